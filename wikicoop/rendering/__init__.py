@@ -1,0 +1,15 @@
+"""Markdown rendering: text -> sanitized HTML, table of contents, links and categories.
+
+Pure: this package never imports Flask or the application.
+"""
+
+from wikicoop.rendering.pipeline import (
+    RenderedPage,
+    Renderer,
+    TocEntry,
+    heading_anchor,
+    render_text,
+)
+from wikicoop.rendering.sanitize import sanitize_html
+
+__all__ = ["RenderedPage", "Renderer", "TocEntry", "heading_anchor", "render_text", "sanitize_html"]

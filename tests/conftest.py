@@ -1,0 +1,167 @@
+"""Shared fixtures: a real app on a real database (SQLite file, or PostgreSQL when
+WIKICOOP_DATABASE_URL is set), a client, an auth helper and page factories."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from wikicoop import create_app
+from wikicoop import revisions as rev
+from wikicoop.accounts import create_user
+from wikicoop.db import engine_of, get_session, upgrade_schema
+from wikicoop.models import Base, User
+from wikicoop.titles import parse_title
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+PASSWORD = "correct horse battery"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of ../shared/testdata, or skip the test saying it is absent."""
+    path = SHARED.joinpath("testdata", *parts)
+    if not path.exists():
+        pytest.skip(f"../shared/testdata is absent ({path} not found)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str | None:
+    """The PostgreSQL URL under test, with its schema migrated once per session."""
+    url = os.environ.get("WIKICOOP_DATABASE_URL")
+    if not url:
+        return None
+    engine = create_engine(url)
+    upgrade_schema(engine)
+    engine.dispose()
+    return url
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path, postgres_url: str | None) -> Iterator[Flask]:
+    """A fresh wiki on an empty, migrated database."""
+    if postgres_url:
+        _truncate_all(postgres_url)
+        database_url = postgres_url
+    else:
+        database_url = f"sqlite:///{tmp_path / 'wiki.db'}"
+    application = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "SEED_ON_FIRST_RUN": False,
+        }
+    )
+    upgrade_schema(engine_of(application))
+    yield application
+    engine_of(application).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Auth:
+    """Log clients in and out through the real login form."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app, self.client = app, client
+
+    def make_user(self, name: str = "Alice", role: str = "contributor") -> User:
+        with self.app.app_context():
+            return create_user(get_session(), name, PASSWORD, role=role)
+
+    def login(
+        self, name: str = "Alice", *, client: FlaskClient | None = None, role: str = "contributor"
+    ):
+        client = client or self.client
+        with self.app.app_context():
+            from wikicoop.accounts import find_user
+
+            if find_user(get_session(), name) is None:
+                create_user(get_session(), name, PASSWORD, role=role)
+        form = client.get("/compte/connexion")
+        response = client.post(
+            "/compte/connexion",
+            data={"username": name, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+        )
+        assert response.status_code == 302, response.text
+        return response
+
+    def logout(self, *, client: FlaskClient | None = None):
+        client = client or self.client
+        page = client.get("/compte/mot-de-passe")
+        return client.post("/compte/deconnexion", data={"csrf_token": csrf_from(page.text)})
+
+
+@pytest.fixture
+def auth(app: Flask, client: FlaskClient) -> Auth:
+    return Auth(app, client)
+
+
+@pytest.fixture
+def make_page(app: Flask):
+    """Create or edit a page through the real service; returns the new revision id."""
+
+    def _make(title: str, text: str, *, author: str = "Alice", licence: str | None = None) -> int:
+        with app.app_context():
+            from wikicoop.accounts import find_user
+
+            session = get_session()
+            user = find_user(session, author) or create_user(session, author, PASSWORD)
+            page = rev.find_page(session, parse_title(title))
+            result = rev.save_edit(
+                session,
+                app.extensions["wikicoop.renderer"],
+                title=parse_title(title),
+                text=text,
+                base_revision_id=page.latest_revision_id if page else None,
+                author=rev.Author(user=user),
+                licence=licence,
+            )
+            assert result.revision is not None
+            return result.revision.id
+
+    return _make
+
+
+def edit_form(client: FlaskClient, title_path: str) -> dict[str, str]:
+    """GET the edit form of a page and return its hidden fields (csrf, base revision)."""
+    html = client.get(f"/wiki/{title_path}?action=edit").text
+    base = re.search(r'name="base_revision"[^>]*value="([^"]*)"', html)
+    return {"csrf_token": csrf_from(html), "base_revision": base.group(1) if base else ""}

@@ -1,0 +1,302 @@
+"""Tests for wikicoop.merging: three-way merge with conflicts detected in base coordinates."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from wikicoop.merging import Conflict, MergeResult, merge_texts
+
+BASE = (
+    "# Jardin partagé\n"
+    "\n"
+    "Le jardin est ouvert le samedi matin.\n"
+    "Les outils sont rangés dans la cabane.\n"
+    "\n"
+    "## Compost\n"
+    "\n"
+    "Le compost accepte les épluchures et le marc de café.\n"
+    "Il est retourné une fois par mois.\n"
+)
+
+
+def _clean(result: MergeResult) -> str:
+    assert result.clean, result.conflicts
+    assert result.conflicts == ()
+    assert result.text is not None
+    return result.text
+
+
+def _conflicted(result: MergeResult) -> tuple[Conflict, ...]:
+    assert not result.clean
+    assert result.text is None
+    assert result.conflicts
+    return result.conflicts
+
+
+# --- trivial cases ---------------------------------------------------------------------------
+
+
+def test_same_text_on_both_sides() -> None:
+    mine = BASE.replace("samedi", "dimanche")
+    assert merge_texts(BASE, mine, mine) == MergeResult(mine, True, ())
+
+
+def test_only_one_side_changed() -> None:
+    mine = BASE.replace("samedi", "dimanche")
+    assert merge_texts(BASE, mine, BASE) == MergeResult(mine, True, ())
+    assert merge_texts(BASE, BASE, mine) == MergeResult(mine, True, ())
+
+
+# --- clean merges ----------------------------------------------------------------------------
+
+
+def test_disjoint_edits_in_different_paragraphs_keep_both() -> None:
+    mine = BASE.replace("samedi matin", "samedi et le mercredi matin")
+    theirs = BASE.replace("une fois par mois", "toutes les deux semaines")
+    expected = BASE.replace("samedi matin", "samedi et le mercredi matin").replace(
+        "une fois par mois", "toutes les deux semaines"
+    )
+    assert _clean(merge_texts(BASE, mine, theirs)) == expected
+    assert _clean(merge_texts(BASE, theirs, mine)) == expected
+
+
+def test_added_paragraph_and_edit_elsewhere() -> None:
+    mine = BASE + "\n## Contact\n\nÉcrire à l'association.\n"
+    theirs = BASE.replace("# Jardin partagé", "# Le jardin partagé du quartier")
+    assert _clean(merge_texts(BASE, mine, theirs)) == (
+        theirs + "\n## Contact\n\nÉcrire à l'association.\n"
+    )
+
+
+def test_edits_on_adjacent_lines_do_not_touch() -> None:
+    # Line 3 changed at its very end, line 4 at its very start: the "\n" between them is
+    # unchanged base text, so the edits do not share a boundary position.
+    mine = BASE.replace("samedi matin.", "samedi matin !")
+    theirs = BASE.replace("Les outils", "Tous les outils")
+    expected = BASE.replace("samedi matin.", "samedi matin !").replace(
+        "Les outils", "Tous les outils"
+    )
+    assert _clean(merge_texts(BASE, mine, theirs)) == expected
+
+
+def test_whole_adjacent_lines_replaced() -> None:
+    base = "un\ndeux\ntrois\n"
+    assert _clean(merge_texts(base, "UN\ndeux\ntrois\n", "un\nDEUX\ntrois\n")) == (
+        "UN\nDEUX\ntrois\n"
+    )
+
+
+def test_lines_edited_in_place_are_compared_line_by_line() -> None:
+    # Mine rewrites line 1 and edits the end of line 2; theirs edits the start of line 2.
+    # Compared as one two-line block, the rewrite would swallow line 2 and conflict.
+    base = "Le chat dort.\nLe chien court dans le pré.\n"
+    rewrite = "Une souris grise mange du fromage très vite avant que la nuit ne tombe sur la ferme."
+    mine = rewrite + "\nLe chien court dans le champ.\n"
+    theirs = "Le chat dort.\nLe vieux chien court dans le pré.\n"
+    assert _clean(merge_texts(base, mine, theirs)) == (
+        rewrite + "\nLe vieux chien court dans le champ.\n"
+    )
+
+
+def test_different_words_of_one_sentence_merge() -> None:
+    # Finer than a line-based merge: edits separated by unchanged characters are compatible.
+    base = "Le jardin est ouvert le samedi matin.\n"
+    mine = "Le grand jardin est ouvert le samedi matin.\n"
+    theirs = "Le jardin est ouvert le samedi après-midi.\n"
+    assert _clean(merge_texts(base, mine, theirs)) == (
+        "Le grand jardin est ouvert le samedi après-midi.\n"
+    )
+
+
+def test_identical_change_on_both_sides_is_not_a_conflict() -> None:
+    mine = BASE.replace("marc de café", "marc de café et les coquilles d'œufs")
+    theirs = mine.replace("# Jardin partagé", "# Jardin partagé des Lilas")
+    assert _clean(merge_texts(BASE, mine, theirs)) == theirs
+    assert _clean(merge_texts(BASE, theirs, mine)) == theirs
+
+
+def test_identical_append_at_end_is_clean() -> None:
+    addition = "\nNouveau : une ruche.\n"
+    mine = BASE.replace("samedi", "dimanche") + addition
+    theirs = BASE + addition
+    assert _clean(merge_texts(BASE, mine, theirs)) == mine
+
+
+def test_unicode_merges() -> None:
+    base = "Café 🌻 ouvert\nMarché de Noël\nÉté 2026 ☀️\n"
+    mine = "Café 🌻🌻 ouvert\nMarché de Noël\nÉté 2026 ☀️\n"
+    theirs = "Café 🌻 ouvert\nMarché de Noël\nÉté 2027 ☀️ à Besançon\n"
+    assert _clean(merge_texts(base, mine, theirs)) == (
+        "Café 🌻🌻 ouvert\nMarché de Noël\nÉté 2027 ☀️ à Besançon\n"
+    )
+
+
+def test_unicode_conflict_fragments() -> None:
+    base = "Fête à l'école 🎉\n"
+    conflicts = _conflicted(merge_texts(base, "Fête à l'école 🎈\n", "Fête à l'école 🎊\n"))
+    assert conflicts == (Conflict(15, 16, "🎈", "🎊", "🎉"),)
+
+
+def test_crlf_is_normalised() -> None:
+    base = BASE.replace("\n", "\r\n")
+    mine = BASE.replace("samedi", "dimanche").replace("\n", "\r\n")
+    theirs = BASE.replace("une fois", "deux fois")  # saved with "\n"
+    expected = BASE.replace("samedi", "dimanche").replace("une fois", "deux fois")
+    result = _clean(merge_texts(base, mine, theirs))
+    assert result == expected
+    assert "\r" not in result
+    # A side that only changed line breaks did not change anything.
+    assert _clean(merge_texts(BASE, base, theirs)) == theirs
+    assert _clean(merge_texts(base, mine, base)) == mine.replace("\r\n", "\n")
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+def test_same_word_changed_differently_is_a_conflict() -> None:
+    mine = BASE.replace("samedi", "dimanche")
+    theirs = BASE.replace("samedi", "vendredi")
+    (conflict,) = _conflicted(merge_texts(BASE, mine, theirs))
+    assert conflict.base == "samedi"
+    assert (conflict.mine, conflict.theirs) == ("dimanche", "vendredi")
+    assert BASE[conflict.base_start : conflict.base_end] == "samedi"
+
+
+def test_rewritten_sentence_that_i_extended_is_a_conflict() -> None:
+    mine = BASE.replace(
+        "Les outils sont rangés dans la cabane.",
+        "Les outils sont rangés dans la cabane, fermée par un cadenas.",
+    )
+    theirs = BASE.replace(
+        "Les outils sont rangés dans la cabane.",
+        "On range le matériel au local vélo.",
+    )
+    (conflict,) = _conflicted(merge_texts(BASE, mine, theirs))
+    assert "cadenas" in conflict.mine
+    assert "local vélo" in conflict.theirs
+    assert "cabane" in conflict.base
+
+
+def test_touching_edits_on_one_line_conflict() -> None:
+    # Mine replaces "quick"; theirs inserts right after it: they share position 9.
+    result = merge_texts("the quick fox", "the slow fox", "the quickest fox")
+    (conflict,) = _conflicted(result)
+    assert conflict == Conflict(4, 9, "slow", "quickest", "quick")
+
+
+def test_both_append_at_end_is_a_conflict() -> None:
+    mine = BASE + "Ajout de Marie.\n"
+    theirs = BASE + "Ajout de Karim.\n"
+    (conflict,) = _conflicted(merge_texts(BASE, mine, theirs))
+    assert (conflict.base_start, conflict.base_end) == (len(BASE), len(BASE))
+    assert (conflict.base, conflict.mine, conflict.theirs) == (
+        "",
+        "Ajout de Marie.\n",
+        "Ajout de Karim.\n",
+    )
+
+
+def test_both_insert_at_the_same_point_is_a_conflict() -> None:
+    base = "a\nb\n"
+    (conflict,) = _conflicted(merge_texts(base, "a\nx\nb\n", "a\ny\nb\n"))
+    assert (conflict.base_start, conflict.base_end) == (2, 2)
+
+
+def test_deleted_paragraph_edited_by_the_other_is_a_conflict() -> None:
+    paragraph = (
+        "Le compost accepte les épluchures et le marc de café.\n"
+        "Il est retourné une fois par mois.\n"
+    )
+    deleted = BASE.replace(paragraph, "")
+    edited = BASE.replace("marc de café", "marc de café (sans filtre)")
+    for mine, theirs in ((deleted, edited), (edited, deleted)):
+        conflicts = _conflicted(merge_texts(BASE, mine, theirs))
+        assert len(conflicts) == 1
+        assert "(sans filtre)" in conflicts[0].mine + conflicts[0].theirs
+
+
+def test_several_conflicts_are_reported_in_order() -> None:
+    mine = BASE.replace("samedi", "dimanche").replace("mois", "semaine")
+    theirs = BASE.replace("samedi", "lundi").replace("mois", "trimestre")
+    conflicts = _conflicted(merge_texts(BASE, mine, theirs))
+    assert [(c.base, c.mine, c.theirs) for c in conflicts] == [
+        ("samedi", "dimanche", "lundi"),
+        ("mois", "semaine", "trimestre"),
+    ]
+    assert conflicts[0].base_end < conflicts[1].base_start
+
+
+def test_clean_and_conflicting_edits_together_still_conflict() -> None:
+    mine = BASE.replace("samedi", "dimanche").replace("# Jardin", "# Potager")
+    theirs = BASE.replace("samedi", "lundi")
+    assert len(_conflicted(merge_texts(BASE, mine, theirs))) == 1
+
+
+# --- property test ---------------------------------------------------------------------------
+
+
+def _random_side(
+    rng: random.Random, base_tokens: list[str], tag: str
+) -> tuple[list[str], set[str], set[str]]:
+    """Apply random token deletions and insertions; return tokens, inserted and deleted."""
+    tokens = list(base_tokens)
+    inserted: set[str] = set()
+    deleted: set[str] = set()
+    for number in range(rng.randint(1, 4)):
+        if rng.random() < 0.5 and tokens:
+            index = rng.randrange(len(tokens))
+            stop = index + rng.randint(1, 3)
+            for token in tokens[index:stop]:
+                if token.startswith("w"):
+                    deleted.add(token)
+                inserted.discard(token)
+            del tokens[index:stop]
+        else:
+            marker = f"{tag}{number}é🌿"
+            tokens.insert(rng.randint(0, len(tokens)), marker)
+            inserted.add(marker)
+    return tokens, inserted, deleted
+
+
+def _text(tokens: list[str], separators: dict[str, str], extra: str) -> str:
+    return "".join(token + separators.get(token, extra) for token in tokens)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_edits_property(seed: int) -> None:
+    outcomes = {"clean": 0, "conflict": 0}
+    for case in range(60):
+        rng = random.Random(seed * 1000 + case)
+        base_tokens = [f"w{i:03d}" for i in range(rng.randint(5, 60))]
+        mine_tokens, mine_inserted, mine_deleted = _random_side(rng, base_tokens, "M")
+        theirs_tokens, theirs_inserted, theirs_deleted = _random_side(rng, base_tokens, "T")
+        # Separators are drawn once per base token so that both sides share them.
+        separators = {token: rng.choice([" ", "\n"]) for token in base_tokens}
+        extra = rng.choice([" ", "\n"])
+        base, mine, theirs = (
+            _text(tokens, separators, extra) for tokens in (base_tokens, mine_tokens, theirs_tokens)
+        )
+        result = merge_texts(base, mine, theirs)
+        assert result.clean == (result.text is not None) == (not result.conflicts)
+        if result.clean:
+            outcomes["clean"] += 1
+            merged = result.text
+            assert merged is not None
+            for marker in mine_inserted | theirs_inserted:
+                assert marker in merged, (seed, case, marker)
+            for token in mine_deleted | theirs_deleted:
+                assert token not in merged.split(), (seed, case, token)
+            # Base tokens that both kept are all there, in base order.
+            kept = [t for t in base_tokens if t not in mine_deleted | theirs_deleted]
+            assert [t for t in merged.split() if t.startswith("w")] == kept
+        else:
+            outcomes["conflict"] += 1
+            for conflict in result.conflicts:
+                assert base[conflict.base_start : conflict.base_end] == conflict.base
+                assert conflict.mine != conflict.theirs
+            starts = [c.base_start for c in result.conflicts]
+            assert starts == sorted(starts)
+    # The generator exercises both outcomes, otherwise the test would prove little.
+    assert outcomes["clean"] >= 10 and outcomes["conflict"] >= 5, outcomes

@@ -1,0 +1,51 @@
+"""wikicoop: a participatory wiki engine for territories.
+
+``create_app`` is the only entry point: nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, database, extensions, rendering, views, CLI.
+
+    :param overrides: settings applied last (tests use this).
+    """
+    from . import config, db, security, web
+    from .cli import register_cli
+    from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .rendering.pipeline import Renderer
+    from .themes import init_themes
+    from .titles import Title
+
+    instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    config.load_settings(app, overrides)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+
+    def wiki_url(title: Title) -> str:
+        return "/wiki/" + title.url_path
+
+    app.extensions["wikicoop.renderer"] = Renderer(
+        wiki_url=wiki_url, capitalize_first=app.config["CAPITALIZE_FIRST"]
+    )
+    init_themes(app)
+    web.init_app(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,87 @@
+"""Accounts: creation, password changes and roles (pure service, no Flask request)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import ROLES, User
+from .security import hash_password, new_session_nonce, verify_password
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """A refused account operation, with a French message for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def username_key(username: str) -> str:
+    """The case- and width-insensitive key that makes two usernames the same person."""
+    return " ".join(username.split()).casefold()
+
+
+def find_user(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username_key == username_key(username))).first()
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    role: str = "contributor",
+    email: str | None = None,
+) -> User:
+    """Create and commit an account; raise :class:`AccountError` when it cannot be made."""
+    username = " ".join(username.split())
+    if role not in ROLES:
+        raise AccountError(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+    if not 3 <= len(username) <= 64 or any(c in username for c in "[]{}<>|#/:@"):
+        raise AccountError(
+            "Le nom d'utilisateur doit faire de 3 à 64 caractères, sans [ ] { } < > | # / : @."
+        )
+    if find_user(session, username) is not None:
+        raise AccountError(f"Le nom « {username} » est déjà pris.")
+    user = User(
+        username=username,
+        username_key=username_key(username),
+        email=email or None,
+        password_hash=hash_password(password),
+        role=role,
+        session_nonce=new_session_nonce(),
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise AccountError(f"Le nom « {username} » est déjà pris.") from None
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None."""
+    user = find_user(session, username)
+    if user is None or not user.active or not verify_password(user, password):
+        return None
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Set a new password (which also ends the user's other sessions)."""
+    if not verify_password(user, current):
+        raise AccountError("Le mot de passe actuel n'est pas le bon.")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"Le nouveau mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
+    user.password_hash = hash_password(new)
+    user.session_nonce = new_session_nonce()
+    session.commit()

@@ -1,0 +1,113 @@
+"""Settings: typed defaults < instance/config.py < WIKICOOP_* environment < overrides.
+
+Every setting has a default here, so the list below is also the documentation of what
+can be set. An environment variable ``WIKICOOP_<NAME>`` overrides ``<NAME>``; its text is
+converted to the type of the default (``true``/``false`` for booleans, digits for ints).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "WIKICOOP_"
+
+#: Repository root (plugins/, themes/ and pages_seed/ live beside the package).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "wikicoop",
+    # SQLAlchemy URL; empty means a SQLite file in the instance folder.
+    "DATABASE_URL": "",
+    # Folder of the Whoosh index; empty means <instance>/search-index.
+    "SEARCH_INDEX_DIR": "",
+    "DEFAULT_LICENCE": "CC-BY-SA-4.0",
+    "DEFAULT_LANGUAGE": "fr",
+    "LANGUAGES": "fr,en",
+    # Largest page text accepted, in bytes of UTF-8 (413 beyond).
+    "MAX_PAGE_BYTES": 2_000_000,
+    "ANONYMOUS_EDITING": False,
+    "OPEN_REGISTRATION": True,
+    # MediaWiki's rule: the first letter of a page name is upper-cased.
+    "CAPITALIZE_FIRST": True,
+    "HISTORY_PAGE_SIZE": 50,
+    "THEME": "default",
+    "SEED_ON_FIRST_RUN": True,
+    "ADMIN_USERNAME": "admin",
+    # Taken from the environment on first run; generated and printed once when empty.
+    "ADMIN_PASSWORD": "",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "SESSION_COOKIE_SECURE": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "PLUGINS_ENABLED": "",
+}
+
+SECRET_KEY_FILE = "secret_key"
+
+
+def instance_path_from_env() -> Path:
+    """Return the instance folder: ``$WIKICOOP_INSTANCE`` or ``./instance``."""
+    return Path(os.environ.get(f"{ENV_PREFIX}INSTANCE") or "instance").resolve()
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of the setting's default."""
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on", "oui"}:
+            return True
+        if lowered in {"0", "false", "no", "off", "non", ""}:
+            return False
+        raise ValueError(f"{ENV_PREFIX}… expects true or false, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw.replace("_", ""))
+    return raw
+
+
+def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in the documented order of precedence."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for key, value in os.environ.items():
+        if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}INSTANCE":
+            continue
+        name = key[len(ENV_PREFIX) :]
+        app.config[name] = _coerce(value, DEFAULTS.get(name, ""))
+    if overrides:
+        app.config.update(overrides)
+
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'wikicoop.db'}"
+    if not app.config["SEARCH_INDEX_DIR"]:
+        app.config["SEARCH_INDEX_DIR"] = str(instance / "search-index")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = read_or_create_secret_key(instance)
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_PAGE_BYTES"]) * 2 + 65536
+
+
+def read_or_create_secret_key(instance: Path) -> str:
+    """Return the instance's secret key, generating it (mode 0600) on first use."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker created it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,81 @@
+"""Database engine and the request-scoped session.
+
+``init_app`` builds one engine per app; ``get_session()`` hands out one session per app
+context, closed on teardown. Services receive the session as an argument and never
+import Flask.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to ``app``."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["wikicoop.engine"] = engine
+    app.extensions["wikicoop.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions["wikicoop.engine"]
+
+
+def get_session() -> Session:
+    """The session of the current app context (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["wikicoop.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    """An Alembic configuration bound to ``engine`` (no alembic.ini needed)."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema to the latest migration (idempotent)."""
+    with engine.begin() as connection:
+        cfg = alembic_config(engine)
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def schema_is_empty(engine: Engine) -> bool:
+    """True before the first migration ran."""
+    return not inspect(engine).has_table("pages")

@@ -1,0 +1,398 @@
+"""The Creative Commons licences a page can carry, and the rule for changing them.
+
+This module is pure: it imports nothing from Flask or the database, so views, the
+seed loader, the API and the command line can all share it.
+
+The licences
+------------
+Five licences are offered, in this display order (``LICENCES`` keeps it):
+
+=================  ===============  ===========  ===========  ==============
+code               short name       attribution  share-alike  non-commercial
+=================  ===============  ===========  ===========  ==============
+CC0-1.0            CC0 1.0          no           no           no
+CC-BY-4.0          CC BY 4.0        yes          no           no
+CC-BY-SA-4.0       CC BY-SA 4.0     yes          yes          no
+CC-BY-NC-4.0       CC BY-NC 4.0     yes          no           yes
+CC-BY-NC-SA-4.0    CC BY-NC-SA 4.0  yes          yes          yes
+=================  ===============  ===========  ===========  ==============
+
+The codes are the SPDX identifiers of the licences. ``DEFAULT_LICENCE`` is
+CC BY-SA 4.0. Strictly speaking CC0 is a public-domain dedication rather than a
+licence; it is listed with the others because a page can carry it.
+
+The rule for changing a page's licence
+--------------------------------------
+A page is written by many people, each of whom published their words under the
+page's licence at that time. A change of licence is therefore allowed only
+towards a licence that keeps every contributor's terms:
+
+1. the new licence must keep every condition of the old one (attribution,
+   share-alike, non-commercial): a condition can never be dropped;
+2. it may add conditions only where the old licence lets a reuser add them
+   downstream. CC0, CC BY and CC BY-NC let a reuser publish an adapted version
+   under stricter terms; share-alike does not: a CC BY-SA or CC BY-NC-SA page
+   must stay under that same licence. (CC BY-NC-SA is not a licence that CC
+   declares compatible with CC BY-SA, so CC BY-SA cannot become CC BY-NC-SA.)
+
+Keeping the same licence is always allowed (it changes nothing). In practice:
+
+=================  ======================================================
+from               may become
+=================  ======================================================
+CC0 1.0            any of the five licences
+CC BY 4.0          CC BY 4.0, CC BY-SA 4.0, CC BY-NC 4.0, CC BY-NC-SA 4.0
+CC BY-SA 4.0       CC BY-SA 4.0 only
+CC BY-NC 4.0       CC BY-NC 4.0, CC BY-NC-SA 4.0
+CC BY-NC-SA 4.0    CC BY-NC-SA 4.0 only
+=================  ======================================================
+
+So no page can ever move to CC0, and no page can move from CC BY-SA back to
+CC BY. The rule only protects the terms under which people wrote: each
+contribution stays available under the licence it was published with.
+
+In plain French, for a help page: « On peut changer la licence d'une page
+seulement vers une licence qui garde toutes les conditions de l'ancienne. On peut
+ajouter une condition, sauf si l'ancienne licence demande le partage dans les
+mêmes conditions : dans ce cas, la licence ne change plus. »
+
+Public API
+----------
+- ``Licence``: one licence (frozen dataclass).
+- ``LICENCES``: ``dict[str, Licence]`` keyed by code, in display order.
+- ``DEFAULT_LICENCE``: the code used when none is chosen.
+- ``get_licence(code)``: look up by code or short name, case-insensitively;
+  raises ``LicenceError`` (never ``KeyError``) for anything unknown.
+- ``can_relicense(current, new)``: the rule above, as a boolean.
+- ``relicense_refusal(current, new)``: ``None`` when allowed, otherwise one
+  French sentence explaining why, for the person who asked.
+  ``relicense_refusal_en(current, new)`` is the same in English.
+- ``relicense_targets(current)``: the licences a page under ``current`` may take,
+  in display order (for a form's choices).
+
+Every function that takes a licence accepts a code, a short name or a
+``Licence``, and raises ``LicenceError`` for an unknown one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = [
+    "DEFAULT_LICENCE",
+    "LICENCES",
+    "Licence",
+    "LicenceError",
+    "can_relicense",
+    "get_licence",
+    "relicense_refusal",
+    "relicense_refusal_en",
+    "relicense_targets",
+]
+
+
+@dataclass(frozen=True)
+class Licence:
+    """One Creative Commons licence, with its deeds, badge and conditions.
+
+    Attributes:
+        code: SPDX identifier, e.g. ``"CC-BY-SA-4.0"``.
+        short_name: the usual short name, e.g. ``"CC BY-SA 4.0"``.
+        name_fr: the French title of the licence as Creative Commons gives it.
+        name_en: the English title.
+        deed_url: the French human-readable summary (deed) on creativecommons.org.
+        legal_url: the French translation of the legal code on creativecommons.org.
+        badge: file name of the SVG badge in ``wikicoop/static/licences/``.
+        attribution: reusers must credit the authors.
+        share_alike: adapted versions must be shared under the same licence.
+        non_commercial: no commercial use.
+        summary_fr: one plain French sentence saying what a reuser may do.
+        summary_en: the same sentence in English.
+    """
+
+    code: str
+    short_name: str
+    name_fr: str
+    name_en: str
+    deed_url: str
+    legal_url: str
+    badge: str
+    attribution: bool
+    share_alike: bool
+    non_commercial: bool
+    summary_fr: str
+    summary_en: str
+
+    @property
+    def badge_path(self) -> str:
+        """Path of the badge relative to the static folder, for ``url_for("static", ...)``."""
+        return f"licences/{self.badge}"
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class LicenceError(ValueError):
+    """An unknown licence was asked for.
+
+    ``message`` is a French sentence fit to show to the person; ``message_en``
+    is the English one; ``str(error)`` is the French message.
+    """
+
+    def __init__(self, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en
+
+
+def _cc(
+    slug: str,
+    short_name: str,
+    name_fr: str,
+    name_en: str,
+    conditions: tuple[bool, bool, bool],
+    summary_fr: str,
+    summary_en: str,
+) -> Licence:
+    attribution, share_alike, non_commercial = conditions
+    if slug == "zero":
+        base = "https://creativecommons.org/publicdomain/zero/1.0/"
+        code = "CC0-1.0"
+        badge = "cc0.svg"
+    else:
+        base = f"https://creativecommons.org/licenses/{slug}/4.0/"
+        code = f"CC-{slug.upper()}-4.0"
+        badge = f"cc-{slug}.svg"
+    return Licence(
+        code=code,
+        short_name=short_name,
+        name_fr=name_fr,
+        name_en=name_en,
+        deed_url=f"{base}deed.fr",
+        legal_url=f"{base}legalcode.fr",
+        badge=badge,
+        attribution=attribution,
+        share_alike=share_alike,
+        non_commercial=non_commercial,
+        summary_fr=summary_fr,
+        summary_en=summary_en,
+    )
+
+
+_ALL = (
+    _cc(
+        "zero",
+        "CC0 1.0",
+        "CC0 1.0 Universel",
+        "CC0 1.0 Universal",
+        (False, False, False),
+        "Tout le monde peut copier, modifier et réutiliser ce contenu comme il le souhaite, "
+        "même pour le vendre, sans aucune condition.",
+        "Anyone may copy, change and reuse this content as they wish, even to sell it, "
+        "with no conditions at all.",
+    ),
+    _cc(
+        "by",
+        "CC BY 4.0",
+        "Attribution 4.0 International",
+        "Attribution 4.0 International",
+        (True, False, False),
+        "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
+        "à condition de citer ses auteurs et la licence.",
+        "Anyone may copy, change and reuse this content, even to sell it, "
+        "as long as they credit its authors and the licence.",
+    ),
+    _cc(
+        "by-sa",
+        "CC BY-SA 4.0",
+        "Attribution - Partage dans les Mêmes Conditions 4.0 International",
+        "Attribution-ShareAlike 4.0 International",
+        (True, True, False),
+        "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
+        "à condition de citer ses auteurs et de partager toute version modifiée "
+        "sous la même licence.",
+        "Anyone may copy, change and reuse this content, even to sell it, "
+        "as long as they credit its authors and share any changed version "
+        "under the same licence.",
+    ),
+    _cc(
+        "by-nc",
+        "CC BY-NC 4.0",
+        "Attribution - Pas d'Utilisation Commerciale 4.0 International",
+        "Attribution-NonCommercial 4.0 International",
+        (True, False, True),
+        "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
+        "ses auteurs et de ne pas s'en servir pour gagner de l'argent.",
+        "Anyone may copy, change and reuse this content, as long as they credit its authors "
+        "and do not use it to make money.",
+    ),
+    _cc(
+        "by-nc-sa",
+        "CC BY-NC-SA 4.0",
+        "Attribution - Pas d'Utilisation Commerciale - Partage dans les Mêmes Conditions "
+        "4.0 International",
+        "Attribution-NonCommercial-ShareAlike 4.0 International",
+        (True, True, True),
+        "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
+        "ses auteurs, de ne pas s'en servir pour gagner de l'argent et de partager toute "
+        "version modifiée sous la même licence.",
+        "Anyone may copy, change and reuse this content, as long as they credit its authors, "
+        "do not use it to make money and share any changed version under the same licence.",
+    ),
+)
+
+LICENCES: dict[str, Licence] = {licence.code: licence for licence in _ALL}
+"""All licences offered, keyed by code, in display order (CC0 first)."""
+
+DEFAULT_LICENCE = "CC-BY-SA-4.0"
+"""The licence of a page when its author chooses none."""
+
+
+def _key(text: str) -> str:
+    """Normalise a code or short name for lookup: case-folded, spaces collapsed."""
+    return " ".join(text.split()).casefold()
+
+
+_LOOKUP: dict[str, Licence] = {
+    _key(name): licence for licence in _ALL for name in (licence.code, licence.short_name)
+}
+
+
+def get_licence(code: str | Licence) -> Licence:
+    """Return the licence named by ``code``.
+
+    Args:
+        code: a code (``"CC-BY-SA-4.0"``) or a short name (``"CC BY-SA 4.0"``), in any
+            case and with any surrounding or repeated spaces; a ``Licence`` is
+            returned unchanged.
+
+    Returns:
+        The matching ``Licence``.
+
+    Raises:
+        LicenceError: if no offered licence matches (never ``KeyError``).
+    """
+    if isinstance(code, Licence):
+        return code
+    if isinstance(code, str):
+        licence = _LOOKUP.get(_key(code))
+        if licence is not None:
+            return licence
+    shown = code if isinstance(code, str) else repr(code)
+    names_fr = ", ".join(licence.short_name for licence in _ALL)
+    raise LicenceError(
+        f"La licence « {shown} » n'existe pas sur ce wiki. "
+        f"Les licences possibles sont : {names_fr}.",
+        f"The licence {shown!r} does not exist on this wiki. "
+        f"The available licences are: {names_fr}.",
+    )
+
+
+class _Refusal(Enum):
+    """Why a change of licence is refused, in the order the checks run."""
+
+    DROPS_ATTRIBUTION = "attribution"
+    DROPS_NON_COMMERCIAL = "non_commercial"
+    DROPS_SHARE_ALIKE = "share_alike"
+    SHARE_ALIKE_LOCKED = "locked"
+
+
+def _refusal(current: Licence, new: Licence) -> _Refusal | None:
+    """Apply the rule of the module docstring; ``None`` means allowed."""
+    if current == new:
+        return None
+    if current.attribution and not new.attribution:
+        return _Refusal.DROPS_ATTRIBUTION
+    if current.non_commercial and not new.non_commercial:
+        return _Refusal.DROPS_NON_COMMERCIAL
+    if current.share_alike and not new.share_alike:
+        return _Refusal.DROPS_SHARE_ALIKE
+    if current.share_alike:
+        return _Refusal.SHARE_ALIKE_LOCKED
+    return None
+
+
+def can_relicense(current: str | Licence, new: str | Licence) -> bool:
+    """Tell whether a page under ``current`` may be put under ``new``.
+
+    Raises:
+        LicenceError: if either licence is unknown.
+    """
+    return _refusal(get_licence(current), get_licence(new)) is None
+
+
+def relicense_refusal(current: str | Licence, new: str | Licence) -> str | None:
+    """Explain, in one French sentence, why ``current`` cannot become ``new``.
+
+    Returns:
+        ``None`` if the change is allowed, else a sentence for the person asking.
+
+    Raises:
+        LicenceError: if either licence is unknown.
+    """
+    old, target = get_licence(current), get_licence(new)
+    reason = _refusal(old, target)
+    if reason is None:
+        return None
+    start = f"Cette page ne peut pas passer de la licence {old} à la licence {target}"
+    if reason is _Refusal.DROPS_ATTRIBUTION:
+        return (
+            f"{start} : avec {target}, plus personne ne serait obligé de citer les auteurs, "
+            f"alors que chacun a écrit sous la licence {old} en demandant d'être cité."
+        )
+    if reason is _Refusal.DROPS_NON_COMMERCIAL:
+        return (
+            f"{start} : {target} permet de vendre le contenu ou de s'en servir pour gagner "
+            f"de l'argent, alors que la licence {old} l'interdit."
+        )
+    if reason is _Refusal.DROPS_SHARE_ALIKE:
+        return (
+            f"{start} : la licence {old} demande que toute version modifiée soit partagée "
+            f"sous la même licence, et {target} ne le demande plus."
+        )
+    return (
+        f"{start} : la licence {old} demande que toute version modifiée reste sous "
+        f"cette même licence, elle ne peut donc pas être changée."
+    )
+
+
+def relicense_refusal_en(current: str | Licence, new: str | Licence) -> str | None:
+    """English twin of ``relicense_refusal``: ``None`` if allowed, else one sentence.
+
+    Raises:
+        LicenceError: if either licence is unknown.
+    """
+    old, target = get_licence(current), get_licence(new)
+    reason = _refusal(old, target)
+    if reason is None:
+        return None
+    start = f"This page cannot move from {old} to {target}"
+    if reason is _Refusal.DROPS_ATTRIBUTION:
+        return (
+            f"{start}: {target} would no longer require crediting the authors, "
+            f"while everyone wrote under {old} on condition of being credited."
+        )
+    if reason is _Refusal.DROPS_NON_COMMERCIAL:
+        return f"{start}: {target} allows commercial use, which {old} forbids."
+    if reason is _Refusal.DROPS_SHARE_ALIKE:
+        return (
+            f"{start}: {old} requires changed versions to be shared under the same "
+            f"licence, and {target} no longer does."
+        )
+    return (
+        f"{start}: {old} requires changed versions to stay under that same licence, "
+        f"so it cannot be changed."
+    )
+
+
+def relicense_targets(current: str | Licence) -> tuple[Licence, ...]:
+    """Return the licences a page under ``current`` may take, in display order.
+
+    The current licence is always included (keeping it is allowed).
+
+    Raises:
+        LicenceError: if ``current`` is unknown.
+    """
+    old = get_licence(current)
+    return tuple(licence for licence in _ALL if _refusal(old, licence) is None)

@@ -1,0 +1,52 @@
+"""Who may do what: the one place where permissions are decided.
+
+Views call :func:`can` (or :func:`require`, which aborts); nothing else checks roles.
+Actions are plain strings so plugins (issue 4 onwards) can add their own.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Page
+
+ROLE_RANK = {"visitor": 0, "contributor": 1, "moderator": 2, "admin": 3}
+
+#: minimum role for each action; "edit" and "create" also depend on a setting
+ACTION_MIN_ROLE = {
+    "view": "visitor",
+    "history": "visitor",
+    "edit": "contributor",
+    "create": "contributor",
+    "restore": "contributor",
+    "rename": "contributor",
+    "relicense": "moderator",
+    "delete": "admin",
+    "undelete": "admin",
+    "view_deleted": "admin",
+    "admin": "admin",
+}
+
+
+def role_of(actor: Any) -> str:
+    """The role of a Flask-Login user object (anonymous users are visitors)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "visitor"
+    if not getattr(actor, "is_active", True):
+        return "visitor"
+    return getattr(actor, "role", "contributor")
+
+
+def can(
+    actor: Any, action: str, page: Page | None = None, *, anonymous_editing: bool = False
+) -> bool:
+    """True when ``actor`` may perform ``action`` (on ``page`` when given)."""
+    role = role_of(actor)
+    if action not in ACTION_MIN_ROLE:
+        return False
+    if page is not None and page.is_deleted and action not in {"undelete", "view_deleted"}:
+        return ROLE_RANK[role] >= ROLE_RANK["admin"] and action in {"history", "view"}
+    if anonymous_editing and role == "visitor" and action in {"edit", "create", "restore"}:
+        return True
+    return ROLE_RANK[role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]

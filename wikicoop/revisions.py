@@ -1,0 +1,583 @@
+"""Saving, restoring, renaming and deleting pages: the write path of the wiki.
+
+Pure service: it takes a SQLAlchemy session and plain values, never Flask's request.
+Every save names the revision it started from (``base_revision_id``). If another save
+landed in between, the two edits are merged three-way; when they overlap, nothing is
+written and the caller gets both texts back as a conflict. The page's pointer to its
+latest revision is moved with a compare-and-set UPDATE, so two concurrent saves can
+never both win: the loser retries, merging onto the winner.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from . import render_cache
+from .licences import DEFAULT_LICENCE, LicenceError, get_licence, relicense_refusal
+from .merging import MergeResult, merge_texts
+from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
+from .rendering.pipeline import Renderer
+from .titles import Title, TitleError, make_title, parse_title
+
+MAX_SUMMARY_CHARS = 500
+_SAVE_ATTEMPTS = 5
+_REDIRECT_RE = re.compile(r"^\s*#(?:REDIRECTION|REDIRECT)\s*\[\[([^\]|#]+)", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class EditError(Exception):
+    """A refused edit: ``code`` for programs, ``message`` (French) for people, ``status`` HTTP."""
+
+    def __init__(self, code: str, message: str, status: int = 400, **details: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = details
+
+
+@dataclass
+class SaveResult:
+    """Outcome of :func:`save_edit`.
+
+    ``conflict`` is set (and nothing written) when the edit could not be merged;
+    ``changed`` is False for a save identical to the current text (no revision made).
+    """
+
+    page: Page | None
+    revision: Revision | None
+    created: bool = False
+    merged: bool = False
+    changed: bool = True
+    conflict: MergeResult | None = None
+    current_revision: Revision | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who makes an edit: a user, or an address when anonymous editing is allowed."""
+
+    user: User | None
+    ip: str | None = None
+
+
+def clean_text(text: object, max_bytes: int) -> str:
+    """Normalise line endings and check a page text; raise :class:`EditError` when unusable."""
+    if not isinstance(text, str):
+        raise EditError("invalid-text", "Le texte de la page doit être du texte.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").rstrip()
+    if not text.strip():
+        raise EditError(
+            "empty-text",
+            "Le texte de la page est vide. Écrivez quelques mots avant d'enregistrer.",
+        )
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
+        raise EditError(
+            "invalid-utf8", "Le texte contient des caractères invalides (UTF-8 incorrect)."
+        ) from None
+    if size > max_bytes:
+        raise EditError(
+            "too-large",
+            f"Le texte est trop long : {size} octets pour {max_bytes} au plus. "
+            "Découpez-le en plusieurs pages.",
+            status=413,
+        )
+    return text + "\n"
+
+
+def clean_summary(summary: object) -> str:
+    """A one-line edit summary, control characters removed, at most 500 characters."""
+    if summary is None:
+        return ""
+    if not isinstance(summary, str):
+        raise EditError("invalid-summary", "Le résumé de modification doit être du texte.")
+    summary = " ".join(_CONTROL_RE.sub(" ", summary).split())
+    try:
+        summary.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EditError("invalid-utf8", "Le résumé contient des caractères invalides.") from None
+    if len(summary) > MAX_SUMMARY_CHARS:
+        raise EditError(
+            "summary-too-long",
+            f"Le résumé fait {len(summary)} caractères ; {MAX_SUMMARY_CHARS} au plus.",
+        )
+    return summary
+
+
+def find_page(session: Session, title: Title, *, include_deleted: bool = True) -> Page | None:
+    """The page stored under ``title`` (deleted pages too unless asked otherwise)."""
+    stmt = select(Page).where(Page.namespace == title.namespace, Page.name == title.name)
+    if not include_deleted:
+        stmt = stmt.where(Page.deleted_at.is_(None))
+    return session.scalars(stmt).first()
+
+
+def revision_of_page(session: Session, page: Page, revision_id: object) -> Revision:
+    """Revision ``revision_id`` of ``page``, or :class:`EditError` (400/404) saying why not."""
+    if isinstance(revision_id, bool) or not isinstance(revision_id, int | str):
+        raise EditError("invalid-revision", "Le numéro de version doit être un nombre entier.")
+    try:
+        number = int(revision_id)
+    except ValueError:
+        raise EditError(
+            "invalid-revision", "Le numéro de version doit être un nombre entier."
+        ) from None
+    revision = session.get(Revision, number) if 0 < number < 2**63 else None
+    if revision is None:
+        raise EditError("unknown-revision", f"La version n° {number} n'existe pas.", status=404)
+    if revision.page_id != page.id:
+        raise EditError(
+            "foreign-revision",
+            f"La version n° {number} n'appartient pas à la page « {page.title.full} ».",
+        )
+    return revision
+
+
+def redirect_target_of(text: str) -> str | None:
+    """The full title named by a ``#REDIRECTION [[Titre]]`` first line, if valid."""
+    match = _REDIRECT_RE.match(text)
+    if not match:
+        return None
+    try:
+        return parse_title(match.group(1)).full
+    except TitleError:
+        return None
+
+
+def save_edit(
+    session: Session,
+    renderer: Renderer,
+    *,
+    title: Title,
+    text: object,
+    base_revision_id: object,
+    author: Author,
+    summary: object = "",
+    minor: bool = False,
+    licence: str | None = None,
+    max_bytes: int = 2_000_000,
+    action: str = "edit",
+    now: datetime | None = None,
+) -> SaveResult:
+    """Save a new version of ``title`` started from ``base_revision_id`` (None to create).
+
+    Returns a :class:`SaveResult`; raises :class:`EditError` for unusable input. Commits
+    on success, writes nothing on a conflict or an error.
+    """
+    clean = clean_text(text, max_bytes)
+    summary_text = clean_summary(summary)
+    licence_code = _checked_licence(licence) if licence else None
+    for _attempt in range(_SAVE_ATTEMPTS):
+        try:
+            result = _try_save(
+                session,
+                renderer,
+                title=title,
+                text=clean,
+                base_revision_id=base_revision_id,
+                author=author,
+                summary=summary_text,
+                minor=bool(minor),
+                licence=licence_code,
+                action=action,
+                now=now or utcnow(),
+            )
+        except _LostRace:
+            session.rollback()
+            continue
+        except IntegrityError:  # the page was created by someone else meanwhile
+            session.rollback()
+            continue
+        return result
+    raise EditError(
+        "busy", "La page est modifiée par beaucoup de monde en ce moment : réessayez.", 503
+    )
+
+
+class _LostRace(Exception):
+    """Another save moved the page's latest revision between our read and our write."""
+
+
+def _checked_licence(code: str) -> str:
+    try:
+        return get_licence(code).code
+    except LicenceError as err:
+        raise EditError("unknown-licence", err.message) from None
+
+
+def _try_save(
+    session: Session,
+    renderer: Renderer,
+    *,
+    title: Title,
+    text: str,
+    base_revision_id: object,
+    author: Author,
+    summary: str,
+    minor: bool,
+    licence: str | None,
+    action: str,
+    now: datetime,
+) -> SaveResult:
+    page = find_page(session, title)
+    if page is not None and page.is_deleted:
+        raise EditError(
+            "page-deleted",
+            f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
+            status=409,
+        )
+    if page is None:
+        if base_revision_id is not None:
+            raise EditError(
+                "page-missing",
+                f"La page « {title.full} » n'existe pas (ou plus) : "
+                "impossible de partir d'une de ses versions.",
+                status=404,
+            )
+        return _create_page(session, renderer, title, text, author, summary, licence, now)
+
+    latest = page.latest_revision
+    assert latest is not None  # a live page always has a revision
+    if licence and licence != page.licence:
+        raise EditError(
+            "licence-change",
+            "La licence d'une page existante ne change pas en l'enregistrant : "
+            "un modérateur peut la changer depuis la page « Auteurs et licence ».",
+        )
+    result = SaveResult(page=page, revision=None, current_revision=latest)
+    if base_revision_id is None:
+        base_text = ""  # both sides created the page: merge against an empty base
+    else:
+        base = revision_of_page(session, page, base_revision_id)
+        base_text = base.text
+        if base.id == latest.id:
+            base_text = latest.text
+    if base_revision_id is None or int(base_revision_id) != latest.id:  # type: ignore[arg-type]
+        merge = merge_texts(base_text, text, latest.text)
+        if not merge.clean:
+            result.conflict = merge
+            return result
+        assert merge.text is not None
+        result.merged = merge.text != text
+        text = merge.text
+    if text == latest.text and action == "edit":
+        result.revision = latest
+        result.changed = False
+        return result
+
+    revision = Revision(
+        page_id=page.id,
+        parent_id=latest.id,
+        author_id=author.user.id if author.user else None,
+        author_ip=None if author.user else author.ip,
+        created_at=now,
+        summary=summary,
+        minor=minor,
+        size=len(text.encode("utf-8")),
+        text=text,
+        licence=page.licence,
+        action="merge" if result.merged and action == "edit" else action,
+    )
+    session.add(revision)
+    session.flush()
+    moved = session.execute(
+        update(Page)
+        .where(Page.id == page.id, Page.latest_revision_id == latest.id)
+        .values(latest_revision_id=revision.id, touched_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise _LostRace
+    session.expire(page, ["latest_revision_id", "latest_revision"])
+    _after_new_revision(session, renderer, page, revision)
+    session.commit()
+    result.revision = revision
+    result.current_revision = revision
+    return result
+
+
+def _create_page(
+    session: Session,
+    renderer: Renderer,
+    title: Title,
+    text: str,
+    author: Author,
+    summary: str,
+    licence: str | None,
+    now: datetime,
+) -> SaveResult:
+    page = Page(
+        namespace=title.namespace,
+        name=title.name,
+        licence=licence or DEFAULT_LICENCE,
+        created_at=now,
+        touched_at=now,
+    )
+    session.add(page)
+    session.flush()  # IntegrityError here when someone created it first: caller retries
+    revision = Revision(
+        page_id=page.id,
+        parent_id=None,
+        author_id=author.user.id if author.user else None,
+        author_ip=None if author.user else author.ip,
+        created_at=now,
+        summary=summary,
+        size=len(text.encode("utf-8")),
+        text=text,
+        licence=page.licence,
+        action="create",
+    )
+    session.add(revision)
+    session.flush()
+    page.latest_revision_id = revision.id
+    _after_new_revision(session, renderer, page, revision)
+    render_cache.invalidate_linking_to(session, title)
+    session.commit()
+    return SaveResult(page=page, revision=revision, created=True, current_revision=revision)
+
+
+def _after_new_revision(
+    session: Session, renderer: Renderer, page: Page, revision: Revision
+) -> None:
+    """Render the new revision once, and refresh the page's links and categories."""
+    rendered = render_cache.render_text(session, renderer, revision.text)
+    render_cache.store_render(session, revision.id, rendered)
+    page.redirect_target = redirect_target_of(revision.text)
+    session.execute(delete(PageLink).where(PageLink.source_page_id == page.id))
+    session.execute(delete(CategoryMembership).where(CategoryMembership.page_id == page.id))
+    links = set(rendered.links)
+    if page.redirect_target:
+        links.add(parse_title(page.redirect_target).key)
+    session.add_all(
+        PageLink(source_page_id=page.id, target_namespace=ns, target_name=name)
+        for ns, name in sorted(links)
+    )
+    session.add_all(
+        CategoryMembership(page_id=page.id, category=category, sort_key=page.name)
+        for category in rendered.categories
+    )
+
+
+def restore_revision(
+    session: Session,
+    renderer: Renderer,
+    *,
+    page: Page,
+    revision_id: object,
+    author: Author,
+    summary: object = "",
+    max_bytes: int = 2_000_000,
+) -> SaveResult:
+    """Make an old revision's text the current one, as a new revision."""
+    old = revision_of_page(session, page, revision_id)
+    latest_id = page.latest_revision_id
+    if old.id == latest_id:
+        raise EditError("already-current", "Cette version est déjà la version actuelle.")
+    summary_text = clean_summary(summary) or f"Version n° {old.id} rétablie"
+    return save_edit(
+        session,
+        renderer,
+        title=page.title,
+        text=old.text,
+        base_revision_id=latest_id,
+        author=author,
+        summary=summary_text,
+        max_bytes=max_bytes,
+        action="restore",
+    )
+
+
+def rename_page(
+    session: Session,
+    renderer: Renderer,
+    *,
+    page: Page,
+    new_title: Title,
+    author: Author,
+    reason: object = "",
+    leave_redirect: bool = True,
+) -> Page:
+    """Move ``page`` to ``new_title``; the old title becomes a redirect (unless asked not to).
+
+    Raises :class:`EditError` (409) when a page already exists under the new title.
+    """
+    old_title = page.title
+    if new_title.key == old_title.key:
+        raise EditError("same-title", "Le nouveau titre est identique à l'ancien.")
+    if find_page(session, new_title) is not None:
+        raise EditError(
+            "title-taken",
+            f"Une page « {new_title.full} » existe déjà : choisissez un autre titre.",
+            status=409,
+        )
+    reason_text = clean_summary(reason)
+    now = utcnow()
+    latest = page.latest_revision
+    assert latest is not None
+    page.namespace, page.name = new_title.namespace, new_title.name
+    page.touched_at = now
+    summary = f"« {old_title.full} » renommée en « {new_title.full} »"
+    if reason_text:
+        summary = f"{summary} : {reason_text}"[:MAX_SUMMARY_CHARS]
+    move = Revision(
+        page_id=page.id,
+        parent_id=latest.id,
+        author_id=author.user.id if author.user else None,
+        author_ip=None if author.user else author.ip,
+        created_at=now,
+        summary=summary,
+        minor=True,
+        size=latest.size,
+        text=latest.text,
+        licence=page.licence,
+        action="move",
+    )
+    session.add(move)
+    session.flush()
+    page.latest_revision_id = move.id
+    session.flush()  # the old title must be free before the redirect takes it
+    if leave_redirect:
+        redirect_text = f"#REDIRECTION [[{new_title.full}]]\n"
+        _create_page(
+            session,
+            renderer,
+            old_title,
+            redirect_text,
+            author,
+            summary,
+            page.licence,
+            now,
+        )
+    render_cache.invalidate_linking_to(session, old_title)
+    render_cache.invalidate_linking_to(session, new_title)
+    session.commit()
+    return page
+
+
+def delete_page(session: Session, *, page: Page, actor: User, reason: object = "") -> None:
+    """Soft-delete: the page and its history stay in the database, hidden from visitors."""
+    if page.is_deleted:
+        raise EditError("already-deleted", "Cette page est déjà supprimée.", status=409)
+    page.deleted_at = utcnow()
+    page.deleted_by_id = actor.id
+    page.deletion_reason = clean_summary(reason)
+    render_cache.invalidate_linking_to(session, page.title)
+    session.commit()
+
+
+def undelete_page(session: Session, *, page: Page) -> None:
+    """Bring a soft-deleted page back, with its whole history."""
+    if not page.is_deleted:
+        raise EditError("not-deleted", "Cette page n'est pas supprimée.", status=409)
+    page.deleted_at = None
+    page.deleted_by_id = None
+    page.deletion_reason = None
+    render_cache.invalidate_linking_to(session, page.title)
+    session.commit()
+
+
+def change_licence(session: Session, *, page: Page, new_code: str, author: Author) -> Revision:
+    """Move a page to another licence, if every contributor's terms are kept.
+
+    Recorded as a new revision (same text, new licence) so the history shows it.
+    """
+    code = _checked_licence(new_code)
+    refusal = relicense_refusal(page.licence, code)
+    if refusal:
+        raise EditError("licence-incompatible", refusal, status=409)
+    latest = page.latest_revision
+    assert latest is not None
+    if code == page.licence:
+        raise EditError("same-licence", "La page est déjà sous cette licence.")
+    old = get_licence(page.licence).short_name
+    page.licence = code
+    revision = Revision(
+        page_id=page.id,
+        parent_id=latest.id,
+        author_id=author.user.id if author.user else None,
+        created_at=utcnow(),
+        summary=f"Licence changée : {old} → {get_licence(code).short_name}",
+        minor=True,
+        size=latest.size,
+        text=latest.text,
+        licence=code,
+        action="relicense",
+    )
+    session.add(revision)
+    session.flush()
+    page.latest_revision_id = revision.id
+    session.commit()
+    return revision
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A revision as the history page shows it, with the size change from its parent."""
+
+    revision: Revision
+    size_change: int
+
+
+def history(
+    session: Session, page: Page, *, limit: int = 50, offset: int = 0
+) -> tuple[int, list[HistoryRow]]:
+    """Newest-first revisions of ``page`` with size changes: two queries, no N+1."""
+    total = session.scalar(select(func.count()).where(Revision.page_id == page.id)) or 0
+    parent = aliased(Revision)
+    rows = session.execute(
+        select(Revision, parent.size)
+        .outerjoin(parent, parent.id == Revision.parent_id)
+        .where(Revision.page_id == page.id)
+        .order_by(Revision.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [HistoryRow(rev, rev.size - (parent_size or 0)) for rev, parent_size in rows]
+
+
+def page_authors(session: Session, page: Page) -> list[str]:
+    """Everyone who wrote a revision of ``page``, in order of first contribution."""
+    rows = session.execute(
+        select(User.username, Revision.author_ip, func.min(Revision.id).label("first"))
+        .select_from(Revision)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.page_id == page.id)
+        .group_by(User.username, Revision.author_ip)
+        .order_by("first")
+    ).all()
+    return [username or ip or "?" for username, ip, _first in rows]
+
+
+def backlinks(session: Session, title: Title) -> list[Title]:
+    """Live pages whose latest revision links to ``title``, by title."""
+    rows = session.execute(
+        select(Page.namespace, Page.name)
+        .join(PageLink, PageLink.source_page_id == Page.id)
+        .where(
+            PageLink.target_namespace == title.namespace,
+            PageLink.target_name == title.name,
+            Page.deleted_at.is_(None),
+        )
+        .order_by(Page.namespace, Page.name)
+    ).all()
+    return [make_title(ns, name) for ns, name in rows]
+
+
+def category_members(session: Session, category: str) -> list[Title]:
+    """Live pages in a category, sorted by name."""
+    rows = session.execute(
+        select(Page.namespace, Page.name)
+        .join(CategoryMembership, CategoryMembership.page_id == Page.id)
+        .where(CategoryMembership.category == category, Page.deleted_at.is_(None))
+        .order_by(CategoryMembership.sort_key, Page.namespace)
+    ).all()
+    return [make_title(ns, name) for ns, name in rows]

@@ -1,0 +1,125 @@
+"""Seed pages: Markdown files with a small front matter, loaded once and idempotently.
+
+Format of ``pages_seed/*.md``::
+
+    ---
+    title: Aide:Écrire une page
+    licence: CC-BY-SA-4.0
+    summary: Page d'aide initiale
+    ---
+    Markdown body
+
+A page that already exists is left alone, so residents' edits are never overwritten.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from . import revisions as rev
+from .accounts import find_user
+from .config import PROJECT_ROOT
+from .models import User
+from .rendering.pipeline import Renderer
+from .security import hash_password, new_session_nonce
+from .titles import Title, parse_title
+
+SEED_DIR = PROJECT_ROOT / "pages_seed"
+#: the account that signs seeded pages; it cannot log in
+SEED_AUTHOR = "Wikicoop"
+
+
+class SeedError(ValueError):
+    """A seed file that does not follow the format, naming the file and the problem."""
+
+
+@dataclass(frozen=True)
+class SeedPage:
+    title: Title
+    licence: str
+    summary: str
+    text: str
+    source: Path
+
+
+def parse_seed_file(path: Path) -> SeedPage:
+    """Read one seed file; raise :class:`SeedError` if its front matter is malformed."""
+    raw = path.read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise SeedError(f"{path.name}: the file must start with a '---' front matter line")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise SeedError(f"{path.name}: front matter is not closed by '---'") from None
+    meta: dict[str, str] = {}
+    for line in lines[1:end]:
+        if not line.strip():
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise SeedError(f"{path.name}: front matter line without ':': {line!r}")
+        meta[key.strip().lower()] = value.strip()
+    if "title" not in meta:
+        raise SeedError(f"{path.name}: front matter has no title")
+    return SeedPage(
+        title=parse_title(meta["title"]),
+        licence=meta.get("licence") or meta.get("license") or "CC-BY-SA-4.0",
+        summary=meta.get("summary", "Page initiale du wiki"),
+        text="\n".join(lines[end + 1 :]).strip() + "\n",
+        source=path,
+    )
+
+
+def seed_files(dirs: Iterable[Path]) -> list[SeedPage]:
+    """Every seed page of ``dirs``, sorted by file name within each folder."""
+    pages: list[SeedPage] = []
+    for folder in dirs:
+        pages.extend(parse_seed_file(p) for p in sorted(folder.glob("*.md")))
+    return pages
+
+
+def seed_author(session: Session) -> User:
+    """The (login-less) account that signs seeded pages, created on first use."""
+    user = find_user(session, SEED_AUTHOR)
+    if user is None:
+        user = User(
+            username=SEED_AUTHOR,
+            username_key=SEED_AUTHOR.casefold(),
+            password_hash=hash_password(secrets.token_urlsafe(32)),
+            role="contributor",
+            active=False,
+            session_nonce=new_session_nonce(),
+        )
+        session.add(user)
+        session.commit()
+    return user
+
+
+def load_seed(
+    session: Session, renderer: Renderer, dirs: Iterable[Path] = (SEED_DIR,)
+) -> list[Title]:
+    """Create the seed pages that do not exist yet; return the titles created."""
+    pages = seed_files(dirs)
+    author = rev.Author(user=seed_author(session))
+    created: list[Title] = []
+    for seed in pages:
+        if rev.find_page(session, seed.title) is not None:
+            continue
+        rev.save_edit(
+            session,
+            renderer,
+            title=seed.title,
+            text=seed.text,
+            base_revision_id=None,
+            author=author,
+            summary=seed.summary,
+            licence=seed.licence,
+        )
+        created.append(seed.title)
+    return created

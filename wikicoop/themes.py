@@ -1,0 +1,77 @@
+"""Themes: ``themes/<name>/theme.toml`` plus templates/ and static/ folders.
+
+Template lookup order: the theme, its parent theme, then the core templates, which any
+theme template can still extend as ``default:base.html`` (Datasette's convention).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+
+from .config import PROJECT_ROOT
+
+THEMES_DIR = PROJECT_ROOT / "themes"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A theme's declaration, read from its theme.toml."""
+
+    name: str
+    path: Path
+    label: str
+    parent: str | None
+    stylesheets: tuple[str, ...]
+
+
+def load_theme(name: str, themes_dir: Path = THEMES_DIR) -> Theme:
+    """Read ``themes/<name>/theme.toml``; raise ValueError naming the problem."""
+    path = themes_dir / name
+    declaration = path / "theme.toml"
+    if not declaration.is_file():
+        raise ValueError(f"theme {name!r}: {declaration} not found")
+    data = tomllib.loads(declaration.read_text(encoding="utf-8"))
+    return Theme(
+        name=name,
+        path=path,
+        label=str(data.get("label", name)),
+        parent=data.get("parent"),
+        stylesheets=tuple(data.get("stylesheets", ["style.css"])),
+    )
+
+
+def theme_chain(name: str, themes_dir: Path = THEMES_DIR) -> list[Theme]:
+    """The theme and its ancestors, nearest first (cycles are refused)."""
+    chain: list[Theme] = []
+    current: str | None = name
+    while current:
+        if any(t.name == current for t in chain):
+            raise ValueError(f"theme {name!r}: parent cycle through {current!r}")
+        theme = load_theme(current, themes_dir)
+        chain.append(theme)
+        current = theme.parent
+    return chain
+
+
+def init_themes(app: Flask) -> None:
+    """Install the theme's template loaders and its static route."""
+    chain = theme_chain(app.config["THEME"])
+    core_loader = app.jinja_loader
+    assert core_loader is not None
+    loaders = [FileSystemLoader(str(t.path / "templates")) for t in chain]
+    app.jinja_loader = ChoiceLoader([*loaders, core_loader, PrefixLoader({"default": core_loader})])
+    app.extensions["wikicoop.theme"] = chain[0]
+
+    def theme_static(filename: str):
+        for theme in chain:
+            if (theme.path / "static" / filename).is_file():
+                return send_from_directory(theme.path / "static", filename, max_age=3600)
+        return send_from_directory(chain[-1].path / "static", filename)
+
+    app.add_url_rule("/theme/<path:filename>", "theme_static", theme_static)
+    app.jinja_env.globals["theme"] = chain[0]

@@ -1,0 +1,280 @@
+"""JSON API v1: pages, history, diffs, restore, backlinks.
+
+Authentication: the session cookie (then a CSRF token in ``X-CSRFToken`` is required for
+writes) or ``Authorization: Bearer TOKEN``. Every error is ``{"error": message}`` with
+the right status; titles in paths are written as in page URLs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .. import revisions as rev
+from ..db import get_session
+from ..diffing import diff_texts
+from ..extensions import csrf
+from ..models import Page, Revision
+from ..render_cache import cached_render
+from ..security import bearer_token
+from ..titles import Title, TitleError, parse_title
+from ..web import allowed, json_error, renderer
+from .pages import author
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+class ApiError(Exception):
+    """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+@bp.errorhandler(ApiError)
+def _api_error(err: ApiError) -> Response:
+    return json_error(err.status, err.message, **err.extra)
+
+
+@bp.errorhandler(rev.EditError)
+def _edit_error(err: rev.EditError) -> Response:
+    get_session().rollback()
+    return json_error(err.status, err.message, code=err.code)
+
+
+@bp.before_request
+def _check_csrf_for_cookie_writes() -> None:
+    """Cookie-authenticated writes need the CSRF token; token-authenticated ones do not."""
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        token = bearer_token(request)
+        if token is None:
+            csrf.protect()
+        elif not current_user.is_authenticated:
+            raise ApiError(401, _("Jeton d'API inconnu ou révoqué."))
+
+
+def _title(raw: str) -> Title:
+    try:
+        return parse_title(raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"])
+    except TitleError as err:
+        raise ApiError(400, _("Titre invalide : %(reason)s", reason=err.message)) from None
+
+
+def _guard(action: str, page: Page | None = None) -> None:
+    if not allowed(action, page):
+        if current_user.is_authenticated:
+            raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
+        raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
+
+
+def _live_page(title: Title) -> Page:
+    page = rev.find_page(get_session(), title)
+    if page is None or (page.is_deleted and not allowed("view_deleted")):
+        raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+    return page
+
+
+def _revision(page: Page, revision_id: object) -> Revision:
+    try:
+        return rev.revision_of_page(get_session(), page, revision_id)
+    except rev.EditError as err:
+        raise ApiError(err.status, err.message) from None
+
+
+def revision_json(revision: Revision) -> dict[str, Any]:
+    """The public shape of a revision."""
+    return {
+        "id": revision.id,
+        "author": revision.author_name,
+        "timestamp": revision.created_at.isoformat(),
+        "summary": revision.summary,
+        "minor": revision.minor,
+        "size": revision.size,
+        "licence": revision.licence,
+        "action": revision.action,
+        "status": revision.status,
+        "parent": revision.parent_id,
+    }
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
+    return data
+
+
+@bp.get("/pages/<path:raw_title>")
+def get_page(raw_title: str) -> Response:
+    title = _title(raw_title)
+    page = _live_page(title)
+    _guard("view", page)
+    latest = page.latest_revision
+    assert latest is not None
+    revision = _revision(page, request.args["revision"]) if "revision" in request.args else latest
+    rendered = cached_render(get_session(), renderer(), revision)
+    return jsonify(
+        {
+            "title": title.full,
+            "namespace": title.namespace,
+            "license": revision.licence,
+            "licence": revision.licence,
+            "text": revision.text,
+            "html": rendered.html,
+            "categories": list(rendered.categories),
+            "redirect": page.redirect_target,
+            "latest_revision": latest.id,
+            "revision": revision_json(revision),
+        }
+    )
+
+
+@bp.put("/pages/<path:raw_title>")
+def put_page(raw_title: str) -> tuple[Response, int]:
+    title = _title(raw_title)
+    data = _json_body()
+    page = rev.find_page(get_session(), title)
+    _guard("edit" if page else "create", page)
+    if "text" not in data:
+        raise ApiError(400, _("Le champ « text » est obligatoire."))
+    if "base_revision" not in data:
+        raise ApiError(
+            400,
+            _(
+                "Le champ « base_revision » est obligatoire : le numéro de la version "
+                "que vous avez modifiée, ou null pour créer la page."
+            ),
+        )
+    licence = data.get("license", data.get("licence"))
+    if licence is not None and not isinstance(licence, str):
+        raise ApiError(400, _("Le champ « license » doit être un code de licence."))
+    minor = data.get("minor", False)
+    if not isinstance(minor, bool):
+        raise ApiError(400, _("Le champ « minor » doit valoir true ou false."))
+    session = get_session()
+    result = rev.save_edit(
+        session,
+        renderer(),
+        title=title,
+        text=data["text"],
+        base_revision_id=data["base_revision"],
+        author=author(),
+        summary=data.get("summary", ""),
+        minor=minor,
+        licence=licence,
+        max_bytes=current_app.config["MAX_PAGE_BYTES"],
+    )
+    if result.conflict is not None:
+        current = result.current_revision
+        assert current is not None
+        raise ApiError(
+            409,
+            "conflict",
+            message=_(
+                "La page a été modifiée entre-temps et vos changements touchent les "
+                "mêmes passages : rien n'a été enregistré."
+            ),
+            current_revision=revision_json(current),
+            current_text=current.text,
+            your_text=data["text"],
+            conflicts=[
+                {"base": c.base, "yours": c.mine, "theirs": c.theirs}
+                for c in result.conflict.conflicts
+            ],
+        )
+    assert result.revision is not None
+    body = {
+        "title": title.full,
+        "revision": revision_json(result.revision),
+        "merged": result.merged,
+        "changed": result.changed,
+        "created": result.created,
+    }
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.get("/pages/<path:raw_title>/history")
+def page_history(raw_title: str) -> Response:
+    page = _live_page(_title(raw_title))
+    _guard("history", page)
+    limit = _int_arg("limit", 50, 1, 500)
+    offset = _int_arg("offset", 0, 0, 10**9)
+    total, rows = rev.history(get_session(), page, limit=limit, offset=offset)
+    return jsonify(
+        {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "revisions": [
+                {**revision_json(row.revision), "size_change": row.size_change} for row in rows
+            ],
+        }
+    )
+
+
+@bp.get("/pages/<path:raw_title>/diff")
+def page_diff(raw_title: str) -> Response:
+    page = _live_page(_title(raw_title))
+    _guard("history", page)
+    for name in ("from", "to"):
+        if name not in request.args:
+            raise ApiError(400, _("Le paramètre « %(name)s » est obligatoire.", name=name))
+    old = _revision(page, request.args["from"])
+    new = _revision(page, request.args["to"])
+    diff = diff_texts(old.text, new.text)
+    html = diff.side_by_side_html() if request.args.get("view") == "side" else diff.inline_html()
+    return jsonify(
+        {
+            "from": revision_json(old),
+            "to": revision_json(new),
+            "html": html,
+            "added": diff.added,
+            "removed": diff.removed,
+        }
+    )
+
+
+@bp.post("/pages/<path:raw_title>/restore")
+def page_restore(raw_title: str) -> Response:
+    page = _live_page(_title(raw_title))
+    _guard("restore", page)
+    data = _json_body()
+    if "revision" not in data:
+        raise ApiError(400, _("Le champ « revision » est obligatoire."))
+    result = rev.restore_revision(
+        get_session(),
+        renderer(),
+        page=page,
+        revision_id=data["revision"],
+        author=author(),
+        summary=data.get("summary", ""),
+        max_bytes=current_app.config["MAX_PAGE_BYTES"],
+    )
+    if result.conflict is not None or result.revision is None:  # pragma: no cover - same base
+        raise ApiError(409, "conflict")
+    return jsonify({"revision": revision_json(result.revision), "restored": True})
+
+
+@bp.get("/pages/<path:raw_title>/backlinks")
+def page_backlinks(raw_title: str) -> Response:
+    title = _title(raw_title)
+    _guard("view")
+    return jsonify({"titles": [t.full for t in rev.backlinks(get_session(), title)]})
+
+
+def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(minimum, min(maximum, int(raw)))
+    except ValueError:
+        raise ApiError(
+            400, _("Le paramètre « %(name)s » doit être un nombre entier.", name=name)
+        ) from None

@@ -1,0 +1,98 @@
+"""Accounts in the browser: register, log in, log out, change password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..accounts import AccountError, authenticate, change_password, create_user
+from ..db import get_session
+from ..extensions import limiter
+from ..forms import ChangePasswordForm, LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__, url_prefix="/compte")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after login (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return "/"
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(get_session(), form.username.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user, remember=bool(form.remember.data))
+            flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.username), "success")
+            return redirect(_safe_next(request.args.get("next")))
+        return render_template(
+            "auth/login.html",
+            form=form,
+            error=_("Nom d'utilisateur ou mot de passe incorrect."),
+        ), 401
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def logout() -> Response:
+    logout_user()  # POST only, so the global CSRF check applies
+    flash(_("Vous êtes déconnecté. À bientôt !"), "info")
+    return redirect("/")
+
+
+@bp.route("/inscription", methods=["GET", "POST"])
+def register() -> Response | tuple[str, int] | str:
+    if not current_app.config["OPEN_REGISTRATION"]:
+        return render_template(
+            "error.html", status=403, message=_("Les inscriptions sont fermées sur ce wiki.")
+        ), 403
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                get_session(),
+                form.username.data or "",
+                form.password.data or "",
+                email=form.email.data,
+            )
+        except AccountError as err:
+            return render_template("auth/register.html", form=form, error=err.message), 400
+        login_user(user)
+        flash(_("Bienvenue %(name)s ! Votre compte est créé.", name=user.username), "success")
+        return redirect("/")
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def password() -> Response | tuple[str, int] | str:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                get_session(), current_user, form.current.data or "", form.password.data or ""
+            )
+        except AccountError as err:
+            return render_template("auth/password.html", form=form, error=err.message), 400
+        login_user(current_user)  # the nonce changed: keep this session, end the others
+        flash(_("Votre mot de passe a été changé."), "success")
+        return redirect(url_for("auth.password"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/password.html", form=form), status

@@ -1,0 +1,432 @@
+"""Page views: read, edit, history, diff, restore, authors and licence, rename, delete.
+
+Every page lives at ``/wiki/<Title>``; its actions are ``?action=...`` on the same URL
+(MediaWiki's scheme), so red links can point at ``?action=edit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .. import revisions as rev
+from ..db import get_session
+from ..diffing import diff_texts
+from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
+from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
+from ..models import Page, Revision
+from ..render_cache import cached_render, render_text
+from ..titles import Title, TitleError, parse_title
+from ..web import allowed, error_page, fail, page_url, renderer, require
+
+bp = Blueprint("pages", __name__)
+
+ViewResult = Response | str | tuple[str, int]
+
+
+def parse_or_fail(raw: str) -> Title:
+    """Parse a title from a URL or a form, or answer 400 saying which rule it breaks."""
+    try:
+        return parse_title(raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"])
+    except TitleError as err:
+        fail(400, _("Titre de page invalide : %(reason)s", reason=err.message))
+
+
+def author() -> rev.Author:
+    """The author of an edit made by the current request."""
+    user = current_user if current_user.is_authenticated else None
+    return rev.Author(user=user, ip=None if user else request.remote_addr)
+
+
+def revision_or_fail(page: Page, revision_id: object) -> Revision:
+    try:
+        return rev.revision_of_page(get_session(), page, revision_id)
+    except rev.EditError as err:
+        fail(err.status, err.message)
+
+
+def live_page_or_404(title: Title) -> Page:
+    page = rev.find_page(get_session(), title)
+    if page is None or (page.is_deleted and not allowed("view_deleted")):
+        fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+    return page
+
+
+@bp.route("/")
+def home() -> Response:
+    return redirect(page_url(parse_title("Accueil")))
+
+
+@bp.route("/wiki/", defaults={"raw_title": ""})
+@bp.route("/wiki/<path:raw_title>", methods=["GET", "POST"])
+def page(raw_title: str) -> ViewResult:
+    """Dispatch ``/wiki/<Title>?action=...`` to the action's handler."""
+    title = parse_or_fail(raw_title)
+    action = request.args.get("action", "view")
+    handler = ACTIONS.get(action)
+    if handler is None:
+        fail(400, _("Action inconnue : « %(action)s ».", action=action[:50]))
+    if request.method == "GET" and raw_title != title.dbkey:
+        # one URL per page: /wiki/aide:écrire_ → /wiki/Aide:Écrire
+        query = request.query_string.decode("latin-1")
+        return redirect(page_url(title) + (f"?{query}" if query else ""), 301)
+    if request.method == "POST" and action in {"view", "history", "diff"}:
+        fail(405, _("Cette action n'accepte pas l'envoi d'un formulaire."))
+    return handler(title)
+
+
+def view_page(title: Title) -> ViewResult:
+    session = get_session()
+    page = rev.find_page(session, title)
+    members = rev.category_members(session, title.name) if title.namespace == "category" else []
+    if page is None or (page.is_deleted and not allowed("view_deleted")):
+        context = {
+            "title": title,
+            "members": members,
+            "deleted": page is not None,
+            "can_create": page is None and allowed("create"),
+        }
+        return render_template("page_missing.html", **context), 404
+    if page.redirect_target and request.args.get("redirect") != "no":
+        if "revision" not in request.args:
+            target = parse_title(page.redirect_target)
+            return redirect(page_url(target, redirected_from=title.full))
+    latest = page.latest_revision
+    revision = latest
+    if "revision" in request.args:
+        revision = revision_or_fail(page, request.args["revision"])
+    assert revision is not None and latest is not None
+    rendered = cached_render(session, renderer(), revision)
+    redirected_from = request.args.get("redirected_from", "")[:300]
+    authors = rev.page_authors(session, page)
+    licence = LICENCES.get(revision.licence) or LICENCES[DEFAULT_LICENCE]
+    return render_template(
+        "page.html",
+        title=title,
+        page=page,
+        revision=revision,
+        is_latest=revision.id == latest.id,
+        rendered=rendered,
+        authors=authors,
+        members=members,
+        redirected_from=redirected_from,
+        licence=licence,
+        json_ld=page_json_ld(title, page, revision, licence.deed_url, authors),
+    )
+
+
+def page_json_ld(
+    title: Title, page: Page, revision: Revision, licence_url: str, authors: list[str]
+) -> dict[str, object]:
+    """schema.org metadata of a page: licence and authors, for machines."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": title.full,
+        "url": request.url_root.rstrip("/") + page_url(title),
+        "license": licence_url,
+        "inLanguage": page.language,
+        "dateCreated": page.created_at.isoformat(),
+        "dateModified": revision.created_at.isoformat(),
+        "author": [{"@type": "Person", "name": name} for name in authors],
+    }
+
+
+def edit_page(title: Title) -> ViewResult:
+    session = get_session()
+    page = rev.find_page(session, title)
+    require("edit" if page else "create", page)
+    if page is not None and page.is_deleted:
+        fail(409, _("Cette page a été supprimée. Un administrateur peut la rétablir."))
+    form = EditForm()
+    latest = page.latest_revision if page else None
+    if request.method == "GET":
+        source = latest
+        if latest is not None and "revision" in request.args:
+            source = revision_or_fail(page, request.args["revision"])  # type: ignore[arg-type]
+        form.text.data = source.text if source else request.args.get("preload", "")[:10000]
+        form.base_revision.data = str(latest.id) if latest else ""
+        form.licence.data = current_app.config["DEFAULT_LICENCE"]
+        return _edit_template(title, page, form, editing_old=source is not latest)
+    if not form.validate_on_submit():
+        return _edit_template(title, page, form, status=400)
+    if form.preview.data:
+        text = (form.text.data or "").replace("\r\n", "\n")
+        preview = render_text(session, renderer(), text) if text.strip() else None
+        session.rollback()
+        return _edit_template(title, page, form, preview=preview)
+    base = form.base_revision.data or None
+    try:
+        result = rev.save_edit(
+            session,
+            renderer(),
+            title=title,
+            text=form.text.data or "",
+            base_revision_id=base,
+            author=author(),
+            summary=form.summary.data,
+            minor=form.minor.data,
+            licence=form.licence.data if page is None and base is None else None,
+            max_bytes=current_app.config["MAX_PAGE_BYTES"],
+        )
+    except rev.EditError as err:
+        session.rollback()
+        return _edit_template(title, page, form, error=err.message, status=err.status)
+    if result.conflict is not None:
+        current = result.current_revision
+        assert current is not None
+        form.base_revision.data = str(current.id)
+        return _edit_template(
+            title,
+            result.page,
+            form,
+            conflict=result.conflict,
+            current=current,
+            conflict_diff=diff_texts(current.text, form.text.data or ""),
+            status=409,
+        )
+    if not result.changed:
+        flash(_("Aucune modification : le texte est identique à la version actuelle."), "info")
+    elif result.merged:
+        flash(
+            _(
+                "Quelqu'un a modifié la page pendant que vous écriviez. Vos deux "
+                "modifications ne se touchaient pas : elles ont été réunies."
+            ),
+            "success",
+        )
+    elif result.created:
+        flash(_("La page a été créée. Merci !"), "success")
+    else:
+        flash(_("Vos modifications ont été enregistrées."), "success")
+    return redirect(page_url(title))
+
+
+def _edit_template(
+    title: Title,
+    page: Page | None,
+    form: EditForm,
+    *,
+    status: int = 200,
+    **context: object,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "edit.html",
+            title=title,
+            page=page,
+            form=form,
+            creating=page is None,
+            max_bytes=current_app.config["MAX_PAGE_BYTES"],
+            **context,
+        ),
+        status,
+    )
+
+
+def history_page(title: Title) -> ViewResult:
+    page = live_page_or_404(title)
+    require("history", page)
+    size = current_app.config["HISTORY_PAGE_SIZE"]
+    offset = _int_arg("offset", 0, minimum=0)
+    limit = _int_arg("limit", size, minimum=1, maximum=500)
+    total, rows = rev.history(get_session(), page, limit=limit, offset=offset)
+    return render_template(
+        "history.html",
+        title=title,
+        page=page,
+        rows=rows,
+        total=total,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def diff_page(title: Title) -> ViewResult:
+    page = live_page_or_404(title)
+    require("history", page)
+    latest = page.latest_revision
+    assert latest is not None
+    new = revision_or_fail(page, request.args.get("to", latest.id))
+    if "from" in request.args:
+        old = revision_or_fail(page, request.args["from"])
+    elif new.parent_id is not None:
+        old = revision_or_fail(page, new.parent_id)
+    else:
+        old = new
+    if old.id > new.id:
+        old, new = new, old
+    diff = diff_texts(old.text, new.text)
+    side = request.args.get("view") == "side"
+    return render_template(
+        "diff.html",
+        title=title,
+        page=page,
+        old=old,
+        new=new,
+        diff=diff,
+        side=side,
+        latest_id=latest.id,
+        restore_form=RestoreForm(revision=str(old.id)),
+    )
+
+
+def restore_page(title: Title) -> ViewResult:
+    page = live_page_or_404(title)
+    require("restore", page)
+    form = RestoreForm()
+    revision_id = request.values.get("revision", "")
+    old = revision_or_fail(page, revision_id)
+    latest = page.latest_revision
+    assert latest is not None
+    if request.method == "POST" and form.validate_on_submit():
+        session = get_session()
+        try:
+            rev.restore_revision(
+                session,
+                renderer(),
+                page=page,
+                revision_id=old.id,
+                author=author(),
+                summary=form.summary.data,
+                max_bytes=current_app.config["MAX_PAGE_BYTES"],
+            )
+        except rev.EditError as err:
+            session.rollback()
+            return error_page(err.status, err.message)
+        flash(_("La version n° %(id)s a été rétablie.", id=old.id), "success")
+        return redirect(page_url(title))
+    form.revision.data = str(old.id)
+    return render_template(
+        "restore.html",
+        title=title,
+        page=page,
+        old=old,
+        form=form,
+        diff=diff_texts(latest.text, old.text),
+    )
+
+
+def info_page(title: Title) -> ViewResult:
+    """The "authors and licence" page, with the licence change form for moderators."""
+    page = live_page_or_404(title)
+    session = get_session()
+    form = LicenceForm()
+    form.licence.choices = [
+        choice
+        for choice in form.licence.choices  # type: ignore[union-attr]
+        if choice.value != page.licence and can_relicense(page.licence, choice.value)
+    ]
+    if request.method == "POST":
+        require("relicense", page)
+        if form.validate_on_submit():
+            try:
+                rev.change_licence(session, page=page, new_code=form.licence.data, author=author())
+            except rev.EditError as err:
+                session.rollback()
+                return error_page(err.status, err.message)
+            flash(_("La licence de la page a été changée."), "success")
+            return redirect(page_url(title, "info"))
+        return error_page(400, _("Choisissez une licence compatible dans la liste."))
+    total, _rows = rev.history(session, page, limit=1)
+    return render_template(
+        "info.html",
+        title=title,
+        page=page,
+        licence=LICENCES[page.licence],
+        authors=rev.page_authors(session, page),
+        revision_count=total,
+        form=form,
+        backlinks=rev.backlinks(session, title),
+    )
+
+
+def rename_page(title: Title) -> ViewResult:
+    page = live_page_or_404(title)
+    require("rename", page)
+    form = RenameForm()
+    if request.method == "POST" and form.validate_on_submit():
+        new_title = parse_or_fail(form.new_title.data or "")
+        session = get_session()
+        try:
+            rev.rename_page(
+                session,
+                renderer(),
+                page=page,
+                new_title=new_title,
+                author=author(),
+                reason=form.reason.data,
+                leave_redirect=bool(form.leave_redirect.data),
+            )
+        except rev.EditError as err:
+            session.rollback()
+            return _rename_template(title, page, form, err.message, err.status)
+        flash(_("La page a été renommée."), "success")
+        return redirect(page_url(new_title))
+    if request.method == "GET":
+        form.new_title.data = title.full
+    return _rename_template(title, page, form, None, 200 if request.method == "GET" else 400)
+
+
+def _rename_template(
+    title: Title, page: Page, form: RenameForm, error: str | None, status: int
+) -> tuple[str, int]:
+    return render_template("rename.html", title=title, page=page, form=form, error=error), status
+
+
+def delete_page(title: Title) -> ViewResult:
+    page = live_page_or_404(title)
+    require("delete", page)
+    form = DeleteForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            rev.delete_page(get_session(), page=page, actor=current_user, reason=form.reason.data)
+        except rev.EditError as err:
+            return error_page(err.status, err.message)
+        flash(_("La page a été supprimée. Elle peut être rétablie par un administrateur."), "info")
+        return redirect(page_url(title))
+    return render_template("delete.html", title=title, page=page, form=form)
+
+
+def undelete_page(title: Title) -> ViewResult:
+    page = rev.find_page(get_session(), title)
+    if page is None:
+        fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+    require("undelete", page)
+    form = UndeleteForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            rev.undelete_page(get_session(), page=page)
+        except rev.EditError as err:
+            return error_page(err.status, err.message)
+        flash(_("La page a été rétablie avec tout son historique."), "success")
+        return redirect(page_url(title))
+    return render_template("undelete.html", title=title, page=page, form=form)
+
+
+def _int_arg(name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        fail(400, _("Le paramètre « %(name)s » doit être un nombre entier.", name=name))
+    return max(minimum, min(maximum, value))
+
+
+ACTIONS: dict[str, Callable[[Title], ViewResult]] = {
+    "view": view_page,
+    "edit": edit_page,
+    "history": history_page,
+    "diff": diff_page,
+    "restore": restore_page,
+    "info": info_page,
+    "rename": rename_page,
+    "delete": delete_page,
+    "undelete": undelete_page,
+}
