@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,16 @@ def postgres_url() -> str | None:
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is enough)."""
+    path = tmp_path_factory.mktemp("template") / "wiki.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    return path
+
+
 def _truncate_all(url: str) -> None:
     engine = create_engine(url)
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -53,12 +64,13 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path, postgres_url: str | None) -> Iterator[Flask]:
+def app(tmp_path: Path, postgres_url: str | None, sqlite_template: Path) -> Iterator[Flask]:
     """A fresh wiki on an empty, migrated database."""
     if postgres_url:
         _truncate_all(postgres_url)
         database_url = postgres_url
     else:
+        shutil.copyfile(sqlite_template, tmp_path / "wiki.db")
         database_url = f"sqlite:///{tmp_path / 'wiki.db'}"
     application = create_app(
         {
@@ -69,9 +81,10 @@ def app(tmp_path: Path, postgres_url: str | None) -> Iterator[Flask]:
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "SEED_ON_FIRST_RUN": False,
+            # a real scrypt, with a cost that keeps the suite fast
+            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
         }
     )
-    upgrade_schema(engine_of(application))
     yield application
     engine_of(application).dispose()
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from .models import ROLES, User
 from .security import hash_password, new_session_nonce, verify_password
+from .titles import TitleError, parse_title
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -25,6 +26,23 @@ def username_key(username: str) -> str:
     return " ".join(username.split()).casefold()
 
 
+def normalise_username(username: str) -> str:
+    """The canonical form of a new username: the name of its Utilisateur: page.
+
+    Raises :class:`AccountError` when the name could not be a page title.
+    """
+    cleaned = " ".join(username.split())
+    if not 3 <= len(cleaned) <= 64 or any(c in cleaned for c in "[]{}<>|#/:@~%&"):
+        raise AccountError(
+            "Le nom d'utilisateur doit faire de 3 à 64 caractères, "
+            "sans [ ] { } < > | # / : @ ~ % &."
+        )
+    try:
+        return parse_title(cleaned, default_namespace="user").name
+    except TitleError as err:
+        raise AccountError(f"Nom d'utilisateur impossible : {err.message}") from None
+
+
 def find_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username_key == username_key(username))).first()
 
@@ -38,15 +56,11 @@ def create_user(
     email: str | None = None,
 ) -> User:
     """Create and commit an account; raise :class:`AccountError` when it cannot be made."""
-    username = " ".join(username.split())
+    username = normalise_username(username)
     if role not in ROLES:
         raise AccountError(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
-    if not 3 <= len(username) <= 64 or any(c in username for c in "[]{}<>|#/:@"):
-        raise AccountError(
-            "Le nom d'utilisateur doit faire de 3 à 64 caractères, sans [ ] { } < > | # / : @."
-        )
     if find_user(session, username) is not None:
         raise AccountError(f"Le nom « {username} » est déjà pris.")
     user = User(

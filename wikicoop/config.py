@@ -41,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_USERNAME": "admin",
     # Taken from the environment on first run; generated and printed once when empty.
     "ADMIN_PASSWORD": "",
+    # Werkzeug method string; tests use a cheaper "scrypt:1024:8:1"
+    "PASSWORD_HASH_METHOD": "scrypt",
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SESSION_COOKIE_SECURE": True,

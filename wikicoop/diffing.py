@@ -25,7 +25,6 @@ import html
 import math
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -56,13 +55,16 @@ _HUNK_HEADER = "Ligne {}"
 
 # Words, runs of whitespace, or one other character (punctuation, symbol, emoji).
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
+_WORD_RE = re.compile(r"\w+|[^\w\s]")
 
 # Above this many tokens in the differing middle of a pair (both sides together), a pair is not
 # refined: the word diff is O(N·D) and would cost hundreds of milliseconds per line.
 _MAX_REFINE_TOKENS = 2_000
-# Below this share of common words (Dice coefficient on the word multisets), the two sides are
-# considered rewritten, not edited, and are shown whole.
+# Below this share of common words (Dice coefficient on the sets of words), differing middles
+# longer than _MIN_GATED_TOKENS are considered rewritten, not edited, and are shown whole.
+# Shorter middles (a word or three) are always refined: it is cheap and shows typos precisely.
 _MIN_SIMILARITY = 0.4
+_MIN_GATED_TOKENS = 12
 # A deleted run and the inserted run that follows it are refined character by character when
 # they are at most this long together (e.g. "chat" -> "chats" highlights only the "s").
 _MAX_CHAR_REFINE = 64
@@ -372,22 +374,22 @@ def line_diff(
 
     # Rebuild the runs over all lines; this replaces diff_charsToLines and keeps lines apart.
     runs: list[tuple[int, list[str]]] = []
-
-    def add(op: int, char: str) -> None:
-        if runs and runs[-1][0] == op:
-            runs[-1][1].append(line_array[ord(char)])
-        else:
-            runs.append((op, [line_array[ord(char)]]))
-
+    equal: list[str] = []
     i = j = 0
     for paired_old, paired_new in [*pairs, (len(old_chars), len(new_chars))]:
-        for k in range(i, paired_old):
-            add(DIFF_DELETE, old_chars[k])
-        for k in range(j, paired_new):
-            add(DIFF_INSERT, new_chars[k])
+        if paired_old > i or paired_new > j:
+            if equal:
+                runs.append((DIFF_EQUAL, equal))
+                equal = []
+            if paired_old > i:
+                runs.append((DIFF_DELETE, [line_array[ord(c)] for c in old_chars[i:paired_old]]))
+            if paired_new > j:
+                runs.append((DIFF_INSERT, [line_array[ord(c)] for c in new_chars[j:paired_new]]))
         if paired_old < len(old_chars):
-            add(DIFF_EQUAL, old_chars[paired_old])
+            equal.append(line_array[ord(old_chars[paired_old])])
         i, j = paired_old + 1, paired_new + 1
+    if equal:
+        runs.append((DIFF_EQUAL, equal))
     return runs
 
 
@@ -402,8 +404,9 @@ def word_diff(
 
     Words are compared first; a deleted run followed by an inserted run short enough is then
     compared character by character; finally ``diff_cleanupSemantic`` merges trivial
-    equalities. When the differing middles share few words, or are very long, they are
-    returned whole (one deletion, one insertion) between the common prefix and suffix.
+    equalities. When the differing middles are more than a few words and share few of them,
+    or are very long, they are returned whole (one deletion, one insertion) between the
+    common prefix and suffix.
 
     Args:
         old: the earlier text.
@@ -432,16 +435,23 @@ def word_diff(
     prefix = "".join(old_tokens[:head])
     suffix = "".join(old_tokens[len(old_tokens) - tail :])
 
-    if len(old_mid) + len(new_mid) > _MAX_REFINE_TOKENS or _similarity(old_mid, new_mid) < (
-        _MIN_SIMILARITY
+    old_text, new_text = "".join(old_mid), "".join(new_mid)
+    size = len(old_mid) + len(new_mid)
+    middle: Diffs
+    if size <= _MIN_GATED_TOKENS and len(old_text) + len(new_text) <= _MAX_CHAR_REFINE:
+        # A word or three: compare the characters directly (the common case, and the fastest).
+        middle = dmp.diff_main(old_text, new_text, False, deadline)
+    elif size > _MAX_REFINE_TOKENS or (
+        size > _MIN_GATED_TOKENS and _similarity(old_text, new_text) < _MIN_SIMILARITY
     ):
-        middle: Diffs = [(DIFF_DELETE, "".join(old_mid)), (DIFF_INSERT, "".join(new_mid))]
+        middle = [(DIFF_DELETE, old_text), (DIFF_INSERT, new_text)]
     else:
         middle = _refine_tokens(dmp, old_mid, new_mid, deadline)
     diffs = [(DIFF_EQUAL, prefix), *middle, (DIFF_EQUAL, suffix)]
     diffs = [(op, text) for op, text in diffs if text]
     dmp.diff_cleanupMerge(diffs)
-    dmp.diff_cleanupSemantic(diffs)
+    if len(middle) > 2:  # a single deletion + insertion has no equality to clean up
+        dmp.diff_cleanupSemantic(diffs)
     return diffs
 
 
@@ -480,14 +490,14 @@ def _common_suffix_len(a: Sequence[str], b: Sequence[str]) -> int:
     return count
 
 
-def _similarity(a: Sequence[str], b: Sequence[str]) -> float:
-    """Dice coefficient of the multisets of non-blank tokens (1.0 when both have none)."""
-    words_a = Counter(token for token in a if not token.isspace())
-    words_b = Counter(token for token in b if not token.isspace())
-    total = words_a.total() + words_b.total()
+def _similarity(old: str, new: str) -> float:
+    """Dice coefficient of the sets of words (and symbols) of two texts; 1.0 if both have none."""
+    words_old = set(_WORD_RE.findall(old))
+    words_new = set(_WORD_RE.findall(new))
+    total = len(words_old) + len(words_new)
     if total == 0:
         return 1.0
-    return 2 * (words_a & words_b).total() / total
+    return 2 * len(words_old & words_new) / total
 
 
 def _refine_tokens(

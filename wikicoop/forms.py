@@ -40,7 +40,10 @@ class EditForm(FlaskForm):
     )
     minor = BooleanField(_l("Modification mineure (orthographe, mise en forme)"))
     base_revision = HiddenField()
-    licence = SelectField(_l("Licence de la page"), choices=licence_choices())
+    # only shown on creation; the service checks the code (and refuses unknown ones)
+    licence = SelectField(
+        _l("Licence de la page"), choices=licence_choices(), validate_choice=False
+    )
     preview = SubmitField(_l("Prévisualiser"))
     save = SubmitField(_l("Enregistrer"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, current_app, has_app_context
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,8 +43,9 @@ TOKEN_PREFIX = "wkc_"
 
 
 def hash_password(password: str) -> str:
-    """A scrypt hash (Werkzeug's default KDF) of ``password``."""
-    return generate_password_hash(password, method="scrypt")
+    """A salted hash of ``password`` with the configured KDF (scrypt, N=2^15, by default)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def verify_password(user: User, password: str) -> bool:

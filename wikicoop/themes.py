@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, send_from_directory
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2.bccache import Bucket
 
 from .config import PROJECT_ROOT
 
@@ -58,6 +59,28 @@ def theme_chain(name: str, themes_dir: Path = THEMES_DIR) -> list[Theme]:
     return chain
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept in memory and shared by every app of the process.
+
+    One app compiles each template once anyway; this spares the recompilation when
+    a process builds many apps (the test suite builds one per test).
+    """
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE_CACHE = _SharedBytecodeCache()
+
+
 def init_themes(app: Flask) -> None:
     """Install the theme's template loaders and its static route."""
     chain = theme_chain(app.config["THEME"])
@@ -65,6 +88,7 @@ def init_themes(app: Flask) -> None:
     assert core_loader is not None
     loaders = [FileSystemLoader(str(t.path / "templates")) for t in chain]
     app.jinja_loader = ChoiceLoader([*loaders, core_loader, PrefixLoader({"default": core_loader})])
+    app.jinja_env.bytecode_cache = _BYTECODE_CACHE
     app.extensions["wikicoop.theme"] = chain[0]
 
     def theme_static(filename: str):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_babel import format_datetime, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -71,12 +80,14 @@ def json_error(status: int, message: str, **extra: Any):
     return response
 
 
-def error_page(status: int, message: str | None = None, **context: Any):
+def error_page(status: int, message: str | None = None, **context: Any) -> Response:
     """An HTML (or JSON, under /api/) error answer in the reader's language."""
     text = message or gettext(ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]))
     if wants_json():
-        return json_error(status, text, **context.get("json", {}))
-    return render_template("error.html", status=status, message=text, **context), status
+        return json_error(status, text)
+    return make_response(
+        render_template("error.html", status=status, message=text, **context), status
+    )
 
 
 def fail(status: int, message: str) -> NoReturn:

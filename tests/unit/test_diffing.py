@@ -113,6 +113,16 @@ def test_small_change_inside_a_word_is_highlighted_alone() -> None:
     assert (diff.added_chars, diff.removed_chars) == (1, 0)
 
 
+def test_separate_changes_inside_one_word() -> None:
+    line = diff_texts("La bibliothèque ouvre.", "La Bibliothéque ouvre.").lines[0]
+    assert line.old_html == (
+        'La <del class="diff-word">b</del>iblioth<del class="diff-word">è</del>que ouvre.'
+    )
+    assert line.new_html == (
+        'La <ins class="diff-word">B</ins>iblioth<ins class="diff-word">é</ins>que ouvre.'
+    )
+
+
 def test_rewritten_line_is_shown_whole_not_as_scattered_letters() -> None:
     old = "Les habitants se retrouvent chaque samedi au marché couvert."
     new = "Une nouvelle association gère désormais la ressourcerie du quartier."
@@ -211,6 +221,22 @@ def test_exhausted_timeout_still_gives_a_correct_coarser_diff() -> None:
     assert _rebuild(diff) == (old, new)
 
 
+def test_unchanged_lines_of_a_rewritten_page_stay_matched() -> None:
+    # Lines found in only one text are set aside before diff_main, so even with no time at
+    # all left the few lines kept in the middle of a rewritten page are matched.
+    old_lines = [f"ancienne {i}" for i in range(1500)]
+    new_lines = [f"nouvelle {i}" for i in range(1500)]
+    for index in (300, 700, 1100):
+        old_lines[index] = new_lines[index] = f"## Titre {index}"
+    diff = diff_texts("\n".join(old_lines), "\n".join(new_lines), timeout=1e-9)
+    assert [line.old_html for line in diff.lines if line.kind == "equal"] == [
+        "## Titre 300",
+        "## Titre 700",
+        "## Titre 1100",
+    ]
+    assert (diff.added, diff.removed) == (1497, 1497)
+
+
 def test_very_long_changed_line_falls_back_to_whole_middle() -> None:
     rng = random.Random(3)
     old = " ".join(f"m{rng.randint(0, 10**6)}" for _ in range(3000))
@@ -233,16 +259,16 @@ def test_hunks_with_context() -> None:
     old = _numbered(30)
     new = list(old)
     new[4] = "changée 5"
-    new[24] = "changée 25"
+    new[23] = "changée 24"
     diff = diff_texts("\n".join(old), "\n".join(new))
     hunks = diff.hunks()
     assert len(hunks) == 2
     assert [line.old_no for line in hunks[0]] == [2, 3, 4, 5, 6, 7, 8]
-    assert [line.old_no for line in hunks[1]] == [22, 23, 24, 25, 26, 27, 28]
+    assert [line.old_no for line in hunks[1]] == [21, 22, 23, 24, 25, 26, 27]
     assert [len(h) for h in diff.hunks(context=0)] == [1, 1]
-    # Context large enough to join the two changes: one hunk.
-    assert len(diff.hunks(context=10)) == 1
-    assert len(diff.hunks(context=9)) == 2
+    # 18 equal lines between the changes: with 9 lines of context the hunks meet and join.
+    assert len(diff.hunks(context=9)) == 1
+    assert len(diff.hunks(context=8)) == 2
     assert diff.hunks(context=100) == [list(diff.lines)]
     with pytest.raises(ValueError):
         diff.hunks(context=-1)

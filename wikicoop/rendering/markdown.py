@@ -46,6 +46,7 @@ __all__ = [
     "get_context",
     "heading_anchor",
     "html_to_text",
+    "is_allowed_image_src",
     "is_external_url",
 ]
 
@@ -86,8 +87,10 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
 _TAGS = re.compile(r"<[^>]*>")
+_FOOTNOTE_REF = re.compile(r'<sup class="footnote-ref"[^>]*>.*?</sup>')
 _IMAGE_SRC_PATH = re.compile(r"^/(?:static|media)/[^\s\\]+$")
 _UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+_CELL_ALIGNS = frozenset({"left", "center", "right"})
 
 
 def heading_anchor(text: str) -> str:
@@ -100,11 +103,13 @@ def heading_anchor(text: str) -> str:
     ``[[Page#Section]]`` links use this same function for their fragment.
 
     :param text: the plain text of the heading (or the fragment of a link).
-    :returns: e.g. ``heading_anchor("Écrire un lien")== "h-ecrire-un-lien"``.
+    :returns: e.g. ``heading_anchor("Écrire un lien") == "h-ecrire-un-lien"``.
     """
     cleaned = " ".join(text.split())
     folded = unicodedata.normalize("NFKD", cleaned.translate(_LIGATURES))
-    ascii_text = folded.encode("ascii", "ignore").decode("ascii").lower()
+    # Accents (combining marks) go; any other non-alphanumeric character (’, °, «) separates.
+    words = "".join(c if c.isalnum() else " " for c in folded if not unicodedata.combining(c))
+    ascii_text = words.encode("ascii", "ignore").decode("ascii").lower()
     slug = _NON_SLUG.sub("-", ascii_text).strip("-")
     if len(slug) > ANCHOR_MAX_LENGTH:
         slug = slug[:ANCHOR_MAX_LENGTH].rstrip("-")
@@ -169,6 +174,7 @@ class RenderContext:
     categories: list[str] = field(default_factory=list)
     toc: list[tuple[int, str, str]] = field(default_factory=list)
     used_ids: set[str] = field(default_factory=set)
+    id_suffixes: dict[str, int] = field(default_factory=dict)
     footnote_refs: dict[int, int] = field(default_factory=dict)
     link_depth: int = 0
 
@@ -179,10 +185,11 @@ class RenderContext:
     def unique_id(self, base: str) -> str:
         """Return ``base``, or ``base-2``, ``base-3``... if it is already used in this page."""
         candidate = base
-        number = 1
+        number = self.id_suffixes.get(base, 1)
         while candidate in self.used_ids:
             number += 1
             candidate = f"{base}-{number}"
+        self.id_suffixes[base] = number  # so 1,000 equal headings stay linear
         self.used_ids.add(candidate)
         return candidate
 
@@ -252,11 +259,15 @@ class WikiHTMLRenderer(mistune.HTMLRenderer):
             + escape(state_label)
             + "</span> "
         )
-        if text.startswith("<p>"):
-            text = "<p>" + marker + text[3:]
-        else:
-            text = marker + text
+        text = "<p>" + marker + text[3:] if text.startswith("<p>") else marker + text
         return '<li class="task-list-item">' + text + "</li>\n"
+
+    def table_cell(self, text: str, align: str | None = None, head: bool = False) -> str:
+        """A table cell; alignment is an ``align`` attribute, not ``style``, so that a
+        Content-Security-Policy without ``'unsafe-inline'`` styles still applies it."""
+        tag = "th" if head else "td"
+        attrs = self.render_attrs({"align": align}) if align in _CELL_ALIGNS else ""
+        return "  <" + tag + attrs + ">" + text + "</" + tag + ">\n"
 
     def footnotes(self, text: str) -> str:
         """The footnotes section at the end of the page."""
@@ -267,10 +278,7 @@ class WikiHTMLRenderer(mistune.HTMLRenderer):
         number = str(int(index))
         back = '<a href="#fnref-' + number + '" class="footnote-backref">&#8617;</a>'
         text = text.rstrip()
-        if text.endswith("</p>"):
-            text = text[:-4] + back + "</p>"
-        else:
-            text = text + "\n" + back
+        text = text[:-4] + back + "</p>" if text.endswith("</p>") else text + "\n" + back
         return '<li id="fn-' + number + '" class="footnote-item">' + text + "</li>\n"
 
 
@@ -278,7 +286,7 @@ def _render_heading(renderer: WikiHTMLRenderer, token: dict[str, Any], state: Bl
     ctx = get_context(state)
     level = int(token["attrs"]["level"])
     inner = renderer.render_tokens(token.get("children", ()), state)
-    text = html_to_text(inner)
+    text = html_to_text(_FOOTNOTE_REF.sub("", inner))
     anchor = ctx.unique_id(heading_anchor(text))
     if level <= ctx.max_toc_level:
         ctx.toc.append((level, anchor, text))
@@ -306,7 +314,12 @@ def _render_link(renderer: WikiHTMLRenderer, token: dict[str, Any], state: Block
 
 def _render_image(renderer: WikiHTMLRenderer, token: dict[str, Any], state: BlockState) -> str:
     attrs = token.get("attrs", {})
-    alt = striptags(renderer.render_tokens(token.get("children", ()), state))
+    ctx = get_context(state)
+    ctx.link_depth += 1  # the alt text is text: wiki links inside it are not links
+    try:
+        alt = striptags(renderer.render_tokens(token.get("children", ()), state))
+    finally:
+        ctx.link_depth -= 1
     url = attrs.get("url", "")
     if not is_allowed_image_src(url):
         # The text stays readable; the image is not fetched. ``alt`` is already escaped.

@@ -12,6 +12,7 @@ The app caps the size of the text before rendering: the renderer has no limit of
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -39,9 +40,7 @@ __all__ = [
 ]
 
 #: ``existing(keys) -> the subset of keys whose page exists`` (one batch query in the app).
-ExistingCallback = Callable[
-    [set[tuple[str, str]]], "set[tuple[str, str]] | frozenset[tuple[str, str]]"
-]
+ExistingCallback = Callable[[set[tuple[str, str]]], AbstractSet[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,8 @@ class TocEntry:
 
     :param level: 1 to ``max_toc_level``.
     :param anchor: the heading's ``id`` (``h-...``, unique in the page).
-    :param text: the heading as plain text.
+    :param text: the heading as plain text, NOT HTML: templates must escape it (it may
+        contain ``<`` or ``&`` typed by the author).
     """
 
     level: int

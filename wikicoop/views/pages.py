@@ -170,7 +170,7 @@ def edit_page(title: Title) -> ViewResult:
             author=author(),
             summary=form.summary.data,
             minor=form.minor.data,
-            licence=form.licence.data if page is None and base is None else None,
+            licence=(form.licence.data or None) if page is None and base is None else None,
             max_bytes=current_app.config["MAX_PAGE_BYTES"],
         )
     except rev.EditError as err:
