@@ -21,6 +21,7 @@ import os
 import platform
 import random
 import re
+import sqlite3
 import sys
 import tempfile
 import textwrap
@@ -594,6 +595,14 @@ def latest_text(app: Flask, title: Title) -> str:
         return page.latest_revision.text
 
 
+def load_average() -> str:
+    """The 1-minute load average ("?" where the system does not tell)."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except (AttributeError, OSError):
+        return "?"
+
+
 def print_table(results: Sequence[Result]) -> None:
     """The results, one line each, with the target and "OVER TARGET" on a miss."""
     width = max(len(r.name) for r in results)
@@ -681,14 +690,12 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
             return 2
 
     print("wikicoop core benchmark")
+    database = engine.dialect.name
+    if database == "sqlite":
+        database += f" {sqlite3.sqlite_version} (file in a temporary folder)"
     print(
         f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
-        f"{os.cpu_count()} CPU(s); database {engine.dialect.name}"
-        + (
-            f" (SQLite {__import__('sqlite3').sqlite_version})"
-            if engine.dialect.name == "sqlite"
-            else ""
-        )
+        f"{os.cpu_count()} CPU(s), load average {load_average()}; database {database}"
     )
     print(
         f"pages={args.pages} repeat={args.repeat} diff-repeat={args.diff_repeat} seed={args.seed}"
@@ -779,6 +786,7 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
         print(f"  {name:<44} min {min(counts):>3}  max {max(counts):>3}")
     missed = [r.name for r in results[0] if r.over_target]
     print()
+    print(f"load average at the end: {load_average()}")
     print("OVER TARGET: " + ", ".join(missed) if missed else "All targets met.")
     return 0
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from wikicoop import create_app
 from wikicoop import revisions as rev
@@ -34,15 +34,30 @@ def shared_path(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str | None:
-    """The PostgreSQL URL under test, with its schema migrated once per session."""
+def postgres_url() -> Iterator[str | None]:
+    """The PostgreSQL URL under test, in a schema of this test run, migrated once.
+
+    A private schema keeps parallel runs on the same database from truncating each
+    other's tables; it is dropped at the end.
+    """
     url = os.environ.get("WIKICOOP_DATABASE_URL")
     if not url:
-        return None
-    engine = create_engine(url)
+        yield None
+        return
+    schema = f"wikicoop_test_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    scoped_url = scoped.render_as_string(hide_password=False)
+    engine = create_engine(scoped_url)
     upgrade_schema(engine)
     engine.dispose()
-    return url
+    yield scoped_url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

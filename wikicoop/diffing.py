@@ -5,11 +5,13 @@ measurements in ``LIBRARIES.md``: a character diff of a whole 100 KB page is slo
 timeout, unstable, so the texts are first compared line by line (``diff_linesToChars`` then
 ``diff_main`` on the line characters), and only the lines that were replaced are refined.
 
-The refinement inside a replaced line (``word_diff``) works on words first, then character by
-character inside short changed runs, then applies ``diff_cleanupSemantic``. A pure character
-diff of two rewritten 500-character paragraphs takes ~150 ms (measured); the word diff makes it a
-few milliseconds and keeps the highlighted spans on word boundaries. Lines that share few words
-are not refined at all: the whole differing middle is shown as deleted and inserted, which is
+Replaced lines are paired in order (first deleted with first inserted, …) and each pair is
+refined by ``word_diff``: after removing the common leading and trailing words, a short
+differing middle is compared character by character; a longer one word by word, then character
+by character inside short changed runs; ``diff_cleanupSemantic`` then merges trivial
+equalities. A pure character diff of two rewritten 500-character paragraphs takes ~150 ms
+(measured); the word diff makes it a few milliseconds. A longer middle that shares few words
+with the other side is not refined at all: it is shown whole as deleted and inserted, which is
 both faster and easier to read than scattered matching letters.
 
 Line model: after normalising ``"\\r\\n"`` to ``"\\n"``, a text is ``text.split("\\n")`` (the empty
@@ -56,6 +58,9 @@ _HUNK_HEADER = "Ligne {}"
 # Words, runs of whitespace, or one other character (punctuation, symbol, emoji).
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
 _WORD_RE = re.compile(r"\w+|[^\w\s]")
+_SPACE_RE = re.compile(r"\s")
+_TRAILING_WORD_RE = re.compile(r"\w+\Z")
+_LEADING_WORD_RE = re.compile(r"\w+")
 
 # Above this many tokens in the differing middle of a pair (both sides together), a pair is not
 # refined: the word diff is O(N·D) and would cost hundreds of milliseconds per line.
@@ -247,8 +252,9 @@ def diff_texts(old: str, new: str, *, timeout: float = 1.0) -> TextDiff:
         old: the earlier text.
         new: the later text.
         timeout: seconds allowed for the whole computation (<= 0 means no limit). When it runs
-            out the diff stays correct but gets coarser (whole lines instead of words); this
-            only happens on pathological inputs.
+            out the diff stays correct but gets coarser (whole lines instead of words). A
+            100 KB page takes tens of milliseconds, so this only happens on pathological inputs,
+            and only then can the same inputs give different (equally correct) output.
 
     Returns:
         A :class:`TextDiff`; rendering it is deterministic.
@@ -294,7 +300,8 @@ def diff_texts(old: str, new: str, *, timeout: float = 1.0) -> TextDiff:
         pending_old.clear()
         pending_new.clear()
 
-    # Each line gets its "\n" back so that diff_linesToChars sees exactly these lines.
+    # Each line gets its "\n" back (the last one included) so that diff_linesToChars sees
+    # exactly these lines.
     old_text = "".join(line + "\n" for line in old_lines)
     new_text = "".join(line + "\n" for line in new_lines)
     for op, with_breaks in line_diff(old_text, new_text, deadline=deadline, dmp=dmp):
@@ -452,7 +459,7 @@ def word_diff(
     dmp.diff_cleanupMerge(diffs)
     if len(middle) > 2:  # a single deletion + insertion has no equality to clean up
         dmp.diff_cleanupSemantic(diffs)
-    return diffs
+    return _snap_to_words(diffs)
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -538,6 +545,67 @@ def _refine_tokens(
             refined.append((op, text))
             index += 1
     return refined
+
+
+def _snap_to_words(diffs: Diffs) -> Diffs:
+    """Widen changes that span several words so that they start and end on word boundaries.
+
+    A character diff of "la mairie" -> "l'église" keeps the common "l" and "e" as equal text,
+    which reads as "l[a mairi]e"; this turns it into "[la mairie]" -> "[l'église]". Changes
+    inside a single word ("bibliothèque" -> "Bibliothéque") keep their character precision.
+    """
+    # Segments: [is_change, old_text, new_text]; an equal segment has old_text == new_text.
+    segments: list[list] = []
+    for op, text in diffs:
+        if op == DIFF_EQUAL:
+            segments.append([False, text, text])
+            continue
+        if not segments or not segments[-1][0]:
+            segments.append([True, "", ""])
+        segments[-1][1 if op == DIFF_DELETE else 2] += text
+    for index, segment in enumerate(segments):
+        is_change, old, new = segment
+        if not is_change or not (_SPACE_RE.search(old) or _SPACE_RE.search(new)):
+            continue
+        if index > 0 and any(side and _is_word_char(side[0]) for side in (old, new)):
+            before = segments[index - 1][1]
+            match = _TRAILING_WORD_RE.search(before)
+            if match:
+                segments[index - 1][1] = segments[index - 1][2] = before[: match.start()]
+                old, new = match.group() + old, match.group() + new
+        if index + 1 < len(segments) and any(
+            side and _is_word_char(side[-1]) for side in (old, new)
+        ):
+            after = segments[index + 1][1]
+            match = _LEADING_WORD_RE.match(after)
+            if match:
+                segments[index + 1][1] = segments[index + 1][2] = after[match.end() :]
+                old, new = old + match.group(), new + match.group()
+        segment[1], segment[2] = old, new
+    # Rebuild, joining changes that now touch (diff_cleanupMerge would factor the common
+    # letters out again).
+    snapped: Diffs = []
+    pending_old: list[str] = []
+    pending_new: list[str] = []
+    for is_change, old, new in segments:
+        if is_change:
+            pending_old.append(old)
+            pending_new.append(new)
+        elif old:
+            if pending_old:
+                snapped.extend(_change_pair("".join(pending_old), "".join(pending_new)))
+                pending_old, pending_new = [], []
+            snapped.append((DIFF_EQUAL, old))
+    snapped.extend(_change_pair("".join(pending_old), "".join(pending_new)))
+    return snapped
+
+
+def _change_pair(old: str, new: str) -> Diffs:
+    return [(op, text) for op, text in ((DIFF_DELETE, old), (DIFF_INSERT, new)) if text]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _side_html(diffs: Diffs, side_op: int) -> str:

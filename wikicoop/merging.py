@@ -86,7 +86,8 @@ def merge_texts(base: str, mine: str, theirs: str, *, timeout: float = 1.0) -> M
         mine: the text being saved.
         theirs: the text saved meanwhile by someone else.
         timeout: seconds allowed for the two diffs (<= 0: no limit). If it runs out the diffs
-            are coarser, which can only turn a clean merge into a conflict, never the reverse.
+            are coarser (larger edits), which makes conflicts more likely but never makes a
+            clean merge wrong: each side's edits still turn base into exactly that side.
 
     Returns:
         A clean :class:`MergeResult` with the merged text, or one listing the conflicts

@@ -10,7 +10,9 @@ never both win: the loser retries, merging onto the winner.
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +28,7 @@ from .rendering.pipeline import Renderer
 from .titles import Title, TitleError, make_title, parse_title
 
 MAX_SUMMARY_CHARS = 500
-_SAVE_ATTEMPTS = 5
+_SAVE_ATTEMPTS = 10
 _REDIRECT_RE = re.compile(r"^\s*#(?:REDIRECTION|REDIRECT)\s*\[\[([^\]|#]+)", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -113,11 +115,19 @@ def clean_summary(summary: object) -> str:
     return summary
 
 
-def find_page(session: Session, title: Title, *, include_deleted: bool = True) -> Page | None:
-    """The page stored under ``title`` (deleted pages too unless asked otherwise)."""
+def find_page(
+    session: Session, title: Title, *, include_deleted: bool = True, for_update: bool = False
+) -> Page | None:
+    """The page stored under ``title`` (deleted pages too unless asked otherwise).
+
+    ``for_update`` locks the row until the transaction ends (PostgreSQL; SQLite has a
+    single writer anyway), so concurrent saves of one page queue instead of racing.
+    """
     stmt = select(Page).where(Page.namespace == title.namespace, Page.name == title.name)
     if not include_deleted:
         stmt = stmt.where(Page.deleted_at.is_(None))
+    if for_update:
+        stmt = stmt.with_for_update()
     return session.scalars(stmt).first()
 
 
@@ -176,7 +186,9 @@ def save_edit(
     clean = clean_text(text, max_bytes)
     summary_text = clean_summary(summary)
     licence_code = _checked_licence(licence) if licence else None
-    for _attempt in range(_SAVE_ATTEMPTS):
+    for attempt in range(_SAVE_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, 0.005 * attempt))  # let the winner finish
         try:
             result = _try_save(
                 session,
@@ -228,7 +240,7 @@ def _try_save(
     action: str,
     now: datetime,
 ) -> SaveResult:
-    page = find_page(session, title)
+    page = find_page(session, title, for_update=True)
     if page is not None and page.is_deleted:
         raise EditError(
             "page-deleted",
@@ -265,6 +277,7 @@ def _try_save(
         merge = merge_texts(base_text, text, latest.text)
         if not merge.clean:
             result.conflict = merge
+            session.commit()  # nothing written: just end the transaction and its row lock
             return result
         assert merge.text is not None
         result.merged = merge.text != text
@@ -272,6 +285,7 @@ def _try_save(
     if text == latest.text and action == "edit":
         result.revision = latest
         result.changed = False
+        session.commit()  # nothing written: just end the transaction and its row lock
         return result
 
     revision = Revision(

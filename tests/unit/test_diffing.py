@@ -123,6 +123,13 @@ def test_separate_changes_inside_one_word() -> None:
     )
 
 
+def test_changes_spanning_words_end_on_word_boundaries() -> None:
+    line = diff_texts("sur la place de la mairie.", "sur la place de l'église.").lines[0]
+    # Not "de l<del>a mairi</del>e": the common letters inside the words join the change.
+    assert line.old_html == 'sur la place de <del class="diff-word">la mairie</del>.'
+    assert line.new_html == 'sur la place de <ins class="diff-word">l&#x27;église</ins>.'
+
+
 def test_rewritten_line_is_shown_whole_not_as_scattered_letters() -> None:
     old = "Les habitants se retrouvent chaque samedi au marché couvert."
     new = "Une nouvelle association gère désormais la ressourcerie du quartier."
@@ -242,8 +249,8 @@ def test_very_long_changed_line_falls_back_to_whole_middle() -> None:
     old = " ".join(f"m{rng.randint(0, 10**6)}" for _ in range(3000))
     new = " ".join(f"m{rng.randint(0, 10**6)}" for _ in range(3000))
     line = diff_texts("début " + old, "début " + new).lines[0]
-    # Too many words to compare: one deletion and one insertion after the common "début m".
-    assert line.old_html.startswith('début m<del class="diff-word">')
+    # Too many words to compare: one deletion and one insertion after the common "début ".
+    assert line.old_html.startswith('début <del class="diff-word">')
     assert line.old_html.count("<del") == 1
     assert line.new_html.count("<ins") == 1
 

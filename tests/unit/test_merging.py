@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import random
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +35,19 @@ def _conflicted(result: MergeResult) -> tuple[Conflict, ...]:
     assert result.text is None
     assert result.conflicts
     return result.conflicts
+
+
+def test_diffing_and_merging_stay_pure() -> None:
+    package = Path(__file__).resolve().parents[2] / "wikicoop"
+    for name in ("diffing.py", "merging.py"):
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module or "")
+        assert not [module for module in imported if module.split(".")[0] == "flask"], name
 
 
 # --- trivial cases ---------------------------------------------------------------------------
@@ -108,6 +123,26 @@ def test_different_words_of_one_sentence_merge() -> None:
     assert _clean(merge_texts(base, mine, theirs)) == (
         "Le grand jardin est ouvert le samedi après-midi.\n"
     )
+
+
+def test_edits_land_on_the_right_copy_of_a_repeated_paragraph() -> None:
+    # Edits are applied at their positions in base, so identical contexts cannot mislead them.
+    block = "Ouvert le samedi.\nFermé le lundi.\n\n"
+    base = block * 4
+    mine = block * 2 + block.replace("samedi", "dimanche") + block
+    theirs = block + block.replace("lundi", "mardi") + block * 2
+    assert _clean(merge_texts(base, mine, theirs)) == (
+        block + block.replace("lundi", "mardi") + block.replace("samedi", "dimanche") + block
+    )
+
+
+def test_exhausted_timeout_stays_correct() -> None:
+    lines = [f"Paragraphe {i} : quelques mots sur le quartier." for i in range(400)]
+    base = "\n".join(lines)
+    mine = base.replace("Paragraphe 10 :", "Paragraphe dix :")
+    theirs = base.replace("Paragraphe 390 :", "Paragraphe 390 bis :")
+    expected = mine.replace("Paragraphe 390 :", "Paragraphe 390 bis :")
+    assert _clean(merge_texts(base, mine, theirs, timeout=1e-9)) == expected
 
 
 def test_identical_change_on_both_sides_is_not_a_conflict() -> None:
