@@ -16,9 +16,11 @@ same pages.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import math
 import os
 import platform
+import pstats
 import random
 import re
 import sqlite3
@@ -53,6 +55,8 @@ BULK_CHUNK = 1000
 HISTORY_REVISIONS = 500
 DIFF_LINES = 2000
 DIFF_CHANGED_SHARE = 0.05
+#: fresh repetitions profiled by --profile
+PROFILE_RUNS = 20
 
 #: medians that must not be exceeded, in milliseconds (None: reported without target)
 TARGET_VIEW_MS = 5.0
@@ -520,13 +524,26 @@ class Samples:
         self.cpu.append((time.process_time() - cpu) * 1000)
 
 
+Prepared = Callable[[], object]
+
+
 @dataclass
-class Result:
-    """One measure and its target median (wall clock, milliseconds)."""
+class Measure:
+    """A timed operation: ``prepare(i)`` sets up repetition ``i`` (untimed) and returns
+    the function to time. Repetitions may use any ``i``, so that ``--profile`` can run
+    fresh ones after the timed ``count``."""
 
     name: str
-    samples: Samples
+    prepare: Callable[[int], Prepared]
+    count: int
     target_ms: float | None = None
+    samples: Samples = field(default_factory=Samples)
+
+    def run(self) -> Measure:
+        """Time repetitions ``0 .. count - 1``."""
+        for i in range(self.count):
+            self.samples.run(self.prepare(i))
+        return self
 
     @property
     def over_target(self) -> bool:
@@ -603,7 +620,7 @@ def load_average() -> str:
         return "?"
 
 
-def print_table(results: Sequence[Result]) -> None:
+def print_table(results: Sequence[Measure]) -> None:
     """The results, one line each, with the target and "OVER TARGET" on a miss."""
     width = max(len(r.name) for r in results)
     header = (
@@ -654,6 +671,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="empty every table of --database-url first (PostgreSQL only; destroys data)",
     )
     parser.add_argument("--seed", type=int, default=2024, help="corpus random seed")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help=f"cProfile {PROFILE_RUNS} more runs of each measure over target (of all if none)",
+    )
     args = parser.parse_args(argv)
     if args.pages < 50:
         parser.error("--pages must be at least 50")
@@ -766,88 +788,80 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
     print(f"  {'corpus build total':<36} {sum(timings.steps.values()):8.2f} s")
     print()
 
-    results = measure(
-        app,
-        engine,
-        args,
-        rng,
-        bulk,
-        service,
-        history_title,
-        diff_title,
-        old_long,
-        new_long,
-        editor_id,
-    )
-    print_table(results[0])
+    bench = Bench(app, engine, args, rng, bulk, service, editor_id)
+    measures = bench.measures(history_title, diff_title, old_long, new_long)
+    for m in measures:
+        m.run()
+    counts = bench.statement_counts(measures)
+    print_table(measures)
     print()
-    print("SQL statements per request (before_cursor_execute on the engine)")
-    for name, counts in results[1].items():
-        print(f"  {name:<44} min {min(counts):>3}  max {max(counts):>3}")
-    missed = [r.name for r in results[0] if r.over_target]
+    print("SQL statements per request (before_cursor_execute listener on the engine)")
+    for name, values in counts.items():
+        print(f"  {name:<46} min {min(values):>3}  max {max(values):>3}")
+    missed = [m for m in measures if m.over_target]
     print()
     print(f"load average at the end: {load_average()}")
-    print("OVER TARGET: " + ", ".join(missed) if missed else "All targets met.")
+    print("OVER TARGET: " + ", ".join(m.name for m in missed) if missed else "All targets met.")
+    if args.profile:
+        for m in missed or measures:
+            profile(m, PROFILE_RUNS)
     return 0
 
 
-def measure(
-    app: Flask,
-    engine: Engine,
-    args: argparse.Namespace,
-    rng: random.Random,
-    bulk: Sequence[CorpusPage],
-    service: Sequence[CorpusPage],
-    history_title: Title,
-    diff_title: Title,
-    old_long: str,
-    new_long: str,
-    editor_id: int,
-) -> tuple[list[Result], dict[str, list[int]]]:
-    """Run every timed measure; the results and the SQL statement counts."""
-    n = args.repeat
-    counter = StatementCounter(engine)
-    anonymous = app.test_client()
-    # warm templates, the connection pool and the code paths on pages left out of the samples
-    for p in service[:3]:
-        get_ok(anonymous, "/wiki/" + p.title.url_path)
-    get_ok(anonymous, "/wiki/" + bulk[-1].title.url_path)
+class Bench:
+    """The measured operations on a built corpus."""
 
-    # bulk pages were never viewed: their first view renders and fills the cache
-    view_pool = rng.sample(list(bulk[:-1]), min(n, len(bulk) - 1))
-    urls = ["/wiki/" + p.title.url_path for p in view_pool]
-    cold, warm = Samples(), Samples()
-    for url in urls:
-        cold.run(lambda url=url: get_ok(anonymous, url))
-    for url in (urls * n)[:n]:
-        warm.run(lambda url=url: get_ok(anonymous, url))
-    sql_view = [counter.measure(lambda url=url: get_ok(anonymous, url)) for url in urls[:20]]
+    def __init__(
+        self,
+        app: Flask,
+        engine: Engine,
+        args: argparse.Namespace,
+        rng: random.Random,
+        bulk: Sequence[CorpusPage],
+        service: Sequence[CorpusPage],
+        editor_id: int,
+    ) -> None:
+        self.app, self.args, self.editor_id = app, args, editor_id
+        self.counter = StatementCounter(engine)
+        self.anonymous = app.test_client()
+        self.editor = app.test_client()
+        login(self.editor, "Bench")
+        n = args.repeat
+        # warm templates, the pool and the code paths on pages left out of the samples
+        for p in [*service[:3], bulk[-1]]:
+            get_ok(self.anonymous, "/wiki/" + p.title.url_path)
+            get_ok(self.editor, "/wiki/" + p.title.url_path + "?action=edit")
+        # bulk pages were never viewed: their first view renders them and fills the cache
+        pool = rng.sample(list(bulk[:-1]), min(n + PROFILE_RUNS, len(bulk) - 1))
+        self.cold_urls = ["/wiki/" + p.title.url_path for p in pool]
+        self.warm_urls = self.cold_urls[:n]
+        # saves edit distinct ~3 KB pages where the corpus has enough of them
+        big = [p for p in bulk if len(p.text.encode()) >= 2600] or list(bulk)
+        edits = rng.sample(big, min(2 * (n + PROFILE_RUNS), len(big)))
+        self.service_pool = [p.title for p in edits[0::2]]
+        self.web_pool = [p.title for p in edits[1::2] or edits]
 
-    # saves: distinct ~3 KB pages where the corpus has enough of them
-    big = [p for p in bulk if len(p.text.encode()) >= 2600] or list(bulk)
-    edit_pool = rng.sample(big, min(2 * n, len(big)))
-    service_pool, web_pool = edit_pool[0::2], edit_pool[1::2] or edit_pool
-    service_saves = Samples()
-    for i in range(n):
-        p = service_pool[i % len(service_pool)]
-        with app.app_context():
-            session = get_session()
-            page = rev.find_page(session, p.title)
-            assert page is not None and page.latest_revision is not None
-            body = edited(page.latest_revision.text, i)
-            author = rev.Author(user=session.get(User, editor_id))
-            base_id = page.latest_revision_id
+    def view(self, urls: Sequence[str]) -> Callable[[int], Prepared]:
+        """GET ``urls[i]`` anonymously (modulo: a page viewed again is cached)."""
+        return lambda i: lambda: get_ok(self.anonymous, urls[i % len(urls)])
 
-            def service_save(
-                session: Session = session,
-                body: str = body,
-                base_id: int | None = base_id,
-                author: rev.Author = author,
-                title: Title = p.title,
-            ) -> None:
+    def service_save(self, i: int) -> Prepared:
+        """An edit of a ~3 KB page through ``revisions.save_edit`` (only the call is timed)."""
+        title = self.service_pool[i % len(self.service_pool)]
+        ctx = self.app.app_context()
+        ctx.push()
+        session = get_session()
+        page = rev.find_page(session, title)
+        assert page is not None and page.latest_revision is not None
+        body = edited(page.latest_revision.text, i)
+        author = rev.Author(user=session.get(User, self.editor_id))
+        base_id = page.latest_revision_id
+
+        def call() -> None:
+            try:
                 result = rev.save_edit(
                     session,
-                    renderer_of(app),
+                    renderer_of(self.app),
                     title=title,
                     text=body,
                     base_revision_id=base_id,
@@ -855,85 +869,115 @@ def measure(
                     summary="Banc d'essai",
                 )
                 assert result.revision is not None and result.changed and not result.merged
+            finally:
+                ctx.pop()
 
-            service_saves.run(service_save)
+        return call
 
-    editor = app.test_client()
-    login(editor, "Bench")
-    form_gets, web_saves = Samples(), Samples()
-    sql_save: list[int] = []
-    for i in range(n):
-        p = web_pool[i % len(web_pool)]
-        url = "/wiki/" + p.title.url_path
-        body = edited(latest_text(app, p.title), 10_000 + i)
-        pages: list[str] = []
-        form_gets.run(
-            lambda url=url, pages=pages: pages.append(get_ok(editor, url + "?action=edit"))
-        )
-        base = BASE_REVISION_RE.search(pages[0])
+    def _web_url(self, i: int) -> str:
+        return "/wiki/" + self.web_pool[i % len(self.web_pool)].url_path + "?action=edit"
+
+    def edit_form(self, i: int) -> Prepared:
+        """GET the edit form of a ~3 KB page, logged in."""
+        url = self._web_url(i)
+        return lambda: get_ok(self.editor, url)
+
+    def web_save(self, i: int) -> Prepared:
+        """POST the edit form (its CSRF token and base revision fetched untimed)."""
+        url = self._web_url(i)
+        html = get_ok(self.editor, url)
+        base = BASE_REVISION_RE.search(html)
         data = {
-            "csrf_token": csrf_of(pages[0]),
+            "csrf_token": csrf_of(html),
             "base_revision": base.group(1) if base else "",
-            "text": body,
+            "text": edited(latest_text(self.app, self.web_pool[i % len(self.web_pool)]), i),
             "summary": "Banc d'essai (formulaire)",
             "save": "Enregistrer",
         }
 
-        def post(url: str = url, data: dict[str, str] = data) -> None:
-            response = editor.post(url + "?action=edit", data=data)
+        def post() -> None:
+            response = self.editor.post(url, data=data)
             if response.status_code != 302:
                 raise RuntimeError(f"POST {url}: {response.status_code}\n{response.text[:2000]}")
 
-        if i < 20:
-            sql_save.append(counter.measure(lambda post=post: web_saves.run(post)))
-        else:
-            web_saves.run(post)
+        return post
 
-    history_url = "/wiki/" + history_title.url_path + "?action=history"
-    get_ok(anonymous, history_url)
-    history_views, history_all = Samples(), Samples()
-    for _ in range(n):
-        history_views.run(lambda: get_ok(anonymous, history_url))
-    for _ in range(max(1, n // 10)):
-        history_all.run(lambda: get_ok(anonymous, history_url + "&limit=500"))
-    sql_history = [counter.measure(lambda: get_ok(anonymous, history_url)) for _ in range(5)]
-    sql_history_all = [
-        counter.measure(lambda: get_ok(anonymous, history_url + "&limit=500")) for _ in range(3)
-    ]
+    def measures(
+        self, history_title: Title, diff_title: Title, old_long: str, new_long: str
+    ) -> list[Measure]:
+        """Every measure, in the order they run (cold views before cached ones)."""
+        n, d = self.args.repeat, self.args.diff_repeat
+        history_url = "/wiki/" + history_title.url_path + "?action=history"
+        diff_url = "/wiki/" + diff_title.url_path + "?action=diff"
+        for url in (history_url, history_url + "&limit=500", diff_url):
+            get_ok(self.anonymous, url)
+        stats = diff_texts(old_long, new_long)
+        size = f"{len(old_long.encode()) / 1024:.0f} KB, {stats.added}+/{stats.removed}- lines"
+        return [
+            Measure("page view, cold cache (first view, renders)", self.view(self.cold_urls), n),
+            Measure(
+                "page view, cached (GET /wiki/<title>)",
+                self.view(self.warm_urls),
+                n,
+                TARGET_VIEW_MS,
+            ),
+            Measure(
+                "save via revisions.save_edit (~3 KB page)", self.service_save, n, TARGET_SAVE_MS
+            ),
+            Measure("edit form (GET ?action=edit, logged in)", self.edit_form, n),
+            Measure("save via web form (POST ?action=edit)", self.web_save, n, TARGET_SAVE_MS),
+            Measure(
+                f"history (GET ?action=history, {HISTORY_REVISIONS} revs)",
+                self.view([history_url]),
+                n,
+            ),
+            Measure(
+                "history, limit=500 (all rows on one page)",
+                self.view([history_url + "&limit=500"]),
+                max(1, n // 10),
+            ),
+            Measure(f"diff_texts ({size})", lambda _i: lambda: diff_texts(old_long, new_long), d),
+            Measure(
+                "diff_texts + inline_html()",
+                lambda _i: lambda: diff_texts(old_long, new_long).inline_html(),
+                d,
+                TARGET_DIFF_MS,
+            ),
+            Measure("diff page (GET ?action=diff)", self.view([diff_url]), d, TARGET_DIFF_MS),
+        ]
 
-    diff_only, diff_html, diff_views = Samples(), Samples(), Samples()
-    for _ in range(args.diff_repeat):
-        diff_only.run(lambda: diff_texts(old_long, new_long))
-    for _ in range(args.diff_repeat):
-        diff_html.run(lambda: diff_texts(old_long, new_long).inline_html())
-    diff_url = "/wiki/" + diff_title.url_path + "?action=diff"
-    get_ok(anonymous, diff_url)
-    for _ in range(args.diff_repeat):
-        diff_views.run(lambda: get_ok(anonymous, diff_url))
-    sql_diff = [counter.measure(lambda: get_ok(anonymous, diff_url)) for _ in range(3)]
-    stats = diff_texts(old_long, new_long)
-    kb = len(old_long.encode()) / 1024
+    def statement_counts(self, measures: Sequence[Measure]) -> dict[str, list[int]]:
+        """SQL statements sent by a few more repetitions of the web measures."""
+        by_name = {m.name: m for m in measures}
+        wanted = {
+            "page view, cached (GET /wiki/<title>)": 20,
+            "edit form (GET ?action=edit, logged in)": 5,
+            "save via revisions.save_edit (~3 KB page)": 5,
+            "save via web form (POST ?action=edit)": 5,
+            f"history (GET ?action=history, {HISTORY_REVISIONS} revs)": 3,
+            "history, limit=500 (all rows on one page)": 3,
+            "diff page (GET ?action=diff)": 3,
+        }
+        counts: dict[str, list[int]] = {}
+        for name, times in wanted.items():
+            m = by_name[name]
+            counts[name] = [self.counter.measure(m.prepare(i)) for i in range(times)]
+        return counts
 
-    results = [
-        Result("page view, cached (GET /wiki/<title>)", warm, TARGET_VIEW_MS),
-        Result("page view, cold cache (first view, renders)", cold),
-        Result("save via revisions.save_edit (~3 KB page)", service_saves, TARGET_SAVE_MS),
-        Result("edit form (GET ?action=edit, logged in)", form_gets),
-        Result("save via web form (POST ?action=edit)", web_saves, TARGET_SAVE_MS),
-        Result(f"history (GET ?action=history, {HISTORY_REVISIONS} revs)", history_views),
-        Result("history, limit=500 (all rows on one page)", history_all),
-        Result(f"diff_texts ({kb:.0f} KB, {stats.added}+/{stats.removed}- lines)", diff_only),
-        Result("diff_texts + inline_html()", diff_html, TARGET_DIFF_MS),
-        Result("diff page (GET ?action=diff)", diff_views, TARGET_DIFF_MS),
-    ]
-    counts = {
-        "page view, cached": sql_view,
-        "save via web form (POST, logged in)": sql_save,
-        "history (50 rows)": sql_history,
-        "history (500 rows)": sql_history_all,
-        "diff page": sql_diff,
-    }
-    return results, counts
+
+def profile(m: Measure, runs: int) -> None:
+    """cProfile ``runs`` fresh repetitions of ``m``; print where the time goes."""
+    profiler = cProfile.Profile()
+    for i in range(m.count, m.count + runs):
+        fn = m.prepare(i)
+        profiler.enable()
+        fn()
+        profiler.disable()
+    print()
+    print(f"=== profile: {m.name} ({runs} runs) ===")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("tottime").print_stats(15)
+    stats.sort_stats("cumulative").print_stats(30)
 
 
 if __name__ == "__main__":

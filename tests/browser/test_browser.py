@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -207,8 +208,10 @@ def console_log() -> list[ConsoleEntry]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable: str) -> Iterator[Any]:
+def browser(chromium_executable: str, live_server: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
+
+    del live_server  # started first, so that the browser closes before the server stops
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
@@ -221,6 +224,9 @@ def browser(chromium_executable: str) -> Iterator[Any]:
 
 
 def _watch(page: Any, log: list[ConsoleEntry]) -> None:
+    import time as _t
+    page.on("request", lambda r: print(f"{_t.monotonic():.2f} req {r.method} {r.url}"))
+    page.on("response", lambda r: print(f"{_t.monotonic():.2f} resp {r.status} {r.url}"))
     page.on(
         "console",
         lambda msg: log.append(
@@ -319,12 +325,22 @@ def textarea(page: Any) -> Any:
     return page.locator("textarea[name=text]")
 
 
-def open_edit_tab(page: Any, title: str) -> None:
-    """Go to a page and click its "Modifier" (or "Créer") tab."""
-    page.goto("/wiki/" + title.replace(" ", "_"))
+def page_path(title: str) -> str:
+    return "/wiki/" + quote(title.replace(" ", "_"), safe="/:")
+
+
+def click_tab(page: Any, title: str, name: str | re.Pattern[str]) -> None:
+    """Click one of the page's tabs, going to the page first unless already there."""
+    if urlsplit(page.url).path != page_path(title):
+        page.goto(page_path(title))
     page.get_by_role("navigation", name="Actions sur la page").get_by_role(
-        "link", name=re.compile(r"^(Modifier|Créer)$")
+        "link", name=name, exact=True
     ).click()
+
+
+def open_edit_tab(page: Any, title: str) -> None:
+    """Open the edit form of a page through its "Modifier" (or "Créer") tab."""
+    click_tab(page, title, re.compile(r"^(Modifier|Créer)$"))
     expect(textarea(page)).to_be_visible()
 
 
@@ -344,10 +360,7 @@ def write_page(page: Any, title: str, text: str, summary: str = "") -> None:
 
 
 def open_history(page: Any, title: str) -> None:
-    page.goto("/wiki/" + title.replace(" ", "_"))
-    page.get_by_role("navigation", name="Actions sur la page").get_by_role(
-        "link", name="Historique"
-    ).click()
+    click_tab(page, title, "Historique")
     expect(page.locator("table.history")).to_be_visible()
 
 
@@ -522,7 +535,7 @@ def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any]):
     expect(textarea(dominique)).to_have_value(mine.replace("\r\n", "\n"))
     expect(textarea(dominique)).to_have_value(re.compile("à quatorze heures"))
     # nothing was saved by the conflicting attempt
-    dominique.goto("/wiki/F%C3%AAte_du_quartier")
+    dominique.goto(page_path(title))
     expect(dominique.locator("article .page-content")).to_contain_text("à onze heures")
     expect(dominique.locator("article .page-content")).not_to_contain_text("quatorze heures")
 
@@ -570,9 +583,9 @@ def test_screenshots(admin_page: Any, screenshot_dir: Path):
         "Voir aussi [[Accueil]] et [[Compost]].\n",
     )
     shots = {
-        "page-view.png": "/wiki/Jardin_partag%C3%A9",
-        "edit-form.png": "/wiki/Jardin_partag%C3%A9?action=edit",
-        "diff.png": "/wiki/Jardin_partag%C3%A9?action=diff",
+        "page-view.png": page_path(title),
+        "edit-form.png": page_path(title) + "?action=edit",
+        "diff.png": page_path(title) + "?action=diff",
     }
     for name, url in shots.items():
         page.goto(url)
