@@ -15,7 +15,7 @@ Environment:
 - ``WIKICOOP_DATABASE_URL``: passed to the server; a PostgreSQL database is emptied first.
 - ``WIKICOOP_AXE_PATH``: ``axe.min.js`` of axe-core, for the accessibility check (default
   ``node_modules/axe-core/axe.min.js`` at the project root; skipped when absent).
-- ``WIKICOOP_SCREENSHOT_DIR``: where screenshots go (default: a pytest temporary folder).
+- ``WIKICOOP_SCREENSHOT_DIR``: where screenshots go (default ``$TMPDIR/wikicoop-screenshots``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -224,9 +225,6 @@ def browser(chromium_executable: str, live_server: str) -> Iterator[Any]:
 
 
 def _watch(page: Any, log: list[ConsoleEntry]) -> None:
-    import time as _t
-    page.on("request", lambda r: print(f"{_t.monotonic():.2f} req {r.method} {r.url}"))
-    page.on("response", lambda r: print(f"{_t.monotonic():.2f} resp {r.status} {r.url}"))
     page.on(
         "console",
         lambda msg: log.append(
@@ -280,13 +278,12 @@ def admin_page(new_page: Callable[..., Any], admin_state: dict[str, Any]) -> Any
 
 
 @pytest.fixture(scope="session")
-def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def screenshot_dir() -> Path:
+    """Outside pytest's rotating temporary folders, so the files are still there to look at."""
     chosen = os.environ.get("WIKICOOP_SCREENSHOT_DIR")
-    if chosen:
-        path = Path(chosen)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-    return tmp_path_factory.mktemp("screenshots")
+    path = Path(chosen) if chosen else Path(tempfile.gettempdir()) / "wikicoop-screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 # --------------------------------------------------------------------------- helpers

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import csrf_from
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -236,15 +237,22 @@ def test_cli_token_create_then_api_write(app, client, runner, auth):
 def test_cli_console_group_with_environment(app, client, auth, tmp_path: Path):
     """The ``wikicoop`` console group builds its own app from WIKICOOP_* variables."""
     auth.make_user("Alice")
+    # the group's own factory, as the console script uses it; kept to dispose its engine
+    info = ScriptInfo(create_app=wikicoop_cli.create_app)
     result = CliRunner().invoke(
         wikicoop_cli,
         ["token", "create", "Alice"],
+        obj=info,
         env={
             "WIKICOOP_INSTANCE": str(tmp_path / "cli-instance"),
             "WIKICOOP_DATABASE_URL": app.config["DATABASE_URL"],
             "WIKICOOP_SEED_ON_FIRST_RUN": "false",
         },
     )
+    cli_app = info.load_app()
+    engine_of(cli_app).dispose()
+    assert cli_app is not app
+    assert cli_app.instance_path == str(tmp_path / "cli-instance")
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert TOKEN_RE.match(token)
@@ -795,6 +803,15 @@ def _bad_body_cases() -> list[Any]:
         pytest.param(
             lambda r: {"text": "x", "base_revision": -1}, 404, "n'existe pas", id="base-negative"
         ),
+        pytest.param(
+            lambda r: {"text": "x", "base_revision": 2**31}, 404, "n'existe pas", id="base-int4+1"
+        ),
+        pytest.param(
+            lambda r: {"text": "x", "base_revision": str(2**63 - 1)},
+            404,
+            "n'existe pas",
+            id="base-int8-max",
+        ),
     ]
 
 
@@ -1146,6 +1163,8 @@ def test_diff_between_pages_is_400(api):
         ({"from": "1", "to": ""}, 400, "nombre entier"),
         ({"from": "1", "to": "999999"}, 404, "999999"),
         ({"from": "0", "to": "1"}, 404, "n'existe pas"),
+        ({"from": "1", "to": str(2**31)}, 404, "n'existe pas"),
+        ({"from": str(2**62), "to": "1"}, 404, "n'existe pas"),
     ],
 )
 def test_diff_bad_params(api, query, status, words):
@@ -1207,6 +1226,7 @@ def test_restore_current_revision_is_400(app, api):
         (lambda r, o: {"revision": 1.0}, 400, "nombre entier"),
         (lambda r, o: {"revision": True}, 400, "nombre entier"),
         (lambda r, o: {"revision": 987654}, 404, "987654"),
+        (lambda r, o: {"revision": 2**31}, 404, str(2**31)),
         (lambda r, o: {"revision": o}, 400, "n'appartient pas"),
         (lambda r, o: {"revision": r, "summary": 12}, 400, "résumé"),
         (lambda r, o: {"revision": r, "summary": "x" * 501}, 400, "501"),

@@ -154,6 +154,8 @@ def put_page(raw_title: str) -> tuple[Response, int]:
     licence = data.get("license", data.get("licence"))
     if licence is not None and not isinstance(licence, str):
         raise ApiError(400, _("Le champ « license » doit être un code de licence."))
+    if licence is None and page is None:
+        licence = current_app.config["DEFAULT_LICENCE"]  # the site's default
     minor = data.get("minor", False)
     if not isinstance(minor, bool):
         raise ApiError(400, _("Le champ « minor » doit valoir true ou false."))
