@@ -39,9 +39,9 @@ class PageChecker(HTMLParser):
                 self.problems.append(f"executable <script {values}>")
         if tag == "link" and not set(values.get("rel", "").split()) <= LINK_RELS:
             self.problems.append(f"<link rel={values.get('rel')!r}>")
-        if tag == "meta" and ("http-equiv" in values or values.get("name", "") not in META_NAMES):
-            if "charset" not in values:
-                self.problems.append(f"<meta {values}>")
+        unknown_meta = "http-equiv" in values or values.get("name", "") not in META_NAMES
+        if tag == "meta" and unknown_meta and "charset" not in values:
+            self.problems.append(f"<meta {values}>")
         for name, value in values.items():
             if name.startswith("on"):
                 self.problems.append(f"event handler {name} on <{tag}>")

@@ -52,7 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    "PLUGINS_ENABLED": "",
+    # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    "TRUSTED_PROXIES": 0,
 }
 
 SECRET_KEY_FILE = "secret_key"

@@ -547,12 +547,18 @@ def _refine_tokens(
     return refined
 
 
+#: beyond this many characters a "word" is a URL or an identifier: keep letter precision
+_LONG_WORD = 30
+
+
 def _snap_to_words(diffs: Diffs) -> Diffs:
     """Widen changes that span several words so that they start and end on word boundaries.
 
     A character diff of "la mairie" -> "l'église" keeps the common "l" and "e" as equal text,
-    which reads as "l[a mairi]e"; this turns it into "[la mairie]" -> "[l'église]". Changes
-    inside a single word ("bibliothèque" -> "Bibliothéque") keep their character precision.
+    which reads as "l[a mairi]e"; this turns it into "[la mairie]" -> "[l'église]". A change
+    inside one word marks the whole word too ("ch[at]" -> "[chat]" / "[chien]"), as people
+    read words, not letters; only inside very long words (URLs, identifiers) does it keep
+    character precision.
     """
     # Segments: [is_change, old_text, new_text]; an equal segment has old_text == new_text.
     segments: list[list] = []
@@ -565,23 +571,27 @@ def _snap_to_words(diffs: Diffs) -> Diffs:
         segments[-1][1 if op == DIFF_DELETE else 2] += text
     for index, segment in enumerate(segments):
         is_change, old, new = segment
-        if not is_change or not (_SPACE_RE.search(old) or _SPACE_RE.search(new)):
+        if not is_change:
             continue
+        within_word = not (_SPACE_RE.search(old) or _SPACE_RE.search(new))
+        head = tail = ""
         if index > 0 and any(side and _is_word_char(side[0]) for side in (old, new)):
-            before = segments[index - 1][1]
-            match = _TRAILING_WORD_RE.search(before)
-            if match:
-                segments[index - 1][1] = segments[index - 1][2] = before[: match.start()]
-                old, new = match.group() + old, match.group() + new
+            match = _TRAILING_WORD_RE.search(segments[index - 1][1])
+            head = match.group() if match else ""
         if index + 1 < len(segments) and any(
             side and _is_word_char(side[-1]) for side in (old, new)
         ):
+            match = _LEADING_WORD_RE.match(segments[index + 1][1])
+            tail = match.group() if match else ""
+        if within_word and len(head) + max(len(old), len(new)) + len(tail) > _LONG_WORD:
+            continue  # inside a long token (a URL...), the changed letters are what matters
+        if head:
+            before = segments[index - 1][1]
+            segments[index - 1][1] = segments[index - 1][2] = before[: len(before) - len(head)]
+        if tail:
             after = segments[index + 1][1]
-            match = _LEADING_WORD_RE.match(after)
-            if match:
-                segments[index + 1][1] = segments[index + 1][2] = after[match.end() :]
-                old, new = old + match.group(), new + match.group()
-        segment[1], segment[2] = old, new
+            segments[index + 1][1] = segments[index + 1][2] = after[len(tail) :]
+        segment[1], segment[2] = head + old + tail, head + new + tail
     # Rebuild, joining changes that now touch (diff_cleanupMerge would factor the common
     # letters out again).
     snapped: Diffs = []

@@ -8,6 +8,7 @@ a revision stays immutable while link colours may be refreshed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -44,7 +45,7 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: DateTime(timezone=True)}
+    type_annotation_map: ClassVar[dict] = {datetime: DateTime(timezone=True)}
 
 
 class User(UserMixin, Base):

@@ -73,9 +73,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, message: str, **extra: Any):
-    """The API's error shape: ``{"error": message, ...}`` with ``status``."""
-    response = jsonify({"error": message, **extra})
+def json_error(status: int, error: str, **extra: Any) -> Response:
+    """The API's error shape: ``{"error": error, ...}`` with ``status``."""
+    response = jsonify({"error": error, **extra})
     response.status_code = status
     return response
 

@@ -583,6 +583,7 @@ def test_screenshots(admin_page: Any, screenshot_dir: Path):
         "page-view.png": page_path(title),
         "edit-form.png": page_path(title) + "?action=edit",
         "diff.png": page_path(title) + "?action=diff",
+        "diff-side.png": page_path(title) + "?action=diff&view=side",
     }
     for name, url in shots.items():
         page.goto(url)
@@ -621,6 +622,7 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
             report.append(line)
             if violation["impact"] == "critical":
                 critical.append(line)
+        report.append(f"{url}: {len(result['passes'])} rules passed")
     print("axe violations:", *report, sep="\n  ")
     assert critical == [], "\n".join(critical)
 

@@ -106,21 +106,25 @@ def test_changed_word_is_a_replace_row_with_word_markup() -> None:
     assert not diff.identical
 
 
-def test_small_change_inside_a_word_is_highlighted_alone() -> None:
+def test_small_change_inside_a_word_marks_the_whole_word() -> None:
     diff = diff_texts("les chat noirs", "les chats noirs")
-    assert diff.lines[0].new_html == 'les chat<ins class="diff-word">s</ins> noirs'
-    assert diff.lines[0].old_html == "les chat noirs"
-    assert (diff.added_chars, diff.removed_chars) == (1, 0)
+    assert diff.lines[0].new_html == 'les <ins class="diff-word">chats</ins> noirs'
+    assert diff.lines[0].old_html == 'les <del class="diff-word">chat</del> noirs'
+    assert (diff.added_chars, diff.removed_chars) == (5, 4)
 
 
-def test_separate_changes_inside_one_word() -> None:
+def test_separate_changes_inside_one_word_mark_it_once() -> None:
     line = diff_texts("La bibliothèque ouvre.", "La Bibliothéque ouvre.").lines[0]
-    assert line.old_html == (
-        'La <del class="diff-word">b</del>iblioth<del class="diff-word">è</del>que ouvre.'
-    )
-    assert line.new_html == (
-        'La <ins class="diff-word">B</ins>iblioth<ins class="diff-word">é</ins>que ouvre.'
-    )
+    assert line.old_html == 'La <del class="diff-word">bibliothèque</del> ouvre.'
+    assert line.new_html == 'La <ins class="diff-word">Bibliothéque</ins> ouvre.'
+
+
+def test_changes_inside_long_tokens_keep_letter_precision() -> None:
+    old = "clé a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6 fin"
+    new = "clé a1b2c3d4e5f6g7h8i9X0k1l2m3n4o5p6 fin"
+    line = diff_texts(old, new).lines[0]
+    assert line.old_html == 'clé a1b2c3d4e5f6g7h8i9<del class="diff-word">j</del>0k1l2m3n4o5p6 fin'
+    assert line.new_html == 'clé a1b2c3d4e5f6g7h8i9<ins class="diff-word">X</ins>0k1l2m3n4o5p6 fin'
 
 
 def test_changes_spanning_words_end_on_word_boundaries() -> None:

@@ -111,7 +111,7 @@ def test_concurrent_saves_never_lose_an_edit(app, make_page):
                     author=rev.Author(user=user),
                 )
                 assert result.conflict is None, result.conflict
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:
             errors.append(err)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]

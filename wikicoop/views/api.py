@@ -32,14 +32,14 @@ csrf.exempt(bp)
 class ApiError(Exception):
     """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
 
-    def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
+    def __init__(self, status: int, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.status, self.error, self.extra = status, error, extra
 
 
 @bp.errorhandler(ApiError)
 def _api_error(err: ApiError) -> Response:
-    return json_error(err.status, err.message, **err.extra)
+    return json_error(err.status, err.error, **err.extra)
 
 
 @bp.errorhandler(rev.EditError)

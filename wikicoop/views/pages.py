@@ -91,10 +91,10 @@ def view_page(title: Title) -> ViewResult:
             "can_create": page is None and allowed("create"),
         }
         return render_template("page_missing.html", **context), 404
-    if page.redirect_target and request.args.get("redirect") != "no":
-        if "revision" not in request.args:
-            target = parse_title(page.redirect_target)
-            return redirect(page_url(target, redirected_from=title.full))
+    follow = request.args.get("redirect") != "no" and "revision" not in request.args
+    if page.redirect_target and follow:
+        target = parse_title(page.redirect_target)
+        return redirect(page_url(target, redirected_from=title.full))
     latest = page.latest_revision
     revision = latest
     if "revision" in request.args:

@@ -1,0 +1,149 @@
+"""The wikicoop command: init, create-user, token create, load-seed; settings precedence."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import _truncate_all
+
+from wikicoop import create_app
+from wikicoop.cli import cli
+from wikicoop.db import get_session
+from wikicoop.models import Page, User
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, postgres_url: str | None, monkeypatch) -> dict[str, str]:
+    """Environment pointing the command at a fresh instance (and database)."""
+    for key in list(os.environ):
+        if key.startswith("WIKICOOP_"):
+            monkeypatch.delenv(key)
+    env = {
+        "WIKICOOP_INSTANCE": str(tmp_path / "instance"),
+        "WIKICOOP_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+    if postgres_url:
+        _truncate_all(postgres_url)
+        env["WIKICOOP_DATABASE_URL"] = postgres_url
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+def invoke(*args: str, input: str | None = None):
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return result
+
+
+def test_init_creates_schema_admin_and_seed_once(cli_env):
+    first = invoke("init")
+    assert first.exit_code == 0, first.output
+    assert "Compte administrateur créé : admin / mot de passe :" in first.output
+    assert "pages de départ chargées" in first.output
+    second = invoke("init")
+    assert second.exit_code == 0
+    assert "mot de passe" not in second.output  # printed once, never again
+    app = create_app()
+    with app.app_context():
+        session = get_session()
+        titles = {(p.namespace, p.name) for p in session.query(Page)}
+        assert ("main", "Accueil") in titles and ("help", "Sommaire") in titles
+        assert session.query(User).filter_by(role="admin").count() == 1
+    key = Path(cli_env["WIKICOOP_INSTANCE"]) / "secret_key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert app.config["SECRET_KEY"] == key.read_text().strip()
+
+
+def test_admin_password_from_environment(cli_env, monkeypatch):
+    monkeypatch.setenv("WIKICOOP_ADMIN_PASSWORD", "un mot de passe choisi")
+    result = invoke("init")
+    assert "WIKICOOP_ADMIN_PASSWORD" in result.output
+    assert "un mot de passe choisi" not in result.output
+
+
+def test_create_user_from_stdin_and_prompt(cli_env):
+    invoke("init")
+    result = invoke("create-user", "Modératrice", "--role", "moderator", "--password-stdin",
+                    input="mot de passe tres long\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Modératrice (moderator)" in result.output
+    result = invoke("create-user", "Bob", input="mot de passe tres long\nmot de passe tres long\n")
+    assert result.exit_code == 0, result.output
+    again = invoke("create-user", "bob", "--password-stdin", input="mot de passe tres long\n")
+    assert again.exit_code != 0 and "déjà pris" in again.output
+    short = invoke("create-user", "Carole", "--password-stdin", input="court\n")
+    assert short.exit_code != 0 and "10 caractères" in short.output
+
+
+def test_token_create_prints_a_working_token(cli_env):
+    invoke("init")
+    invoke("create-user", "Robot", "--password-stdin", input="mot de passe tres long\n")
+    result = invoke("token", "create", "Robot")
+    assert result.exit_code == 0
+    token = result.output.strip()
+    assert token.startswith("wkc_")
+    app = create_app({"SESSION_COOKIE_SECURE": False})
+    client = app.test_client()
+    response = client.put(
+        "/api/v1/pages/Par_le_robot",
+        json={"text": "écrit par un programme", "base_revision": None},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.json
+    assert response.json["revision"]["author"] == "Robot"
+    missing = invoke("token", "create", "Personne")
+    assert missing.exit_code != 0 and "Aucun compte" in missing.output
+
+
+def test_load_seed_is_idempotent_and_keeps_edits(cli_env):
+    invoke("init")
+    app = create_app()
+    with app.app_context():
+        count = get_session().query(Page).count()
+    result = invoke("load-seed")
+    assert result.exit_code == 0 and "0 page(s) créée(s)" in result.output
+    with app.app_context():
+        assert get_session().query(Page).count() == count
+
+
+def test_settings_precedence(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text('SITE_NAME = "Depuis le fichier"\nMAX_PAGE_BYTES = 5\n')
+    monkeypatch.setenv("WIKICOOP_INSTANCE", str(instance))
+    monkeypatch.setenv("WIKICOOP_MAX_PAGE_BYTES", "1234")
+    monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "oui")
+    monkeypatch.delenv("WIKICOOP_DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SITE_NAME"] == "Depuis le fichier"  # file over defaults
+    assert app.config["MAX_PAGE_BYTES"] == 1234  # environment over file
+    assert app.config["ANONYMOUS_EDITING"] is True
+    assert app.config["DATABASE_URL"] == f"sqlite:///{instance / 'wikicoop.db'}"
+    overridden = create_app({"MAX_PAGE_BYTES": 99})
+    assert overridden.config["MAX_PAGE_BYTES"] == 99  # overrides over environment
+
+
+def test_bad_boolean_setting_is_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIKICOOP_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "peut-être")
+    with pytest.raises(ValueError, match="true or false"):
+        create_app()
+
+
+def test_console_script_help_lists_commands():
+    script = Path(sys.executable).with_name("wikicoop")
+    output = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    for command in ("init", "run", "create-user", "token", "load-seed"):
+        assert command in output
+    run_help = subprocess.run(
+        [str(script), "run", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--host" in run_help and "--port" in run_help and "--debug" in run_help
