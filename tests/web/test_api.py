@@ -195,7 +195,9 @@ def _custom_app(app: Flask, **overrides: Any) -> Flask:
             "SESSION_COOKIE_SECURE",
             "REMEMBER_COOKIE_SECURE",
             "SEED_ON_FIRST_RUN",
+            "PASSWORD_HASH_METHOD",
         )
+        if key in app.config
     }
     return create_app({"INSTANCE_PATH": app.instance_path, **settings, **overrides})
 

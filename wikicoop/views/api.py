@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,7 +20,7 @@ from ..diffing import diff_texts
 from ..extensions import csrf
 from ..models import Page, Revision
 from ..render_cache import cached_render
-from ..security import bearer_token
+from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
 from ..web import allowed, json_error, renderer
 from .pages import author
@@ -49,14 +49,23 @@ def _edit_error(err: rev.EditError) -> Response:
 
 
 @bp.before_request
-def _check_csrf_for_cookie_writes() -> None:
-    """Cookie-authenticated writes need the CSRF token; token-authenticated ones do not."""
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-        token = bearer_token(request)
-        if token is None:
-            csrf.protect()
-        elif not current_user.is_authenticated:
+def _authenticate() -> None:
+    """A bearer token, when sent, decides who is asking (over any session cookie).
+
+    Cookie-authenticated writes need the CSRF token; token-authenticated ones do not
+    (no browser sends the token by itself).
+    """
+    token = bearer_token(request)
+    if token is not None:
+        user = user_for_token(token)
+        if user is None:
             raise ApiError(401, _("Jeton d'API inconnu ou révoqué."))
+        g._login_user = user  # Flask-Login's per-request user: the token's owner
+        return
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if not current_user.is_authenticated and not current_app.config["ANONYMOUS_EDITING"]:
+            raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
+        csrf.protect()
 
 
 def _title(raw: str) -> Title:
