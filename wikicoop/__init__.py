@@ -16,12 +16,11 @@ __version__ = "0.1.0"
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, database, extensions, rendering, views, CLI.
+    """Build the application: settings, database, extensions, rendering, theme, views.
 
     :param overrides: settings applied last (tests use this).
     """
     from . import config, db, security, web
-    from .cli import register_cli
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .rendering.pipeline import Renderer
     from .themes import init_themes
@@ -51,5 +50,4 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     )
     init_themes(app)
     web.init_app(app)
-    register_cli(app)
     return app

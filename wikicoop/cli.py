@@ -161,11 +161,6 @@ def load_seed_command() -> None:
     click.echo(f"{len(created)} page(s) créée(s).")
 
 
-def register_cli(app: Flask) -> None:
-    """Nothing to attach to the app itself: commands live on the ``wikicoop`` group."""
-    del app
-
-
 def main() -> None:
     """Console script entry point."""
     cli(prog_name="wikicoop")

@@ -48,18 +48,26 @@ class EditForm(FlaskForm):
     save = SubmitField(_l("Enregistrer"))
 
 
+def _strip(value: str | None) -> str | None:
+    """Forgive spaces typed around a name (a common slip on phones)."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
-    username = StringField(_l("Nom d'utilisateur"), validators=[DataRequired()])
+    username = StringField(_l("Nom d'utilisateur"), validators=[DataRequired()], filters=[_strip])
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired()])
     remember = BooleanField(_l("Rester connecté sur cet appareil"))
     submit = SubmitField(_l("Se connecter"))
 
 
 class RegisterForm(FlaskForm):
-    username = StringField(_l("Nom d'utilisateur"), validators=[DataRequired(), USERNAME_RULE])
+    username = StringField(
+        _l("Nom d'utilisateur"), validators=[DataRequired(), USERNAME_RULE], filters=[_strip]
+    )
     email = StringField(
         _l("Adresse e-mail (facultative, pour retrouver votre compte)"),
         validators=[Optional(), Length(max=254)],
+        filters=[_strip],
     )
     password = PasswordField(
         _l("Mot de passe (10 caractères au moins)"),

@@ -562,6 +562,8 @@ def test_licence_change_through_put_is_400(app, api):
         ("Projet/Sous page", "Projet/Sous page", "main"),
         ("%E6%97%A5%E6%9C%AC%E8%AA%9E", "日本語", "main"),
         ("R&D", "R&D", "main"),
+        ("E%CC%81crit_public", "Écrit public", "main"),  # NFD, composed to NFC
+        ("%E2%80%8EAide:%C3%A9crire", "Aide:Écrire", "help"),  # a left-to-right mark
     ],
 )
 def test_titles_in_paths(client, api, path_title, full, namespace):
@@ -576,6 +578,32 @@ def test_titles_in_paths(client, api, path_title, full, namespace):
     assert page["revision"]["id"] == body["revision"]["id"]
     again = api.get(raw_path)
     assert again["revision"]["id"] == body["revision"]["id"]
+
+
+def test_put_with_a_fragment_in_the_title_is_400(app, api):
+    """``C%23`` is the title "C#", not the page "C": a write must not land on "C"."""
+    api.create("C", "Le langage C.")
+    body = api.call(
+        "PUT",
+        "/api/v1/pages/C%23",
+        400,
+        json_body={"text": "Le langage C dièse.", "base_revision": 1},
+    ).get_json()
+    assert "#" in body["error"]
+    assert api.page("C")["text"] == "Le langage C.\n"
+    assert history_total(app, "C") == 1
+
+
+@pytest.mark.parametrize("suffix", ["history", "diff", "backlinks"])
+def test_subpage_named_like_an_endpoint(app, api, suffix):
+    """A page the API creates must be readable through the API (or refused at once)."""
+    title = f"Notes/{suffix}"
+    response = api.put(title, {"text": "Mes notes.", "base_revision": None})
+    if response.status_code == 400:
+        assert not page_exists(app, title)
+        return
+    assert response.status_code == 201
+    assert api.page(title)["title"] == title
 
 
 def test_alias_and_canonical_titles_are_the_same_page(app, api):
@@ -681,6 +709,15 @@ def test_page_html_is_sanitised(api):
     html = api.page("Piège")["html"]
     assert "<script" not in html.lower()
     assert "javascript:" not in html.lower()
+
+
+def test_redirect_and_categories_are_reported(api):
+    api.create("Ancien nom", "#REDIRECTION [[Nouveau nom]]\n[[Catégorie:Lieux]]")
+    page = api.page("Ancien nom")  # the API does not follow redirects
+    assert page["title"] == "Ancien nom"
+    assert page["redirect"] == "Nouveau nom"
+    assert page["categories"] == ["Lieux"]
+    assert page["text"].startswith("#REDIRECTION")
 
 
 # ----------------------------------------------------------------- render cache
