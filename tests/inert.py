@@ -16,7 +16,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster",
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 SAFE_SCHEMES = {"http", "https", "mailto"}
 #: <link rel> values the page chrome uses
-LINK_RELS = {"stylesheet", "license", "canonical", "alternate", "prev", "next"}
+LINK_RELS = {"stylesheet", "icon", "license", "canonical", "alternate", "prev", "next"}
 META_NAMES = {"viewport", "robots"}
 
 

@@ -390,6 +390,28 @@ def test_bad_bearer_is_refused_even_with_a_session_cookie(app, client, auth):
     assert not page_exists(app, "Mélange")
 
 
+def test_bearer_token_wins_over_session_cookie(app, client, auth, runner):
+    login_csrf(auth, client, "Alice")
+    auth.make_user("Bob")
+    api = Api(client, bearer(cli_token(runner, "Bob")))
+    assert api.create("Qui écrit", "Texte.")["author"] == "Bob"
+
+
+def test_anonymous_editing_setting(app):
+    """With ANONYMOUS_EDITING, visitors may write, but a cookie write still needs CSRF."""
+    open_app = _custom_app(app, ANONYMOUS_EDITING=True)
+    try:
+        client = open_app.test_client()
+        anon = Api(client)
+        body = anon.put("Ouverte", {"text": "x", "base_revision": None}, 400).get_json()
+        assert "CSRF" in body["error"]
+        csrf = csrf_from(client.get("/compte/connexion").text)
+        created = Api(client, {"X-CSRFToken": csrf}).create("Ouverte", "Écrit par un visiteur.")
+        assert created["author"] == "127.0.0.1"
+    finally:
+        engine_of(open_app).dispose()
+
+
 def test_contributor_may_not_touch_a_deleted_page(app, api, auth):
     auth.make_user("Admin", role="admin")
     rid = api.create("Effacée", "Texte.")["id"]
@@ -1011,6 +1033,10 @@ def test_overlapping_concurrent_edits_are_409(app, api, bob_api):
     assert body["error"] == "conflict"
     assert body["current_revision"]["id"] == alice["revision"]["id"]
     assert body["current_revision"]["author"] == "Alice"
+    assert "rien n'a été enregistré" in body["message"]
+    assert body["current_text"] == alice_text
+    assert body["your_text"] == bob_text
+    assert body["conflicts"] and {"base", "yours", "theirs"} <= set(body["conflicts"][0])
     assert history_total(app, "Disputée") == 2
     assert api.page("Disputée")["text"] == alice_text
 

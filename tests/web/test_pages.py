@@ -399,3 +399,11 @@ def test_method_not_allowed_and_unknown_urls(client):
     assert client.post("/wiki/Accueil").status_code in {400, 405}
     assert client.get("/nulle-part").status_code == 404
     assert "Oups" in client.get("/nulle-part").text
+
+
+def test_theme_assets_are_served(client):
+    page = BeautifulSoup(client.get("/wiki/Accueil").text, "html.parser")
+    for link in page.find_all("link", rel=["stylesheet", "icon"]):
+        with client.get(link["href"]) as response:
+            assert response.status_code == 200, link["href"]
+    assert client.get("/theme/nothing-here.css").status_code == 404
