@@ -216,10 +216,12 @@ class CorpusWriter:
         )
 
     def bullet_list(self) -> str:
+        """A bulleted list of three to five things to bring."""
         items = self.rng.sample(LIST_ITEMS, self.rng.randint(3, 5))
         return "\n".join(f"- {item}" for item in items)
 
     def table(self) -> str:
+        """A small GFM table of opening hours."""
         rows = ["| Jour | Horaire | Lieu |", "| --- | --- | --- |"]
         for day in sorted(self.rng.sample(DAYS, 3), key=DAYS.index):
             rows.append(
@@ -255,9 +257,11 @@ class CorpusWriter:
     def long_text(self, lines: int) -> str:
         """About ``lines`` lines of hard-wrapped prose with headings (~50 bytes a line)."""
         out: list[str] = []
+        next_heading = 0
         while len(out) < lines:
-            if len(out) % 60 == 0:
-                out += [f"## {self.rng.choice(SECTIONS)} {len(out) // 60 + 1}", ""]
+            if len(out) >= next_heading:
+                out += [f"## {self.rng.choice(SECTIONS)} {next_heading // 60 + 1}", ""]
+                next_heading += 60
             out += textwrap.wrap(self.paragraph(self.rng.randint(4, 7), 0), width=60)
             out.append("")
         return "\n".join(out[:lines]) + "\n"
@@ -289,6 +293,8 @@ class CorpusWriter:
 
 @dataclass
 class CorpusPage:
+    """A generated page: its title, Markdown text and categories."""
+
     title: Title
     text: str
     categories: tuple[str, ...]
@@ -333,6 +339,7 @@ def truncate_all(engine: Engine) -> None:
 
 
 def renderer_of(app: Flask) -> Renderer:
+    """The app's Markdown renderer."""
     return app.extensions["wikicoop.renderer"]
 
 
@@ -498,6 +505,7 @@ def add_history(app: Flask, title: Title, base_text: str, user_ids: Sequence[int
 
 
 def median(values: Sequence[float]) -> float:
+    """The middle value (mean of the two middle ones for an even count)."""
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
@@ -592,20 +600,22 @@ def login(client: FlaskClient, username: str) -> None:
 
 
 def csrf_of(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
     match = CSRF_RE.search(html)
     if not match:
         raise RuntimeError("no CSRF token in the page")
     return match.group(1)
 
 
-def edited(text_: str, n: int) -> str:
-    """``text_`` with one sentence added at the end of its first paragraph."""
-    cut = text_.find("\n\n")
+def edited(body: str, n: int) -> str:
+    """``body`` with one sentence added at the end of its first paragraph."""
+    cut = body.find("\n\n")
     addition = f" Mise à jour n° {n} : la permanence change d'horaire à partir de lundi."
-    return text_[:cut] + addition + text_[cut:]
+    return body[:cut] + addition + body[cut:]
 
 
 def latest_text(app: Flask, title: Title) -> str:
+    """The text of the latest revision of ``title``."""
     with app.app_context():
         page = rev.find_page(get_session(), title)
         assert page is not None and page.latest_revision is not None
@@ -648,6 +658,7 @@ def print_table(results: Sequence[Measure]) -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command-line options, checked."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=10_000, help="corpus size (default 10000)")
     parser.add_argument("--repeat", type=int, default=200, help="repetitions (default 200)")
@@ -686,12 +697,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; the exit code (0 once measured, 2 on an unusable database)."""
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wikicoop-bench-") as tmp:
         return run(args, Path(tmp))
 
 
 def run(args: argparse.Namespace, tmp: Path) -> int:
+    """Build the app in ``tmp``, benchmark it, dispose of its engine."""
     database_url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
     app = build_app(tmp / "instance", database_url)
     engine = engine_of(app)
@@ -702,7 +715,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
 
 
 def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
+    """Build the corpus, run the measures, print the report."""
     if args.truncate:
+        if engine.dialect.name != "postgresql":
+            print("--truncate is for a PostgreSQL --database-url only.")
+            return 2
         upgrade_schema(engine)
         truncate_all(engine)
     upgrade_schema(engine)
@@ -714,7 +731,9 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
     print("wikicoop core benchmark")
     database = engine.dialect.name
     if database == "sqlite":
-        database += f" {sqlite3.sqlite_version} (file in a temporary folder)"
+        database += f" {sqlite3.sqlite_version}"
+    if not args.database_url:
+        database += " (file in a temporary folder)"
     print(
         f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPU(s), load average {load_average()}; database {database}"

@@ -14,11 +14,15 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A refused account operation, with a French message for people."""
+    """A refused account operation, with a French message for people.
 
-    def __init__(self, message: str) -> None:
+    ``message_en`` is the same sentence in English (the French one when not given).
+    """
+
+    def __init__(self, message: str, *, message_en: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.message_en = message_en if message_en is not None else message
 
 
 def username_key(username: str) -> str:
@@ -35,12 +39,17 @@ def normalise_username(username: str) -> str:
     if not 3 <= len(cleaned) <= 64 or any(c in cleaned for c in "[]{}<>|#/:@~%&"):
         raise AccountError(
             "Le nom d'utilisateur doit faire de 3 à 64 caractères, "
-            "sans [ ] { } < > | # / : @ ~ % &."
+            "sans [ ] { } < > | # / : @ ~ % &.",
+            message_en="A username must be 3 to 64 characters long, "
+            "without [ ] { } < > | # / : @ ~ % &.",
         )
     try:
         return parse_title(cleaned, default_namespace="user").name
     except TitleError as err:
-        raise AccountError(f"Nom d'utilisateur impossible : {err.message}") from None
+        raise AccountError(
+            f"Nom d'utilisateur impossible : {err.message}",
+            message_en=f"This username cannot be used: {err.message_en}",
+        ) from None
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -58,11 +67,20 @@ def create_user(
     """Create and commit an account; raise :class:`AccountError` when it cannot be made."""
     username = normalise_username(username)
     if role not in ROLES:
-        raise AccountError(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.")
+        raise AccountError(
+            f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.",
+            message_en=f"Unknown role: {role}. Possible roles: {', '.join(ROLES)}.",
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.")
+        raise AccountError(
+            f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.",
+            message_en=f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
+        )
     if find_user(session, username) is not None:
-        raise AccountError(f"Le nom « {username} » est déjà pris.")
+        raise AccountError(
+            f"Le nom « {username} » est déjà pris.",
+            message_en=f'The name "{username}" is already taken.',
+        )
     user = User(
         username=username,
         username_key=username_key(username),
@@ -76,7 +94,10 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise AccountError(f"Le nom « {username} » est déjà pris.") from None
+        raise AccountError(
+            f"Le nom « {username} » est déjà pris.",
+            message_en=f'The name "{username}" is already taken.',
+        ) from None
     return user
 
 
@@ -91,10 +112,14 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password (which also ends the user's other sessions)."""
     if not verify_password(user, current):
-        raise AccountError("Le mot de passe actuel n'est pas le bon.")
+        raise AccountError(
+            "Le mot de passe actuel n'est pas le bon.",
+            message_en="The current password is not right.",
+        )
     if len(new) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"Le nouveau mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères."
+            f"Le nouveau mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.",
+            message_en=f"The new password must be at least {MIN_PASSWORD_LENGTH} characters long.",
         )
     user.password_hash = hash_password(new)
     user.session_nonce = new_session_nonce()

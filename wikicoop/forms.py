@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from .licences import LICENCES
 from .revisions import MAX_SUMMARY_CHARS
+from .web import licence_name
 
 USERNAME_RULE = Regexp(
     r"^[\w][\w .\-]{1,62}[\w]$",
@@ -26,9 +27,13 @@ USERNAME_RULE = Regexp(
 
 
 def licence_choices() -> list[SelectChoice]:
-    """The licences offered in forms, in display order."""
+    """The licences offered in forms, in display order, named in the reader's language.
+
+    Fields take the function itself, so the names are chosen when a form is shown.
+    """
     return [
-        SelectChoice(code, f"{lic.short_name} — {lic.name_fr}") for code, lic in LICENCES.items()
+        SelectChoice(code, f"{lic.short_name} — {licence_name(lic)}")
+        for code, lic in LICENCES.items()
     ]
 
 
@@ -41,9 +46,7 @@ class EditForm(FlaskForm):
     minor = BooleanField(_l("Modification mineure (orthographe, mise en forme)"))
     base_revision = HiddenField()
     # only shown on creation; the service checks the code (and refuses unknown ones)
-    licence = SelectField(
-        _l("Licence de la page"), choices=licence_choices(), validate_choice=False
-    )
+    licence = SelectField(_l("Licence de la page"), choices=licence_choices, validate_choice=False)
     preview = SubmitField(_l("Prévisualiser"))
     save = SubmitField(_l("Enregistrer"))
 
@@ -116,5 +119,5 @@ class UndeleteForm(FlaskForm):
 
 
 class LicenceForm(FlaskForm):
-    licence = SelectField(_l("Nouvelle licence"), choices=licence_choices())
+    licence = SelectField(_l("Nouvelle licence"), choices=licence_choices)
     submit = SubmitField(_l("Changer la licence"))

@@ -21,7 +21,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from . import render_cache
-from .licences import DEFAULT_LICENCE, LicenceError, get_licence, relicense_refusal
+from .licences import (
+    DEFAULT_LICENCE,
+    LicenceError,
+    get_licence,
+    relicense_refusal,
+    relicense_refusal_en,
+)
 from .merging import MergeResult, merge_texts
 from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
 from .rendering.pipeline import Renderer
@@ -34,12 +40,25 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class EditError(Exception):
-    """A refused edit: ``code`` for programs, ``message`` (French) for people, ``status`` HTTP."""
+    """A refused edit: ``code`` for programs, ``message`` (French) for people, ``status`` HTTP.
 
-    def __init__(self, code: str, message: str, status: int = 400, **details: object) -> None:
+    ``message_en`` is the same sentence in English (the French one when not given);
+    the web layer picks one of the two for the reader.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        *,
+        message_en: str | None = None,
+        **details: object,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.message_en = message_en if message_en is not None else message
         self.status = status
         self.details = details
 
@@ -73,18 +92,25 @@ class Author:
 def clean_text(text: object, max_bytes: int) -> str:
     """Normalise line endings and check a page text; raise :class:`EditError` when unusable."""
     if not isinstance(text, str):
-        raise EditError("invalid-text", "Le texte de la page doit être du texte.")
+        raise EditError(
+            "invalid-text",
+            "Le texte de la page doit être du texte.",
+            message_en="The page text must be text.",
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").rstrip()
     if not text.strip():
         raise EditError(
             "empty-text",
             "Le texte de la page est vide. Écrivez quelques mots avant d'enregistrer.",
+            message_en="The page text is empty. Write a few words before saving.",
         )
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
         raise EditError(
-            "invalid-utf8", "Le texte contient des caractères invalides (UTF-8 incorrect)."
+            "invalid-utf8",
+            "Le texte contient des caractères invalides (UTF-8 incorrect).",
+            message_en="The text contains invalid characters (incorrect UTF-8).",
         ) from None
     if size > max_bytes:
         raise EditError(
@@ -92,6 +118,8 @@ def clean_text(text: object, max_bytes: int) -> str:
             f"Le texte est trop long : {size} octets pour {max_bytes} au plus. "
             "Découpez-le en plusieurs pages.",
             status=413,
+            message_en=f"The text is too long: {size} bytes, {max_bytes} at most. "
+            "Split it into several pages.",
         )
     return text + "\n"
 
@@ -101,16 +129,26 @@ def clean_summary(summary: object) -> str:
     if summary is None:
         return ""
     if not isinstance(summary, str):
-        raise EditError("invalid-summary", "Le résumé de modification doit être du texte.")
+        raise EditError(
+            "invalid-summary",
+            "Le résumé de modification doit être du texte.",
+            message_en="The edit summary must be text.",
+        )
     summary = " ".join(_CONTROL_RE.sub(" ", summary).split())
     try:
         summary.encode("utf-8")
     except UnicodeEncodeError:
-        raise EditError("invalid-utf8", "Le résumé contient des caractères invalides.") from None
+        raise EditError(
+            "invalid-utf8",
+            "Le résumé contient des caractères invalides.",
+            message_en="The summary contains invalid characters.",
+        ) from None
     if len(summary) > MAX_SUMMARY_CHARS:
         raise EditError(
             "summary-too-long",
             f"Le résumé fait {len(summary)} caractères ; {MAX_SUMMARY_CHARS} au plus.",
+            message_en=f"The summary is {len(summary)} characters long; "
+            f"{MAX_SUMMARY_CHARS} at most.",
         )
     return summary
 
@@ -134,20 +172,33 @@ def find_page(
 def revision_of_page(session: Session, page: Page, revision_id: object) -> Revision:
     """Revision ``revision_id`` of ``page``, or :class:`EditError` (400/404) saying why not."""
     if isinstance(revision_id, bool) or not isinstance(revision_id, int | str):
-        raise EditError("invalid-revision", "Le numéro de version doit être un nombre entier.")
+        raise EditError(
+            "invalid-revision",
+            "Le numéro de version doit être un nombre entier.",
+            message_en="The version number must be a whole number.",
+        )
     try:
         number = int(revision_id)
     except ValueError:
         raise EditError(
-            "invalid-revision", "Le numéro de version doit être un nombre entier."
+            "invalid-revision",
+            "Le numéro de version doit être un nombre entier.",
+            message_en="The version number must be a whole number.",
         ) from None
-    revision = session.get(Revision, number) if 0 < number < 2**63 else None
+    # ids are 32-bit integers in the schema: a larger number cannot exist
+    revision = session.get(Revision, number) if 0 < number < 2**31 else None
     if revision is None:
-        raise EditError("unknown-revision", f"La version n° {number} n'existe pas.", status=404)
+        raise EditError(
+            "unknown-revision",
+            f"La version n° {number} n'existe pas.",
+            status=404,
+            message_en=f"Version {number} does not exist.",
+        )
     if revision.page_id != page.id:
         raise EditError(
             "foreign-revision",
             f"La version n° {number} n'appartient pas à la page « {page.title.full} ».",
+            message_en=f'Version {number} does not belong to the page "{page.title.full}".',
         )
     return revision
 
@@ -211,7 +262,10 @@ def save_edit(
             continue
         return result
     raise EditError(
-        "busy", "La page est modifiée par beaucoup de monde en ce moment : réessayez.", 503
+        "busy",
+        "La page est modifiée par beaucoup de monde en ce moment : réessayez.",
+        503,
+        message_en="Many people are changing this page right now: please try again.",
     )
 
 
@@ -223,7 +277,7 @@ def _checked_licence(code: str) -> str:
     try:
         return get_licence(code).code
     except LicenceError as err:
-        raise EditError("unknown-licence", err.message) from None
+        raise EditError("unknown-licence", err.message, message_en=err.message_en) from None
 
 
 def _try_save(
@@ -246,6 +300,8 @@ def _try_save(
             "page-deleted",
             f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
             status=409,
+            message_en=f'The page "{title.full}" has been deleted. '
+            "An administrator can bring it back.",
         )
     if page is None:
         if base_revision_id is not None:
@@ -254,6 +310,8 @@ def _try_save(
                 f"La page « {title.full} » n'existe pas (ou plus) : "
                 "impossible de partir d'une de ses versions.",
                 status=404,
+                message_en=f'The page "{title.full}" does not exist (or no longer exists): '
+                "you cannot start from one of its versions.",
             )
         return _create_page(session, renderer, title, text, author, summary, licence, now)
 
@@ -264,6 +322,8 @@ def _try_save(
             "licence-change",
             "La licence d'une page existante ne change pas en l'enregistrant : "
             "un modérateur peut la changer depuis la page « Auteurs et licence ».",
+            message_en="Saving a page does not change the licence of an existing page: "
+            'a moderator can change it from the "Authors and licence" page.',
         )
     result = SaveResult(page=page, revision=None, current_revision=latest)
     if base_revision_id is None:
@@ -395,7 +455,11 @@ def restore_revision(
     old = revision_of_page(session, page, revision_id)
     latest_id = page.latest_revision_id
     if old.id == latest_id:
-        raise EditError("already-current", "Cette version est déjà la version actuelle.")
+        raise EditError(
+            "already-current",
+            "Cette version est déjà la version actuelle.",
+            message_en="This version is already the current version.",
+        )
     summary_text = clean_summary(summary) or f"Version n° {old.id} rétablie"
     return save_edit(
         session,
@@ -426,12 +490,17 @@ def rename_page(
     """
     old_title = page.title
     if new_title.key == old_title.key:
-        raise EditError("same-title", "Le nouveau titre est identique à l'ancien.")
+        raise EditError(
+            "same-title",
+            "Le nouveau titre est identique à l'ancien.",
+            message_en="The new title is the same as the old one.",
+        )
     if find_page(session, new_title) is not None:
         raise EditError(
             "title-taken",
             f"Une page « {new_title.full} » existe déjà : choisissez un autre titre.",
             status=409,
+            message_en=f'A page "{new_title.full}" already exists: choose another title.',
         )
     reason_text = clean_summary(reason)
     now = utcnow()
@@ -480,7 +549,12 @@ def rename_page(
 def delete_page(session: Session, *, page: Page, actor: User, reason: object = "") -> None:
     """Soft-delete: the page and its history stay in the database, hidden from visitors."""
     if page.is_deleted:
-        raise EditError("already-deleted", "Cette page est déjà supprimée.", status=409)
+        raise EditError(
+            "already-deleted",
+            "Cette page est déjà supprimée.",
+            status=409,
+            message_en="This page is already deleted.",
+        )
     page.deleted_at = utcnow()
     page.deleted_by_id = actor.id
     page.deletion_reason = clean_summary(reason)
@@ -491,7 +565,12 @@ def delete_page(session: Session, *, page: Page, actor: User, reason: object = "
 def undelete_page(session: Session, *, page: Page) -> None:
     """Bring a soft-deleted page back, with its whole history."""
     if not page.is_deleted:
-        raise EditError("not-deleted", "Cette page n'est pas supprimée.", status=409)
+        raise EditError(
+            "not-deleted",
+            "Cette page n'est pas supprimée.",
+            status=409,
+            message_en="This page is not deleted.",
+        )
     page.deleted_at = None
     page.deleted_by_id = None
     page.deletion_reason = None
@@ -507,11 +586,20 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
     code = _checked_licence(new_code)
     refusal = relicense_refusal(page.licence, code)
     if refusal:
-        raise EditError("licence-incompatible", refusal, status=409)
+        raise EditError(
+            "licence-incompatible",
+            refusal,
+            status=409,
+            message_en=relicense_refusal_en(page.licence, code),
+        )
     latest = page.latest_revision
     assert latest is not None
     if code == page.licence:
-        raise EditError("same-licence", "La page est déjà sous cette licence.")
+        raise EditError(
+            "same-licence",
+            "La page est déjà sous cette licence.",
+            message_en="The page is already under this licence.",
+        )
     old = get_licence(page.licence).short_name
     page.licence = code
     revision = Revision(

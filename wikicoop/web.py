@@ -2,42 +2,127 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-from urllib.parse import urlencode
+from typing import Any, NoReturn, Protocol
+from urllib.parse import urlencode, urlsplit
 
+from babel import Locale
 from flask import (
     Flask,
     Response,
     abort,
     current_app,
+    has_request_context,
     jsonify,
     make_response,
     render_template,
     request,
+    url_for,
 )
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .licences import LICENCES, get_licence
+from .extensions import login_manager
+from .licences import LICENCES, Licence, get_licence
 from .models import Page
 from .permissions import can
 from .rendering.pipeline import Renderer
 from .titles import Title, make_title, parse_title
 
+
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel) without translating it yet."""
+    return message
+
+
 ERROR_MESSAGES = {
-    400: "La demande est incorrecte.",
-    401: "Connectez-vous pour faire cela.",
-    403: "Vous n'avez pas le droit de faire cela.",
-    404: "Cette adresse ne correspond à rien sur le wiki.",
-    405: "Cette action n'est pas possible à cette adresse.",
-    409: "Cette action entre en conflit avec l'état actuel de la page.",
-    413: "Le contenu envoyé est trop gros.",
-    429: "Trop d'essais en peu de temps : patientez une minute avant de réessayer.",
-    500: "Une erreur inattendue s'est produite. Rien de ce que vous avez écrit n'est "
-    "enregistré à moitié : réessayez, ou prévenez un administrateur.",
+    400: N_("La demande est incorrecte."),
+    401: N_("Connectez-vous pour faire cela."),
+    403: N_("Vous n'avez pas le droit de faire cela."),
+    404: N_("Cette adresse ne correspond à rien sur le wiki."),
+    405: N_("Cette action n'est pas possible à cette adresse."),
+    409: N_("Cette action entre en conflit avec l'état actuel de la page."),
+    413: N_("Le contenu envoyé est trop gros."),
+    429: N_("Trop d'essais en peu de temps : patientez une minute avant de réessayer."),
+    500: N_(
+        "Une erreur inattendue s'est produite. Rien de ce que vous avez écrit n'est "
+        "enregistré à moitié : réessayez, ou prévenez un administrateur."
+    ),
 }
+
+# Flask-Login flashes this (set in security.py) when a login is required; it goes
+# through ``login_manager.localize_callback`` (see ``init_app``).
+N_("Connectez-vous pour continuer.")
+
+#: How each interface language names itself, for the language selector.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+class BilingualError(Protocol):
+    """A service error carrying its sentence in French and in English."""
+
+    message: str
+    message_en: str
+
+
+def current_language() -> str:
+    """The interface language of this request (``"fr"``, ``"en"``), French outside one."""
+    locale = get_locale() if has_request_context() else None
+    return locale.language if locale is not None else "fr"
+
+
+def english() -> bool:
+    return current_language() == "en"
+
+
+def localized(err: BilingualError) -> str:
+    """A service error's sentence in the reader's language (French unless English)."""
+    return err.message_en if english() else err.message
+
+
+def licence_name(licence: Licence) -> str:
+    """The full name of a licence in the reader's language."""
+    return licence.name_en if english() else licence.name_fr
+
+
+def licence_summary(licence: Licence) -> str:
+    """The one-sentence summary of a licence in the reader's language."""
+    return licence.summary_en if english() else licence.summary_fr
+
+
+def available_languages() -> list[str]:
+    """The interface languages this wiki offers (setting ``LANGUAGES``), in order."""
+    return [code.strip() for code in current_app.config["LANGUAGES"].split(",") if code.strip()]
+
+
+def language_name(code: str) -> str:
+    """How a language names itself: "Français", "English"."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after a redirect (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and "\\" not in target:
+            return target
+    return "/"
+
+
+def _here_without_lang() -> str:
+    """The current path and query, minus ``lang=`` (which would beat the chosen one)."""
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + (f"?{urlencode(query)}" if query else "")
+
+
+def language_url(code: str) -> str:
+    """The selector's link to switch to ``code``, coming back to this page."""
+    back = _here_without_lang() if request.method == "GET" else request.path
+    return url_for("misc.set_language", code=code, next=back)
 
 
 def renderer() -> Renderer:
@@ -122,7 +207,21 @@ def _template_helpers() -> dict[str, Any]:
         "get_licence": get_licence,
         "site_name": current_app.config["SITE_NAME"],
         "format_datetime": format_datetime,
+        "current_language": current_language(),
+        "languages": available_languages(),
+        "language_name": language_name,
+        "language_url": language_url,
+        "licence_name": licence_name,
+        "licence_summary": licence_summary,
     }
+
+
+def _vary_on_language(response: Response) -> Response:
+    """Pages are in the reader's language: caches must key on what chooses it."""
+    if request.endpoint not in {"static", "theme_static"}:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
 
 
 def _as_title(full: str) -> Title:
@@ -146,5 +245,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.context_processor(_template_helpers)
+    app.after_request(_vary_on_language)
+    login_manager.localize_callback = gettext
     app.add_template_filter(_as_title, "as_title")
     app.add_template_filter(_category_title, "category_title")

@@ -22,7 +22,7 @@ from ..models import Page, Revision
 from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, json_error, renderer
+from ..web import allowed, json_error, localized, renderer
 from .pages import author
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -45,7 +45,7 @@ def _api_error(err: ApiError) -> Response:
 @bp.errorhandler(rev.EditError)
 def _edit_error(err: rev.EditError) -> Response:
     get_session().rollback()
-    return json_error(err.status, err.message, code=err.code)
+    return json_error(err.status, localized(err), code=err.code)
 
 
 @bp.before_request
@@ -68,14 +68,26 @@ def _authenticate() -> None:
         csrf.protect()
 
 
+#: /api/v1/pages/<title>/<suffix> are sub-resources, so no page name can end like that
+_ENDPOINT_SUFFIXES = {"history", "diff", "backlinks", "restore"}
+
+
 def _title(raw: str) -> Title:
     try:
-        return parse_title(raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"])
+        return parse_title(
+            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
+        )
     except TitleError as err:
-        raise ApiError(400, _("Titre invalide : %(reason)s", reason=err.message)) from None
+        raise ApiError(400, _("Titre invalide : %(reason)s", reason=localized(err))) from None
 
 
 def _guard(action: str, page: Page | None = None) -> None:
+    if page is not None and page.is_deleted and action == "edit":
+        raise ApiError(
+            409,
+            _("Cette page a été supprimée. Un administrateur peut la rétablir."),
+            code="page-deleted",
+        )
     if not allowed(action, page):
         if current_user.is_authenticated:
             raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
@@ -93,7 +105,7 @@ def _revision(page: Page, revision_id: object) -> Revision:
     try:
         return rev.revision_of_page(get_session(), page, revision_id)
     except rev.EditError as err:
-        raise ApiError(err.status, err.message) from None
+        raise ApiError(err.status, localized(err)) from None
 
 
 def revision_json(revision: Revision) -> dict[str, Any]:
@@ -147,6 +159,15 @@ def get_page(raw_title: str) -> Response:
 @bp.put("/pages/<path:raw_title>")
 def put_page(raw_title: str) -> tuple[Response, int]:
     title = _title(raw_title)
+    if title.name.rsplit("/", 1)[-1] in _ENDPOINT_SUFFIXES and "/" in title.name:
+        raise ApiError(
+            400,
+            _(
+                "Un titre finissant par « /%(suffix)s » ne peut pas être écrit par l'API "
+                "(l'adresse désignerait une autre ressource) : utilisez le wiki.",
+                suffix=title.name.rsplit("/", 1)[-1],
+            ),
+        )
     data = _json_body()
     page = rev.find_page(get_session(), title)
     _guard("edit" if page else "create", page)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,21 +11,13 @@ from ..accounts import AccountError, authenticate, change_password, create_user
 from ..db import get_session
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm, RegisterForm
+from ..web import localized, safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
-            return target
-    return "/"
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -39,7 +29,7 @@ def login() -> Response | tuple[str, int] | str:
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
             flash(_("Bonjour %(name)s, vous êtes connecté.", name=user.username), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         return render_template(
             "auth/login.html",
             form=form,
@@ -72,7 +62,7 @@ def register() -> Response | tuple[str, int] | str:
                 email=form.email.data,
             )
         except AccountError as err:
-            return render_template("auth/register.html", form=form, error=err.message), 400
+            return render_template("auth/register.html", form=form, error=localized(err)), 400
         login_user(user)
         flash(_("Bienvenue %(name)s ! Votre compte est créé.", name=user.username), "success")
         return redirect("/")
@@ -90,7 +80,7 @@ def password() -> Response | tuple[str, int] | str:
                 get_session(), current_user, form.current.data or "", form.password.data or ""
             )
         except AccountError as err:
-            return render_template("auth/password.html", form=form, error=err.message), 400
+            return render_template("auth/password.html", form=form, error=localized(err)), 400
         login_user(current_user)  # the nonce changed: keep this session, end the others
         flash(_("Votre mot de passe a été changé."), "success")
         return redirect(url_for("auth.password"))

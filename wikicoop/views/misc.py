@@ -1,8 +1,10 @@
-"""Site-wide pages outside /wiki/: go-to-page search, the list of all pages, health."""
+"""Site-wide pages outside /wiki/: go-to-page search, the list of all pages, the language
+selector, health."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from werkzeug.wrappers import Response
 
@@ -10,7 +12,7 @@ from .. import revisions as rev
 from ..db import get_session
 from ..models import Page
 from ..titles import NAMESPACES, TitleError, make_title, parse_title
-from ..web import page_url
+from ..web import available_languages, fail, localized, page_url, safe_next
 
 bp = Blueprint("misc", __name__)
 
@@ -30,7 +32,7 @@ def search() -> Response | tuple[str, int] | str:
         if rev.find_page(get_session(), title, include_deleted=False) is not None:
             return redirect(page_url(title))
     except TitleError as err:
-        title, title_error = None, err.message
+        title, title_error = None, localized(err)
     pattern = "%" + query.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
     rows = get_session().execute(
         select(Page.namespace, Page.name)
@@ -60,6 +62,27 @@ def all_pages() -> str:
     return render_template(
         "all_pages.html", titles=titles, namespace=namespace, namespaces=NAMESPACES
     )
+
+
+#: How long the browser keeps the chosen language: a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+@bp.route("/langue/<code>")
+def set_language(code: str) -> Response:
+    """Remember the interface language in a cookie, then go back to ``next`` (same site)."""
+    if code not in available_languages():
+        fail(400, _("Langue inconnue : « %(code)s ».", code=code[:20]))
+    response = redirect(safe_next(request.args.get("next")))
+    response.set_cookie(
+        "lang",
+        code,
+        max_age=LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
+    return response
 
 
 @bp.route("/healthz")

@@ -21,7 +21,7 @@ from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
 from ..render_cache import cached_render, render_text
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, error_page, fail, page_url, renderer, require
+from ..web import allowed, error_page, fail, localized, page_url, renderer, require
 
 bp = Blueprint("pages", __name__)
 
@@ -31,9 +31,11 @@ ViewResult = Response | str | tuple[str, int]
 def parse_or_fail(raw: str) -> Title:
     """Parse a title from a URL or a form, or answer 400 saying which rule it breaks."""
     try:
-        return parse_title(raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"])
+        return parse_title(
+            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
+        )
     except TitleError as err:
-        fail(400, _("Titre de page invalide : %(reason)s", reason=err.message))
+        fail(400, _("Titre de page invalide : %(reason)s", reason=localized(err)))
 
 
 def author() -> rev.Author:
@@ -46,7 +48,7 @@ def revision_or_fail(page: Page, revision_id: object) -> Revision:
     try:
         return rev.revision_of_page(get_session(), page, revision_id)
     except rev.EditError as err:
-        fail(err.status, err.message)
+        fail(err.status, localized(err))
 
 
 def live_page_or_404(title: Title) -> Page:
@@ -139,9 +141,9 @@ def page_json_ld(
 def edit_page(title: Title) -> ViewResult:
     session = get_session()
     page = rev.find_page(session, title)
-    require("edit" if page else "create", page)
     if page is not None and page.is_deleted:
         fail(409, _("Cette page a été supprimée. Un administrateur peut la rétablir."))
+    require("edit" if page else "create", page)
     form = EditForm()
     latest = page.latest_revision if page else None
     if request.method == "GET":
@@ -175,7 +177,7 @@ def edit_page(title: Title) -> ViewResult:
         )
     except rev.EditError as err:
         session.rollback()
-        return _edit_template(title, page, form, error=err.message, status=err.status)
+        return _edit_template(title, page, form, error=localized(err), status=err.status)
     if result.conflict is not None:
         current = result.current_revision
         assert current is not None
@@ -297,7 +299,7 @@ def restore_page(title: Title) -> ViewResult:
             )
         except rev.EditError as err:
             session.rollback()
-            return error_page(err.status, err.message)
+            return error_page(err.status, localized(err))
         flash(_("La version n° %(id)s a été rétablie.", id=old.id), "success")
         return redirect(page_url(title))
     form.revision.data = str(old.id)
@@ -328,7 +330,7 @@ def info_page(title: Title) -> ViewResult:
                 rev.change_licence(session, page=page, new_code=form.licence.data, author=author())
             except rev.EditError as err:
                 session.rollback()
-                return error_page(err.status, err.message)
+                return error_page(err.status, localized(err))
             flash(_("La licence de la page a été changée."), "success")
             return redirect(page_url(title, "info"))
         return error_page(400, _("Choisissez une licence compatible dans la liste."))
@@ -364,7 +366,7 @@ def rename_page(title: Title) -> ViewResult:
             )
         except rev.EditError as err:
             session.rollback()
-            return _rename_template(title, page, form, err.message, err.status)
+            return _rename_template(title, page, form, localized(err), err.status)
         flash(_("La page a été renommée."), "success")
         return redirect(page_url(new_title))
     if request.method == "GET":
@@ -386,7 +388,7 @@ def delete_page(title: Title) -> ViewResult:
         try:
             rev.delete_page(get_session(), page=page, actor=current_user, reason=form.reason.data)
         except rev.EditError as err:
-            return error_page(err.status, err.message)
+            return error_page(err.status, localized(err))
         flash(_("La page a été supprimée. Elle peut être rétablie par un administrateur."), "info")
         return redirect(page_url(title))
     return render_template("delete.html", title=title, page=page, form=form)
@@ -402,7 +404,7 @@ def undelete_page(title: Title) -> ViewResult:
         try:
             rev.undelete_page(get_session(), page=page)
         except rev.EditError as err:
-            return error_page(err.status, err.message)
+            return error_page(err.status, localized(err))
         flash(_("La page a été rétablie avec tout son historique."), "success")
         return redirect(page_url(title))
     return render_template("undelete.html", title=title, page=page, form=form)
