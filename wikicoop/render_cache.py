@@ -6,18 +6,19 @@ pages that link to a title whose existence changed (red links turning blue and b
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import Page, PageLink, RenderCache, Revision
+from .models import Page, PageLink, RenderCache, Revision, User
 from .rendering.pipeline import RenderedPage, Renderer, TocEntry
 from .titles import Title
 
 #: bump when the markup output changes, so every cached page is rendered again
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 _IN_CHUNK = 400
 
 
@@ -28,20 +29,30 @@ class CachedRender:
     html: str
     toc: tuple[TocEntry, ...]
     categories: tuple[str, ...]
+    #: who wrote the page up to this revision (for the licence attribution)
+    authors: tuple[str, ...]
 
 
 def existing_titles(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of ``keys`` name live (not deleted) pages: one query per 400 keys."""
-    wanted = list(keys)
+    """Which of ``keys`` name live (not deleted) pages.
+
+    One query per namespace (and per 400 names): ``namespace = ? AND name IN (...)``
+    uses the unique index, where a row-value ``IN`` made SQLite scan the whole table.
+    """
+    by_namespace: dict[str, list[str]] = defaultdict(list)
+    for namespace, name in keys:
+        by_namespace[namespace].append(name)
     found: set[tuple[str, str]] = set()
-    for start in range(0, len(wanted), _IN_CHUNK):
-        chunk = wanted[start : start + _IN_CHUNK]
-        rows = session.execute(
-            select(Page.namespace, Page.name).where(
-                tuple_(Page.namespace, Page.name).in_(chunk), Page.deleted_at.is_(None)
+    for namespace, names in by_namespace.items():
+        for start in range(0, len(names), _IN_CHUNK):
+            rows = session.execute(
+                select(Page.name).where(
+                    Page.namespace == namespace,
+                    Page.name.in_(names[start : start + _IN_CHUNK]),
+                    Page.deleted_at.is_(None),
+                )
             )
-        )
-        found.update((ns, name) for ns, name in rows)
+            found.update((namespace, name) for (name,) in rows)
     return found
 
 
@@ -50,31 +61,52 @@ def render_text(session: Session, renderer: Renderer, text: str) -> RenderedPage
     return renderer.render(text, existing=lambda keys: existing_titles(session, keys))
 
 
-def store_render(session: Session, revision_id: int, rendered: RenderedPage) -> CachedRender:
-    """Put a fresh rendering of a revision in the cache (in the caller's transaction)."""
+def contributors_until(session: Session, page_id: int, revision_id: int) -> list[str]:
+    """Everyone who wrote a revision of the page up to ``revision_id``, first one first."""
+    rows = session.execute(
+        select(User.username, Revision.author_ip, func.min(Revision.id).label("first"))
+        .select_from(Revision)
+        .outerjoin(User, User.id == Revision.author_id)
+        .where(Revision.page_id == page_id, Revision.id <= revision_id)
+        .group_by(User.username, Revision.author_ip)
+        .order_by("first")
+    ).all()
+    return [username or ip or "?" for username, ip, _first in rows]
+
+
+def store_render(session: Session, revision: Revision, rendered: RenderedPage) -> CachedRender:
+    """Put a fresh rendering of a revision in the cache (in the caller's transaction).
+
+    The authors up to this revision are stored with it, so a page view needs no
+    aggregate query.
+    """
+    session.flush()  # the revision must be visible to the authors query
+    authors = contributors_until(session, revision.page_id, revision.id)
     meta = {
         "toc": [[e.level, e.anchor, e.text] for e in rendered.toc],
         "categories": list(rendered.categories),
+        "authors": authors,
     }
     session.merge(
         RenderCache(
-            revision_id=revision_id,
+            revision_id=revision.id,
             renderer_version=RENDERER_VERSION,
             html=rendered.html,
             meta=meta,
         )
     )
-    return CachedRender(rendered.html, rendered.toc, rendered.categories)
+    return CachedRender(rendered.html, rendered.toc, rendered.categories, tuple(authors))
 
 
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
     """The rendering of ``revision``: from the cache, or rendered now and stored."""
     row = session.get(RenderCache, revision.id)
     if row is not None and row.renderer_version == RENDERER_VERSION:
-        toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in row.meta["toc"])
-        return CachedRender(row.html, toc, tuple(row.meta["categories"]))
+        meta = row.meta
+        toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in meta["toc"])
+        return CachedRender(row.html, toc, tuple(meta["categories"]), tuple(meta["authors"]))
     rendered = render_text(session, renderer, revision.text)
-    result = store_render(session, revision.id, rendered)
+    result = store_render(session, revision, rendered)
     session.commit()
     return result
 

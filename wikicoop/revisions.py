@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from . import render_cache
 from .licences import (
@@ -154,18 +154,26 @@ def clean_summary(summary: object) -> str:
 
 
 def find_page(
-    session: Session, title: Title, *, include_deleted: bool = True, for_update: bool = False
+    session: Session,
+    title: Title,
+    *,
+    include_deleted: bool = True,
+    for_update: bool = False,
+    with_latest: bool = False,
 ) -> Page | None:
     """The page stored under ``title`` (deleted pages too unless asked otherwise).
 
     ``for_update`` locks the row until the transaction ends (PostgreSQL; SQLite has a
     single writer anyway), so concurrent saves of one page queue instead of racing.
+    ``with_latest`` loads the latest revision in the same query (page views).
     """
     stmt = select(Page).where(Page.namespace == title.namespace, Page.name == title.name)
     if not include_deleted:
         stmt = stmt.where(Page.deleted_at.is_(None))
     if for_update:
         stmt = stmt.with_for_update()
+    if with_latest:
+        stmt = stmt.options(joinedload(Page.latest_revision))
     return session.scalars(stmt).first()
 
 
@@ -424,7 +432,7 @@ def _after_new_revision(
 ) -> None:
     """Render the new revision once, and refresh the page's links and categories."""
     rendered = render_cache.render_text(session, renderer, revision.text)
-    render_cache.store_render(session, revision.id, rendered)
+    render_cache.store_render(session, revision, rendered)
     page.redirect_target = redirect_target_of(revision.text)
     session.execute(delete(PageLink).where(PageLink.source_page_id == page.id))
     session.execute(delete(CategoryMembership).where(CategoryMembership.page_id == page.id))
@@ -648,15 +656,8 @@ def history(
 
 def page_authors(session: Session, page: Page) -> list[str]:
     """Everyone who wrote a revision of ``page``, in order of first contribution."""
-    rows = session.execute(
-        select(User.username, Revision.author_ip, func.min(Revision.id).label("first"))
-        .select_from(Revision)
-        .outerjoin(User, User.id == Revision.author_id)
-        .where(Revision.page_id == page.id)
-        .group_by(User.username, Revision.author_ip)
-        .order_by("first")
-    ).all()
-    return [username or ip or "?" for username, ip, _first in rows]
+    assert page.latest_revision_id is not None
+    return render_cache.contributors_until(session, page.id, page.latest_revision_id)
 
 
 def backlinks(session: Session, title: Title) -> list[Title]:

@@ -201,6 +201,9 @@ class ConsoleEntry:
     def is_csp_violation(self) -> bool:
         return any(pattern in self.text for pattern in CSP_PATTERNS)
 
+    def is_error(self) -> bool:
+        return self.kind in {"error", "pageerror"} and not self.source.endswith(TOLERATED_MISSING)
+
 
 @pytest.fixture(scope="session")
 def console_log() -> list[ConsoleEntry]:
@@ -366,13 +369,7 @@ def history_rows(page: Any) -> Any:
 
 
 def errors_on(console_log: list[ConsoleEntry], url_part: str) -> list[ConsoleEntry]:
-    return [
-        entry
-        for entry in console_log
-        if url_part in entry.url
-        and entry.kind in {"error", "pageerror"}
-        and not entry.source.endswith(TOLERATED_MISSING)
-    ]
+    return [entry for entry in console_log if url_part in entry.url and entry.is_error()]
 
 
 # --------------------------------------------------------------------------- tests
@@ -402,6 +399,33 @@ def test_home_page_licence_and_csp(new_page: Callable[..., Any], console_log: li
     }
     page.wait_for_load_state("load")
     assert errors_on(console_log, "/wiki/Accueil") == []
+
+
+def test_every_seed_page_loads_without_console_errors(
+    new_page: Callable[..., Any], console_log: list[ConsoleEntry]
+):
+    """The seed pages use most of the syntax (tables, lists, categories): none may trip the
+    CSP or log an error."""
+    page = new_page()
+    page.goto("/")
+    page.get_by_role("navigation", name="Navigation du wiki").get_by_role(
+        "link", name="Toutes les pages"
+    ).click()
+    tabs = page.get_by_role("navigation", name="Espaces de noms").get_by_role("link")
+    namespace_urls = [tabs.nth(i).get_attribute("href") for i in range(tabs.count())]
+    page_urls: list[str] = []
+    for url in namespace_urls:
+        page.goto(url or "")
+        page_urls += page.locator("main ul.columns a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+    assert len(page_urls) >= 20, page_urls  # the seed has 22 pages
+    first = len(console_log)
+    for url in page_urls:
+        response = page.goto(url)
+        assert response is not None and response.status == 200, url
+    errors = [entry for entry in console_log[first:] if entry.is_error()]
+    assert errors == [], "\n".join(f"{e.url}: {e.text}" for e in errors)
 
 
 def test_create_page_from_search_preview_and_red_link(new_page: Callable[..., Any]):

@@ -407,3 +407,36 @@ def test_theme_assets_are_served(client):
         with client.get(link["href"]) as response:
             assert response.status_code == 200, link["href"]
     assert client.get("/theme/nothing-here.css").status_code == 404
+
+
+def test_page_view_renders_once_per_revision_and_runs_few_queries(app, client, make_page):
+    from sqlalchemy import event
+
+    from wikicoop.db import engine_of
+
+    links = "\n".join(f"- [[Page {n}]]" for n in range(200))
+    make_page("Carrefour", f"# Beaucoup de liens\n\n{links}\n\n[[Catégorie:Tests]]")
+    renderer = app.extensions["wikicoop.renderer"]
+    calls = []
+    original = renderer.render
+
+    def counting_render(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    renderer.render = counting_render
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine_of(app), "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            statements.clear()
+            assert client.get("/wiki/Carrefour").status_code == 200
+            assert len(statements) <= 3, statements  # page+revision, cache row: no N+1
+    finally:
+        event.remove(engine_of(app), "before_cursor_execute", count)
+        del renderer.render
+    assert calls == []  # rendered at save time, never again on view

@@ -83,7 +83,7 @@ def page(raw_title: str) -> ViewResult:
 
 def view_page(title: Title) -> ViewResult:
     session = get_session()
-    page = rev.find_page(session, title)
+    page = rev.find_page(session, title, with_latest=True)
     members = rev.category_members(session, title.name) if title.namespace == "category" else []
     if page is None or (page.is_deleted and not allowed("view_deleted")):
         context = {
@@ -104,7 +104,7 @@ def view_page(title: Title) -> ViewResult:
     assert revision is not None and latest is not None
     rendered = cached_render(session, renderer(), revision)
     redirected_from = request.args.get("redirected_from", "")[:300]
-    authors = rev.page_authors(session, page)
+    authors = list(rendered.authors)
     licence = LICENCES.get(revision.licence) or LICENCES[DEFAULT_LICENCE]
     return render_template(
         "page.html",
