@@ -35,12 +35,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    security.init_app(app)  # first: its form check must see the body before CSRF does
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
-    security.init_app(app)
 
     def wiki_url(title: Title) -> str:
         return "/wiki/" + title.url_path

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, Response, current_app, has_app_context
+from flask import Flask, Request, Response, abort, current_app, has_app_context, request
+from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -112,11 +114,33 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
+_FORM_TYPES = {"application/x-www-form-urlencoded"}
+
+
+def _refuse_invalid_utf8_forms() -> None:
+    """Refuse a form whose fields are not valid UTF-8 (Werkzeug would replace the bytes)."""
+    if request.method != "POST" or request.mimetype not in _FORM_TYPES:
+        return
+    body = request.get_data(cache=True)  # the form parser reads the cached copy
+    try:
+        for field in body.split(b"&"):
+            unquote_to_bytes(field.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        abort(
+            400,
+            description=gettext(
+                "Le formulaire contient des caractères invalides (encodage UTF-8 incorrect). "
+                "Copiez votre texte dans un éditeur, puis recollez-le."
+            ),
+        )
+
+
 def init_app(app: Flask) -> None:
-    """Wire user loading and security headers into ``app``."""
+    """Wire user loading, form checks and security headers into ``app``."""
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_request)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour continuer."
     login_manager.session_protection = "basic"
+    app.before_request(_refuse_invalid_utf8_forms)
     app.after_request(_add_headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn, Protocol
 from urllib.parse import urlencode, urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import (
     Flask,
     Response,
@@ -73,6 +73,7 @@ def current_language() -> str:
 
 
 def english() -> bool:
+    """Whether this request is answered in English."""
     return current_language() == "en"
 
 
@@ -100,7 +101,10 @@ def language_name(code: str) -> str:
     """How a language names itself: "Français", "English"."""
     if code in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[code]
-    name = Locale.parse(code).get_display_name(code) or code
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (UnknownLocaleError, ValueError):  # a code Babel does not know
+        return code
     return name[:1].upper() + name[1:]
 
 
@@ -189,7 +193,8 @@ def _handle_http_error(error: HTTPException):
             "Rechargez la page et recommencez : votre texte est peut-être encore dans "
             "le formulaire, copiez-le avant."
         )
-    elif error.description and status not in ERROR_MESSAGES:
+    elif error.description and error.description != type(error).description:
+        # a description given with abort(status, description=...) is meant for people
         message = error.description
     return error_page(status, message)
 

@@ -288,6 +288,16 @@ def test_edit_error_in_english_on_the_edit_form(client: FlaskClient, auth):
     assert banner(response) == "The page text is empty. Write a few words before saving."
 
 
+def test_login_required_message_in_english(client: FlaskClient):
+    response = client.get("/compte/mot-de-passe", headers=EN)
+    assert response.status_code == 302
+    login = client.get(response.headers["Location"], headers=EN)
+    assert "Log in to continue." in soup(login).select_one(".flash").get_text()
+    client.get("/compte/mot-de-passe")
+    french = client.get("/compte/connexion")
+    assert "Connectez-vous pour continuer." in soup(french).select_one(".flash").get_text()
+
+
 def test_error_pages_in_english(client: FlaskClient):
     missing = client.get("/nulle-part", headers=EN)
     assert missing.status_code == 404
@@ -389,9 +399,7 @@ def test_catalog_covers_every_marked_string():
     po_ids = {m.id for m in read_catalog(PO_FILE) if m.id}
     pot_ids = {m.id for m in read_catalog(POT_FILE) if m.id}
     missing = sorted(map(str, extracted - po_ids))
-    assert not missing, (
-        "strings missing from the English catalog: run the commands of docs/translations.md"
-    )
-    assert not sorted(map(str, extracted - pot_ids)), "messages.pot is stale"
+    assert not missing, f"not in the English catalog (see docs/translations.md): {missing}"
+    assert extracted <= pot_ids, "messages.pot is stale: re-run pybabel extract"
     stale = sorted(map(str, po_ids - extracted))
-    assert not stale, "the English catalog has strings no longer in the code"
+    assert not stale, f"in the English catalog but no longer in the code: {stale}"

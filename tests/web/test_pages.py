@@ -440,3 +440,26 @@ def test_page_view_renders_once_per_revision_and_runs_few_queries(app, client, m
         event.remove(engine_of(app), "before_cursor_execute", count)
         del renderer.render
     assert calls == []  # rendered at save time, never again on view
+
+
+def test_form_with_invalid_utf8_is_refused(client, auth):
+    auth.login()
+    fields = edit_form(client, "Encodage")
+    body = (f"csrf_token={fields['csrf_token']}&base_revision=&save=1&text=caf%E9+cr%E8me").encode(
+        "ascii"
+    )
+    response = client.post(
+        "/wiki/Encodage?action=edit",
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert "UTF-8" in soup(response).select_one(".banner-error").get_text()
+    assert client.get("/wiki/Encodage").status_code == 404
+    good = f"csrf_token={fields['csrf_token']}&base_revision=&save=1&text=caf%C3%A9"
+    response = client.post(
+        "/wiki/Encodage?action=edit",
+        data=good.encode("ascii"),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 302
