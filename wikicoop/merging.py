@@ -115,18 +115,26 @@ def merge_texts(base: str, mine: str, theirs: str, *, timeout: float = 1.0) -> M
         + [_Edit(start, end, text, "both") for start, end, text in agreed]
     )
 
-    # Sweep the edits in base order, grouping those that touch (start <= end of the group).
+    # Sweep the edits in base order, grouping those that touch: overlapping, adjacent, or
+    # separated only by spaces and punctuation on one line ("midi" -> "une heure" next to
+    # "midi " -> "midi moins le quart " must not merge into "une heure moins le quart").
     groups: list[list[_Edit]] = []
     group_end = -1
     for edit in edits:
-        if groups and edit.start <= group_end:
+        if groups and (edit.start <= group_end or _only_separators(base[group_end : edit.start])):
             groups[-1].append(edit)
             group_end = max(group_end, edit.end)
         else:
             groups.append([edit])
             group_end = edit.end
 
-    conflicts = tuple(_conflict(base, group) for group in groups if len(group) > 1)
+    # A group is a conflict only when both people changed it (one person's nearby edits
+    # are theirs to combine).
+    conflicts = tuple(
+        _conflict(base, group)
+        for group in groups
+        if {"mine", "theirs"} <= {edit.side for edit in group}
+    )
     if conflicts:
         return MergeResult(None, False, conflicts)
     # The edits are applied directly in base coordinates rather than with
@@ -134,6 +142,11 @@ def merge_texts(base: str, mine: str, theirs: str, *, timeout: float = 1.0) -> M
     # result is deterministic and needs no fuzzy matching (patch_apply locates each patch by
     # its context with Match_Threshold and could place it at the wrong repetition of a phrase).
     return MergeResult(_apply(base, edits, 0, len(base)), True, ())
+
+
+def _only_separators(gap: str) -> bool:
+    """True for a gap of spaces and punctuation within a line: too close to merge across."""
+    return "\n" not in gap and not any(char.isalnum() for char in gap)
 
 
 def _edits(dmp: diff_match_patch, base: str, other: str, deadline: float) -> list[_Edit]:

@@ -335,3 +335,20 @@ def test_random_edits_property(seed: int) -> None:
             assert starts == sorted(starts)
     # The generator exercises both outcomes, otherwise the test would prove little.
     assert outcomes["clean"] >= 10 and outcomes["conflict"] >= 5, outcomes
+
+
+def test_edits_separated_only_by_spaces_conflict() -> None:
+    """Merging these would say 12:45, which neither person wrote."""
+    base = "La fête commence à midi sous le préau.\n"
+    mine = "La fête commence à midi moins le quart sous le préau.\n"
+    theirs = "La fête commence à une heure sous le préau.\n"
+    result = merge_texts(base, mine, theirs)
+    assert not result.clean
+    assert result.text is None
+
+
+def test_edits_separated_by_punctuation_conflict() -> None:
+    base = "Ouvert lundi, mardi et jeudi.\n"
+    assert not merge_texts(
+        base, base.replace("lundi", "dimanche"), base.replace(", mardi", ", vendredi")
+    ).clean

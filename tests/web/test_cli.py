@@ -14,7 +14,7 @@ from conftest import _truncate_all
 
 from wikicoop import create_app
 from wikicoop.cli import cli
-from wikicoop.db import get_session
+from wikicoop.db import engine_of, get_session
 from wikicoop.models import Page, User
 
 
@@ -36,6 +36,23 @@ def cli_env(tmp_path: Path, postgres_url: str | None, monkeypatch) -> dict[str, 
     return env
 
 
+_APPS: list = []
+
+
+def make_app(overrides: dict | None = None):
+    """create_app, remembering the app so its database connections get closed."""
+    app = create_app(overrides)
+    _APPS.append(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_apps():
+    yield
+    while _APPS:
+        engine_of(_APPS.pop()).dispose()
+
+
 def invoke(*args: str, input: str | None = None):
     result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
     return result
@@ -49,7 +66,7 @@ def test_init_creates_schema_admin_and_seed_once(cli_env):
     second = invoke("init")
     assert second.exit_code == 0
     assert "mot de passe" not in second.output  # printed once, never again
-    app = create_app()
+    app = make_app()
     with app.app_context():
         session = get_session()
         titles = {(p.namespace, p.name) for p in session.query(Page)}
@@ -88,7 +105,7 @@ def test_token_create_prints_a_working_token(cli_env):
     assert result.exit_code == 0
     token = result.output.strip()
     assert token.startswith("wkc_")
-    app = create_app({"SESSION_COOKIE_SECURE": False})
+    app = make_app({"SESSION_COOKIE_SECURE": False})
     client = app.test_client()
     response = client.put(
         "/api/v1/pages/Par_le_robot",
@@ -103,7 +120,7 @@ def test_token_create_prints_a_working_token(cli_env):
 
 def test_load_seed_is_idempotent_and_keeps_edits(cli_env):
     invoke("init")
-    app = create_app()
+    app = make_app()
     with app.app_context():
         count = get_session().query(Page).count()
     result = invoke("load-seed")
@@ -120,12 +137,12 @@ def test_settings_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("WIKICOOP_MAX_PAGE_BYTES", "1234")
     monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "oui")
     monkeypatch.delenv("WIKICOOP_DATABASE_URL", raising=False)
-    app = create_app()
+    app = make_app()
     assert app.config["SITE_NAME"] == "Depuis le fichier"  # file over defaults
     assert app.config["MAX_PAGE_BYTES"] == 1234  # environment over file
     assert app.config["ANONYMOUS_EDITING"] is True
     assert app.config["DATABASE_URL"] == f"sqlite:///{instance / 'wikicoop.db'}"
-    overridden = create_app({"MAX_PAGE_BYTES": 99})
+    overridden = make_app({"MAX_PAGE_BYTES": 99})
     assert overridden.config["MAX_PAGE_BYTES"] == 99  # overrides over environment
 
 
@@ -133,7 +150,7 @@ def test_bad_boolean_setting_is_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("WIKICOOP_INSTANCE", str(tmp_path))
     monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "peut-être")
     with pytest.raises(ValueError, match="true or false"):
-        create_app()
+        make_app()
 
 
 def test_console_script_help_lists_commands():
