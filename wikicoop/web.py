@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime, get_locale, gettext
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -193,6 +194,8 @@ def _handle_http_error(error: HTTPException):
             "Rechargez la page et recommencez : votre texte est peut-être encore dans "
             "le formulaire, copiez-le avant."
         )
+    elif isinstance(error, RateLimitExceeded):
+        pass  # its description is the limit ("10 per 1 minute"): say it for people instead
     elif error.description and error.description != type(error).description:
         # a description given with abort(status, description=...) is meant for people
         message = error.description

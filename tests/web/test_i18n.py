@@ -298,6 +298,17 @@ def test_login_required_message_in_english(client: FlaskClient):
     assert "Connectez-vous pour continuer." in soup(french).select_one(".flash").get_text()
 
 
+def test_rate_limit_message_in_english(app: Flask, client: FlaskClient):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    form = client.get("/compte/connexion").text
+    data = {"username": "Personne", "password": "mauvais", "csrf_token": csrf_from(form)}
+    statuses = [client.post("/compte/connexion", data=data).status_code for _ in range(2)]
+    assert statuses == [401, 401]
+    limited = client.post("/compte/connexion", data=data, headers=EN)
+    assert limited.status_code == 429
+    assert banner(limited) == "Too many tries in a short time: wait a minute before trying again."
+
+
 def test_error_pages_in_english(client: FlaskClient):
     missing = client.get("/nulle-part", headers=EN)
     assert missing.status_code == 404
