@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask.cli import ScriptInfo
 from conftest import _truncate_all
 
 from wikicoop import create_app
@@ -54,7 +55,9 @@ def _close_apps():
 
 
 def invoke(*args: str, input: str | None = None):
-    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    # our own ScriptInfo, so the app the command builds is remembered and closed
+    info = ScriptInfo(create_app=make_app)
+    result = CliRunner().invoke(cli, list(args), input=input, obj=info, catch_exceptions=False)
     return result
 
 
