@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from .models import Page, PageLink, RenderCache, Revision, User
+from .models import Page, PageLink, RenderCache, Revision, User, utcnow
 from .rendering.pipeline import RenderedPage, Renderer, TocEntry
 from .titles import Title
 
@@ -31,6 +32,8 @@ class CachedRender:
     categories: tuple[str, ...]
     #: who wrote the page up to this revision (for the licence attribution)
     authors: tuple[str, ...]
+    #: when this rendering was made: changes whenever the cached HTML is replaced
+    rendered_at: datetime
 
 
 def existing_titles(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -87,15 +90,19 @@ def store_render(session: Session, revision: Revision, rendered: RenderedPage) -
         "categories": list(rendered.categories),
         "authors": authors,
     }
+    rendered_at = utcnow()
     session.merge(
         RenderCache(
             revision_id=revision.id,
             renderer_version=RENDERER_VERSION,
             html=rendered.html,
             meta=meta,
+            rendered_at=rendered_at,
         )
     )
-    return CachedRender(rendered.html, rendered.toc, rendered.categories, tuple(authors))
+    return CachedRender(
+        rendered.html, rendered.toc, rendered.categories, tuple(authors), rendered_at
+    )
 
 
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
@@ -104,7 +111,9 @@ def cached_render(session: Session, renderer: Renderer, revision: Revision) -> C
     if row is not None and row.renderer_version == RENDERER_VERSION:
         meta = row.meta
         toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in meta["toc"])
-        return CachedRender(row.html, toc, tuple(meta["categories"]), tuple(meta["authors"]))
+        return CachedRender(
+            row.html, toc, tuple(meta["categories"]), tuple(meta["authors"]), row.rendered_at
+        )
     rendered = render_text(session, renderer, revision.text)
     result = store_render(session, revision, rendered)
     session.commit()

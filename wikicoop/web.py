@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from .extensions import login_manager
 from .licences import LICENCES, Licence, get_licence
 from .models import Page
+from .page_cache import PageHtmlCache
 from .permissions import can
 from .rendering.pipeline import Renderer
 from .titles import Title, make_title, parse_title
@@ -128,6 +129,11 @@ def language_url(code: str) -> str:
     """The selector's link to switch to ``code``, coming back to this page."""
     back = _here_without_lang() if request.method == "GET" else request.path
     return url_for("misc.set_language", code=code, next=back)
+
+
+def page_html_cache() -> PageHtmlCache:
+    """The worker's cache of whole anonymous page views."""
+    return current_app.extensions["wikicoop.page_html_cache"]
 
 
 def renderer() -> Renderer:
@@ -246,6 +252,7 @@ def init_app(app: Flask) -> None:
     """Register blueprints, error handlers and template helpers."""
     from .views import api, auth, misc, pages
 
+    app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)

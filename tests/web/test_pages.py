@@ -463,3 +463,22 @@ def test_form_with_invalid_utf8_is_refused(client, auth):
         content_type="application/x-www-form-urlencoded",
     )
     assert response.status_code == 302
+
+
+def test_anonymous_page_cache_follows_every_change(app, client, auth, make_page):
+    make_page("Affiche", "Première version avec [[Plus tard]].")
+    cache = app.extensions["wikicoop.page_html_cache"]
+    first = client.get("/wiki/Affiche").text
+    assert len(cache) == 1
+    assert client.get("/wiki/Affiche").text == first  # served from the cache
+    make_page("Plus tard", "La page existe maintenant.")  # the red link turns blue
+    link = soup(client.get("/wiki/Affiche")).find("a", string="Plus tard")
+    assert "new" not in link["class"]
+    make_page("Affiche", "Deuxième version.")
+    assert "Deuxième version" in client.get("/wiki/Affiche").text
+    english = client.get("/wiki/Affiche", headers={"Accept-Language": "en"}).text
+    assert 'lang="en"' in english and "Deuxième version" in english
+    auth.login()  # a logged-in view is personal: never cached nor served from the cache
+    size = len(cache)
+    assert "Se déconnecter" in client.get("/wiki/Affiche").text
+    assert len(cache) == size

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import session as flask_session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -19,9 +21,9 @@ from ..diffing import diff_texts
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
-from ..render_cache import cached_render, render_text
+from ..render_cache import CachedRender, cached_render, render_text
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, error_page, fail, localized, page_url, renderer, require
+from ..web import allowed, error_page, fail, localized, page_html_cache, page_url, renderer, require
 
 bp = Blueprint("pages", __name__)
 
@@ -103,10 +105,15 @@ def view_page(title: Title) -> ViewResult:
         revision = revision_or_fail(page, request.args["revision"])
     assert revision is not None and latest is not None
     rendered = cached_render(session, renderer(), revision)
+    cache_key = _anonymous_view_key(page, revision, rendered)
+    if cache_key is not None:
+        html = page_html_cache().get(cache_key)
+        if html is not None:
+            return html
     redirected_from = request.args.get("redirected_from", "")[:300]
     authors = list(rendered.authors)
     licence = LICENCES.get(revision.licence) or LICENCES[DEFAULT_LICENCE]
-    return render_template(
+    html = render_template(
         "page.html",
         title=title,
         page=page,
@@ -118,6 +125,31 @@ def view_page(title: Title) -> ViewResult:
         redirected_from=redirected_from,
         licence=licence,
         json_ld=page_json_ld(title, page, revision, licence.deed_url, authors),
+    )
+    if cache_key is not None:
+        page_html_cache().put(cache_key, html)
+    return html
+
+
+def _anonymous_view_key(page: Page, revision: Revision, rendered: CachedRender) -> tuple | None:
+    """The whole-page cache key of this view, or None when the view is personal.
+
+    Only plain anonymous views are shared: no query string, no pending message, not a
+    category page (its member list changes without a new revision).
+    """
+    if current_user.is_authenticated or request.args or "_flashes" in flask_session:
+        return None
+    if page.namespace == "category":
+        return None
+    return (
+        page.id,
+        page.namespace,
+        page.name,
+        revision.id,
+        rendered.rendered_at,
+        page.touched_at,
+        request.host_url,
+        str(get_locale()),
     )
 
 
