@@ -105,6 +105,19 @@ def store_render(session: Session, revision: Revision, rendered: RenderedPage) -
     )
 
 
+def render_stamp(session: Session, revision_id: int) -> datetime | None:
+    """When the current cached rendering of a revision was made (None: not cached).
+
+    A light query (no HTML transferred) for callers that cache whole pages on top.
+    """
+    return session.scalar(
+        select(RenderCache.rendered_at).where(
+            RenderCache.revision_id == revision_id,
+            RenderCache.renderer_version == RENDERER_VERSION,
+        )
+    )
+
+
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
     """The rendering of ``revision``: from the cache, or rendered now and stored."""
     row = session.get(RenderCache, revision.id)

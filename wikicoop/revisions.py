@@ -173,7 +173,8 @@ def find_page(
     if for_update:
         stmt = stmt.with_for_update()
     if with_latest:
-        stmt = stmt.options(joinedload(Page.latest_revision))
+        # the text is only needed to render a revision that is not cached yet
+        stmt = stmt.options(joinedload(Page.latest_revision).defer(Revision.text))
     return session.scalars(stmt).first()
 
 

@@ -21,7 +21,7 @@ from ..diffing import diff_texts
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
-from ..render_cache import CachedRender, cached_render, render_text
+from ..render_cache import cached_render, render_stamp, render_text
 from ..titles import Title, TitleError, parse_title
 from ..web import allowed, error_page, fail, localized, page_html_cache, page_url, renderer, require
 
@@ -104,12 +104,14 @@ def view_page(title: Title) -> ViewResult:
     if "revision" in request.args:
         revision = revision_or_fail(page, request.args["revision"])
     assert revision is not None and latest is not None
-    rendered = cached_render(session, renderer(), revision)
-    cache_key = _anonymous_view_key(page, revision, rendered)
+    cache_key = _anonymous_view_key(page, revision)
     if cache_key is not None:
         html = page_html_cache().get(cache_key)
         if html is not None:
             return html
+    rendered = cached_render(session, renderer(), revision)
+    if cache_key is not None and cache_key[-1] != rendered.rendered_at:
+        cache_key = (*cache_key[:-1], rendered.rendered_at)  # rendered just now
     redirected_from = request.args.get("redirected_from", "")[:300]
     authors = list(rendered.authors)
     licence = LICENCES.get(revision.licence) or LICENCES[DEFAULT_LICENCE]
@@ -131,7 +133,7 @@ def view_page(title: Title) -> ViewResult:
     return html
 
 
-def _anonymous_view_key(page: Page, revision: Revision, rendered: CachedRender) -> tuple | None:
+def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
     """The whole-page cache key of this view, or None when the view is personal.
 
     Only plain anonymous views are shared: no query string, no pending message, not a
@@ -146,10 +148,11 @@ def _anonymous_view_key(page: Page, revision: Revision, rendered: CachedRender) 
         page.namespace,
         page.name,
         revision.id,
-        rendered.rendered_at,
         page.touched_at,
         request.host_url,
         str(get_locale()),
+        # last: when the revision's HTML was rendered (it changes with link colours)
+        render_stamp(get_session(), revision.id),
     )
 
 
