@@ -624,6 +624,8 @@ def _axe_path() -> Path:
 
 def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, Any]):
     axe = _axe_path()
+    if not axe.is_file() and os.environ.get("WIKICOOP_AXE_PATH"):
+        pytest.fail(f"WIKICOOP_AXE_PATH names a missing file: {axe}")
     if not axe.is_file():
         pytest.skip(
             f"axe-core not found at {axe}: npm install axe-core@4 and set WIKICOOP_AXE_PATH"
@@ -632,7 +634,14 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
     page = new_page(storage_state=admin_state, bypass_csp=True)
     report: list[str] = []
     critical: list[str] = []
-    for url in ("/wiki/Accueil", "/wiki/Accueil?action=edit"):
+    pages = (
+        "/wiki/Accueil",
+        "/wiki/Accueil?action=edit",
+        "/wiki/Accueil?action=history",
+        "/wiki/Accueil?action=info",
+        "/wiki/Aide:Listes_et_tableaux",
+    )
+    for url in pages:
         page.goto(url)
         page.add_script_tag(path=str(axe))
         result = page.evaluate(
@@ -644,7 +653,7 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
                 f"({len(violation['nodes'])} node(s)): {violation['help']}"
             )
             report.append(line)
-            if violation["impact"] == "critical":
+            if violation["impact"] in {"critical", "serious"}:
                 critical.append(line)
         report.append(f"{url}: {len(result['passes'])} rules passed")
     print("axe violations:", *report, sep="\n  ")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from flask.cli import ScriptInfo
 from conftest import _truncate_all
+from flask.cli import ScriptInfo
 
 from wikicoop import create_app
 from wikicoop.cli import cli
