@@ -357,18 +357,15 @@ def _try_save(
         session.commit()  # nothing written: just end the transaction and its row lock
         return result
 
-    revision = Revision(
-        page_id=page.id,
-        parent_id=latest.id,
-        author_id=author.user.id if author.user else None,
-        author_ip=None if author.user else author.ip,
-        created_at=now,
-        summary=summary,
-        minor=minor,
-        size=len(text.encode("utf-8")),
+    revision = _new_revision(
+        page,
+        parent=latest,
+        author=author,
         text=text,
-        licence=page.licence,
+        summary=summary,
         action="merge" if result.merged and action == "edit" else action,
+        now=now,
+        minor=minor,
     )
     session.add(revision)
     session.flush()
@@ -386,6 +383,33 @@ def _try_save(
     result.revision = revision
     result.current_revision = revision
     return result
+
+
+def _new_revision(
+    page: Page,
+    *,
+    parent: Revision | None,
+    author: Author,
+    text: str,
+    summary: str,
+    action: str,
+    now: datetime,
+    minor: bool = False,
+) -> Revision:
+    """An immutable revision of ``page`` under the page's current licence (not yet added)."""
+    return Revision(
+        page_id=page.id,
+        parent_id=parent.id if parent else None,
+        author_id=author.user.id if author.user else None,
+        author_ip=None if author.user else author.ip,
+        created_at=now,
+        summary=summary,
+        minor=minor,
+        size=len(text.encode("utf-8")),
+        text=text,
+        licence=page.licence,
+        action=action,
+    )
 
 
 def _create_page(
@@ -407,17 +431,8 @@ def _create_page(
     )
     session.add(page)
     session.flush()  # IntegrityError here when someone created it first: caller retries
-    revision = Revision(
-        page_id=page.id,
-        parent_id=None,
-        author_id=author.user.id if author.user else None,
-        author_ip=None if author.user else author.ip,
-        created_at=now,
-        summary=summary,
-        size=len(text.encode("utf-8")),
-        text=text,
-        licence=page.licence,
-        action="create",
+    revision = _new_revision(
+        page, parent=None, author=author, text=text, summary=summary, action="create", now=now
     )
     session.add(revision)
     session.flush()
@@ -520,18 +535,15 @@ def rename_page(
     summary = f"« {old_title.full} » renommée en « {new_title.full} »"
     if reason_text:
         summary = f"{summary} : {reason_text}"[:MAX_SUMMARY_CHARS]
-    move = Revision(
-        page_id=page.id,
-        parent_id=latest.id,
-        author_id=author.user.id if author.user else None,
-        author_ip=None if author.user else author.ip,
-        created_at=now,
-        summary=summary,
-        minor=True,
-        size=latest.size,
+    move = _new_revision(
+        page,
+        parent=latest,
+        author=author,
         text=latest.text,
-        licence=page.licence,
+        summary=summary,
         action="move",
+        now=now,
+        minor=True,
     )
     session.add(move)
     session.flush()
@@ -611,17 +623,15 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
         )
     old = get_licence(page.licence).short_name
     page.licence = code
-    revision = Revision(
-        page_id=page.id,
-        parent_id=latest.id,
-        author_id=author.user.id if author.user else None,
-        created_at=utcnow(),
-        summary=f"Licence changée : {old} → {get_licence(code).short_name}",
-        minor=True,
-        size=latest.size,
+    revision = _new_revision(
+        page,
+        parent=latest,
+        author=author,
         text=latest.text,
-        licence=code,
+        summary=f"Licence changée : {old} → {get_licence(code).short_name}",
         action="relicense",
+        now=utcnow(),
+        minor=True,
     )
     session.add(revision)
     session.flush()
