@@ -308,7 +308,6 @@ def diff_page(title: Title) -> ViewResult:
         diff=diff,
         side=side,
         latest_id=latest.id,
-        restore_form=RestoreForm(revision=str(old.id)),
     )
 
 
