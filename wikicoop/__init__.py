@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     :param overrides: settings applied last (tests use this).
     """
-    from . import config, db, security, web
+    from . import config, db, search, security, web
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .rendering.pipeline import Renderer
     from .themes import init_themes
@@ -48,6 +48,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["wikicoop.renderer"] = Renderer(
         wiki_url=wiki_url, capitalize_first=app.config["CAPITALIZE_FIRST"]
     )
+    search.init_app(app)
     init_themes(app)
     web.init_app(app)
     return app

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from .accounts import AccountError, create_user, find_user
 from .db import engine_of, get_session, upgrade_schema
 from .models import ROLES, Page, User
+from .search import ensure_in_step, rebuild
 from .security import create_token
 
 
@@ -35,6 +36,7 @@ def initialize(app: Flask, *, echo=click.echo) -> None:
         ):
             created = load_seed(session, app.extensions["wikicoop.renderer"])
             echo(f"{len(created)} pages de départ chargées.")
+    ensure_in_step(app, echo=echo)
 
 
 def _create_first_admin(app: Flask, echo) -> None:
@@ -147,6 +149,18 @@ def token_create_command(name: str, label: str) -> None:
     session.add(row)
     session.commit()
     click.echo(token)
+
+
+@cli.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index from the database, with a progress bar."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_schema(engine_of(app))
+    total = get_session().scalar(select(func.count()).select_from(Page)) or 0
+    with click.progressbar(length=total, label="Indexation des pages") as bar:
+        count = rebuild(app, progress=bar.update)
+    click.echo(f"{count} page(s) indexée(s).")
 
 
 @cli.command("load-seed")

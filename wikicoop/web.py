@@ -250,13 +250,14 @@ def _category_title(name: str) -> Title:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, error handlers and template helpers."""
-    from .views import api, auth, misc, pages
+    from .views import api, auth, misc, pages, search
 
     app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
     app.register_blueprint(pages.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(misc.bp)
+    app.register_blueprint(search.bp)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.context_processor(_template_helpers)

@@ -640,6 +640,7 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
         "/wiki/Accueil?action=history",
         "/wiki/Accueil?action=info",
         "/wiki/Aide:Listes_et_tableaux",
+        "/recherche?q=aide",
     )
     for url in pages:
         page.goto(url)
@@ -653,7 +654,7 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
                 f"({len(violation['nodes'])} node(s)): {violation['help']}"
             )
             report.append(line)
-            if violation["impact"] in {"critical", "serious"}:
+            if violation["impact"] in {"critical", "serious", "moderate"}:
                 critical.append(line)
         report.append(f"{url}: {len(result['passes'])} rules passed")
     print("axe violations:", *report, sep="\n  ")

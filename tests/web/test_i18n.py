@@ -228,10 +228,12 @@ def test_bad_title_in_the_readers_language(client: FlaskClient):
     assert banner(french) == f"Titre de page invalide : {err.message}"
 
 
-def test_bad_title_in_search_is_explained_in_english(client: FlaskClient):
-    err = title_error("a[b")
-    response = client.get("/recherche", query_string={"q": "a[b"}, headers=EN)
-    assert err.message_en in soup(response).select_one("p.hint").get_text()
+def test_search_query_errors_are_explained_in_english(client: FlaskClient):
+    response = client.get("/recherche", query_string={"q": "-atelier"}, headers=EN)
+    assert response.status_code == 400
+    assert "not only words to exclude" in soup(response).select_one(".banner-error").get_text()
+    french = client.get("/recherche", query_string={"q": "-atelier"})
+    assert "pas seulement des mots à exclure" in soup(french).select_one(".banner-error").get_text()
 
 
 def test_api_error_in_the_readers_language(app: Flask, client: FlaskClient, auth):

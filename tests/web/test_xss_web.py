@@ -113,5 +113,5 @@ def test_payloads_in_edit_summaries(app, client, make_page, payloads):
 def test_payloads_in_search_queries(client, payloads):
     for payload in payloads[::5]:
         response = client.get("/recherche", query_string={"q": payload})
-        assert response.status_code in {200, 302}
+        assert response.status_code in {200, 400}  # 400: a query with no word to search
         assert_inert(response, f"search {payload!r}")

@@ -1,0 +1,107 @@
+"""The search backend interface: what the wiki asks of a search engine.
+
+Nothing here names Whoosh: a PostgreSQL full-text backend (for multi-server installs)
+will implement the same Protocol. Documents and queries are plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+#: fields every document has and every backend can facet on
+CORE_FACETS = ("namespace", "category", "type", "licence")
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One page as the index sees it: only the published revision, as plain text."""
+
+    page_id: int
+    revision_id: int
+    title: str  # full display title, "Aide:Écrire une page"
+    namespace: str  # namespace key: main, help, user, category, portal, talk
+    text: str  # plain text of the rendered page (no markup)
+    categories: tuple[str, ...] = ()
+    licence: str = ""
+    page_type: str = "page"
+    language: str = "fr"  # "fr" or "en": which analyser the text goes through
+    authors: tuple[str, ...] = ()
+    updated: datetime | None = None
+    #: structured fields declared by plugins (name -> value(s)); faceted when declared so
+    fields: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a visitor asked: words in the wiki's query syntax, filters, page, order."""
+
+    text: str
+    filters: Mapping[str, str] = field(default_factory=dict)  # facet name -> value
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"  # or "date" (newest first)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    page_id: int
+    title: str
+    namespace: str
+    page_type: str
+    score: float
+    #: HTML: the page's words escaped, matched words wrapped in <mark>; nothing else
+    snippet_html: str
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    hits: tuple[SearchHit, ...]
+    #: facet name -> [(value, count)], most frequent first
+    facets: Mapping[str, Sequence[tuple[str, int]]]
+    #: a corrected query for misspelt words ("did you mean"), or None
+    suggestion: str | None = None
+
+
+class QueryError(ValueError):
+    """A query the backend cannot run, with a French ``message`` and ``message_en``."""
+
+    def __init__(self, message: str, message_en: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.message_en = message_en or message
+
+
+class SearchBackend(Protocol):
+    """The operations the wiki needs from a search engine."""
+
+    def index_pages(self, documents: Iterable[SearchDocument]) -> None:
+        """Add or replace these pages (one commit for all)."""
+
+    def remove_pages(self, page_ids: Iterable[int]) -> None:
+        """Forget these pages (deleted, or no longer published)."""
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run a query; raises :class:`QueryError` for one that cannot be understood."""
+
+    def suggest_titles(self, prefix: str, limit: int = 10) -> list[str]:
+        """Titles starting with ``prefix`` (accents and case ignored), best first."""
+
+    def indexed_revisions(self) -> dict[int, int]:
+        """page id -> revision id of every indexed page (to detect a stale index)."""
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        *,
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Replace the whole index with ``documents``; ``progress(n)`` after each batch."""
+
+    def needs_rebuild(self) -> bool:
+        """True when the index is missing or was built with another schema version."""

@@ -1,0 +1,99 @@
+"""Pages as search documents: the published revision's rendered text, as plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from ..models import Page
+from ..render_cache import cached_render
+from ..rendering.pipeline import Renderer
+from .backend import SearchDocument
+
+#: block elements after which a space is needed so that words do not stick together
+_BLOCKS = {
+    "p", "br", "li", "td", "th", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+    "pre", "blockquote", "div", "section", "dd", "dt", "figcaption", "caption", "hr",
+}  # fmt: skip
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.parts.append(" ")
+
+
+def plain_text(html: str) -> str:
+    """The words of sanitized HTML, without markup, whitespace collapsed."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
+
+
+def is_searchable(page: Page) -> bool:
+    """Visitors find live pages that are not redirects and have a published revision."""
+    revision = page.latest_revision
+    return (
+        not page.is_deleted
+        and not page.redirect_target
+        and revision is not None
+        and revision.status == "published"
+    )
+
+
+def document_for(session: Session, renderer: Renderer, page: Page) -> SearchDocument:
+    """The search document of a searchable page (its published revision)."""
+    revision = page.latest_revision
+    assert revision is not None
+    rendered = cached_render(session, renderer, revision)
+    return SearchDocument(
+        page_id=page.id,
+        revision_id=revision.id,
+        title=page.title.full,
+        namespace=page.namespace,
+        text=plain_text(rendered.html),
+        categories=rendered.categories,
+        licence=revision.licence,
+        page_type="page",
+        language=page.language if page.language in {"fr", "en"} else "fr",
+        authors=rendered.authors,
+        updated=revision.created_at,
+    )
+
+
+def searchable_pages(
+    session: Session, page_ids: Iterable[int] | None = None, *, batch: int = 500
+) -> Iterator[Page]:
+    """Pages (all, or these ids) with their latest revision loaded, by id.
+
+    Loaded ``batch`` at a time, so a rebuild of a large wiki stays in bounded memory and
+    the caller may commit between pages (a missing render is stored on the way).
+    """
+    stmt = select(Page.id).order_by(Page.id)
+    if page_ids is not None:
+        stmt = stmt.where(Page.id.in_(list(page_ids)))
+    ids = list(session.scalars(stmt))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        pages = session.scalars(
+            select(Page)
+            .options(joinedload(Page.latest_revision))
+            .where(Page.id.in_(chunk))
+            .order_by(Page.id)
+        ).all()
+        yield from pages

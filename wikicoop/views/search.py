@@ -1,0 +1,150 @@
+"""Search for visitors: the results page and the JSON API (search, title suggestions)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from .. import revisions as rev
+from ..db import get_session
+from ..search import search_backend
+from ..search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResults
+from ..titles import Title, TitleError, parse_title
+from ..web import allowed, json_error, localized, page_url
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20
+MAX_QUERY_CHARS = 500
+SORTS = ("relevance", "date")
+
+
+def _query_from_request() -> SearchQuery:
+    """The visitor's query: words, facet filters, page and order, all bounded."""
+    text = request.args.get("q", "")[:MAX_QUERY_CHARS]
+    filters = {name: request.args[name][:200] for name in CORE_FACETS if request.args.get(name)}
+    try:
+        page = max(1, min(500, int(request.args.get("page", "1"))))
+    except ValueError:
+        page = 1
+    sort = request.args.get("sort", "relevance")
+    return SearchQuery(
+        text=text,
+        filters=filters,
+        page=page,
+        per_page=PER_PAGE,
+        sort=sort if sort in SORTS else "relevance",
+    )
+
+
+def _fold(text: str) -> str:
+    """Case-, accent- and space-insensitive form, to compare a query with titles."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("_", " "))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def _existing_title(text: str) -> Title | None:
+    """The page whose title is what was typed, give or take case and accents."""
+    try:
+        title = parse_title(text, capitalize_first=current_app.config["CAPITALIZE_FIRST"])
+    except TitleError:
+        return None
+    if rev.find_page(get_session(), title, include_deleted=False) is not None:
+        return title
+    wanted = _fold(title.full)
+    for candidate in search_backend().suggest_titles(text, limit=10):
+        if _fold(candidate) == wanted:
+            return parse_title(candidate)
+    return None
+
+
+def _creatable_title(text: str) -> Title | None:
+    try:
+        return parse_title(
+            text, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
+        )
+    except TitleError:
+        return None
+
+
+def search_url(query: SearchQuery, **changes: Any) -> str:
+    """The results URL for ``query`` with some parameters changed (None removes one)."""
+    params: dict[str, Any] = {"q": query.text, **query.filters}
+    if query.sort != "relevance":
+        params["sort"] = query.sort
+    params.update(changes)
+    clean = {k: v for k, v in params.items() if v not in (None, "", 1) or k == "q"}
+    return "/recherche?" + urlencode(clean)
+
+
+@bp.route("/recherche")
+def results() -> tuple[str, int] | str:
+    query = _query_from_request()
+    if not query.text.strip():
+        return render_template("search.html", query=query, results=None, error=None)
+    try:
+        found: SearchResults | None = search_backend().search(query)
+        error = None
+    except QueryError as err:
+        found, error = None, localized(err)
+    exact = _existing_title(query.text)
+    context = {
+        "query": query,
+        "results": found,
+        "error": error,
+        "exact": exact,
+        "create": None if exact else _creatable_title(query.text),
+        "can_create": allowed("create"),
+        "search_url": search_url,
+        "per_page": PER_PAGE,
+    }
+    return render_template("search.html", **context), 400 if error else 200
+
+
+@bp.get("/api/v1/search")
+def api_search() -> Response:
+    query = _query_from_request()
+    if not query.text.strip():
+        return json_error(400, _("Tapez au moins un mot à chercher (paramètre « q »)."))
+    try:
+        found = search_backend().search(query)
+    except QueryError as err:
+        return json_error(400, localized(err))
+    return jsonify(
+        {
+            "total": found.total,
+            "page": query.page,
+            "per_page": query.per_page,
+            "results": [
+                {
+                    "title": hit.title,
+                    "url": page_url(parse_title(hit.title)),
+                    "snippet_html": hit.snippet_html,
+                    "type": hit.page_type,
+                    "namespace": hit.namespace,
+                    "score": round(hit.score, 4),
+                    "updated": hit.updated.isoformat() if hit.updated else None,
+                }
+                for hit in found.hits
+            ],
+            "facets": {
+                name: [{"value": value, "count": count} for value, count in counts]
+                for name, counts in found.facets.items()
+            },
+            "suggestion": found.suggestion,
+        }
+    )
+
+
+@bp.get("/api/v1/search/suggest")
+def api_suggest() -> Response:
+    prefix = " ".join(request.args.get("q", "").split())[:100]
+    if not prefix:
+        return jsonify({"titles": []})
+    return jsonify({"titles": search_backend().suggest_titles(prefix, limit=10)})
