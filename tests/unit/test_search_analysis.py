@@ -243,7 +243,14 @@ TRICKY = [
 
 @pytest.mark.parametrize("removestops", [True, False])
 @pytest.mark.parametrize("mode", ["index", "query"])
-def test_french_tokenizer_equals_the_pipeline(removestops: bool, mode: str) -> None:
+@pytest.mark.parametrize(
+    ("fused", "chain"),
+    [(A.french_analyzer, A.french_pipeline), (A.english_analyzer, A.english_pipeline)],
+    ids=["fr", "en"],
+)
+def test_one_pass_tokenizers_equal_their_pipelines(
+    removestops: bool, mode: str, fused, chain
+) -> None:
     path = (
         Path(__file__).resolve().parents[2].parent
         / "shared"
@@ -255,15 +262,38 @@ def test_french_tokenizer_equals_the_pipeline(removestops: bool, mode: str) -> N
     def run(analyzer, text):
         return [
             (t.text, t.pos, t.startchar, t.endchar, t.stopped)
-            for t in analyzer(
-                text, positions=True, chars=True, removestops=removestops, mode=mode
-            )
+            for t in analyzer(text, positions=True, chars=True, removestops=removestops, mode=mode)
         ]
 
+    texts += ["The writers' workshops of Brest, it's open! Writing is fun."]
     for text in texts:
-        assert run(A.french_analyzer(), text) == run(A.french_pipeline(), text)
+        assert run(fused(), text) == run(chain(), text)
 
 
 def test_french_tokenizer_untokenized_value() -> None:
     (token,) = A.french_analyzer()("Écrit public", tokenize=False)
     assert token.text == "Écrit public"
+
+
+def test_title_words_weigh_more() -> None:
+    value = "Écrit public\n" + A.TITLE_MARK + "\nUn écrit"
+    for analyzer in (A.french_analyzer(), A.english_analyzer()):
+        boosts = [(t.text, t.boost) for t in analyzer(value, positions=True)]
+        assert boosts[0][1] == boosts[1][1] == A.TITLE_BOOST
+        assert boosts[-1][1] == 1.0
+    assert all(t.boost == 1.0 for t in A.french_analyzer()("Écrit public"))
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "language", "expected"),
+    [
+        ("L'Atelier d’écriture, les ateliers.", {"ateli"}, "fr", ["L'Atelier", "ateliers"]),
+        ("Université, universite.", {"universit"}, "fr", ["Université", "universite"]),
+        ("le la les", {"le"}, "fr", []),
+        ("Writing workshops; the writer writes.", {"write"}, "en", ["Writing", "writes"]),
+        ("İstanbul et l'université", {"universit"}, "fr", ["l'université"]),
+    ],
+)
+def test_find_terms(text: str, terms: set, language: str, expected: list[str]) -> None:
+    spans = A.find_terms(text, frozenset(terms), language)
+    assert [text[a:b] for a, b in spans] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import inspect
 import json
 import multiprocessing
 import os
@@ -128,9 +129,12 @@ def test_implements_the_protocol(backend: WhooshBackend) -> None:
         return b
 
     assert takes(backend) is backend
-    for name in SearchBackend.__dict__:
-        if not name.startswith("_"):
-            assert callable(getattr(backend, name))
+    for name, member in vars(SearchBackend).items():
+        if not name.startswith("_") and callable(member):
+            wanted = inspect.signature(member).parameters
+            got = inspect.signature(getattr(WhooshBackend, name)).parameters
+            assert list(got) == list(wanted), name  # same names: keyword calls work
+    assert backend.search(query=SearchQuery("écrit")).total == 1
 
 
 @pytest.mark.parametrize(
@@ -928,3 +932,42 @@ def test_threads_search_while_writing(backend: WhooshBackend) -> None:
         totals = [f.result() for f in futures]
     assert all(3 <= t <= 13 for t in totals)
     assert search(backend, "atelier OR jardin").total == 13
+
+
+def test_totals_and_facets_do_not_depend_on_the_page(tmp_path: Path) -> None:
+    # many pages with one word, a few with a rarer second word that scores higher:
+    # a pruning top-N collector would drop the low-scoring branch once the top is full
+    b = WhooshBackend(tmp_path)
+    docs = [
+        doc(i, f"Page {i}", "atelier " * (1 + i % 7), categories=(f"C{i % 3}",))
+        for i in range(1, 120)
+    ]
+    docs += [doc(500 + i, f"Kerhallet {i}", "kerhallet kerhallet kerhallet") for i in range(5)]
+    b.rebuild(docs)
+    seen = set()
+    for per_page, page in ((1, 1), (3, 2), (20, 1), (20, 5), (100, 1), (100, 2)):
+        results = search(b, "atelier OR kerhallet", per_page=per_page, page=page)
+        seen.add((results.total, tuple(map(tuple, results.facets["category"]))))
+    assert len(seen) == 1
+    ((total, _),) = seen
+    assert total == 124
+
+
+def test_english_pages_have_english_snippets(backend: WhooshBackend) -> None:
+    (hit,) = search(backend, "writing").hits
+    assert hit.title == "Aide:Écrire une page"
+    assert "<mark>write</mark>" in hit.snippet_html
+    assert "<mark>Writing</mark>" in hit.snippet_html
+    only_marks(hit.snippet_html)
+
+
+def test_facets_stay_right_across_commits(backend: WhooshBackend) -> None:
+    assert ("Mobilité", 1) in search(backend, ALL).facets["category"]
+    backend.index_pages([doc(8, "Vélo-école", "apprendre le vélo", categories=("Mobilité",))])
+    backend.index_pages([doc(5, "Maison du vélo", "réparation de vélos", categories=("Ateliers",))])
+    facets = search(backend, ALL).facets["category"]
+    assert ("Mobilité", 1) in facets and ("Ateliers", 1) in facets
+    backend.remove_pages([8])
+    facets = search(backend, ALL).facets["category"]
+    assert "Mobilité" not in dict(facets)
+    assert dict(facets)["Services"] == 2

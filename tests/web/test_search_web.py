@@ -40,7 +40,11 @@ def test_rename_delete_and_undelete_follow(app, client, auth, make_page):
     form = client.get("/wiki/Ancien_titre?action=rename")
     client.post(
         "/wiki/Ancien_titre?action=rename",
-        data={"csrf_token": csrf_from(form.text), "new_title": "Nouveau titre", "leave_redirect": "y"},
+        data={
+            "csrf_token": csrf_from(form.text),
+            "new_title": "Nouveau titre",
+            "leave_redirect": "y",
+        },
     )
     assert titles_found(app, "composteurs") == ["Nouveau titre"]  # the redirect is not listed
     form = client.get("/wiki/Nouveau_titre?action=delete")
@@ -167,8 +171,10 @@ def test_concurrent_saves_are_all_indexed(app, make_page):
 
     def worker(n: int) -> None:
         try:
-            make_page(f"Fil {n}", f"Texte du fil numéro {n} sur les vélos partagés.", author=f"Auteur{n}")
-        except BaseException as err:  # noqa: BLE001 - reported below
+            make_page(
+                f"Fil {n}", f"Texte du fil numéro {n} sur les vélos partagés.", author=f"Auteur{n}"
+            )
+        except BaseException as err:  # reported below
             errors.append(err)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]

@@ -4,7 +4,8 @@ Whoosh pickles the analysers into the index schema, so every filter here is a
 module-level class whose state is plain data (no functions, no caches): the stemmers and
 caches live in module globals and are looked up at call time.
 
-French pipeline (:func:`french_analyzer`)::
+French pipeline (:func:`french_pipeline`; :func:`french_analyzer` gives the same terms in
+one pass, :class:`FrenchTokenizer`)::
 
     words (apostrophes kept inside a word) -> lowercase -> elisions (l', d', qu', jusqu'...)
     -> short stop list -> two forms at the same position:
@@ -273,10 +274,7 @@ class FoldFilter(Filter):
 
 
 class FrenchStemFoldFilter(Filter):
-    """Emits both French forms of each word at the same position (see the module docstring).
-
-    With ``nomorph`` (spelling fields) words are only folded.
-    """
+    """Emits both French forms of each word at the same position (see the module docstring)."""
 
     is_morph = True
 
@@ -339,10 +337,16 @@ def find_terms(
     analyser's token stream for each hit). Only the first ``limit`` characters are read.
     """
     forms_of = _english_index_forms if language == "en" else _french_index_forms
+    disjoint = terms.isdisjoint
+    text = text[:limit]
+    lowered = text.lower()
+    # lowercase once for the whole text, unless a letter's lowercase is longer (İ)
+    same_offsets = len(lowered) == len(text)
     spans = []
-    for match in _WORD_RE.finditer(text, 0, limit):
-        forms = forms_of(match.group(0).lower())
-        if forms and not terms.isdisjoint(forms):
+    for match in _WORD_RE.finditer(lowered if same_offsets else text):
+        word = match.group(0) if same_offsets else match.group(0).lower()
+        forms = forms_of(word)
+        if forms and not disjoint(forms):
             spans.append(match.span())
     return spans
 

@@ -13,8 +13,10 @@ Design notes (the measurements behind them are in shared/LIBRARIES.md):
   the lock cannot be had in time. ``AsyncWriter`` is not used (its thread dies with a
   killed worker and the index drifts silently).
 - **Readers.** Every call reads the latest commit; the searcher is kept between calls and
-  reopened only when a commit made a new generation (opening one costs ~50 ms on 10,000
-  pages). Calls in one process take turns on it (see :meth:`WhooshBackend._reading`).
+  reopened only when a commit made a new generation. Calls in one process take turns on
+  it (see :meth:`WhooshBackend._reading`). Segments are written as separate files, not
+  one compound file, which Whoosh copies into memory at every open (~50 ms and 60 MB
+  per process on 10,000 pages).
 - **Languages.** French pages go to ``content`` (French analyser), English pages to
   ``content_en``; the title is indexed at the start of that field, its words weighing
   three times more. A query is built once per language and the two are OR-ed, so a word
@@ -40,6 +42,7 @@ import re
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -74,7 +77,7 @@ MAX_QUERY_DEPTH = 8
 #: results per page are clamped to this; no page starts beyond MAX_RESULT_OFFSET
 MAX_PER_PAGE = 100
 MAX_RESULT_OFFSET = 10_000
-#: characters of a page kept for snippets (highlighting re-reads this text)
+#: characters of a page stored for snippets (matched words are looked for in them)
 SNIPPET_SOURCE_CHARS = 20_000
 #: length of a snippet fragment, and of the page start shown when nothing is highlighted
 SNIPPET_CHARS = 200
@@ -346,20 +349,62 @@ def _positive_count(node: _Node | None) -> int:
 
 
 class _TopAndAllCollector(collectors.TopCollector):
-    """The top N by score, and every matching docnum (no block skipping, one pass)."""
+    """The top N by score, and every matching docnum, in one pass.
+
+    Whoosh's top-N collector prunes: it skips blocks whose best score cannot enter the
+    top N, and every 10 matches it replaces the matcher by one without the branches
+    that cannot reach the N-th score (``matcher.replace(minscore)``), so the count of
+    matches (the total, the facets) would depend on the page asked for. Both are off
+    here: the minimum score stays 0, so replacing only drops exhausted branches.
+    """
 
     def __init__(self, limit: int) -> None:
         super().__init__(limit=limit, usequality=False)
 
     def _collect(self, global_docnum: int, score: float) -> float:
         self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
+        key = super()._collect(global_docnum, score)
+        self.minscore = 0
+        return key
 
     def all_ids(self) -> set[int]:
         return self.docset
 
     def count(self) -> int:
         return len(self.docset)
+
+
+def _close_kept(kept: dict[str, Any]) -> None:
+    """Close a backend's kept searcher, if any."""
+    searcher, kept["searcher"], kept["generation"] = kept["searcher"], None, None
+    if searcher is not None:
+        searcher.close()
+
+
+#: the columns searches read (opened with the searcher, see _open_lazy_files)
+_COLUMNS = ("page_id", "revision_id", "updated_sort", "title_sort", "title_len")
+
+
+def _open_lazy_files(searcher: Searcher) -> None:
+    """Open the files Whoosh would open on first use: stored fields, lengths, columns.
+
+    Segments are written as separate files (a compound file is copied into memory on
+    every open: ~50 ms on 10,000 pages). Terms and postings are opened with the reader;
+    the rest lazily, which a merge in another process could delete first. Open, they
+    stay readable after deletion. Raises FileNotFoundError when one is already gone.
+    """
+    for leaf, _ in searcher.reader().leaf_readers():
+        if not leaf.doc_count_all():
+            continue
+        try:
+            leaf.stored_fields(0)
+        except TypeError as exc:  # Whoosh finds no stored-fields file
+            raise FileNotFoundError("stored fields of a merged segment") from exc
+        for fieldname in ("content", "content_en"):
+            leaf.doc_field_length(0, fieldname)
+        for name in _COLUMNS:
+            if leaf.has_column(name):
+                leaf.column_reader(name)
 
 
 def _snippet(text: str, spans: list[tuple[int, int]]) -> str:
@@ -432,10 +477,11 @@ class WhooshBackend:
             filterable, counted as a facet) or ``"text"`` (searched like page text).
         writer_timeout: seconds to wait for the write lock before :class:`IndexBusy`.
 
-    Every method opens and closes its own searcher or writer, so one instance can be
-    shared by the threads of a process. Methods other than :meth:`needs_rebuild`,
-    :meth:`rebuild` and :meth:`indexed_revisions` raise :class:`IndexNotReady` while the
-    index is missing or outdated.
+    One instance serves all the threads of a process: every write opens and commits its
+    own writer; reads share one searcher, reopened after each commit, one call at a time.
+    Nothing is read or written by the constructor. Methods other than
+    :meth:`needs_rebuild`, :meth:`rebuild` and :meth:`indexed_revisions` raise
+    :class:`IndexNotReady` while the index is missing or was built with another schema.
     """
 
     def __init__(
@@ -465,10 +511,11 @@ class WhooshBackend:
         self._lang_fields = {"fr": "content", "en": "content_en"}
         self._ix: FileIndex | None = None
         self._ix_lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._searcher_generation: int | None = None
+        #: the kept searcher, in a holder the finalizer can close without this object
+        self._kept: dict[str, Any] = {"searcher": None, "generation": None}
+        weakref.finalize(self, _close_kept, self._kept)
         self._read_lock = threading.RLock()
-        self._facet_cache: tuple[tuple, dict[str, dict[str, frozenset[int]]]] | None = None
+        self._facet_cache: dict[tuple, dict[str, dict[str, frozenset[int]]]] = {}
         self._facet_lock = threading.Lock()
 
     # -- schema and documents ----------------------------------------------------------
@@ -522,6 +569,7 @@ class WhooshBackend:
             if kind == "text"
             for v in values_of.get(name, ())
         ]
+
         def clean(value: str) -> str:
             return value.replace(analysis.TITLE_MARK, " ")
 
@@ -592,35 +640,46 @@ class WhooshBackend:
     def _reading(self) -> Iterator[Searcher]:
         """A searcher on the latest commit, for the duration of one call.
 
-        Opening a searcher copies the segment's postings into memory (~50 ms on 10,000
-        pages of 3 KB, most of a search's budget), so the searcher is kept and reopened
-        only when a commit has made a new generation: every call still reads the latest
-        snapshot. Whoosh searchers are not thread-safe: calls take turns (searching is
-        CPU-bound Python, so threads would not run in parallel anyway). A reopened
-        searcher holds its files open, so commits that delete them cannot disturb it.
+        The searcher is kept and reopened only when a commit has made a new generation:
+        every call still reads the latest snapshot. Whoosh searchers are not
+        thread-safe: calls take turns (searching is CPU-bound Python, so threads would not
+        run in parallel anyway). A new searcher opens at once every file it will read
+        (:func:`_open_lazy_files`), so a commit that merges segments and deletes their
+        files cannot pull them from under it; if a commit deleted them first, the newer
+        generation is opened instead.
         """
         with self._read_lock:
             ix = self._open()
             for attempt in range(10):
                 try:
                     generation = ix.latest_generation()
-                    if self._searcher is None or self._searcher_generation != generation:
-                        if self._searcher is not None:
-                            self._searcher.close()
-                            self._searcher = None
-                        self._searcher = ix.searcher()
-                        self._searcher_generation = self._searcher.reader().generation()
+                    kept = self._kept
+                    if kept["searcher"] is None or kept["generation"] != generation:
+                        _close_kept(kept)
+                        searcher = ix.searcher()
+                        try:
+                            _open_lazy_files(searcher)
+                        except BaseException:
+                            searcher.close()
+                            raise
+                        kept["searcher"] = searcher
+                        kept["generation"] = searcher.reader().generation()
                     break
                 except FileNotFoundError:
                     # a commit replaced the generation being opened: open the new one
                     if attempt == 9:
                         raise
                     time.sleep(0.005 * (attempt + 1))
-            yield self._searcher
+            yield self._kept["searcher"]
+
+    def close(self) -> None:
+        """Close the files of the kept searcher (also done when the object is collected)."""
+        with self._read_lock:
+            _close_kept(self._kept)
 
     def _writer(self, ix: FileIndex) -> SegmentWriter:
         try:
-            return ix.writer(timeout=self.writer_timeout, delay=0.05)
+            return ix.writer(timeout=self.writer_timeout, delay=0.05, compound=False)
         except LockError as exc:
             raise IndexBusy(
                 f"the search index is locked by another writer (waited {self.writer_timeout} s)"
@@ -688,7 +747,7 @@ class WhooshBackend:
             if not self._exists():
                 FileIndex.create(storage, self.schema, self.index_name)
             ix = FileIndex(storage, indexname=self.index_name)
-            writer = SegmentWriter(ix, _lk=False, limitmb=128)
+            writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
             count = 0
             seen: set[str] = set()
             try:
@@ -764,7 +823,7 @@ class WhooshBackend:
                     titles.append(hit["display_title"])
         return titles
 
-    def search(self, query_: SearchQuery) -> SearchResults:
+    def search(self, query: SearchQuery) -> SearchResults:
         """Run a query in the wiki's syntax (see the module docstring).
 
         Raises:
@@ -772,7 +831,7 @@ class WhooshBackend:
                 unknown filter name.
             IndexNotReady: no index yet.
         """
-        text, tree = parse_query_text(query_.text)
+        text, tree = parse_query_text(query.text)
         if tree is None:
             raise QueryError("Tapez au moins un mot.", "Type at least one word.")
         if not _has_positive(tree):
@@ -780,9 +839,9 @@ class WhooshBackend:
                 "Tapez au moins un mot à chercher, pas seulement des mots à exclure.",
                 "Type at least one word to look for, not only words to exclude.",
             )
-        filter_query = self._filter_query(query_.filters)
-        per_page = max(1, min(int(query_.per_page), MAX_PER_PAGE))
-        page = max(1, min(int(query_.page), max(1, MAX_RESULT_OFFSET // per_page)))
+        filter_query = self._filter_query(query.filters)
+        per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
+        page = max(1, min(int(query.page), max(1, MAX_RESULT_OFFSET // per_page)))
 
         with self._reading() as searcher:
             wq = self._tree_query(tree, all_words=True)
@@ -792,13 +851,13 @@ class WhooshBackend:
                     "These words are too common to be searched alone: add another one.",
                 )
             limit = page * per_page
-            ranked, docs = self._collect(searcher, wq, filter_query, limit, query_.sort)
+            ranked, docs = self._collect(searcher, wq, filter_query, limit, query.sort)
             fell_back = False
             if not docs and _positive_count(tree) > 1:
                 any_q = self._tree_query(tree, all_words=False)
                 if any_q is not None:
                     wq, fell_back = any_q, True
-                    ranked, docs = self._collect(searcher, wq, filter_query, limit, query_.sort)
+                    ranked, docs = self._collect(searcher, wq, filter_query, limit, query.sort)
 
             start = (page - 1) * per_page
             hits = self._hits(searcher, wq, ranked[start:])
@@ -908,45 +967,53 @@ class WhooshBackend:
     def _facets(self, searcher: Searcher, docs: set[int]) -> dict[str, list[tuple[str, int]]]:
         """facet -> [(value, count)] over ``docs``, most frequent first, then by value.
 
-        Each value's documents are read from its posting list once per set of segments
-        (cached until a commit adds or merges segments; deleted documents are never in
-        ``docs``), then counted by set intersection.
+        Counted by intersecting the matched documents with each value's documents, read
+        from the posting lists once per segment (see :meth:`_facet_tables`).
         """
-        postings = self._facet_postings(searcher)
+        tables = self._facet_tables(searcher) if docs else []
         out: dict[str, list[tuple[str, int]]] = {}
         for name in self._facet_fields:
-            counts = []
-            if docs:
-                for value, ids in postings[name].items():
+            counts: dict[str, int] = {}
+            for table in tables:
+                for value, ids in table[name].items():
                     n = len(docs & ids) if len(ids) < len(docs) else len(ids & docs)
                     if n:
-                        counts.append((value, n))
-            counts.sort(key=lambda vc: (-vc[1], vc[0]))
-            out[name] = counts
+                        counts[value] = counts.get(value, 0) + n
+            out[name] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
         return out
 
-    def _facet_postings(self, searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
-        reader = searcher.reader()
-        key = tuple(
-            (segment.segment_id() if segment is not None else None, offset)
-            for segment, offset in (
-                (getattr(r, "segment", lambda: None)(), offset)
-                for r, offset in reader.leaf_readers()
-            )
-        )
+    def _facet_tables(self, searcher: Searcher) -> list[dict[str, dict[str, frozenset[int]]]]:
+        """For each segment: facet -> value -> its documents (global docnums).
+
+        Cached by segment: a commit adds a small segment, whose table is the only one
+        read again (~40 ms for 10,000 pages otherwise). Deletions need no update: deleted
+        documents are never among the matched ones.
+        """
+        tables = []
+        cache: dict[tuple, dict[str, dict[str, frozenset[int]]]] = {}
         with self._facet_lock:
-            cached = self._facet_cache
-            if cached is not None and cached[0] == key:
-                return cached[1]
-        table: dict[str, dict[str, frozenset[int]]] = {}
-        for name, fieldname in self._facet_fields.items():
-            table[name] = {
-                value: frozenset(reader.postings(fieldname, value).all_ids())
-                for value in reader.field_terms(fieldname)
-            }
+            old = self._facet_cache
+        for leaf, offset in searcher.reader().leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            if segment is None:
+                continue
+            key = (segment.segment_id(), offset, leaf.doc_count_all())
+            table = old.get(key)
+            if table is None:
+                table = {
+                    name: {
+                        value: frozenset(
+                            offset + d for d in leaf.postings(fieldname, value).all_ids()
+                        )
+                        for value in leaf.field_terms(fieldname)
+                    }
+                    for name, fieldname in self._facet_fields.items()
+                }
+            cache[key] = table
+            tables.append(table)
         with self._facet_lock:
-            self._facet_cache = (key, table)
-        return table
+            self._facet_cache = cache
+        return tables
 
     # query trees -> Whoosh queries
 
@@ -1076,9 +1143,10 @@ class WhooshBackend:
     def _correct_word(self, searcher: Searcher, word: str) -> str | None:
         """The indexed word closest to ``word`` (lowercase, elision removed), or None.
 
-        There is no separate spelling field (it doubled the indexing time): the index's
-        corrector proposes the nearest *indexed term* (a stem, in the page's language
-        fields), and the word it came from is read back from a page that has it.
+        There is no separate spelling field (it doubled the indexing time). The index's
+        corrector proposes the nearest indexed terms of the title words (whole words,
+        folded) and of the page text (stems); the word a term came from is read back
+        from a page that has it, and the closest word to what was typed wins.
         """
         best: tuple[int, int, str] | None = None  # (distance to word, -frequency, word)
         reader = searcher.reader()
