@@ -276,18 +276,21 @@ NAMESPACES: dict[str, Namespace] = {
 _ALWAYS_CAPITALISED = frozenset({"user"})
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive key: "CATÉGORIE" and "categorie" give the same."""
-    decomposed = unicodedata.normalize("NFD", text.strip())
+def fold_key(text: str) -> str:
+    """Case-, accent- and space-insensitive key: "CATÉGORIE" and " categorie" give the same.
+
+    Used to recognise namespace prefixes and to match a typed query with a title.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("_", " "))
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.casefold()
+    return " ".join(bare.casefold().split())
 
 
 _PREFIXES: dict[str, str] = {}
 for _ns in NAMESPACES.values():
     if _ns.key != "main":
         for _prefix in (_ns.name, *_ns.aliases):
-            _PREFIXES[_fold(_prefix)] = _ns.key
+            _PREFIXES[fold_key(_prefix)] = _ns.key
 
 
 def lookup_namespace(prefix: str) -> Namespace | None:
@@ -295,7 +298,7 @@ def lookup_namespace(prefix: str) -> Namespace | None:
 
     The main namespace has no prefix, so ``lookup_namespace("")`` is None.
     """
-    key = _PREFIXES.get(_fold(prefix.replace("_", " ")))
+    key = _PREFIXES.get(fold_key(prefix.replace("_", " ")))
     return NAMESPACES[key] if key else None
 
 
@@ -407,7 +410,7 @@ def _split_prefix(text: str) -> tuple[str | None, str]:
     """(namespace key, rest) when ``text`` starts with a known prefix, else (None, text)."""
     prefix, colon, rest = text.partition(":")
     if colon and prefix:
-        key = _PREFIXES.get(_fold(prefix))
+        key = _PREFIXES.get(fold_key(prefix))
         if key is not None:
             return key, rest.lstrip(" ")
     return None, text

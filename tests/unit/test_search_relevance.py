@@ -142,20 +142,9 @@ JUDGED: tuple[Judged, ...] = (
 # fmt: on
 
 
-#: judged queries the backend is known to get wrong, and why (none today). Strict: once
-#: the backend is fixed the test passes unexpectedly and fails, and the entry must go.
-KNOWN_PROBLEMS: dict[str, str] = {}  # query -> the reason it fails
-
-
 def judged_params() -> list:
-    """The judged set as pytest params, known problems marked as strict xfails."""
-    params = []
-    for judged in JUDGED:
-        marks = []
-        if judged.query in KNOWN_PROBLEMS:
-            marks.append(pytest.mark.xfail(reason=KNOWN_PROBLEMS[judged.query], strict=True))
-        params.append(pytest.param(judged, id=judged.id, marks=marks))
-    return params
+    """The judged set as pytest params, each named after its query and expectation."""
+    return [pytest.param(judged, id=judged.id) for judged in JUDGED]
 
 
 # --------------------------------------------------------------------------- running
@@ -324,7 +313,6 @@ def test_the_judged_set_is_large_and_varied():
     assert len(JUDGED) >= 30
     assert len({j.id for j in JUDGED}) == len(JUDGED)
     assert {j.rank for j in JUDGED} == {FIRST, TOP3, ABSENT}
-    assert set(KNOWN_PROBLEMS) <= {j.query for j in JUDGED}
 
 
 @pytest.mark.parametrize("judged", judged_params())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +13,7 @@ from .. import revisions as rev
 from ..db import get_session
 from ..search import search_backend
 from ..search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResults
-from ..titles import Title, TitleError, parse_title
+from ..titles import Title, TitleError, fold_key, parse_title
 from ..web import allowed, json_error, localized, page_url
 
 bp = Blueprint("search", __name__)
@@ -42,13 +41,6 @@ def _query_from_request() -> SearchQuery:
     )
 
 
-def _fold(text: str) -> str:
-    """Case-, accent- and space-insensitive form, to compare a query with titles."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("_", " "))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
 def _existing_title(text: str) -> Title | None:
     """The page whose title is what was typed, give or take case and accents."""
     try:
@@ -57,9 +49,9 @@ def _existing_title(text: str) -> Title | None:
         return None
     if rev.find_page(get_session(), title, include_deleted=False) is not None:
         return title
-    wanted = _fold(title.full)
+    wanted = fold_key(title.full)
     for candidate in search_backend().suggest_titles(text, limit=10):
-        if _fold(candidate) == wanted:
+        if fold_key(candidate) == wanted:
             return parse_title(candidate)
     return None
 
