@@ -303,10 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # -- one-page updates (a save: one document + commit)
         candidates = rng.sample(documents, args.updates)
-        updates = Samples()
+        updates, maintenance = Samples(), Samples()
         for n, doc in enumerate(candidates):
             new = edited(doc, n)
             updates.run(lambda new=new: backend.index_pages([new]))
+            maintenance.run(backend.maintain)  # the wiki runs it after the response
         after, _, _ = run_queries(backend, queries)
         suggest = Samples()
         for prefix in rng.choices(("pa", "papi k", "méd", "atel", "jard", "aide:", "ker"), k=50):
@@ -343,6 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"med <= {TARGET_UPDATE_MEDIAN_MS:g} ms",
         flag(median(updates.wall), TARGET_UPDATE_MEDIAN_MS),
     )
+    print_row("maintain() after each update (merges)", maintenance, width)
     print_row(f"query: all, after {len(updates.wall)} updates", after, width)
     print_row("suggest_titles (prefix)", suggest, width)
     print(

@@ -711,6 +711,61 @@ def test_index_pages_replaces_and_adds(backend: WhooshBackend) -> None:
     assert search(backend, "rénovée").total == 1 and search(backend, "neuve").total == 0
 
 
+def test_suggest_titles_follow_renames_and_removals(backend: WhooshBackend) -> None:
+    backend.index_pages([doc(3, "École du port", "Même page, nouveau nom.", revision_id=31)])
+    assert backend.suggest_titles("eco") == ["École du port"]  # the old title is gone
+    backend.remove_pages([3])
+    assert backend.suggest_titles("eco") == []
+    backend.index_pages([doc(3, "École de la mer", "De retour.", revision_id=32)])
+    assert backend.suggest_titles("ecole d") == ["École de la mer"]
+
+
+def segment_count(b: WhooshBackend) -> int:
+    return len(b._open()._segments())
+
+
+def test_saves_do_not_merge_and_maintain_does(backend: WhooshBackend) -> None:
+    backend.maintain()  # nothing to merge: nothing happens
+    before = search(backend, "atelier")
+    for n in range(wb.SMALL_SEGMENTS_KEPT + 4):
+        backend.index_pages([doc(100 + n, f"Page {n}", "Une page de plus.", revision_id=n + 1)])
+    assert segment_count(backend) == wb.SMALL_SEGMENTS_KEPT + 5  # one per save
+    backend.maintain()
+    assert segment_count(backend) < wb.SMALL_SEGMENTS_KEPT + 5
+    after = search(backend, "atelier")
+    assert titles(after) == titles(before) and after.total == before.total
+    assert search(backend, "page de plus").total == wb.SMALL_SEGMENTS_KEPT + 4
+    assert backend.suggest_titles("page 3") == ["Page 3"]
+    added = {f"Page {n}" for n in range(wb.SMALL_SEGMENTS_KEPT + 4)}
+    assert added <= set(backend.suggest_titles("page"))
+
+
+def test_maintain_skips_a_locked_index(backend: WhooshBackend) -> None:
+    for n in range(wb.SMALL_SEGMENTS_KEPT + 2):
+        backend.index_pages([doc(100 + n, f"Page {n}", "texte")])
+    count = segment_count(backend)
+    writer = backend._open().writer()  # another process's writer holds the lock
+    try:
+        backend.maintain()  # returns at once instead of waiting
+    finally:
+        writer.cancel()
+    assert segment_count(backend) == count
+
+
+def test_scores_are_whoosh_bm25f(backend: WhooshBackend) -> None:
+    """The faster scorer gives exactly Whoosh's BM25F scores."""
+    from whoosh import scoring
+
+    backend.index_pages([doc(9, "Atelier couture", "Un atelier, un autre atelier.")])
+    _, tree = wb.parse_query_text("atelier numérique")
+    q = backend._tree_query(tree, all_words=False)
+    with backend._reading() as searcher:
+        ours = {h.docnum: h.score for h in searcher.search(q, limit=None)}
+    with backend._open().searcher(weighting=scoring.BM25F()) as reference:
+        theirs = {h.docnum: h.score for h in reference.search(q, limit=None)}
+    assert ours and ours == pytest.approx(theirs)
+
+
 def test_remove_pages(backend: WhooshBackend) -> None:
     backend.remove_pages([2, 5, 999])
     assert set(backend.indexed_revisions()) == {1, 3, 4, 6, 7}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import csrf_from
+from conftest import csrf_from, edit_form
 
 from wikicoop.db import get_session
 from wikicoop.search import ensure_in_step, rebuild, search_backend
@@ -184,3 +184,32 @@ def test_concurrent_saves_are_all_indexed(app, make_page):
         thread.join()
     assert not errors, errors
     assert len(titles_found(app, "vélos partagés")) == 6
+
+
+def test_web_saves_merge_index_segments_after_the_response(app, client, auth, monkeypatch):
+    """A save commits its index update without merging; the merge runs once the response
+    is sent (the test client closes the response, as a WSGI server does)."""
+    from wikicoop.search import whoosh_backend
+
+    calls: list[str] = []
+    original = whoosh_backend.WhooshBackend.maintain
+
+    def maintain(self) -> None:
+        calls.append("maintain")
+        original(self)
+
+    monkeypatch.setattr(whoosh_backend.WhooshBackend, "maintain", maintain)
+    auth.login("Alice")
+    for n in range(whoosh_backend.SMALL_SEGMENTS_KEPT + 3):
+        form = edit_form(client, f"Page_{n}")
+        response = client.post(
+            f"/wiki/Page_{n}?action=edit",
+            data={**form, "text": f"Texte numéro {n} sur les composteurs.", "summary": ""},
+        )
+        assert response.status_code in (302, 303)
+        response.close()
+    assert len(calls) == whoosh_backend.SMALL_SEGMENTS_KEPT + 3  # once per save
+    with app.app_context():
+        backend = search_backend()
+        assert len(backend._open()._segments()) <= whoosh_backend.SMALL_SEGMENTS_KEPT + 1
+    assert len(titles_found(app, "composteurs")) == whoosh_backend.SMALL_SEGMENTS_KEPT + 3

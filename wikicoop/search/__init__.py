@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app
+from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,31 @@ def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
             _sync(app, session, page_ids)
     except Exception:  # the commit already succeeded: the start-up check will repair
         log.exception("search index update failed for pages %s", sorted(page_ids))
+        return
+    _maintain_later(app)
+
+
+def _maintain_later(app: Flask) -> None:
+    """Run the backend's housekeeping once the response is sent (at once outside a request)."""
+    backend: SearchBackend = app.extensions["wikicoop.search"]
+    if not has_request_context():
+        _maintain(backend)
+        return
+    if g.get("_search_maintenance"):
+        return
+    g._search_maintenance = True
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(lambda: _maintain(backend))
+        return response
+
+
+def _maintain(backend: SearchBackend) -> None:
+    try:
+        backend.maintain()
+    except Exception:  # housekeeping only: the next save tries again
+        log.exception("search index maintenance failed")
 
 
 def _sync(app: Flask, session: Session, page_ids: Iterable[int]) -> None:

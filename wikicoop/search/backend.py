@@ -105,3 +105,9 @@ class SearchBackend(Protocol):
 
     def needs_rebuild(self) -> bool:
         """True when the index is missing or was built with another schema version."""
+
+    def maintain(self) -> None:
+        """Housekeeping after writes (merging, compacting), run when nobody waits for it.
+
+        Cheap when there is nothing to do; never raises for a busy index.
+        """

@@ -33,9 +33,11 @@ Design notes (the measurements behind them are in shared/LIBRARIES.md):
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import html
+import itertools
 import json
 import os
 import re
@@ -49,11 +51,13 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from whoosh import collectors, columns, fields, index, query, sorting
+from whoosh import collectors, columns, fields, index, query, scoring, sorting
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError, FileIndex, LockError
 from whoosh.searching import Searcher
-from whoosh.writing import CLEAR, SegmentWriter
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, SegmentWriter
 
 from wikicoop.search import analysis
 from wikicoop.search.backend import (
@@ -66,7 +70,7 @@ from wikicoop.search.backend import (
 )
 
 #: bump whenever the schema or the analysers change: the index must then be rebuilt
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: longest query text kept (characters) and most words (and phrase words) kept
 MAX_QUERY_CHARS = 500
@@ -87,6 +91,8 @@ MIN_PREFIX_CHARS = 3
 SUGGEST_BELOW = 5
 #: most titles :meth:`WhooshBackend.suggest_titles` returns
 MAX_TITLE_SUGGESTIONS = 10
+#: small segments left by saves before :meth:`WhooshBackend.maintain` merges them
+SMALL_SEGMENTS_KEPT = 4
 #: documents per progress report in :meth:`WhooshBackend.rebuild`
 REBUILD_BATCH = 500
 #: score added to a page whose whole title (or name without namespace) was typed
@@ -374,6 +380,59 @@ class _TopAndAllCollector(collectors.TopCollector):
         return len(self.docset)
 
 
+#: byte stored by Whoosh for a field length -> the (approximate) length it stands for
+_LENGTH_OF_BYTE = tuple(byte_to_length(b) for b in range(256))
+
+
+def _field_lengths(reader: Any, fieldname: str) -> list[int]:
+    """Every document's length of ``fieldname`` in one leaf reader, read once and kept.
+
+    Whoosh's scorer reads one length per matched posting through three layers of
+    calls (a fifth of the time of a query matching most pages); a list indexed by
+    docnum costs one lookup. Kept on the reader, so it lives as long as the searcher.
+    """
+    kept = reader.__dict__.setdefault("_wikicoop_lengths", {})
+    lengths = kept.get(fieldname)
+    if lengths is None:
+        count = reader.doc_count_all()
+        column = f"_{fieldname}_len"  # Whoosh 3 codec: one byte per document
+        perdoc = getattr(reader, "_perdoc", None)  # the codec's reader of a segment
+        cached_reader = getattr(perdoc, "_cached_reader", None)
+        raw = cached_reader(column, LENGTHS_COLUMN) if cached_reader else None
+        if isinstance(raw, columns.FixedBytesColumn.Reader) and raw._fixedlen == 1:
+            # the whole column in one read (private attributes: whoosh-reloaded is pinned)
+            data = raw._dbfile.get(raw._basepos, raw._count)
+            lengths = [_LENGTH_OF_BYTE[b] or 1 for b in data]
+            lengths += [1] * (count - len(lengths))
+        else:
+            lengths = [reader.doc_field_length(d, fieldname, 1) for d in range(count)]
+        kept[fieldname] = lengths
+    return lengths
+
+
+class _BM25FScorer(scoring.BM25FScorer):
+    """Whoosh's BM25F with the field lengths read from :func:`_field_lengths`."""
+
+    def __init__(
+        self, searcher: Searcher, fieldname: str, text: bytes, B: float, K1: float, qf: float = 1
+    ) -> None:
+        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
+        self._lengths = _field_lengths(searcher.reader(), fieldname)
+
+    def score(self, matcher: Any) -> float:
+        return self._score(matcher.weight(), self._lengths[matcher.id()])
+
+
+class _BM25F(scoring.BM25F):
+    """BM25F (Whoosh's defaults) with the faster scorer above."""
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: bytes, qf: float = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        B = self._field_B.get(fieldname, self.B)
+        return _BM25FScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+
+
 def _close_kept(kept: dict[str, Any]) -> None:
     """Close a backend's kept searcher, if any."""
     searcher, kept["searcher"], kept["generation"] = kept["searcher"], None, None
@@ -382,7 +441,7 @@ def _close_kept(kept: dict[str, Any]) -> None:
 
 
 #: the columns searches read (opened with the searcher, see _open_lazy_files)
-_COLUMNS = ("page_id", "revision_id", "updated_sort", "title_sort", "title_len")
+_COLUMNS = ("page_id", "revision_id", "updated_sort", "title_sort", "title_len", "title_keys")
 
 
 def _open_lazy_files(searcher: Searcher) -> None:
@@ -464,6 +523,65 @@ def _lead_snippet(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _title_key_words(key: str) -> list[str]:
+    """The words of a title key, as the ``title_words`` field holds them (elisions gone)."""
+    return [analysis.strip_elision(w) for w in _WORD_RE.findall(key)]
+
+
+@dataclass(frozen=True)
+class _SegmentTitles:
+    """The titles of one segment, sorted for prefix look-ups (segments never change).
+
+    ``keys`` holds (title key, docnum) for the whole title and for the name without
+    its namespace; ``words`` holds (word, docnum) for each word of a title; ``order``
+    is each docnum's sort key for suggestions (title length, title key).
+    """
+
+    keys: list[tuple[str, int]]
+    words: list[tuple[str, int]]
+    words_of: dict[int, frozenset[str]]
+    order: dict[int, tuple[int, str]]
+
+    @classmethod
+    def read(cls, leaf: Any) -> _SegmentTitles:
+        """Read from the ``title_keys`` and ``title_len`` columns (~100 ms per 10,000 pages)."""
+        keys_column = leaf.column_reader("title_keys")
+        lengths = leaf.column_reader("title_len")
+        keys, words, words_of, order = [], [], {}, {}
+        for docnum in range(leaf.doc_count_all()):
+            title_keys = keys_column[docnum].decode("utf-8").split("\n")
+            keys.extend((k, docnum) for k in title_keys if k)
+            own = frozenset(_title_key_words(title_keys[0]))
+            words.extend((w, docnum) for w in own)
+            words_of[docnum] = own
+            order[docnum] = (lengths[docnum], title_keys[0])
+        keys.sort()
+        words.sort()
+        return cls(keys, words, words_of, order)
+
+    @staticmethod
+    def _prefixed(pairs: list[tuple[str, int]], prefix: str) -> Iterator[int]:
+        start = bisect.bisect_left(pairs, (prefix, -1))
+        for text, docnum in itertools.islice(pairs, start, None):
+            if not text.startswith(prefix):
+                break
+            yield docnum
+
+    def starting_with(self, key: str) -> set[int]:
+        """Docnums whose title (or name without namespace) starts with ``key``."""
+        return set(self._prefixed(self.keys, key))
+
+    def with_words(self, whole: list[str], last_prefix: str) -> set[int]:
+        """Docnums whose title has every word of ``whole`` and a word starting with
+        ``last_prefix``."""
+        needed = frozenset(whole)
+        return {
+            docnum
+            for docnum in self._prefixed(self.words, last_prefix)
+            if needed <= self.words_of[docnum]
+        }
+
+
 # --------------------------------------------------------------------------------------
 # The backend
 
@@ -517,6 +635,7 @@ class WhooshBackend:
         self._read_lock = threading.RLock()
         self._facet_cache: dict[tuple, dict[str, dict[str, frozenset[int]]]] = {}
         self._facet_lock = threading.Lock()
+        self._title_cache: dict[tuple, _SegmentTitles] = {}
 
     # -- schema and documents ----------------------------------------------------------
 
@@ -543,6 +662,7 @@ class WhooshBackend:
             updated_sort=fields.COLUMN(columns.NumericColumn("q", default=_NO_DATE)),
             title_sort=fields.COLUMN(columns.VarBytesColumn()),
             title_len=fields.COLUMN(columns.NumericColumn("i")),
+            title_keys=fields.COLUMN(columns.VarBytesColumn()),
             title_start=values(stored=False),
             title_words=fields.KEYWORD(analyzer=analysis.title_words_analyzer()),
         )
@@ -593,6 +713,7 @@ class WhooshBackend:
             "authors": analysis.join_values(doc.authors),
             "title_sort": keys[0].encode("utf-8"),
             "title_len": len(title),
+            "title_keys": "\n".join(keys).encode("utf-8"),
             "title_start": analysis.join_values(keys),
             "title_words": title,
         }
@@ -656,7 +777,7 @@ class WhooshBackend:
                     kept = self._kept
                     if kept["searcher"] is None or kept["generation"] != generation:
                         _close_kept(kept)
-                        searcher = ix.searcher()
+                        searcher = ix.searcher(weighting=_BM25F())
                         try:
                             _open_lazy_files(searcher)
                         except BaseException:
@@ -704,7 +825,7 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=NO_MERGE)  # merging is left to maintain()
 
     def remove_pages(self, page_ids: Iterable[int]) -> None:
         """Forget these pages (one commit)."""
@@ -718,7 +839,26 @@ class WhooshBackend:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        writer.commit(mergetype=NO_MERGE)
+
+    def maintain(self) -> None:
+        """Merge the small segments that saves left, once there are more than
+        :data:`SMALL_SEGMENTS_KEPT` of them.
+
+        Saves commit without merging (a merge inside a save took 100–370 ms on 10,000
+        pages, measured in bench/bench_search.py); the wiki calls this after the response
+        is sent. Skipped when another process holds the write lock: it will merge later.
+        """
+        if not self._exists():
+            return
+        ix = self._open()
+        if len(ix._segments()) <= SMALL_SEGMENTS_KEPT + 1:
+            return
+        try:
+            writer = ix.writer(timeout=0.0, compound=False)
+        except LockError:
+            return
+        writer.commit(mergetype=MERGE_SMALL)
 
     def rebuild(
         self,
@@ -801,27 +941,46 @@ class WhooshBackend:
         Accents and case are ignored ("eco" finds "École", "bell" finds "Papi Bellevue").
         Titles that start with the prefix come first, then titles with a word that does;
         shorter titles first within each group; at most :data:`MAX_TITLE_SUGGESTIONS`.
+        Read from sorted in-memory tables (see :class:`_SegmentTitles`): a short prefix
+        such as "pa" would otherwise expand to a posting list per title.
         """
         limit = max(0, min(int(limit), MAX_TITLE_SUGGESTIONS))
         key = analysis.normalize_key(_clean_query_text(prefix))
         if not limit or not key:
             return []
-        words = [t.text for t in analysis.title_words_analyzer()(key)]
-        order = sorting.MultiFacet([sorting.FieldFacet("title_len"), "title_sort"])
-        starts = query.Prefix("title_start", key)
-        titles: list[str] = []
+        words = _title_key_words(key)
+        starts: dict[int, tuple[int, str]] = {}  # global docnum -> sort key
+        inside: dict[int, tuple[int, str]] = {}
         with self._reading() as searcher:
-            for hit in searcher.search(starts, limit=limit, sortedby=order):
-                titles.append(hit["display_title"])
-            if words and len(titles) < limit:
-                parts: list[query.Query] = [query.Term("title_words", w) for w in words[:-1]]
-                parts.append(query.Prefix("title_words", words[-1]))
-                inside = parts[0] if len(parts) == 1 else query.And(parts)
-                for hit in searcher.search(
-                    inside, limit=limit - len(titles), sortedby=order, mask=starts
-                ):
-                    titles.append(hit["display_title"])
-        return titles
+            for leaf, offset, table in self._title_tables(searcher):
+                for docnum in table.starting_with(key):
+                    if not leaf.is_deleted(docnum):
+                        starts[offset + docnum] = table.order[docnum]
+                if words:
+                    for docnum in table.with_words(words[:-1], words[-1]):
+                        if offset + docnum not in starts and not leaf.is_deleted(docnum):
+                            inside[offset + docnum] = table.order[docnum]
+            chosen = sorted(starts, key=starts.__getitem__)[:limit]
+            chosen += sorted(inside, key=inside.__getitem__)[: limit - len(chosen)]
+            return [searcher.stored_fields(d)["display_title"] for d in chosen]
+
+    def _title_tables(self, searcher: Searcher) -> list[tuple[Any, int, _SegmentTitles]]:
+        """(leaf reader, docnum offset, title table) of each segment, cached by segment."""
+        out = []
+        cache: dict[tuple, _SegmentTitles] = {}
+        with self._facet_lock:
+            old = self._title_cache
+        for leaf, offset in searcher.reader().leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            if segment is None or not leaf.doc_count_all():
+                continue
+            key = (segment.segment_id(), leaf.doc_count_all())
+            table = old.get(key) or _SegmentTitles.read(leaf)
+            cache[key] = table
+            out.append((leaf, offset, table))
+        with self._facet_lock:
+            self._title_cache = cache
+        return out
 
     def search(self, query: SearchQuery) -> SearchResults:
         """Run a query in the wiki's syntax (see the module docstring).
