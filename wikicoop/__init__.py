@@ -20,7 +20,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     :param overrides: settings applied last (tests use this).
     """
-    from . import config, db, search, security, web
+    from . import config, db, search, security, signals, web
     from .extensions import babel, csrf, limiter, login_manager, select_locale
     from .rendering.pipeline import Renderer
     from .themes import init_themes
@@ -35,6 +35,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    signals.init_app(app)
     security.init_app(app)  # first: its form check must see the body before CSRF does
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

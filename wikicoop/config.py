@@ -7,6 +7,7 @@ converted to the type of the default (``true``/``false`` for booleans, digits fo
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
@@ -54,6 +55,35 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     "TRUSTED_PROXIES": 0,
+    # -- moderation (wikicoop.moderation) --
+    # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted
+    # contributors publish at once), "open" (published at once, patrolled afterwards)
+    # or "a_priori" (everything but moderators' edits waits for review)
+    "MODERATION_DEFAULT": "newcomers",
+    # per namespace or page type: {"namespace:help": "a_priori", "type:article": "open"};
+    # a page type's mode wins over its namespace's (JSON in the environment)
+    "MODERATION_MODES": {},
+    # trust comes with this many approved edits on an account at least this old
+    "TRUST_MIN_APPROVED_EDITS": 5,
+    "TRUST_MIN_ACCOUNT_DAYS": 3,
+    # an untrusted contributor's edit adding more external links than this waits for review
+    "NEWCOMER_MAX_EXTERNAL_LINKS": 2,
+    # minutes during which the author of a discussion message may still edit it
+    "COMMENT_EDIT_MINUTES": 15,
+    # Flask-Limiter limits (per user when logged in, else per address)
+    "EDIT_RATE_LIMIT": "20 per minute;200 per hour",
+    "REGISTRATION_RATE_LIMIT": "5 per hour;20 per day",
+    "COMMENT_RATE_LIMIT": "6 per minute;60 per hour",
+    "REPORT_RATE_LIMIT": "10 per hour",
+    # -- e-mail (notifications); nothing is sent while SMTP_HOST is empty --
+    "SMTP_HOST": "",
+    "SMTP_PORT": 25,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": False,
+    "MAIL_FROM": "wikicoop@localhost",
+    # absolute address of the wiki for links in e-mails ("" = the request's host)
+    "SITE_URL": "",
 }
 
 SECRET_KEY_FILE = "secret_key"
@@ -75,6 +105,11 @@ def _coerce(raw: str, default: Any) -> Any:
         raise ValueError(f"{ENV_PREFIX}… expects true or false, got {raw!r}")
     if isinstance(default, int):
         return int(raw.replace("_", ""))
+    if isinstance(default, dict):
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise ValueError(f"{ENV_PREFIX}… expects a JSON object, got {raw!r}")
+        return value
     return raw
 
 

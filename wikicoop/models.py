@@ -81,6 +81,8 @@ class User(UserMixin, Base):
     # changes with the password, so that other sessions are logged out
     session_nonce: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # auto (earned by approved edits and account age) | granted | withdrawn (by a moderator)
+    trust: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
 
     def get_id(self) -> str:
         """Flask-Login identity: id plus nonce, so a password change ends old sessions."""
@@ -130,6 +132,8 @@ class Page(Base):
     deleted_at: Mapped[datetime | None]
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     deletion_reason: Mapped[str | None] = mapped_column(String(500))
+    # "" (anyone who may edit) | trusted | moderators
+    protection: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     latest_revision: Mapped[Revision | None] = relationship(
         foreign_keys=[latest_revision_id], post_update=True
@@ -146,7 +150,10 @@ class Page(Base):
 
 class Revision(Base):
     __tablename__ = "revisions"
-    __table_args__ = (Index("ix_revisions_page_id_id", "page_id", "id"),)
+    __table_args__ = (
+        Index("ix_revisions_page_id_id", "page_id", "id"),
+        Index("ix_revisions_status_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
@@ -162,11 +169,24 @@ class Revision(Base):
     licence: Mapped[str] = mapped_column(String(32))
     # what made this revision: edit, create, restore, move, merge
     action: Mapped[str] = mapped_column(String(16), default="edit")
-    # published | pending | rejected | hidden (moderation, issue 4)
+    # published | pending | rejected | hidden (see wikicoop.moderation)
     status: Mapped[str] = mapped_column(String(16), default="published")
+    # why a revision waits for review: comma-separated codes (newcomer, external-links...)
+    pending_reasons: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # the status a hidden revision had, given back when it is shown again
+    hidden_from: Mapped[str | None] = mapped_column(String(16))
+    patrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    patrolled_at: Mapped[datetime | None]
 
     page: Mapped[Page] = relationship(foreign_keys=[page_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
+
+    @property
+    def pending_reason_codes(self) -> list[str]:
+        return [code for code in self.pending_reasons.split(",") if code]
 
     @property
     def author_name(self) -> str:
@@ -215,3 +235,136 @@ class CategoryMembership(Base):
     category: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
     # sort key: the member's name, stored to list a category without a join on titles
     sort_key: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Block(Base):
+    """A user kept from writing until ``expires_at`` (for ever when None) or until lifted."""
+
+    __tablename__ = "blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    lifted_at: Mapped[datetime | None]
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+
+class AuditEntry(Base):
+    """One moderation act: who did what to what, when and why (never edited or deleted)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # approve, reject, hide, unhide, block, unblock, protect, relicense, role, trust...
+    action: Mapped[str] = mapped_column(String(32))
+    # revision | comment | user | page | report
+    target_type: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
+
+
+class Report(Base):
+    """Someone flagged a page, a revision or a comment for the moderators."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reporter_ip: Mapped[str | None] = mapped_column(String(45))
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    # open | resolved | dismissed
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handled_at: Mapped[datetime | None]
+
+    page: Mapped[Page] = relationship(foreign_keys=[page_id])
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+
+
+class Comment(Base):
+    """A message in a page's discussion: a thread start (``thread_id`` None) or a reply."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_page_id_id", "page_id", "id"),
+        Index("ix_comments_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the subject page (not the Discussion: page)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    # thread title ("" for replies)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    # the text rendered and sanitized once, when written or edited (never per view)
+    html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # published | pending | rejected | hidden, as for revisions
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    pending_reasons: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    hidden_from: Mapped[str | None] = mapped_column(String(16))
+
+    page: Mapped[Page] = relationship(foreign_keys=[page_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
+
+    @property
+    def pending_reason_codes(self) -> list[str]:
+        return [code for code in self.pending_reasons.split(",") if code]
+
+
+class Watch(Base):
+    """A user follows a page (and its discussion)."""
+
+    __tablename__ = "watches"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the watchlist shows the changes made after this moment
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    """A message for one user inside the wiki (also e-mailed when SMTP is set up)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # page-changed, comment-posted, revision-approved, revision-rejected, ...
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    # extra words for the message (a rejection reason...)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    read_at: Mapped[datetime | None]

@@ -26,6 +26,20 @@ ACTION_MIN_ROLE = {
     "undelete": "admin",
     "view_deleted": "admin",
     "admin": "admin",
+    # moderation and community (issue 4); blocks and page protection are checked by
+    # wikicoop.moderation.check_can_write on top of these
+    "comment": "contributor",
+    "watch": "contributor",
+    "report": "visitor",
+    "moderate": "moderator",
+    "patrol": "moderator",
+    "hide": "moderator",
+    "block": "moderator",
+    "protect": "moderator",
+    "set_trust": "moderator",
+    "view_audit": "moderator",
+    "view_pending": "moderator",
+    "set_role": "admin",
 }
 
 

@@ -1,0 +1,267 @@
+"""Moderation policy: who publishes at once, who waits for review, who may not write.
+
+Pure service (a SQLAlchemy session, a settings mapping, plain values), like
+:mod:`wikicoop.revisions`. The decisions:
+
+- **Modes**, per namespace and per page type (``MODERATION_MODES``; a page type's mode
+  wins over its namespace's; ``MODERATION_DEFAULT`` elsewhere):
+  ``open`` — published at once, patrolled afterwards; ``newcomers`` (the default) —
+  trusted contributors publish at once, newcomers wait for review; ``a_priori`` —
+  everything but moderators' edits waits for review.
+- **Trust**: moderators and admins are trusted; other accounts earn trust with
+  ``TRUST_MIN_APPROVED_EDITS`` published edits on an account at least
+  ``TRUST_MIN_ACCOUNT_DAYS`` old, unless a moderator granted it (``trust="granted"``)
+  or withdrew it (``"withdrawn"``). Anonymous edits are never trusted.
+- **External links**: an untrusted author adding more than ``NEWCOMER_MAX_EXTERNAL_LINKS``
+  links to other sites waits for review, even where the mode is ``open``.
+- **Blocks and protection** are checked by :func:`check_can_write`.
+
+Statuses of revisions and discussion messages: ``published`` (visible to all),
+``pending`` (the author and moderators only), ``rejected`` (kept in history, marked,
+seen by the author and moderators), ``hidden`` (text seen by moderators only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry, Block, Revision, User, utcnow
+
+PUBLISHED, PENDING, REJECTED, HIDDEN = "published", "pending", "rejected", "hidden"
+STATUSES = (PUBLISHED, PENDING, REJECTED, HIDDEN)
+MODES = ("open", "newcomers", "a_priori")
+TRUST_VALUES = ("auto", "granted", "withdrawn")
+PROTECTIONS = ("", "trusted", "moderators")
+
+#: why a revision or message waits for review (codes stored in ``pending_reasons``)
+REASON_NEWCOMER = "newcomer"
+REASON_ANONYMOUS = "anonymous"
+REASON_A_PRIORI = "a-priori"
+REASON_EXTERNAL_LINKS = "external-links"
+REASON_REPORTED = "reported"
+
+#: readable reasons, French then English, for the queue and the API
+REASON_LABELS: dict[str, tuple[str, str]] = {
+    REASON_NEWCOMER: ("nouveau contributeur", "new contributor"),
+    REASON_ANONYMOUS: ("contribution anonyme", "anonymous contribution"),
+    REASON_A_PRIORI: ("relecture avant publication", "reviewed before publication"),
+    REASON_EXTERNAL_LINKS: ("beaucoup de liens externes", "many external links"),
+    REASON_REPORTED: ("signalé", "reported"),
+}
+
+_EXTERNAL_LINK_RE = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+", re.I)
+
+MODERATOR_ROLES = frozenset({"moderator", "admin"})
+
+
+class WriteRefused(Exception):
+    """The author may not write here: blocked, or the page is protected.
+
+    ``code`` for programs, ``message`` (French) and ``message_en`` for people, ``status``
+    the HTTP status (403).
+    """
+
+    def __init__(self, code: str, message: str, message_en: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.message_en = message_en
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happens to a new revision or message: ``published`` or ``pending`` (and why)."""
+
+    status: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def pending(self) -> bool:
+        return self.status == PENDING
+
+    @property
+    def reasons_text(self) -> str:
+        """The reason codes as stored in ``pending_reasons``."""
+        return ",".join(self.reasons)
+
+
+def is_moderator(user: User | None) -> bool:
+    """Moderators and admins (an inactive account is nobody)."""
+    return user is not None and user.active and user.role in MODERATOR_ROLES
+
+
+def approved_edit_count(session: Session, user: User) -> int:
+    """Published revisions written by ``user``."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Revision)
+            .where(Revision.author_id == user.id, Revision.status == PUBLISHED)
+        )
+        or 0
+    )
+
+
+def is_trusted(
+    session: Session, user: User | None, settings: Mapping[str, Any], now: datetime | None = None
+) -> bool:
+    """Whether ``user`` publishes at once where the mode is ``newcomers``."""
+    if user is None or not user.active:
+        return False
+    if is_moderator(user) or user.trust == "granted":
+        return True
+    if user.trust == "withdrawn":
+        return False
+    now = now or utcnow()
+    old_enough = now - user.created_at >= timedelta(days=int(settings["TRUST_MIN_ACCOUNT_DAYS"]))
+    if not old_enough:
+        return False
+    return approved_edit_count(session, user) >= int(settings["TRUST_MIN_APPROVED_EDITS"])
+
+
+def mode_for(settings: Mapping[str, Any], namespace: str, page_type: str = "page") -> str:
+    """The moderation mode of a namespace and page type (unknown values mean the default)."""
+    modes: Mapping[str, str] = settings.get("MODERATION_MODES") or {}
+    for key in (f"type:{page_type}", f"namespace:{namespace}"):
+        if modes.get(key) in MODES:
+            return modes[key]
+    default = settings.get("MODERATION_DEFAULT")
+    return default if default in MODES else "newcomers"
+
+
+def external_links(text: str) -> set[str]:
+    """The addresses of other sites written in ``text`` (Markdown links and bare URLs)."""
+    return {m.group(0).rstrip(".,;:!?").lower() for m in _EXTERNAL_LINK_RE.finditer(text)}
+
+
+def added_external_links(old_text: str, new_text: str) -> int:
+    """How many external addresses ``new_text`` has that ``old_text`` had not."""
+    return len(external_links(new_text) - external_links(old_text))
+
+
+def decide(
+    session: Session,
+    settings: Mapping[str, Any],
+    *,
+    author: User | None,
+    namespace: str,
+    page_type: str = "page",
+    old_text: str = "",
+    new_text: str = "",
+    now: datetime | None = None,
+) -> Decision:
+    """Whether a new revision (or discussion message) by ``author`` is published or pending.
+
+    ``author`` None is an anonymous contributor. ``old_text``/``new_text`` let the
+    external-links rule count only the links this edit adds.
+    """
+    if is_moderator(author):
+        return Decision(PUBLISHED)
+    mode = mode_for(settings, namespace, page_type)
+    trusted = is_trusted(session, author, settings, now)
+    reasons: list[str] = []
+    if mode == "a_priori":
+        reasons.append(REASON_A_PRIORI)
+    elif mode == "newcomers" and not trusted:
+        reasons.append(REASON_ANONYMOUS if author is None else REASON_NEWCOMER)
+    limit = int(settings["NEWCOMER_MAX_EXTERNAL_LINKS"])
+    if not trusted and added_external_links(old_text, new_text) > limit:
+        reasons.append(REASON_EXTERNAL_LINKS)
+    return Decision(PENDING, tuple(reasons)) if reasons else Decision(PUBLISHED)
+
+
+def active_block(session: Session, user: User | None, now: datetime | None = None) -> Block | None:
+    """The block that keeps ``user`` from writing now, if any (the longest one)."""
+    if user is None:
+        return None
+    now = now or utcnow()
+    blocks = session.scalars(
+        select(Block).where(Block.user_id == user.id, Block.lifted_at.is_(None))
+    ).all()
+    current = [b for b in blocks if b.expires_at is None or b.expires_at > now]
+    if not current:
+        return None
+    return max(current, key=lambda b: (b.expires_at is None, b.expires_at or now))
+
+
+def block_message(block: Block) -> tuple[str, str]:
+    """What a blocked person reads, French then English."""
+    if block.expires_at is None:
+        until_fr, until_en = "sans date de fin", "with no end date"
+    else:
+        when = block.expires_at.strftime("%d/%m/%Y %H:%M UTC")
+        until_fr, until_en = f"jusqu'au {when}", f"until {when}"
+    reason = block.reason or "—"
+    return (
+        f"Votre compte ne peut pas écrire sur le wiki {until_fr}. Motif : {reason}. "
+        "Vous pouvez toujours lire les pages ; écrivez à un modérateur en cas d'erreur.",
+        f"Your account may not write on the wiki {until_en}. Reason: {reason}. "
+        "You can still read the pages; write to a moderator if this is a mistake.",
+    )
+
+
+def check_can_write(
+    session: Session,
+    settings: Mapping[str, Any],
+    user: User | None,
+    *,
+    protection: str = "",
+    now: datetime | None = None,
+) -> None:
+    """Raise :class:`WriteRefused` when ``user`` is blocked or the page's protection
+    keeps them out; return None otherwise."""
+    block = active_block(session, user, now)
+    if block is not None:
+        fr, en = block_message(block)
+        raise WriteRefused("blocked", fr, en)
+    if protection == "moderators" and not is_moderator(user):
+        raise WriteRefused(
+            "protected",
+            "Cette page est protégée : seuls les modérateurs peuvent la modifier. "
+            "Proposez votre changement dans sa page de discussion.",
+            "This page is protected: only moderators can change it. "
+            "Suggest your change on its discussion page.",
+        )
+    if protection == "trusted" and not is_trusted(session, user, settings, now):
+        raise WriteRefused(
+            "protected",
+            "Cette page est protégée : seuls les contributeurs confirmés peuvent la modifier. "
+            "Proposez votre changement dans sa page de discussion.",
+            "This page is protected: only confirmed contributors can change it. "
+            "Suggest your change on its discussion page.",
+        )
+
+
+def audit(
+    session: Session,
+    actor: User | None,
+    action: str,
+    target_type: str,
+    target_id: int | None,
+    *,
+    page_id: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+    **details: Any,
+) -> AuditEntry:
+    """Record one moderation act in the audit log (added to the session, not committed)."""
+    entry = AuditEntry(
+        created_at=now or utcnow(),
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        page_id=page_id,
+        reason=(reason or "")[:500],
+        details=details,
+    )
+    session.add(entry)
+    return entry
