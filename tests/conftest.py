@@ -132,19 +132,28 @@ class Auth:
     def __init__(self, app: Flask, client: FlaskClient) -> None:
         self.app, self.client = app, client
 
-    def make_user(self, name: str = "Alice", role: str = "contributor") -> User:
+    def make_user(
+        self, name: str = "Alice", role: str = "contributor", *, trust: str = "granted"
+    ) -> User:
+        """An account; trusted unless ``trust="auto"`` (a newcomer whose edits wait)."""
         with self.app.app_context():
-            return create_user(get_session(), name, PASSWORD, role=role)
+            return create_user(get_session(), name, PASSWORD, role=role, trust=trust)
 
     def login(
-        self, name: str = "Alice", *, client: FlaskClient | None = None, role: str = "contributor"
+        self,
+        name: str = "Alice",
+        *,
+        client: FlaskClient | None = None,
+        role: str = "contributor",
+        trust: str = "granted",
     ):
+        """Log in as ``name``, creating the account first (trusted unless ``trust="auto"``)."""
         client = client or self.client
         with self.app.app_context():
             from wikicoop.accounts import find_user
 
             if find_user(get_session(), name) is None:
-                create_user(get_session(), name, PASSWORD, role=role)
+                create_user(get_session(), name, PASSWORD, role=role, trust=trust)
         form = client.get("/compte/connexion")
         response = client.post(
             "/compte/connexion",
@@ -173,7 +182,11 @@ def make_page(app: Flask):
             from wikicoop.accounts import find_user
 
             session = get_session()
-            user = find_user(session, author) or create_user(session, author, PASSWORD)
+            # a trusted account: these pages are published at once (moderation tests make
+            # newcomers explicitly)
+            user = find_user(session, author) or create_user(
+                session, author, PASSWORD, trust="granted"
+            )
             page = rev.find_page(session, parse_title(title))
             result = rev.save_edit(
                 session,

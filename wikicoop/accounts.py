@@ -63,8 +63,13 @@ def create_user(
     *,
     role: str = "contributor",
     email: str | None = None,
+    trust: str = "auto",
 ) -> User:
-    """Create and commit an account; raise :class:`AccountError` when it cannot be made."""
+    """Create and commit an account; raise :class:`AccountError` when it cannot be made.
+
+    ``trust`` is "auto" for a newcomer (trust is earned, see :mod:`wikicoop.moderation`) or
+    "granted" for an account that publishes at once.
+    """
     username = normalise_username(username)
     if role not in ROLES:
         raise AccountError(
@@ -87,6 +92,7 @@ def create_user(
         email=email or None,
         password_hash=hash_password(password),
         role=role,
+        trust=trust,
         session_nonce=new_session_nonce(),
     )
     session.add(user)

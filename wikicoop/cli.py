@@ -115,16 +115,33 @@ cli.add_command(run_command)
 @click.option("--role", type=click.Choice(ROLES), default="contributor", show_default=True)
 @click.option("--email", default=None)
 @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
+@click.option(
+    "--trusted",
+    is_flag=True,
+    help="Contributeur confirmé : ses modifications sont publiées sans relecture.",
+)
 @with_appcontext
-def create_user_command(name: str, role: str, email: str | None, password_stdin: bool) -> None:
-    """Create an account (the password is asked for, or read from stdin)."""
+def create_user_command(
+    name: str, role: str, email: str | None, password_stdin: bool, trusted: bool
+) -> None:
+    """Create an account (the password is asked for, or read from stdin).
+
+    A contributor is a newcomer (edits reviewed) unless ``--trusted``.
+    """
     upgrade_schema(engine_of(current_app._get_current_object()))  # type: ignore[attr-defined]
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(get_session(), name, password, role=role, email=email)
+        user = create_user(
+            get_session(),
+            name,
+            password,
+            role=role,
+            email=email,
+            trust="granted" if trusted else "auto",
+        )
     except AccountError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"Compte créé : {user.username} ({user.role})")

@@ -52,15 +52,53 @@ def role_of(actor: Any) -> str:
     return getattr(actor, "role", "contributor")
 
 
+#: actions that write: refused to a blocked account
+WRITE_ACTIONS = frozenset(
+    {"edit", "create", "restore", "rename", "relicense", "delete", "undelete", "comment"}
+)
+#: actions that also need a trusted account below the moderator role (MediaWiki's
+#: "autoconfirmed"): renaming moves what everyone links to
+TRUSTED_ACTIONS = frozenset({"rename"})
+#: actions a page's protection restricts
+PROTECTED_ACTIONS = frozenset({"edit", "restore", "rename"})
+
+
+def needs_account_state(action: str, page: Page | None = None) -> bool:
+    """Whether :func:`can` needs ``trusted``/``blocked`` for this action (a query)."""
+    return action in WRITE_ACTIONS or action in TRUSTED_ACTIONS or bool(
+        page is not None and getattr(page, "protection", "")
+    )
+
+
 def can(
-    actor: Any, action: str, page: Page | None = None, *, anonymous_editing: bool = False
+    actor: Any,
+    action: str,
+    page: Page | None = None,
+    *,
+    anonymous_editing: bool = False,
+    trusted: bool = False,
+    blocked: bool = False,
 ) -> bool:
-    """True when ``actor`` may perform ``action`` (on ``page`` when given)."""
+    """True when ``actor`` may perform ``action`` (on ``page`` when given).
+
+    ``trusted`` and ``blocked`` describe the actor's account (see
+    :mod:`wikicoop.moderation`): a blocked account may not write; protected pages and
+    :data:`TRUSTED_ACTIONS` need a trusted account or a moderator.
+    """
     role = role_of(actor)
     if action not in ACTION_MIN_ROLE:
         return False
     if page is not None and page.is_deleted and action not in {"undelete", "view_deleted"}:
         return ROLE_RANK[role] >= ROLE_RANK["admin"] and action in {"history", "view"}
+    if blocked and action in WRITE_ACTIONS:
+        return False
+    moderator = ROLE_RANK[role] >= ROLE_RANK["moderator"]
+    protection = getattr(page, "protection", "") if page is not None else ""
+    protected_from_actor = protection == "moderators" or (protection and not trusted)
+    if action in PROTECTED_ACTIONS and protected_from_actor and not moderator:
+        return False
+    if action in TRUSTED_ACTIONS and not moderator and not trusted:
+        return False
     if anonymous_editing and role == "visitor" and action in {"edit", "create", "restore"}:
         return True
     return ROLE_RANK[role] >= ROLE_RANK[ACTION_MIN_ROLE[action]]

@@ -37,7 +37,7 @@ class CachedRender:
 
 
 def existing_titles(session: Session, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of ``keys`` name live (not deleted) pages.
+    """Which of ``keys`` name live pages (not deleted, with a published version).
 
     One query per namespace (and per 400 names): ``namespace = ? AND name IN (...)``
     uses the unique index, where a row-value ``IN`` made SQLite scan the whole table.
@@ -53,6 +53,8 @@ def existing_titles(session: Session, keys: Iterable[tuple[str, str]]) -> set[tu
                     Page.namespace == namespace,
                     Page.name.in_(names[start : start + _IN_CHUNK]),
                     Page.deleted_at.is_(None),
+                    # a page whose only version waits for review does not exist yet
+                    Page.latest_revision_id.is_not(None),
                 )
             )
             found.update((namespace, name) for (name,) in rows)
@@ -65,12 +67,17 @@ def render_text(session: Session, renderer: Renderer, text: str) -> RenderedPage
 
 
 def contributors_until(session: Session, page_id: int, revision_id: int) -> list[str]:
-    """Everyone who wrote a revision of the page up to ``revision_id``, first one first."""
+    """Everyone who wrote a published revision of the page up to ``revision_id``, first
+    one first (pending, rejected and hidden revisions credit nobody)."""
     rows = session.execute(
         select(User.username, Revision.author_ip, func.min(Revision.id).label("first"))
         .select_from(Revision)
         .outerjoin(User, User.id == Revision.author_id)
-        .where(Revision.page_id == page_id, Revision.id <= revision_id)
+        .where(
+            Revision.page_id == page_id,
+            Revision.id <= revision_id,
+            Revision.status == "published",  # the authors of what readers see
+        )
         .group_by(User.username, Revision.author_ip)
         .order_by("first")
     ).all()

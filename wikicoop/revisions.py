@@ -13,14 +13,17 @@ from __future__ import annotations
 import random
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from . import render_cache
+from . import moderation, render_cache, signals
+from .config import DEFAULTS
 from .licences import (
     DEFAULT_LICENCE,
     LicenceError,
@@ -79,6 +82,11 @@ class SaveResult:
     conflict: MergeResult | None = None
     current_revision: Revision | None = None
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        """The new revision waits for review (visitors still see the published one)."""
+        return self.revision is not None and self.revision.status == moderation.PENDING
 
 
 @dataclass(frozen=True)
@@ -237,11 +245,16 @@ def save_edit(
     max_bytes: int = 2_000_000,
     action: str = "edit",
     now: datetime | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> SaveResult:
     """Save a new version of ``title`` started from ``base_revision_id`` (None to create).
 
-    Returns a :class:`SaveResult`; raises :class:`EditError` for unusable input. Commits
-    on success, writes nothing on a conflict or an error.
+    The moderation policy (``settings``: the app's config; the defaults when None)
+    decides whether the new revision is published at once or waits for review
+    (``result.pending``); a blocked author or a protected page gives :class:`EditError`
+    403. ``base_revision_id`` may name the author's own pending revision: the new one
+    then continues it. Returns a :class:`SaveResult`; raises :class:`EditError` for
+    unusable input. Commits on success, writes nothing on a conflict or an error.
     """
     clean = clean_text(text, max_bytes)
     summary_text = clean_summary(summary)
@@ -262,6 +275,7 @@ def save_edit(
                 licence=licence_code,
                 action=action,
                 now=now or utcnow(),
+                settings=settings if settings is not None else DEFAULTS,
             )
         except _LostRace:
             session.rollback()
@@ -302,6 +316,7 @@ def _try_save(
     licence: str | None,
     action: str,
     now: datetime,
+    settings: Mapping[str, Any],
 ) -> SaveResult:
     page = find_page(session, title, for_update=True)
     if page is not None and page.is_deleted:
@@ -312,6 +327,7 @@ def _try_save(
             message_en=f'The page "{title.full}" has been deleted. '
             "An administrator can bring it back.",
         )
+    _check_can_write(session, settings, author, page, now)
     if page is None:
         if base_revision_id is not None:
             raise EditError(
@@ -322,11 +338,14 @@ def _try_save(
                 message_en=f'The page "{title.full}" does not exist (or no longer exists): '
                 "you cannot start from one of its versions.",
             )
-        return _create_page(session, renderer, title, text, author, summary, licence, now)
+        decision = _decide(session, settings, author, title.namespace, "", text, now)
+        return _create_page(
+            session, renderer, title, text, author, summary, licence, now, decision=decision
+        )
 
+    # None while every revision of the page waits for review
     latest = page.latest_revision
-    assert latest is not None  # a live page always has a revision
-    if licence and licence != page.licence:
+    if licence and licence != page.licence and latest is not None:
         raise EditError(
             "licence-change",
             "La licence d'une page existante ne change pas en l'enregistrant : "
@@ -335,15 +354,11 @@ def _try_save(
             'a moderator can change it from the "Authors and licence" page.',
         )
     result = SaveResult(page=page, revision=None, current_revision=latest)
-    if base_revision_id is None:
-        base_text = ""  # both sides created the page: merge against an empty base
-    else:
-        base = revision_of_page(session, page, base_revision_id)
-        base_text = base.text
-        if base.id == latest.id:
-            base_text = latest.text
-    if base_revision_id is None or int(base_revision_id) != latest.id:  # type: ignore[arg-type]
-        merge = merge_texts(base_text, text, latest.text)
+    base = None if base_revision_id is None else revision_of_page(session, page, base_revision_id)
+    # the published text this edit was made from (the author's pending versions are theirs)
+    root = published_root(session, base)
+    if (root.id if root else None) != (latest.id if latest else None):
+        merge = merge_texts(root.text if root else "", text, latest.text if latest else "")
         if not merge.clean:
             result.conflict = merge
             session.commit()  # nothing written: just end the transaction and its row lock
@@ -351,38 +366,180 @@ def _try_save(
         assert merge.text is not None
         result.merged = merge.text != text
         text = merge.text
-    if text == latest.text and action == "edit":
+    if latest is not None and text == latest.text and action == "edit":
         result.revision = latest
         result.changed = False
         session.commit()  # nothing written: just end the transaction and its row lock
         return result
 
+    latest_text = latest.text if latest else ""
+    decision = _decide(session, settings, author, page.namespace, latest_text, text, now)
+    # the author's own pending version this edit continues, if any
+    own_draft = (
+        base
+        if base is not None
+        and base.status == moderation.PENDING
+        and author.user is not None
+        and base.author_id == author.user.id
+        else None
+    )
     revision = _new_revision(
         page,
-        parent=latest,
+        parent=own_draft if decision.pending and own_draft is not None else latest,
         author=author,
         text=text,
         summary=summary,
         action="merge" if result.merged and action == "edit" else action,
         now=now,
         minor=minor,
+        decision=decision,
     )
     session.add(revision)
     session.flush()
+    if decision.pending:
+        rendered = render_cache.render_text(session, renderer, revision.text)
+        render_cache.store_render(session, revision, rendered)  # the author's preview
+        signals.send(signals.revision_pending, session=session, revision=revision, page=page)
+        session.commit()
+        result.revision = revision
+        return result
+
+    _move_latest(session, page, latest, revision, now)
+    apply_published_revision(session, renderer, page, revision)
+    if latest is None:  # the first public version: links to this title turn blue
+        render_cache.invalidate_linking_to(session, page.title)
+    if own_draft is not None:
+        settle_drafts(session, own_draft, moderation.PUBLISHED, reviewer=None, now=now)
+    signals.send(
+        signals.revision_published,
+        session=session,
+        revision=revision,
+        page=page,
+        actor=author.user,
+    )
+    session.commit()
+    result.revision = revision
+    result.current_revision = revision
+    return result
+
+
+def _check_can_write(
+    session: Session,
+    settings: Mapping[str, Any],
+    author: Author,
+    page: Page | None,
+    now: datetime,
+) -> None:
+    """:class:`EditError` 403 for a blocked author or a protected page."""
+    try:
+        moderation.check_can_write(
+            session,
+            settings,
+            author.user,
+            protection=page.protection if page is not None else "",
+            now=now,
+        )
+    except moderation.WriteRefused as refused:
+        session.rollback()  # end the transaction and its row lock
+        raise EditError(
+            refused.code, refused.message, refused.status, message_en=refused.message_en
+        ) from None
+
+
+def _decide(
+    session: Session,
+    settings: Mapping[str, Any],
+    author: Author,
+    namespace: str,
+    old_text: str,
+    new_text: str,
+    now: datetime,
+) -> moderation.Decision:
+    return moderation.decide(
+        session,
+        settings,
+        author=author.user,
+        namespace=namespace,
+        old_text=old_text,
+        new_text=new_text,
+        now=now,
+    )
+
+
+def _move_latest(
+    session: Session, page: Page, latest: Revision | None, revision: Revision, now: datetime
+) -> None:
+    """Compare-and-set the page's public revision from ``latest`` to ``revision``.
+
+    Raises :class:`_LostRace` when another save or approval moved it first.
+    """
+    expected = (
+        Page.latest_revision_id.is_(None)
+        if latest is None
+        else Page.latest_revision_id == latest.id
+    )
     moved = session.execute(
         update(Page)
-        .where(Page.id == page.id, Page.latest_revision_id == latest.id)
+        .where(Page.id == page.id, expected)
         .values(latest_revision_id=revision.id, touched_at=now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         raise _LostRace
-    session.expire(page, ["latest_revision_id", "latest_revision"])
-    _after_new_revision(session, renderer, page, revision)
-    session.commit()
-    result.revision = revision
-    result.current_revision = revision
-    return result
+    session.expire(page, ["latest_revision_id", "latest_revision", "touched_at"])
+
+
+def was_published(revision: Revision) -> bool:
+    """Published, or hidden after having been published."""
+    return revision.status == moderation.PUBLISHED or (
+        revision.status == moderation.HIDDEN and revision.hidden_from == moderation.PUBLISHED
+    )
+
+
+def published_root(session: Session, revision: Revision | None) -> Revision | None:
+    """The published revision ``revision`` was built on: itself when published, else the
+    first published one up its chain of parents (None for a page's pending creation)."""
+    seen = 0
+    while revision is not None and not was_published(revision) and seen < 10_000:
+        revision = session.get(Revision, revision.parent_id) if revision.parent_id else None
+        seen += 1
+    return revision
+
+
+def pending_drafts(session: Session, revision: Revision) -> list[Revision]:
+    """The still-pending ancestors of ``revision`` by the same author (older drafts it
+    continues), nearest first."""
+    drafts = []
+    parent_id = revision.parent_id
+    while parent_id is not None:
+        parent = session.get(Revision, parent_id)
+        if (
+            parent is None
+            or parent.status != moderation.PENDING
+            or parent.author_id != revision.author_id
+        ):
+            break
+        drafts.append(parent)
+        parent_id = parent.parent_id
+    return drafts
+
+
+def settle_drafts(
+    session: Session,
+    revision: Revision,
+    status: str,
+    *,
+    reviewer: User | None,
+    now: datetime,
+    reason: str = "",
+) -> None:
+    """Give ``revision`` (when still pending) and its pending drafts the same outcome."""
+    for draft in [revision, *pending_drafts(session, revision)]:
+        if draft.status == moderation.PENDING:
+            draft.status = status
+            draft.reviewed_by_id = reviewer.id if reviewer is not None else None
+            draft.reviewed_at = now
+            draft.review_reason = reason
 
 
 def _new_revision(
@@ -395,8 +552,13 @@ def _new_revision(
     action: str,
     now: datetime,
     minor: bool = False,
+    decision: moderation.Decision | None = None,
 ) -> Revision:
-    """An immutable revision of ``page`` under the page's current licence (not yet added)."""
+    """An immutable revision of ``page`` under the page's current licence (not yet added).
+
+    Published unless ``decision`` says it waits for review.
+    """
+    decision = decision or moderation.Decision(moderation.PUBLISHED)
     return Revision(
         page_id=page.id,
         parent_id=parent.id if parent else None,
@@ -409,6 +571,8 @@ def _new_revision(
         text=text,
         licence=page.licence,
         action=action,
+        status=decision.status,
+        pending_reasons=decision.reasons_text,
     )
 
 
@@ -421,7 +585,12 @@ def _create_page(
     summary: str,
     licence: str | None,
     now: datetime,
+    *,
+    decision: moderation.Decision | None = None,
 ) -> SaveResult:
+    """A new page; while its first revision waits for review the page has no public
+    revision (``latest_revision_id`` None) and visitors do not see it."""
+    decision = decision or moderation.Decision(moderation.PUBLISHED)
     page = Page(
         namespace=title.namespace,
         name=title.name,
@@ -432,21 +601,41 @@ def _create_page(
     session.add(page)
     session.flush()  # IntegrityError here when someone created it first: caller retries
     revision = _new_revision(
-        page, parent=None, author=author, text=text, summary=summary, action="create", now=now
+        page,
+        parent=None,
+        author=author,
+        text=text,
+        summary=summary,
+        action="create",
+        now=now,
+        decision=decision,
     )
     session.add(revision)
     session.flush()
+    if decision.pending:
+        rendered = render_cache.render_text(session, renderer, revision.text)
+        render_cache.store_render(session, revision, rendered)
+        signals.send(signals.revision_pending, session=session, revision=revision, page=page)
+        session.commit()
+        return SaveResult(page=page, revision=revision, created=True, current_revision=None)
     page.latest_revision_id = revision.id
-    _after_new_revision(session, renderer, page, revision)
+    apply_published_revision(session, renderer, page, revision)
     render_cache.invalidate_linking_to(session, title)
+    signals.send(
+        signals.revision_published,
+        session=session,
+        revision=revision,
+        page=page,
+        actor=author.user,
+    )
     session.commit()
     return SaveResult(page=page, revision=revision, created=True, current_revision=revision)
 
 
-def _after_new_revision(
+def apply_published_revision(
     session: Session, renderer: Renderer, page: Page, revision: Revision
 ) -> None:
-    """Render the new revision once, and refresh the page's links and categories."""
+    """Render the page's new public revision once, and refresh its links and categories."""
     rendered = render_cache.render_text(session, renderer, revision.text)
     render_cache.store_render(session, revision, rendered)
     page.redirect_target = redirect_target_of(revision.text)
@@ -474,8 +663,10 @@ def restore_revision(
     author: Author,
     summary: object = "",
     max_bytes: int = 2_000_000,
+    settings: Mapping[str, Any] | None = None,
 ) -> SaveResult:
-    """Make an old revision's text the current one, as a new revision."""
+    """Make an old revision's text the current one, as a new revision (moderated like
+    any edit: see :func:`save_edit`)."""
     old = revision_of_page(session, page, revision_id)
     latest_id = page.latest_revision_id
     if old.id == latest_id:
@@ -495,6 +686,7 @@ def restore_revision(
         summary=summary_text,
         max_bytes=max_bytes,
         action="restore",
+        settings=settings,
     )
 
 
@@ -563,6 +755,17 @@ def rename_page(
         )
     render_cache.invalidate_linking_to(session, old_title)
     render_cache.invalidate_linking_to(session, new_title)
+    moderation.audit(
+        session,
+        author.user,
+        "rename",
+        "page",
+        page.id,
+        page_id=page.id,
+        reason=reason_text,
+        old=old_title.full,
+        new=new_title.full,
+    )
     session.commit()
     return page
 
@@ -580,10 +783,13 @@ def delete_page(session: Session, *, page: Page, actor: User, reason: object = "
     page.deleted_by_id = actor.id
     page.deletion_reason = clean_summary(reason)
     render_cache.invalidate_linking_to(session, page.title)
+    moderation.audit(
+        session, actor, "delete", "page", page.id, page_id=page.id, reason=page.deletion_reason
+    )
     session.commit()
 
 
-def undelete_page(session: Session, *, page: Page) -> None:
+def undelete_page(session: Session, *, page: Page, actor: User | None = None) -> None:
     """Bring a soft-deleted page back, with its whole history."""
     if not page.is_deleted:
         raise EditError(
@@ -596,6 +802,7 @@ def undelete_page(session: Session, *, page: Page) -> None:
     page.deleted_by_id = None
     page.deletion_reason = None
     render_cache.invalidate_linking_to(session, page.title)
+    moderation.audit(session, actor, "undelete", "page", page.id, page_id=page.id)
     session.commit()
 
 
@@ -621,7 +828,8 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
             "La page est déjà sous cette licence.",
             message_en="The page is already under this licence.",
         )
-    old = get_licence(page.licence).short_name
+    old_code = page.licence
+    old = get_licence(old_code).short_name
     page.licence = code
     revision = _new_revision(
         page,
@@ -636,6 +844,16 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
     session.add(revision)
     session.flush()
     page.latest_revision_id = revision.id
+    moderation.audit(
+        session,
+        author.user,
+        "relicense",
+        "page",
+        page.id,
+        page_id=page.id,
+        old=old_code,
+        new=code,
+    )
     session.commit()
     return revision
 
@@ -649,15 +867,26 @@ class HistoryRow:
 
 
 def history(
-    session: Session, page: Page, *, limit: int = 50, offset: int = 0
+    session: Session,
+    page: Page,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    visible: ColumnElement[bool] | None = None,
 ) -> tuple[int, list[HistoryRow]]:
-    """Newest-first revisions of ``page`` with size changes: two queries, no N+1."""
-    total = session.scalar(select(func.count()).where(Revision.page_id == page.id)) or 0
+    """Newest-first revisions of ``page`` with size changes: two queries, no N+1.
+
+    ``visible`` limits the rows to what a reader may see (see :mod:`wikicoop.visibility`).
+    """
+    condition = Revision.page_id == page.id
+    if visible is not None:
+        condition = and_(condition, visible)
+    total = session.scalar(select(func.count()).select_from(Revision).where(condition)) or 0
     parent = aliased(Revision)
     rows = session.execute(
         select(Revision, parent.size)
         .outerjoin(parent, parent.id == Revision.parent_id)
-        .where(Revision.page_id == page.id)
+        .where(condition)
         .order_by(Revision.id.desc())
         .limit(limit)
         .offset(offset)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
-from blinker import Namespace
-from flask import Flask
+from blinker import NamedSignal, Namespace
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,12 @@ comment_published = _signals.signal("comment-published")
 comment_pending = _signals.signal("comment-pending")
 #: a moderator rejected a discussion message. kwargs: session, comment, page, actor, reason
 comment_rejected = _signals.signal("comment-rejected")
+
+
+def send(signal: NamedSignal, **kwargs: Any) -> None:
+    """Send ``signal`` with the current Flask app as sender (None outside an app)."""
+    sender = current_app._get_current_object() if has_app_context() else None
+    signal.send(sender, **kwargs)
 
 
 _AFTER_COMMIT = "wikicoop.after_commit"

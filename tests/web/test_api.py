@@ -399,7 +399,9 @@ def test_bearer_token_wins_over_session_cookie(app, client, auth, runner):
 
 def test_anonymous_editing_setting(app):
     """With ANONYMOUS_EDITING, visitors may write, but a cookie write still needs CSRF."""
-    open_app = _custom_app(app, ANONYMOUS_EDITING=True)
+    # "open" moderation: the anonymous edit is published at once (tests of the default
+    # policy, where it waits for review, are in test_moderation.py)
+    open_app = _custom_app(app, ANONYMOUS_EDITING=True, MODERATION_DEFAULT="open")
     try:
         client = open_app.test_client()
         anon = Api(client)

@@ -103,7 +103,9 @@ def test_create_user_from_stdin_and_prompt(cli_env):
 
 def test_token_create_prints_a_working_token(cli_env):
     invoke("init")
-    invoke("create-user", "Robot", "--password-stdin", input="mot de passe tres long\n")
+    invoke(
+        "create-user", "Robot", "--trusted", "--password-stdin", input="mot de passe tres long\n"
+    )
     result = invoke("token", "create", "Robot")
     assert result.exit_code == 0
     token = result.output.strip()

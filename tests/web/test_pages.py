@@ -356,8 +356,20 @@ def test_anonymous_editing_is_a_setting(app, client, make_page):
     app.config["ANONYMOUS_EDITING"] = True
     response = save(client, "Ouverte", "texte anonyme")
     assert response.status_code == 302
+    # out of the box an anonymous edit waits for review: visitors do not see it yet
+    history = soup(client.get("/wiki/Ouverte?action=history"))
+    assert "127.0.0.1" not in history.get_text()
+    assert "texte anonyme" not in client.get("/wiki/Ouverte").text
+    # where the moderation mode is "open", it is published at once, signed by its address
+    app.config["MODERATION_DEFAULT"] = "open"
+    form = edit_form(client, "Ouverte")
+    response = client.post(
+        "/wiki/Ouverte?action=edit", data={**form, "text": "texte anonyme, publié", "save": "1"}
+    )
+    assert response.status_code == 302
     history = soup(client.get("/wiki/Ouverte?action=history"))
     assert "127.0.0.1" in history.get_text()
+    assert "texte anonyme, publié" in client.get("/wiki/Ouverte").text
 
 
 def test_post_without_csrf_token_is_refused(client, auth):

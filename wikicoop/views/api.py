@@ -14,16 +14,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from .. import moderation, visibility
 from .. import revisions as rev
 from ..db import get_session
 from ..diffing import diff_texts
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..models import Page, Revision
 from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
 from ..web import allowed, json_error, localized, renderer
-from .pages import author
+from .pages import author, edit_rate_limit, rate_key
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -95,22 +96,44 @@ def _guard(action: str, page: Page | None = None) -> None:
 
 
 def _live_page(title: Title) -> Page:
+    """The page, if it exists for this reader (published, or the reader moderates)."""
     page = rev.find_page(get_session(), title)
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
+    if (
+        page is None
+        or (page.is_deleted and not allowed("view_deleted"))
+        or (page.latest_revision_id is None and not allowed("view_pending"))
+    ):
         raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
     return page
 
 
 def _revision(page: Page, revision_id: object) -> Revision:
+    """A revision of ``page`` this reader may read (404 for another's pending one)."""
     try:
-        return rev.revision_of_page(get_session(), page, revision_id)
+        revision = rev.revision_of_page(get_session(), page, revision_id)
     except rev.EditError as err:
         raise ApiError(err.status, localized(err)) from None
+    if not visibility.can_see_text(current_user, revision):
+        if revision.status == moderation.HIDDEN:
+            raise ApiError(
+                403, _("Cette version a été masquée par un modérateur."), code="hidden"
+            )
+        raise ApiError(404, _("La version n° %(id)s n'existe pas.", id=revision.id))
+    return revision
 
 
-def revision_json(revision: Revision) -> dict[str, Any]:
-    """The public shape of a revision."""
-    return {
+def revision_json(revision: Revision, reader: Any = None) -> dict[str, Any]:
+    """The public shape of a revision, with its moderation ``status``.
+
+    For a hidden revision the reader may not read, only the id, time and status are given.
+    """
+    if reader is not None and not visibility.can_see_text(reader, revision):
+        return {
+            "id": revision.id,
+            "timestamp": revision.created_at.isoformat(),
+            "status": revision.status,
+        }
+    data = {
         "id": revision.id,
         "author": revision.author_name,
         "timestamp": revision.created_at.isoformat(),
@@ -122,6 +145,11 @@ def revision_json(revision: Revision) -> dict[str, Any]:
         "status": revision.status,
         "parent": revision.parent_id,
     }
+    if revision.status == moderation.PENDING:
+        data["pending_reasons"] = revision.pending_reason_codes
+    if revision.status == moderation.REJECTED:
+        data["review_reason"] = revision.review_reason
+    return data
 
 
 def _json_body() -> dict[str, Any]:
@@ -137,8 +165,14 @@ def get_page(raw_title: str) -> Response:
     page = _live_page(title)
     _guard("view", page)
     latest = page.latest_revision
-    assert latest is not None
-    revision = _revision(page, request.args["revision"]) if "revision" in request.args else latest
+    if "revision" in request.args:
+        revision = _revision(page, request.args["revision"])
+    elif latest is not None:
+        revision = latest
+    else:  # a moderator reading a page that has no published version yet
+        pending = visibility.newest_pending(get_session(), page)
+        assert pending is not None
+        revision = pending
     rendered = cached_render(get_session(), renderer(), revision)
     return jsonify(
         {
@@ -150,13 +184,14 @@ def get_page(raw_title: str) -> Response:
             "html": rendered.html,
             "categories": list(rendered.categories),
             "redirect": page.redirect_target,
-            "latest_revision": latest.id,
+            "latest_revision": latest.id if latest else None,
             "revision": revision_json(revision),
         }
     )
 
 
 @bp.put("/pages/<path:raw_title>")
+@limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
 def put_page(raw_title: str) -> tuple[Response, int]:
     title = _title(raw_title)
     if title.name.rsplit("/", 1)[-1] in _ENDPOINT_SUFFIXES and "/" in title.name:
@@ -170,6 +205,7 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         )
     data = _json_body()
     page = rev.find_page(get_session(), title)
+    _refuse_if_cannot_write(page)
     _guard("edit" if page else "create", page)
     if "text" not in data:
         raise ApiError(400, _("Le champ « text » est obligatoire."))
@@ -201,6 +237,7 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         minor=minor,
         licence=licence,
         max_bytes=current_app.config["MAX_PAGE_BYTES"],
+        settings=current_app.config,
     )
     if result.conflict is not None:
         current = result.current_revision
@@ -224,11 +261,34 @@ def put_page(raw_title: str) -> tuple[Response, int]:
     body = {
         "title": title.full,
         "revision": revision_json(result.revision),
+        "status": result.revision.status,
         "merged": result.merged,
         "changed": result.changed,
         "created": result.created,
     }
+    if result.pending:
+        # held for review: accepted, not yet public
+        body["pending_reasons"] = result.revision.pending_reason_codes
+        body["message"] = _(
+            "Votre modification est enregistrée et attend la relecture d'un modérateur."
+        )
+        return jsonify(body), 202
     return jsonify(body), 201 if result.created else 200
+
+
+def _refuse_if_cannot_write(page: Page | None) -> None:
+    """403 with the reason for a blocked account or a protected page."""
+    if not current_user.is_authenticated:
+        return
+    try:
+        moderation.check_can_write(
+            get_session(),
+            current_app.config,
+            current_user._get_current_object(),
+            protection=page.protection if page is not None else "",
+        )
+    except moderation.WriteRefused as refused:
+        raise ApiError(refused.status, localized(refused), code=refused.code) from None
 
 
 @bp.get("/pages/<path:raw_title>/history")
@@ -237,14 +297,21 @@ def page_history(raw_title: str) -> Response:
     _guard("history", page)
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
-    total, rows = rev.history(get_session(), page, limit=limit, offset=offset)
+    total, rows = rev.history(
+        get_session(),
+        page,
+        limit=limit,
+        offset=offset,
+        visible=visibility.listed_in_history(current_user),
+    )
     return jsonify(
         {
             "total": total,
             "limit": limit,
             "offset": offset,
             "revisions": [
-                {**revision_json(row.revision), "size_change": row.size_change} for row in rows
+                {**revision_json(row.revision, current_user), "size_change": row.size_change}
+                for row in rows
             ],
         }
     )
@@ -273,8 +340,10 @@ def page_diff(raw_title: str) -> Response:
 
 
 @bp.post("/pages/<path:raw_title>/restore")
-def page_restore(raw_title: str) -> Response:
+@limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
+def page_restore(raw_title: str) -> tuple[Response, int]:
     page = _live_page(_title(raw_title))
+    _refuse_if_cannot_write(page)
     _guard("restore", page)
     data = _json_body()
     if "revision" not in data:
@@ -287,10 +356,12 @@ def page_restore(raw_title: str) -> Response:
         author=author(),
         summary=data.get("summary", ""),
         max_bytes=current_app.config["MAX_PAGE_BYTES"],
+        settings=current_app.config,
     )
     if result.conflict is not None or result.revision is None:  # pragma: no cover - same base
         raise ApiError(409, "conflict")
-    return jsonify({"revision": revision_json(result.revision), "restored": True})
+    body = {"revision": revision_json(result.revision), "restored": not result.pending}
+    return jsonify(body), 202 if result.pending else 200
 
 
 @bp.get("/pages/<path:raw_title>/backlinks")

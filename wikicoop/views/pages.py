@@ -13,17 +13,29 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from .. import moderation, visibility
 from .. import revisions as rev
 from ..db import get_session
 from ..diffing import diff_texts
+from ..extensions import limiter
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
-from ..render_cache import cached_render, render_stamp, render_text
+from ..render_cache import CachedRender, cached_render, render_stamp, render_text
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, error_page, fail, localized, page_html_cache, page_url, renderer, require
+from ..web import (
+    allowed,
+    error_page,
+    fail,
+    localized,
+    page_html_cache,
+    page_url,
+    renderer,
+    require,
+)
 
 bp = Blueprint("pages", __name__)
 
@@ -54,10 +66,54 @@ def revision_or_fail(page: Page, revision_id: object) -> Revision:
 
 
 def live_page_or_404(title: Title) -> Page:
+    """The page, or 404 when it does not exist for this reader (deleted, or not yet
+    published and the reader is no moderator)."""
     page = rev.find_page(get_session(), title)
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
+    if (
+        page is None
+        or (page.is_deleted and not allowed("view_deleted"))
+        or (page.latest_revision_id is None and not allowed("view_pending"))
+    ):
         fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
     return page
+
+
+def visible_revision_or_fail(page: Page, revision_id: object) -> Revision:
+    """Revision ``revision_id`` of ``page`` if this reader may read it (403/404 otherwise)."""
+    revision = revision_or_fail(page, revision_id)
+    if not visibility.can_see_text(current_user, revision):
+        if revision.status == moderation.HIDDEN:
+            fail(403, _("Cette version a été masquée par un modérateur."))
+        fail(404, _("La version n° %(id)s n'existe pas.", id=revision.id))
+    return revision
+
+
+def refuse_if_cannot_write(page: Page | None) -> None:
+    """403 with the reason when the current user is blocked or the page is protected."""
+    if not current_user.is_authenticated:
+        return
+    session = get_session()
+    try:
+        moderation.check_can_write(
+            session,
+            current_app.config,
+            current_user._get_current_object(),
+            protection=page.protection if page is not None else "",
+        )
+    except moderation.WriteRefused as refused:
+        fail(refused.status, localized(refused))
+
+
+def edit_rate_limit() -> str:
+    """Flask-Limiter's limit for saves (per account when logged in, else per address)."""
+    return current_app.config["EDIT_RATE_LIMIT"]
+
+
+def rate_key() -> str:
+    """Who a rate limit counts: the account when logged in, else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr}"
 
 
 @bp.route("/")
@@ -67,6 +123,7 @@ def home() -> Response:
 
 @bp.route("/wiki/", defaults={"raw_title": ""})
 @bp.route("/wiki/<path:raw_title>", methods=["GET", "POST"])
+@limiter.limit(lambda: edit_rate_limit(), methods=["POST"], key_func=lambda: rate_key())
 def page(raw_title: str) -> ViewResult:
     """Dispatch ``/wiki/<Title>?action=...`` to the action's handler."""
     title = parse_or_fail(raw_title)
@@ -84,6 +141,10 @@ def page(raw_title: str) -> ViewResult:
 
 
 def view_page(title: Title) -> ViewResult:
+    if title.namespace == "talk" and "revision" not in request.args:
+        from .discussions import discussion_page  # late: that module imports the API views
+
+        return discussion_page(title)
     session = get_session()
     page = rev.find_page(session, title, with_latest=True)
     members = rev.category_members(session, title.name) if title.namespace == "category" else []
@@ -95,15 +156,28 @@ def view_page(title: Title) -> ViewResult:
             "can_create": page is None and allowed("create"),
         }
         return render_template("page_missing.html", **context), 404
+    latest = page.latest_revision
+    # a reader's own version waiting for review (or, for a page nobody may see yet,
+    # the newest pending one for moderators) is shown instead, with a banner
+    pending = None
+    if "revision" not in request.args and current_user.is_authenticated:
+        pending = visibility.own_pending(session, page, current_user)
+        if pending is None and latest is None and allowed("view_pending"):
+            pending = visibility.newest_pending(session, page)
+    if latest is None and pending is None:
+        context = {"title": title, "members": members, "deleted": False, "can_create": False}
+        return render_template("page_missing.html", **context), 404
     follow = request.args.get("redirect") != "no" and "revision" not in request.args
-    if page.redirect_target and follow:
+    if page.redirect_target and follow and pending is None:
         target = parse_title(page.redirect_target)
         return redirect(page_url(target, redirected_from=title.full))
-    latest = page.latest_revision
-    revision = latest
+    revision = pending or latest
     if "revision" in request.args:
-        revision = revision_or_fail(page, request.args["revision"])
-    assert revision is not None and latest is not None
+        revision = visible_revision_or_fail(page, request.args["revision"])
+    assert revision is not None
+    if pending is not None:
+        return _page_template(session, title, page, revision, latest, members, pending=True)
+    assert latest is not None
     cache_key = _anonymous_view_key(page, revision)
     if cache_key is not None:
         html = page_html_cache().get(cache_key)
@@ -112,15 +186,38 @@ def view_page(title: Title) -> ViewResult:
     rendered = cached_render(session, renderer(), revision)
     if cache_key is not None and cache_key[-1] != rendered.rendered_at:
         cache_key = (*cache_key[:-1], rendered.rendered_at)  # rendered just now
+    html = _page_template(session, title, page, revision, latest, members, rendered=rendered)
+    if cache_key is not None:
+        page_html_cache().put(cache_key, html)
+    return html
+
+
+def _page_template(
+    session: Session,
+    title: Title,
+    page: Page,
+    revision: Revision,
+    latest: Revision | None,
+    members: list[Title],
+    *,
+    rendered: CachedRender | None = None,
+    pending: bool = False,
+) -> str:
+    rendered = rendered or cached_render(session, renderer(), revision)
     redirected_from = request.args.get("redirected_from", "")[:300]
     authors = list(rendered.authors)
     licence = LICENCES.get(revision.licence) or LICENCES[DEFAULT_LICENCE]
-    html = render_template(
+    waiting = 0
+    if current_user.is_authenticated and allowed("view_pending"):
+        waiting = visibility.pending_count(session, page)
+    return render_template(
         "page.html",
         title=title,
         page=page,
         revision=revision,
-        is_latest=revision.id == latest.id,
+        is_latest=latest is not None and revision.id == latest.id,
+        pending=pending,
+        waiting_count=waiting,
         rendered=rendered,
         authors=authors,
         members=members,
@@ -128,9 +225,6 @@ def view_page(title: Title) -> ViewResult:
         licence=licence,
         json_ld=page_json_ld(title, page, revision, licence.deed_url, authors),
     )
-    if cache_key is not None:
-        page_html_cache().put(cache_key, html)
-    return html
 
 
 def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
@@ -178,17 +272,29 @@ def edit_page(title: Title) -> ViewResult:
     page = rev.find_page(session, title)
     if page is not None and page.is_deleted:
         fail(409, _("Cette page a été supprimée. Un administrateur peut la rétablir."))
+    refuse_if_cannot_write(page)
     require("edit" if page else "create", page)
     form = EditForm()
     latest = page.latest_revision if page else None
     if request.method == "GET":
         source = latest
-        if latest is not None and "revision" in request.args:
-            source = revision_or_fail(page, request.args["revision"])  # type: ignore[arg-type]
+        # the author goes on from their own version waiting for review
+        draft = visibility.own_pending(session, page, current_user) if page else None
+        if page is not None and "revision" in request.args:
+            source = visible_revision_or_fail(page, request.args["revision"])
+        elif draft is not None:
+            source = draft
         form.text.data = source.text if source else request.args.get("preload", "")[:10000]
-        form.base_revision.data = str(latest.id) if latest else ""
+        base = draft if draft is not None and source is draft else latest
+        form.base_revision.data = str(base.id) if base else ""
         form.licence.data = current_app.config["DEFAULT_LICENCE"]
-        return _edit_template(title, page, form, editing_old=source is not latest)
+        return _edit_template(
+            title,
+            page,
+            form,
+            editing_old=source is not latest and source is not draft,
+            editing_draft=draft is not None and source is draft,
+        )
     if not form.validate_on_submit():
         return _edit_template(title, page, form, status=400)
     if form.preview.data:
@@ -209,6 +315,7 @@ def edit_page(title: Title) -> ViewResult:
             minor=form.minor.data,
             licence=(form.licence.data or None) if page is None and base is None else None,
             max_bytes=current_app.config["MAX_PAGE_BYTES"],
+            settings=current_app.config,
         )
     except rev.EditError as err:
         session.rollback()
@@ -226,7 +333,15 @@ def edit_page(title: Title) -> ViewResult:
             conflict_diff=diff_texts(current.text, form.text.data or ""),
             status=409,
         )
-    if not result.changed:
+    if result.pending:
+        flash(
+            _(
+                "Merci ! Votre modification est enregistrée. Elle sera visible par tout le "
+                "monde après la relecture d'un modérateur ; en attendant, vous seul la voyez."
+            ),
+            "success",
+        )
+    elif not result.changed:
         flash(_("Aucune modification : le texte est identique à la version actuelle."), "info")
     elif result.merged:
         flash(
@@ -271,7 +386,13 @@ def history_page(title: Title) -> ViewResult:
     size = current_app.config["HISTORY_PAGE_SIZE"]
     offset = _int_arg("offset", 0, minimum=0)
     limit = _int_arg("limit", size, minimum=1, maximum=500)
-    total, rows = rev.history(get_session(), page, limit=limit, offset=offset)
+    total, rows = rev.history(
+        get_session(),
+        page,
+        limit=limit,
+        offset=offset,
+        visible=visibility.listed_in_history(current_user),
+    )
     return render_template(
         "history.html",
         title=title,
@@ -287,12 +408,13 @@ def diff_page(title: Title) -> ViewResult:
     page = live_page_or_404(title)
     require("history", page)
     latest = page.latest_revision
-    assert latest is not None
-    new = revision_or_fail(page, request.args.get("to", latest.id))
+    if latest is None and "to" not in request.args:
+        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
+    new = visible_revision_or_fail(page, request.args.get("to", latest.id if latest else 0))
     if "from" in request.args:
-        old = revision_or_fail(page, request.args["from"])
+        old = visible_revision_or_fail(page, request.args["from"])
     elif new.parent_id is not None:
-        old = revision_or_fail(page, new.parent_id)
+        old = visible_revision_or_fail(page, new.parent_id)
     else:
         old = new
     if old.id > new.id:
@@ -307,22 +429,24 @@ def diff_page(title: Title) -> ViewResult:
         new=new,
         diff=diff,
         side=side,
-        latest_id=latest.id,
+        latest_id=latest.id if latest else None,
     )
 
 
 def restore_page(title: Title) -> ViewResult:
     page = live_page_or_404(title)
+    refuse_if_cannot_write(page)
     require("restore", page)
     form = RestoreForm()
     revision_id = request.values.get("revision", "")
-    old = revision_or_fail(page, revision_id)
+    old = visible_revision_or_fail(page, revision_id)
     latest = page.latest_revision
-    assert latest is not None
+    if latest is None:
+        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
     if request.method == "POST" and form.validate_on_submit():
         session = get_session()
         try:
-            rev.restore_revision(
+            result = rev.restore_revision(
                 session,
                 renderer(),
                 page=page,
@@ -330,11 +454,15 @@ def restore_page(title: Title) -> ViewResult:
                 author=author(),
                 summary=form.summary.data,
                 max_bytes=current_app.config["MAX_PAGE_BYTES"],
+                settings=current_app.config,
             )
         except rev.EditError as err:
             session.rollback()
             return error_page(err.status, localized(err))
-        flash(_("La version n° %(id)s a été rétablie.", id=old.id), "success")
+        if result.pending:
+            flash(_("Votre demande est enregistrée : elle attend la relecture d'un modérateur."))
+        else:
+            flash(_("La version n° %(id)s a été rétablie.", id=old.id), "success")
         return redirect(page_url(title))
     form.revision.data = str(old.id)
     return render_template(
@@ -383,6 +511,7 @@ def info_page(title: Title) -> ViewResult:
 
 def rename_page(title: Title) -> ViewResult:
     page = live_page_or_404(title)
+    refuse_if_cannot_write(page)
     require("rename", page)
     form = RenameForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -420,7 +549,12 @@ def delete_page(title: Title) -> ViewResult:
     form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            rev.delete_page(get_session(), page=page, actor=current_user, reason=form.reason.data)
+            rev.delete_page(
+                get_session(),
+                page=page,
+                actor=current_user._get_current_object(),
+                reason=form.reason.data,
+            )
         except rev.EditError as err:
             return error_page(err.status, localized(err))
         flash(_("La page a été supprimée. Elle peut être rétablie par un administrateur."), "info")
@@ -436,7 +570,7 @@ def undelete_page(title: Title) -> ViewResult:
     form = UndeleteForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            rev.undelete_page(get_session(), page=page)
+            rev.undelete_page(get_session(), page=page, actor=current_user._get_current_object())
         except rev.EditError as err:
             return error_page(err.status, localized(err))
         flash(_("La page a été rétablie avec tout son historique."), "success")

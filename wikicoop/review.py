@@ -1,0 +1,663 @@
+"""Reviewing revisions: the queue, approve, reject, hide; reports of pages.
+
+Pure service like :mod:`wikicoop.revisions`. Every status change is a compare-and-set
+``UPDATE … WHERE status = 'pending'``, so two moderators acting on the same revision
+cannot both succeed: the second gets :class:`~wikicoop.revisions.EditError` 409 saying
+what happened first. Every act is written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session, aliased
+
+from . import moderation, render_cache, signals
+from .merging import merge_texts
+from .models import Comment, Page, Report, Revision, User, utcnow
+from .rendering.pipeline import Renderer
+from .revisions import (
+    EditError,
+    apply_published_revision,
+    clean_summary,
+    pending_drafts,
+    published_root,
+    settle_drafts,
+)
+
+MAX_QUEUE = 200
+
+_STATUS_WORDS = {
+    moderation.PUBLISHED: ("publiée", "published"),
+    moderation.REJECTED: ("refusée", "rejected"),
+    moderation.HIDDEN: ("masquée", "hidden"),
+    moderation.PENDING: ("en attente", "pending"),
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A pending revision as the queue shows it."""
+
+    revision: Revision
+    page: Page
+    published: Revision | None  # what the page shows now (the diff's left side)
+    reports: int
+
+
+def queue(session: Session, *, limit: int = MAX_QUEUE) -> list[QueueItem]:
+    """Pending revisions, oldest first, one per chain of drafts (the newest draft).
+
+    Three queries whatever the length: revisions with their pages, the published
+    revisions they are compared with, and the open report counts.
+    """
+    child = aliased(Revision)
+    newer_draft = exists().where(
+        child.parent_id == Revision.id,
+        child.status == moderation.PENDING,
+        child.author_id == Revision.author_id,
+    )
+    rows = session.execute(
+        select(Revision, Page)
+        .join(Page, Page.id == Revision.page_id)
+        .where(Revision.status == moderation.PENDING, Page.deleted_at.is_(None), ~newer_draft)
+        .order_by(Revision.id)
+        .limit(limit)
+    ).all()
+    latest_ids = {page.latest_revision_id for _, page in rows if page.latest_revision_id}
+    published = {
+        r.id: r for r in session.scalars(select(Revision).where(Revision.id.in_(latest_ids)))
+    }
+    counts: dict[int, int] = {}
+    if rows:
+        for revision_id in session.scalars(
+            select(Report.revision_id).where(
+                Report.status == "open",
+                Report.revision_id.in_([r.id for r, _ in rows]),
+            )
+        ):
+            counts[revision_id] = counts.get(revision_id, 0) + 1
+    return [
+        QueueItem(
+            revision=revision,
+            page=page,
+            published=published.get(page.latest_revision_id) if page.latest_revision_id else None,
+            reports=counts.get(revision.id, 0),
+        )
+        for revision, page in rows
+    ]
+
+
+def pending_comments(session: Session, *, limit: int = MAX_QUEUE) -> list[Comment]:
+    """Discussion messages waiting for review, oldest first."""
+    return list(
+        session.scalars(
+            select(Comment)
+            .join(Page, Page.id == Comment.page_id)
+            .where(Comment.status == moderation.PENDING, Page.deleted_at.is_(None))
+            .order_by(Comment.id)
+            .limit(limit)
+        )
+    )
+
+
+def open_reports(session: Session, *, limit: int = MAX_QUEUE) -> list[Report]:
+    """Reports not handled yet, oldest first."""
+    return list(
+        session.scalars(
+            select(Report).where(Report.status == "open").order_by(Report.id).limit(limit)
+        )
+    )
+
+
+def _already(revision_id: int, status: str) -> EditError:
+    fr, en = _STATUS_WORDS.get(status, (status, status))
+    return EditError(
+        "not-pending",
+        f"La version n° {revision_id} n'est plus en attente : elle a déjà été {fr}.",
+        status=409,
+        message_en=f"Version {revision_id} is no longer pending: it was already {en}.",
+        current_status=status,
+    )
+
+
+def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Page]:
+    revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
+    if revision is None:
+        raise EditError(
+            "unknown-revision",
+            f"La version n° {revision_id} n'existe pas.",
+            status=404,
+            message_en=f"Version {revision_id} does not exist.",
+        )
+    # lock the page: approvals and saves of one page queue up (PostgreSQL)
+    page = session.scalars(select(Page).where(Page.id == revision.page_id).with_for_update()).one()
+    session.refresh(revision)
+    if revision.status != moderation.PENDING:
+        raise _already(revision.id, revision.status)
+    if page.is_deleted:
+        raise EditError(
+            "page-deleted",
+            "La page de cette version a été supprimée.",
+            status=409,
+            message_en="The page of this version has been deleted.",
+        )
+    return revision, page
+
+
+def _claim(
+    session: Session, revision: Revision, status: str, moderator: User, now: datetime, reason: str
+) -> None:
+    """Compare-and-set the revision's status from pending; 409 when someone else did first."""
+    done = session.execute(
+        update(Revision)
+        .where(Revision.id == revision.id, Revision.status == moderation.PENDING)
+        .values(status=status, reviewed_by_id=moderator.id, reviewed_at=now, review_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        current = session.get(Revision, revision.id)
+        raise _already(revision.id, current.status if current else "?")
+    session.expire(revision)
+
+
+def approve(
+    session: Session,
+    renderer: Renderer,
+    *,
+    revision_id: int,
+    moderator: User,
+    reason: object = "",
+    now: datetime | None = None,
+) -> Revision:
+    """Publish a pending revision; returns the page's new public revision.
+
+    When the page changed since the revision was written, the two are merged three-way
+    (the result is a new "merge" revision credited to the author); when they overlap,
+    nothing is published and :class:`EditError` 409 says so. A revision that an newer
+    draft of the same author continues cannot be approved alone (409: review the newest).
+    """
+    now = now or utcnow()
+    reason_text = clean_summary(reason)
+    revision, page = _pending_revision(session, revision_id)
+    newer = session.scalar(
+        select(Revision.id).where(
+            Revision.parent_id == revision.id,
+            Revision.status == moderation.PENDING,
+            Revision.author_id == revision.author_id,
+        )
+    )
+    if newer is not None:
+        raise EditError(
+            "newer-draft",
+            f"L'auteur a continué cette version (n° {newer}) : relisez plutôt la plus récente.",
+            status=409,
+            message_en=f"The author continued this version ({newer}): review the newest one.",
+            newer_revision=newer,
+        )
+    latest = page.latest_revision
+    root = published_root(session, revision)
+    published = revision
+    if (root.id if root else None) != (latest.id if latest else None):
+        merge = merge_texts(root.text if root else "", revision.text, latest.text if latest else "")
+        if not merge.clean or merge.text is None:
+            raise EditError(
+                "approve-conflict",
+                "La page a changé depuis que cette version a été écrite, et les deux "
+                "modifications se touchent : impossible de l'accepter telle quelle. "
+                "Refusez-la en expliquant pourquoi, ou reprenez la modification à la main.",
+                status=409,
+                message_en="The page changed since this version was written and the two "
+                "changes overlap: it cannot be approved as it is. Reject it with a reason, "
+                "or redo the change by hand.",
+            )
+        if latest is None or merge.text != latest.text:
+            published = Revision(
+                page_id=page.id,
+                parent_id=latest.id if latest else None,
+                author_id=revision.author_id,
+                author_ip=revision.author_ip,
+                created_at=now,
+                summary=revision.summary,
+                minor=revision.minor,
+                size=len(merge.text.encode("utf-8")),
+                text=merge.text,
+                licence=page.licence,
+                action="merge",
+                status=moderation.PUBLISHED,
+                reviewed_by_id=moderator.id,
+                reviewed_at=now,
+                review_reason=reason_text,
+            )
+            session.add(published)
+            session.flush()
+        else:
+            published = latest
+    _claim(session, revision, moderation.PUBLISHED, moderator, now, reason_text)
+    for draft in pending_drafts(session, revision):
+        settle_drafts(session, draft, moderation.PUBLISHED, reviewer=moderator, now=now)
+    if latest is None or published.id != latest.id:
+        moved = session.execute(
+            update(Page)
+            .where(
+                Page.id == page.id,
+                Page.latest_revision_id.is_(None)
+                if latest is None
+                else Page.latest_revision_id == latest.id,
+            )
+            .values(latest_revision_id=published.id, touched_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            session.rollback()
+            raise EditError(
+                "busy",
+                "La page vient d'être modifiée : réessayez.",
+                status=409,
+                message_en="The page was just changed: please try again.",
+            )
+        session.expire(page)
+        apply_published_revision(session, renderer, page, published)
+        if latest is None:
+            render_cache.invalidate_linking_to(session, page.title)
+    moderation.audit(
+        session,
+        moderator,
+        "approve",
+        "revision",
+        revision.id,
+        page_id=page.id,
+        reason=reason_text,
+        now=now,
+        published_revision=published.id,
+    )
+    signals.send(
+        signals.revision_published,
+        session=session,
+        revision=published,
+        page=page,
+        actor=moderator,
+    )
+    session.commit()
+    return published
+
+
+def reject(
+    session: Session,
+    *,
+    revision_id: int,
+    moderator: User,
+    reason: object,
+    now: datetime | None = None,
+) -> Revision:
+    """Refuse a pending revision (and the older drafts it continues), with a reason.
+
+    The revision stays in history, marked; its author is told why (a notification).
+    """
+    now = now or utcnow()
+    reason_text = clean_summary(reason)
+    if not reason_text:
+        raise EditError(
+            "reason-required",
+            "Donnez la raison du refus : l'auteur la recevra.",
+            message_en="Give the reason for the rejection: the author will receive it.",
+        )
+    revision, page = _pending_revision(session, revision_id)
+    drafts = pending_drafts(session, revision)
+    _claim(session, revision, moderation.REJECTED, moderator, now, reason_text)
+    for draft in drafts:
+        settle_drafts(
+            session, draft, moderation.REJECTED, reviewer=moderator, now=now, reason=reason_text
+        )
+    moderation.audit(
+        session, moderator, "reject", "revision", revision.id, page_id=page.id,
+        reason=reason_text, now=now,
+    )  # fmt: skip
+    signals.send(
+        signals.revision_rejected,
+        session=session,
+        revision=revision,
+        page=page,
+        actor=moderator,
+        reason=reason_text,
+    )
+    session.commit()
+    return revision
+
+
+def hide(
+    session: Session,
+    *,
+    revision_id: int,
+    moderator: User,
+    reason: object,
+    now: datetime | None = None,
+) -> Revision:
+    """Hide a revision's text from everyone but moderators (it stays in the history).
+
+    The page's current public revision cannot be hidden: restore an earlier version first.
+    """
+    now = now or utcnow()
+    reason_text = clean_summary(reason)
+    if not reason_text:
+        raise EditError(
+            "reason-required",
+            "Donnez la raison pour laquelle cette version est masquée.",
+            message_en="Give the reason why this version is hidden.",
+        )
+    revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
+    if revision is None:
+        raise EditError(
+            "unknown-revision",
+            f"La version n° {revision_id} n'existe pas.",
+            status=404,
+            message_en=f"Version {revision_id} does not exist.",
+        )
+    page = session.get(Page, revision.page_id)
+    assert page is not None
+    if page.latest_revision_id == revision.id:
+        raise EditError(
+            "hide-current",
+            "C'est la version que tout le monde lit : rétablissez d'abord une version "
+            "précédente, puis masquez celle-ci.",
+            status=409,
+            message_en="This is the version everyone reads: restore an earlier version "
+            "first, then hide this one.",
+        )
+    if revision.status == moderation.HIDDEN:
+        raise _already(revision.id, revision.status)
+    previous = revision.status
+    done = session.execute(
+        update(Revision)
+        .where(Revision.id == revision.id, Revision.status == previous)
+        .values(status=moderation.HIDDEN, hidden_from=previous)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise _already(revision.id, moderation.HIDDEN)
+    page.touched_at = now  # cached history views change
+    moderation.audit(
+        session, moderator, "hide", "revision", revision.id, page_id=page.id,
+        reason=reason_text, now=now, previous_status=previous,
+    )  # fmt: skip
+    session.commit()
+    session.refresh(revision)
+    return revision
+
+
+def unhide(
+    session: Session,
+    *,
+    revision_id: int,
+    moderator: User,
+    reason: object = "",
+    now: datetime | None = None,
+) -> Revision:
+    """Show a hidden revision again, with the status it had before."""
+    now = now or utcnow()
+    revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
+    if revision is None or revision.status != moderation.HIDDEN:
+        raise EditError(
+            "not-hidden",
+            f"La version n° {revision_id} n'est pas masquée.",
+            status=409,
+            message_en=f"Version {revision_id} is not hidden.",
+        )
+    restored = revision.hidden_from or moderation.PUBLISHED
+    done = session.execute(
+        update(Revision)
+        .where(Revision.id == revision.id, Revision.status == moderation.HIDDEN)
+        .values(status=restored, hidden_from=None)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise EditError(
+            "not-hidden",
+            f"La version n° {revision_id} n'est pas masquée.",
+            status=409,
+            message_en=f"Version {revision_id} is not hidden.",
+        )
+    moderation.audit(
+        session, moderator, "unhide", "revision", revision.id, page_id=revision.page_id,
+        reason=clean_summary(reason), now=now,
+    )  # fmt: skip
+    session.commit()
+    session.refresh(revision)
+    return revision
+
+
+def report_page(
+    session: Session,
+    *,
+    page: Page,
+    reason: object,
+    reporter: User | None,
+    reporter_ip: str | None,
+    revision: Revision | None = None,
+    now: datetime | None = None,
+) -> tuple[Report, bool]:
+    """Flag a page (or one of its revisions) for the moderators.
+
+    Returns (report, created): the same person's open report of the same thing is
+    reused rather than repeated.
+    """
+    reason_text = clean_summary(reason)
+    if not reason_text:
+        raise EditError(
+            "reason-required",
+            "Dites en quelques mots ce qui ne va pas.",
+            message_en="Say in a few words what is wrong.",
+        )
+    who = (
+        Report.reporter_id == reporter.id
+        if reporter is not None
+        else Report.reporter_ip == reporter_ip
+    )
+    existing = session.scalars(
+        select(Report).where(
+            Report.page_id == page.id,
+            Report.comment_id.is_(None),
+            Report.revision_id == revision.id
+            if revision is not None
+            else Report.revision_id.is_(None),
+            Report.status == "open",
+            who,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    report = Report(
+        created_at=now or utcnow(),
+        reporter_id=reporter.id if reporter is not None else None,
+        reporter_ip=None if reporter is not None else reporter_ip,
+        page_id=page.id,
+        revision_id=revision.id if revision is not None else None,
+        reason=reason_text,
+    )
+    session.add(report)
+    session.commit()
+    return report, True
+
+
+def close_report(
+    session: Session,
+    *,
+    report_id: int,
+    moderator: User,
+    outcome: str,
+    reason: object = "",
+    now: datetime | None = None,
+) -> Report:
+    """Mark a report ``resolved`` (something was done) or ``dismissed`` (nothing wrong)."""
+    if outcome not in ("resolved", "dismissed"):
+        raise EditError(
+            "invalid-outcome",
+            "Choisissez « traité » ou « rien à faire ».",
+            message_en='Choose "resolved" or "nothing to do".',
+        )
+    now = now or utcnow()
+    done = session.execute(
+        update(Report)
+        .where(Report.id == report_id, Report.status == "open")
+        .values(status=outcome, handled_by_id=moderator.id, handled_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        raise EditError(
+            "report-closed",
+            "Ce signalement a déjà été traité (ou n'existe pas).",
+            status=409,
+            message_en="This report was already handled (or does not exist).",
+        )
+    report = session.get(Report, report_id)
+    assert report is not None
+    session.refresh(report)
+    moderation.audit(
+        session, moderator, f"report-{outcome}", "report", report_id, page_id=report.page_id,
+        reason=clean_summary(reason), now=now,
+    )  # fmt: skip
+    session.commit()
+    return report
+
+
+def _comment(session: Session, comment_id: int) -> tuple[Comment, Page]:
+    comment = session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
+    if comment is None:
+        raise EditError(
+            "unknown-comment",
+            f"Le message n° {comment_id} n'existe pas.",
+            status=404,
+            message_en=f"Message {comment_id} does not exist.",
+        )
+    page = session.get(Page, comment.page_id)
+    assert page is not None
+    return comment, page
+
+
+def _set_comment_status(
+    session: Session,
+    comment: Comment,
+    *,
+    expected: str,
+    values: dict,
+) -> None:
+    done = session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.status == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        session.rollback()
+        current = session.get(Comment, comment.id)
+        status = current.status if current else "?"
+        fr, en = _STATUS_WORDS.get(status, (status, status))
+        raise EditError(
+            "comment-not-pending" if expected == moderation.PENDING else "comment-changed",
+            f"Ce message a déjà été traité : il est {fr.replace('ée', 'é')}.",
+            status=409,
+            message_en=f"This message was already handled: it is {en}.",
+            current_status=status,
+        )
+    session.expire(comment)
+
+
+def review_comment(
+    session: Session,
+    *,
+    comment_id: int,
+    moderator: User,
+    approve: bool,
+    reason: object = "",
+    now: datetime | None = None,
+) -> Comment:
+    """Publish or reject a pending discussion message (a reason is required to reject)."""
+    now = now or utcnow()
+    reason_text = clean_summary(reason)
+    if not approve and not reason_text:
+        raise EditError(
+            "reason-required",
+            "Donnez la raison du refus : l'auteur la recevra.",
+            message_en="Give the reason for the rejection: the author will receive it.",
+        )
+    comment, page = _comment(session, comment_id)
+    status = moderation.PUBLISHED if approve else moderation.REJECTED
+    _set_comment_status(
+        session,
+        comment,
+        expected=moderation.PENDING,
+        values={
+            "status": status,
+            "reviewed_by_id": moderator.id,
+            "reviewed_at": now,
+            "review_reason": reason_text,
+        },
+    )
+    if approve:
+        page.touched_at = now  # the discussion count on cached page views
+    moderation.audit(
+        session, moderator, "approve" if approve else "reject", "comment", comment.id,
+        page_id=page.id, reason=reason_text, now=now,
+    )  # fmt: skip
+    if approve:
+        signals.send(
+            signals.comment_published, session=session, comment=comment, page=page, actor=moderator
+        )
+    else:
+        signals.send(
+            signals.comment_rejected,
+            session=session,
+            comment=comment,
+            page=page,
+            actor=moderator,
+            reason=reason_text,
+        )
+    session.commit()
+    return comment
+
+
+def hide_comment(
+    session: Session,
+    *,
+    comment_id: int,
+    moderator: User,
+    reason: object,
+    now: datetime | None = None,
+) -> Comment:
+    """Hide a discussion message from everyone but moderators."""
+    now = now or utcnow()
+    reason_text = clean_summary(reason)
+    if not reason_text:
+        raise EditError(
+            "reason-required",
+            "Donnez la raison pour laquelle ce message est masqué.",
+            message_en="Give the reason why this message is hidden.",
+        )
+    comment, page = _comment(session, comment_id)
+    if comment.status == moderation.HIDDEN:
+        raise EditError(
+            "comment-changed",
+            "Ce message est déjà masqué.",
+            status=409,
+            message_en="This message is already hidden.",
+        )
+    previous = comment.status
+    _set_comment_status(
+        session,
+        comment,
+        expected=previous,
+        values={"status": moderation.HIDDEN, "hidden_from": previous},
+    )
+    page.touched_at = now
+    moderation.audit(
+        session, moderator, "hide", "comment", comment.id, page_id=page.id,
+        reason=reason_text, now=now, previous_status=previous,
+    )  # fmt: skip
+    session.commit()
+    return comment
