@@ -72,7 +72,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_EDIT_MINUTES": 15,
     # Flask-Limiter limits (per user when logged in, else per address)
     "EDIT_RATE_LIMIT": "20 per minute;200 per hour",
-    "REGISTRATION_RATE_LIMIT": "5 per hour;20 per day",
+    # per address: a workshop signs up a dozen residents from one connection
+    "REGISTRATION_RATE_LIMIT": "20 per hour;60 per day",
     "COMMENT_RATE_LIMIT": "6 per minute;60 per hour",
     "REPORT_RATE_LIMIT": "10 per hour",
     # -- e-mail (notifications); nothing is sent while SMTP_HOST is empty --

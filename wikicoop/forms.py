@@ -80,6 +80,8 @@ class RegisterForm(FlaskForm):
         _l("Le même mot de passe, une deuxième fois"),
         validators=[EqualTo("password", message=_l("Les deux mots de passe sont différents."))],
     )
+    # honeypot: hidden from people (CSS, aria-hidden, tabindex=-1); robots fill it in
+    website = StringField(_l("Site web (laissez ce champ vide)"))
     submit = SubmitField(_l("Créer mon compte"))
 
 

@@ -65,8 +65,10 @@ PROTECTED_ACTIONS = frozenset({"edit", "restore", "rename"})
 
 def needs_account_state(action: str, page: Page | None = None) -> bool:
     """Whether :func:`can` needs ``trusted``/``blocked`` for this action (a query)."""
-    return action in WRITE_ACTIONS or action in TRUSTED_ACTIONS or bool(
-        page is not None and getattr(page, "protection", "")
+    return (
+        action in WRITE_ACTIONS
+        or action in TRUSTED_ACTIONS
+        or bool(page is not None and getattr(page, "protection", ""))
     )
 
 

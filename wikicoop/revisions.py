@@ -246,8 +246,11 @@ def save_edit(
     action: str = "edit",
     now: datetime | None = None,
     settings: Mapping[str, Any] | None = None,
+    system: bool = False,
 ) -> SaveResult:
     """Save a new version of ``title`` started from ``base_revision_id`` (None to create).
+
+    ``system`` marks a save by the wiki itself (the seed pages), published without review.
 
     The moderation policy (``settings``: the app's config; the defaults when None)
     decides whether the new revision is published at once or waits for review
@@ -276,6 +279,7 @@ def save_edit(
                 action=action,
                 now=now or utcnow(),
                 settings=settings if settings is not None else DEFAULTS,
+                system=system,
             )
         except _LostRace:
             session.rollback()
@@ -317,6 +321,7 @@ def _try_save(
     action: str,
     now: datetime,
     settings: Mapping[str, Any],
+    system: bool = False,
 ) -> SaveResult:
     page = find_page(session, title, for_update=True)
     if page is not None and page.is_deleted:
@@ -338,7 +343,11 @@ def _try_save(
                 message_en=f'The page "{title.full}" does not exist (or no longer exists): '
                 "you cannot start from one of its versions.",
             )
-        decision = _decide(session, settings, author, title.namespace, "", text, now)
+        decision = (
+            moderation.Decision(moderation.PUBLISHED)
+            if system
+            else _decide(session, settings, author, title.namespace, "", text, now)
+        )
         return _create_page(
             session, renderer, title, text, author, summary, licence, now, decision=decision
         )
@@ -373,7 +382,11 @@ def _try_save(
         return result
 
     latest_text = latest.text if latest else ""
-    decision = _decide(session, settings, author, page.namespace, latest_text, text, now)
+    decision = (
+        moderation.Decision(moderation.PUBLISHED)
+        if system
+        else _decide(session, settings, author, page.namespace, latest_text, text, now)
+    )
     # the author's own pending version this edit continues, if any
     own_draft = (
         base

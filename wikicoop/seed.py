@@ -120,6 +120,7 @@ def load_seed(
             author=author,
             summary=seed.summary,
             licence=seed.licence,
+            system=True,  # the wiki's own pages: published without review
         )
         created.append(seed.title)
     return created

@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     has_request_context,
     jsonify,
     make_response,
@@ -24,11 +25,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import moderation
+from .db import get_session
 from .extensions import login_manager
 from .licences import LICENCES, Licence, get_licence
 from .models import Page
 from .page_cache import PageHtmlCache
-from .permissions import can
+from .permissions import can, needs_account_state
 from .rendering.pipeline import Renderer
 from .titles import Title, make_title, parse_title
 
@@ -151,12 +154,31 @@ def page_url(title: Title, action: str | None = None, **params: Any) -> str:
 
 def allowed(action: str, page: Page | None = None) -> bool:
     """Whether the current user may do ``action`` (templates use this too)."""
+    trusted = blocked = False
+    if current_user.is_authenticated and needs_account_state(action, page):
+        trusted, blocked = account_state()
     return can(
         current_user,
         action,
         page,
         anonymous_editing=current_app.config["ANONYMOUS_EDITING"],
+        trusted=trusted,
+        blocked=blocked,
     )
+
+
+def account_state() -> tuple[bool, bool]:
+    """(trusted, blocked) for the current user, read once per request."""
+    state = g.get("_account_state")
+    if state is None:
+        session = get_session()
+        user = current_user._get_current_object()
+        state = (
+            moderation.is_trusted(session, user, current_app.config),
+            moderation.active_block(session, user) is not None,
+        )
+        g._account_state = state
+    return state
 
 
 def require(action: str, page: Page | None = None) -> None:
@@ -250,14 +272,35 @@ def _category_title(name: str) -> Title:
 
 def init_app(app: Flask) -> None:
     """Register blueprints, error handlers and template helpers."""
-    from .views import api, auth, misc, pages, search
+    from .views import (
+        api,
+        auth,
+        changes,
+        community,
+        discussions,
+        feeds,
+        misc,
+        moderation,
+        pages,
+        search,
+    )
 
     app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(misc.bp)
-    app.register_blueprint(search.bp)
+    for blueprint in (
+        pages.bp,
+        auth.bp,
+        api.bp,
+        misc.bp,
+        search.bp,
+        feeds.bp,  # also the feed_links() template global
+        moderation.bp,
+        moderation.api_bp,
+        community.bp,
+        community.api_bp,
+    ):
+        app.register_blueprint(blueprint)
+    changes.init_app(app)  # recent changes, watchlists, notifications and their receivers
+    discussions.init_app(app)  # also the discussion_count() template global
     app.register_error_handler(HTTPException, _handle_http_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.context_processor(_template_helpers)

@@ -123,6 +123,11 @@ def _server_env(instance: Path) -> dict[str, str]:
         WIKICOOP_INSTANCE=str(instance),
         WIKICOOP_ADMIN_USERNAME=ADMIN,
         WIKICOOP_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        # the editing tests register residents who must publish at once; the help
+        # namespace keeps review before publication for test_review_before_publication
+        WIKICOOP_MODERATION_DEFAULT="open",
+        WIKICOOP_MODERATION_MODES='{"namespace:help": "a_priori"}',
+        WIKICOOP_REGISTRATION_RATE_LIMIT="100 per hour",
         PYTHONUNBUFFERED="1",
     )
     database_url = os.environ.get("WIKICOOP_DATABASE_URL")
@@ -561,6 +566,31 @@ def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any]):
     expect(dominique.locator("article .page-content")).not_to_contain_text("quatorze heures")
 
 
+def test_review_before_publication(new_page: Callable[..., Any], admin_page: Any):
+    """A resident's help page waits in the queue; a moderator accepts it in one click."""
+    resident, visitor = new_page(), new_page()
+    register(resident, "Élodie")
+    title = "Aide:Relire une page"
+    open_edit_tab(resident, title)
+    textarea(resident).fill("Chaque page d'aide est relue avant d'être publiée.\n")
+    save(resident, "première version")
+    expect(resident.locator(".flash-success")).to_contain_text("relecture")
+    expect(resident.locator(".banner-pending")).to_contain_text("En attente de relecture")
+
+    visitor.goto(page_path(title))
+    expect(visitor.locator("article .page-content")).to_have_count(0)
+
+    admin_page.goto("/moderation")
+    item = admin_page.locator(".queue-item", has_text=title)
+    expect(item).to_contain_text("Élodie")
+    expect(item).to_contain_text("relue avant")
+    item.get_by_role("button", name="Accepter").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("publique")
+
+    visitor.goto(page_path(title))
+    expect(visitor.locator("article .page-content")).to_contain_text("relue avant")
+
+
 def test_restore_old_version(admin_page: Any):
     page = admin_page
     title = "Marché de producteurs"
@@ -641,6 +671,8 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
         "/wiki/Accueil?action=info",
         "/wiki/Aide:Listes_et_tableaux",
         "/recherche?q=aide",
+        "/moderation",
+        "/signaler/Accueil",
     )
     for url in pages:
         page.goto(url)

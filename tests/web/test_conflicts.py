@@ -98,9 +98,7 @@ def test_concurrent_saves_never_lose_an_edit(app, make_page):
             with app.app_context():
                 from wikicoop.accounts import create_user
 
-                user = create_user(
-                    get_session(), f"Fil{n}", "mot de passe solide", trust="granted"
-                )
+                user = create_user(get_session(), f"Fil{n}", "mot de passe solide", trust="granted")
                 mine = list(lines)
                 mine[n] = f"ligne {n} modifiée par le fil {n}"
                 barrier.wait()

@@ -137,6 +137,8 @@ def test_a_new_page_by_a_newcomer_does_not_exist_for_visitors_until_approved(app
     assert visitor.get("/api/v1/pages/Jardin_partag%C3%A9").status_code == 404
     link = soup(visitor.get("/wiki/Accueil")).select_one(".page-content a")
     assert "new" in link.get("class", [])  # still a red link
+    assert "Jardin partagé" not in visitor.get("/pages").text
+    assert visitor.get("/api/v1/search/suggest?q=jardin").get_json()["titles"] == []
     assert newcomer.get("/wiki/Jardin_partag%C3%A9").status_code == 200
     assert modo.get("/wiki/Jardin_partag%C3%A9").status_code == 200  # the newest pending
     (revision,) = revisions_of(app, "Jardin partagé")
@@ -146,6 +148,8 @@ def test_a_new_page_by_a_newcomer_does_not_exist_for_visitors_until_approved(app
     link = soup(visitor.get("/wiki/Accueil")).select_one(".page-content a")
     assert "new" not in link.get("class", [])
     assert found(app, "quartier") == ["Jardin partagé"]
+    assert "Jardin partagé" in visitor.get("/pages").text
+    assert visitor.get("/api/v1/search/suggest?q=jardin").get_json()["titles"] == ["Jardin partagé"]
 
 
 def test_api_put_held_for_review_answers_202_pending(app, people):
@@ -482,3 +486,47 @@ def test_the_policy_is_the_default(app):
     assert app.config["MODERATION_DEFAULT"] == "newcomers"
     assert moderation.mode_for(app.config, "main") == "newcomers"
     assert moderation.mode_for(app.config, "help") == "newcomers"
+
+
+def test_concurrent_approvals_publish_once(app, people, auth):
+    """Four moderators approve the same revision at the same instant: one wins."""
+    import threading
+
+    from wikicoop import review
+    from wikicoop.accounts import find_user
+    from wikicoop.revisions import EditError
+
+    _visitor, newcomer, alice, _modo = people
+    save(alice, "Atelier", "Texte publié.")
+    save(newcomer, "Atelier", "Texte relu.")
+    pending = revisions_of(app, "Atelier")[-1].id
+    for n in range(4):
+        auth.make_user(f"Relecteur{n}", role="moderator")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def worker(n: int) -> None:
+        with app.app_context():
+            session = get_session()
+            moderator = find_user(session, f"Relecteur{n}")
+            barrier.wait()
+            try:
+                review.approve(
+                    session,
+                    app.extensions["wikicoop.renderer"],
+                    revision_id=pending,
+                    moderator=moderator,
+                )
+                outcomes.append("approved")
+            except EditError as err:
+                session.rollback()
+                outcomes.append(err.code)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["approved", "not-pending", "not-pending", "not-pending"]
+    assert [r.status for r in revisions_of(app, "Atelier")] == ["published", "published"]
+    assert [a for a, _t, _u in audit_actions(app)].count("approve") == 1

@@ -447,7 +447,8 @@ def test_page_view_renders_once_per_revision_and_runs_few_queries(app, client, m
         for _ in range(3):
             statements.clear()
             assert client.get("/wiki/Carrefour").status_code == 200
-            assert len(statements) <= 3, statements  # page+revision, cache row: no N+1
+            # page+revision, render cache row, discussion count: fixed, no N+1
+            assert len(statements) <= 4, statements
     finally:
         event.remove(engine_of(app), "before_cursor_execute", count)
         del renderer.render

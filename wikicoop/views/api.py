@@ -26,9 +26,6 @@ from ..titles import Title, TitleError, parse_title
 from ..web import allowed, json_error, localized, renderer
 from .pages import author, edit_rate_limit, rate_key
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
-
 
 class ApiError(Exception):
     """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
@@ -38,19 +35,31 @@ class ApiError(Exception):
         self.status, self.error, self.extra = status, error, extra
 
 
-@bp.errorhandler(ApiError)
-def _api_error(err: ApiError) -> Response:
+def api_error(err: ApiError) -> Response:
+    """``{"error": message, ...}`` with the error's status."""
     return json_error(err.status, err.error, **err.extra)
 
 
-@bp.errorhandler(rev.EditError)
-def _edit_error(err: rev.EditError) -> Response:
+def service_error(err: rev.EditError) -> Response:
+    """A refused service call (any error with code, status, message and message_en)."""
     get_session().rollback()
     return json_error(err.status, localized(err), code=err.code)
 
 
-@bp.before_request
-def _authenticate() -> None:
+def make_api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 with the API's authentication and error shape.
+
+    Every module with API routes makes its own, so the routes live beside their views.
+    """
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    csrf.exempt(blueprint)  # authenticate() checks cookie writes; token writes need none
+    blueprint.before_request(authenticate)
+    blueprint.register_error_handler(ApiError, api_error)
+    blueprint.register_error_handler(rev.EditError, service_error)
+    return blueprint
+
+
+def authenticate() -> None:
     """A bearer token, when sent, decides who is asking (over any session cookie).
 
     Cookie-authenticated writes need the CSRF token; token-authenticated ones do not
@@ -69,11 +78,21 @@ def _authenticate() -> None:
         csrf.protect()
 
 
+bp = make_api_blueprint("api", __name__)
+
 #: /api/v1/pages/<title>/<suffix> are sub-resources, so no page name can end like that
-_ENDPOINT_SUFFIXES = {"history", "diff", "backlinks", "restore"}
+_ENDPOINT_SUFFIXES = {
+    "history",
+    "diff",
+    "backlinks",
+    "restore",
+    "report",
+    "discussion",
+    "protection",
+}
 
 
-def _title(raw: str) -> Title:
+def api_title(raw: str) -> Title:
     try:
         return parse_title(
             raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
@@ -82,7 +101,7 @@ def _title(raw: str) -> Title:
         raise ApiError(400, _("Titre invalide : %(reason)s", reason=localized(err))) from None
 
 
-def _guard(action: str, page: Page | None = None) -> None:
+def guard(action: str, page: Page | None = None) -> None:
     if page is not None and page.is_deleted and action == "edit":
         raise ApiError(
             409,
@@ -95,7 +114,7 @@ def _guard(action: str, page: Page | None = None) -> None:
         raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
 
 
-def _live_page(title: Title) -> Page:
+def live_page(title: Title) -> Page:
     """The page, if it exists for this reader (published, or the reader moderates)."""
     page = rev.find_page(get_session(), title)
     if (
@@ -107,7 +126,7 @@ def _live_page(title: Title) -> Page:
     return page
 
 
-def _revision(page: Page, revision_id: object) -> Revision:
+def readable_revision(page: Page, revision_id: object) -> Revision:
     """A revision of ``page`` this reader may read (404 for another's pending one)."""
     try:
         revision = rev.revision_of_page(get_session(), page, revision_id)
@@ -115,9 +134,7 @@ def _revision(page: Page, revision_id: object) -> Revision:
         raise ApiError(err.status, localized(err)) from None
     if not visibility.can_see_text(current_user, revision):
         if revision.status == moderation.HIDDEN:
-            raise ApiError(
-                403, _("Cette version a été masquée par un modérateur."), code="hidden"
-            )
+            raise ApiError(403, _("Cette version a été masquée par un modérateur."), code="hidden")
         raise ApiError(404, _("La version n° %(id)s n'existe pas.", id=revision.id))
     return revision
 
@@ -152,7 +169,7 @@ def revision_json(revision: Revision, reader: Any = None) -> dict[str, Any]:
     return data
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
@@ -161,12 +178,12 @@ def _json_body() -> dict[str, Any]:
 
 @bp.get("/pages/<path:raw_title>")
 def get_page(raw_title: str) -> Response:
-    title = _title(raw_title)
-    page = _live_page(title)
-    _guard("view", page)
+    title = api_title(raw_title)
+    page = live_page(title)
+    guard("view", page)
     latest = page.latest_revision
     if "revision" in request.args:
-        revision = _revision(page, request.args["revision"])
+        revision = readable_revision(page, request.args["revision"])
     elif latest is not None:
         revision = latest
     else:  # a moderator reading a page that has no published version yet
@@ -193,7 +210,7 @@ def get_page(raw_title: str) -> Response:
 @bp.put("/pages/<path:raw_title>")
 @limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
 def put_page(raw_title: str) -> tuple[Response, int]:
-    title = _title(raw_title)
+    title = api_title(raw_title)
     if title.name.rsplit("/", 1)[-1] in _ENDPOINT_SUFFIXES and "/" in title.name:
         raise ApiError(
             400,
@@ -203,10 +220,10 @@ def put_page(raw_title: str) -> tuple[Response, int]:
                 suffix=title.name.rsplit("/", 1)[-1],
             ),
         )
-    data = _json_body()
+    data = json_body()
     page = rev.find_page(get_session(), title)
     _refuse_if_cannot_write(page)
-    _guard("edit" if page else "create", page)
+    guard("edit" if page else "create", page)
     if "text" not in data:
         raise ApiError(400, _("Le champ « text » est obligatoire."))
     if "base_revision" not in data:
@@ -293,8 +310,8 @@ def _refuse_if_cannot_write(page: Page | None) -> None:
 
 @bp.get("/pages/<path:raw_title>/history")
 def page_history(raw_title: str) -> Response:
-    page = _live_page(_title(raw_title))
-    _guard("history", page)
+    page = live_page(api_title(raw_title))
+    guard("history", page)
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
     total, rows = rev.history(
@@ -319,13 +336,13 @@ def page_history(raw_title: str) -> Response:
 
 @bp.get("/pages/<path:raw_title>/diff")
 def page_diff(raw_title: str) -> Response:
-    page = _live_page(_title(raw_title))
-    _guard("history", page)
+    page = live_page(api_title(raw_title))
+    guard("history", page)
     for name in ("from", "to"):
         if name not in request.args:
             raise ApiError(400, _("Le paramètre « %(name)s » est obligatoire.", name=name))
-    old = _revision(page, request.args["from"])
-    new = _revision(page, request.args["to"])
+    old = readable_revision(page, request.args["from"])
+    new = readable_revision(page, request.args["to"])
     diff = diff_texts(old.text, new.text)
     html = diff.side_by_side_html() if request.args.get("view") == "side" else diff.inline_html()
     return jsonify(
@@ -342,10 +359,10 @@ def page_diff(raw_title: str) -> Response:
 @bp.post("/pages/<path:raw_title>/restore")
 @limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
 def page_restore(raw_title: str) -> tuple[Response, int]:
-    page = _live_page(_title(raw_title))
+    page = live_page(api_title(raw_title))
     _refuse_if_cannot_write(page)
-    _guard("restore", page)
-    data = _json_body()
+    guard("restore", page)
+    data = json_body()
     if "revision" not in data:
         raise ApiError(400, _("Le champ « revision » est obligatoire."))
     result = rev.restore_revision(
@@ -366,8 +383,8 @@ def page_restore(raw_title: str) -> tuple[Response, int]:
 
 @bp.get("/pages/<path:raw_title>/backlinks")
 def page_backlinks(raw_title: str) -> Response:
-    title = _title(raw_title)
-    _guard("view")
+    title = api_title(raw_title)
+    guard("view")
     return jsonify({"titles": [t.full for t in rev.backlinks(get_session(), title)]})
 
 

@@ -46,7 +46,12 @@ def logout() -> Response:
     return redirect("/")
 
 
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
 @bp.route("/inscription", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
 def register() -> Response | tuple[str, int] | str:
     if not current_app.config["OPEN_REGISTRATION"]:
         return render_template(
@@ -54,6 +59,14 @@ def register() -> Response | tuple[str, int] | str:
         ), 403
     form = RegisterForm()
     if form.validate_on_submit():
+        if form.website.data:  # the honeypot: only robots fill it in; tell them nothing
+            current_app.logger.info("registration refused: honeypot filled")
+            form.website.data, form.website.raw_data = "", []  # a person's autofill: let them retry
+            return render_template(
+                "auth/register.html",
+                form=form,
+                error=_("Le compte n'a pas pu être créé. Vérifiez le formulaire et réessayez."),
+            ), 400
         try:
             user = create_user(
                 get_session(),

@@ -24,7 +24,11 @@ def all_pages() -> str:
         namespace = "main"
     rows = get_session().execute(
         select(Page.name)
-        .where(Page.namespace == namespace, Page.deleted_at.is_(None))
+        .where(
+            Page.namespace == namespace,
+            Page.deleted_at.is_(None),
+            Page.latest_revision_id.is_not(None),  # not only versions waiting for review
+        )
         .order_by(Page.name)
         .limit(5000)
     )

@@ -38,6 +38,7 @@ from . import api
 from .pages import parse_or_fail, rate_key
 
 bp = Blueprint("moderation", __name__)
+api_bp = api.make_api_blueprint("moderation_api", __name__)
 
 REASON_MAX = 500
 
@@ -313,10 +314,10 @@ def _report_item(report_row: Report) -> dict[str, Any]:
     }
 
 
-@api.bp.get("/moderation/queue")
+@api_bp.get("/moderation/queue")
 def api_queue() -> Response:
     """Pending revisions (oldest first, with diffs), pending messages and open reports."""
-    api._guard("moderate")
+    api.guard("moderate")
     session = get_session()
     return jsonify(
         {
@@ -328,7 +329,7 @@ def api_queue() -> Response:
 
 
 def _api_act(kind: str, action: str, target_id: int) -> Response:
-    api._guard("moderate")
+    api.guard("moderate")
     data = request.get_json(silent=True)
     if data is None:
         data = {}
@@ -346,33 +347,33 @@ def _api_act(kind: str, action: str, target_id: int) -> Response:
     return jsonify({"report": {"id": result.id, "status": result.status}})
 
 
-@api.bp.post("/revisions/<int:revision_id>/<any(approve, reject, hide, unhide):action>")
+@api_bp.post("/revisions/<int:revision_id>/<any(approve, reject, hide, unhide):action>")
 def api_revision_act(revision_id: int, action: str) -> Response:
     """POST /api/v1/revisions/<id>/approve|reject|hide|unhide {reason}."""
     return _api_act("revision", action, revision_id)
 
 
-@api.bp.post("/comments/<int:comment_id>/<any(approve, reject, hide):action>")
+@api_bp.post("/comments/<int:comment_id>/<any(approve, reject, hide):action>")
 def api_comment_act(comment_id: int, action: str) -> Response:
     return _api_act("comment", action, comment_id)
 
 
-@api.bp.post("/reports/<int:report_id>/<any(resolved, dismissed):action>")
+@api_bp.post("/reports/<int:report_id>/<any(resolved, dismissed):action>")
 def api_report_act(report_id: int, action: str) -> Response:
     return _api_act("report", action, report_id)
 
 
-@api.bp.post("/pages/<path:raw_title>/report")
+@api_bp.post("/pages/<path:raw_title>/report")
 @limiter.limit(lambda: report_rate_limit(), key_func=lambda: rate_key())
 def api_report(raw_title: str) -> tuple[Response, int]:
     """Report a page: {reason, revision?} → 201 (or 200 when already reported by you)."""
-    title: Title = api._title(raw_title)
-    api._guard("report")
-    page = api._live_page(title)
-    data = api._json_body()
+    title: Title = api.api_title(raw_title)
+    api.guard("report")
+    page = api.live_page(title)
+    data = api.json_body()
     revision = None
     if data.get("revision") is not None:
-        revision = api._revision(page, data["revision"])
+        revision = api.readable_revision(page, data["revision"])
     report_row, created = review.report_page(
         get_session(),
         page=page,

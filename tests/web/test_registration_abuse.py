@@ -1,0 +1,147 @@
+"""Registration against robots: a honeypot field people never see, and a rate limit on
+account creation (Flask-Limiter, in memory by default, in Redis when configured)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import csrf_from
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from wikicoop import create_app
+from wikicoop.db import engine_of, get_session
+from wikicoop.extensions import limiter
+from wikicoop.models import User
+
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def user_count(app: Flask) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(User)) or 0
+
+
+def register(client: FlaskClient, name: str, **extra: str):
+    form = client.get("/compte/inscription")
+    data = {
+        "csrf_token": csrf_from(form.text),
+        "username": name,
+        "password": "un mot de passe solide",
+        "confirm": "un mot de passe solide",
+        "website": "",
+        **extra,
+    }
+    return client.post("/compte/inscription", data=data)
+
+
+# ------------------------------------------------------------------------- honeypot
+
+
+def test_honeypot_is_hidden_from_people(client):
+    page = soup(client.get("/compte/inscription"))
+    field = page.select_one("input[name=website]")
+    assert field is not None and field.get("type", "text") == "text"
+    assert field["tabindex"] == "-1" and field["autocomplete"] == "off"
+    wrapper = field.find_parent(class_="form-extra")
+    assert wrapper is not None and wrapper["aria-hidden"] == "true"
+    assert field.find_parent("form") is page.select_one("form.narrow-form")
+    with client.get(page.select_one("link[rel=stylesheet]")["href"]) as css:
+        stylesheet = css.get_data(as_text=True)
+    rule = stylesheet.split(".form-extra", 1)[1].split("}", 1)[0]
+    assert "position: absolute" in rule and "left: -10000px" in rule
+
+
+def test_filled_honeypot_creates_no_account(app, client):
+    response = register(client, "Robot", website="http://spam.example")
+    assert response.status_code == 400
+    page = soup(response)
+    message = page.select_one(".banner-error").get_text(" ", strip=True)
+    assert message == "Le compte n'a pas pu être créé. Vérifiez le formulaire et réessayez."
+    assert "website" not in message and "robot" not in message.lower()
+    assert page.select_one("input[name=website]").get("value", "") == ""  # emptied for a retry
+    assert page.select_one("input[name=username]")["value"] == "Robot"  # the rest is kept
+    assert user_count(app) == 0
+    assert register(client, "Robot").status_code == 302  # a person, field left empty
+    assert user_count(app) == 1
+
+
+# ---------------------------------------------------------------------- rate limits
+
+
+def test_registration_is_rate_limited_in_memory(app, client):
+    app.config["REGISTRATION_RATE_LIMIT"] = "2 per minute"
+    assert register(client, "Premier").status_code == 302
+    client = app.test_client()  # someone else, from the same address
+    assert register(client, "Deuxième", website="x").status_code == 400  # counts too
+    third = register(client, "Troisième")
+    assert third.status_code == 429
+    assert "patientez" in soup(third).select_one(".banner-error").get_text()
+    assert user_count(app) == 1
+    assert client.get("/compte/inscription").status_code == 200  # reading the form is free
+
+
+@pytest.fixture
+def redis_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, str]]:
+    """The same wiki with its rate limits in Redis under a key prefix of its own."""
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        connection.ping()
+    except redis.RedisError as err:
+        pytest.skip(f"Redis does not answer at {REDIS_URL}: {err}")
+    prefix = f"wikicoop-test-{uuid.uuid4().hex}"
+    # Flask-Limiter keeps the key prefix of the first app it was bound to: start afresh
+    monkeypatch.setattr(limiter, "_key_prefix", None)
+    keep = (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "TESTING",
+        "SESSION_COOKIE_SECURE",
+        "REMEMBER_COOKIE_SECURE",
+        "SEED_ON_FIRST_RUN",
+        "PASSWORD_HASH_METHOD",
+        "SEARCH_INDEX_DIR",
+    )
+    redis_backed = create_app(
+        {
+            **{key: app.config[key] for key in keep},
+            "INSTANCE_PATH": app.instance_path,
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_KEY_PREFIX": prefix,
+            "REGISTRATION_RATE_LIMIT": "2 per minute",
+        }
+    )
+    try:
+        yield redis_backed, prefix
+    finally:
+        engine_of(redis_backed).dispose()
+        stale = list(connection.scan_iter(match=f"*{prefix}*"))
+        if stale:
+            connection.delete(*stale)
+        connection.close()
+
+
+def test_registration_limit_with_redis_storage(redis_app):
+    app, prefix = redis_app
+    client = app.test_client()
+    assert register(client, "Premier").status_code == 302
+    assert register(client, "Deuxième", website="x").status_code == 400
+    assert register(client, "Troisième").status_code == 429
+    assert user_count(app) == 1
+    import redis
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        keys = [k.decode() for k in connection.scan_iter(match=f"*{prefix}*")]
+    finally:
+        connection.close()
+    assert keys and all("auth.register" in k for k in keys)  # counted in Redis, not memory
