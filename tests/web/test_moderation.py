@@ -86,6 +86,10 @@ def test_newcomer_edit_is_invisible_until_approved_then_visible_everywhere(app, 
     assert "tricot" not in page_text(visitor, "Atelier")
     assert "Nouveau" not in visitor.get("/wiki/Atelier?action=history").text
     assert found(app, "tricot") == []
+    for feed in ("/flux/modifications-recentes.atom", "/flux/historique/Atelier.atom"):
+        assert "tricot" not in visitor.get(feed).text
+    assert "Nouveau" not in visitor.get("/flux/modifications-recentes.atom").text
+    assert "Nouveau" not in soup(visitor.get("/modifications-recentes")).select_one("main").text
     body = visitor.get("/api/v1/pages/Atelier").get_json()
     assert "tricot" not in body["text"] and body["revision"]["status"] == "published"
     statuses = [
@@ -119,6 +123,9 @@ def test_newcomer_edit_is_invisible_until_approved_then_visible_everywhere(app, 
     assert response.status_code == 302
     assert "tricot" in page_text(visitor, "Atelier")
     assert found(app, "tricot") == ["Atelier"]
+    for feed in ("/flux/modifications-recentes.atom", "/flux/historique/Atelier.atom"):
+        assert "tricot" in visitor.get(feed).text
+    assert "Nouveau" in soup(visitor.get("/modifications-recentes")).select_one("main").text
     assert visitor.get("/api/v1/pages/Atelier").get_json()["revision"]["id"] == pending_id
     assert "Nouveau" in visitor.get("/wiki/Atelier?action=history").text
     assert ("approve", "revision", "Modo") in audit_actions(app)
