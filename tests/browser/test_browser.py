@@ -591,6 +591,68 @@ def test_review_before_publication(new_page: Callable[..., Any], admin_page: Any
     expect(visitor.locator("article .page-content")).to_contain_text("relue avant")
 
 
+def test_community_tools_from_the_running_server(
+    new_page: Callable[..., Any], admin_page: Any
+) -> None:
+    """Discussion, follow, notification, feed, report, block and audit log, in a browser."""
+    resident = new_page()
+    register(resident, "Yannick")
+    title = "Repair café"
+    write_page(admin_page, title, "Un samedi par mois, on répare ensemble.\n")
+
+    # a thread in the page's discussion, signed and counted on the tab
+    click_tab(resident, title, "Discussion")
+    resident.get_by_label("Sujet").fill("Prochaine date")
+    resident.get_by_label("Votre message").fill("Le prochain a lieu quand ?")
+    resident.get_by_role("button", name="Envoyer", exact=True).click()
+    thread = resident.locator(".thread", has_text="Prochaine date")
+    expect(thread).to_contain_text("Yannick")
+    resident.goto(page_path(title))
+    expect(resident.locator(".discussion-tab")).to_contain_text("(1)")
+
+    # following the page brings a notification when someone else changes it
+    resident.get_by_role("button", name="Suivre cette page").click()
+    expect(resident.locator(".flash-success")).to_contain_text("Vous suivez")
+    write_page(admin_page, title, "Un samedi par mois, de 14 h à 17 h.\n")
+    resident.goto("/notifications")
+    expect(resident.locator("main")).to_contain_text(title)
+
+    # the Atom feed announced in the head lists the change
+    feed = resident.locator('link[rel="alternate"][type="application/atom+xml"]').first
+    response = resident.request.get(feed.get_attribute("href"))
+    assert response.ok and "application/atom+xml" in response.headers["content-type"]
+    assert title in response.text()
+
+    # a report goes to the moderators' queue
+    resident.goto(page_path(title))
+    resident.get_by_role("link", name="Signaler un problème").click()
+    resident.get_by_label("Qu'est-ce qui ne va pas ?").fill("Horaires à vérifier")
+    resident.get_by_role("button", name="Envoyer le signalement").click()
+    expect(resident.locator(".flash-success")).to_contain_text("Merci")
+    admin_page.goto("/moderation")
+    report = admin_page.locator(".queue-item", has_text="Horaires à vérifier")
+    report.get_by_role("button", name="Traité").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("Signalement traité")
+
+    # blocking: the resident can still read, but not write
+    admin_page.goto("/utilisateur/Yannick/moderation")
+    block_form = admin_page.locator(
+        "form", has=admin_page.get_by_role("button", name="Bloquer ce compte")
+    )
+    block_form.get_by_label("Raison (obligatoire)").fill("test de blocage")
+    block_form.get_by_role("button", name="Bloquer ce compte").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("bloqué")
+    response = resident.goto(page_path(title) + "?action=edit")
+    assert response is not None and response.status == 403
+    expect(resident.locator("main")).to_contain_text("test de blocage")
+    resident.goto(page_path(title))
+    expect(resident.locator("article .page-content")).to_contain_text("14 h")
+
+    # every act is in the audit log
+    admin_page.goto("/journal")
+    expect(admin_page.locator("main")).to_contain_text("test de blocage")
+
+
 def test_restore_old_version(admin_page: Any):
     page = admin_page
     title = "Marché de producteurs"
