@@ -90,3 +90,19 @@ def pending_count(session: Session, page: Page) -> int:
         )
         or 0
     )
+
+
+def wrote_on(session: Session, page: Page, actor: Any) -> bool:
+    """Whether ``actor`` wrote a revision of ``page`` (an author may follow what became of
+    a page nobody else sees yet: pending, or rejected)."""
+    user = viewer_user(actor)
+    if user is None:
+        return False
+    return (
+        session.scalar(
+            select(Revision.id)
+            .where(Revision.page_id == page.id, Revision.author_id == user.id)
+            .limit(1)
+        )
+        is not None
+    )

@@ -653,6 +653,54 @@ def test_community_tools_from_the_running_server(
     expect(admin_page.locator("main")).to_contain_text("test de blocage")
 
 
+def test_rejection_hiding_and_protection_from_the_running_server(
+    new_page: Callable[..., Any], admin_page: Any
+) -> None:
+    """A rejected help page keeps its place, marked; a hidden version and a protected page."""
+    resident, visitor = new_page(), new_page()
+    register(resident, "Gwenaëlle")
+
+    # rejection: the author sees their version marked, with the reason
+    title = "Aide:Publicité"
+    open_edit_tab(resident, title)
+    textarea(resident).fill("Achetez nos produits !\n")
+    save(resident)
+    admin_page.goto("/moderation")
+    item = admin_page.locator(".queue-item", has_text=title)
+    item.get_by_label("Motif du refus").fill("Publicité")
+    item.get_by_role("button", name="Refuser").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("refusée")
+    resident.goto(page_path(title) + "?action=history")
+    expect(resident.locator("tr.revision-rejected")).to_contain_text("Publicité")
+
+    # hiding: an abusive version disappears from the history without breaking it
+    title = "Fanfare du quartier"
+    write_page(admin_page, title, "La fanfare joue le dimanche.\n")
+    write_page(admin_page, title, "Texte injurieux.\n")
+    write_page(admin_page, title, "La fanfare joue le dimanche midi.\n")
+    open_history(admin_page, title)
+    row = history_rows(admin_page).nth(1)
+    row.get_by_label("Motif").fill("injures")
+    row.get_by_role("button", name="masquer").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("Version masquée")
+    visitor.goto(page_path(title) + "?action=history")
+    expect(visitor.locator("tr.revision-hidden")).to_contain_text("Version masquée")
+    expect(visitor.locator("table.history")).not_to_contain_text("injurieux")
+
+    # protection: only moderators may edit afterwards
+    admin_page.goto("/protection/" + quote(title.replace(" ", "_")))
+    admin_page.get_by_label("Les modérateurs seulement").check()
+    admin_page.get_by_label("Raison (obligatoire)").fill("page officielle")
+    admin_page.get_by_role("button", name="Enregistrer la protection").click()
+    expect(admin_page.locator(".flash-success")).to_contain_text("protection")
+    resident.goto(page_path(title))
+    nav = resident.get_by_role("navigation", name="Actions sur la page")
+    expect(nav.get_by_role("link", name="Modifier", exact=True)).to_have_count(0)
+    response = resident.goto(page_path(title) + "?action=edit")
+    assert response is not None and response.status == 403
+    expect(resident.locator("main")).to_contain_text("protégée")
+
+
 def test_restore_old_version(admin_page: Any):
     page = admin_page
     title = "Marché de producteurs"

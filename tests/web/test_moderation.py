@@ -537,3 +537,18 @@ def test_concurrent_approvals_publish_once(app, people, auth):
     assert sorted(outcomes) == ["approved", "not-pending", "not-pending", "not-pending"]
     assert [r.status for r in revisions_of(app, "Atelier")] == ["published", "published"]
     assert [a for a, _t, _u in audit_actions(app)].count("approve") == 1
+
+
+def test_a_rejected_new_page_stays_visible_to_its_author_only(app, people):
+    visitor, newcomer, alice, modo = people
+    save(newcomer, "Boutique", "Achetez ici.")
+    (revision,) = revisions_of(app, "Boutique")
+    act(modo, "revision", revision.id, "reject", "Publicité")
+    history = soup(newcomer.get("/wiki/Boutique?action=history"))
+    assert "Publicité" in history.select_one("tr.revision-rejected").get_text()
+    for client in (visitor, alice):
+        assert client.get("/wiki/Boutique?action=history").status_code == 404
+        assert client.get("/wiki/Boutique").status_code == 404
+    for action in ("info", "rename", "delete"):
+        assert newcomer.get(f"/wiki/Boutique?action={action}").status_code in (403, 404)
+        assert modo.get(f"/wiki/Boutique?action={action}").status_code == 404

@@ -67,14 +67,28 @@ def revision_or_fail(page: Page, revision_id: object) -> Revision:
 
 def live_page_or_404(title: Title) -> Page:
     """The page, or 404 when it does not exist for this reader (deleted, or not yet
-    published and the reader is no moderator)."""
-    page = rev.find_page(get_session(), title)
+    published and the reader is neither a moderator nor one of its authors)."""
+    session = get_session()
+    page = rev.find_page(session, title)
     if (
         page is None
         or (page.is_deleted and not allowed("view_deleted"))
-        or (page.latest_revision_id is None and not allowed("view_pending"))
+        or (
+            page.latest_revision_id is None
+            and not allowed("view_pending")
+            and not visibility.wrote_on(session, page, current_user)
+        )
     ):
         fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+    return page
+
+
+def published_page_or_404(title: Title) -> Page:
+    """:func:`live_page_or_404`, and the page must have a published version (for actions
+    on the public page: its authors and licence, renaming, deleting)."""
+    page = live_page_or_404(title)
+    if page.latest_revision_id is None:
+        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
     return page
 
 
@@ -477,7 +491,7 @@ def restore_page(title: Title) -> ViewResult:
 
 def info_page(title: Title) -> ViewResult:
     """The "authors and licence" page, with the licence change form for moderators."""
-    page = live_page_or_404(title)
+    page = published_page_or_404(title)
     session = get_session()
     form = LicenceForm()
     form.licence.choices = [
@@ -510,7 +524,7 @@ def info_page(title: Title) -> ViewResult:
 
 
 def rename_page(title: Title) -> ViewResult:
-    page = live_page_or_404(title)
+    page = published_page_or_404(title)
     refuse_if_cannot_write(page)
     require("rename", page)
     form = RenameForm()
@@ -544,7 +558,7 @@ def _rename_template(
 
 
 def delete_page(title: Title) -> ViewResult:
-    page = live_page_or_404(title)
+    page = published_page_or_404(title)
     require("delete", page)
     form = DeleteForm()
     if request.method == "POST" and form.validate_on_submit():
