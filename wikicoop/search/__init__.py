@@ -52,6 +52,8 @@ def _remember_touched_pages(session: Session, _flush_context: object) -> None:
     pending: set[int] = session.info.setdefault(_PENDING, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Revision):
+            if obj in session.new and obj.status != "published":
+                continue  # a version waiting for review changes nothing visitors find
             pending.add(obj.page_id)
         elif isinstance(obj, Page) and obj.id is not None:
             pending.add(obj.id)
