@@ -156,10 +156,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column('users', 'trust')
     op.drop_index('ix_revisions_status_id', table_name='revisions')
-    with op.batch_alter_table('revisions', schema=None) as batch_op:
-        for column in ('patrolled_at', 'patrolled_by_id', 'hidden_from', 'review_reason',
-                       'reviewed_at', 'reviewed_by_id', 'pending_reasons'):
-            batch_op.drop_column(column)
+    # plain DROP COLUMN (SQLite 3.35+): a batch copy of revisions would be refused while
+    # pages.latest_revision_id points at its rows
+    for column in ('patrolled_at', 'patrolled_by_id', 'hidden_from', 'review_reason',
+                   'reviewed_at', 'reviewed_by_id', 'pending_reasons'):
+        op.drop_column('revisions', column)
     op.drop_column('pages', 'protection')
     for table in ('reports', 'notifications', 'watches', 'comments', 'audit_log', 'blocks'):
         op.drop_table(table)

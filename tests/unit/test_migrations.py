@@ -1,0 +1,92 @@
+"""Upgrading a wiki that already has pages: migration 0002 keeps every row, and can go back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from wikicoop.db import alembic_config, make_engine, upgrade_schema
+from wikicoop.models import Base
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("WIKICOOP_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: set WIKICOOP_DATABASE_URL to run this case")
+    schema = f"wikicoop_migration_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+    yield engine
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_upgrade_from_0001_keeps_pages_and_publishes_their_revisions(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.upgrade(config, "0001")
+    with engine.begin() as conn:  # a wiki of the first schema, with one page
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, username_key, password_hash, role, active,"
+                " session_nonce, created_at) VALUES (1, 'Alice', 'alice', 'x', 'contributor',"
+                " true, 'n', '2026-01-01 00:00:00+00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO pages (id, namespace, name, licence, language, created_at,"
+                " touched_at) VALUES (1, 'main', 'Accueil', 'CC-BY-SA-4.0', 'fr',"
+                " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO revisions (id, page_id, author_id, created_at, summary, minor,"
+                " size, text, licence, action, status) VALUES (1, 1, 1,"
+                " '2026-01-01 00:00:00+00', '', false, 6, 'Salut\n', 'CC-BY-SA-4.0',"
+                " 'create', 'published')"
+            )
+        )
+        conn.execute(text("UPDATE pages SET latest_revision_id = 1 WHERE id = 1"))
+
+    upgrade_schema(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT trust FROM users")).scalar_one() == "auto"
+        assert conn.execute(text("SELECT protection FROM pages")).scalar_one() == ""
+        row = conn.execute(
+            text("SELECT status, pending_reasons, review_reason FROM revisions")
+        ).one()
+        assert tuple(row) == ("published", "", "")
+        assert conn.execute(text("SELECT latest_revision_id FROM pages")).scalar_one() == 1
+        differences = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
+    if engine.dialect.name == "sqlite":
+        # SQLite cannot ALTER a foreign key in: the two reviewer references stay unconstrained
+        assert {d[0] for d in differences} <= {"add_fk"}
+    else:
+        assert differences == []
+
+    command.downgrade(config, "0001")  # and back, with the page still there
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM pages")).scalar_one() == "Accueil"
+    upgrade_schema(engine)
