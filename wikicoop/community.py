@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from . import moderation
+from .errors import ServiceError
 from .models import ROLES, AuditEntry, Block, Page, Revision, User, utcnow
 from .permissions import ROLE_RANK, can
 
@@ -46,18 +47,8 @@ ACTION_BLOCK, ACTION_UNBLOCK = "block", "unblock"
 ACTION_PROTECT, ACTION_TRUST, ACTION_ROLE = "protect", "trust", "role"
 
 
-class CommunityError(Exception):
-    """A refused act: ``code`` for programs, ``message`` (French) and ``message_en`` for
-    people, ``status`` the HTTP status."""
-
-    def __init__(
-        self, code: str, message: str, status: int = 400, *, message_en: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_en = message_en if message_en is not None else message
-        self.status = status
+class CommunityError(ServiceError):
+    """A refused act on accounts or pages (see :class:`~wikicoop.errors.ServiceError`)."""
 
 
 def clean_reason(reason: object) -> str:

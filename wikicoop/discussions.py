@@ -28,6 +28,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import moderation, signals
+from .errors import ServiceError
 from .models import Comment, Page, Report, User, utcnow
 from .moderation import HIDDEN, PENDING, PUBLISHED, REJECTED
 from .render_cache import render_text
@@ -52,16 +53,11 @@ REPORT_REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-class DiscussionError(Exception):
-    """A refused discussion act: ``code`` for programs, ``message`` (French) and
-    ``message_en`` for people, ``status`` the HTTP status."""
+class DiscussionError(ServiceError):
+    """A refused discussion act (see :class:`~wikicoop.errors.ServiceError`)."""
 
     def __init__(self, code: str, message: str, message_en: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_en = message_en
-        self.status = status
+        super().__init__(code, message, status, message_en=message_en)
 
 
 @dataclass

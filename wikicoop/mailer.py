@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import Response, after_this_request, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from . import signals
@@ -132,18 +132,7 @@ def queue_mails(session: Session, config: Mapping[str, Any], mails: Sequence[Mai
     if settings is None or not mails:
         return False
     batch = list(mails)
-    signals.after_commit(session, lambda: _send_after_response(settings, batch))
+    signals.after_commit(
+        session, lambda: signals.after_response(lambda: send_mails(settings, batch))
+    )
     return True
-
-
-def _send_after_response(settings: SmtpSettings, mails: Sequence[Mail]) -> None:
-    """Send once the response is on its way (a slow SMTP server must not make the
-    person who saved wait); at once outside a request (the command line)."""
-    if not has_request_context():
-        send_mails(settings, mails)
-        return
-
-    @after_this_request
-    def schedule(response: Response) -> Response:
-        response.call_on_close(lambda: send_mails(settings, mails))
-        return response

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .errors import ServiceError
 from .models import AuditEntry, Block, Revision, User, utcnow
 
 PUBLISHED, PENDING, REJECTED, HIDDEN = "published", "pending", "rejected", "hidden"
@@ -61,19 +62,11 @@ _EXTERNAL_LINK_RE = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<
 MODERATOR_ROLES = frozenset({"moderator", "admin"})
 
 
-class WriteRefused(Exception):
-    """The author may not write here: blocked, or the page is protected.
-
-    ``code`` for programs, ``message`` (French) and ``message_en`` for people, ``status``
-    the HTTP status (403).
-    """
+class WriteRefused(ServiceError):
+    """The author may not write here: blocked, or the page is protected (403)."""
 
     def __init__(self, code: str, message: str, message_en: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_en = message_en
-        self.status = status
+        super().__init__(code, message, status, message_en=message_en)
 
 
 @dataclass(frozen=True)

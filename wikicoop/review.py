@@ -123,7 +123,23 @@ def _already(revision_id: int, status: str) -> EditError:
     )
 
 
-def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Page]:
+def _required_reason(reason: object, message: str, message_en: str) -> str:
+    """The cleaned reason, or :class:`EditError` 400 with ``message`` when it is empty."""
+    text = clean_summary(reason)
+    if not text:
+        raise EditError("reason-required", message, message_en=message_en)
+    return text
+
+
+#: the reasons asked for, French then English
+_REJECT_REASON = (
+    "Donnez la raison du refus : l'auteur la recevra.",
+    "Give the reason for the rejection: the author will receive it.",
+)
+
+
+def _revision(session: Session, revision_id: int) -> Revision:
+    """Revision ``revision_id``, or :class:`EditError` 404."""
     revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
     if revision is None:
         raise EditError(
@@ -132,6 +148,11 @@ def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Pag
             status=404,
             message_en=f"Version {revision_id} does not exist.",
         )
+    return revision
+
+
+def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Page]:
+    revision = _revision(session, revision_id)
     # lock the page: approvals and saves of one page queue up (PostgreSQL)
     page = session.scalars(select(Page).where(Page.id == revision.page_id).with_for_update()).one()
     session.refresh(revision)
@@ -298,13 +319,7 @@ def reject(
     The revision stays in history, marked; its author is told why (a notification).
     """
     now = now or utcnow()
-    reason_text = clean_summary(reason)
-    if not reason_text:
-        raise EditError(
-            "reason-required",
-            "Donnez la raison du refus : l'auteur la recevra.",
-            message_en="Give the reason for the rejection: the author will receive it.",
-        )
+    reason_text = _required_reason(reason, *_REJECT_REASON)
     revision, page = _pending_revision(session, revision_id)
     drafts = pending_drafts(session, revision)
     _claim(session, revision, moderation.REJECTED, moderator, now, reason_text)
@@ -341,21 +356,12 @@ def hide(
     The page's current public revision cannot be hidden: restore an earlier version first.
     """
     now = now or utcnow()
-    reason_text = clean_summary(reason)
-    if not reason_text:
-        raise EditError(
-            "reason-required",
-            "Donnez la raison pour laquelle cette version est masquée.",
-            message_en="Give the reason why this version is hidden.",
-        )
-    revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
-    if revision is None:
-        raise EditError(
-            "unknown-revision",
-            f"La version n° {revision_id} n'existe pas.",
-            status=404,
-            message_en=f"Version {revision_id} does not exist.",
-        )
+    reason_text = _required_reason(
+        reason,
+        "Donnez la raison pour laquelle cette version est masquée.",
+        "Give the reason why this version is hidden.",
+    )
+    revision = _revision(session, revision_id)
     page = session.get(Page, revision.page_id)
     assert page is not None
     if page.latest_revision_id == revision.id:
@@ -446,13 +452,9 @@ def report_page(
     Returns (report, created): the same person's open report of the same thing is
     reused rather than repeated.
     """
-    reason_text = clean_summary(reason)
-    if not reason_text:
-        raise EditError(
-            "reason-required",
-            "Dites en quelques mots ce qui ne va pas.",
-            message_en="Say in a few words what is wrong.",
-        )
+    reason_text = _required_reason(
+        reason, "Dites en quelques mots ce qui ne va pas.", "Say in a few words what is wrong."
+    )
     who = (
         Report.reporter_id == reporter.id
         if reporter is not None
@@ -579,13 +581,7 @@ def review_comment(
 ) -> Comment:
     """Publish or reject a pending discussion message (a reason is required to reject)."""
     now = now or utcnow()
-    reason_text = clean_summary(reason)
-    if not approve and not reason_text:
-        raise EditError(
-            "reason-required",
-            "Donnez la raison du refus : l'auteur la recevra.",
-            message_en="Give the reason for the rejection: the author will receive it.",
-        )
+    reason_text = clean_summary(reason) if approve else _required_reason(reason, *_REJECT_REASON)
     comment, page = _comment(session, comment_id)
     status = moderation.PUBLISHED if approve else moderation.REJECTED
     _set_comment_status(
@@ -632,13 +628,11 @@ def hide_comment(
 ) -> Comment:
     """Hide a discussion message from everyone but moderators."""
     now = now or utcnow()
-    reason_text = clean_summary(reason)
-    if not reason_text:
-        raise EditError(
-            "reason-required",
-            "Donnez la raison pour laquelle ce message est masqué.",
-            message_en="Give the reason why this message is hidden.",
-        )
+    reason_text = _required_reason(
+        reason,
+        "Donnez la raison pour laquelle ce message est masqué.",
+        "Give the reason why this message is hidden.",
+    )
     comment, page = _comment(session, comment_id)
     if comment.status == moderation.HIDDEN:
         raise EditError(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from . import moderation, render_cache, signals
 from .config import DEFAULTS
+from .errors import ServiceError
 from .licences import (
     DEFAULT_LICENCE,
     LicenceError,
@@ -42,28 +43,8 @@ _REDIRECT_RE = re.compile(r"^\s*#(?:REDIRECTION|REDIRECT)\s*\[\[([^\]|#]+)", re.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class EditError(Exception):
-    """A refused edit: ``code`` for programs, ``message`` (French) for people, ``status`` HTTP.
-
-    ``message_en`` is the same sentence in English (the French one when not given);
-    the web layer picks one of the two for the reader.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        status: int = 400,
-        *,
-        message_en: str | None = None,
-        **details: object,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.message_en = message_en if message_en is not None else message
-        self.status = status
-        self.details = details
+class EditError(ServiceError):
+    """A refused edit (see :class:`~wikicoop.errors.ServiceError`)."""
 
 
 @dataclass

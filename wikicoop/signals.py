@@ -16,7 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 from blinker import NamedSignal, Namespace
-from flask import Flask, current_app, has_app_context
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    has_app_context,
+    has_request_context,
+)
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -65,6 +72,19 @@ def _run_actions(session: Session) -> None:
 
 def _drop_actions(session: Session, _previous: object) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+
+
+def after_response(action: Callable[[], None]) -> None:
+    """Run ``action`` once the response is sent (its ``close``), so no one waits for it;
+    at once outside a request (the command line)."""
+    if not has_request_context():
+        action()
+        return
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(action)
+        return response
 
 
 def init_app(app: Flask) -> None:

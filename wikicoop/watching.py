@@ -457,6 +457,27 @@ def on_revision_pending(
     _follow_new_page(session, revision, page)
 
 
+def _tell_author_why(
+    sender: Any, session: Session, kind: str, author_id: int | None, page: Page,
+    actor: Any, reason: str, **target: int,
+) -> None:  # fmt: skip
+    """The author of a declined revision or message is told, with the reason."""
+    actor_id = getattr(actor, "id", None)
+    if author_id is None or author_id == actor_id:
+        return
+    _notify(
+        _config(sender),
+        session,
+        filter(None, [_person(session, author_id)]),
+        kind=kind,
+        page=page,
+        actor_id=actor_id,
+        actor_name=getattr(actor, "username", None),
+        extra=reason,
+        **target,
+    )
+
+
 def on_revision_rejected(
     sender: Any,
     *,
@@ -468,20 +489,10 @@ def on_revision_rejected(
     **_: Any,
 ) -> None:
     """The author is told that their change was declined, and why."""
-    actor_id = getattr(actor, "id", None)
-    if revision.author_id is None or revision.author_id == actor_id:
-        return
-    _notify(
-        _config(sender),
-        session,
-        filter(None, [_person(session, revision.author_id)]),
-        kind="revision-rejected",
-        page=page,
-        actor_id=actor_id,
-        actor_name=getattr(actor, "username", None),
-        extra=reason,
+    _tell_author_why(
+        sender, session, "revision-rejected", revision.author_id, page, actor, reason,
         revision_id=revision.id,
-    )
+    )  # fmt: skip
 
 
 def on_comment_published(
@@ -527,20 +538,10 @@ def on_comment_rejected(
     **_: Any,
 ) -> None:
     """The author is told that their message was declined, and why."""
-    actor_id = getattr(actor, "id", None)
-    if comment.author_id is None or comment.author_id == actor_id:
-        return
-    _notify(
-        _config(sender),
-        session,
-        filter(None, [_person(session, comment.author_id)]),
-        kind="comment-rejected",
-        page=page,
-        actor_id=actor_id,
-        actor_name=getattr(actor, "username", None),
-        extra=reason,
+    _tell_author_why(
+        sender, session, "comment-rejected", comment.author_id, page, actor, reason,
         comment_id=comment.id,
-    )
+    )  # fmt: skip
 
 
 def init_app(app: Flask) -> None:

@@ -167,6 +167,22 @@ def allowed(action: str, page: Page | None = None) -> bool:
     )
 
 
+def write_refusal(page: Page | None = None) -> moderation.WriteRefused | None:
+    """Why the current user may not write now (blocked, or ``page`` protected), or None."""
+    if not current_user.is_authenticated:
+        return None
+    try:
+        moderation.check_can_write(
+            get_session(),
+            current_app.config,
+            current_user._get_current_object(),
+            protection=page.protection if page is not None else "",
+        )
+    except moderation.WriteRefused as refused:
+        return refused
+    return None
+
+
 def account_state() -> tuple[bool, bool]:
     """(trusted, blocked) for the current user, read once per request."""
     state = g.get("_account_state")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from flask import Flask, Response, after_this_request, current_app, g, has_request_context
-from sqlalchemy import event, func, select
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..db import engine_of
 from ..models import Page, Revision
+from ..signals import after_response
 from .backend import SearchBackend
 from .documents import document_for, is_searchable, searchable_pages
 
@@ -55,8 +56,22 @@ def _remember_touched_pages(session: Session, _flush_context: object) -> None:
             if obj in session.new and obj.status != "published":
                 continue  # a version waiting for review changes nothing visitors find
             pending.add(obj.page_id)
-        elif isinstance(obj, Page) and obj.id is not None:
+        elif isinstance(obj, Page) and obj.id is not None and _search_fields_changed(obj):
             pending.add(obj.id)
+
+
+#: the page columns an index entry depends on (``touched_at`` moves with every message)
+_INDEXED_PAGE_FIELDS = (
+    "namespace", "name", "deleted_at", "latest_revision_id", "redirect_target", "language",
+    "licence",
+)  # fmt: skip
+
+
+def _search_fields_changed(page: Page) -> bool:
+    state = inspect(page)
+    if state.pending or state.deleted or state.was_deleted:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in _INDEXED_PAGE_FIELDS)
 
 
 def _forget_touched_pages(session: Session, _previous: object) -> None:
@@ -75,19 +90,13 @@ def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
 
 
 def _maintain_later(app: Flask) -> None:
-    """Run the backend's housekeeping once the response is sent (at once outside a request)."""
+    """Run the backend's housekeeping once the response is sent (once per request)."""
     backend: SearchBackend = app.extensions["wikicoop.search"]
-    if not has_request_context():
-        _maintain(backend)
-        return
-    if g.get("_search_maintenance"):
-        return
-    g._search_maintenance = True
-
-    @after_this_request
-    def schedule(response: Response) -> Response:
-        response.call_on_close(lambda: _maintain(backend))
-        return response
+    if has_request_context():
+        if g.get("_search_maintenance"):
+            return
+        g._search_maintenance = True
+    after_response(lambda: _maintain(backend))
 
 
 def _maintain(backend: SearchBackend) -> None:

@@ -18,12 +18,13 @@ from .. import moderation, visibility
 from .. import revisions as rev
 from ..db import get_session
 from ..diffing import diff_texts
+from ..errors import ServiceError
 from ..extensions import csrf, limiter
 from ..models import Page, Revision
 from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, json_error, localized, renderer
+from ..web import allowed, json_error, localized, renderer, write_refusal
 from .pages import author, edit_rate_limit, rate_key
 
 
@@ -40,8 +41,8 @@ def api_error(err: ApiError) -> Response:
     return json_error(err.status, err.error, **err.extra)
 
 
-def service_error(err: rev.EditError) -> Response:
-    """A refused service call (any error with code, status, message and message_en)."""
+def service_error(err: ServiceError) -> Response:
+    """A refused service call: ``{error, code}`` in the reader's language."""
     get_session().rollback()
     return json_error(err.status, localized(err), code=err.code)
 
@@ -55,7 +56,7 @@ def make_api_blueprint(name: str, import_name: str) -> Blueprint:
     csrf.exempt(blueprint)  # authenticate() checks cookie writes; token writes need none
     blueprint.before_request(authenticate)
     blueprint.register_error_handler(ApiError, api_error)
-    blueprint.register_error_handler(rev.EditError, service_error)
+    blueprint.register_error_handler(ServiceError, service_error)
     return blueprint
 
 
@@ -295,17 +296,9 @@ def put_page(raw_title: str) -> tuple[Response, int]:
 
 def _refuse_if_cannot_write(page: Page | None) -> None:
     """403 with the reason for a blocked account or a protected page."""
-    if not current_user.is_authenticated:
-        return
-    try:
-        moderation.check_can_write(
-            get_session(),
-            current_app.config,
-            current_user._get_current_object(),
-            protection=page.protection if page is not None else "",
-        )
-    except moderation.WriteRefused as refused:
-        raise ApiError(refused.status, localized(refused), code=refused.code) from None
+    refused = write_refusal(page)
+    if refused is not None:
+        raise ApiError(refused.status, localized(refused), code=refused.code)
 
 
 @bp.get("/pages/<path:raw_title>/history")

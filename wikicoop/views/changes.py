@@ -44,7 +44,7 @@ from ..models import Page, User
 from ..moderation import PENDING, PUBLISHED, REJECTED, STATUSES, is_moderator
 from ..titles import NAMESPACES, Title, TitleError, lookup_namespace, parse_title
 from ..web import allowed, current_language, fail, localized, page_url, require, safe_next
-from .api import ApiError, make_api_blueprint
+from .api import ApiError, guard, make_api_blueprint
 
 bp = Blueprint("changes", __name__)
 api_bp = make_api_blueprint("changes_api", __name__)
@@ -366,7 +366,7 @@ def api_recent_changes() -> Response:
 @api_bp.post("/revisions/<int:revision_id>/patrol")
 def api_patrol(revision_id: int) -> Response:
     """Mark one published change as checked: ``{"revision_id", "patrolled", "already"}``."""
-    _api_guard("patrol")
+    guard("patrol")
     session = get_session()
     try:
         (outcome,) = ch.patrol(session, [revision_id], current_user)
@@ -382,13 +382,6 @@ def api_patrol(revision_id: int) -> Response:
     if outcome.already:
         body["message"] = _("Cette modification était déjà vérifiée.")
     return jsonify(body)
-
-
-def _api_guard(action: str, page: Page | None = None) -> None:
-    if not allowed(action, page):
-        if current_user.is_authenticated:
-            raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
-        raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
 
 
 # ----------------------------------------------------------------------- contributions
@@ -555,7 +548,7 @@ def watchlist_seen() -> Response:
 @api_bp.get("/watchlist")
 def api_watchlist() -> Response:
     """``{"pages": [titles], "changes": [changes since the last visit]}``."""
-    _api_guard("watch")
+    guard("watch")
     session = get_session()
     result = ch.list_changes(
         session,
@@ -576,7 +569,7 @@ def api_watchlist() -> Response:
 @api_bp.route("/watchlist/<path:raw_title>", methods=["PUT", "DELETE"])
 def api_watch(raw_title: str) -> Response:
     """PUT follows a page (and its discussion), DELETE stops: ``{"title", "watching"}``."""
-    _api_guard("watch")
+    guard("watch")
     try:
         title = _watch_target(raw_title)
     except TitleError as err:
@@ -649,7 +642,7 @@ def notification_json(item: watching.NotificationItem) -> dict[str, Any]:
 @api_bp.get("/notifications")
 def api_notifications() -> Response:
     """``{"unread", "notifications": [...], "next"}``, newest first."""
-    _api_guard("watch")
+    guard("watch")
     try:
         before = _int_param(request.args, "before", None)
         limit = min(ch.MAX_LIMIT, _int_param(request.args, "limit", NOTIFICATIONS_PER_PAGE) or 1)
@@ -671,7 +664,7 @@ def api_notifications() -> Response:
 @api_bp.post("/notifications/read")
 def api_notifications_read() -> Response:
     """Mark all notifications as read: ``{"marked": n}``."""
-    _api_guard("watch")
+    guard("watch")
     session = get_session()
     marked = watching.mark_all_read(session, current_user.id)
     session.commit()

@@ -46,8 +46,8 @@ from ..db import get_session
 from ..models import Page, User
 from ..moderation import active_block
 from ..titles import Title, TitleError, parse_title
-from ..web import N_, allowed, fail, json_error, localized, require
-from .api import ApiError, make_api_blueprint
+from ..web import N_, allowed, fail, localized, require
+from .api import ApiError, guard, json_body, make_api_blueprint
 from .pages import parse_or_fail
 
 bp = Blueprint("community", __name__)
@@ -452,26 +452,6 @@ def _labels() -> dict[str, dict[str, str]]:
 # ------------------------------------------------------------------------------ API
 
 
-@api_bp.errorhandler(community.CommunityError)
-def _community_error(err: community.CommunityError) -> Response:
-    get_session().rollback()
-    return json_error(err.status, localized(err), code=err.code)
-
-
-def _api_guard(action: str, page: Page | None = None) -> None:
-    if not allowed(action, page):
-        if current_user.is_authenticated:
-            raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
-        raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
-
-
-def _api_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
-    return data
-
-
 def _api_user(raw: str) -> User:
     name = raw.replace("_", " ")
     user = find_user(get_session(), name)
@@ -513,7 +493,7 @@ def _block_state(user: User, status: int = 200) -> tuple[Response, int]:
 
 @api_bp.get("/users/<username>/block")
 def api_block_state(username: str) -> tuple[Response, int]:
-    _api_guard("block")
+    guard("block")
     return _block_state(_api_user(username))
 
 
@@ -521,9 +501,9 @@ def api_block_state(username: str) -> tuple[Response, int]:
 def api_block(username: str) -> tuple[Response, int]:
     """Block a user: ``{reason, duration}`` (1d, 3d, 1w, 1m, forever) or ``{reason, expires_at}``
     (ISO 8601, or null for no end date)."""
-    _api_guard("block")
+    guard("block")
     user = _api_user(username)
-    data = _api_body()
+    data = json_body()
     if "expires_at" in data:
         expires = community.parse_expiry(data["expires_at"])
     elif "duration" in data:
@@ -545,7 +525,7 @@ def api_block(username: str) -> tuple[Response, int]:
 @api_bp.delete("/users/<username>/block")
 def api_lift_block(username: str) -> tuple[Response, int]:
     """Lift the block in force: ``{reason}`` in the body (or ``?reason=``)."""
-    _api_guard("block")
+    guard("block")
     user = _api_user(username)
     data = request.get_json(silent=True)
     reason = data.get("reason") if isinstance(data, dict) else request.args.get("reason")
@@ -558,9 +538,9 @@ def api_lift_block(username: str) -> tuple[Response, int]:
 @api_bp.put("/users/<username>/trust")
 def api_trust(username: str) -> Response:
     """``{trust: "granted" | "withdrawn" | "auto", reason}``."""
-    _api_guard("set_trust")
+    guard("set_trust")
     user = _api_user(username)
-    data = _api_body()
+    data = json_body()
     session = get_session()
     community.set_trust(
         session, user, data.get("trust"), by=current_user, reason=data.get("reason")
@@ -572,9 +552,9 @@ def api_trust(username: str) -> Response:
 @api_bp.put("/users/<username>/role")
 def api_role(username: str) -> Response:
     """``{role: "contributor" | "moderator" | "admin", reason}`` (admins only)."""
-    _api_guard("set_role")
+    guard("set_role")
     user = _api_user(username)
-    data = _api_body()
+    data = json_body()
     community.set_role(
         get_session(), user, data.get("role"), by=current_user, reason=data.get("reason")
     )
@@ -588,8 +568,8 @@ def api_protection(raw_title: str) -> Response:
     page = rev.find_page(get_session(), title)
     if page is None or (page.is_deleted and not allowed("view_deleted")):
         raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
-    _api_guard("protect", page)
-    data = _api_body()
+    guard("protect", page)
+    data = json_body()
     community.set_protection(
         get_session(), page, data.get("level"), by=current_user, reason=data.get("reason")
     )
@@ -622,7 +602,7 @@ def audit_json(row: community.AuditRow) -> dict[str, Any]:
 def api_audit_log() -> Response:
     """The audit log, newest first; filters ``action``, ``actor``, ``user`` (target account),
     ``page`` (title), ``target_type``, ``target_id``; ``limit`` and ``offset``."""
-    _api_guard("view_audit")
+    guard("view_audit")
     session = get_session()
     args = request.args
     where = community.AuditFilter(

@@ -28,7 +28,7 @@ from ..models import Comment, Page, User
 from ..moderation import WriteRefused
 from ..render_cache import cached_render
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, english, error_page, fail, localized, page_url, renderer
+from ..web import allowed, english, error_page, fail, localized, page_url, renderer, write_refusal
 from . import api
 from .pages import parse_or_fail, rate_key
 
@@ -126,13 +126,10 @@ def visible_message_or_404(message_id: int) -> Comment:
     return comment
 
 
-def write_refusal() -> str | None:
+def write_refusal_text() -> str | None:
     """Why the logged-in user may not write now (blocked), in their language, or None."""
-    try:
-        moderation.check_can_write(get_session(), current_app.config, viewer())
-    except WriteRefused as err:
-        return localized(err)
-    return None
+    refused = write_refusal()
+    return localized(refused) if refused is not None else None
 
 
 def comment_refusal() -> tuple[int, str, str] | None:
@@ -142,7 +139,7 @@ def comment_refusal() -> tuple[int, str, str] | None:
     """
     if not current_user.is_authenticated:
         return 401, _("Connectez-vous pour écrire dans une discussion."), "login-required"
-    refusal = write_refusal()
+    refusal = write_refusal_text()
     if refusal is not None:
         return 403, refusal, "blocked"
     if not allowed("comment"):
@@ -213,7 +210,7 @@ def discussion_page(
         talk_html = cached_render(session, renderer(), talk_page.latest_revision).html
     user = viewer()
     threads = talk.list_threads(session, subject, user) if subject is not None else []
-    refusal = write_refusal() if subject is not None and user is not None else None
+    refusal = write_refusal_text() if subject is not None and user is not None else None
     form = form or MessageForm(formdata=None)
     can_write = subject is not None and refusal is None and allowed("comment")
     # threads still open to replies (hidden or rejected ones are closed)

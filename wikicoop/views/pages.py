@@ -35,6 +35,7 @@ from ..web import (
     page_url,
     renderer,
     require,
+    write_refusal,
 )
 
 bp = Blueprint("pages", __name__)
@@ -104,17 +105,8 @@ def visible_revision_or_fail(page: Page, revision_id: object) -> Revision:
 
 def refuse_if_cannot_write(page: Page | None) -> None:
     """403 with the reason when the current user is blocked or the page is protected."""
-    if not current_user.is_authenticated:
-        return
-    session = get_session()
-    try:
-        moderation.check_can_write(
-            session,
-            current_app.config,
-            current_user._get_current_object(),
-            protection=page.protection if page is not None else "",
-        )
-    except moderation.WriteRefused as refused:
+    refused = write_refusal(page)
+    if refused is not None:
         fail(refused.status, localized(refused))
 
 
