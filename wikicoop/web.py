@@ -289,6 +289,7 @@ def _category_title(name: str) -> Title:
 def init_app(app: Flask) -> None:
     """Register blueprints, error handlers and template helpers."""
     from .views import (
+        aliases,
         api,
         auth,
         changes,
@@ -313,6 +314,7 @@ def init_app(app: Flask) -> None:
         moderation.api_bp,
         community.bp,
         community.api_bp,
+        aliases.bp,  # English paths of the list pages, redirected to the French ones
     ):
         app.register_blueprint(blueprint)
     changes.init_app(app)  # recent changes, watchlists, notifications and their receivers

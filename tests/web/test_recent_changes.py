@@ -341,7 +341,7 @@ def test_one_query_per_page_of_results(app: Flask, make_page) -> None:
 
 def patrol_post(client: FlaskClient, **data: Any):
     page = client.get("/modifications-recentes")
-    return client.post("/recent-changes/patrol", data={"csrf_token": csrf_from(page.text), **data})
+    return client.post("/modifications-recentes/verifier", data={"csrf_token": csrf_from(page.text), **data})
 
 
 def test_moderators_see_unpatrolled_changes_with_a_button(client: FlaskClient, auth, wiki) -> None:
@@ -353,7 +353,7 @@ def test_moderators_see_unpatrolled_changes_with_a_button(client: FlaskClient, a
     button = row.select_one('button[name="only"]')
     assert button["value"] == str(wiki["beta2"])
     form = button.find_parent("form")
-    assert form["action"] == "/recent-changes/patrol" and form["method"] == "post"
+    assert form["action"] == "/modifications-recentes/verifier" and form["method"] == "post"
 
 
 def test_patrol_through_the_form(app: Flask, client: FlaskClient, auth, wiki) -> None:
@@ -412,7 +412,7 @@ def test_patrol_refusals_through_the_form(client: FlaskClient, auth, wiki) -> No
 def test_patrol_anonymous_is_401(client: FlaskClient, wiki) -> None:
     token = csrf_from(client.get("/compte/connexion").text)
     response = client.post(
-        "/recent-changes/patrol", data={"csrf_token": token, "only": wiki["beta2"]}
+        "/modifications-recentes/verifier", data={"csrf_token": token, "only": wiki["beta2"]}
     )
     assert response.status_code == 401
 

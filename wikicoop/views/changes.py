@@ -287,13 +287,6 @@ def _current_user() -> User | None:
 # ---------------------------------------------------------------------- recent changes
 
 
-@bp.get("/recent-changes")
-def recent_changes_en() -> Response:
-    """The English address of the recent changes (kept for links from elsewhere)."""
-    query = request.query_string.decode("latin-1")
-    return redirect(RECENT_CHANGES_PATH + (f"?{query}" if query else ""), 301)
-
-
 @bp.get(RECENT_CHANGES_PATH)
 def recent_changes() -> str:
     """The latest changes of the wiki, newest first, with filters."""
@@ -317,7 +310,7 @@ def recent_changes() -> str:
     )
 
 
-@bp.post("/recent-changes/patrol")
+@bp.post(RECENT_CHANGES_PATH + "/verifier")  # English path: views/aliases.py
 def patrol_form() -> Response:
     """Mark one or several published changes as checked (moderators)."""
     require("patrol")
