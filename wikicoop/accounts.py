@@ -11,6 +11,8 @@ from .security import hash_password, new_session_nonce, verify_password
 from .titles import TitleError, parse_title
 
 MIN_PASSWORD_LENGTH = 10
+#: Length of the ``users.username_key`` column: a longer key names no account.
+USERNAME_KEY_LENGTH = 64
 
 
 class AccountError(ValueError):
@@ -26,8 +28,19 @@ class AccountError(ValueError):
 
 
 def username_key(username: str) -> str:
-    """The case- and width-insensitive key that makes two usernames the same person."""
-    return " ".join(username.split()).casefold()
+    """The key that makes two spellings of a name the same account.
+
+    It is the casefolded canonical name (:func:`normalise_username`): ``ana_lys``,
+    ``Ana lys`` and `` ANA   LYS `` give the same key, the one stored in
+    ``User.username_key``. This is the only normalisation of user names: every lookup
+    (:func:`find_user`) and every new account goes through it. A name that could not be
+    an account (too long, forbidden characters) gets a key no account has.
+    """
+    try:
+        canonical = normalise_username(username)
+    except AccountError:
+        canonical = " ".join(username.replace("_", " ").split())
+    return canonical.casefold()
 
 
 def normalise_username(username: str) -> str:
@@ -53,7 +66,11 @@ def normalise_username(username: str) -> str:
 
 
 def find_user(session: Session, username: str) -> User | None:
-    return session.scalars(select(User).where(User.username_key == username_key(username))).first()
+    """The account named ``username`` under any spelling that normalises to its name."""
+    key = username_key(username)
+    if not key or len(key) > USERNAME_KEY_LENGTH or "\x00" in key:
+        return None  # no account has such a key (and PostgreSQL refuses NUL in text)
+    return session.scalars(select(User).where(User.username_key == key)).first()
 
 
 def create_user(
