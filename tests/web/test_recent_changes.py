@@ -341,7 +341,9 @@ def test_one_query_per_page_of_results(app: Flask, make_page) -> None:
 
 def patrol_post(client: FlaskClient, **data: Any):
     page = client.get("/modifications-recentes")
-    return client.post("/modifications-recentes/verifier", data={"csrf_token": csrf_from(page.text), **data})
+    return client.post(
+        "/modifications-recentes/verifier", data={"csrf_token": csrf_from(page.text), **data}
+    )
 
 
 def test_moderators_see_unpatrolled_changes_with_a_button(client: FlaskClient, auth, wiki) -> None:
