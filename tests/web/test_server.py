@@ -1,0 +1,145 @@
+"""`wikicoop run` as people run it: a real gunicorn master with two workers on loopback.
+
+Each test starts the command in a subprocess (instance folder in tmp_path, a free port,
+SQLite or the PostgreSQL of the run), talks to it over HTTP and stops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from conftest import _truncate_all
+
+WIKICOOP = Path(sys.executable).with_name("wikicoop")
+#: longest wait for a server to answer after its start (bounded polling, not a timing test)
+START_WAIT = 60.0
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (asked of the OS)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, str]:
+    """GET ``path`` on the local server: (status, body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+class RunningWiki:
+    """``wikicoop run`` in its own process group; its output goes to ``log``."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, *args: str, workers: int = 2) -> subprocess.Popen[bytes]:
+        """Start the command (without waiting for it to answer)."""
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [str(WIKICOOP), "run", "--port", str(self.port), "--workers", str(workers), *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self.process
+
+    def wait_ready(self) -> None:
+        """Poll the home page until it answers 200 (bounded); else fail with the log."""
+        deadline = time.monotonic() + START_WAIT
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                pytest.fail(f"wikicoop run exited ({self.process.returncode}):\n{self.output()}")
+            try:
+                if get(self.port, "/wiki/Accueil", timeout=5)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        pytest.fail(f"wikicoop run did not answer within {START_WAIT} s:\n{self.output()}")
+
+    def stop(self) -> None:
+        """Ask for a quick shutdown, then kill what is left of the process group."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # workers left behind, if any
+        process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, postgres_url: str | None) -> dict[str, str]:
+    """The environment of the command: a fresh instance (and database), no other settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
+    env.update(
+        WIKICOOP_INSTANCE=str(tmp_path / "instance"),
+        WIKICOOP_PASSWORD_HASH_METHOD="scrypt:1024:8:1",
+        WIKICOOP_ADMIN_PASSWORD="correct horse battery",
+    )
+    if postgres_url:
+        _truncate_all(postgres_url)
+        env["WIKICOOP_DATABASE_URL"] = postgres_url
+    return env
+
+
+@pytest.fixture
+def wiki(server_env: dict[str, str], tmp_path: Path) -> Iterator[RunningWiki]:
+    running = RunningWiki(server_env, tmp_path / "server.log")
+    yield running
+    running.stop()
+
+
+# ----------------------------------------------------------------- point 2: search after fork
+
+SEARCHES = ("page", "aide", "licence", "lien", "historique", "portail", "titre", "wiki")
+
+
+def test_searches_right_after_a_restart_never_fail(wiki: RunningWiki) -> None:
+    """Each worker opens its own search index: workers sharing the parent's open index
+    files (and their read offsets) answered about one search in six with a 500."""
+    wiki.start()
+    wiki.wait_ready()  # first start: seed pages loaded, search index built
+    wiki.stop()
+    wiki.start()  # the index exists before the fork, as after any restart
+    wiki.wait_ready()
+    for path in ("/wiki/Accueil", "/wiki/Aide:Sommaire", "/wiki/Bac_%C3%A0_sable"):
+        assert get(wiki.port, path)[0] == 200
+
+    paths = [f"/recherche?q={quote(SEARCHES[i % len(SEARCHES)])}" for i in range(300)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda p: get(wiki.port, p), paths))
+
+    failed = [status for status, _ in answers if status != 200]
+    assert not failed, f"{len(failed)} of 300 searches failed:\n{wiki.output()[-3000:]}"
+    # and they found something: the index is really read
+    assert all("Aide" in body for status, body in answers if status == 200)
