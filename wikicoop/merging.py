@@ -182,13 +182,34 @@ def _edits(dmp: diff_match_patch, base: str, other: str, deadline: float) -> lis
     # Edits from a diff are separated by unchanged text; coalesce any that touch anyway, so
     # that the sweep in merge_texts only ever groups edits of different sides.
     coalesced: list[_Edit] = []
-    for edit in edits:
+    for edit in _whole_lines_apart(base, edits):
         if coalesced and edit.start <= coalesced[-1].end:
             last = coalesced.pop()
             text = last.text + base[last.end : edit.start] + edit.text
             edit = _Edit(last.start, max(last.end, edit.end), text)
         coalesced.append(edit)
     return coalesced
+
+
+def _whole_lines_apart(base: str, edits: list[_Edit]) -> list[_Edit]:
+    """The same edits, with whole lines added at the end of a line moved past its newline.
+
+    A diff may write "line 2 changed, line 3 added" as one insertion before the newline of
+    line 2 (``" changed\\nline 3"``) where the other side wrote "line 3 added" as an
+    insertion after it (``"line 3\\n"``). Both spell the same change, so they are split the
+    same way — ``" changed"`` before the newline, ``"line 3\\n"`` after it — and an
+    identical change made on both sides is recognised and taken once (a retried save).
+    """
+    result: list[_Edit] = []
+    for edit in edits:
+        if "\n" in edit.text and base[edit.end : edit.end + 1] == "\n":
+            head, _, tail = edit.text.partition("\n")
+            if head or edit.start != edit.end:
+                result.append(_Edit(edit.start, edit.end, head, edit.side))
+            result.append(_Edit(edit.end + 1, edit.end + 1, tail + "\n", edit.side))
+        else:
+            result.append(edit)
+    return result
 
 
 def _block_edits(

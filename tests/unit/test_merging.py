@@ -352,3 +352,30 @@ def test_edits_separated_by_punctuation_conflict() -> None:
     assert not merge_texts(
         base, base.replace("lundi", "dimanche"), base.replace(", mardi", ", vendredi")
     ).clean
+
+
+# --- a retried save: the same change on both sides is taken once ----------------------------
+
+
+def test_retried_save_after_another_edit_keeps_the_added_line_once() -> None:
+    """A save whose reply was lost is retried from the same base after someone else edited
+    the line above the added one: the added line is already there and stays single."""
+    base = "ligne 0\nligne 1\nligne 2\n"
+    mine = base + "Nouvelle ligne.\n"
+    other = "ligne 0\nligne 1\nligne 2 corrigée\n"
+    theirs = _clean(merge_texts(base, mine, other))  # the acknowledged first attempt
+    assert theirs == "ligne 0\nligne 1\nligne 2 corrigée\nNouvelle ligne.\n"
+    assert _clean(merge_texts(base, mine, theirs)) == theirs
+
+
+def test_added_line_after_a_rewritten_last_line_is_taken_once() -> None:
+    base = "ligne 0\n"
+    mine = "ligne 0\nAjout.\n"
+    theirs = "Tout autre chose\nAjout.\n"
+    assert _clean(merge_texts(base, mine, theirs)) == theirs
+    assert _clean(merge_texts(base, theirs, mine)) == theirs
+
+
+def test_merging_a_change_with_itself_gives_that_change() -> None:
+    mine = BASE.replace("samedi", "dimanche") + "\nNouveau : une ruche.\n"
+    assert _clean(merge_texts(BASE, mine, mine)) == mine
