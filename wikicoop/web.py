@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, NoReturn, Protocol
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from flask import (
@@ -113,13 +114,36 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after a redirect (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
-            return target
-    return "/"
+def _unsafe_char(char: str) -> bool:
+    r"""Control, format, separator characters and backslashes: browsers drop or reinterpret
+    them (``/\t/x`` is followed as ``//x``, ``/\\x`` as ``//x``)."""
+    return char == "\\" or unicodedata.category(char)[0] in "CZ"
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """``target`` when it is a path of this site, else ``default``: the one check of every
+    redirect to a place the visitor gave (``next`` fields and parameters).
+
+    Refused: anything not starting with one ``/``; any control character, space or
+    backslash; and, since a proxy or a browser may decode it, a target whose decoded
+    form (``/%2F/x``, ``/%09/x``, ``/%252F/x``) starts with two slashes, a backslash or
+    a space, or holds a control character.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 4000:
+        return default
+    if any(_unsafe_char(c) for c in target):
+        return default
+    decoded = target
+    for _ in range(3):  # "/%252F/" is "/%2F/" once decoded, then "//"
+        decoded, previous = unquote(decoded), decoded
+        if decoded[1:2] and (decoded[1] == "/" or _unsafe_char(decoded[1])):
+            return default
+        if any(unicodedata.category(c) == "Cc" for c in decoded):
+            return default
+        if decoded == previous:
+            break
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else default
 
 
 def _here_without_lang() -> str:
@@ -150,6 +174,11 @@ def page_url(title: Title, action: str | None = None, **params: Any) -> str:
     query = {"action": action} if action else {}
     query.update({k: v for k, v in params.items() if v is not None})
     return f"{url}?{urlencode(query)}" if query else url
+
+
+def is_sandbox_page(title: Title) -> bool:
+    """Whether ``title`` is one of the sandbox pages (``SANDBOX_PAGES``)."""
+    return moderation.is_sandbox(current_app.config, title.namespace, title.name)
 
 
 def allowed(action: str, page: Page | None = None) -> bool:
@@ -265,6 +294,7 @@ def _template_helpers() -> dict[str, Any]:
         "language_url": language_url,
         "licence_name": licence_name,
         "licence_summary": licence_summary,
+        "is_sandbox_page": is_sandbox_page,
     }
 
 

@@ -33,7 +33,7 @@ from ..diffing import diff_texts
 from ..extensions import limiter
 from ..models import Comment, Report, Revision, User
 from ..titles import Title
-from ..web import english, error_page, fail, localized, page_url, renderer, require
+from ..web import english, error_page, fail, localized, page_url, renderer, require, safe_next
 from . import api
 from .pages import parse_or_fail, rate_key
 
@@ -207,11 +207,8 @@ def bulk() -> Response:
 
 
 def _back() -> str:
-    """Where to go after an act: the ``next`` field when it is a local path, else the queue."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("moderation.queue")
+    """Where to go after an act: the ``next`` field when it is safe, else the queue."""
+    return safe_next(request.form.get("next"), url_for("moderation.queue"))
 
 
 # -- reports ------------------------------------------------------------------------------
