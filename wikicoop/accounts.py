@@ -147,3 +147,15 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.password_hash = hash_password(new)
     user.session_nonce = new_session_nonce()
     session.commit()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every browser session of ``user``: session and remember-me cookies stop working.
+
+    Cookies are signed, not stored, so a copy would outlive a plain logout; they carry
+    ``User.session_nonce`` (see ``User.get_id``), and a new nonce makes them all invalid.
+    This is "log out everywhere": a per-browser logout would need a server-side table of
+    sessions, and a shared computer is better served by ending them all.
+    """
+    user.session_nonce = new_session_nonce()
+    session.commit()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..accounts import AccountError, authenticate, change_password, create_user
+from ..accounts import AccountError, authenticate, change_password, create_user, end_sessions
 from ..db import get_session
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm, RegisterForm
@@ -41,7 +41,13 @@ def login() -> Response | tuple[str, int] | str:
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout() -> Response:
-    logout_user()  # POST only, so the global CSRF check applies
+    """Log out (POST only, so the global CSRF check applies), ending the account's sessions.
+
+    A copy of the cookies replayed later must not log anyone in: see ``end_sessions``.
+    """
+    if current_user.is_authenticated:
+        end_sessions(get_session(), current_user._get_current_object())
+    logout_user()
     flash(_("Vous êtes déconnecté. À bientôt !"), "info")
     return redirect("/")
 
