@@ -514,7 +514,7 @@ def trust_summary(
     now = now or utcnow()
     return {
         "trusted": moderation.is_trusted(session, user, settings, now),
-        "approved_edits": moderation.approved_edit_count(session, user),
+        "approved_edits": moderation.approved_edit_count(session, user, settings),
         "account_days": (now - user.created_at).days,
         "min_edits": int(settings["TRUST_MIN_APPROVED_EDITS"]),
         "min_days": int(settings["TRUST_MIN_ACCOUNT_DAYS"]),

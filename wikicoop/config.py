@@ -68,6 +68,10 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_MIN_ACCOUNT_DAYS": 3,
     # an untrusted contributor's edit adding more external links than this waits for review
     "NEWCOMER_MAX_EXTERNAL_LINKS": 2,
+    # pages where everyone may try things out: edits are published at once (blocks and
+    # protection still apply), earn no trust and are never indexed by the search
+    # (JSON list, or titles separated by "|", in the environment)
+    "SANDBOX_PAGES": ["Bac à sable"],
     # minutes during which the author of a discussion message may still edit it
     "COMMENT_EDIT_MINUTES": 15,
     # Flask-Limiter limits (per user when logged in, else per address)
@@ -106,6 +110,13 @@ def _coerce(raw: str, default: Any) -> Any:
         raise ValueError(f"{ENV_PREFIX}… expects true or false, got {raw!r}")
     if isinstance(default, int):
         return int(raw.replace("_", ""))
+    if isinstance(default, list):
+        if raw.lstrip().startswith("["):
+            items = json.loads(raw)
+            if not isinstance(items, list):
+                raise ValueError(f"{ENV_PREFIX}… expects a JSON list, got {raw!r}")
+            return [str(item) for item in items]
+        return [part.strip() for part in raw.split("|") if part.strip()]
     if isinstance(default, dict):
         value = json.loads(raw)
         if not isinstance(value, dict):

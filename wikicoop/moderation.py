@@ -15,6 +15,8 @@ Pure service (a SQLAlchemy session, a settings mapping, plain values), like
 - **External links**: an untrusted author adding more than ``NEWCOMER_MAX_EXTERNAL_LINKS``
   links to other sites waits for review, even where the mode is ``open``.
 - **Blocks and protection** are checked by :func:`check_can_write`.
+- **Sandbox** pages (``SANDBOX_PAGES``) invite everyone to try: edits there are
+  published at once (blocks and protection still apply) and earn no trust.
 
 Statuses of revisions and discussion messages: ``published`` (visible to all),
 ``pending`` (the author and moderators only), ``rejected`` (kept in history, marked,
@@ -24,16 +26,18 @@ seen by the author and moderators), ``hidden`` (text seen by moderators only).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from .errors import ServiceError
-from .models import AuditEntry, Block, Revision, User, utcnow
+from .models import AuditEntry, Block, Page, Revision, User, utcnow
+from .titles import TitleError, parse_title
 
 PUBLISHED, PENDING, REJECTED, HIDDEN = "published", "pending", "rejected", "hidden"
 STATUSES = (PUBLISHED, PENDING, REJECTED, HIDDEN)
@@ -91,16 +95,46 @@ def is_moderator(user: User | None) -> bool:
     return user is not None and user.active and user.role in MODERATOR_ROLES
 
 
-def approved_edit_count(session: Session, user: User) -> int:
-    """Published revisions written by ``user``."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Revision)
-            .where(Revision.author_id == user.id, Revision.status == PUBLISHED)
-        )
-        or 0
+@lru_cache(maxsize=32)
+def _sandbox_keys(raw_titles: tuple[str, ...], capitalize: bool) -> frozenset[tuple[str, str]]:
+    keys = set()
+    for raw in raw_titles:
+        try:
+            title = parse_title(raw, capitalize_first=capitalize, allow_fragment=False)
+        except TitleError:  # a mistyped setting names no page
+            continue
+        keys.add((title.namespace, title.name))
+    return frozenset(keys)
+
+
+def sandbox_keys(settings: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """The ``(namespace, name)`` of the sandbox pages (``SANDBOX_PAGES``, titles normalised)."""
+    raw: Iterable[str] = settings.get("SANDBOX_PAGES") or ()
+    if isinstance(raw, str):  # one title given as a plain string
+        raw = (raw,)
+    return _sandbox_keys(tuple(raw), bool(settings.get("CAPITALIZE_FIRST", True)))
+
+
+def is_sandbox(settings: Mapping[str, Any], namespace: str, name: str) -> bool:
+    """Whether the page ``namespace:name`` is a sandbox (published at once, never indexed)."""
+    return (namespace, name) in sandbox_keys(settings)
+
+
+def approved_edit_count(
+    session: Session, user: User, settings: Mapping[str, Any] | None = None
+) -> int:
+    """Published revisions written by ``user`` (outside the sandbox pages, with ``settings``:
+    trying things out there earns no trust)."""
+    stmt = (
+        select(func.count())
+        .select_from(Revision)
+        .where(Revision.author_id == user.id, Revision.status == PUBLISHED)
     )
+    sandboxes = sandbox_keys(settings) if settings is not None else frozenset()
+    if sandboxes:
+        in_sandbox = or_(*(and_(Page.namespace == ns, Page.name == nm) for ns, nm in sandboxes))
+        stmt = stmt.join(Page, Page.id == Revision.page_id).where(not_(in_sandbox))
+    return session.scalar(stmt) or 0
 
 
 def is_trusted(
@@ -117,7 +151,8 @@ def is_trusted(
     old_enough = now - user.created_at >= timedelta(days=int(settings["TRUST_MIN_ACCOUNT_DAYS"]))
     if not old_enough:
         return False
-    return approved_edit_count(session, user) >= int(settings["TRUST_MIN_APPROVED_EDITS"])
+    approved = approved_edit_count(session, user, settings)
+    return approved >= int(settings["TRUST_MIN_APPROVED_EDITS"])
 
 
 def mode_for(settings: Mapping[str, Any], namespace: str, page_type: str = "page") -> str:
@@ -150,13 +185,17 @@ def decide(
     old_text: str = "",
     new_text: str = "",
     now: datetime | None = None,
+    name: str | None = None,
 ) -> Decision:
     """Whether a new revision (or discussion message) by ``author`` is published or pending.
 
     ``author`` None is an anonymous contributor. ``old_text``/``new_text`` let the
-    external-links rule count only the links this edit adds.
+    external-links rule count only the links this edit adds. ``name`` is the page's name
+    in ``namespace``: a sandbox page publishes every edit at once.
     """
     if is_moderator(author):
+        return Decision(PUBLISHED)
+    if name is not None and is_sandbox(settings, namespace, name):
         return Decision(PUBLISHED)
     mode = mode_for(settings, namespace, page_type)
     trusted = is_trusted(session, author, settings, now)

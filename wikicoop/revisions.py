@@ -327,7 +327,7 @@ def _try_save(
         decision = (
             moderation.Decision(moderation.PUBLISHED)
             if system
-            else _decide(session, settings, author, title.namespace, "", text, now)
+            else _decide(session, settings, author, title, "", text, now)
         )
         return _create_page(
             session, renderer, title, text, author, summary, licence, now, decision=decision
@@ -366,7 +366,7 @@ def _try_save(
     decision = (
         moderation.Decision(moderation.PUBLISHED)
         if system
-        else _decide(session, settings, author, page.namespace, latest_text, text, now)
+        else _decide(session, settings, author, page.title, latest_text, text, now)
     )
     # the author's own pending version this edit continues, if any
     own_draft = (
@@ -444,7 +444,7 @@ def _decide(
     session: Session,
     settings: Mapping[str, Any],
     author: Author,
-    namespace: str,
+    title: Title,
     old_text: str,
     new_text: str,
     now: datetime,
@@ -453,7 +453,8 @@ def _decide(
         session,
         settings,
         author=author.user,
-        namespace=namespace,
+        namespace=title.namespace,
+        name=title.name,
         old_text=old_text,
         new_text=new_text,
         now=now,

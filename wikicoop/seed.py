@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from . import revisions as rev
 from .accounts import find_user
 from .config import PROJECT_ROOT
-from .models import User
+from .models import Revision, User
 from .rendering.pipeline import Renderer
 from .security import hash_password, new_session_nonce
 from .titles import Title, parse_title
@@ -101,6 +101,14 @@ def seed_author(session: Session) -> User:
     return user
 
 
+def _mark_patrolled(session: Session, revision: Revision | None, author: rev.Author) -> None:
+    """The wiki's own pages need no check: they are not « à vérifier » in recent changes."""
+    if revision is not None and revision.patrolled_at is None:
+        revision.patrolled_by_id = author.user.id if author.user is not None else None
+        revision.patrolled_at = revision.created_at
+        session.commit()
+
+
 def load_seed(
     session: Session, renderer: Renderer, dirs: Iterable[Path] = (SEED_DIR,)
 ) -> list[Title]:
@@ -111,7 +119,7 @@ def load_seed(
     for seed in pages:
         if rev.find_page(session, seed.title) is not None:
             continue
-        rev.save_edit(
+        result = rev.save_edit(
             session,
             renderer,
             title=seed.title,
@@ -122,5 +130,6 @@ def load_seed(
             licence=seed.licence,
             system=True,  # the wiki's own pages: published without review
         )
+        _mark_patrolled(session, result.revision, author)
         created.append(seed.title)
     return created

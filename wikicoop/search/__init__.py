@@ -115,7 +115,7 @@ def _sync(app: Flask, session: Session, page_ids: Iterable[int]) -> None:
     wanted = set(page_ids)
     documents, gone = [], set(wanted)
     for page in searchable_pages(session, wanted):
-        if is_searchable(page):
+        if is_searchable(page, app.config):
             documents.append(document_for(session, renderer, page))
             gone.discard(page.id)
     if documents:
@@ -138,7 +138,7 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
         expected = {
             page.id: page.latest_revision_id
             for page in searchable_pages(session)
-            if is_searchable(page)
+            if is_searchable(page, app.config)
         }
     indexed = backend.indexed_revisions()
     stale = {pid for pid, rid in expected.items() if indexed.get(pid) != rid}
@@ -161,7 +161,7 @@ def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None) -> int
         def documents():
             nonlocal count
             for page in searchable_pages(session):
-                if is_searchable(page):
+                if is_searchable(page, app.config):
                     count += 1
                     yield document_for(session, renderer, page)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from html.parser import HTMLParser
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Page
+from ..moderation import is_sandbox
 from ..render_cache import cached_render
 from ..rendering.pipeline import Renderer
 from .backend import SearchDocument
@@ -45,14 +47,16 @@ def plain_text(html: str) -> str:
     return " ".join("".join(extractor.parts).split())
 
 
-def is_searchable(page: Page) -> bool:
-    """Visitors find live pages that are not redirects and have a published revision."""
+def is_searchable(page: Page, settings: Mapping[str, Any]) -> bool:
+    """Visitors find live pages that are not redirects and have a published revision;
+    the sandbox pages (``SANDBOX_PAGES``) are never indexed."""
     revision = page.latest_revision
     return (
         not page.is_deleted
         and not page.redirect_target
         and revision is not None
         and revision.status == "published"
+        and not is_sandbox(settings, page.namespace, page.name)
     )
 
 

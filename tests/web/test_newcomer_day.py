@@ -1,0 +1,189 @@
+"""Issue 8, point 8: the small breaks a newcomer meets on their first day.
+
+The sandbox publishes at once and is never indexed; « Créer la page » comes first when no
+page has the title searched; a visitor's history links no diff they cannot open; the
+pending banner has no stray separator; seeded pages are not « à vérifier ».
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import PASSWORD, csrf_from
+from test_moderation import act, found, people, save  # noqa: F401 (people: a fixture)
+
+from wikicoop import moderation
+from wikicoop.accounts import create_user, find_user
+from wikicoop.db import get_session
+from wikicoop.models import Block, Revision, utcnow
+from wikicoop.seed import load_seed
+
+SANDBOX = "Bac_%C3%A0_sable"
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def page_text(client, path: str) -> str:
+    content = soup(client.get(f"/wiki/{path}")).select_one(".page-content")
+    return content.get_text() if content else ""
+
+
+# -- a. the sandbox -------------------------------------------------------------------------
+
+
+def test_a_newcomers_sandbox_edit_is_published_at_once(app, people):
+    visitor, newcomer, _alice, _modo = people
+    assert save(newcomer, SANDBOX, "Mon premier essai de **gras**.").status_code == 302
+    assert "Mon premier essai" in page_text(visitor, SANDBOX)
+    assert "Mon premier essai" in page_text(newcomer, SANDBOX)
+    assert "en attente" not in soup(newcomer.get(f"/wiki/{SANDBOX}")).get_text()
+    # even with many links to other sites (the page is never indexed, by us or by robots)
+    links = " ".join(f"https://exemple{i}.org" for i in range(5))
+    assert save(newcomer, SANDBOX, f"Des liens : {links}").status_code == 302
+    assert "exemple4.org" in page_text(visitor, SANDBOX)
+    assert 'name="robots" content="noindex' in visitor.get(f"/wiki/{SANDBOX}").text
+    # other pages still wait for review
+    save(newcomer, "Atelier", "Ailleurs, on attend une relecture.")
+    assert visitor.get("/wiki/Atelier").status_code == 404
+
+
+def test_a_blocked_account_still_may_not_write_in_the_sandbox(app, people):
+    _visitor, newcomer, _alice, _modo = people
+    with app.app_context():
+        session = get_session()
+        user = find_user(session, "Nouveau")
+        session.add(Block(user_id=user.id, reason="essai", created_at=utcnow()))
+        session.commit()
+    assert save(newcomer, SANDBOX, "Je ne devrais pas pouvoir.").status_code == 403
+
+
+def test_the_sandbox_is_never_found_by_the_search(app, people):
+    visitor, newcomer, alice, _modo = people
+    save(alice, SANDBOX, "Un texte avec le mot zygomatique.")
+    save(newcomer, SANDBOX, "Encore zygomatique, par un nouveau.")
+    save(alice, "Rire", "Le muscle zygomatique sert à sourire.")
+    assert found(app, "zygomatique") == ["Rire"]
+    hits = soup(visitor.get("/recherche?q=zygomatique")).select_one("ol.hits")
+    assert hits is not None and "Bac à sable" not in hits.get_text()
+    assert found(app, "sable") == []
+
+
+def test_sandbox_titles_are_a_setting_normalised_like_titles(app, people):
+    _visitor, newcomer, _alice, _modo = people
+    app.config["SANDBOX_PAGES"] = ["brouillon_libre", "Aide:bac d'essai"]
+    save(newcomer, "Brouillon_libre", "Publié tout de suite.")
+    save(newcomer, "Aide:Bac_d'essai", "Publié tout de suite aussi.")
+    save(newcomer, SANDBOX, "Plus un bac à sable : attend une relecture.")
+    statuses = {}
+    with app.app_context():
+        for revision in get_session().query(Revision).all():
+            statuses[revision.page.title.full] = revision.status
+    assert statuses == {
+        "Brouillon libre": "published",
+        "Aide:Bac d'essai": "published",
+        "Bac à sable": "pending",
+    }
+
+
+def test_sandbox_edits_do_not_earn_trust(app):
+    app.config.update(TRUST_MIN_APPROVED_EDITS=2, TRUST_MIN_ACCOUNT_DAYS=0)
+    with app.app_context():
+        session = get_session()
+        user = create_user(session, "Nouveau", PASSWORD, trust="auto")
+        user.created_at = utcnow() - timedelta(days=30)
+        session.commit()
+    client = app.test_client()
+    form = client.get("/compte/connexion")
+    client.post(
+        "/compte/connexion",
+        data={"username": "Nouveau", "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+    )
+    for n in range(3):
+        assert save(client, SANDBOX, f"Essai numéro {n}.").status_code == 302
+    with app.app_context():
+        session = get_session()
+        user = find_user(session, "Nouveau")
+        assert moderation.approved_edit_count(session, user, app.config) == 0
+        assert not moderation.is_trusted(session, user, app.config)
+    save(client, "Atelier", "Ailleurs, on attend encore une relecture.")
+    assert app.test_client().get("/wiki/Atelier").status_code == 404
+
+
+# -- c. « Créer la page » first --------------------------------------------------------------
+
+
+def test_create_link_comes_before_the_hits_when_no_page_has_the_title(client, auth, make_page):
+    make_page("Jardins de Brest", "Un jardin partagé au bout de la rue.")
+    make_page("Compost", "Le compost du jardin partagé.")
+    auth.login("Alice")
+    page = soup(client.get("/recherche?q=jardin+partag%C3%A9"))
+    create = page.find("a", string=lambda s: s and "Créer la page « Jardin partagé »" in s)
+    hits = page.select_one("ol.hits")
+    assert create is not None and hits is not None
+    assert create.sourceline < hits.sourceline, "the offer to create comes first"
+
+
+def test_no_create_link_when_the_page_exists(client, auth, make_page):
+    make_page("Compost", "Le compost du quartier.")
+    auth.login("Alice")
+    text = client.get("/recherche?q=compost").text
+    assert "Créer la page" not in text and "Aller directement à la page" in text
+
+
+# -- d. no diff link a reader cannot follow ---------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["visitor", "contributor"])
+def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, who):
+    visitor, _newcomer, alice, modo = people
+    make_page("Atelier", "Version un.")
+    second = make_page("Atelier", "Version deux, avec une insulte.")
+    make_page("Atelier", "Version trois.")
+    make_page("Atelier", "Version quatre.")
+    assert act(modo, "revision", second, "hide", "insulte").status_code == 302
+    reader = visitor if who == "visitor" else alice
+    history = soup(reader.get("/wiki/Atelier?action=history"))
+    links = [a["href"] for a in history.select("a") if "action=diff" in a["href"]]
+    assert links, "diffs between visible versions stay linked"
+    for href in links:
+        assert reader.get(href).status_code == 200, href
+    # a moderator still gets every diff
+    modo_links = [
+        a["href"]
+        for a in soup(modo.get("/wiki/Atelier?action=history")).select("a")
+        if "action=diff" in a["href"]
+    ]
+    assert len(modo_links) == 3
+
+
+# -- e. the pending banner --------------------------------------------------------------------
+
+
+def test_pending_banner_has_no_stray_separator(app, people, make_page):
+    _visitor, newcomer, _alice, _modo = people
+    make_page("Atelier", "Version publiée.")
+    save(newcomer, "Atelier", "Ma version à relire.")
+    banner = soup(newcomer.get("/wiki/Atelier")).select_one(".banner-pending")
+    assert banner is not None
+    for paragraph in banner.select("p"):
+        text = paragraph.get_text(" ", strip=True)
+        assert not text.endswith("·") and not text.startswith("·"), text
+    assert "Voir la version publiée" in banner.get_text()
+
+
+# -- f. seeded pages are patrolled ------------------------------------------------------------
+
+
+def test_seed_pages_are_not_to_check_in_recent_changes(app, client, auth):
+    with app.app_context():
+        created = load_seed(get_session(), app.extensions["wikicoop.renderer"])
+        assert created
+        revisions = get_session().query(Revision).all()
+        assert revisions and all(r.patrolled_at is not None for r in revisions)
+    auth.login("Modo", role="moderator")
+    html = client.get("/modifications-recentes?limit=100").text
+    assert "à vérifier</strong>" not in html
