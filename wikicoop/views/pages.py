@@ -391,25 +391,9 @@ def history_page(title: Title) -> ViewResult:
     require("history", page)
     size = current_app.config["HISTORY_PAGE_SIZE"]
     offset = _int_arg("offset", 0, minimum=0)
-        diffable=_diffable(rows),
     limit = _int_arg("limit", size, minimum=1, maximum=500)
     total, rows = rev.history(
         get_session(),
-def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
-    """Ids of the listed revisions whose diff with their parent the reader may open (both
-    texts readable): the history links no diff that would answer 403."""
-    session = get_session()
-    ids = set()
-    for row in rows:
-        revision = row.revision
-        if revision.parent_id is None or not visibility.can_see_text(current_user, revision):
-            continue
-        parent = session.get(Revision, revision.parent_id)
-        if parent is not None and visibility.can_see_text(current_user, parent):
-            ids.add(revision.id)
-    return ids
-
-
         page,
         limit=limit,
         offset=offset,
@@ -423,7 +407,23 @@ def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
         total=total,
         offset=offset,
         limit=limit,
+        diffable=_diffable(rows),
     )
+
+
+def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
+    """Ids of the listed revisions whose diff with their parent the reader may open (both
+    texts readable): the history links no diff that would answer 403."""
+    session = get_session()
+    ids = set()
+    for row in rows:
+        revision = row.revision
+        if revision.parent_id is None or not visibility.can_see_text(current_user, revision):
+            continue
+        parent = session.get(Revision, revision.parent_id)
+        if parent is not None and visibility.can_see_text(current_user, parent):
+            ids.add(revision.id)
+    return ids
 
 
 def diff_page(title: Title) -> ViewResult:
