@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "scrypt",
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # failed logins on one account, from whatever addresses (a limited account waits,
+    # even with the right password: that is what stops a spread-out guessing)
+    "LOGIN_ACCOUNT_RATE_LIMIT": "10 per minute;30 per hour;100 per day",
+    # password-change attempts per account (the form checks the current password)
+    "PASSWORD_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
     "SESSION_COOKIE_SECURE": True,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,11 +7,19 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from ..accounts import AccountError, authenticate, change_password, create_user, end_sessions
+from ..accounts import (
+    AccountError,
+    authenticate,
+    change_password,
+    create_user,
+    end_sessions,
+    username_key,
+)
 from ..db import get_session
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm, RegisterForm
 from ..web import localized, safe_next
+from .pages import rate_key
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
 
@@ -20,8 +28,32 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _login_account_key() -> str:
+    """The account a login attempt is about: every spelling of its name counts the same."""
+    return "login-account:" + username_key(request.form.get("username", "")[:200])
+
+
+def _login_failed(response: Response) -> bool:
+    """Only failed logins count against an account (its owner's own logins do not)."""
+    return response.status_code == 401
+
+
+def _password_change_limit() -> str:
+    return current_app.config["PASSWORD_CHANGE_RATE_LIMIT"]
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"])  # per address
+@limiter.limit(
+    _login_account_limit,
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_login_failed,
+)  # per account, whatever the address: three addresses do not give three times the tries
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if form.validate_on_submit():
@@ -90,6 +122,7 @@ def register() -> Response | tuple[str, int] | str:
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
+@limiter.limit(_password_change_limit, methods=["POST"], key_func=rate_key)  # per account
 @login_required
 def password() -> Response | tuple[str, int] | str:
     form = ChangePasswordForm()
