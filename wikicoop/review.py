@@ -22,8 +22,10 @@ from .revisions import (
     EditError,
     apply_published_revision,
     clean_summary,
+    move_latest,
     pending_drafts,
     published_root,
+    retrying,
     settle_drafts,
 )
 
@@ -154,7 +156,12 @@ def _revision(session: Session, revision_id: int) -> Revision:
 def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Page]:
     revision = _revision(session, revision_id)
     # lock the page: approvals and saves of one page queue up (PostgreSQL)
-    page = session.scalars(select(Page).where(Page.id == revision.page_id).with_for_update()).one()
+    page = session.scalars(
+        select(Page)
+        .where(Page.id == revision.page_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     session.refresh(revision)
     if revision.status != moderation.PENDING:
         raise _already(revision.id, revision.status)
@@ -203,6 +210,20 @@ def approve(
     """
     now = now or utcnow()
     reason_text = clean_summary(reason)
+    return retrying(
+        session, lambda: _try_approve(session, renderer, revision_id, moderator, reason_text, now)
+    )
+
+
+def _try_approve(
+    session: Session,
+    renderer: Renderer,
+    revision_id: int,
+    moderator: User,
+    reason_text: str,
+    now: datetime,
+) -> Revision:
+    """One attempt at :func:`approve`, from a fresh read of the page."""
     revision, page = _pending_revision(session, revision_id)
     newer = session.scalar(
         select(Revision.id).where(
@@ -261,26 +282,7 @@ def approve(
     for draft in pending_drafts(session, revision):
         settle_drafts(session, draft, moderation.PUBLISHED, reviewer=moderator, now=now)
     if latest is None or published.id != latest.id:
-        moved = session.execute(
-            update(Page)
-            .where(
-                Page.id == page.id,
-                Page.latest_revision_id.is_(None)
-                if latest is None
-                else Page.latest_revision_id == latest.id,
-            )
-            .values(latest_revision_id=published.id, touched_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:
-            session.rollback()
-            raise EditError(
-                "busy",
-                "La page vient d'être modifiée : réessayez.",
-                status=409,
-                message_en="The page was just changed: please try again.",
-            )
-        session.expire(page)
+        move_latest(session, page, latest, published, now)
         apply_published_revision(session, renderer, page, published)
         if latest is None:
             render_cache.invalidate_linking_to(session, page.title)

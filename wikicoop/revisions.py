@@ -13,14 +13,15 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import moderation, render_cache, signals
 from .config import DEFAULTS
@@ -160,7 +161,8 @@ def find_page(
     if not include_deleted:
         stmt = stmt.where(Page.deleted_at.is_(None))
     if for_update:
-        stmt = stmt.with_for_update()
+        # read the row afresh even when this session already holds the page
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     if with_latest:
         # the text is only needed to render a revision that is not cached yet
         stmt = stmt.options(joinedload(Page.latest_revision).defer(Revision.text))
@@ -243,32 +245,40 @@ def save_edit(
     clean = clean_text(text, max_bytes)
     summary_text = clean_summary(summary)
     licence_code = _checked_licence(licence) if licence else None
-    for attempt in range(_SAVE_ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, 0.005 * attempt))  # let the winner finish
+    return retrying(
+        session,
+        lambda: _try_save(
+            session,
+            renderer,
+            title=title,
+            text=clean,
+            base_revision_id=base_revision_id,
+            author=author,
+            summary=summary_text,
+            minor=bool(minor),
+            licence=licence_code,
+            action=action,
+            now=now or utcnow(),
+            settings=settings if settings is not None else DEFAULTS,
+            system=system,
+        ),
+    )
+
+
+_T = TypeVar("_T")
+
+
+def retrying(session: Session, attempt: Callable[[], _T]) -> _T:
+    """Run ``attempt`` (one transaction that commits), again from the start when it lost
+    a race: another writer moved the page's pointer (:class:`LostRace`) or created the
+    same page first (``IntegrityError``). Gives up with :class:`EditError` 503."""
+    for number in range(_SAVE_ATTEMPTS):
+        if number:
+            time.sleep(random.uniform(0, 0.005 * number))  # let the winner finish
         try:
-            result = _try_save(
-                session,
-                renderer,
-                title=title,
-                text=clean,
-                base_revision_id=base_revision_id,
-                author=author,
-                summary=summary_text,
-                minor=bool(minor),
-                licence=licence_code,
-                action=action,
-                now=now or utcnow(),
-                settings=settings if settings is not None else DEFAULTS,
-                system=system,
-            )
-        except _LostRace:
+            return attempt()
+        except (LostRace, IntegrityError):
             session.rollback()
-            continue
-        except IntegrityError:  # the page was created by someone else meanwhile
-            session.rollback()
-            continue
-        return result
     raise EditError(
         "busy",
         "La page est modifiée par beaucoup de monde en ce moment : réessayez.",
@@ -277,8 +287,9 @@ def save_edit(
     )
 
 
-class _LostRace(Exception):
-    """Another save moved the page's latest revision between our read and our write."""
+class LostRace(Exception):
+    """Another writer moved the page's latest revision (or deleted the page) between our
+    read and our write: :func:`retrying` starts the attempt again."""
 
 
 def _checked_licence(code: str) -> str:
@@ -306,13 +317,7 @@ def _try_save(
 ) -> SaveResult:
     page = find_page(session, title, for_update=True)
     if page is not None and page.is_deleted:
-        raise EditError(
-            "page-deleted",
-            f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
-            status=409,
-            message_en=f'The page "{title.full}" has been deleted. '
-            "An administrator can bring it back.",
-        )
+        raise _deleted(title)
     _check_can_write(session, settings, author, page, now)
     if page is None:
         if base_revision_id is not None:
@@ -398,7 +403,7 @@ def _try_save(
         result.revision = revision
         return result
 
-    _move_latest(session, page, latest, revision, now)
+    move_latest(session, page, latest, revision, now)
     apply_published_revision(session, renderer, page, revision)
     if latest is None:  # the first public version: links to this title turn blue
         render_cache.invalidate_linking_to(session, page.title)
@@ -461,12 +466,16 @@ def _decide(
     )
 
 
-def _move_latest(
+def move_latest(
     session: Session, page: Page, latest: Revision | None, revision: Revision, now: datetime
 ) -> None:
     """Compare-and-set the page's public revision from ``latest`` to ``revision``.
 
-    Raises :class:`_LostRace` when another save or approval moved it first.
+    The one way the pointer moves (saves, creations, renames, licence changes, approvals):
+    ``UPDATE pages SET latest_revision_id = new WHERE latest_revision_id = seen AND the
+    page is not deleted``. Raises :class:`LostRace` when another writer moved it (or
+    deleted the page) first; :func:`retrying` then starts the act again from fresh data,
+    so nobody's acknowledged revision is ever left off the page's chain.
     """
     expected = (
         Page.latest_revision_id.is_(None)
@@ -475,13 +484,41 @@ def _move_latest(
     )
     moved = session.execute(
         update(Page)
-        .where(Page.id == page.id, expected)
+        .where(Page.id == page.id, expected, Page.deleted_at.is_(None))
         .values(latest_revision_id=revision.id, touched_at=now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise _LostRace
-    session.expire(page, ["latest_revision_id", "latest_revision", "touched_at"])
+        raise LostRace
+    # the row now holds these values: no need to read it back
+    set_committed_value(page, "latest_revision_id", revision.id)
+    set_committed_value(page, "latest_revision", revision)
+    set_committed_value(page, "touched_at", now)
+
+
+def lock_page(session: Session, page_id: int) -> Page:
+    """Page ``page_id`` read afresh and locked until the transaction ends (PostgreSQL).
+
+    Raises :class:`EditError` 409 when it has been deleted meanwhile.
+    """
+    page = session.scalars(
+        select(Page)
+        .where(Page.id == page_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if page.is_deleted:
+        raise _deleted(page.title)
+    return page
+
+
+def _deleted(title: Title) -> EditError:
+    return EditError(
+        "page-deleted",
+        f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
+        status=409,
+        message_en=f'The page "{title.full}" has been deleted. An administrator can bring it back.',
+    )
 
 
 def was_published(revision: Revision) -> bool:
@@ -582,9 +619,13 @@ def _create_page(
     now: datetime,
     *,
     decision: moderation.Decision | None = None,
+    commit: bool = True,
 ) -> SaveResult:
     """A new page; while its first revision waits for review the page has no public
-    revision (``latest_revision_id`` None) and visitors do not see it."""
+    revision (``latest_revision_id`` None) and visitors do not see it.
+
+    Commits unless ``commit`` is False (a caller finishing a larger act).
+    """
     decision = decision or moderation.Decision(moderation.PUBLISHED)
     page = Page(
         namespace=title.namespace,
@@ -611,9 +652,10 @@ def _create_page(
         rendered = render_cache.render_text(session, renderer, revision.text)
         render_cache.store_render(session, revision, rendered)
         signals.send(signals.revision_pending, session=session, revision=revision, page=page)
-        session.commit()
+        if commit:
+            session.commit()
         return SaveResult(page=page, revision=revision, created=True, current_revision=None)
-    page.latest_revision_id = revision.id
+    move_latest(session, page, None, revision, now)
     apply_published_revision(session, renderer, page, revision)
     render_cache.invalidate_linking_to(session, title)
     signals.send(
@@ -623,7 +665,8 @@ def _create_page(
         page=page,
         actor=author.user,
     )
-    session.commit()
+    if commit:
+        session.commit()
     return SaveResult(page=page, revision=revision, created=True, current_revision=revision)
 
 
@@ -671,7 +714,7 @@ def restore_revision(
             message_en="This version is already the current version.",
         )
     summary_text = clean_summary(summary) or f"Version n° {old.id} rétablie"
-    return save_edit(
+    result = save_edit(
         session,
         renderer,
         title=page.title,
@@ -683,6 +726,17 @@ def restore_revision(
         action="restore",
         settings=settings,
     )
+    if result.conflict is not None:
+        # someone saved meanwhile, on the very passages the restore would undo
+        raise EditError(
+            "restore-conflict",
+            "La page vient d'être modifiée aux mêmes endroits : rien n'a été rétabli. "
+            "Relisez la nouvelle version, puis recommencez si besoin.",
+            status=409,
+            message_en="The page was just changed in the same places: nothing was restored. "
+            "Read the new version, then try again if needed.",
+        )
+    return result
 
 
 def rename_page(
@@ -706,6 +760,41 @@ def rename_page(
             "Le nouveau titre est identique à l'ancien.",
             message_en="The new title is the same as the old one.",
         )
+    reason_text = clean_summary(reason)
+    page_id = page.id
+    return retrying(
+        session,
+        lambda: _try_rename(
+            session,
+            renderer,
+            lock_page(session, page_id),
+            old_title,
+            new_title,
+            author,
+            reason_text,
+            leave_redirect,
+        ),
+    )
+
+
+def _try_rename(
+    session: Session,
+    renderer: Renderer,
+    page: Page,
+    old_title: Title,
+    new_title: Title,
+    author: Author,
+    reason_text: str,
+    leave_redirect: bool,
+) -> Page:
+    """One attempt at :func:`rename_page` on the freshly read, locked ``page``."""
+    if page.title.key != old_title.key:
+        raise EditError(
+            "page-renamed",
+            f"La page « {old_title.full} » vient d'être renommée en « {page.title.full} ».",
+            status=409,
+            message_en=f'The page "{old_title.full}" was just renamed to "{page.title.full}".',
+        )
     if find_page(session, new_title) is not None:
         raise EditError(
             "title-taken",
@@ -713,7 +802,6 @@ def rename_page(
             status=409,
             message_en=f'A page "{new_title.full}" already exists: choose another title.',
         )
-    reason_text = clean_summary(reason)
     now = utcnow()
     latest = page.latest_revision
     assert latest is not None
@@ -733,9 +821,8 @@ def rename_page(
         minor=True,
     )
     session.add(move)
-    session.flush()
-    page.latest_revision_id = move.id
     session.flush()  # the old title must be free before the redirect takes it
+    move_latest(session, page, latest, move, now)
     if leave_redirect:
         redirect_text = f"#REDIRECTION [[{new_title.full}]]\n"
         _create_page(
@@ -747,6 +834,7 @@ def rename_page(
             summary,
             page.licence,
             now,
+            commit=False,  # one transaction with the move
         )
     render_cache.invalidate_linking_to(session, old_title)
     render_cache.invalidate_linking_to(session, new_title)
@@ -807,6 +895,14 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
     Recorded as a new revision (same text, new licence) so the history shows it.
     """
     code = _checked_licence(new_code)
+    page_id = page.id
+    return retrying(
+        session, lambda: _try_change_licence(session, lock_page(session, page_id), code, author)
+    )
+
+
+def _try_change_licence(session: Session, page: Page, code: str, author: Author) -> Revision:
+    """One attempt at :func:`change_licence` on the freshly read, locked ``page``."""
     refusal = relicense_refusal(page.licence, code)
     if refusal:
         raise EditError(
@@ -825,6 +921,7 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
         )
     old_code = page.licence
     old = get_licence(old_code).short_name
+    now = utcnow()
     page.licence = code
     revision = _new_revision(
         page,
@@ -833,12 +930,12 @@ def change_licence(session: Session, *, page: Page, new_code: str, author: Autho
         text=latest.text,
         summary=f"Licence changée : {old} → {get_licence(code).short_name}",
         action="relicense",
-        now=utcnow(),
+        now=now,
         minor=True,
     )
     session.add(revision)
     session.flush()
-    page.latest_revision_id = revision.id
+    move_latest(session, page, latest, revision, now)
     moderation.audit(
         session,
         author.user,

@@ -1,0 +1,157 @@
+"""Issue 8, point 1: a save racing a rename, a licence change, a delete or a restore.
+
+Two threads, each with its own app context (so its own session and connection), start
+together at a barrier: one saves an edit, the other acts on the page. Whatever the order,
+a save that was acknowledged is never lost: its revision stays on the page's chain of
+public revisions (the current one or an ancestor of it). Each race runs many times, on
+SQLite and on PostgreSQL (``WIKICOOP_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+
+from wikicoop import revisions as rev
+from wikicoop.accounts import create_user, find_user
+from wikicoop.db import get_session
+from wikicoop.errors import ServiceError
+from wikicoop.models import Page, Revision
+from wikicoop.titles import Title, parse_title
+
+ITERATIONS = 20
+FIRST = "# Course\n\nPremier paragraphe.\n\nDeuxième paragraphe.\n"
+SECOND = FIRST.replace("Premier paragraphe.", "Premier paragraphe, revu.")
+
+
+def _page_with_history(app: Flask, make_page, name: str) -> tuple[int, int]:
+    """A page with two public revisions (something to restore); returns both ids."""
+    first = make_page(name, FIRST, licence="CC-BY-4.0")
+    second = make_page(name, SECOND)
+    return first, second
+
+
+def _rename(app: Flask, title: Title, first: int) -> None:
+    session = get_session()
+    rev.rename_page(
+        session,
+        app.extensions["wikicoop.renderer"],
+        page=rev.find_page(session, title),
+        new_title=parse_title(f"{title.full} renommée"),
+        author=rev.Author(user=find_user(session, "Modo")),
+    )
+
+
+def _relicense(app: Flask, title: Title, first: int) -> None:
+    session = get_session()
+    rev.change_licence(
+        session,
+        page=rev.find_page(session, title),
+        new_code="CC-BY-SA-4.0",
+        author=rev.Author(user=find_user(session, "Modo")),
+    )
+
+
+def _delete(app: Flask, title: Title, first: int) -> None:
+    session = get_session()
+    rev.delete_page(session, page=rev.find_page(session, title), actor=find_user(session, "Modo"))
+
+
+def _restore(app: Flask, title: Title, first: int) -> None:
+    session = get_session()
+    rev.restore_revision(
+        session,
+        app.extensions["wikicoop.renderer"],
+        page=rev.find_page(session, title),
+        revision_id=first,
+        author=rev.Author(user=find_user(session, "Modo")),
+    )
+
+
+OPERATIONS: dict[str, Callable[[Flask, Title, int], None]] = {
+    "rename": _rename,
+    "licence": _relicense,
+    "delete": _delete,
+    "restore": _restore,
+}
+
+
+def _race(app: Flask, title: Title, base: int, first: int, operation: Callable) -> dict:
+    """Run the save and the operation together; returns what each answered."""
+    barrier = threading.Barrier(2)
+    outcome: dict[str, object] = {}
+
+    def save() -> None:
+        with app.app_context():
+            session = get_session()
+            author = rev.Author(user=find_user(session, "Saveur"))
+            barrier.wait()
+            try:
+                result = rev.save_edit(
+                    session,
+                    app.extensions["wikicoop.renderer"],
+                    title=title,
+                    text=SECOND + "\nUne ligne ajoutée pendant l'opération.\n",
+                    base_revision_id=base,
+                    author=author,
+                )
+            except ServiceError as err:
+                session.rollback()
+                outcome["save"] = err
+                return
+            outcome["save"] = result.revision.id if result.conflict is None else result.conflict
+
+    def act() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                operation(app, title, first)
+                outcome["operation"] = "done"
+            except ServiceError as err:
+                get_session().rollback()
+                outcome["operation"] = err
+
+    threads = [threading.Thread(target=save), threading.Thread(target=act)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcome
+
+
+def _public_chain(session, page: Page) -> list[int]:
+    """Ids of the page's current public revision and all its ancestors."""
+    chain = []
+    revision = page.latest_revision
+    while revision is not None:
+        chain.append(revision.id)
+        revision = session.get(Revision, revision.parent_id) if revision.parent_id else None
+    return chain
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_a_save_racing_an_operation_is_kept_or_refused(app: Flask, make_page, name: str):
+    operation = OPERATIONS[name]
+    with app.app_context():
+        create_user(get_session(), "Saveur", "mot de passe solide", trust="granted")
+        create_user(get_session(), "Modo", "mot de passe solide", role="admin")
+    lost = []
+    for iteration in range(ITERATIONS):
+        title = parse_title(f"Course {name} {iteration}")
+        first, second = _page_with_history(app, make_page, title.full)
+        outcome = _race(app, title, second, first, operation)
+        assert set(outcome) == {"save", "operation"}, outcome  # neither thread crashed
+        saved = outcome["save"]
+        if isinstance(saved, ServiceError):
+            assert saved.status in (400, 404, 409, 503), saved.message  # a clear refusal
+            continue
+        assert isinstance(saved, int), saved
+        with app.app_context():
+            session = get_session()
+            page = session.get(Page, session.get(Revision, saved).page_id)
+            if saved not in _public_chain(session, page):
+                lost.append((iteration, saved, outcome["operation"]))
+    assert not lost, f"acknowledged saves orphaned off the page's chain: {lost}"
