@@ -1026,3 +1026,36 @@ def test_facets_stay_right_across_commits(backend: WhooshBackend) -> None:
     facets = search(backend, ALL).facets["category"]
     assert "Mobilité" not in dict(facets)
     assert dict(facets)["Services"] == 2
+
+
+# -- huge pages (issue 8, point 16) --------------------------------------------------------
+
+
+def made_up_words(count: int, *, start: int = 0) -> list[str]:
+    """``count`` distinct made-up words of letters only ("qbaaa", "qbaab"…): no stems to share."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = []
+    for n in range(start, start + count):
+        word = ""
+        for _ in range(4):
+            n, r = divmod(n, 26)
+            word = letters[r] + word
+        words.append("q" + word)
+    return words
+
+
+def test_only_the_start_of_a_huge_page_is_indexed(tmp_path: Path) -> None:
+    # a 2 MB page of 250,000 distinct words held the write lock for 11 s: only its first
+    # MAX_INDEXED_CHARS characters are indexed, so other pages' updates never wait long
+    b = WhooshBackend(tmp_path)
+    b.rebuild([])
+    words = made_up_words(wb.MAX_INDEXED_CHARS // 6 + 1000)
+    text = " ".join(words)
+    assert len(text) > wb.MAX_INDEXED_CHARS
+    b.index_pages([doc(1, "Très grande page", text)])
+    indexed = len(text[: wb.MAX_INDEXED_CHARS].split())
+    assert titles(search(b, words[0])) == ["Très grande page"]
+    assert titles(search(b, words[indexed - 2])) == ["Très grande page"]
+    assert search(b, words[indexed + 1]).total == 0  # past the cap
+    assert search(b, words[-1]).total == 0
+    assert titles(search(b, "grande")) == ["Très grande page"]  # the title is always indexed

@@ -83,6 +83,12 @@ MAX_PER_PAGE = 100
 MAX_RESULT_OFFSET = 10_000
 #: characters of a page stored for snippets (matched words are looked for in them)
 SNIPPET_SOURCE_CHARS = 20_000
+#: characters of a page's text that are indexed (cut at a space); the rest is not found.
+#: Indexing costs about one stemming and one posting block per distinct word, under the
+#: write lock: a 2 MB page of 250,000 distinct words held it for 11 s, stalling every other
+#: page's update. 100,000 characters (about 40 printed pages) keep the worst case under a
+#: second and leave ordinary pages whole (MediaWiki's CirrusSearch caps documents too).
+MAX_INDEXED_CHARS = 100_000
 #: length of a snippet fragment, and of the page start shown when nothing is highlighted
 SNIPPET_CHARS = 200
 #: a prefix query needs this many letters (``ec*`` would expand to half the vocabulary)
@@ -466,6 +472,14 @@ def _open_lazy_files(searcher: Searcher) -> None:
                 leaf.column_reader(name)
 
 
+def _indexed_part(text: str) -> str:
+    """The first :data:`MAX_INDEXED_CHARS` characters of ``text``, not cutting a word."""
+    if len(text) <= MAX_INDEXED_CHARS:
+        return text
+    cut = text.rfind(" ", 0, MAX_INDEXED_CHARS + 1)
+    return text[: cut if cut > 0 else MAX_INDEXED_CHARS]
+
+
 def _snippet(text: str, spans: list[tuple[int, int]]) -> str:
     """Up to two fragments of ~SNIPPET_CHARS around the matched words, escaped, words in <mark>.
 
@@ -675,7 +689,7 @@ class WhooshBackend:
     def _document_fields(self, doc: SearchDocument) -> dict[str, Any]:
         """The Whoosh fields of one document."""
         title = unicodedata.normalize("NFC", doc.title)
-        text = unicodedata.normalize("NFC", doc.text)
+        text = _indexed_part(unicodedata.normalize("NFC", doc.text))
         language = "en" if doc.language == "en" else "fr"
         suffix = "_en" if language == "en" else ""
         values_of = {
