@@ -64,6 +64,24 @@ N_("Connectez-vous pour continuer.")
 #: How each interface language names itself, for the language selector.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
+#: Stored codes and the words people read for them (translated when shown).
+NAMESPACE_LABELS = {
+    "main": N_("Principal"),
+    "help": N_("Aide"),
+    "user": N_("Utilisateur"),
+    "category": N_("Catégorie"),
+    "portal": N_("Portail"),
+    "talk": N_("Discussion"),
+}
+PAGE_TYPE_LABELS = {"page": N_("Page")}
+REVISION_ACTION_LABELS = {
+    "create": N_("création"),
+    "restore": N_("restauration"),
+    "move": N_("renommage"),
+    "merge": N_("fusion"),
+    "relicense": N_("licence"),
+}
+
 
 class BilingualError(Protocol):
     """A service error carrying its sentence in French and in English."""
@@ -91,6 +109,42 @@ def localized(err: BilingualError) -> str:
 def licence_name(licence: Licence) -> str:
     """The full name of a licence in the reader's language."""
     return licence.name_en if english() else licence.name_fr
+
+
+def _label(labels: dict[str, str], code: str) -> str:
+    """The translated label of ``code``, or the code itself when it has none (a plugin's)."""
+    return gettext(labels[code]) if code in labels else code
+
+
+def namespace_label(code: str) -> str:
+    """How a namespace code (``help``) is shown: « Aide », "Help"."""
+    return _label(NAMESPACE_LABELS, code)
+
+
+def page_type_label(code: str) -> str:
+    """How a page type code (``page``) is shown."""
+    return _label(PAGE_TYPE_LABELS, code)
+
+
+def revision_action_label(code: str) -> str:
+    """How a revision's action (``move``, ``restore``...) is shown in lists."""
+    return _label(REVISION_ACTION_LABELS, code)
+
+
+def licence_label(code: str) -> str:
+    """A licence code (``CC-BY-SA-4.0``) by the licence's usual name, "CC BY-SA 4.0"."""
+    licence = LICENCES.get(code)
+    return licence.short_name if licence is not None else code
+
+
+def facet_label(facet: str, value: str) -> str:
+    """How a value of a search facet is shown (categories are names already)."""
+    labeller = {
+        "namespace": namespace_label,
+        "type": page_type_label,
+        "licence": licence_label,
+    }.get(facet)
+    return labeller(value) if labeller else value
 
 
 def licence_summary(licence: Licence) -> str:
@@ -295,6 +349,9 @@ def _template_helpers() -> dict[str, Any]:
         "licence_name": licence_name,
         "licence_summary": licence_summary,
         "is_sandbox_page": is_sandbox_page,
+        "namespace_label": namespace_label,
+        "facet_label": facet_label,
+        "revision_action_label": revision_action_label,
     }
 
 

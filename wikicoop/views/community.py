@@ -68,6 +68,11 @@ ACTION_LABELS = {
     "role": N_("changement de rôle"),
     "trust": N_("confiance"),
     "patrol": N_("relecture"),
+    "rename": N_("renommage"),
+    "delete": N_("suppression"),
+    "undelete": N_("rétablissement"),
+    "report-resolved": N_("signalement traité"),
+    "report-dismissed": N_("signalement écarté"),
 }
 PROTECTION_LABELS = {
     "": N_("aucune"),
