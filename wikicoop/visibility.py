@@ -1,8 +1,11 @@
-"""Which revisions a reader may see: the one place that answers it for views and the API.
+"""Which pages and revisions a reader may see: the one place that answers it for the
+web views and the API (both call the guards below and only translate their refusals).
 
 - Everyone sees published revisions.
 - A hidden revision appears in history as a placeholder; its text is for moderators.
 - A pending or rejected revision is seen by its author and by moderators.
+- A deleted page exists only for those allowed ``view_deleted``; a page with no published
+  version only for moderators and the people who wrote one of its revisions.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import moderation
+from .errors import ServiceError
 from .models import Page, Revision, User
+from .permissions import can
+from .titles import Title
+
+
+class NotVisible(ServiceError):
+    """A page or revision this reader may not see (404, or 403 for a hidden revision)."""
 
 
 def viewer_user(actor: Any) -> User | None:
@@ -33,6 +43,88 @@ def can_see_text(actor: Any, revision: Revision) -> bool:
     if revision.status == moderation.HIDDEN:
         return False
     return user is not None and revision.author_id == user.id
+
+
+def page_exists_for(session: Session, page: Page, actor: Any) -> bool:
+    """Whether ``page`` exists for ``actor``: not deleted (unless they may see deleted
+    pages), and published, or ``actor`` moderates or wrote one of its revisions."""
+    if page.is_deleted and not can(actor, "view_deleted", page):
+        return False
+    if page.latest_revision_id is not None or can(actor, "view_pending"):
+        return True
+    return wrote_on(session, page, actor)
+
+
+def _no_such_page(title: Title) -> NotVisible:
+    return NotVisible(
+        "page-not-found",
+        f"La page « {title.full} » n'existe pas.",
+        status=404,
+        message_en=f'The page "{title.full}" does not exist.',
+    )
+
+
+def readable_page(session: Session, title: Title, actor: Any) -> Page:
+    """The page under ``title`` if it exists for ``actor`` (:class:`NotVisible` 404 otherwise)."""
+    from .revisions import find_page  # late: the write path may import this module
+
+    page = find_page(session, title)
+    if page is None or not page_exists_for(session, page, actor):
+        raise _no_such_page(title)
+    return page
+
+
+def published_page(session: Session, title: Title, actor: Any) -> Page:
+    """:func:`readable_page` with a published version (actions on the public page: its
+    licence, renaming, deleting, restoring)."""
+    page = readable_page(session, title, actor)
+    if page.latest_revision_id is None:
+        raise NotVisible(
+            "not-published",
+            f"La page « {title.full} » n'a pas encore de version publiée.",
+            status=404,
+            message_en=f'The page "{title.full}" has no published version yet.',
+        )
+    return page
+
+
+def readable_revision(session: Session, page: Page, actor: Any, revision_id: object) -> Revision:
+    """Revision ``revision_id`` of ``page`` if ``actor`` may read its text.
+
+    Raises the write path's error for a malformed or foreign number (400/404), and
+    :class:`NotVisible`: 403 for a hidden revision, 404 for another's pending or
+    rejected one (which does not exist for this reader).
+    """
+    from .revisions import revision_of_page
+
+    revision = revision_of_page(session, page, revision_id)
+    if can_see_text(actor, revision):
+        return revision
+    if revision.status == moderation.HIDDEN:
+        raise NotVisible(
+            "hidden",
+            "Cette version a été masquée par un modérateur.",
+            status=403,
+            message_en="This version was hidden by a moderator.",
+        )
+    raise NotVisible(
+        "unknown-revision",
+        f"La version n° {revision.id} n'existe pas.",
+        status=404,
+        message_en=f"Version {revision.id} does not exist.",
+    )
+
+
+def shown_revision(session: Session, page: Page, actor: Any) -> tuple[Revision | None, bool]:
+    """The version of ``page`` shown to ``actor`` when no revision is asked for, and
+    whether it waits for review: their own pending version, else the published one,
+    else (a page nobody may see yet) the newest pending one for moderators."""
+    pending = own_pending(session, page, actor)
+    if pending is None and page.latest_revision_id is None and can(actor, "view_pending"):
+        pending = newest_pending(session, page)
+    if pending is not None:
+        return pending, True
+    return page.latest_revision, False
 
 
 def listed_in_history(actor: Any) -> ColumnElement[bool]:

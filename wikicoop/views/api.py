@@ -116,28 +116,15 @@ def guard(action: str, page: Page | None = None) -> None:
 
 
 def live_page(title: Title) -> Page:
-    """The page, if it exists for this reader (published, or the reader moderates)."""
-    page = rev.find_page(get_session(), title)
-    if (
-        page is None
-        or (page.is_deleted and not allowed("view_deleted"))
-        or (page.latest_revision_id is None and not allowed("view_pending"))
-    ):
-        raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
-    return page
+    """The page, if it exists for this reader (the guard the web uses too: see
+    :func:`wikicoop.visibility.readable_page`); 404 otherwise."""
+    return visibility.readable_page(get_session(), title, current_user)
 
 
 def readable_revision(page: Page, revision_id: object) -> Revision:
-    """A revision of ``page`` this reader may read (404 for another's pending one)."""
-    try:
-        revision = rev.revision_of_page(get_session(), page, revision_id)
-    except rev.EditError as err:
-        raise ApiError(err.status, localized(err)) from None
-    if not visibility.can_see_text(current_user, revision):
-        if revision.status == moderation.HIDDEN:
-            raise ApiError(403, _("Cette version a été masquée par un modérateur."), code="hidden")
-        raise ApiError(404, _("La version n° %(id)s n'existe pas.", id=revision.id))
-    return revision
+    """A revision of ``page`` this reader may read (403 hidden, 404 another's pending
+    one), by the web's guard :func:`wikicoop.visibility.readable_revision`."""
+    return visibility.readable_revision(get_session(), page, current_user, revision_id)
 
 
 def revision_json(revision: Revision, reader: Any = None) -> dict[str, Any]:
@@ -185,12 +172,12 @@ def get_page(raw_title: str) -> Response:
     latest = page.latest_revision
     if "revision" in request.args:
         revision = readable_revision(page, request.args["revision"])
-    elif latest is not None:
-        revision = latest
-    else:  # a moderator reading a page that has no published version yet
-        pending = visibility.newest_pending(get_session(), page)
-        assert pending is not None
-        revision = pending
+    else:
+        # as on the web: the reader's own pending version, else the published one
+        shown, _pending = visibility.shown_revision(get_session(), page, current_user)
+        if shown is None:  # e.g. a rejected new page: only its history is left
+            raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+        revision = shown
     rendered = cached_render(get_session(), renderer(), revision)
     return jsonify(
         {

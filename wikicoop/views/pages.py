@@ -6,7 +6,8 @@ Every page lives at ``/wiki/<Title>``; its actions are ``?action=...`` on the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask import session as flask_session
@@ -16,10 +17,11 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from .. import moderation, visibility
 from .. import revisions as rev
+from .. import visibility
 from ..db import get_session
 from ..diffing import diff_texts
+from ..errors import ServiceError
 from ..extensions import limiter
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
@@ -59,48 +61,34 @@ def author() -> rev.Author:
     return rev.Author(user=user, ip=None if user else request.remote_addr)
 
 
-def revision_or_fail(page: Page, revision_id: object) -> Revision:
+@contextmanager
+def refusal_as_error_page() -> Iterator[None]:
+    """Turn a refused service call (a visibility guard, a malformed revision number)
+    into the error page of its status, in the reader's language."""
     try:
-        return rev.revision_of_page(get_session(), page, revision_id)
-    except rev.EditError as err:
+        yield
+    except ServiceError as err:
         fail(err.status, localized(err))
 
 
 def live_page_or_404(title: Title) -> Page:
-    """The page, or 404 when it does not exist for this reader (deleted, or not yet
-    published and the reader is neither a moderator nor one of its authors)."""
-    session = get_session()
-    page = rev.find_page(session, title)
-    if (
-        page is None
-        or (page.is_deleted and not allowed("view_deleted"))
-        or (
-            page.latest_revision_id is None
-            and not allowed("view_pending")
-            and not visibility.wrote_on(session, page, current_user)
-        )
-    ):
-        fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
-    return page
+    """The page, or 404 when it does not exist for this reader (the shared guard
+    :func:`wikicoop.visibility.readable_page`, which the API uses too)."""
+    with refusal_as_error_page():
+        return visibility.readable_page(get_session(), title, current_user)
 
 
 def published_page_or_404(title: Title) -> Page:
     """:func:`live_page_or_404`, and the page must have a published version (for actions
     on the public page: its authors and licence, renaming, deleting)."""
-    page = live_page_or_404(title)
-    if page.latest_revision_id is None:
-        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
-    return page
+    with refusal_as_error_page():
+        return visibility.published_page(get_session(), title, current_user)
 
 
 def visible_revision_or_fail(page: Page, revision_id: object) -> Revision:
     """Revision ``revision_id`` of ``page`` if this reader may read it (403/404 otherwise)."""
-    revision = revision_or_fail(page, revision_id)
-    if not visibility.can_see_text(current_user, revision):
-        if revision.status == moderation.HIDDEN:
-            fail(403, _("Cette version a été masquée par un modérateur."))
-        fail(404, _("La version n° %(id)s n'existe pas.", id=revision.id))
-    return revision
+    with refusal_as_error_page():
+        return visibility.readable_revision(get_session(), page, current_user, revision_id)
 
 
 def refuse_if_cannot_write(page: Page | None) -> None:
@@ -154,35 +142,31 @@ def view_page(title: Title) -> ViewResult:
     session = get_session()
     page = rev.find_page(session, title, with_latest=True)
     members = rev.category_members(session, title.name) if title.namespace == "category" else []
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
+    if page is None or not visibility.page_exists_for(session, page, current_user):
         context = {
             "title": title,
             "members": members,
-            "deleted": page is not None,
+            "deleted": page is not None and page.is_deleted,
             "can_create": page is None and allowed("create"),
         }
         return render_template("page_missing.html", **context), 404
     latest = page.latest_revision
-    # a reader's own version waiting for review (or, for a page nobody may see yet,
-    # the newest pending one for moderators) is shown instead, with a banner
-    pending = None
-    if "revision" not in request.args and current_user.is_authenticated:
-        pending = visibility.own_pending(session, page, current_user)
-        if pending is None and latest is None and allowed("view_pending"):
-            pending = visibility.newest_pending(session, page)
-    if latest is None and pending is None:
+    pending = False
+    if "revision" in request.args:
+        revision: Revision | None = visible_revision_or_fail(page, request.args["revision"])
+    else:
+        # a reader's own version waiting for review (or, for a page nobody may see yet,
+        # the newest pending one for moderators) is shown instead, with a banner
+        revision, pending = visibility.shown_revision(session, page, current_user)
+    if revision is None:  # e.g. a rejected new page: only its history is left
         context = {"title": title, "members": members, "deleted": False, "can_create": False}
         return render_template("page_missing.html", **context), 404
     follow = request.args.get("redirect") != "no" and "revision" not in request.args
-    if page.redirect_target and follow and pending is None:
+    if page.redirect_target and follow and not pending:
         target = parse_title(page.redirect_target)
         return redirect(page_url(target, redirected_from=title.full))
-    revision = pending or latest
-    if "revision" in request.args:
-        revision = visible_revision_or_fail(page, request.args["revision"])
-    assert revision is not None
-    if pending is not None:
-        return _page_template(session, title, page, revision, latest, members, pending=True)
+    if pending or latest is None:
+        return _page_template(session, title, page, revision, latest, members, pending=pending)
     assert latest is not None
     cache_key = _anonymous_view_key(page, revision)
     if cache_key is not None:
