@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import moderation, render_cache, signals
+from . import moderation, render_cache, signals, visibility
 from .config import DEFAULTS
 from .errors import ServiceError
 from .licences import (
@@ -292,6 +292,26 @@ class LostRace(Exception):
     read and our write: :func:`retrying` starts the attempt again."""
 
 
+def _unreadable(revision: Revision) -> EditError:
+    """The refusal of a base revision its writer may not read, worded as the API's reads
+    are: a hidden one is hidden (403), another person's pending one does not exist (404)."""
+    if revision.status == moderation.HIDDEN:
+        return EditError(
+            "hidden",
+            "Cette version a été masquée par un modérateur : "
+            "repartez de la version actuelle de la page.",
+            status=403,
+            message_en="This version was hidden by a moderator: "
+            "start again from the current version of the page.",
+        )
+    return EditError(
+        "unknown-revision",
+        f"La version n° {revision.id} n'existe pas.",
+        status=404,
+        message_en=f"Version {revision.id} does not exist.",
+    )
+
+
 def _checked_licence(code: str) -> str:
     try:
         return get_licence(code).code
@@ -350,6 +370,8 @@ def _try_save(
         )
     result = SaveResult(page=page, revision=None, current_revision=latest)
     base = None if base_revision_id is None else revision_of_page(session, page, base_revision_id)
+    if base is not None and not visibility.can_see_text(author.user, base):
+        raise _unreadable(base)  # before any merge: a conflict would show its text
     # the published text this edit was made from (the author's pending versions are theirs)
     root = published_root(session, base)
     if (root.id if root else None) != (latest.id if latest else None):
