@@ -97,13 +97,18 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
         # http://127.0.0.1 has no TLS: secure-only cookies would never come back
         overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app = create_app(overrides)
+    from .server import AlreadyRunning, claim_pid_file, serve
+
+    if not debug:
+        try:
+            claim_pid_file(app)  # a pid file left by a crash does not block
+        except AlreadyRunning as err:
+            raise click.ClickException(str(err)) from None
     initialize(app)
     click.echo(f"Le wiki est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    from .server import serve
-
     serve(app, host=host, port=port, workers=workers)
 
 

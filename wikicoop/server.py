@@ -1,9 +1,34 @@
-"""Production serving with gunicorn (what ``wikicoop run`` uses without --debug)."""
+"""Production serving with gunicorn (what ``wikicoop run`` uses without --debug).
+
+A crash of the master (``kill -9``, the OOM killer) must not keep the port: each worker
+asks the kernel to kill it when its master dies (Linux), and watches its parent process
+as well (everywhere). The master's pid file in the instance folder is checked against a
+live ``wikicoop`` process, so the one a crash left behind never blocks the next start.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+
+#: the master's pid file, in the instance folder
+PID_FILE = "wikicoop.pid"
+#: how often a worker checks that its master is still alive (seconds)
+PARENT_WATCH_INTERVAL = 0.5
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class AlreadyRunning(RuntimeError):
+    """The instance is already served by a live ``wikicoop run`` (message in French)."""
 
 
 class _Gunicorn(BaseApplication):
@@ -36,10 +61,77 @@ def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
     app.extensions["wikicoop.search"].close()
 
 
+def pid_file(app: Flask) -> Path:
+    """Where ``wikicoop run`` keeps its master's process id."""
+    return Path(app.instance_path) / PID_FILE
+
+
+def _is_wikicoop_process(pid: int) -> bool:
+    """Whether ``pid`` is a live process running wikicoop (not a reused pid)."""
+    if pid <= 0 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, someone else's
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()  # no /proc here: alive is all we know
+    except OSError:
+        return True
+    return b"wikicoop" in command
+
+
+def claim_pid_file(app: Flask) -> None:
+    """Refuse to start when a live wikicoop serves this instance; forget a stale pid file.
+
+    Gunicorn writes the file once it listens and removes it when it stops; after a
+    crash the file stays, naming a dead process (or, after a reboot, someone else's).
+    """
+    path = pid_file(app)
+    try:
+        pid = int(path.read_text(encoding="ascii").strip() or 0)
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        pid = 0
+    if _is_wikicoop_process(pid):
+        raise AlreadyRunning(
+            f"Ce wiki est déjà servi par le processus {pid} (fichier {path}). "
+            "Arrêtez-le d'abord, ou supprimez ce fichier s'il ne tourne plus."
+        )
+    path.unlink(missing_ok=True)
+
+
+def _die_with_parent(master_pid: int) -> None:
+    """Make this worker end as soon as its master is gone, even killed with -9.
+
+    Gunicorn's own check notices a new parent within a second, but then waits up to
+    ``graceful_timeout`` (30 s) for open connections while still holding the port.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != master_pid:  # the master died before the line above
+        os._exit(1)
+
+    def watch() -> None:  # the fallback where there is no prctl
+        while os.getppid() == master_pid:
+            time.sleep(PARENT_WATCH_INTERVAL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="wikicoop-parent-watch", daemon=True).start()
+
+
 def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
     """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each."""
+    master_pid = os.getpid()
 
     def post_fork(_server: object, _worker: object) -> None:
+        _die_with_parent(master_pid)
         release_inherited_handles(app)
 
     release_inherited_handles(app, in_child=False)  # the workers open their own
@@ -52,5 +144,9 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
             "accesslog": "-",
             "timeout": 60,
             "post_fork": post_fork,
+            "pidfile": str(pid_file(app)),
+            # gunicorn's control socket defaults to one path per user, shared by every
+            # instance on the machine; wikicoop run does not use it
+            "control_socket_disable": True,
         },
     ).run()

@@ -52,6 +52,8 @@ class RunningWiki:
         self.env, self.log = env, log
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        #: every master started (each leads its own process group), for the clean-up
+        self.masters: list[int] = []
 
     def start(self, *args: str, workers: int = 2) -> subprocess.Popen[bytes]:
         """Start the command (without waiting for it to answer)."""
@@ -63,20 +65,21 @@ class RunningWiki:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self.masters.append(self.process.pid)
         return self.process
 
     def wait_ready(self) -> None:
-        """Poll the home page until it answers 200 (bounded); else fail with the log."""
+        """Wait until this master listens (its own log line: the workers of a killed
+        master may still answer) and the home page answers 200; bounded, else fail."""
+        assert self.process is not None
+        listening = f"Listening at: http://127.0.0.1:{self.port} ({self.process.pid})"
         deadline = time.monotonic() + START_WAIT
         while time.monotonic() < deadline:
-            assert self.process is not None
             if self.process.poll() is not None:
                 pytest.fail(f"wikicoop run exited ({self.process.returncode}):\n{self.output()}")
-            try:
-                if get(self.port, "/wiki/Accueil", timeout=5)[0] == 200:
+            with contextlib.suppress(OSError):
+                if listening in self.output() and get(self.port, "/wiki/Accueil")[0] == 200:
                     return
-            except OSError:
-                pass
             time.sleep(0.1)
         pytest.fail(f"wikicoop run did not answer within {START_WAIT} s:\n{self.output()}")
 
@@ -88,10 +91,24 @@ class RunningWiki:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
+                process.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # workers left behind, if any
         process.wait()
+
+    def crash(self) -> None:
+        """``kill -9`` of the master alone, as a crash or the OOM killer does."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+
+    def close(self) -> None:
+        """Stop the server and kill anything left of every process group started."""
+        self.stop()
+        for pid in self.masters:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
 
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -116,7 +133,7 @@ def server_env(tmp_path: Path, postgres_url: str | None) -> dict[str, str]:
 def wiki(server_env: dict[str, str], tmp_path: Path) -> Iterator[RunningWiki]:
     running = RunningWiki(server_env, tmp_path / "server.log")
     yield running
-    running.stop()
+    running.close()
 
 
 # ----------------------------------------------------------------- point 2: search after fork
@@ -143,3 +160,67 @@ def test_searches_right_after_a_restart_never_fail(wiki: RunningWiki) -> None:
     assert not failed, f"{len(failed)} of 300 searches failed:\n{wiki.output()[-3000:]}"
     # and they found something: the index is really read
     assert all("Aide" in body for status, body in answers if status == 200)
+
+
+# ------------------------------------------------------------- point 18: restart after kill -9
+
+
+def test_starts_again_at_once_after_the_master_is_killed(wiki: RunningWiki) -> None:
+    """Workers die with their master, so the port is free again; the pid file the
+    killed master left behind does not block the next start."""
+    wiki.start()
+    wiki.wait_ready()
+    # visitors' connections in progress: a request still being sent, an idle keep-alive
+    slow = [socket.create_connection(("127.0.0.1", wiki.port)) for _ in range(4)]
+    for sock in slow:
+        sock.sendall(b"GET /wiki/Accueil HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    try:
+        wiki.crash()
+        assert (Path(wiki.env["WIKICOOP_INSTANCE"]) / "wikicoop.pid").exists()
+        wiki.start()
+        wiki.wait_ready()
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+def test_a_live_server_of_the_instance_is_not_started_twice(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The pid file counts only when it names a live wikicoop process."""
+    pid_path = Path(server_env["WIKICOOP_INSTANCE"]) / "wikicoop.pid"
+    pid_path.parent.mkdir(parents=True)
+    port = str(free_port())
+    sleepers = {
+        "other": subprocess.Popen(["sleep", "60"]),  # a pid reused by someone else
+        "wikicoop": subprocess.Popen(
+            [sys.executable, "-c", "import time; time.sleep(60)", "wikicoop", "run"]
+        ),
+    }
+    try:
+        pid_path.write_text(f"{sleepers['wikicoop'].pid}\n")
+        refused = subprocess.run(
+            [str(WIKICOOP), "run", "--port", port],
+            env=server_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert refused.returncode == 1
+        assert f"déjà servi par le processus {sleepers['wikicoop'].pid}" in refused.stderr
+        assert pid_path.exists()
+
+        pid_path.write_text(f"{sleepers['other'].pid}\n")
+        wiki = RunningWiki(server_env, tmp_path / "server.log")
+        wiki.port = int(port)
+        wiki.start()
+        try:
+            wiki.wait_ready()
+            assert pid_path.read_text().strip() == str(wiki.process.pid)
+        finally:
+            wiki.close()
+        assert not pid_path.exists()  # removed by a clean stop
+    finally:
+        for sleeper in sleepers.values():
+            sleeper.kill()
+            sleeper.wait()
