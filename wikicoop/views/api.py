@@ -121,6 +121,11 @@ def live_page(title: Title) -> Page:
     return visibility.readable_page(get_session(), title, current_user)
 
 
+def published_page(title: Title) -> Page:
+    """:func:`live_page` with a published version (actions on the public page)."""
+    return visibility.published_page(get_session(), title, current_user)
+
+
 def readable_revision(page: Page, revision_id: object) -> Revision:
     """A revision of ``page`` this reader may read (403 hidden, 404 another's pending
     one), by the web's guard :func:`wikicoop.visibility.readable_revision`."""
@@ -339,17 +344,19 @@ def page_diff(raw_title: str) -> Response:
 @bp.post("/pages/<path:raw_title>/restore")
 @limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
 def page_restore(raw_title: str) -> tuple[Response, int]:
-    page = live_page(api_title(raw_title))
+    page = published_page(api_title(raw_title))
     _refuse_if_cannot_write(page)
     guard("restore", page)
     data = json_body()
     if "revision" not in data:
         raise ApiError(400, _("Le champ « revision » est obligatoire."))
+    # the web's guard: nobody restores (then reads) a revision they may not see
+    old = readable_revision(page, data["revision"])
     result = rev.restore_revision(
         get_session(),
         renderer(),
         page=page,
-        revision_id=data["revision"],
+        revision_id=old.id,
         author=author(),
         summary=data.get("summary", ""),
         max_bytes=current_app.config["MAX_PAGE_BYTES"],
