@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -65,6 +67,26 @@ def normalise_username(username: str) -> str:
         ) from None
 
 
+def _valid_email(email: str | None) -> str | None:
+    """The e-mail address of a new account (None when not given).
+
+    Raises :class:`AccountError` for one that could not be an address: no ``@``, or a
+    space or control character (a NUL byte, which PostgreSQL refuses, among them).
+    """
+    if not email:
+        return None
+    if (
+        len(email) > 254
+        or "@" not in email
+        or any(unicodedata.category(c)[0] in "CZ" for c in email)
+    ):
+        raise AccountError(
+            "L'adresse e-mail n'est pas valide.",
+            message_en="The e-mail address is not valid.",
+        )
+    return email
+
+
 def find_user(session: Session, username: str) -> User | None:
     """The account named ``username`` under any spelling that normalises to its name."""
     key = username_key(username)
@@ -106,7 +128,7 @@ def create_user(
     user = User(
         username=username,
         username_key=username_key(username),
-        email=email or None,
+        email=_valid_email(email),
         password_hash=hash_password(password),
         role=role,
         trust=trust,

@@ -121,18 +121,21 @@ def parse_expiry(raw: object, now: datetime | None = None) -> datetime | None:
         if not isinstance(raw, str):
             raise ValueError
         when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    except ValueError:
+        # in UTC, a time zone can move year 1 or year 9999 out of range (OverflowError)
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise CommunityError(
             "invalid-expiry",
-            "La date de fin doit être une date ISO 8601, par exemple 2030-01-31T12:00:00Z.",
-            message_en="The end date must be an ISO 8601 date, e.g. 2030-01-31T12:00:00Z.",
+            "« expires_at » doit être une date ISO 8601 entre les années 1 et 9999, "
+            "par exemple 2030-01-31T12:00:00Z.",
+            message_en="expires_at must be an ISO 8601 date between the years 1 and 9999, "
+            "e.g. 2030-01-31T12:00:00Z.",
         ) from None
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     if when <= (now or utcnow()):
         raise CommunityError(
             "expiry-past",
-            "La date de fin du blocage est déjà passée.",
-            message_en="The end date of the block is already past.",
+            "« expires_at » : la date de fin du blocage est déjà passée.",
+            message_en="expires_at: the end date of the block is already past.",
         )
     return when
 

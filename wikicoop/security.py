@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Request, Response, abort, current_app, has_app_context, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_session
@@ -114,25 +117,104 @@ def _add_headers(response: Response) -> Response:
     return response
 
 
-_FORM_TYPES = {"application/x-www-form-urlencoded"}
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel); :func:`_refuse` translates it."""
+    return message
 
 
-def _refuse_invalid_utf8_forms() -> None:
-    """Refuse a form whose fields are not valid UTF-8 (Werkzeug would replace the bytes)."""
-    if request.method != "POST" or request.mimetype not in _FORM_TYPES:
+_INVALID_UTF8_FORM = N_(
+    "Le formulaire contient des caractères invalides (encodage UTF-8 incorrect). "
+    "Copiez votre texte dans un éditeur, puis recollez-le."
+)
+_INVALID_UTF8_ADDRESS = N_(
+    "L'adresse contient des caractères invalides (encodage UTF-8 incorrect) : "
+    "vérifiez-la ou recopiez-la."
+)
+_NUL_IN_ADDRESS = N_(
+    "L'adresse contient un caractère nul, qu'aucun nom ni aucun filtre ne peut "
+    "contenir : retirez-le et réessayez."
+)
+_TOO_DEEP_JSON = N_(
+    "Le corps JSON est imbriqué trop profondément : aucune requête du wiki n'en a besoin."
+)
+
+
+def _refuse(message: str) -> NoReturn:
+    abort(400, description=gettext(message))
+
+
+def _urlencoded_problem(raw: bytes) -> str | None:
+    """What is wrong with URL-encoded ``raw`` (a query string or a form body), or None.
+
+    ``"utf-8"`` for bytes that are not UTF-8 (Werkzeug would replace them instead of
+    refusing them), ``"nul"`` for a NUL byte (PostgreSQL refuses it in text).
+    """
+    for field in raw.split(b"&"):
+        value = unquote_to_bytes(field.replace(b"+", b" "))
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "utf-8"
+        if b"\x00" in value:
+            return "nul"
+    return None
+
+
+def _multipart_is_utf8(body: bytes, boundary: str) -> bool:
+    """Whether every field (not file) of a multipart body is valid UTF-8."""
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    in_field, chunks = False, []
+    while not isinstance(event := decoder.next_event(), Epilogue | NeedData):
+        if isinstance(event, Field | File):
+            in_field, chunks = isinstance(event, Field), []
+        elif isinstance(event, Data) and in_field:
+            chunks.append(event.data)
+            if not event.more_data:
+                try:
+                    b"".join(chunks).decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
+    return True
+
+
+def _refuse_bad_input() -> None:
+    """One check of what no field can hold, before any view: 400 with a clear message.
+
+    - a NUL byte in the path or the query (names, filters: PostgreSQL refuses NUL),
+      or a query string that is not UTF-8;
+    - a form (URL-encoded or multipart) that is not UTF-8 (Werkzeug would store U+FFFD).
+
+    NUL bytes in form and JSON text are left to the services, which strip them from
+    page text or name the field (discussions, accounts).
+    """
+    if "\x00" in request.path:
+        _refuse(_NUL_IN_ADDRESS)
+    problem = _urlencoded_problem(request.query_string)
+    if problem is not None:
+        _refuse(_NUL_IN_ADDRESS if problem == "nul" else _INVALID_UTF8_ADDRESS)
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
         return
-    body = request.get_data(cache=True)  # the form parser reads the cached copy
-    try:
-        for field in body.split(b"&"):
-            unquote_to_bytes(field.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError:
-        abort(
-            400,
-            description=gettext(
-                "Le formulaire contient des caractères invalides (encodage UTF-8 incorrect). "
-                "Copiez votre texte dans un éditeur, puis recollez-le."
-            ),
-        )
+    if request.mimetype == "application/x-www-form-urlencoded":
+        body = request.get_data(cache=True)  # the form parser reads the cached copy
+        if _urlencoded_problem(body) == "utf-8":
+            _refuse(_INVALID_UTF8_FORM)
+    elif request.mimetype == "multipart/form-data":
+        boundary = request.mimetype_params.get("boundary", "")
+        body = request.get_data(cache=True)
+        if boundary and not _multipart_is_utf8(body, boundary):
+            _refuse(_INVALID_UTF8_FORM)
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies nested deeper than Python can parse (400, not 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            _refuse(_TOO_DEEP_JSON)
 
 
 def init_app(app: Flask) -> None:
@@ -142,5 +224,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour continuer."
     login_manager.session_protection = "basic"
-    app.before_request(_refuse_invalid_utf8_forms)
+    app.before_request(_refuse_bad_input)
+    app.json = _JSONProvider(app)
     app.after_request(_add_headers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -57,6 +59,10 @@ def _password_change_limit() -> str:
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if form.validate_on_submit():
+        if any(unicodedata.category(c) == "Cc" for c in form.username.data or ""):
+            # no name holds a control character (PostgreSQL would refuse a NUL byte)
+            error = _("Le nom d'utilisateur contient un caractère invisible interdit.")
+            return render_template("auth/login.html", form=form, error=error), 400
         user = authenticate(get_session(), form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(user, remember=bool(form.remember.data))
