@@ -67,8 +67,13 @@ class SaveResult:
 
     @property
     def pending(self) -> bool:
-        """The new revision waits for review (visitors still see the published one)."""
-        return self.revision is not None and self.revision.status == moderation.PENDING
+        """A new revision was stored and waits for review (visitors still see the
+        published one); False for an unchanged save of one's own waiting version."""
+        return (
+            self.changed
+            and self.revision is not None
+            and self.revision.status == moderation.PENDING
+        )
 
 
 @dataclass(frozen=True)
@@ -404,6 +409,14 @@ def _try_save(
         and base.author_id == author.user.id
         else None
     )
+    if decision.pending and action == "edit":
+        waiting = own_draft or visibility.own_pending(session, page, author.user)
+        if waiting is not None and waiting.text == text:
+            # the author's version waiting for review already says exactly this
+            result.revision = waiting
+            result.changed = False
+            session.commit()  # nothing written: just end the transaction and its row lock
+            return result
     revision = _new_revision(
         page,
         parent=own_draft if decision.pending and own_draft is not None else latest,
