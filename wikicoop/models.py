@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -83,6 +84,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # auto (earned by approved edits and account age) | granted | withdrawn (by a moderator)
     trust: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
+    # a program's account (bulk imports): exempt from the edit rate limits, like admins
+    bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def get_id(self) -> str:
         """Flask-Login identity: id plus nonce, so a password change ends old sessions."""

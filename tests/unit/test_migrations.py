@@ -1,4 +1,4 @@
-"""Upgrading a wiki that already has pages: migration 0002 keeps every row, and can go back."""
+"""Upgrading a wiki that already has pages: migrations 0002 and 0003 keep every row, and go back."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from wikicoop.db import alembic_config, make_engine, upgrade_schema
@@ -89,4 +89,26 @@ def test_upgrade_from_0001_keeps_pages_and_publishes_their_revisions(engine: Eng
     command.downgrade(config, "0001")  # and back, with the page still there
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM pages")).scalar_one() == "Accueil"
+    upgrade_schema(engine)
+
+
+def test_0003_adds_the_bot_flag_off_and_goes_back(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.upgrade(config, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (id, username, username_key, password_hash, role, active,"
+                " session_nonce, created_at, trust) VALUES (1, 'Alice', 'alice', 'x',"
+                " 'contributor', true, 'n', '2026-01-01 00:00:00+00', 'auto')"
+            )
+        )
+    command.upgrade(config, "0003")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT bot FROM users")).scalar_one() in (False, 0)
+    command.downgrade(config, "0002")
+    with engine.connect() as conn:
+        columns = [c["name"] for c in inspect(conn).get_columns("users")]
+        assert "bot" not in columns
+        assert conn.execute(text("SELECT username FROM users")).scalar_one() == "Alice"
     upgrade_schema(engine)
