@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import test_moderation
 from bs4 import BeautifulSoup
 from conftest import PASSWORD, csrf_from
-from test_moderation import act, found, people, save  # noqa: F401 (people: a fixture)
+from test_moderation import act, found, save
 
 from wikicoop import moderation
 from wikicoop.accounts import create_user, find_user
@@ -21,6 +22,8 @@ from wikicoop.models import Block, Revision, utcnow
 from wikicoop.seed import load_seed
 
 SANDBOX = "Bac_%C3%A0_sable"
+#: a visitor, a newcomer, a trusted contributor and a moderator (test_moderation's fixture)
+people = test_moderation.people
 
 
 def soup(response) -> BeautifulSoup:
