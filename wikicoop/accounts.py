@@ -103,11 +103,13 @@ def create_user(
     role: str = "contributor",
     email: str | None = None,
     trust: str = "auto",
+    bot: bool = False,
 ) -> User:
     """Create and commit an account; raise :class:`AccountError` when it cannot be made.
 
     ``trust`` is "auto" for a newcomer (trust is earned, see :mod:`wikicoop.moderation`) or
-    "granted" for an account that publishes at once.
+    "granted" for an account that publishes at once. A ``bot`` (a program's account) is
+    exempt from the edit rate limits.
     """
     username = normalise_username(username)
     if role not in ROLES:
@@ -132,6 +134,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         trust=trust,
+        bot=bot,
         session_nonce=new_session_nonce(),
     )
     session.add(user)

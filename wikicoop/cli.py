@@ -9,6 +9,7 @@ import ipaddress
 import os
 import secrets
 import sys
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -19,7 +20,7 @@ from .accounts import AccountError, create_user, find_user
 from .db import engine_of, get_session, upgrade_schema
 from .models import ROLES, Page, User
 from .search import ensure_in_step, rebuild
-from .security import create_token
+from .security import active_tokens, create_token, revoke_token
 
 
 def initialize(app: Flask, *, echo=click.echo) -> None:
@@ -125,13 +126,15 @@ cli.add_command(run_command)
     is_flag=True,
     help="Contributeur confirmé : ses modifications sont publiées sans relecture.",
 )
+@click.option("--bot", is_flag=True, help="Compte d'un programme : pas de limite de modifications.")
 @with_appcontext
 def create_user_command(
-    name: str, role: str, email: str | None, password_stdin: bool, trusted: bool
+    name: str, role: str, email: str | None, password_stdin: bool, trusted: bool, bot: bool
 ) -> None:
     """Create an account (the password is asked for, or read from stdin).
 
-    A contributor is a newcomer (edits reviewed) unless ``--trusted``.
+    A contributor is a newcomer (edits reviewed) unless ``--trusted``; a ``--bot``
+    account is exempt from the edit rate limits.
     """
     upgrade_schema(engine_of(current_app._get_current_object()))  # type: ignore[attr-defined]
     if password_stdin:
@@ -146,10 +149,36 @@ def create_user_command(
             role=role,
             email=email,
             trust="granted" if trusted else "auto",
+            bot=bot,
         )
     except AccountError as err:
         raise click.ClickException(err.message) from None
-    click.echo(f"Compte créé : {user.username} ({user.role})")
+    click.echo(f"Compte créé : {user.username} ({user.role}{', robot' if user.bot else ''})")
+
+
+def _user_or_fail(name: str) -> User:
+    """The account named ``name`` (any spelling), or a command error."""
+    user = find_user(get_session(), name)
+    if user is None:
+        raise click.ClickException(f"Aucun compte nommé « {name} ».")
+    return user
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Accounts."""
+
+
+@user_group.command("set-bot")
+@click.argument("name")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+def user_set_bot_command(name: str, state: str) -> None:
+    """Flag account NAME as a bot (on) or not (off): bots skip the edit rate limits."""
+    user = _user_or_fail(name)
+    user.bot = state == "on"
+    get_session().commit()
+    click.echo(f"{user.username} : robot {'oui' if user.bot else 'non'}.")
 
 
 @cli.group("token")
@@ -164,13 +193,40 @@ def token_group() -> None:
 def token_create_command(name: str, label: str) -> None:
     """Print a new API token for user NAME (shown once)."""
     session = get_session()
-    user = find_user(session, name)
-    if user is None:
-        raise click.ClickException(f"Aucun compte nommé « {name} ».")
-    token, row = create_token(user, label)
+    token, row = create_token(_user_or_fail(name), label)
     session.add(row)
     session.commit()
     click.echo(token)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.isoformat(timespec="seconds") if moment is not None else "jamais"
+
+
+@token_group.command("list")
+@click.argument("name")
+@with_appcontext
+def token_list_command(name: str) -> None:
+    """List the active API tokens of user NAME: id, creation, last use, label."""
+    user = _user_or_fail(name)
+    rows = active_tokens(get_session(), user)
+    if not rows:
+        click.echo(f"{user.username} n'a aucun jeton actif.")
+    for row in rows:
+        click.echo(
+            f"{row.id}\tcréé {_when(row.created_at)}\tutilisé {_when(row.last_used_at)}\t{row.name}"
+        )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke_command(token_id: int) -> None:
+    """Revoke the API token numbered TOKEN_ID (see ``wikicoop token list``)."""
+    row = revoke_token(get_session(), token_id)
+    if row is None:
+        raise click.ClickException(f"Aucun jeton actif ne porte le numéro {token_id}.")
+    click.echo(f"Jeton {row.id} de {row.user.username} révoqué.")
 
 
 @cli.command("reindex")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
@@ -15,6 +16,7 @@ from flask import Flask, Request, Response, abort, current_app, has_app_context,
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -72,8 +74,13 @@ def create_token(user: User, name: str = "") -> tuple[str, ApiToken]:
     return token, ApiToken(user_id=user.id, name=name[:100], token_hash=token_digest(token))
 
 
+#: A token's last use is written at most this often: a script's burst of calls makes
+#: one write, not one per call.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
 def user_for_token(token: str) -> User | None:
-    """The active user owning a valid, unrevoked token."""
+    """The active user owning a valid, unrevoked token (its last use is recorded)."""
     session = get_session()
     row = session.scalars(
         select(ApiToken).where(
@@ -82,9 +89,42 @@ def user_for_token(token: str) -> User | None:
     ).first()
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
-    session.commit()
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        row.last_used_at = now
+        session.commit()
     return row.user
+
+
+def active_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The unrevoked tokens of ``user``, oldest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+            .order_by(ApiToken.id)
+        )
+    )
+
+
+#: Largest token id worth looking up (the column is a 32-bit integer on PostgreSQL).
+_MAX_ID = 2**31 - 1
+
+
+def revoke_token(session: Session, token_id: int, owner: User | None = None) -> ApiToken | None:
+    """Revoke the unrevoked token ``token_id`` (of ``owner`` only, when given) and commit.
+
+    Returns None when there is no such token: unknown, already revoked, or another's
+    (the caller answers 404 alike, so ids of other people's tokens are not revealed).
+    """
+    if not 0 < token_id <= _MAX_ID:
+        return None
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked or (owner is not None and row.user_id != owner.id):
+        return None
+    row.revoked = True
+    session.commit()
+    return row
 
 
 def bearer_token(request: Request) -> str | None:

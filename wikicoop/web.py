@@ -387,6 +387,7 @@ def init_app(app: Flask) -> None:
         moderation,
         pages,
         search,
+        tokens,
     )
 
     app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
@@ -401,6 +402,7 @@ def init_app(app: Flask) -> None:
         moderation.api_bp,
         community.bp,
         community.api_bp,
+        tokens.bp,  # one's API tokens: list and revoke
         aliases.bp,  # English paths of the list pages, redirected to the French ones
     ):
         app.register_blueprint(blueprint)

@@ -25,7 +25,7 @@ from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
 from ..web import allowed, json_error, localized, renderer, write_refusal
-from .pages import author, edit_rate_limit, rate_key
+from .pages import author, edit_limit_exempt, edit_rate_limit, rate_key
 
 
 class ApiError(Exception):
@@ -201,7 +201,11 @@ def get_page(raw_title: str) -> Response:
 
 
 @bp.put("/pages/<path:raw_title>")
-@limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
 def put_page(raw_title: str) -> tuple[Response, int]:
     title = api_title(raw_title)
     if title.name.rsplit("/", 1)[-1] in _ENDPOINT_SUFFIXES and "/" in title.name:
@@ -342,7 +346,11 @@ def page_diff(raw_title: str) -> Response:
 
 
 @bp.post("/pages/<path:raw_title>/restore")
-@limiter.limit(lambda: edit_rate_limit(), key_func=lambda: rate_key())
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
 def page_restore(raw_title: str) -> tuple[Response, int]:
     page = published_page(api_title(raw_title))
     _refuse_if_cannot_write(page)

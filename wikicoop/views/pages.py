@@ -26,6 +26,7 @@ from ..extensions import limiter
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
+from ..permissions import exempt_from_edit_limits
 from ..render_cache import CachedRender, cached_render, render_stamp, render_text
 from ..titles import Title, TitleError, parse_title
 from ..web import (
@@ -103,6 +104,11 @@ def edit_rate_limit() -> str:
     return current_app.config["EDIT_RATE_LIMIT"]
 
 
+def edit_limit_exempt() -> bool:
+    """Flask-Limiter's ``exempt_when`` of the edit limits: admins and bots skip them."""
+    return exempt_from_edit_limits(current_user)
+
+
 def rate_key() -> str:
     """Who a rate limit counts: the account when logged in, else the address."""
     if current_user.is_authenticated:
@@ -117,7 +123,12 @@ def home() -> Response:
 
 @bp.route("/wiki/", defaults={"raw_title": ""})
 @bp.route("/wiki/<path:raw_title>", methods=["GET", "POST"])
-@limiter.limit(lambda: edit_rate_limit(), methods=["POST"], key_func=lambda: rate_key())
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    methods=["POST"],
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
 def page(raw_title: str) -> ViewResult:
     """Dispatch ``/wiki/<Title>?action=...`` to the action's handler."""
     title = parse_or_fail(raw_title)
