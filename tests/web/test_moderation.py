@@ -14,7 +14,7 @@ from conftest import csrf_from, edit_form
 from wikicoop import moderation
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry, Block, Page, Report, Revision, utcnow
-from wikicoop.search import search_backend
+from wikicoop.search import search_backend, wait_for_index
 from wikicoop.search.backend import SearchQuery
 
 
@@ -35,6 +35,7 @@ def save(client, path: str, text: str, **extra: str):
 
 
 def found(app, words: str) -> list[str]:
+    assert wait_for_index(app)  # web actions answer before their pages are indexed
     with app.app_context():
         return [h.title for h in search_backend().search(SearchQuery(words)).hits]
 

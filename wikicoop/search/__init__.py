@@ -2,9 +2,14 @@
 
 The database is the source of truth; the index follows it. Every commit that touched a
 page (a new revision, a rename, a deletion) re-indexes that page once the commit has
-succeeded, so a save never fails because of the index. Whatever could not be indexed
-then (a crash, a lock held too long) is found and repaired by :func:`ensure_in_step`,
-which runs at start-up, and ``wikicoop reindex`` rebuilds everything.
+succeeded, so a save never fails because of the index. In a request the pages are
+queued for the process's indexing thread (:mod:`.indexer`): the response goes out at
+once, and no save waits for Whoosh's write lock, however long another process holds
+it. A queued update that cannot take the lock is retried; what a dead process left in
+its queue is found by the "index behind the database" check (:func:`ensure_in_step` at
+start-up, and the indexing thread's periodic :func:`pages_behind`); ``wikicoop reindex``
+rebuilds everything. Tests and scripts that search right after a save through the web
+call :func:`wait_for_index` first.
 """
 
 from __future__ import annotations
@@ -12,18 +17,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app, g, has_request_context
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..db import engine_of
 from ..models import Page, Revision
-from ..signals import after_response
-from .backend import SearchBackend
+from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
+from .indexer import Indexer
 
 log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
+_INDEXER = "wikicoop.search.indexer"
 
 
 def init_app(app: Flask) -> None:
@@ -32,12 +38,15 @@ def init_app(app: Flask) -> None:
 
     backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
     app.extensions["wikicoop.search"] = backend
+    app.extensions[_INDEXER] = Indexer(
+        lambda page_ids: _apply(app, page_ids), lambda: pages_behind(app)
+    )
     maker = app.extensions["wikicoop.sessionmaker"]
 
     def after_commit(session: Session) -> None:
         page_ids = session.info.pop(_PENDING, None)
         if page_ids:
-            sync_pages(app, page_ids)
+            index_later(app, page_ids)
 
     event.listen(maker, "after_flush", _remember_touched_pages)
     event.listen(maker, "after_commit", after_commit)
@@ -78,50 +87,120 @@ def _forget_touched_pages(session: Session, _previous: object) -> None:
     session.info.pop(_PENDING, None)
 
 
-def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
-    """Bring these pages' index entries in line with the database (never raises)."""
-    try:
-        with Session(engine_of(app), expire_on_commit=False) as session:
-            _sync(app, session, page_ids)
-    except Exception:  # the commit already succeeded: the start-up check will repair
-        log.exception("search index update failed for pages %s", sorted(page_ids))
-        return
-    _maintain_later(app)
+def index_later(app: Flask, page_ids: Iterable[int]) -> None:
+    """Bring these pages' index entries in line with the database, without waiting.
 
-
-def _maintain_later(app: Flask) -> None:
-    """Run the backend's housekeeping once the response is sent (once per request)."""
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    In a request they are queued for the process's indexing thread: the response does
+    not wait for Whoosh's lock. Elsewhere (the command line, scripts) they are indexed
+    at once, and queued for a retry if that fails.
+    """
     if has_request_context():
-        if g.get("_search_maintenance"):
-            return
-        g._search_maintenance = True
-    after_response(lambda: _maintain(backend))
+        indexer_of(app).submit(page_ids)
+    else:
+        sync_pages(app, page_ids)
 
 
-def _maintain(backend: SearchBackend) -> None:
+def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
+    """Index these pages now (never raises: what fails is queued for a retry)."""
+    wanted = set(page_ids)
     try:
-        backend.maintain()
-    except Exception:  # housekeeping only: the next save tries again
-        log.exception("search index maintenance failed")
+        again = _apply(app, wanted)
+    except Exception:  # the commit already succeeded: the indexing thread retries
+        log.warning("search index update queued for a retry: pages %s", sorted(wanted))
+        again = wanted
+    if again:
+        indexer_of(app).submit(again)
 
 
-def _sync(app: Flask, session: Session, page_ids: Iterable[int]) -> None:
+def wait_for_index(app: Flask | None = None, timeout: float | None = 60.0) -> bool:
+    """Wait until every queued index update of this process is written.
+
+    For tests and scripts that search right after a save through the web (saves answer
+    before their pages are indexed). False if ``timeout`` seconds were not enough (the
+    index lock held by another process, say); the updates stay queued.
+    """
+    app = app or current_app._get_current_object()
+    return indexer_of(app).flush(timeout)
+
+
+def indexer_of(app: Flask) -> Indexer:
+    """The app's queue of index updates (one per process)."""
+    return app.extensions[_INDEXER]
+
+
+def _apply(app: Flask, page_ids: set[int]) -> set[int]:
+    """Write these pages' index entries from the database; the ids to write again.
+
+    Raises what the backend or the database raised. A page that changed while it was
+    being written (another process may have written its newer state first, then been
+    overwritten by this older one) is returned, to be written once more.
+    """
+    backend: SearchBackend = app.extensions["wikicoop.search"]
+    with app.app_context():
+        with Session(engine_of(app), expire_on_commit=False) as session:
+            written = _write(app, session, page_ids)
+        with Session(engine_of(app)) as session:
+            now = _index_states(app, session, written)
+        try:
+            backend.maintain()
+        except Exception:  # housekeeping only: the next write tries again
+            log.exception("search index maintenance failed")
+    return {page_id for page_id, state in written.items() if now.get(page_id) != state}
+
+
+#: text characters, and pages, written in one commit: between commits another process's
+#: updates can take the write lock (a bulk import does not hold it for long)
+_COMMIT_CHARS = 500_000
+_COMMIT_PAGES = 100
+
+
+def _write(app: Flask, session: Session, page_ids: set[int]) -> dict[int, int | None]:
+    """Index or remove these pages; page id -> the revision written (None: removed)."""
     backend: SearchBackend = app.extensions["wikicoop.search"]
     if backend.needs_rebuild():  # no index yet (or an old one): build it, these pages included
         rebuild(app)
-        return
+        return {}
     renderer = app.extensions["wikicoop.renderer"]
-    wanted = set(page_ids)
-    documents, gone = [], set(wanted)
-    for page in searchable_pages(session, wanted):
-        if is_searchable(page, app.config):
-            documents.append(document_for(session, renderer, page))
-            gone.discard(page.id)
+    written: dict[int, int | None] = dict.fromkeys(page_ids)
+    documents: list[SearchDocument] = []
+    size = 0
+    for page in searchable_pages(session, page_ids):
+        if is_searchable(page, app.config):  # which pages visitors may find: one place
+            document = document_for(session, renderer, page)
+            documents.append(document)
+            written[page.id] = document.revision_id
+            size += len(document.text)
+            if size >= _COMMIT_CHARS or len(documents) >= _COMMIT_PAGES:
+                backend.index_pages(documents)
+                documents, size = [], 0
     if documents:
         backend.index_pages(documents)
+    gone = {page_id for page_id, revision_id in written.items() if revision_id is None}
     if gone:
         backend.remove_pages(gone)
+    return written
+
+
+def _index_states(
+    app: Flask, session: Session, page_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """page id -> the revision the index should hold, for the searchable pages among
+    ``page_ids`` (all pages when None)."""
+    return {
+        page.id: page.latest_revision_id
+        for page in searchable_pages(session, page_ids)
+        if is_searchable(page, app.config)
+    }
+
+
+def pages_behind(app: Flask) -> set[int]:
+    """The pages whose index entry differs from the database (missing, stale or extra)."""
+    backend: SearchBackend = app.extensions["wikicoop.search"]
+    with Session(engine_of(app)) as session:
+        expected = _index_states(app, session)
+    indexed = backend.indexed_revisions()
+    stale = {page_id for page_id, rid in expected.items() if indexed.get(page_id) != rid}
+    return stale | (set(indexed) - set(expected))
 
 
 def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> int:
@@ -134,20 +213,12 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
         if echo:
             echo("Index de recherche absent ou ancien : reconstruction…")
         return rebuild(app)
-    with Session(engine_of(app)) as session:
-        expected = {
-            page.id: page.latest_revision_id
-            for page in searchable_pages(session)
-            if is_searchable(page, app.config)
-        }
-    indexed = backend.indexed_revisions()
-    stale = {pid for pid, rid in expected.items() if indexed.get(pid) != rid}
-    extra = set(indexed) - set(expected)
-    if stale or extra:
+    behind = pages_behind(app)
+    if behind:
         if echo:
-            echo(f"Index de recherche en retard : {len(stale) + len(extra)} page(s) à jour.")
-        sync_pages(app, stale | extra)
-    return len(stale) + len(extra)
+            echo(f"Index de recherche en retard : {len(behind)} page(s) à jour.")
+        sync_pages(app, behind)
+    return len(behind)
 
 
 def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None) -> int:

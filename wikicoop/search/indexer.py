@@ -1,0 +1,190 @@
+"""Index updates off the request path: one queue and one background thread per process.
+
+A save commits and answers; the ids of the pages it touched go into this queue, and a
+thread of the same process brings their index entries in line with the database. So no
+request ever waits for Whoosh's write lock, whichever process holds it and for how long.
+
+Nothing is forgotten:
+
+- an update that cannot take the lock (:class:`~.whoosh_backend.IndexBusy`) or reach the
+  database stays queued and is retried, with a growing pause;
+- the pages are read from the database when they are written, never when queued, so a
+  retry writes the latest state, and a batch whose pages changed while it was being
+  written is queued again (the caller's ``apply`` says which);
+- a process that dies with a queued update loses only that memory: the database still
+  has the change, and the next "behind the database" check finds it. That check runs
+  at start-up (``ensure_in_step``), when a process's indexing thread starts, and then
+  at most every :data:`CHECK_SECONDS` while it runs;
+- at interpreter exit the queue is flushed (for at most :data:`EXIT_FLUSH_SECONDS`).
+
+The thread stops after :data:`IDLE_SECONDS` without work and starts again with the next
+update. A fork (gunicorn's workers) starts its own thread and queue: the parent's stay
+with the parent.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable
+
+from sqlalchemy.exc import OperationalError
+
+from .whoosh_backend import SearchIndexError
+
+log = logging.getLogger(__name__)
+
+#: seconds without work after which the thread ends (it starts again when needed)
+IDLE_SECONDS = 30.0
+#: at most one "index behind the database" check per process in this many seconds
+CHECK_SECONDS = 600.0
+#: first pause before a retry (doubled up to RETRY_MAX_SECONDS)
+RETRY_SECONDS = 0.2
+RETRY_MAX_SECONDS = 30.0
+#: how long the exit of the interpreter waits for the queue
+EXIT_FLUSH_SECONDS = 10.0
+
+#: the failures that pass by themselves: a held lock, a missing index, a busy database
+_TRANSIENT = (SearchIndexError, OperationalError)
+
+_live: weakref.WeakSet[Indexer] = weakref.WeakSet()
+
+
+class Indexer:
+    """A queue of page ids and the thread that indexes them.
+
+    Args:
+        apply: brings the index entries of these pages in line with the database;
+            returns the ids to queue again (pages that changed meanwhile). Raises a
+            transient error (index busy or not ready, database unreachable) to be retried.
+        behind: the ids of the pages whose index entries differ from the database.
+        name: the thread's name, for logs.
+    """
+
+    def __init__(
+        self,
+        apply: Callable[[set[int]], set[int]],
+        behind: Callable[[], set[int]],
+        *,
+        name: str = "wikicoop-search-indexer",
+    ) -> None:
+        self._apply, self._behind, self._name = apply, behind, name
+        self._reset()
+        _live.add(self)
+
+    def _reset(self) -> None:
+        """Fresh state (also in a forked child: the parent's lock may be held there)."""
+        self._cond = threading.Condition()
+        self._pending: set[int] = set()
+        self._busy = False  # a batch or a check is running
+        self._thread: threading.Thread | None = None
+        self._last_check: float | None = None
+        self._failures = 0
+
+    def submit(self, page_ids: Iterable[int]) -> None:
+        """Queue these pages for indexing; returns at once."""
+        ids = {int(i) for i in page_ids}
+        if not ids:
+            return
+        with self._cond:
+            self._pending |= ids
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def flush(self, timeout: float | None = 60.0) -> bool:
+        """Wait until every queued page is indexed; False if ``timeout`` ran out first.
+
+        For tests and scripts that search right after a save, and for the exit.
+        """
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    @property
+    def pending(self) -> frozenset[int]:
+        """The pages waiting to be indexed (not counting a batch being written)."""
+        with self._cond:
+            return frozenset(self._pending)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                batch = self._next_batch()
+                if batch is None:
+                    self._thread = None
+                    self._cond.notify_all()
+                    return
+                self._busy = True
+            pause = 0.0
+            try:
+                pause = self._work(batch)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+            if pause:
+                with self._cond:
+                    self._cond.wait(pause)  # woken early only by new work, retried anyway
+
+    def _next_batch(self) -> set[int] | None:
+        """Under the lock: the next batch, ``set()`` for a check, None to stop (idle)."""
+        deadline = time.monotonic() + IDLE_SECONDS
+        while not self._pending and not self._check_due():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._cond.wait(remaining)
+        batch, self._pending = self._pending, set()
+        return batch
+
+    def _check_due(self) -> bool:
+        return self._last_check is None or time.monotonic() - self._last_check >= CHECK_SECONDS
+
+    def _work(self, batch: set[int]) -> float:
+        """Index ``batch`` (or run a check when empty); the pause before the next one."""
+        try:
+            if batch:
+                again = self._apply(batch)
+            else:
+                self._last_check = time.monotonic()
+                again = self._behind()
+                if again:
+                    log.warning("search index behind the database: %d page(s) queued", len(again))
+        except _TRANSIENT as exc:
+            self._failures += 1
+            pause = min(RETRY_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)
+            log.warning("search index update delayed (%s); retrying in %.1f s", exc, pause)
+            self._requeue(batch)
+            return pause
+        except Exception:  # a bug: left to the next check rather than retried in a loop
+            log.exception("search index update failed for pages %s", sorted(batch))
+            return 0.0
+        self._failures = 0
+        self._requeue(again)
+        return 0.0
+
+    def _requeue(self, page_ids: set[int]) -> None:
+        if page_ids:
+            with self._cond:
+                self._pending |= page_ids
+
+
+def _after_fork_in_child() -> None:
+    for indexer in list(_live):
+        indexer._reset()
+
+
+def _flush_at_exit() -> None:
+    deadline = time.monotonic() + EXIT_FLUSH_SECONDS
+    for indexer in list(_live):
+        if not indexer.flush(max(0.0, deadline - time.monotonic())):
+            log.warning("search index: %d page(s) left for the next start", len(indexer.pending))
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(_flush_at_exit)
