@@ -5,14 +5,37 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.logging import has_level_handler, wsgi_errors_stream
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __version__ = "0.1.0"
+
+#: gunicorn's shape, so the server log reads as one: time, worker pid, level, logger
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+_log_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+_log_handler.setFormatter(logging.Formatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S %z"))
+
+
+def _init_logging(app: Flask) -> None:
+    """Send the wiki's log (``wikicoop`` and ``wikicoop.*``) to the server log by default.
+
+    Every 500 is logged there with its traceback (``web.log_server_error``), under
+    ``wikicoop run`` and plain gunicorn alike: the request's ``wsgi.errors`` stream,
+    else stderr. Set up at start, so that background work (search indexing, e-mail)
+    logs the same way before the first request. A logging configuration of the host
+    (a handler on the root logger, gunicorn's ``--log-config``) takes over instead.
+    """
+    logger = logging.getLogger(app.import_name)
+    if not has_level_handler(logger):
+        logger.addHandler(_log_handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +53,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     config.load_settings(app, overrides)
+    _init_logging(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any, NoReturn, Protocol
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from flask import (
@@ -312,8 +312,20 @@ def fail(status: int, message: str) -> NoReturn:
     abort(error_page(status, message))
 
 
+def log_server_error(error: BaseException) -> None:
+    """Put a 500 in the server log: the request line, then the traceback."""
+    asked = request.path
+    if request.query_string:
+        asked += "?" + request.query_string.decode("latin-1")
+    # quoted: a newline in the address must not forge a log line
+    shown = quote(asked, safe="/?&=%:+,;@!$'()*~")
+    current_app.logger.error("500 on %s %s", request.method, shown, exc_info=error)
+
+
 def _handle_http_error(error: HTTPException):
     status = error.code or 500
+    if status == 500:  # an abort(500) is a failure too; a 503 may be deliberate
+        log_server_error(error)
     message = None
     if isinstance(error, CSRFError):
         message = gettext(
@@ -330,7 +342,7 @@ def _handle_http_error(error: HTTPException):
 
 
 def _handle_unexpected(error: Exception):
-    current_app.logger.exception("unexpected error", exc_info=error)
+    log_server_error(error)
     return error_page(500)
 
 

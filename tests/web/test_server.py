@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import logging
 import os
 import signal
 import socket
@@ -21,6 +22,8 @@ from urllib.parse import quote
 
 import pytest
 from conftest import _truncate_all
+from failing_app import add_failing_routes
+from flask import Flask
 
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 #: longest wait for a server to answer after its start (bounded polling, not a timing test)
@@ -55,11 +58,12 @@ class RunningWiki:
         #: every master started (each leads its own process group), for the clean-up
         self.masters: list[int] = []
 
-    def start(self, *args: str, workers: int = 2) -> subprocess.Popen[bytes]:
-        """Start the command (without waiting for it to answer)."""
+    def start(self, *, workers: int = 2, command: list[str] | None = None) -> subprocess.Popen:
+        """Start ``wikicoop run`` (or ``command``) without waiting for it to answer."""
+        run = [str(WIKICOOP), "run", "--port", str(self.port), "--workers", str(workers)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(WIKICOOP), "run", "--port", str(self.port), "--workers", str(workers), *args],
+                command or run,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
@@ -224,3 +228,56 @@ def test_a_live_server_of_the_instance_is_not_started_twice(
         for sleeper in sleepers.values():
             sleeper.kill()
             sleeper.wait()
+
+
+# ------------------------------------------------------- point 20: every 500 in the server log
+
+
+@pytest.mark.parametrize(
+    ("path", "marker"),
+    [("/test-raises", "boom-marker-raise"), ("/test-aborts", ", in aborts")],
+)
+def test_every_500_is_logged_with_its_traceback(
+    app: Flask, caplog: pytest.LogCaptureFixture, path: str, marker: str
+) -> None:
+    add_failing_routes(app)
+    with caplog.at_level(logging.INFO):
+        response = app.test_client().get(path + "?x=1")
+    assert response.status_code == 500
+    assert "Une erreur inattendue" in response.text
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1, caplog.text
+    assert errors[0].exc_info, "no traceback"
+    assert f"GET {path}?x=1" in errors[0].getMessage()
+    assert marker in caplog.text  # the traceback itself
+
+
+SERVERS = {
+    "wikicoop run": [sys.executable, "-c", "import failing_app; failing_app.run_command()", "run"],
+    "gunicorn": [str(WIKICOOP.with_name("gunicorn")), "-w", "2", "failing_app:wsgi_app()"],
+}
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_a_real_server_logs_500s_with_their_traceback(wiki: RunningWiki, server: str) -> None:
+    """The default logging of ``wikicoop run`` and of plain gunicorn on wikicoop.wsgi."""
+    wiki.env["PYTHONPATH"] = str(Path(__file__).parent)
+    if server == "gunicorn":  # the documented way: init, then gunicorn
+        subprocess.run([str(WIKICOOP), "init"], env=wiki.env, check=True, capture_output=True)
+    bind = (
+        ["--port", str(wiki.port)] if server == "wikicoop run" else ["-b", f"127.0.0.1:{wiki.port}"]
+    )
+    wiki.start(command=[*SERVERS[server], *bind])
+    wiki.wait_ready()
+    assert get(wiki.port, "/test-raises")[0] == 500
+    assert get(wiki.port, "/test-aborts")[0] == 500
+    wiki.stop()
+
+    log = wiki.output()
+    for path, marker in (
+        ("/test-raises", "RuntimeError: boom-marker-raise"),
+        ("/test-aborts", ", in aborts"),
+    ):
+        line = next((li for li in log.splitlines() if f"500 on GET {path}" in li), "")
+        assert "ERROR" in line, log
+        assert marker in log.split(line, 1)[1], "no traceback after the line"
