@@ -960,3 +960,28 @@ def generate_corpus(
 def titles_of(documents: Sequence[SearchDocument]) -> list[str]:
     """The titles of ``documents``, in order."""
     return [d.title for d in documents]
+
+
+def made_up_words(count: int, *, letters: int = 6) -> list[str]:
+    """``count`` distinct made-up words, "q" and ``letters`` letters ("qaaaaaa", "qaaaaab"…).
+
+    No two share a stem: the worst case for an index, one posting list per word (a page
+    of 250,000 of them, seven letters each, is the 2 MB page of issue 8, point 16).
+    """
+    alphabet = "abcdefghijklmnopqrstuvwxyz"
+    words = []
+    for n in range(count):
+        word = ""
+        for _ in range(letters):
+            n, r = divmod(n, len(alphabet))
+            word = alphabet[r] + word
+        words.append("q" + word)
+    return words
+
+
+def huge_page_text(count: int = 250_000) -> tuple[str, list[str]]:
+    """A page of ``count`` distinct made-up words, ten a line, and its words in order
+    (2 MB less one byte for the default count: ``MAX_PAGE_BYTES`` allows it)."""
+    words = made_up_words(count)
+    lines = (" ".join(words[i : i + 10]) for i in range(0, count, 10))
+    return "\n".join(lines), words

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from search_corpus import made_up_words
 
 from wikicoop.search import whoosh_backend as wb
 from wikicoop.search.backend import (
@@ -1031,25 +1032,12 @@ def test_facets_stay_right_across_commits(backend: WhooshBackend) -> None:
 # -- huge pages (issue 8, point 16) --------------------------------------------------------
 
 
-def made_up_words(count: int, *, start: int = 0) -> list[str]:
-    """``count`` distinct made-up words of letters only ("qbaaa", "qbaab"…): no stems to share."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words = []
-    for n in range(start, start + count):
-        word = ""
-        for _ in range(4):
-            n, r = divmod(n, 26)
-            word = letters[r] + word
-        words.append("q" + word)
-    return words
-
-
 def test_only_the_start_of_a_huge_page_is_indexed(tmp_path: Path) -> None:
     # a 2 MB page of 250,000 distinct words held the write lock for 11 s: only its first
     # MAX_INDEXED_CHARS characters are indexed, so other pages' updates never wait long
     b = WhooshBackend(tmp_path)
     b.rebuild([])
-    words = made_up_words(wb.MAX_INDEXED_CHARS // 6 + 1000)
+    words = made_up_words(wb.MAX_INDEXED_CHARS // 6 + 1000, letters=4)
     text = " ".join(words)
     assert len(text) > wb.MAX_INDEXED_CHARS
     b.index_pages([doc(1, "Très grande page", text)])

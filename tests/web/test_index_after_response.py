@@ -20,6 +20,7 @@ from pathlib import Path
 
 from conftest import edit_form
 from flask import Flask
+from search_corpus import huge_page_text
 from whoosh.filedb.filestore import FileStorage
 
 from wikicoop.db import get_session
@@ -84,19 +85,6 @@ def index_lock_held(app: Flask) -> Iterator[threading.Event]:
             lock.release()
 
 
-def made_up_words(count: int) -> list[str]:
-    """``count`` distinct seven-letter made-up words ("qaaaaaa"…): no two share a stem."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    words = []
-    for n in range(count):
-        word = ""
-        for _ in range(6):
-            n, r = divmod(n, 26)
-            word = letters[r] + word
-        words.append("q" + word)
-    return words
-
-
 def test_a_save_answers_while_another_writer_holds_the_index(app, client, auth):
     auth.login("Alice")
     with index_lock_held(app) as gave_up:
@@ -111,8 +99,7 @@ def test_a_save_answers_while_another_writer_holds_the_index(app, client, auth):
 
 def test_a_huge_page_never_blocks_another_writer(app, client, auth):
     """The 2 MB page of 250,000 distinct words of the issue, then another person's save."""
-    words = made_up_words(250_000)
-    huge = "\n".join(" ".join(words[i : i + 10]) for i in range(0, len(words), 10))
+    huge, words = huge_page_text()
     assert len(huge.encode()) == 2_000_000 - 1
     auth.login("Alice")
     other = app.test_client()
