@@ -9,21 +9,22 @@ contrast at least 4.5:1 against the colour actually behind them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import test_browser as shared
-from test_browser import page_path, write_page
+from test_browser import ADMIN, ADMIN_PASSWORD, CHROMIUM_ARGS, log_in, page_path, write_page
 
-# the running server, the browser and the admin's cookies of test_browser.py (fixtures)
+# The running server of test_browser.py (``wikicoop run`` on a free port, a fresh instance).
+# Its ``browser`` fixture cannot be shared: one thread holds one Playwright (sync API) at a
+# time, and that session-wide one stays open until the end. These checks drive their own
+# Chromium in a thread of their own (see ``small_screens``).
 chromium_executable = shared.chromium_executable
 live_server = shared.live_server
-console_log = shared.console_log
-browser = shared.browser
-new_page = shared.new_page
-admin_state = shared.admin_state
 screenshot_dir = shared.screenshot_dir
 
 pytestmark = pytest.mark.browser
@@ -108,17 +109,12 @@ HEADER_CONTRASTS_JS = """
 """
 
 
-@pytest.fixture(scope="module")
-def wide_page(browser: Any, admin_state: dict[str, Any], live_server: str) -> str:
-    """A page with a wide table, a long word, a long address and code, saved twice."""
-    context = browser.new_context(base_url=live_server, locale="fr-FR", storage_state=admin_state)
-    try:
-        page = context.new_page()
-        write_page(page, TITLE, WIDE_TEXT, summary="première version")
-        write_page(page, TITLE, WIDE_TEXT + "\nUne ligne de plus.\n", summary="deuxième version")
-    finally:
-        context.close()
-    return TITLE
+@dataclass
+class Seen:
+    """What one reader met at 360 px: the pages too wide, the header's links."""
+
+    too_wide: list[str] = field(default_factory=list)
+    header_links: list[dict[str, Any]] = field(default_factory=list)
 
 
 def overflowing(page: Any, paths: list[str]) -> list[str]:
@@ -143,46 +139,92 @@ def overflowing(page: Any, paths: list[str]) -> list[str]:
     return wide
 
 
-def test_every_page_fits_360px_for_a_visitor(new_page: Callable[..., Any], wide_page: str):
-    page = new_page(viewport=SMALL)
-    assert overflowing(page, VISITOR_PATHS) == []
+def _in_own_thread(work: Callable[[], Any]) -> Any:
+    """Run ``work`` in a new thread (a thread of its own for Playwright) and return its result."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as error:  # handed back to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name="small-screens")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
-def test_every_page_fits_360px_for_a_moderator(
-    new_page: Callable[..., Any], admin_state: dict[str, Any], wide_page: str
-):
-    page = new_page(storage_state=admin_state, viewport=SMALL)
-    assert overflowing(page, MODERATOR_PATHS) == []
+@pytest.fixture(scope="module")
+def small_screens(chromium_executable: str, live_server: str, screenshot_dir: Path) -> dict:
+    """A visitor and the admin (a moderator, with the widest menu) open every kind of page
+    at 360 × 740, on a wiki with a page full of wide things saved twice; screenshots of a
+    page, its history and the recent changes go to ``screenshot_dir`` to be looked at."""
+
+    def work() -> dict[str, Seen]:
+        from playwright.sync_api import sync_playwright
+
+        seen = {"visitor": Seen(), "moderator": Seen()}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_executable, args=CHROMIUM_ARGS
+            )
+            try:
+                admin = browser.new_context(base_url=live_server, locale="fr-FR")
+                page = admin.new_page()
+                log_in(page, ADMIN, ADMIN_PASSWORD)
+                write_page(page, TITLE, WIDE_TEXT, summary="première version")
+                write_page(page, TITLE, WIDE_TEXT + "\nUne ligne de plus.\n", summary="ajout")
+                admin_state = admin.storage_state()
+                admin.close()
+                for who, state, paths in (
+                    ("visitor", None, VISITOR_PATHS),
+                    ("moderator", admin_state, MODERATOR_PATHS),
+                ):
+                    context = browser.new_context(
+                        base_url=live_server, locale="fr-FR", viewport=SMALL, storage_state=state
+                    )
+                    page = context.new_page()
+                    seen[who].too_wide = overflowing(page, paths)
+                    page.goto("/modifications-recentes")
+                    seen[who].header_links = page.evaluate(HEADER_CONTRASTS_JS)
+                    if who == "moderator":
+                        for name, path in SCREENSHOTS.items():
+                            page.goto(path)
+                            page.screenshot(path=str(screenshot_dir / name), full_page=True)
+                    context.close()
+            finally:
+                browser.close()
+        return seen
+
+    return _in_own_thread(work)
+
+
+SCREENSHOTS = {
+    "small-page.png": page_path(TITLE),
+    "small-history.png": page_path(TITLE) + "?action=history",
+    "small-recent-changes.png": "/modifications-recentes",
+}
 
 
 @pytest.mark.parametrize("who", ["visitor", "moderator"])
-def test_header_links_are_on_screen_and_readable(
-    new_page: Callable[..., Any], admin_state: dict[str, Any], who: str
-):
-    page = new_page(storage_state=admin_state if who == "moderator" else None, viewport=SMALL)
-    page.goto("/modifications-recentes")
-    links = page.evaluate(HEADER_CONTRASTS_JS)
-    assert links
+def test_every_page_fits_360px(small_screens: dict[str, Seen], who: str):
+    assert small_screens[who].too_wide == []
+
+
+@pytest.mark.parametrize("who", ["visitor", "moderator"])
+def test_header_links_are_on_screen_and_readable(small_screens: dict[str, Seen], who: str):
+    links = small_screens[who].header_links
+    assert len(links) >= 3
     for link in links:
         assert link["right"] <= SMALL["width"], link
         assert link["ratio"] >= 4.5, link
 
 
-def test_screenshots_at_360px(
-    new_page: Callable[..., Any],
-    admin_state: dict[str, Any],
-    wide_page: str,
-    screenshot_dir: Path,
-):
-    """Pictures to look at (a person checks they read well): a page, its history, the recent
-    changes, as a moderator (the widest header)."""
-    page = new_page(storage_state=admin_state, viewport=SMALL)
-    shots = {
-        "small-page.png": page_path(TITLE),
-        "small-history.png": page_path(TITLE) + "?action=history",
-        "small-recent-changes.png": "/modifications-recentes",
-    }
-    for name, path in shots.items():
-        page.goto(path)
-        page.screenshot(path=str(screenshot_dir / name), full_page=True)
-    print("screenshots:", *(screenshot_dir / name for name in shots), sep="\n  ")
+def test_screenshots_at_360px(small_screens: dict[str, Seen], screenshot_dir: Path):
+    """Pictures for a person to look at: they must read well, not only fit."""
+    paths = [screenshot_dir / name for name in SCREENSHOTS]
+    assert all(path.stat().st_size > 0 for path in paths)
+    print("screenshots:", *paths, sep="\n  ")
