@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .models import Page, PageLink, RenderCache, Revision, User, utcnow
@@ -125,18 +126,33 @@ def render_stamp(session: Session, revision_id: int) -> datetime | None:
     )
 
 
+def _stored_render(session: Session, revision_id: int) -> CachedRender | None:
+    """The cached rendering of a revision by the current renderer, if any."""
+    row = session.get(RenderCache, revision_id)
+    if row is None or row.renderer_version != RENDERER_VERSION:
+        return None
+    meta = row.meta
+    toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in meta["toc"])
+    return CachedRender(
+        row.html, toc, tuple(meta["categories"]), tuple(meta["authors"]), row.rendered_at
+    )
+
+
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
     """The rendering of ``revision``: from the cache, or rendered now and stored."""
-    row = session.get(RenderCache, revision.id)
-    if row is not None and row.renderer_version == RENDERER_VERSION:
-        meta = row.meta
-        toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in meta["toc"])
-        return CachedRender(
-            row.html, toc, tuple(meta["categories"]), tuple(meta["authors"]), row.rendered_at
-        )
+    revision_id = revision.id
+    stored = _stored_render(session, revision_id)
+    if stored is not None:
+        return stored
     rendered = render_text(session, renderer, revision.text)
     result = store_render(session, revision, rendered)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:
+        # another worker stored this revision's rendering meanwhile (two first views
+        # at once, after an import dropped it): the same HTML, keep theirs
+        session.rollback()
+        return _stored_render(session, revision_id) or result
     return result
 
 

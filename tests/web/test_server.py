@@ -24,6 +24,12 @@ import pytest
 from conftest import _truncate_all
 from failing_app import add_failing_routes
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from wikicoop.db import engine_of, get_session
+from wikicoop.models import RenderCache, Revision
+from wikicoop.render_cache import cached_render
 
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 #: longest wait for a server to answer after its start (bounded polling, not a timing test)
@@ -281,3 +287,35 @@ def test_a_real_server_logs_500s_with_their_traceback(wiki: RunningWiki, server:
         line = next((li for li in log.splitlines() if f"500 on GET {path}" in li), "")
         assert "ERROR" in line, log
         assert marker in log.split(line, 1)[1], "no traceback after the line"
+
+
+def test_two_first_views_of_a_page_rendering_it_at_once(app: Flask, make_page) -> None:
+    """The cause of the rare 500 under load: two workers render a page whose cached HTML
+    was dropped (a link target created meanwhile, as during an import); both find no
+    cache row, the second one's INSERT breaks the unique key. Here the other worker's
+    rendering is stored just before this view's flush, deterministically."""
+    revision_id = make_page("Lavoir", "Le lavoir, près de la [[Fontaine]].")
+    make_page("Fontaine", "Une fontaine.")  # a red link turns blue: the cache is dropped
+    with app.app_context():
+        assert get_session().get(RenderCache, revision_id) is None
+
+    staged: list[int] = []
+
+    def other_worker_first(session: Session, _context: object, _instances: object) -> None:
+        if not staged and any(isinstance(obj, RenderCache) for obj in session.new):
+            staged.append(revision_id)
+            with app.app_context(), Session(engine_of(app)) as other:
+                revision = other.get(Revision, revision_id)
+                cached_render(other, app.extensions["wikicoop.renderer"], revision)
+
+    maker = app.extensions["wikicoop.sessionmaker"]
+    event.listen(maker, "before_flush", other_worker_first)
+    try:
+        response = app.test_client().get("/wiki/Lavoir")
+    finally:
+        event.remove(maker, "before_flush", other_worker_first)
+    assert staged, "no race staged"
+    assert response.status_code == 200
+    assert 'href="/wiki/Fontaine"' in response.text
+    with app.app_context():
+        assert get_session().get(RenderCache, revision_id) is not None
