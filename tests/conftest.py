@@ -19,7 +19,7 @@ from wikicoop import revisions as rev
 from wikicoop.accounts import create_user
 from wikicoop.db import engine_of, get_session, upgrade_schema
 from wikicoop.models import Base, User
-from wikicoop.search import ensure_in_step
+from wikicoop.search import ensure_in_step, wait_for_index
 from wikicoop.titles import parse_title
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -103,6 +103,7 @@ def app(tmp_path: Path, postgres_url: str | None, sqlite_template: Path) -> Iter
     )
     ensure_in_step(application)  # an empty search index, as `wikicoop init` makes it
     yield application
+    wait_for_index(application)  # the indexing thread is done with the database
     engine_of(application).dispose()
 
 

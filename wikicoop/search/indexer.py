@@ -112,33 +112,38 @@ class Indexer:
             return frozenset(self._pending)
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                batch = self._next_batch()
-                if batch is None:
-                    self._thread = None
-                    self._cond.notify_all()
-                    return
-                self._busy = True
-            pause = 0.0
-            try:
+        try:
+            while True:
+                with self._cond:
+                    batch = self._next_batch()
+                    if batch is None:
+                        return
                 pause = self._work(batch)
-            finally:
-                with self._cond:
-                    self._busy = False
+                if pause:
+                    with self._cond:
+                        self._cond.wait(pause)  # woken early only by new work, retried anyway
+        finally:  # normally a no-op; after an unexpected error, no flush waits forever
+            with self._cond:
+                if self._thread is threading.current_thread():
+                    self._thread, self._busy = None, False
                     self._cond.notify_all()
-            if pause:
-                with self._cond:
-                    self._cond.wait(pause)  # woken early only by new work, retried anyway
 
     def _next_batch(self) -> set[int] | None:
-        """Under the lock: the next batch, ``set()`` for a check, None to stop (idle)."""
+        """Under the lock: the next batch, ``set()`` for a check, None to stop (idle).
+
+        The thread is "busy" until it has nothing at all to do, the check included: a
+        flush returns only then, so no database work follows it.
+        """
         deadline = time.monotonic() + IDLE_SECONDS
         while not self._pending and not self._check_due():
+            self._busy = False
+            self._cond.notify_all()
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                self._thread = None  # under the lock: the next submit starts a new one
                 return None
             self._cond.wait(remaining)
+        self._busy = True
         batch, self._pending = self._pending, set()
         return batch
 
