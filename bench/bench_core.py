@@ -27,6 +27,7 @@ import sqlite3
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
+from whoosh.filedb.filestore import FileStorage
 
 from wikicoop import create_app
 from wikicoop import revisions as rev
@@ -48,7 +50,11 @@ from wikicoop.diffing import diff_texts
 from wikicoop.licences import DEFAULT_LICENCE
 from wikicoop.models import Base, CategoryMembership, Page, PageLink, RenderCache, Revision, User
 from wikicoop.rendering.pipeline import Renderer
+from wikicoop.search import wait_for_index
 from wikicoop.titles import Title, parse_title
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from search_corpus import huge_page_text
 
 PASSWORD = "correct horse battery staple"
 BULK_CHUNK = 1000
@@ -685,6 +691,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=2024, help="corpus random seed")
     parser.add_argument(
+        "--huge-repeat",
+        type=int,
+        default=3,
+        help="saves of the 2 MB page of 250,000 distinct words (default 3; 0: none)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help=f"cProfile {PROFILE_RUNS} more runs of each measure over target (of all if none)",
@@ -713,6 +725,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     try:
         return _run(args, app, engine)
     finally:
+        wait_for_index(app, timeout=None)  # before the temporary folder goes
         engine.dispose()
 
 
@@ -811,6 +824,8 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
 
     bench = Bench(app, engine, args, rng, bulk, service, editor_id)
     measures = bench.measures(history_title, diff_title, old_long, new_long)
+    if args.huge_repeat > 0:
+        measures += HugePage(bench).measures(args.huge_repeat)
     for m in measures:
         m.run()
     counts = bench.statement_counts(measures)
@@ -992,6 +1007,78 @@ class Bench:
             m = by_name[name]
             counts[name] = [self.counter.measure(m.prepare(i)) for i in range(times)]
         return counts
+
+
+class HugePage:
+    """The 2 MB page of 250,000 distinct words of issue 8, point 16: its save through the
+    web form, the same until it is searchable, and another person's save of a ~3 KB page
+    while the search index is being written with it (the index's write lock held)."""
+
+    def __init__(self, bench: Bench) -> None:
+        self.bench, self.app = bench, bench.app
+        self.client = bench.app.test_client()
+        login(self.client, "Camille")
+        self.text, _ = huge_page_text()
+        self._running: list[threading.Thread] = []
+
+    def measures(self, count: int) -> list[Measure]:
+        """The three measures, ``count`` repetitions each."""
+        return [
+            Measure("save via web form, 2 MB page (250,000 words)", self.save, count),
+            Measure("  the same, until searchable (wait_for_index)", self.save_found, count),
+            Measure("save via web form (~3 KB) while 2 MB is indexed", self.save_beside, count),
+        ]
+
+    def _idle(self) -> None:
+        """Untimed: the previous repetition's saves and their indexing are over."""
+        while self._running:
+            self._running.pop().join()
+        wait_for_index(self.app, timeout=None)
+
+    def _post(self, name: str) -> Prepared:
+        """The POST of a new 2 MB page (its form fetched untimed)."""
+        url = "/wiki/" + parse_title(name).url_path + "?action=edit"
+        data = {"csrf_token": csrf_of(get_ok(self.client, url)), "base_revision": ""}
+        data |= {"text": self.text, "summary": "2 Mo", "save": "Enregistrer"}
+
+        def post() -> None:
+            response = self.client.post(url, data=data)
+            if response.status_code != 302:
+                raise RuntimeError(f"POST {url}: {response.status_code}\n{response.text[:500]}")
+            response.close()
+
+        return post
+
+    def save(self, i: int) -> Prepared:
+        self._idle()
+        return self._post(f"Très grande page {i}")
+
+    def save_found(self, i: int) -> Prepared:
+        self._idle()
+        post = self._post(f"Très grande page trouvée {i}")
+        return lambda: (post(), wait_for_index(self.app, timeout=None))
+
+    def save_beside(self, i: int) -> Prepared:
+        """Untimed: start saving a 2 MB page in a thread, until the index's write lock is
+        taken for it; timed: a web save of another page meanwhile."""
+        self._idle()
+        timed = self.bench.web_save(10_000 + i)
+        thread = threading.Thread(target=self._post(f"Très grande page voisine {i}"))
+        thread.start()
+        self._running.append(thread)
+        while not self._index_locked():
+            if not thread.is_alive() and wait_for_index(self.app, timeout=0):
+                break  # indexed before the lock was seen taken
+            time.sleep(0.002)
+        return timed
+
+    def _index_locked(self) -> bool:
+        backend = self.app.extensions["wikicoop.search"]
+        lock = FileStorage(str(backend.index_dir)).lock(backend.index_name + "_WRITELOCK")
+        if lock.acquire():
+            lock.release()
+            return False
+        return True
 
 
 def profile(m: Measure, runs: int) -> None:

@@ -40,6 +40,7 @@ from search_corpus import (
     ENGLISH_SENTENCES,
     WORKSHOP_KINDS,
     generate_corpus,
+    huge_page_text,
 )
 
 from wikicoop.search.analysis import fold
@@ -254,6 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="average characters of a generated page (default 3300: about 3 KB of UTF-8)",
     )
     parser.add_argument("--seed", type=int, default=2012, help="corpus random seed")
+    parser.add_argument(
+        "--huge-repeat",
+        type=int,
+        default=3,
+        help="index_pages of the 2 MB page of 250,000 distinct words (default 3 times)",
+    )
     args = parser.parse_args(argv)
     if args.pages < 100:
         parser.error("--pages must be at least 100")
@@ -309,6 +316,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             updates.run(lambda new=new: backend.index_pages([new]))
             maintenance.run(backend.maintain)  # the wiki runs it after the response
         after, _, _ = run_queries(backend, queries)
+        # -- the 2 MB page of 250,000 distinct words: how long it holds the write lock
+        huge = Samples()
+        huge_text, _ = huge_page_text()
+        for n in range(args.huge_repeat):
+            page = SearchDocument(
+                page_id=10_000_000 + n, revision_id=1, title=f"Très grande page {n}",
+                namespace="main", text=huge_text,
+            )  # fmt: skip
+            huge.run(lambda page=page: backend.index_pages([page]))
+            backend.maintain()
         suggest = Samples()
         for prefix in rng.choices(("pa", "papi k", "méd", "atel", "jard", "aide:", "ker"), k=50):
             suggest.run(lambda prefix=prefix: backend.suggest_titles(prefix))
@@ -345,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         flag(median(updates.wall), TARGET_UPDATE_MEDIAN_MS),
     )
     print_row("maintain() after each update (merges)", maintenance, width)
+    if huge.wall:
+        print_row("index_pages(2 MB, 250,000 distinct words)", huge, width)
     print_row(f"query: all, after {len(updates.wall)} updates", after, width)
     print_row("suggest_titles (prefix)", suggest, width)
     print(
