@@ -11,7 +11,10 @@ Design notes (the measurements behind them are in shared/LIBRARIES.md):
 - **Writers.** One writer per batch, ``ix.writer(timeout=..., delay=0.05)``: a second
   process waits for the lock instead of failing, and :class:`IndexBusy` is raised when
   the lock cannot be had in time. ``AsyncWriter`` is not used (its thread dies with a
-  killed worker and the index drifts silently).
+  killed worker and the index drifts silently): the wiki writes from its own indexing
+  thread (:mod:`wikicoop.search.indexer`), never in a request, retries on
+  :class:`IndexBusy` and checks for drift. Only the first :data:`MAX_INDEXED_CHARS` of a
+  page are indexed, so that no page holds the lock for long.
 - **Readers.** Every call reads the latest commit; the searcher is kept between calls and
   reopened only when a commit made a new generation. Calls in one process take turns on
   it (see :meth:`WhooshBackend._reading`). Segments are written as separate files, not
