@@ -170,3 +170,21 @@ def test_a_running_process_catches_up_what_a_dead_one_left(app, client, auth):
     assert save(client, "Ressourcerie", "Une ressourcerie de quartier.").status_code == 302
     assert found(app, "ressourcerie") == ["Ressourcerie"]
     assert found(app, "semences") == ["Grainothèque"]
+
+
+def test_a_page_changed_while_it_was_written_is_written_again(app, make_page, monkeypatch):
+    """Two writers of one page: the one that read the older version writes last."""
+    backend = app.extensions["wikicoop.search"]
+    write = backend.index_pages
+    newer_saved: list[bool] = []
+
+    def index_pages(documents) -> None:
+        if not newer_saved:  # meanwhile another process saves the page and indexes it
+            newer_saved.append(True)
+            make_page("Atelier", "On y répare des radios.")
+        write(documents)  # then this older version lands on top of it
+
+    monkeypatch.setattr(backend, "index_pages", index_pages)
+    make_page("Atelier", "On y répare des vélos.")
+    assert found(app, "radios") == ["Atelier"]
+    assert found(app, "vélos") == []
