@@ -297,6 +297,46 @@ class LostRace(Exception):
     read and our write: :func:`retrying` starts the attempt again."""
 
 
+def _base_of(session: Session, page: Page, base_revision_id: object) -> Revision:
+    """The base revision of a save to ``page``, or :class:`EditError` saying why not."""
+    try:
+        return revision_of_page(session, page, base_revision_id)
+    except EditError as err:
+        if err.code == "foreign-revision":  # the old title now holds the redirect
+            raise _renamed_since(session, page.title, base_revision_id) or err from None
+        raise
+
+
+def _renamed_since(session: Session, title: Title, base_revision_id: object) -> EditError | None:
+    """409 naming the new title when the page the edit started from was renamed since
+    (the edit was written on a page that has moved away); None otherwise."""
+    try:
+        number = int(base_revision_id)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    base = session.get(Revision, number) if 0 < number < 2**31 else None
+    moved = session.get(Page, base.page_id) if base is not None else None
+    if moved is None or moved.is_deleted or moved.title.key == title.key:
+        return None
+    renamed = session.scalar(
+        select(Revision.id)
+        .where(Revision.page_id == moved.id, Revision.action == "move", Revision.id > number)
+        .limit(1)
+    )
+    if renamed is None:
+        return None
+    new = moved.title.full
+    return EditError(
+        "page-renamed",
+        f"La page « {title.full} » a été renommée en « {new} » pendant que vous écriviez : "
+        f"rien n'a été enregistré. Reprenez votre modification sur « {new} ».",
+        status=409,
+        message_en=f'The page "{title.full}" was renamed to "{new}" while you were writing: '
+        f'nothing was saved. Make your change again on "{new}".',
+        new_title=new,
+    )
+
+
 def _unreadable(revision: Revision) -> EditError:
     """The refusal of a base revision its writer may not read, worded as the API's reads
     are: a hidden one is hidden (403), another person's pending one does not exist (404)."""
@@ -346,7 +386,7 @@ def _try_save(
     _check_can_write(session, settings, author, page, now)
     if page is None:
         if base_revision_id is not None:
-            raise EditError(
+            raise _renamed_since(session, title, base_revision_id) or EditError(
                 "page-missing",
                 f"La page « {title.full} » n'existe pas (ou plus) : "
                 "impossible de partir d'une de ses versions.",
@@ -374,7 +414,7 @@ def _try_save(
             'a moderator can change it from the "Authors and licence" page.',
         )
     result = SaveResult(page=page, revision=None, current_revision=latest)
-    base = None if base_revision_id is None else revision_of_page(session, page, base_revision_id)
+    base = None if base_revision_id is None else _base_of(session, page, base_revision_id)
     if base is not None and not visibility.can_see_text(author.user, base):
         raise _unreadable(base)  # before any merge: a conflict would show its text
     # the published text this edit was made from (the author's pending versions are theirs)
