@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from . import revisions as rev
 from .accounts import find_user
-from .config import PROJECT_ROOT
+from .bundled_data import bundled_dir
 from .models import Revision, User
 from .rendering.pipeline import Renderer
 from .security import hash_password, new_session_nonce
 from .titles import Title, parse_title
 
-SEED_DIR = PROJECT_ROOT / "pages_seed"
+#: ``pages_seed/`` of the source tree, or its copy in the installed package
+SEED_DIR = bundled_dir("pages_seed")
 #: the account that signs seeded pages; it cannot log in
 SEED_AUTHOR = "Wikicoop"
 

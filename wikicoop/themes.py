@@ -14,9 +14,10 @@ from flask import Flask, send_from_directory
 from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PrefixLoader
 from jinja2.bccache import Bucket
 
-from .config import PROJECT_ROOT
+from .bundled_data import bundled_dir
 
-THEMES_DIR = PROJECT_ROOT / "themes"
+#: ``themes/`` of the source tree, or its copy in the installed package
+THEMES_DIR = bundled_dir("themes")
 
 
 @dataclass(frozen=True)
