@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from . import revisions as rev
-from .accounts import find_user
+from .accounts import find_user, username_key
 from .bundled_data import bundled_dir
 from .models import Revision, User
 from .rendering.pipeline import Renderer
@@ -91,7 +91,7 @@ def seed_author(session: Session) -> User:
     if user is None:
         user = User(
             username=SEED_AUTHOR,
-            username_key=SEED_AUTHOR.casefold(),
+            username_key=username_key(SEED_AUTHOR),
             password_hash=hash_password(secrets.token_urlsafe(32)),
             role="contributor",
             active=False,

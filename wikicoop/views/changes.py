@@ -133,7 +133,7 @@ def _viewer_statuses(author: User | None = None) -> tuple[str, ...]:
 
 
 def _user_param(raw: str) -> User:
-    user = find_user(get_session(), raw) or find_user(get_session(), raw.replace("_", " "))
+    user = find_user(get_session(), raw)  # any spelling: accounts.username_key
     if user is None:
         raise BadParam(404, _("Aucun compte ne s'appelle « %(name)s ».", name=raw[:64]))
     return user

@@ -191,10 +191,9 @@ def iso_datetime(raw: str) -> datetime:
 
 
 def _user_or_404(raw: str) -> User:
-    name = raw.replace("_", " ")
-    user = find_user(get_session(), name)
+    user = find_user(get_session(), raw)  # any spelling: accounts.username_key
     if user is None:
-        fail(404, _("Aucun compte ne porte le nom « %(name)s ».", name=name[:64]))
+        fail(404, _("Aucun compte ne porte le nom « %(name)s ».", name=raw[:64]))
     return user
 
 
@@ -458,10 +457,9 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def _api_user(raw: str) -> User:
-    name = raw.replace("_", " ")
-    user = find_user(get_session(), name)
+    user = find_user(get_session(), raw)  # any spelling: accounts.username_key
     if user is None:
-        raise ApiError(404, _("Aucun compte ne porte le nom « %(name)s ».", name=name[:64]))
+        raise ApiError(404, _("Aucun compte ne porte le nom « %(name)s ».", name=raw[:64]))
     return user
 
 

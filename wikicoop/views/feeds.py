@@ -162,7 +162,7 @@ def _history_entry_title(change: feeds.Change) -> str:
 def contributions(username: str) -> Response:
     """The published revisions written by one user."""
     session = get_session()
-    user = find_user(session, username.replace("_", " ")[:200])
+    user = find_user(session, username[:200])  # any spelling: accounts.username_key
     if user is None:
         fail(404, _("Il n'y a pas d'utilisateur nommé « %(user)s ».", user=username[:100]))
     where = site()
