@@ -1358,7 +1358,7 @@ def test_backlinks_to_namespaced_title(api):
         ("GET", "/api/v1/pages/", 404),
         ("GET", "/api/v2/pages/Accueil", 404),
         ("GET", "/api/v1", 404),
-        ("DELETE", "/api/v1/pages/Accueil", 405),
+        ("DELETE", "/api/v1/search", 405),  # (DELETE /api/v1/pages/<title> deletes a page)
         ("POST", "/api/v1/pages/Accueil", 405),
         ("POST", "/api/v1/pages/Accueil/history", 405),
         ("PATCH", "/api/v1/pages/Accueil", 405),

@@ -1,4 +1,4 @@
-"""JSON API v1: pages, history, diffs, restore, backlinks.
+"""JSON API v1: pages, history, diffs, restore, backlinks; rename, licence, delete, undelete.
 
 Authentication: the session cookie (then a CSRF token in ``X-CSRFToken`` is required for
 writes) or ``Authorization: Bearer TOKEN``. Every error is ``{"error": message}`` with
@@ -90,6 +90,9 @@ _ENDPOINT_SUFFIXES = {
     "report",
     "discussion",
     "protection",
+    "rename",
+    "license",
+    "undelete",
 }
 
 
@@ -169,6 +172,36 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def optional_json_body() -> dict[str, Any]:
+    """The JSON object sent, or ``{}`` when there is no body at all (a DELETE rarely has one)."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
+def bool_field(data: dict[str, Any], name: str, *, default: bool) -> bool:
+    """Field ``name`` of a JSON body: true or false (``default`` when absent)."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise ApiError(400, _("Le champ « %(name)s » doit valoir true ou false.", name=name))
+    return value
+
+
+def page_state(page: Page) -> dict[str, Any]:
+    """A page as it stands after an operation: title, licence, deletion, redirect and
+    its published revision."""
+    latest = page.latest_revision
+    return {
+        "title": page.title.full,
+        "namespace": page.namespace,
+        "license": page.licence,
+        "licence": page.licence,
+        "deleted": page.is_deleted,
+        "redirect": page.redirect_target,
+        "revision": revision_json(latest) if latest is not None else None,
+    }
+
+
 @bp.get("/pages/<path:raw_title>")
 def get_page(raw_title: str) -> Response:
     title = api_title(raw_title)
@@ -236,9 +269,7 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         raise ApiError(400, _("Le champ « license » doit être un code de licence."))
     if licence is None and page is None:
         licence = current_app.config["DEFAULT_LICENCE"]  # the site's default
-    minor = data.get("minor", False)
-    if not isinstance(minor, bool):
-        raise ApiError(400, _("Le champ « minor » doit valoir true ou false."))
+    minor = bool_field(data, "minor", default=False)
     session = get_session()
     result = rev.save_edit(
         session,
@@ -393,3 +424,91 @@ def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
         raise ApiError(
             400, _("Le paramètre « %(name)s » doit être un nombre entier.", name=name)
         ) from None
+
+
+# -- page operations: the web's rename, licence, delete and undelete actions ----------------
+
+
+@bp.post("/pages/<path:raw_title>/rename")
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
+def page_rename(raw_title: str) -> Response:
+    """``{to, reason, leave_redirect}``: move the page, leaving a redirect unless told not to."""
+    title = api_title(raw_title)
+    page = published_page(title)
+    _refuse_if_cannot_write(page)
+    guard("rename", page)
+    data = json_body()
+    target = data.get("to")
+    if not isinstance(target, str):
+        raise ApiError(400, _("Le champ « to » est obligatoire : le nouveau titre de la page."))
+    leave_redirect = bool_field(data, "leave_redirect", default=True)
+    page = rev.rename_page(
+        get_session(),
+        renderer(),
+        page=page,
+        new_title=api_title(target),
+        author=author(),
+        reason=data.get("reason", ""),
+        leave_redirect=leave_redirect,
+    )
+    return jsonify({**page_state(page), "from": title.full, "redirect_left": leave_redirect})
+
+
+@bp.put("/pages/<path:raw_title>/license")
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
+def page_license(raw_title: str) -> Response:
+    """``{license, reason}``: move the page to a licence that keeps every contributor's terms."""
+    page = published_page(api_title(raw_title))
+    guard("relicense", page)
+    data = json_body()
+    code = data.get("license", data.get("licence"))
+    if not isinstance(code, str):
+        raise ApiError(400, _("Le champ « license » doit être un code de licence."))
+    rev.clean_summary(data.get("reason"))  # refused like any reason when not one line of text
+    rev.change_licence(get_session(), page=page, new_code=code, author=author())
+    return jsonify(page_state(page))
+
+
+@bp.delete("/pages/<path:raw_title>")
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
+def page_delete(raw_title: str) -> Response:
+    """``{reason}`` (optional): soft-delete the page; an administrator can bring it back."""
+    page = published_page(api_title(raw_title))
+    # a deleted page exists only for who may bring it back: they are told it is deleted
+    # already (409) rather than refused
+    guard("undelete" if page.is_deleted else "delete", page)
+    data = optional_json_body()
+    actor = current_user._get_current_object()
+    rev.delete_page(get_session(), page=page, actor=actor, reason=data.get("reason", ""))
+    return jsonify(page_state(page))
+
+
+@bp.post("/pages/<path:raw_title>/undelete")
+@limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
+def page_undelete(raw_title: str) -> Response:
+    """``{reason}`` (optional): bring a deleted page back with its whole history."""
+    title = api_title(raw_title)
+    page = rev.find_page(get_session(), title)
+    if page is None:
+        raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
+    guard("undelete", page)  # as on the web
+    data = optional_json_body()
+    rev.clean_summary(data.get("reason"))
+    rev.undelete_page(get_session(), page=page, actor=current_user._get_current_object())
+    return jsonify(page_state(page))
