@@ -37,8 +37,14 @@ from wikicoop.diffing import (
     normalize_newlines,
     word_diff,
 )
+from wikicoop.diffing import _similarity as similarity  # the diff's own likeness of lines
 
 __all__ = ["Conflict", "MergeResult", "merge_texts"]
+
+#: lines of a block paired only when this alike (Dice coefficient of their words)
+_MIN_PAIR_LIKENESS = 0.5
+#: deleted x inserted lines above which a block is not paired (the pairing is quadratic)
+_MAX_PAIRING_CELLS = 2_500
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ def merge_texts(base: str, mine: str, theirs: str, *, timeout: float = 1.0) -> M
         _Edit(e.start, e.end, e.text, "theirs") for e in _edits(dmp, base, theirs, deadline)
     ]
 
+    mine_edits = _lines_replaced_as_added(base, mine_edits, theirs_edits)
+    theirs_edits = _lines_replaced_as_added(base, theirs_edits, mine_edits)
     # An edit made identically on both sides is agreed and applied once.
     theirs_keys = {(e.start, e.end, e.text) for e in theirs_edits}
     agreed = {(e.start, e.end, e.text) for e in mine_edits} & theirs_keys
@@ -163,7 +171,7 @@ def _edits(dmp: diff_match_patch, base: str, other: str, deadline: float) -> lis
         if len(deleted) == len(inserted):
             pairs = list(zip(deleted, inserted, strict=True))
         else:
-            pairs = [("".join(deleted), "".join(inserted))]
+            pairs = _paired_lines(deleted, inserted) or [("".join(deleted), "".join(inserted))]
         for old, new in pairs:
             edits.extend(_block_edits(dmp, old, new, position, deadline))
             position += len(old)
@@ -210,6 +218,70 @@ def _whole_lines_apart(base: str, edits: list[_Edit]) -> list[_Edit]:
         else:
             result.append(edit)
     return result
+
+
+def _paired_lines(deleted: list[str], inserted: list[str]) -> list[tuple[str, str]]:
+    """Deleted and inserted lines of one block, paired in order by likeness; ``[]`` when
+    no pair is alike (or the block is too large to try).
+
+    A line edited in place next to an added line ("matin" -> "le matin" plus a new line
+    "l'après-midi") is then an edit of that line and a whole added line, as the other side
+    of a merge most likely wrote it, rather than one change spread over both lines. The
+    result is a list of ``(old, new)`` chunks covering the block in order: pairs, and
+    unpaired lines as ``(old, "")`` or ``("", new)``.
+    """
+    rows, cols = len(deleted), len(inserted)
+    if rows * cols > _MAX_PAIRING_CELLS:
+        return []
+    # best[i][j]: the best total likeness pairing deleted[i:] with inserted[j:], in order
+    best = [[0.0] * (cols + 1) for _ in range(rows + 1)]
+    for i in range(rows - 1, -1, -1):
+        for j in range(cols - 1, -1, -1):
+            alike = similarity(deleted[i], inserted[j])
+            paired = best[i + 1][j + 1] + alike if alike >= _MIN_PAIR_LIKENESS else -1.0
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], paired)
+    if best[0][0] <= 0:
+        return []
+    chunks: list[tuple[str, str]] = []
+    i = j = 0
+    while i < rows or j < cols:
+        if i < rows and j < cols:
+            alike = similarity(deleted[i], inserted[j])
+            if alike >= _MIN_PAIR_LIKENESS and best[i][j] == best[i + 1][j + 1] + alike:
+                chunks.append((deleted[i], inserted[j]))
+                i, j = i + 1, j + 1
+                continue
+        if i < rows and (j == cols or best[i][j] == best[i + 1][j]):
+            chunks.append((deleted[i], ""))
+            i += 1
+        else:
+            chunks.append(("", inserted[j]))
+            j += 1
+    return chunks
+
+
+def _lines_replaced_as_added(base: str, edits: list[_Edit], others: list[_Edit]) -> list[_Edit]:
+    """``edits``, where a line replaced by text that the other side added as a new line right
+    before or after it is read as "that line deleted, the same line added".
+
+    A diff pairs a deleted line with an added one when their counts match: a side that
+    deleted "line 1" and added "new" after it may come out as "line 1" -> "new", while the
+    other side wrote the plain addition of "new". Read that way, the addition is recognised
+    as the same change on both sides and taken once instead of twice.
+    """
+    added = {(edit.start, edit.text) for edit in others if edit.start == edit.end}
+    result: list[_Edit] = []
+    for edit in edits:
+        at_line_start = edit.start == 0 or base[edit.start - 1] == "\n"
+        if edit.start < edit.end and at_line_start and base[edit.end : edit.end + 1] == "\n":
+            line = edit.text + "\n"
+            where = next((p for p in (edit.start, edit.end + 1) if (p, line) in added), None)
+            if where is not None:
+                result.append(_Edit(edit.start, edit.end + 1, "", edit.side))
+                result.append(_Edit(where, where, line, edit.side))
+                continue
+        result.append(edit)
+    return sorted(result)
 
 
 def _block_edits(

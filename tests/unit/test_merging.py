@@ -379,3 +379,65 @@ def test_added_line_after_a_rewritten_last_line_is_taken_once() -> None:
 def test_merging_a_change_with_itself_gives_that_change() -> None:
     mine = BASE.replace("samedi", "dimanche") + "\nNouveau : une ruche.\n"
     assert _clean(merge_texts(BASE, mine, mine)) == mine
+
+
+def test_a_line_edited_beside_an_added_line_is_paired_with_its_old_self() -> None:
+    """One side edited the last line and added a line after it (one block of the diff): the
+    added line is recognised as the one the other side added, and kept once."""
+    base = "Le jardin.\nOuvert le matin.\n"
+    mine = base + "Fermé le lundi.\n"
+    theirs = "Le jardin.\nOuvert le samedi matin.\nFermé le lundi.\n"
+    assert _clean(merge_texts(base, mine, theirs)) == theirs
+
+
+def test_a_deleted_line_beside_the_same_added_line_is_taken_once() -> None:
+    """Theirs deleted "ligne 1" and holds the line that I added after it; the diff reads it
+    as "ligne 1" replaced by my line. Read as deletion plus the same addition, it is clean."""
+    base = "ligne 0\nligne 1\nligne 2\n"
+    mine = "ligne 0\nligne 1\nAjout.\nligne 2\n"
+    theirs = "ligne 0 revue\nAjout.\nligne 2\n"
+    assert _clean(merge_texts(base, mine, theirs)) == theirs
+
+
+def _line_side(rng: random.Random, lines: list[str], tag: str) -> list[str]:
+    """Random whole-line edits: lines added, words added to a line, lines deleted."""
+    lines = list(lines)
+    for number in range(rng.randint(1, 3)):
+        choice = rng.random()
+        if choice < 0.4 or not lines:
+            lines.insert(rng.randint(0, len(lines)), f"{tag}{number} ajout")
+        elif choice < 0.7:
+            index = rng.randrange(len(lines))
+            lines[index] += f" {tag}{number}"
+        else:
+            del lines[rng.randrange(len(lines))]
+    return lines
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_retried_saves_property(seed: int) -> None:
+    """A save retried after the first attempt was merged with someone else's edit gives back
+    exactly what was stored (an unchanged save) or a conflict: never a line twice. And the
+    first merge keeps every line that either side added."""
+    joined = "".join
+    outcomes = {"unchanged": 0, "conflict": 0}
+    for case in range(300):
+        rng = random.Random(seed * 10_000 + case)
+        base_lines = [f"ligne {n}" for n in range(rng.randint(0, 8))]
+        sides = (base_lines, _line_side(rng, base_lines, "M"), _line_side(rng, base_lines, "O"))
+        base, mine, other = (joined(f"{line}\n" for line in lines) for lines in sides)
+        first = merge_texts(base, mine, other)
+        if not first.clean:
+            continue
+        stored = first.text
+        assert stored is not None
+        for line in (mine + other).splitlines():
+            if " ajout" in line:
+                assert stored.splitlines().count(line) == 1, (seed, case, line)
+        retried = merge_texts(base, mine, stored)
+        if retried.clean:
+            assert retried.text == stored, (seed, case)
+            outcomes["unchanged"] += 1
+        else:
+            outcomes["conflict"] += 1
+    assert outcomes["unchanged"] >= 100, outcomes
