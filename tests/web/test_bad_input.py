@@ -88,7 +88,9 @@ def test_nul_in_audit_log_actor(moderator):
 
 def test_english_message(client):
     response = client.get("/contributions/Ali%00ce", headers={"Accept-Language": "en"})
-    assert_refused(response)
+    assert_refused(response, "null character")
+    response = client.get("/api/v1/tokens?x=%FF", headers={"Accept-Language": "en"})
+    assert_refused(response, "UTF-8")
 
 
 # ------------------------------------------------------------------------- deep JSON
