@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pytest
 from conftest import edit_form
 from flask import Flask
+from sqlalchemy import event
 
 from wikicoop import revisions as rev
 from wikicoop.accounts import create_user, find_user
@@ -182,3 +183,55 @@ def test_a_save_after_a_rename_names_the_new_title(app, auth, make_page, leave_r
     response = alice.post("/wiki/Verger?action=edit", data={**form, "text": SECOND, "save": "1"})
     assert response.status_code == 409
     assert "renommée en « Verger partagé »" in response.text
+
+
+def test_a_save_landing_after_a_delete_is_refused(app, make_page):
+    """The page is deleted between the save's read and its write (SQLite lets it happen,
+    PostgreSQL's row lock makes the delete wait): the save is refused, not stored on a
+    deleted page; when the delete has to wait, the save is kept and deleted with the page."""
+    _first, second = _page_with_history(app, make_page, "Verger")
+    with app.app_context():
+        create_user(get_session(), "Modo", "mot de passe solide", role="admin")
+    finished: list[bool] = []
+
+    def delete_meanwhile(*_args) -> None:
+        thread = threading.Thread(target=_in_context, args=(app, _delete, parse_title("Verger")))
+        thread.start()
+        thread.join(timeout=3)
+        finished.append(not thread.is_alive())
+        threads.append(thread)
+
+    threads: list[threading.Thread] = []
+    with app.app_context():
+        session = get_session()
+        event.listen(session, "before_flush", delete_meanwhile, once=True)
+        try:
+            result = rev.save_edit(
+                session,
+                app.extensions["wikicoop.renderer"],
+                title=parse_title("Verger"),
+                text=SECOND + "\nUne ligne de plus.\n",
+                base_revision_id=second,
+                author=rev.Author(user=find_user(session, "Alice")),
+            )
+            refused = None
+        except ServiceError as err:
+            session.rollback()
+            refused = err
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        session = get_session()
+        page = rev.find_page(session, parse_title("Verger"))
+        assert page.is_deleted
+        if finished == [True]:  # deleted first: the save may not land on the deleted page
+            assert refused is not None and refused.code == "page-deleted"
+            assert page.latest_revision_id == second
+        else:  # the delete waited for the save
+            assert refused is None
+            assert result.revision.id in _public_chain(session, page)
+
+
+def _in_context(app: Flask, operation: Callable, title: Title) -> None:
+    with app.app_context():
+        operation(app, title, 0)
