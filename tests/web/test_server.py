@@ -159,6 +159,22 @@ def test_searches_right_after_a_restart_never_fail(wiki: RunningWiki) -> None:
     wiki.stop()
     wiki.start()  # the index exists before the fork, as after any restart
     wiki.wait_ready()
+    assert_searches_never_fail(wiki)
+
+
+def test_searches_under_gunicorn_preload_never_fail(wiki: RunningWiki) -> None:
+    """``gunicorn --preload 'wikicoop.wsgi:app'`` builds the app (and checks the index)
+    in the master: each forked worker must open its own index all the same."""
+    subprocess.run([str(WIKICOOP), "init"], env=wiki.env, check=True, capture_output=True)
+    gunicorn = str(WIKICOOP.with_name("gunicorn"))
+    bind = f"127.0.0.1:{wiki.port}"
+    wiki.start(command=[gunicorn, "--preload", "-w", "2", "-b", bind, "wikicoop.wsgi:app"])
+    wiki.wait_ready()
+    assert_searches_never_fail(wiki)
+
+
+def assert_searches_never_fail(wiki: RunningWiki) -> None:
+    """A few page views, then 300 searches on 6 connections at once: all answer 200."""
     for path in ("/wiki/Accueil", "/wiki/Aide:Sommaire", "/wiki/Bac_%C3%A0_sable"):
         assert get(wiki.port, path)[0] == 200
 
