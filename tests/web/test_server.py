@@ -1,7 +1,8 @@
-"""`wikicoop run` as people run it: a real gunicorn master with two workers on loopback.
+"""Serving: `wikicoop run` and gunicorn as people run them, and the server log.
 
-Each test starts the command in a subprocess (instance folder in tmp_path, a free port,
-SQLite or the PostgreSQL of the run), talks to it over HTTP and stops it.
+Most tests start a real gunicorn master with two workers in a subprocess (instance
+folder in tmp_path, a free loopback port, SQLite or the PostgreSQL of the run), talk to
+it over HTTP and stop it; the others use the app in process (issue 8, points 2, 18, 20).
 """
 
 from __future__ import annotations
