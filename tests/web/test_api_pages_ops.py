@@ -15,10 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from wikicoop import community
+from wikicoop import revisions as rev
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry
 from wikicoop.security import create_token
+from wikicoop.titles import parse_title
 
 EN = {"Accept-Language": "en"}
 
@@ -149,6 +152,19 @@ def test_rename_needs_the_webs_permissions(app, as_user, make_page):
     anonymous = app.test_client().post("/api/v1/pages/Atelier/rename", json={"to": "Couture"})
     assert anonymous.status_code == 401
     assert visitor_status(app, "Atelier") == 200
+
+
+def test_rename_of_a_protected_page_says_why(app, as_user, make_page, auth):
+    make_page("Charte", "Nos règles.")
+    modo = auth.make_user("Modo", role="moderator")
+    with app.app_context():
+        session = get_session()
+        page = rev.find_page(session, parse_title("Charte"))
+        community.set_protection(session, page, "moderators", by=session.merge(modo), reason="x")
+        session.commit()
+    data = as_user("Alice")("POST", "Charte/rename", {"to": "Règles"}, 403)
+    assert "protégée" in data["error"] and data["code"] == "protected"
+    as_user("Modo", role="moderator")("POST", "Charte/rename", {"to": "Règles"}, 200)
 
 
 # ------------------------------------------------------------------------------ licence
