@@ -188,7 +188,7 @@ def _index_states(
     ``page_ids`` (all pages when None)."""
     return {
         page.id: page.latest_revision_id
-        for page in searchable_pages(session, page_ids)
+        for page in searchable_pages(session, page_ids, with_text=False)
         if is_searchable(page, app.config)
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Page
+from ..models import Page, Revision
 from ..moderation import is_sandbox
 from ..render_cache import cached_render
 from ..rendering.pipeline import Renderer
@@ -81,13 +81,22 @@ def document_for(session: Session, renderer: Renderer, page: Page) -> SearchDocu
 
 
 def searchable_pages(
-    session: Session, page_ids: Iterable[int] | None = None, *, batch: int = 500
+    session: Session,
+    page_ids: Iterable[int] | None = None,
+    *,
+    batch: int = 500,
+    with_text: bool = True,
 ) -> Iterator[Page]:
     """Pages (all, or these ids) with their latest revision loaded, by id.
 
     Loaded ``batch`` at a time, so a rebuild of a large wiki stays in bounded memory and
     the caller may commit between pages (a missing render is stored on the way).
+    ``with_text=False`` leaves the revisions' text unloaded (checking which revision the
+    index should hold needs none of it).
     """
+    latest = joinedload(Page.latest_revision)
+    if not with_text:
+        latest = latest.defer(Revision.text)
     stmt = select(Page.id).order_by(Page.id)
     if page_ids is not None:
         stmt = stmt.where(Page.id.in_(list(page_ids)))
@@ -95,9 +104,6 @@ def searchable_pages(
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         pages = session.scalars(
-            select(Page)
-            .options(joinedload(Page.latest_revision))
-            .where(Page.id.in_(chunk))
-            .order_by(Page.id)
+            select(Page).options(latest).where(Page.id.in_(chunk)).order_by(Page.id)
         ).all()
         yield from pages
