@@ -158,8 +158,8 @@ class Indexer:
             else:
                 self._last_check = time.monotonic()
                 again = self._behind()
-                if again:
-                    log.warning("search index behind the database: %d page(s) queued", len(again))
+                if again:  # often another process's updates still on their way: no alarm
+                    log.info("search index behind the database: %d page(s) queued", len(again))
         except _TRANSIENT as exc:
             self._failures += 1
             pause = min(RETRY_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)
