@@ -923,10 +923,12 @@ class Bench:
         """POST the edit form (its CSRF token and base revision fetched untimed).
 
         The previous response is closed here, untimed, as a WSGI server closes it once
-        sent: that runs the search index's segment merges, which no one waits for.
+        sent, and the previous save's indexing, which no one waits for (it runs in the
+        background after the response), is let finish untimed too.
         """
         while self._unclosed:
             self._unclosed.pop().close()
+        wait_for_index(self.app, timeout=None)
         url = self._web_url(i)
         html = get_ok(self.editor, url)
         base = BASE_REVISION_RE.search(html)
