@@ -357,6 +357,33 @@ def _unreadable(revision: Revision) -> EditError:
     )
 
 
+def _same_save_since(
+    session: Session, page: Page, base: Revision | None, author: Author, text: str
+) -> Revision | None:
+    """The revision ``author`` already saved with exactly ``text`` since ``base``, if any.
+
+    A client whose reply was lost sends the same text from the same base again; merging
+    it onto the page would apply its change twice where the merge cannot tell the two
+    copies apart (a word changed inside a line someone else also edited). Recognising
+    the retry is exact, and cheap: sizes are compared in SQL before any text.
+    """
+    if base is None or author.user is None:
+        return None
+    candidates = session.scalars(
+        select(Revision)
+        .where(
+            Revision.page_id == page.id,
+            Revision.id > base.id,
+            Revision.author_id == author.user.id,
+            Revision.size == len(text.encode("utf-8")),
+            Revision.status.in_((moderation.PUBLISHED, moderation.PENDING)),
+        )
+        .order_by(Revision.id.desc())
+        .limit(20)
+    )
+    return next((revision for revision in candidates if revision.text == text), None)
+
+
 def _checked_licence(code: str) -> str:
     try:
         return get_licence(code).code
@@ -420,6 +447,13 @@ def _try_save(
     # the published text this edit was made from (the author's pending versions are theirs)
     root = published_root(session, base)
     if (root.id if root else None) != (latest.id if latest else None):
+        already = _same_save_since(session, page, base, author, text)
+        if already is not None:
+            # a retry of a save whose reply was lost: it is stored already
+            result.revision = already
+            result.changed = False
+            session.commit()  # nothing written: just end the transaction and its row lock
+            return result
         merge = merge_texts(root.text if root else "", text, latest.text if latest else "")
         if not merge.clean:
             result.conflict = merge
@@ -947,8 +981,11 @@ def delete_page(session: Session, *, page: Page, actor: User, reason: object = "
     session.commit()
 
 
-def undelete_page(session: Session, *, page: Page, actor: User | None = None) -> None:
-    """Bring a soft-deleted page back, with its whole history."""
+def undelete_page(
+    session: Session, *, page: Page, actor: User | None = None, reason: object = ""
+) -> None:
+    """Bring a soft-deleted page back, with its whole history (``reason`` goes to the
+    audit log)."""
     if not page.is_deleted:
         raise EditError(
             "not-deleted",
@@ -960,23 +997,32 @@ def undelete_page(session: Session, *, page: Page, actor: User | None = None) ->
     page.deleted_by_id = None
     page.deletion_reason = None
     render_cache.invalidate_linking_to(session, page.title)
-    moderation.audit(session, actor, "undelete", "page", page.id, page_id=page.id)
+    moderation.audit(
+        session, actor, "undelete", "page", page.id, page_id=page.id, reason=clean_summary(reason)
+    )
     session.commit()
 
 
-def change_licence(session: Session, *, page: Page, new_code: str, author: Author) -> Revision:
+def change_licence(
+    session: Session, *, page: Page, new_code: str, author: Author, reason: object = ""
+) -> Revision:
     """Move a page to another licence, if every contributor's terms are kept.
 
-    Recorded as a new revision (same text, new licence) so the history shows it.
+    Recorded as a new revision (same text, new licence) so the history shows it, and in
+    the audit log with ``reason``.
     """
     code = _checked_licence(new_code)
+    why = clean_summary(reason)
     page_id = page.id
     return retrying(
-        session, lambda: _try_change_licence(session, lock_page(session, page_id), code, author)
+        session,
+        lambda: _try_change_licence(session, lock_page(session, page_id), code, author, why),
     )
 
 
-def _try_change_licence(session: Session, page: Page, code: str, author: Author) -> Revision:
+def _try_change_licence(
+    session: Session, page: Page, code: str, author: Author, reason: str
+) -> Revision:
     """One attempt at :func:`change_licence` on the freshly read, locked ``page``."""
     refusal = relicense_refusal(page.licence, code)
     if refusal:
@@ -1003,7 +1049,10 @@ def _try_change_licence(session: Session, page: Page, code: str, author: Author)
         parent=latest,
         author=author,
         text=latest.text,
-        summary=f"Licence changée : {old} → {get_licence(code).short_name}",
+        summary=(
+            f"Licence changée : {old} → {get_licence(code).short_name}"
+            + (f" ({reason})" if reason else "")
+        )[:MAX_SUMMARY_CHARS],
         action="relicense",
         now=now,
         minor=True,
@@ -1018,6 +1067,7 @@ def _try_change_licence(session: Session, page: Page, code: str, author: Author)
         "page",
         page.id,
         page_id=page.id,
+        reason=reason,
         old=old_code,
         new=code,
     )

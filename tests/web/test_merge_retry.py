@@ -91,3 +91,25 @@ def test_api_answers_an_unchanged_pending_save_as_unchanged(app, auth, make_page
         assert body["changed"] is False
         assert body["revision"]["id"] == pending.id
     assert len(_revisions(app)) == count
+
+
+def test_a_retry_does_not_undo_a_correction_made_since(app, make_page):
+    """The case a merge alone cannot tell: since the lost reply, someone took back part of
+    the retried change; merging the retry again would silently undo that correction."""
+    base = "Atelier vélo le mardi.\nApportez vos outils.\n"
+    mine = "Atelier vélo le mardi soir.\nApportez vos outils.\n"
+    first = make_page("Vélo", base)
+    client, headers = app.test_client(), bearer_for(app, "Alice")
+    body = {"text": mine, "base_revision": first}
+    assert client.put("/api/v1/pages/Vélo", json=body, headers=headers).status_code == 200
+    # Bob: "not in the evening", and a note on the second line
+    theirs = "Atelier vélo le mardi.\nApportez vos outils et une chambre à air.\n"
+    make_page("Vélo", theirs, author="Bob")
+    count = len(_revisions(app))
+
+    again = client.put("/api/v1/pages/Vélo", json=body, headers=headers)
+
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["changed"] is False
+    assert len(_revisions(app)) == count
+    assert client.get("/api/v1/pages/Vélo").get_json()["text"] == theirs
