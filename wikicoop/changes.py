@@ -61,6 +61,9 @@ class Change:
     title: Title
     page_deleted: bool
     parent_id: int | None
+    # the parent's status and author: whether a reader may open the diff with it
+    parent_status: str | None
+    parent_author_id: int | None
     author_id: int | None
     author_name: str
     created_at: datetime
@@ -107,6 +110,8 @@ def list_changes(session: Session, flt: ChangeFilter) -> ChangeList:
             Page.deleted_at,
             User.username,
             parent.size,
+            parent.status,
+            parent.author_id,
         )
         .select_from(Revision)
         .join(Page, Page.id == Revision.page_id)
@@ -171,6 +176,8 @@ def _change(row) -> Change:
         deleted_at,
         username,
         parent_size,
+        parent_status,
+        parent_author_id,
     ) = row
     return Change(
         revision_id=rev_id,
@@ -178,6 +185,8 @@ def _change(row) -> Change:
         title=make_title(namespace, name),
         page_deleted=deleted_at is not None,
         parent_id=parent_id,
+        parent_status=parent_status,
+        parent_author_id=parent_author_id,
         author_id=author_id,
         author_name=username or author_ip or "?",
         created_at=created_at,

@@ -35,14 +35,19 @@ def viewer_user(actor: Any) -> User | None:
 
 def can_see_text(actor: Any, revision: Revision) -> bool:
     """Whether ``actor`` may read ``revision``'s text (and diffs involving it)."""
+    return may_read(actor, revision.status, revision.author_id)
+
+
+def may_read(actor: Any, status: str, author_id: int | None) -> bool:
+    """:func:`can_see_text` from a revision's status and author alone (list rows)."""
     user = viewer_user(actor)
-    if revision.status == moderation.PUBLISHED:
+    if status == moderation.PUBLISHED:
         return True
     if moderation.is_moderator(user):
         return True
-    if revision.status == moderation.HIDDEN:
+    if status == moderation.HIDDEN:
         return False
-    return user is not None and revision.author_id == user.id
+    return user is not None and author_id == user.id
 
 
 def page_exists_for(session: Session, page: Page, actor: Any) -> bool:

@@ -26,7 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import moderation
+from . import moderation, visibility
 from .db import get_session
 from .extensions import login_manager
 from .licences import LICENCES, Licence, get_licence
@@ -364,7 +364,18 @@ def _template_helpers() -> dict[str, Any]:
         "namespace_label": namespace_label,
         "facet_label": facet_label,
         "revision_action_label": revision_action_label,
+        "diff_opens": diff_opens,
     }
+
+
+def diff_opens(change: Any) -> bool:
+    """Whether the reader may open the diff of a listed change with its parent (a list
+    links no diff that would answer 403)."""
+    return (
+        change.parent_id is not None
+        and visibility.may_read(current_user, change.status, change.author_id)
+        and visibility.may_read(current_user, change.parent_status, change.parent_author_id)
+    )
 
 
 def _vary_on_language(response: Response) -> Response:

@@ -163,6 +163,24 @@ def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, wh
     assert len(modo_links) == 3
 
 
+@pytest.mark.parametrize("path", ["/modifications-recentes", "/contributions/Alice"])
+def test_lists_of_changes_link_only_diffs_the_reader_may_open(app, people, make_page, path):
+    visitor, _newcomer, _alice, modo = people
+    make_page("Atelier", "Version un.")
+    second = make_page("Atelier", "Version deux, avec une insulte.")
+    make_page("Atelier", "Version trois.")
+    assert act(modo, "revision", second, "hide", "insulte").status_code == 302
+    third_diff = f"/wiki/Atelier?action=diff&to={second + 1}"
+    for reader, linked in ((visitor, False), (modo, True)):
+        links = [
+            a["href"] for a in soup(reader.get(path)).select("a") if "action=diff" in a["href"]
+        ]
+        for href in links:
+            assert reader.get(href).status_code == 200, href
+        # version three's parent is hidden: only a moderator may compare them
+        assert (third_diff in links) is linked, links
+
+
 # -- e. the pending banner --------------------------------------------------------------------
 
 

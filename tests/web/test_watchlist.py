@@ -138,9 +138,9 @@ def test_follow_refusals(client: FlaskClient, auth, make_page) -> None:
     assert follow(client, "A[b]").status_code == 400
     no_csrf = client.post("/suivi/Alpha", data={"action": "follow"})
     assert no_csrf.status_code == 400
-    # an outside "next" is not followed
+    # an outside "next" is not followed: back to the page instead
     outside = follow(client, "Alpha", next="https://evil.example/")
-    assert outside.headers["Location"] == "/"
+    assert outside.headers["Location"] == "/wiki/Alpha"
 
 
 def test_a_deleted_page_cannot_be_followed(app: Flask, client: FlaskClient, auth, make_page):

@@ -346,7 +346,7 @@ def patrol_form() -> Response:
             ),
             "info",
         )
-    return redirect(safe_next(form.next.data or RECENT_CHANGES_PATH))
+    return redirect(safe_next(form.next.data, RECENT_CHANGES_PATH))
 
 
 @api_bp.get("/recent-changes")
@@ -492,7 +492,7 @@ def watch_page(raw_title: str) -> Response:
         )
     else:
         flash(_("Vous ne suivez plus la page « %(title)s ».", title=title.full), "info")
-    return redirect(safe_next(form.next.data or page_url(title)))
+    return redirect(safe_next(form.next.data, page_url(title)))
 
 
 @bp.get("/suivi")

@@ -14,6 +14,7 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -409,16 +410,27 @@ def history_page(title: Title) -> ViewResult:
 def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
     """Ids of the listed revisions whose diff with their parent the reader may open (both
     texts readable): the history links no diff that would answer 403."""
-    session = get_session()
-    ids = set()
-    for row in rows:
-        revision = row.revision
-        if revision.parent_id is None or not visibility.can_see_text(current_user, revision):
-            continue
-        parent = session.get(Revision, revision.parent_id)
-        if parent is not None and visibility.can_see_text(current_user, parent):
-            ids.add(revision.id)
-    return ids
+    readable = [
+        row.revision
+        for row in rows
+        if row.revision.parent_id is not None
+        and visibility.can_see_text(current_user, row.revision)
+    ]
+    # (status, author) of each parent: the listed rows, and the oldest row's parent
+    parents = {row.revision.id: (row.revision.status, row.revision.author_id) for row in rows}
+    missing = {revision.parent_id for revision in readable} - parents.keys()
+    if missing:
+        query = select(Revision.id, Revision.status, Revision.author_id)
+        for parent_id, status, author_id in get_session().execute(
+            query.where(Revision.id.in_(missing))
+        ):
+            parents[parent_id] = (status, author_id)
+    return {
+        revision.id
+        for revision in readable
+        if revision.parent_id in parents
+        and visibility.may_read(current_user, *parents[revision.parent_id])
+    }
 
 
 def diff_page(title: Title) -> ViewResult:
@@ -506,7 +518,13 @@ def info_page(title: Title) -> ViewResult:
         require("relicense", page)
         if form.validate_on_submit():
             try:
-                rev.change_licence(session, page=page, new_code=form.licence.data, author=author())
+                rev.change_licence(
+                    session,
+                    page=page,
+                    new_code=form.licence.data,
+                    author=author(),
+                    reason=form.reason.data,
+                )
             except rev.EditError as err:
                 session.rollback()
                 return error_page(err.status, localized(err))
@@ -587,7 +605,12 @@ def undelete_page(title: Title) -> ViewResult:
     form = UndeleteForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            rev.undelete_page(get_session(), page=page, actor=current_user._get_current_object())
+            rev.undelete_page(
+                get_session(),
+                page=page,
+                actor=current_user._get_current_object(),
+                reason=form.reason.data,
+            )
         except rev.EditError as err:
             return error_page(err.status, localized(err))
         flash(_("La page a été rétablie avec tout son historique."), "success")
