@@ -117,9 +117,11 @@ class DeleteForm(FlaskForm):
 
 
 class UndeleteForm(FlaskForm):
+    reason = StringField(_l("Raison"), validators=[Length(max=MAX_SUMMARY_CHARS)])
     submit = SubmitField(_l("Rétablir la page"))
 
 
 class LicenceForm(FlaskForm):
     licence = SelectField(_l("Nouvelle licence"), choices=licence_choices)
+    reason = StringField(_l("Raison"), validators=[Length(max=MAX_SUMMARY_CHARS)])
     submit = SubmitField(_l("Changer la licence"))

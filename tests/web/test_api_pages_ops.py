@@ -178,9 +178,10 @@ def test_licence_change_by_a_moderator(app, as_user, make_page):
     assert body["revision"]["action"] == "relicense"
     assert body["revision"]["licence"] == "CC-BY-SA-4.0"
     assert modo("GET", "Atelier", status=200)["license"] == "CC-BY-SA-4.0"
-    assert [(actor, d) for actor, _reason, d in audit(app, "relicense")] == [
-        ("Modo", {"old": "CC-BY-4.0", "new": "CC-BY-SA-4.0"})
+    assert audit(app, "relicense") == [
+        ("Modo", "ShareAlike", {"old": "CC-BY-4.0", "new": "CC-BY-SA-4.0"})
     ]
+    assert "(ShareAlike)" in body["revision"]["summary"]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +222,7 @@ def test_delete_and_undelete_by_an_admin(app, as_user, make_page):
     assert visitor_status(app, "Atelier") == 200
     assert admin("POST", "Atelier/undelete", {}, 409)["code"] == "not-deleted"
     assert [(a, r) for a, r, _d in audit(app, "delete")] == [("Admin", "doublon")]
-    assert [a for a, _r, _d in audit(app, "undelete")] == ["Admin"]
+    assert [(a, r) for a, r, _d in audit(app, "undelete")] == [("Admin", "erreur")]
 
 
 def test_delete_without_a_body(app, as_user, make_page):

@@ -252,9 +252,13 @@ def test_delete_and_undelete_by_admin_only(client, auth, make_page):
     anonymous = client.application.test_client()
     assert anonymous.get("/wiki/Spam").status_code == 404
     form = client.get("/wiki/Spam?action=undelete")
-    response = client.post("/wiki/Spam?action=undelete", data={"csrf_token": csrf_from(form.text)})
+    response = client.post(
+        "/wiki/Spam?action=undelete", data={"csrf_token": csrf_from(form.text), "reason": "erreur"}
+    )
     assert response.status_code == 302
     assert anonymous.get("/wiki/Spam").status_code == 200
+    journal = client.get("/journal?action=undelete").text
+    assert "erreur" in journal
 
 
 def test_red_links_turn_blue_when_the_page_is_created(client, make_page):

@@ -472,8 +472,9 @@ def page_license(raw_title: str) -> Response:
     code = data.get("license", data.get("licence"))
     if not isinstance(code, str):
         raise ApiError(400, _("Le champ « license » doit être un code de licence."))
-    rev.clean_summary(data.get("reason"))  # refused like any reason when not one line of text
-    rev.change_licence(get_session(), page=page, new_code=code, author=author())
+    rev.change_licence(
+        get_session(), page=page, new_code=code, author=author(), reason=data.get("reason", "")
+    )
     return jsonify(page_state(page))
 
 
@@ -509,6 +510,6 @@ def page_undelete(raw_title: str) -> Response:
         raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
     guard("undelete", page)  # as on the web
     data = optional_json_body()
-    rev.clean_summary(data.get("reason"))
-    rev.undelete_page(get_session(), page=page, actor=current_user._get_current_object())
+    actor = current_user._get_current_object()
+    rev.undelete_page(get_session(), page=page, actor=actor, reason=data.get("reason", ""))
     return jsonify(page_state(page))
