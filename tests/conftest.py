@@ -103,7 +103,14 @@ def app(tmp_path: Path, postgres_url: str | None, sqlite_template: Path) -> Iter
     )
     ensure_in_step(application)  # an empty search index, as `wikicoop init` makes it
     yield application
-    wait_for_index(application)  # the indexing thread is done with the database
+    close_app(application)
+
+
+def close_app(application: Flask) -> None:
+    """End an app made by a test: its indexing thread first (it may still be writing the
+    last saves, and would otherwise hold a connection while the next test truncates the
+    tables), then its database connections."""
+    wait_for_index(application)
     engine_of(application).dispose()
 
 

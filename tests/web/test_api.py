@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from conftest import csrf_from
+from conftest import close_app, csrf_from
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
@@ -26,7 +26,7 @@ from wikicoop import create_app
 from wikicoop import revisions as rev
 from wikicoop.accounts import find_user
 from wikicoop.cli import cli as wikicoop_cli
-from wikicoop.db import engine_of, get_session
+from wikicoop.db import get_session
 from wikicoop.models import ApiToken, Page, RenderCache
 from wikicoop.security import create_token
 from wikicoop.titles import parse_title
@@ -207,7 +207,7 @@ def small_app(app: Flask):
     """The wiki with MAX_PAGE_BYTES=1000 (so MAX_CONTENT_LENGTH = 2000 + 65536)."""
     small = _custom_app(app, MAX_PAGE_BYTES=1000)
     yield small
-    engine_of(small).dispose()
+    close_app(small)
 
 
 @pytest.fixture
@@ -252,7 +252,7 @@ def test_cli_console_group_with_environment(app, client, auth, tmp_path: Path):
         },
     )
     cli_app = info.load_app()
-    engine_of(cli_app).dispose()
+    close_app(cli_app)
     assert cli_app is not app
     assert cli_app.instance_path == str(tmp_path / "cli-instance")
     assert result.exit_code == 0, result.output
@@ -411,7 +411,7 @@ def test_anonymous_editing_setting(app):
         created = Api(client, {"X-CSRFToken": csrf}).create("Ouverte", "Écrit par un visiteur.")
         assert created["author"] == "127.0.0.1"
     finally:
-        engine_of(open_app).dispose()
+        close_app(open_app)
 
 
 def test_contributor_may_not_touch_a_deleted_page(app, api, auth):
@@ -500,7 +500,7 @@ def test_create_uses_the_configured_default_licence(app, auth):
         api = Api(other.test_client(), bearer(token))
         assert api.create("Défaut", "Texte.")["licence"] == "CC-BY-4.0"
     finally:
-        engine_of(other).dispose()
+        close_app(other)
 
 
 def test_text_is_normalised(api):

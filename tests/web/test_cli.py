@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import _truncate_all
+from conftest import _truncate_all, close_app
 from flask.cli import ScriptInfo
 
 from wikicoop import create_app
 from wikicoop.cli import cli
-from wikicoop.db import engine_of, get_session
+from wikicoop.db import get_session
 from wikicoop.models import Page, User
 
 
@@ -51,7 +51,7 @@ def make_app(overrides: dict | None = None):
 def _close_apps():
     yield
     while _APPS:
-        engine_of(_APPS.pop()).dispose()
+        close_app(_APPS.pop())
 
 
 def invoke(*args: str, input: str | None = None):

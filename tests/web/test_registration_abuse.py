@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import csrf_from
+from conftest import close_app, csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from wikicoop import create_app
-from wikicoop.db import engine_of, get_session
+from wikicoop.db import get_session
 from wikicoop.extensions import limiter
 from wikicoop.models import User
 
@@ -123,7 +123,7 @@ def redis_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Fla
     try:
         yield redis_backed, prefix
     finally:
-        engine_of(redis_backed).dispose()
+        close_app(redis_backed)
         stale = list(connection.scan_iter(match=f"*{prefix}*"))
         if stale:
             connection.delete(*stale)
