@@ -16,10 +16,11 @@ from sqlalchemy import create_engine, make_url, text
 
 from wikicoop import create_app
 from wikicoop import revisions as rev
-from wikicoop.accounts import create_user
+from wikicoop.accounts import create_user, find_user
 from wikicoop.db import engine_of, get_session, upgrade_schema
 from wikicoop.models import Base, User
 from wikicoop.search import ensure_in_step, wait_for_index
+from wikicoop.security import create_token
 from wikicoop.titles import parse_title
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -209,6 +210,16 @@ def make_page(app: Flask):
             return result.revision.id
 
     return _make
+
+
+def bearer_for(app: Flask, name: str) -> dict[str, str]:
+    """An API token of account ``name``, as an Authorization header."""
+    with app.app_context():
+        session = get_session()
+        token, row = create_token(find_user(session, name), "tests")
+        session.add(row)
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}
 
 
 def edit_form(client: FlaskClient, title_path: str) -> dict[str, str]:

@@ -5,12 +5,11 @@ deep; a block ending in year 1; multipart forms in invalid UTF-8)."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, csrf_from, edit_form
+from conftest import PASSWORD, bearer_for, csrf_from, edit_form
 
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import Revision
-from wikicoop.security import create_token
 
 NUL_NAME = "Ali\x00ce"
 
@@ -28,16 +27,6 @@ def moderator(app, auth):
     client = app.test_client()
     auth.login("Modo", role="moderator", client=client)
     return client
-
-
-def bearer_for(app, name: str) -> dict[str, str]:
-    """An Authorization header with a new token of the account ``name``."""
-    with app.app_context():
-        session = get_session()
-        token, row = create_token(find_user(session, name), "tests")
-        session.add(row)
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 # ---------------------------------------------------------------- NUL bytes (PostgreSQL)

@@ -8,27 +8,16 @@ through the API (PUT /api/v1/pages/<title>) and the web edit form alike.
 from __future__ import annotations
 
 import pytest
-from conftest import edit_form
+from conftest import bearer_for, edit_form
 from flask import Flask
 
 from wikicoop import review
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import Revision
-from wikicoop.security import create_token
 
 SECRET = "Code de la porte : 4521B"
 OPEN = "# Local\n\nLe local ouvre à 9 h.\n\nEntrée par la cour.\n"
-
-
-def bearer_for(app: Flask, name: str) -> dict[str, str]:
-    """An API token of account ``name``, as an Authorization header."""
-    with app.app_context():
-        session = get_session()
-        token, row = create_token(find_user(session, name), "tests")
-        session.add(row)
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-from conftest import edit_form
+from conftest import bearer_for, edit_form
 from flask import Flask
-from test_hidden_base import bearer_for
 
 from wikicoop.db import get_session
 from wikicoop.models import Revision
