@@ -27,6 +27,17 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PASSWORD = "correct horse battery"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, skip the tests that do not depend on the database (packaging, page
+    widths): the SQLite run of the same suite has run them."""
+    if not os.environ.get("WIKICOOP_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="does not depend on the database: run on SQLite")
+    for item in items:
+        if item.get_closest_marker("any_database"):
+            item.add_marker(skip)
+
+
 def shared_path(*parts: str) -> Path:
     """A file of ../shared/testdata, or skip the test saying it is absent."""
     path = SHARED.joinpath("testdata", *parts)

@@ -27,7 +27,7 @@ chromium_executable = shared.chromium_executable
 live_server = shared.live_server
 screenshot_dir = shared.screenshot_dir
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 SMALL = {"width": 360, "height": 740}
 TITLE = "Petit écran"

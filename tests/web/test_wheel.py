@@ -51,6 +51,10 @@ print(json.dumps({
 """
 
 
+# packaging does not depend on the database: it runs once, in the SQLite run
+pytestmark = pytest.mark.any_database
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel built by pip from a copy of the source tree (the clone stays untouched)."""
