@@ -94,15 +94,16 @@ class RunningWiki:
             time.sleep(0.1)
         pytest.fail(f"wikicoop run did not answer within {START_WAIT} s:\n{self.output()}")
 
-    def stop(self) -> None:
-        """Ask for a quick shutdown, then kill what is left of the process group."""
+    def stop(self, grace: float = 10.0) -> None:
+        """Ask for a quick shutdown, then kill what is left of the process group after
+        ``grace`` seconds (gunicorn defers a signal that comes while a worker boots)."""
         process, self.process = self.process, None
         if process is None:
             return
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
+                process.wait(timeout=grace)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # workers left behind, if any
         process.wait()
@@ -244,6 +245,7 @@ def test_a_live_server_of_the_instance_is_not_started_twice(
         try:
             wiki.wait_ready()
             assert pid_path.read_text().strip() == str(wiki.process.pid)
+            wiki.stop(grace=45)  # a clean stop, even if a worker was still booting
         finally:
             wiki.close()
         assert not pid_path.exists()  # removed by a clean stop
