@@ -27,6 +27,13 @@ from ..titles import Title, TitleError, parse_title
 from ..web import allowed, json_error, localized, renderer, write_refusal
 from .pages import author, edit_limit_exempt, edit_rate_limit, rate_key
 
+#: the edit rate limit of every API write (counted per route; admins and bots skip it)
+edit_limited = limiter.limit(
+    lambda: edit_rate_limit(),
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
+
 
 class ApiError(Exception):
     """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
@@ -234,11 +241,7 @@ def get_page(raw_title: str) -> Response:
 
 
 @bp.put("/pages/<path:raw_title>")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def put_page(raw_title: str) -> tuple[Response, int]:
     title = api_title(raw_title)
     if title.name.rsplit("/", 1)[-1] in _ENDPOINT_SUFFIXES and "/" in title.name:
@@ -377,11 +380,7 @@ def page_diff(raw_title: str) -> Response:
 
 
 @bp.post("/pages/<path:raw_title>/restore")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def page_restore(raw_title: str) -> tuple[Response, int]:
     page = published_page(api_title(raw_title))
     _refuse_if_cannot_write(page)
@@ -430,11 +429,7 @@ def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:
 
 
 @bp.post("/pages/<path:raw_title>/rename")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def page_rename(raw_title: str) -> Response:
     """``{to, reason, leave_redirect}``: move the page, leaving a redirect unless told not to."""
     title = api_title(raw_title)
@@ -459,11 +454,7 @@ def page_rename(raw_title: str) -> Response:
 
 
 @bp.put("/pages/<path:raw_title>/license")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def page_license(raw_title: str) -> Response:
     """``{license, reason}``: move the page to a licence that keeps every contributor's terms."""
     page = published_page(api_title(raw_title))
@@ -479,11 +470,7 @@ def page_license(raw_title: str) -> Response:
 
 
 @bp.delete("/pages/<path:raw_title>")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def page_delete(raw_title: str) -> Response:
     """``{reason}`` (optional): soft-delete the page; an administrator can bring it back."""
     page = published_page(api_title(raw_title))
@@ -497,11 +484,7 @@ def page_delete(raw_title: str) -> Response:
 
 
 @bp.post("/pages/<path:raw_title>/undelete")
-@limiter.limit(
-    lambda: edit_rate_limit(),
-    key_func=lambda: rate_key(),
-    exempt_when=lambda: edit_limit_exempt(),
-)
+@edit_limited
 def page_undelete(raw_title: str) -> Response:
     """``{reason}`` (optional): bring a deleted page back with its whole history."""
     title = api_title(raw_title)
