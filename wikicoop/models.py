@@ -183,6 +183,10 @@ class Revision(Base):
     hidden_from: Mapped[str | None] = mapped_column(String(16))
     patrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     patrolled_at: Mapped[datetime | None]
+    # structured page type this revision was saved as (wikicoop.page_types); None: plain page
+    page_type: Mapped[str | None] = mapped_column(String(64))
+    # that type's field values, validated before the revision is written; None: no fields
+    fields: Mapped[dict | None] = mapped_column(JSON)
 
     page: Mapped[Page] = relationship(foreign_keys=[page_id])
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")

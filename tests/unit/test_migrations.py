@@ -1,4 +1,4 @@
-"""Upgrading a wiki that already has pages: migrations 0002 and 0003 keep every row, and go back."""
+"""Upgrading a wiki that already has pages: migrations 0002 to 0004 keep every row, and go back."""
 
 from __future__ import annotations
 
@@ -111,4 +111,40 @@ def test_0003_adds_the_bot_flag_off_and_goes_back(engine: Engine) -> None:
         columns = [c["name"] for c in inspect(conn).get_columns("users")]
         assert "bot" not in columns
         assert conn.execute(text("SELECT username FROM users")).scalar_one() == "Alice"
+    upgrade_schema(engine)
+
+
+def test_0004_adds_page_type_and_fields_empty_and_goes_back(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.upgrade(config, "0003")
+    with engine.begin() as conn:  # one page with one revision, saved before page types existed
+        conn.execute(
+            text(
+                "INSERT INTO pages (id, namespace, name, licence, language, created_at,"
+                " touched_at, protection) VALUES (1, 'main', 'Accueil', 'CC-BY-SA-4.0', 'fr',"
+                " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO revisions (id, page_id, created_at, summary, minor, size, text,"
+                " licence, action, status, pending_reasons, review_reason) VALUES (1, 1,"
+                " '2026-01-01 00:00:00+00', '', false, 6, 'Salut\n', 'CC-BY-SA-4.0', 'create',"
+                " 'published', '', '')"
+            )
+        )
+    command.upgrade(config, "0004")
+    with engine.begin() as conn:
+        assert tuple(conn.execute(text("SELECT page_type, fields FROM revisions")).one()) == (
+            None,
+            None,
+        )
+        conn.execute(
+            text("UPDATE revisions SET page_type = 'recette', fields = '{\"portions\": 4}'")
+        )
+    command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("revisions")}
+        assert not columns & {"page_type", "fields"}
+        assert conn.execute(text("SELECT text FROM revisions")).scalar_one() == "Salut\n"
     upgrade_schema(engine)
