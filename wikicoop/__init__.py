@@ -45,6 +45,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """
     from . import config, db, search, security, signals, web
     from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from .plugins import EXTENSION_KEY
+    from .plugins.manager import build_manager
     from .rendering.pipeline import Renderer
     from .themes import init_themes
     from .titles import Title
@@ -54,6 +56,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
     config.load_settings(app, overrides)
     _init_logging(app)
+    # plugins are found first: their hooks feed the extensions, renderer, theme and views
+    app.extensions[EXTENSION_KEY] = build_manager(app.config["DISABLED_PLUGINS"])
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

@@ -38,6 +38,11 @@ DEFAULTS: dict[str, Any] = {
     "CAPITALIZE_FIRST": True,
     "HISTORY_PAGE_SIZE": 50,
     "THEME": "default",
+    # plugins turned off, by entry-point, package or distribution name (every installed
+    # plugin is on by default); a JSON list in the environment
+    "DISABLED_PLUGINS": [],
+    # structured page types declared without a plugin (list of dict declarations)
+    "PAGE_TYPES": [],
     "SEED_ON_FIRST_RUN": True,
     "ADMIN_USERNAME": "admin",
     # Taken from the environment on first run; generated and printed once when empty.
@@ -104,8 +109,20 @@ def instance_path_from_env() -> Path:
     return Path(os.environ.get(f"{ENV_PREFIX}INSTANCE") or "instance").resolve()
 
 
-def _coerce(raw: str, default: Any) -> Any:
+#: list settings that only take a JSON list in the environment (no "a|b" form)
+JSON_LISTS = frozenset({"DISABLED_PLUGINS", "PAGE_TYPES"})
+
+
+def _coerce(raw: str, default: Any, name: str = "") -> Any:
     """Convert an environment string to the type of the setting's default."""
+    if name in JSON_LISTS:
+        try:
+            value = json.loads(raw)
+        except ValueError as error:
+            raise ValueError(f"{ENV_PREFIX}{name} is not valid JSON ({error}): {raw!r}") from None
+        if not isinstance(value, list):
+            raise ValueError(f"{ENV_PREFIX}{name} expects a JSON list, got {raw!r}")
+        return value
     if isinstance(default, bool):
         lowered = raw.strip().lower()
         if lowered in {"1", "true", "yes", "on", "oui"}:
@@ -138,7 +155,7 @@ def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> Non
         if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}INSTANCE":
             continue
         name = key[len(ENV_PREFIX) :]
-        app.config[name] = _coerce(value, DEFAULTS.get(name, ""))
+        app.config[name] = _coerce(value, DEFAULTS.get(name, ""), name)
     if overrides:
         app.config.update(overrides)
 

@@ -1,0 +1,164 @@
+"""Every hook a plugin may implement, with its arguments and when it runs.
+
+Hooks take keyword arguments only. A ``ctx`` argument is a small dataclass made by
+the caller; its fields are listed in each docstring. A hook returning ``None``
+abstains. Hooks returning lists are called on every plugin and their results joined
+(pluggy returns one result per plugin; the caller flattens them).
+docs/plugins.md explains each hook with an example.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import hookspec
+
+# -- the application ---------------------------------------------------------------
+
+
+@hookspec
+def startup(app: Any) -> None:
+    """startup(app): once, at the end of ``create_app``, the app fully built."""
+
+
+@hookspec
+def blueprints() -> Any:
+    """blueprints(): Flask blueprints (one or a list) registered by ``create_app``."""
+
+
+@hookspec
+def cli_commands(cli: Any) -> None:
+    """cli_commands(cli): add Click commands to the ``wikicoop`` group ``cli``."""
+
+
+@hookspec
+def migration_dirs() -> Any:
+    """migration_dirs(): Alembic version folders of the plugin's own tables (a path or a
+    list), each a branch of its own; ``wikicoop upgrade`` and startup upgrade them."""
+
+
+@hookspec
+def seed_dirs() -> Any:
+    """seed_dirs(): folders of seed pages (same front matter as pages_seed/), created on
+    the first run and by ``wikicoop seed``."""
+
+
+@hookspec
+def translation_dirs() -> Any:
+    """translation_dirs(): gettext folders (``<lang>/LC_MESSAGES/messages.mo``) joined to
+    Flask-Babel's BABEL_TRANSLATION_DIRECTORIES at startup."""
+
+
+@hookspec
+def page_types() -> Any:
+    """page_types(): page type declarations (dicts or ``PageType``) registered at startup
+    in the page type registry, under the plugin's name."""
+
+
+# -- rendering ---------------------------------------------------------------------
+
+
+@hookspec
+def markdown_plugins() -> Any:
+    """markdown_plugins(): mistune plugins (callables ``plugin(md)``) added to the
+    renderer at startup; part of the render-cache fingerprint."""
+
+
+@hookspec
+def sanitizer_allowlist() -> Any:
+    """sanitizer_allowlist(): a dict ``{"tags": [...], "attributes": {tag: [...]}}``
+    merged into the nh3 allowlist at startup (sanitizing stays the last step)."""
+
+
+# -- writing and moderation --------------------------------------------------------
+
+
+@hookspec
+def validate_edit(ctx: Any) -> None:
+    """validate_edit(ctx): before an edit is stored; raise a ServiceError to refuse it.
+    ctx: session, edit (``writing.Edit``), page (None for a creation), settings."""
+
+
+@hookspec
+def moderation_verdict(ctx: Any) -> Any:
+    """moderation_verdict(ctx): before an edit is stored; return "published", "pending"
+    (with reasons) or None; the strictest verdict of all plugins wins.
+    ctx: session, edit, page, decision (the core's)."""
+
+
+@hookspec
+def permission_check(actor: Any, action: str, page: Any) -> bool | None:
+    """permission_check(actor, action, page): inside ``permissions.can``, after the core's
+    rules; None abstains, False denies and wins over True, True grants."""
+
+
+# -- events (inside the transaction that makes them; do not commit) ----------------
+
+
+@hookspec
+def page_published(ctx: Any) -> None:
+    """page_published(ctx): a revision became the public version of its page (save,
+    creation, approval, restore). ctx: session, page, revision, actor."""
+
+
+@hookspec
+def page_renamed(ctx: Any) -> None:
+    """page_renamed(ctx): a page moved to a new title.
+    ctx: session, page, old_title, new_title, actor."""
+
+
+@hookspec
+def page_deleted(ctx: Any) -> None:
+    """page_deleted(ctx): a page was (soft-)deleted. ctx: session, page, actor, reason."""
+
+
+@hookspec
+def licence_changed(ctx: Any) -> None:
+    """licence_changed(ctx): a page moved to another licence.
+    ctx: session, page, old_licence, new_licence, actor."""
+
+
+# -- search ------------------------------------------------------------------------
+
+
+@hookspec
+def search_fields() -> Any:
+    """search_fields(): extra Whoosh fields ``{name: FieldType}`` added to the schema."""
+
+
+@hookspec
+def search_document(ctx: Any) -> Any:
+    """search_document(ctx): extra values ``{field: value}`` for a page's search document
+    when it is indexed. ctx: page, revision."""
+
+
+# -- the web layer -----------------------------------------------------------------
+
+
+@hookspec
+def template_dirs() -> Any:
+    """template_dirs(): template folders searched after the theme, before the core."""
+
+
+@hookspec
+def template_context(ctx: Any) -> Any:
+    """template_context(ctx): extra variables ``{name: value}`` for every template
+    rendered in a request. ctx: template (its name), actor, request."""
+
+
+@hookspec
+def page_panels(ctx: Any) -> Any:
+    """page_panels(ctx): panels shown on a page's view, each ``{"title", "html"}`` (html
+    trusted: escape what you insert). ctx: page, revision, actor, title."""
+
+
+@hookspec
+def page_actions(ctx: Any) -> Any:
+    """page_actions(ctx): links in a page's action bar, each ``{"label", "url"}``.
+    ctx: page, revision, actor, title."""
+
+
+@hookspec
+def navigation_links(actor: Any) -> Any:
+    """navigation_links(actor): menu entries, each ``{"label", "url"}``, for ``actor``
+    (the current user, perhaps anonymous)."""
