@@ -1,0 +1,211 @@
+"""Unit tests of structured page types: declarations, value validation, merge of fields."""
+
+from __future__ import annotations
+
+import pytest
+
+from wikicoop.page_types import (
+    FieldError,
+    PageTypeError,
+    PageTypeRegistry,
+    changed_fields,
+    merge_fields,
+    validate_fields,
+)
+
+PLACE = {
+    "name": "lieu",
+    "label": {"fr": "Lieu", "en": "Place"},
+    "moderation": "a_priori",
+    "fields": [
+        {"name": "nom", "kind": "text", "label": {"fr": "Nom", "en": "Name"}, "required": True},
+        {"name": "notes", "kind": "longtext", "label": "Notes"},
+        {"name": "places", "kind": "number", "label": "Places"},
+        {"name": "ouverture", "kind": "date", "label": "Ouverture"},
+        {"name": "rdv", "kind": "datetime", "label": "Rendez-vous"},
+        {"name": "horaires", "kind": "hours", "label": "Horaires"},
+        {"name": "acces", "kind": "choice", "label": "Accès", "choices": ["libre", "rdv"]},
+        {"name": "publics", "kind": "choices", "label": "Publics", "choices": ["a", "b", "c"]},
+        {"name": "wifi", "kind": "bool", "label": "Wifi"},
+        {"name": "site", "kind": "url", "label": "Site"},
+        {"name": "courriel", "kind": "email", "label": "Courriel"},
+        {"name": "tel", "kind": "phone", "label": "Téléphone"},
+        {"name": "position", "kind": "point", "label": "Position"},
+        {"name": "structure", "kind": "page", "label": "Structure"},
+    ],
+}
+
+
+@pytest.fixture()
+def place():
+    registry = PageTypeRegistry()
+    return registry.register(PLACE)
+
+
+def _reason(place, fields):
+    with pytest.raises(FieldError) as caught:
+        validate_fields(place, fields)
+    assert caught.value.code == "invalid-field"
+    assert caught.value.status == 400
+    return caught.value.field, caught.value.reason
+
+
+def test_plain_dict_declaration_and_registry():
+    registry = PageTypeRegistry()
+    place = registry.register(PLACE)
+    assert registry.get("lieu") is place
+    assert registry.all() == [place]
+    assert place.label_for("en") == "Place"
+    assert place.field("acces").choices == ("libre", "rdv")
+    assert place.field("notes").label == {"fr": "Notes", "en": "Notes"}
+    assert registry.moderation_modes() == {"type:lieu": "a_priori"}
+    assert place.plugin is None
+    assert registry.register({"name": "autre"}, plugin="demo").plugin == "demo"
+    with pytest.raises(FieldError) as caught:
+        registry.require("inconnu")
+    assert caught.value.field == "type" and caught.value.reason == "unknown-type"
+
+
+@pytest.mark.parametrize(
+    ("declaration", "words"),
+    [
+        ({"name": "x", "fields": [{"name": "a", "kind": "colour"}]}, "unknown kind"),
+        ({"name": "x", "fields": [{"name": "a", "kind": "text"}] * 2}, "duplicate field"),
+        ({"name": "x", "fields": [{"name": "a", "kind": "choice"}]}, "choices"),
+        ({"name": "x", "fields": [{"name": "a", "kind": "choices", "choices": []}]}, "choices"),
+        ({"name": "x", "moderation": "sometimes"}, "moderation"),
+        ({"name": "Bad Name"}, "name"),
+        ({"name": "x", "fields": [{"name": "a", "kind": "text", "colour": 1}]}, "unknown keys"),
+    ],
+)
+def test_bad_declarations_are_refused(declaration, words):
+    with pytest.raises(PageTypeError, match=words):
+        PageTypeRegistry().register(declaration)
+
+
+def test_same_name_twice_is_refused():
+    registry = PageTypeRegistry()
+    registry.register({"name": "x"})
+    with pytest.raises(PageTypeError, match="already declared"):
+        registry.register({"name": "x"}, plugin="demo")
+
+
+def test_good_values_are_normalised(place):
+    values = validate_fields(
+        place,
+        {
+            "nom": "  Médiathèque ",
+            "notes": "ligne 1\nligne 2",
+            "places": 12.5,
+            "ouverture": "2026-12-03",
+            "rdv": "2026-12-03 14:30",
+            "horaires": {"mon": [["14:00", "18:00"], ["09:00", "12:30"]], "sun": []},
+            "acces": "libre",
+            "publics": ["c", "a", "c"],
+            "wifi": False,
+            "site": "https://example.org/a?b=c",
+            "courriel": "contact@example.org",
+            "tel": "+33 2 98 00 00 00",
+            "position": {"lat": 48.39, "lon": -4.49},
+            "structure": "mairie de Brest",
+        },
+    )
+    assert values["nom"] == "Médiathèque"
+    assert values["rdv"] == "2026-12-03T14:30"
+    assert values["horaires"]["mon"] == [["09:00", "12:30"], ["14:00", "18:00"]]
+    assert values["horaires"]["tue"] == []
+    assert values["publics"] == ["a", "c"]
+    assert values["wifi"] is False
+    assert values["structure"] == "Mairie de Brest"
+    assert list(values) == [f["name"] for f in PLACE["fields"]]
+
+
+def test_empty_values_are_dropped(place):
+    assert validate_fields(place, {"nom": "x", "notes": "  ", "publics": [], "horaires": {}}) == {
+        "nom": "x"
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "reason"),
+    [
+        ({}, "nom", "required"),
+        ({"nom": "   "}, "nom", "required"),
+        ({"nom": "x", "couleur": "bleu"}, "couleur", "unknown-field"),
+        ({"nom": 12}, "nom", "wrong-kind"),
+        ({"nom": "a\nb"}, "nom", "single-line"),
+        ({"nom": "x", "places": "12"}, "places", "wrong-kind"),
+        ({"nom": "x", "places": True}, "places", "wrong-kind"),
+        ({"nom": "x", "ouverture": "03/12/2026"}, "ouverture", "bad-date"),
+        ({"nom": "x", "ouverture": "2026-02-30"}, "ouverture", "bad-date"),
+        ({"nom": "x", "rdv": "2026-12-03"}, "rdv", "bad-datetime"),
+        ({"nom": "x", "rdv": "2026-12-03T25:00"}, "rdv", "bad-datetime"),
+        ({"nom": "x", "horaires": {"lun": []}}, "horaires", "bad-day"),
+        ({"nom": "x", "horaires": {"mon": [["9h", "12:00"]]}}, "horaires", "bad-time"),
+        ({"nom": "x", "horaires": {"mon": [["09:60", "12:00"]]}}, "horaires", "bad-time"),
+        ({"nom": "x", "horaires": {"mon": [["12:00", "09:00"]]}}, "horaires", "hours-order"),
+        ({"nom": "x", "horaires": {"mon": [["12:00", "12:00"]]}}, "horaires", "hours-order"),
+        (
+            {"nom": "x", "horaires": {"tue": [["09:00", "12:30"], ["12:00", "18:00"]]}},
+            "horaires",
+            "hours-overlap",
+        ),
+        ({"nom": "x", "horaires": {"mon": [["09:00"]]}}, "horaires", "bad-slot"),
+        ({"nom": "x", "acces": "payant"}, "acces", "not-a-choice"),
+        ({"nom": "x", "publics": ["a", "z"]}, "publics", "not-a-choice"),
+        ({"nom": "x", "publics": "a"}, "publics", "wrong-kind"),
+        ({"nom": "x", "wifi": "oui"}, "wifi", "wrong-kind"),
+        ({"nom": "x", "site": "javascript:alert(1)"}, "site", "bad-url"),
+        ({"nom": "x", "site": "example.org"}, "site", "bad-url"),
+        ({"nom": "x", "courriel": "pas une adresse"}, "courriel", "bad-email"),
+        ({"nom": "x", "tel": "appelez-nous"}, "tel", "bad-phone"),
+        ({"nom": "x", "position": {"lat": 91, "lon": 0}}, "position", "out-of-range"),
+        ({"nom": "x", "position": {"lat": 0, "lon": -180.5}}, "position", "out-of-range"),
+        ({"nom": "x", "position": {"lat": 0}}, "position", "wrong-kind"),
+        ({"nom": "x", "position": [48, -4]}, "position", "wrong-kind"),
+        ({"nom": "x", "structure": "a[b]"}, "structure", "bad-title"),
+    ],
+)
+def test_bad_values_name_their_field(place, fields, field, reason):
+    assert _reason(place, fields) == (field, reason)
+
+
+def test_not_an_object(place):
+    assert _reason(place, ["nom"]) == ("fields", "not-an-object")
+
+
+def test_hours_edges(place):
+    week = {"mon": [["00:00", "12:00"], ["12:00", "24:00"]]}
+    assert validate_fields(place, {"nom": "x", "horaires": week})["horaires"]["mon"] == week["mon"]
+    assert _reason(place, {"nom": "x", "horaires": {"mon": [["00:00", "24:01"]]}}) == (
+        "horaires",
+        "bad-time",
+    )
+
+
+def test_error_sentences_name_the_field(place):
+    with pytest.raises(FieldError) as caught:
+        validate_fields(
+            place, {"nom": "x", "horaires": {"mon": [["09:00", "12:30"], ["12:00", "13:00"]]}}
+        )
+    assert "horaires" in caught.value.message
+    assert "09:00-12:30" in caught.value.message
+
+
+def test_merge_fields():
+    base = {"a": 1, "b": 1, "c": 1, "d": 1}
+    ours = {"a": 2, "b": 1, "c": 3, "d": 5, "e": 9}
+    theirs = {"a": 1, "b": 4, "c": 3, "d": 6}
+    merged, conflicts = merge_fields(base, ours, theirs)
+    assert merged == {"a": 2, "b": 4, "c": 3, "d": 6, "e": 9}
+    assert conflicts == ["d"]
+    # a field removed on one side and untouched on the other is removed
+    merged, conflicts = merge_fields({"a": 1}, {}, {"a": 1})
+    assert merged == {} and conflicts == []
+    # removed on one side, changed on the other: conflict
+    assert merge_fields({"a": 1}, {}, {"a": 2}) == ({"a": 2}, ["a"])
+    assert merge_fields(None, None, None) == ({}, [])
+
+
+def test_changed_fields():
+    assert changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ["b", "c"]
