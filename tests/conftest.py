@@ -4,14 +4,15 @@ WIKICOOP_DATABASE_URL is set), a client, an auth helper and page factories."""
 from __future__ import annotations
 
 import os
-import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, make_user
 from sqlalchemy import create_engine, make_url, text
 
 from wikicoop import create_app
@@ -20,11 +21,12 @@ from wikicoop.accounts import create_user, find_user
 from wikicoop.db import engine_of, get_session, upgrade_schema
 from wikicoop.models import Base, User
 from wikicoop.search import ensure_in_step, wait_for_index
-from wikicoop.security import create_token
 from wikicoop.titles import parse_title
 
+# the helpers older test modules import from here (new code imports them from helpers)
+__all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-PASSWORD = "correct horse battery"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -92,30 +94,50 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture
-def app(tmp_path: Path, postgres_url: str | None, sqlite_template: Path) -> Iterator[Flask]:
-    """A fresh wiki on an empty, migrated database."""
+def wiki_settings(tmp_path: Path, postgres_url: str | None, sqlite_template: Path) -> dict:
+    """The settings of a test's wiki: an empty, migrated database of its own (a copy of
+    the SQLite template, or the run's PostgreSQL schema emptied) and an instance folder."""
     if postgres_url:
         _truncate_all(postgres_url)
         database_url = postgres_url
     else:
         shutil.copyfile(sqlite_template, tmp_path / "wiki.db")
         database_url = f"sqlite:///{tmp_path / 'wiki.db'}"
-    application = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": database_url,
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key",
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "SEED_ON_FIRST_RUN": False,
-            # a real scrypt, with a cost that keeps the suite fast
-            "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
-        }
-    )
+    return {
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "SEED_ON_FIRST_RUN": False,
+        # a real scrypt, with a cost that keeps the suite fast
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+    }
+
+
+@pytest.fixture
+def make_app(wiki_settings: dict) -> Iterator[Callable[..., Flask]]:
+    """``make_app(**settings)``: a wiki on the test's database with other settings (the
+    same database as ``app``'s when both are used); every app made is closed at teardown."""
+    made: list[Flask] = []
+
+    def _make(**settings: Any) -> Flask:
+        application = create_app({**wiki_settings, **settings})
+        made.append(application)
+        return application
+
+    yield _make
+    for application in reversed(made):
+        close_app(application)
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    """A fresh wiki on an empty, migrated database."""
+    application = make_app()
     ensure_in_step(application)  # an empty search index, as `wikicoop init` makes it
-    yield application
-    close_app(application)
+    return application
 
 
 def close_app(application: Flask) -> None:
@@ -136,16 +158,6 @@ def runner(app: Flask):
     return app.test_cli_runner()
 
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    """The CSRF token of the first form in ``html``."""
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
 class Auth:
     """Log clients in and out through the real login form."""
 
@@ -156,8 +168,7 @@ class Auth:
         self, name: str = "Alice", role: str = "contributor", *, trust: str = "granted"
     ) -> User:
         """An account; trusted unless ``trust="auto"`` (a newcomer whose edits wait)."""
-        with self.app.app_context():
-            return create_user(get_session(), name, PASSWORD, role=role, trust=trust)
+        return make_user(self.app, name, role, trust=trust)
 
     def login(
         self,
@@ -170,15 +181,10 @@ class Auth:
         """Log in as ``name``, creating the account first (trusted unless ``trust="auto"``)."""
         client = client or self.client
         with self.app.app_context():
-            from wikicoop.accounts import find_user
-
-            if find_user(get_session(), name) is None:
-                create_user(get_session(), name, PASSWORD, role=role, trust=trust)
-        form = client.get("/compte/connexion")
-        response = client.post(
-            "/compte/connexion",
-            data={"username": name, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-        )
+            missing = find_user(get_session(), name) is None
+        if missing:
+            make_user(self.app, name, role, trust=trust)
+        response = login(client, name)
         assert response.status_code == 302, response.text
         return response
 
@@ -221,20 +227,3 @@ def make_page(app: Flask):
             return result.revision.id
 
     return _make
-
-
-def bearer_for(app: Flask, name: str) -> dict[str, str]:
-    """An API token of account ``name``, as an Authorization header."""
-    with app.app_context():
-        session = get_session()
-        token, row = create_token(find_user(session, name), "tests")
-        session.add(row)
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def edit_form(client: FlaskClient, title_path: str) -> dict[str, str]:
-    """GET the edit form of a page and return its hidden fields (csrf, base revision)."""
-    html = client.get(f"/wiki/{title_path}?action=edit").text
-    base = re.search(r'name="base_revision"[^>]*value="([^"]*)"', html)
-    return {"csrf_token": csrf_from(html), "base_revision": base.group(1) if base else ""}

@@ -1,0 +1,233 @@
+"""The one copy of what tests do again and again: read HTML, log in, save a page through
+the form, call the JSON API, make accounts and tokens, search.
+
+Fixtures live in ``conftest.py``; plain functions live here so that a test module imports
+them (``from helpers import soup, save``) instead of writing its own copy.
+``tests/unit/test_helpers_used.py`` fails when a test module defines one of these names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from bs4 import BeautifulSoup
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from wikicoop.accounts import create_user, find_user
+from wikicoop.db import get_session
+from wikicoop.models import User
+from wikicoop.search import search_backend, wait_for_index
+from wikicoop.search.backend import SearchQuery
+from wikicoop.security import create_token
+
+#: the password of every account the tests make
+PASSWORD = "correct horse battery"
+LOGIN = "/compte/connexion"
+JSON_TYPE = "application/json"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_UNSET = object()
+
+
+# ---------------------------------------------------------------------------- HTML
+
+
+def soup(page: TestResponse | str) -> BeautifulSoup:
+    """The parsed HTML of a response (or of a string)."""
+    return BeautifulSoup(page if isinstance(page, str) else page.text, "html.parser")
+
+
+def banner(response: TestResponse) -> str:
+    """The text of the page's error banner; fails when there is none."""
+    node = soup(response).select_one(".banner-error")
+    assert node is not None, response.text[:800]
+    return node.get_text(" ", strip=True)
+
+
+def page_text(client: FlaskClient, path: str) -> str:
+    """The rendered text of ``/wiki/<path>`` as a reader sees it ("" when none)."""
+    content = soup(client.get(f"/wiki/{path}")).select_one(".page-content")
+    return content.get_text() if content else ""
+
+
+# ---------------------------------------------------------------------------- forms
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form in ``html``."""
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def session_csrf(client: FlaskClient) -> str:
+    """A CSRF token of the logged-in ``client``'s session (for the X-CSRFToken header)."""
+    return csrf_from(client.get("/compte/mot-de-passe").text)
+
+
+def edit_form(client: FlaskClient, title_path: str) -> dict[str, str]:
+    """GET the edit form of a page and return its hidden fields (csrf, base revision)."""
+    html = client.get(f"/wiki/{title_path}?action=edit").text
+    base = re.search(r'name="base_revision"[^>]*value="([^"]*)"', html)
+    return {"csrf_token": csrf_from(html), "base_revision": base.group(1) if base else ""}
+
+
+def save(client: FlaskClient, path: str, text: str, **extra: str) -> TestResponse:
+    """Submit the edit form of ``/wiki/<path>`` the way a browser does."""
+    fields = edit_form(client, path)
+    data = {**fields, "text": text, "summary": "", "save": "Enregistrer", **extra}
+    return client.post(f"/wiki/{path}?action=edit", data=data)
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def make_user(
+    app: Flask, name: str = "Alice", role: str = "contributor", *, trust: str = "granted"
+) -> User:
+    """An account with :data:`PASSWORD`; trusted unless ``trust="auto"`` (a newcomer)."""
+    with app.app_context():
+        return create_user(get_session(), name, PASSWORD, role=role, trust=trust)
+
+
+def login(
+    client: FlaskClient,
+    name: str = "Alice",
+    password: str = PASSWORD,
+    *,
+    next_url: str | None = None,
+    remember: bool = False,
+    environ: dict[str, str] | None = None,
+) -> TestResponse:
+    """Post the real login form (``environ``: e.g. the REMOTE_ADDR); the answer, unchecked."""
+    extra = {"environ_base": environ} if environ else {}
+    form = client.get(LOGIN, **extra)
+    data = {"csrf_token": csrf_from(form.text), "username": name, "password": password}
+    if remember:
+        data["remember"] = "y"
+    url = LOGIN + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data=data, **extra)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """``token`` as an Authorization header."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def bearer_for(
+    app: Flask, name: str, role: str = "contributor", *, trust: str = "granted"
+) -> dict[str, str]:
+    """An API token of account ``name`` (made with ``role`` and ``trust`` when missing),
+    as an Authorization header."""
+    with app.app_context():
+        session = get_session()
+        user = find_user(session, name) or create_user(
+            session, name, PASSWORD, role=role, trust=trust
+        )
+        token, row = create_token(user, "tests")
+        session.add(row)
+        session.commit()
+    return bearer(token)
+
+
+# ---------------------------------------------------------------------------- the API
+
+
+def page_path(title: str, suffix: str = "") -> str:
+    """The API path of a page, percent-encoded the way a careful program would."""
+    return "/api/v1/pages/" + quote(title, safe=":/") + suffix
+
+
+class Api:
+    """A test client speaking to the API, asserting that every answer is JSON (and that a
+    refusal says why)."""
+
+    def __init__(self, client: FlaskClient, headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.headers = dict(headers or {})
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        status: int | None = None,
+        *,
+        json_body: Any = _UNSET,
+        data: str | bytes | None = None,
+        headers: dict[str, str] | None = None,
+        content_type: str | None = JSON_TYPE,
+        query: dict[str, Any] | None = None,
+    ) -> TestResponse:
+        """One request; ``status``, when given, is the status expected."""
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **(headers or {})}}
+        if json_body is not _UNSET:
+            kwargs["json"] = json_body
+        elif data is not None:
+            kwargs["data"] = data
+            kwargs["content_type"] = content_type
+        if query is not None:
+            kwargs["query_string"] = query
+        response = self.client.open(path, method=method, **kwargs)
+        assert response.status_code < 500, response.text
+        assert response.mimetype == JSON_TYPE, (response.status_code, response.text[:300])
+        body = response.get_json()
+        assert body is not None
+        if status is not None:
+            assert response.status_code == status, body
+        if response.status_code >= 400:
+            assert isinstance(body.get("error"), str) and body["error"].strip(), body
+        return response
+
+    def get(self, path: str, status: int | None = 200, **kw: Any) -> Any:
+        """GET ``path``; the JSON body."""
+        return self.call("GET", path, status, **kw).get_json()
+
+    def put(self, title: str, body: Any, status: int | None = None, **kw: Any) -> TestResponse:
+        """PUT a page's JSON body."""
+        return self.call("PUT", page_path(title), status, json_body=body, **kw)
+
+    def put_raw(
+        self, title: str, data: str | bytes, status: int | None = None, **kw: Any
+    ) -> TestResponse:
+        """PUT a page with a raw body (malformed JSON, other content types)."""
+        return self.call("PUT", page_path(title), status, data=data, **kw)
+
+    def restore(self, title: str, body: Any, status: int | None = None, **kw: Any) -> TestResponse:
+        """POST a restore of a page."""
+        return self.call("POST", page_path(title, "/restore"), status, json_body=body, **kw)
+
+    def page(self, title: str, status: int = 200, **kw: Any) -> Any:
+        """GET a page; the JSON body."""
+        return self.get(page_path(title), status, **kw)
+
+    def history(self, title: str, status: int = 200, **kw: Any) -> Any:
+        """GET a page's history; the JSON body."""
+        return self.get(page_path(title, "/history"), status, **kw)
+
+    def create(self, title: str, text: str, **fields: Any) -> dict[str, Any]:
+        """Create a page (201); its new revision."""
+        body = self.put(title, {"text": text, "base_revision": None, **fields}, 201).get_json()
+        assert body["created"] is True
+        return body["revision"]
+
+    def edit(self, title: str, text: str, base: int | None = None, **fields: Any) -> Any:
+        """Edit a page (on its latest revision unless ``base``); the JSON body."""
+        if base is None:
+            base = self.page(title)["revision"]["id"]
+        return self.put(title, {"text": text, "base_revision": base, **fields}).get_json()
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def found(app: Flask, words: str, *, wait: bool = True, **filters: str) -> list[str]:
+    """Titles found for ``words`` (after the queued index updates, unless ``wait=False``;
+    web saves answer before their pages are indexed)."""
+    if wait:
+        assert wait_for_index(app)
+    with app.app_context():
+        result = search_backend().search(SearchQuery(text=words, filters=filters))
+        return [hit.title for hit in result.hits]
