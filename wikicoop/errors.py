@@ -1,28 +1,70 @@
 """The one shape of a refused service call, shared by the write path and the tools.
 
-Services (no Flask) raise a :class:`ServiceError`: ``code`` for programs, ``message``
-(French) and ``message_en`` for people, ``status`` the HTTP status, ``details`` for the
-API. The web layer shows ``web.localized(err)``; the API answers ``{error, code}``.
+Services (no Flask) raise ``ServiceError("code", status=..., **params)``: ``code`` for
+programs (stable: scripts and tests rely on it), ``params`` the values a sentence needs,
+``status`` the HTTP status. They carry no sentence: the web layer turns the code into one
+in the reader's language (``web.localized(err)``, the table of
+:mod:`wikicoop.error_messages`, English and other languages from the catalog); the API
+answers ``{error, code}``. ``err.message`` is the French sentence, for the CLI and logs.
+
+During the transition an error may still be raised the old way, with its sentence:
+``ServiceError(code, "message en français", status, message_en="...")``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ServiceError(Exception):
-    """A refused act, in French and English, with its HTTP status."""
+    """A refused act: a stable ``code``, its ``params`` and an HTTP ``status``."""
 
     def __init__(
         self,
         code: str,
-        message: str,
+        message: str | None = None,
         status: int = 400,
         *,
         message_en: str | None = None,
-        **details: object,
+        **params: Any,
     ) -> None:
-        super().__init__(message)
+        super().__init__(code if message is None else message)
         self.code = code
-        self.message = message
-        self.message_en = message_en if message_en is not None else message
         self.status = status
-        self.details = details
+        self.params = params
+        self.details = params  # the former name of ``params``
+        # old style only: the sentences written by the service itself
+        self.legacy_message = message
+        self.legacy_message_en = message_en if message_en is not None else message
+
+    @property
+    def message(self) -> str:
+        """The French sentence (the source language), outside any request."""
+        if self.legacy_message is not None:
+            return self.legacy_message
+        from .error_messages import sentence  # the table of sentences, Flask-free
+
+        return sentence(self)
+
+    @property
+    def message_en(self) -> str:
+        """Old style only: the English sentence the service wrote. A coded error has none
+        (its sentences are in the catalog): ask ``web.localized(err)``."""
+        if self.legacy_message_en is None:
+            raise AttributeError(f"{self.code}: a coded error is translated by the web layer")
+        return self.legacy_message_en
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickling (e.g. from a worker thread) keeps code, status and params
+        return (_rebuild, (type(self), self.code, self.status, self.__dict__))
+
+
+def _rebuild(cls: type[ServiceError], code: str, status: int, state: dict) -> ServiceError:
+    """Unpickle a :class:`ServiceError` (or a subclass with another signature)."""
+    err = Exception.__new__(cls)
+    Exception.__init__(err, code)
+    err.__dict__.update(state)
+    return err

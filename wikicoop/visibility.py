@@ -61,12 +61,7 @@ def page_exists_for(session: Session, page: Page, actor: Any) -> bool:
 
 
 def _no_such_page(title: Title) -> NotVisible:
-    return NotVisible(
-        "page-not-found",
-        f"La page « {title.full} » n'existe pas.",
-        status=404,
-        message_en=f'The page "{title.full}" does not exist.',
-    )
+    return NotVisible("page-not-found", status=404, title=title.full)
 
 
 def readable_page(session: Session, title: Title, actor: Any) -> Page:
@@ -84,12 +79,7 @@ def published_page(session: Session, title: Title, actor: Any) -> Page:
     licence, renaming, deleting, restoring)."""
     page = readable_page(session, title, actor)
     if page.latest_revision_id is None:
-        raise NotVisible(
-            "not-published",
-            f"La page « {title.full} » n'a pas encore de version publiée.",
-            status=404,
-            message_en=f'The page "{title.full}" has no published version yet.',
-        )
+        raise NotVisible("not-published", status=404, title=title.full)
     return page
 
 
@@ -106,18 +96,8 @@ def readable_revision(session: Session, page: Page, actor: Any, revision_id: obj
     if can_see_text(actor, revision):
         return revision
     if revision.status == moderation.HIDDEN:
-        raise NotVisible(
-            "hidden",
-            "Cette version a été masquée par un modérateur.",
-            status=403,
-            message_en="This version was hidden by a moderator.",
-        )
-    raise NotVisible(
-        "unknown-revision",
-        f"La version n° {revision.id} n'existe pas.",
-        status=404,
-        message_en=f"Version {revision.id} does not exist.",
-    )
+        raise NotVisible("hidden", status=403)
+    raise NotVisible("unknown-revision", status=404, id=revision.id)
 
 
 def shown_revision(session: Session, page: Page, actor: Any) -> tuple[Revision | None, bool]:

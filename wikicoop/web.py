@@ -26,8 +26,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import moderation, visibility
+from . import error_messages, moderation, visibility
 from .db import get_session
+from .errors import ServiceError
 from .extensions import login_manager
 from .licences import LICENCES, Licence, get_licence
 from .models import Page
@@ -84,10 +85,11 @@ REVISION_ACTION_LABELS = {
 
 
 class BilingualError(Protocol):
-    """A service error carrying its sentence in French and in English."""
+    """A service error: a coded one (``code``, ``params``, see ``errors.ServiceError``),
+    or an old-style one carrying its sentence in French and in English."""
 
+    code: str
     message: str
-    message_en: str
 
 
 def current_language() -> str:
@@ -102,7 +104,14 @@ def english() -> bool:
 
 
 def localized(err: BilingualError) -> str:
-    """A service error's sentence in the reader's language (French unless English)."""
+    """A service error's sentence in the reader's language.
+
+    A coded error (no sentence of its own) gets its code's sentence from
+    :mod:`~wikicoop.error_messages`, translated by the catalog; an old-style one shows
+    the English or French sentence it was raised with.
+    """
+    if isinstance(err, ServiceError) and err.legacy_message is None:
+        return error_messages.sentence(err, gettext)
     return err.message_en if english() else err.message
 
 

@@ -1,0 +1,215 @@
+"""Services raise coded errors; the web layer says them in the reader's language.
+
+A service raises ``ServiceError("code", status=..., **params)`` with no sentence; the
+table of :mod:`wikicoop.error_messages` gives each code its French sentence and the
+catalog its English one. The scans below keep it so: every code raised has a sentence,
+every sentence a translation, and converted services carry no English of their own.
+"""
+
+from __future__ import annotations
+
+import ast
+import pickle
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import Flask
+from flask.testing import FlaskClient
+
+from wikicoop import error_messages
+from wikicoop.errors import ServiceError
+from wikicoop.web import localized
+
+PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
+PO_FILE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+EN = {"Accept-Language": "en"}
+
+#: Services that raise coded errors only: no ``message_en``, no (French, English) pair.
+CONVERTED = ["security.py", "visibility.py"]
+#: Services still carrying their own English (converted later, then moved up).
+NOT_YET_CONVERTED = [
+    "accounts.py",
+    "changes.py",
+    "community.py",
+    "discussions.py",
+    "licences.py",
+    "moderation.py",
+    "review.py",
+    "revisions.py",
+    "search/backend.py",
+    "search/whoosh_backend.py",
+    "titles.py",
+    "watching.py",
+]
+
+
+#: Errors whose first argument is not a code (FieldError names the field; its code is
+#: always "invalid-field"): not scanned here.
+OWN_SIGNATURE = {"FieldError"}
+
+
+# ------------------------------------------------------------------ the mechanism
+
+
+def test_a_coded_error_has_no_sentence_of_its_own():
+    err = ServiceError("unknown-revision", status=404, id=12)
+    assert (err.code, err.status, err.params) == ("unknown-revision", 404, {"id": 12})
+    assert err.message == "La version n° 12 n'existe pas."  # French, for the CLI and logs
+    assert str(err) == err.message
+    with pytest.raises(AttributeError):
+        err.message_en  # noqa: B018 - English comes from the catalog only
+    assert error_messages.sentence_in(err, "en") == "Version 12 does not exist."
+
+
+def test_old_style_errors_still_speak_both_languages(app: Flask):
+    err = ServiceError("x", "Message.", 409, message_en="Message in English.")
+    assert (err.message, err.message_en, err.status) == ("Message.", "Message in English.", 409)
+    with app.test_request_context("/", headers=EN):
+        assert localized(err) == "Message in English."
+    with app.test_request_context("/"):
+        assert localized(err) == "Message."
+
+
+def test_localized_follows_the_request_language(app: Flask):
+    err = ServiceError("page-not-found", status=404, title="Absente")
+    with app.test_request_context("/", headers=EN):
+        assert localized(err) == 'The page "Absente" does not exist.'
+    with app.test_request_context("/"):
+        assert localized(err) == "La page « Absente » n'existe pas."
+
+
+def test_unknown_code_missing_parameter_and_nested_error(app: Flask, monkeypatch):
+    with app.test_request_context("/", headers=EN):
+        assert localized(ServiceError("no-such-code")) == "Action refused (no-such-code)."
+        assert localized(ServiceError("unknown-revision")) == "Version ? does not exist."
+    # a parameter that is an error shows as its sentence, in the same language
+    monkeypatch.setitem(error_messages.MESSAGES, "test-wrapper", "Refusé : %(reason)s")
+    wrapper = ServiceError("test-wrapper", reason=ServiceError("hidden", status=403))
+    assert wrapper.message == "Refusé : Cette version a été masquée par un modérateur."
+
+
+def test_variant_picks_another_sentence(monkeypatch):
+    monkeypatch.setitem(error_messages.MESSAGES, "test-code", "Un.")
+    monkeypatch.setitem(error_messages.MESSAGES, "test-code:other", "Deux.")
+    assert ServiceError("test-code").message == "Un."
+    assert ServiceError("test-code", variant="other").message == "Deux."
+    assert ServiceError("test-code", variant="absent").message == "Un."
+
+
+def test_a_coded_error_survives_pickling():
+    err = pickle.loads(pickle.dumps(ServiceError("unknown-revision", status=404, id=3)))
+    assert (err.code, err.status, err.params, err.message) == (
+        "unknown-revision",
+        404,
+        {"id": 3},
+        "La version n° 3 n'existe pas.",
+    )
+
+
+def test_api_answers_the_code_and_its_sentence(client: FlaskClient):
+    english = client.get("/api/v1/pages/Absente/history", headers=EN)
+    french = client.get("/api/v1/pages/Absente/history")
+    assert english.status_code == french.status_code == 404
+    assert english.get_json()["error"] == 'The page "Absente" does not exist.'
+    assert french.get_json()["error"] == "La page « Absente » n'existe pas."
+
+
+# ------------------------------------------------------------------ the scans
+
+
+def _error_classes(trees: list[ast.Module]) -> set[str]:
+    """Names of ServiceError and of every class deriving from it (read from the source:
+    importing every module would start an app, wsgi.py)."""
+    bases: dict[str, set[str]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                names = {
+                    b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+                }
+                bases.setdefault(node.name, set()).update(names)
+    found = {"ServiceError"}
+    while grown := {name for name, parents in bases.items() if parents & found} - found:
+        found |= grown
+    return found
+
+
+def _constants(node: ast.expr | None) -> list[str]:
+    """The string constants an argument may be (``"a" if x else "b"`` is both)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _constants(node.body) + _constants(node.orelse)
+    return []
+
+
+def _raised_codes() -> list[tuple[str, int, str, bool]]:
+    """(module, line, table key, coded) of each error built with a literal code."""
+    paths = [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in paths]
+    classes = _error_classes(trees)
+    found = []
+    for path, tree in zip(paths, trees, strict=True):
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name not in classes or name in OWN_SIGNATURE:
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            coded = len(node.args) == 1 and "message_en" not in keywords
+            variants = _constants(keywords.get("variant")) or [None]
+            for code in _constants(node.args[0]):
+                for variant in variants:
+                    key = f"{code}:{variant}" if variant and coded else code
+                    found.append((str(path.relative_to(PACKAGE)), node.lineno, key, coded))
+    return found
+
+
+def test_every_code_raised_has_a_sentence():
+    raised = _raised_codes()
+    assert len(raised) > 20
+    missing = [
+        (module, line, key) for module, line, key, _ in raised if key not in error_messages.MESSAGES
+    ]
+    assert not missing, f"codes without a sentence in error_messages.MESSAGES: {missing}"
+
+
+def test_every_sentence_is_translated():
+    with PO_FILE.open("rb") as f:
+        catalog = {m.id: m for m in read_po(f) if m.id}
+    sentences = [*error_messages.MESSAGES.values(), error_messages.UNKNOWN]
+    lacking = [
+        s for s in sentences if s not in catalog or not catalog[s].string or catalog[s].fuzzy
+    ]
+    assert not lacking, f"error sentences without English in the catalog: {lacking}"
+
+
+def _bilingual_pairs(tree: ast.AST) -> list[int]:
+    """Lines of a tuple of two sentences (a French one and its English)."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2:
+            texts = [
+                _constants(e) or (["f"] if isinstance(e, ast.JoinedStr) else []) for e in node.elts
+            ]
+            if all(texts) and all(" " in t[0] or t[0] == "f" for t in texts):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("module", CONVERTED)
+def test_converted_services_carry_no_english(module: str):
+    source = (PACKAGE / module).read_text(encoding="utf-8")
+    assert "message_en" not in source
+    assert not _bilingual_pairs(ast.parse(source)), f"{module}: a (fr, en) pair of sentences"
+
+
+def test_the_list_of_services_left_is_honest():
+    """A module converted must move from NOT_YET_CONVERTED to CONVERTED (and be checked)."""
+    assert not set(CONVERTED) & set(NOT_YET_CONVERTED)
+    done = [m for m in NOT_YET_CONVERTED if "message_en" not in (PACKAGE / m).read_text("utf-8")]
+    done = [m for m in done if not _bilingual_pairs(ast.parse((PACKAGE / m).read_text("utf-8")))]
+    assert not done, f"converted: move them to CONVERTED: {done}"
