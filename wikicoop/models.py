@@ -215,6 +215,8 @@ class RenderCache(Base):
     # {"toc": [[level, anchor, text], ...], "categories": [...]}
     meta: Mapped[dict] = mapped_column(JSON)
     rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # what rendered it (renderer version, plugins, allowlist): HTML of another is stale
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class PageLink(Base):

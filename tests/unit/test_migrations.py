@@ -1,4 +1,4 @@
-"""Upgrading a wiki that already has pages: migrations 0002 to 0004 keep every row, and go back."""
+"""Upgrading a wiki that already has pages: migrations 0002 to 0005 keep every row, and go back."""
 
 from __future__ import annotations
 
@@ -147,4 +147,16 @@ def test_0004_adds_page_type_and_fields_empty_and_goes_back(engine: Engine) -> N
         columns = {c["name"] for c in inspect(conn).get_columns("revisions")}
         assert not columns & {"page_type", "fields"}
         assert conn.execute(text("SELECT text FROM revisions")).scalar_one() == "Salut\n"
+    upgrade_schema(engine)
+
+
+def test_0005_adds_the_render_fingerprint_empty_and_goes_back(engine: Engine) -> None:
+    config = alembic_config(engine)
+    command.upgrade(config, "0005")
+    with engine.connect() as conn:
+        columns = {c["name"]: c for c in inspect(conn).get_columns("render_cache")}
+        assert columns["fingerprint"]["nullable"]
+    command.downgrade(config, "0004")
+    with engine.connect() as conn:
+        assert "fingerprint" not in {c["name"] for c in inspect(conn).get_columns("render_cache")}
     upgrade_schema(engine)
