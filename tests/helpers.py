@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from bs4 import BeautifulSoup
 from flask import Flask
@@ -75,6 +75,20 @@ def edit_form(client: FlaskClient, title_path: str) -> dict[str, str]:
     return {"csrf_token": csrf_from(html), "base_revision": base.group(1) if base else ""}
 
 
+def post_form(
+    client: FlaskClient,
+    url: str,
+    data: dict[str, Any] | None = None,
+    *,
+    form_url: str | None = None,
+    **kw: Any,
+) -> TestResponse:
+    """GET the form at ``form_url`` (``url`` by default) and post ``data`` to ``url`` with
+    its CSRF token, as a browser does; ``kw`` go to both requests (headers, environ_base)."""
+    form = client.get(form_url or url, **kw)
+    return client.post(url, data={"csrf_token": csrf_from(form.text), **(data or {})}, **kw)
+
+
 def save(client: FlaskClient, path: str, text: str, **extra: str) -> TestResponse:
     """Submit the edit form of ``/wiki/<path>`` the way a browser does."""
     fields = edit_form(client, path)
@@ -103,13 +117,18 @@ def login(
     environ: dict[str, str] | None = None,
 ) -> TestResponse:
     """Post the real login form (``environ``: e.g. the REMOTE_ADDR); the answer, unchecked."""
+    data = {"username": name, "password": password, **({"remember": "y"} if remember else {})}
+    url = LOGIN if next_url is None else f"{LOGIN}?{urlencode({'next': next_url})}"
     extra = {"environ_base": environ} if environ else {}
-    form = client.get(LOGIN, **extra)
-    data = {"csrf_token": csrf_from(form.text), "username": name, "password": password}
-    if remember:
-        data["remember"] = "y"
-    url = LOGIN + (f"?next={next_url}" if next_url else "")
-    return client.post(url, data=data, **extra)
+    return post_form(client, url, data, form_url=LOGIN, **extra)
+
+
+def change_password(
+    client: FlaskClient, current: str, new: str = "un nouveau mot de passe"
+) -> TestResponse:
+    """Post the password-change form of the logged-in ``client``."""
+    data = {"current": current, "password": new, "confirm": new}
+    return post_form(client, "/compte/mot-de-passe", data)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -3,20 +3,12 @@ the password-change form is limited per account (the real Flask-Limiter)."""
 
 from __future__ import annotations
 
-from conftest import PASSWORD, csrf_from
+from helpers import PASSWORD, change_password, login
 
 
 def try_login(app, name: str, password: str, address: str) -> int:
     """One login attempt from the address ``address``; the status of the answer."""
-    client = app.test_client()
-    environ = {"REMOTE_ADDR": address}
-    form = client.get("/compte/connexion", environ_base=environ)
-    response = client.post(
-        "/compte/connexion",
-        data={"csrf_token": csrf_from(form.text), "username": name, "password": password},
-        environ_base=environ,
-    )
-    return response.status_code
+    return login(app.test_client(), name, password, environ={"REMOTE_ADDR": address}).status_code
 
 
 def test_many_addresses_meet_the_account_limit(app, auth):
@@ -43,29 +35,15 @@ def test_successful_logins_do_not_use_up_the_account_limit(app, auth):
     assert statuses == [302] * 12
 
 
-def change_password(client, current: str) -> int:
-    form = client.get("/compte/mot-de-passe")
-    response = client.post(
-        "/compte/mot-de-passe",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "current": current,
-            "password": "un nouveau mot de passe",
-            "confirm": "un nouveau mot de passe",
-        },
-    )
-    return response.status_code
-
-
 def test_password_form_is_rate_limited_per_account(app, auth):
     laptop, phone = app.test_client(), app.test_client()
     auth.login("Alice", client=laptop)
     auth.login("Alice", client=phone)
-    statuses = [change_password(laptop, f"essai {n}") for n in range(5)]
+    statuses = [change_password(laptop, f"essai {n}").status_code for n in range(5)]
     assert statuses == [400] * 5
-    assert change_password(laptop, "essai 6") == 429
+    assert change_password(laptop, "essai 6").status_code == 429
     # another browser of the same account shares the limit; another account does not
-    assert change_password(phone, PASSWORD) == 429
+    assert change_password(phone, PASSWORD).status_code == 429
     other = app.test_client()
     auth.login("Bruno", client=other)
-    assert change_password(other, "essai") == 400
+    assert change_password(other, "essai").status_code == 400

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from helpers import PASSWORD, login
 
 from wikicoop.cli import cli as wikicoop_cli
 
@@ -59,11 +59,7 @@ def test_cli_refuses_a_second_account_under_another_spelling(runner, elodie):
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_login_form_finds_the_account(app, elodie, spelling):
     client = app.test_client()
-    form = client.get("/compte/connexion")
-    response = client.post(
-        "/compte/connexion",
-        data={"csrf_token": csrf_from(form.text), "username": spelling, "password": PASSWORD},
-    )
+    response = login(client, spelling)
     assert response.status_code == 302, response.text
     assert client.get("/compte/mot-de-passe").status_code == 200
 

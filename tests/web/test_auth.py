@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-from conftest import PASSWORD, csrf_from
+from helpers import PASSWORD, change_password, csrf_from, login, post_form, soup
 
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 
 
 def register(client, **fields):
-    form = client.get("/compte/inscription")
-    data = {"csrf_token": csrf_from(form.text), "email": "", **fields}
-    return client.post("/compte/inscription", data=data)
-
-
-def login(client, username, password, next_url=None):
-    form = client.get("/compte/connexion")
-    url = "/compte/connexion" + (f"?next={next_url}" if next_url else "")
-    return client.post(
-        url, data={"csrf_token": csrf_from(form.text), "username": username, "password": password}
-    )
+    return post_form(client, "/compte/inscription", {"email": "", **fields})
 
 
 def test_register_logs_in_and_stores_a_strong_hash(app, client):
@@ -51,7 +40,7 @@ def test_register_errors_are_explained(client, auth):
     for fields, words in cases:
         response = register(client, **fields)
         assert response.status_code == 400, fields
-        assert words in BeautifulSoup(response.text, "html.parser").get_text(), fields
+        assert words in soup(response).get_text(), fields
 
 
 def test_registration_can_be_closed(app, client):
@@ -63,16 +52,18 @@ def test_login_failure_is_401_with_a_message(client, auth):
     auth.make_user("Alice")
     response = login(client, "Alice", "mauvais mot de passe")
     assert response.status_code == 401
-    assert "incorrect" in BeautifulSoup(response.text, "html.parser").get_text()
+    assert "incorrect" in soup(response).get_text()
     assert login(client, "alice", PASSWORD).status_code == 302  # names are case-insensitive
 
 
 def test_login_follows_only_local_next_urls(client, auth):
     auth.make_user("Alice")
-    assert login(client, "Alice", PASSWORD, "/wiki/Page").headers["Location"] == "/wiki/Page"
+    assert (
+        login(client, "Alice", PASSWORD, next_url="/wiki/Page").headers["Location"] == "/wiki/Page"
+    )
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         client = client.application.test_client()
-        assert login(client, "Alice", PASSWORD, evil).headers["Location"] == "/"
+        assert login(client, "Alice", PASSWORD, next_url=evil).headers["Location"] == "/"
 
 
 def test_logout_needs_post_with_csrf(client, auth):
@@ -90,16 +81,7 @@ def test_password_change_ends_other_sessions(app, auth):
     laptop, phone = app.test_client(), app.test_client()
     auth.login("Alice", client=laptop)
     auth.login("Alice", client=phone)
-    form = laptop.get("/compte/mot-de-passe")
-    response = laptop.post(
-        "/compte/mot-de-passe",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "current": PASSWORD,
-            "password": "un nouveau mot de passe",
-            "confirm": "un nouveau mot de passe",
-        },
-    )
+    response = change_password(laptop, PASSWORD, "un nouveau mot de passe")
     assert response.status_code == 302
     assert laptop.get("/compte/mot-de-passe").status_code == 200  # this session stays
     assert phone.get("/compte/mot-de-passe").status_code == 302  # the other one ended
@@ -108,18 +90,9 @@ def test_password_change_ends_other_sessions(app, auth):
 
 def test_wrong_current_password_is_refused(client, auth):
     auth.login()
-    form = client.get("/compte/mot-de-passe")
-    response = client.post(
-        "/compte/mot-de-passe",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "current": "pas le bon",
-            "password": "un nouveau mot de passe",
-            "confirm": "un nouveau mot de passe",
-        },
-    )
+    response = change_password(client, "pas le bon")
     assert response.status_code == 400
-    assert "pas le bon" in BeautifulSoup(response.text, "html.parser").get_text()
+    assert "pas le bon" in soup(response).get_text()
 
 
 def test_login_attempts_are_rate_limited(app, client, auth):

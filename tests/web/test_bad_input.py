@@ -5,7 +5,7 @@ deep; a block ending in year 1; multipart forms in invalid UTF-8)."""
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, bearer_for, csrf_from, edit_form
+from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, post_form
 
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
@@ -34,11 +34,7 @@ def moderator(app, auth):
 
 def test_nul_in_login_name(client, auth):
     auth.make_user("Alice")
-    form = client.get("/compte/connexion")
-    response = client.post(
-        "/compte/connexion",
-        data={"csrf_token": csrf_from(form.text), "username": NUL_NAME, "password": PASSWORD},
-    )
+    response = login(client, NUL_NAME)
     assert_refused(response, "caractère")
 
 
@@ -47,9 +43,8 @@ def test_nul_in_login_name(client, auth):
     [{"username": NUL_NAME, "email": ""}, {"username": "Alice", "email": "alice\x00@ex.org"}],
 )
 def test_nul_in_registration(app, client, fields):
-    form = client.get("/compte/inscription")
-    data = {"csrf_token": csrf_from(form.text), "password": PASSWORD, "confirm": PASSWORD}
-    response = client.post("/compte/inscription", data={**data, **fields})
+    data = {"password": PASSWORD, "confirm": PASSWORD, **fields}
+    response = post_form(client, "/compte/inscription", data)
     assert_refused(response)
     with app.app_context():
         assert find_user(get_session(), "Alice") is None

@@ -3,23 +3,14 @@ side: a copy of them, replayed after the logout, no longer logs anyone in."""
 
 from __future__ import annotations
 
-from conftest import PASSWORD, csrf_from
+from helpers import login
 
 COOKIES = ("session", "remember_token")
 
 
 def login_remembered(client) -> dict[str, str]:
     """Log Alice in with « se souvenir de moi »; return a copy of the browser's cookies."""
-    form = client.get("/compte/connexion")
-    response = client.post(
-        "/compte/connexion",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "username": "Alice",
-            "password": PASSWORD,
-            "remember": "y",
-        },
-    )
+    response = login(client, "Alice", remember=True)
     assert response.status_code == 302, response.text
     copied = {name: client.get_cookie(name) for name in COOKIES}
     assert all(copied.values()), copied

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from helpers import login, session_csrf
 
 from wikicoop.web import safe_next
 
@@ -67,19 +67,14 @@ def moderator(app, auth, make_page):
     make_page("Verger", "Des pommes.")
     client = app.test_client()
     auth.login("Modo", role="moderator", client=client)
-    return client, csrf_from(client.get("/compte/mot-de-passe").text)
+    return client, session_csrf(client)
 
 
 @pytest.mark.parametrize("target", PAYLOADS)
 def test_login_next(app, auth, target):
     auth.make_user("Alice")
     client = app.test_client()
-    form = client.get("/compte/connexion")
-    response = client.post(
-        "/compte/connexion",
-        query_string={"next": target},
-        data={"csrf_token": csrf_from(form.text), "username": "Alice", "password": PASSWORD},
-    )
+    response = login(client, "Alice", next_url=target)
     assert_stays_here(response, target)
 
 
