@@ -43,10 +43,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     :param overrides: settings applied last (tests use this).
     """
-    from . import config, db, search, security, signals, web
+    from . import config, db, page_types, search, security, signals, web
     from .extensions import babel, csrf, limiter, login_manager, select_locale
-    from .plugins import EXTENSION_KEY
-    from .plugins.manager import build_manager
+    from .plugins import wiring as plugins
+    from .render_cache import RENDERER_VERSION
     from .rendering.pipeline import Renderer
     from .themes import init_themes
     from .titles import Title
@@ -57,7 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     config.load_settings(app, overrides)
     _init_logging(app)
     # plugins are found first: their hooks feed the extensions, renderer, theme and views
-    app.extensions[EXTENSION_KEY] = build_manager(app.config["DISABLED_PLUGINS"])
+    pm = plugins.init_plugins(app)
 
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
@@ -74,10 +74,17 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     def wiki_url(title: Title) -> str:
         return "/wiki/" + title.url_path
 
+    capitalize_first = bool(app.config["CAPITALIZE_FIRST"])
     app.extensions["wikicoop.renderer"] = Renderer(
-        wiki_url=wiki_url, capitalize_first=app.config["CAPITALIZE_FIRST"]
+        wiki_url=wiki_url,
+        capitalize_first=capitalize_first,
+        **plugins.renderer_options(
+            pm, version=__version__, renderer=RENDERER_VERSION, capitalize=capitalize_first
+        ),
     )
+    page_types.init_app(app)  # before search: the index has a facet per declared field
     search.init_app(app)
-    init_themes(app)
+    init_themes(app, extra_template_dirs=plugins.template_dirs(pm))
     web.init_app(app)
+    plugins.init_web(app)  # blueprints, template helpers, event hooks, then startup()
     return app

@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -23,11 +24,27 @@ from .search import ensure_in_step, rebuild
 from .security import active_tokens, create_token, revoke_token
 
 
+def upgrade(app: Flask) -> None:
+    """Upgrade the schema: the core's migrations and the enabled plugins' branches."""
+    from .plugins.wiring import migration_dirs
+
+    upgrade_schema(engine_of(app), migration_dirs(app))
+
+
+def seed_folders(app: Flask) -> list[Path]:
+    """The seed page folders: pages_seed/ then the enabled plugins' (``seed_dirs``)."""
+    from .plugins.wiring import seed_dirs
+    from .seed import SEED_DIR
+
+    return [SEED_DIR, *seed_dirs(app)]
+
+
 def initialize(app: Flask, *, echo=click.echo) -> None:
     """Upgrade the schema, create the first admin, load the seed pages on first run."""
     from .seed import load_seed
+    from .writing import context_for
 
-    upgrade_schema(engine_of(app))
+    upgrade(app)
     with app.app_context():
         session = get_session()
         if not session.scalar(select(func.count()).select_from(User).where(User.active)):
@@ -35,7 +52,7 @@ def initialize(app: Flask, *, echo=click.echo) -> None:
         if app.config["SEED_ON_FIRST_RUN"] and not session.scalar(
             select(func.count()).select_from(Page)
         ):
-            created = load_seed(session, app.extensions["wikicoop.renderer"])
+            created = load_seed(context_for(app, session), seed_folders(app))
             echo(f"{len(created)} pages de départ chargées.")
     ensure_in_step(app, echo=echo)
 
@@ -73,6 +90,14 @@ def init_command() -> None:
     """Create or upgrade the database, the first admin and the seed pages."""
     initialize(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"Instance prête : {current_app.instance_path}")
+
+
+@cli.command("upgrade")
+@with_appcontext
+def upgrade_command() -> None:
+    """Upgrade the database schema: the core and the enabled plugins' own tables."""
+    upgrade(current_app._get_current_object())  # type: ignore[attr-defined]
+    click.echo("Schéma de la base à jour.")
 
 
 def _is_loopback(host: str) -> bool:
@@ -136,7 +161,7 @@ def create_user_command(
     A contributor is a newcomer (edits reviewed) unless ``--trusted``; a ``--bot``
     account is exempt from the edit rate limits.
     """
-    upgrade_schema(engine_of(current_app._get_current_object()))  # type: ignore[attr-defined]
+    upgrade(current_app._get_current_object())  # type: ignore[attr-defined]
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -234,7 +259,7 @@ def token_revoke_command(token_id: int) -> None:
 def reindex_command() -> None:
     """Rebuild the search index from the database, with a progress bar."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade_schema(engine_of(app))
+    upgrade(app)
     total = get_session().scalar(select(func.count()).select_from(Page)) or 0
     with click.progressbar(length=total, label="Indexation des pages") as bar:
         count = rebuild(app, progress=bar.update)
@@ -246,10 +271,11 @@ def reindex_command() -> None:
 def load_seed_command() -> None:
     """Create the seed pages that do not exist yet (safe to run again)."""
     from .seed import load_seed
+    from .writing import context_for
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    upgrade_schema(engine_of(app))
-    created = load_seed(get_session(), app.extensions["wikicoop.renderer"])
+    upgrade(app)
+    created = load_seed(context_for(app, get_session()), seed_folders(app))
     click.echo(f"{len(created)} page(s) créée(s).")
 
 

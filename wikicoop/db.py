@@ -7,6 +7,8 @@ import Flask.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -60,20 +62,27 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
-def alembic_config(engine: Engine) -> AlembicConfig:
-    """An Alembic configuration bound to ``engine`` (no alembic.ini needed)."""
+def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicConfig:
+    """An Alembic configuration bound to ``engine`` (no alembic.ini needed).
+
+    :param version_dirs: more version folders (the plugins' own tables, each a branch).
+    """
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if version_dirs:
+        cfg.set_main_option("path_separator", "os")
+        folders = [str(MIGRATIONS_DIR / "versions"), *version_dirs]
+        cfg.set_main_option("version_locations", os.pathsep.join(folders))
     cfg.attributes["engine"] = engine
     return cfg
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema to the latest migration (idempotent)."""
+def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
+    """Bring the schema to the latest migration of every branch (idempotent)."""
     with engine.begin() as connection:
-        cfg = alembic_config(engine)
+        cfg = alembic_config(engine, version_dirs)
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
 
 
 def schema_is_empty(engine: Engine) -> bool:

@@ -80,19 +80,30 @@ def can(
     anonymous_editing: bool = False,
     trusted: bool = False,
     blocked: bool = False,
+    hooks: Any = None,
 ) -> bool:
     """True when ``actor`` may perform ``action`` (on ``page`` when given).
 
     ``trusted`` and ``blocked`` describe the actor's account (see
     :mod:`wikicoop.moderation`): a blocked account may not write; protected pages and
     :data:`TRUSTED_ACTIONS` need a trusted account or a moderator.
+
+    ``hooks`` (the plugin hook relay, or None) asks the plugins' ``permission_check``
+    after the hard refusals (deleted page, blocked account): a False from any plugin
+    denies and wins, else a True grants (a plugin's own actions), else the roles decide.
     """
     role = role_of(actor)
-    if action not in ACTION_MIN_ROLE:
-        return False
     if page is not None and page.is_deleted and action not in {"undelete", "view_deleted"}:
         return ROLE_RANK[role] >= ROLE_RANK["admin"] and action in {"history", "view"}
     if blocked and action in WRITE_ACTIONS:
+        return False
+    if hooks is not None:
+        verdicts = hooks.permission_check(actor=actor, action=action, page=page)
+        if False in verdicts:
+            return False
+        if True in verdicts:
+            return True
+    if action not in ACTION_MIN_ROLE:
         return False
     moderator = ROLE_RANK[role] >= ROLE_RANK["moderator"]
     protection = getattr(page, "protection", "") if page is not None else ""

@@ -1,7 +1,12 @@
 """Rendered HTML per revision: render once, store, serve from the table afterwards.
 
-The cache is keyed by revision id and the renderer version. It is dropped for the
-pages that link to a title whose existence changed (red links turning blue and back).
+The cache is keyed by revision id; each stored HTML carries the fingerprint of the
+renderer that made it (wikicoop's renderer version, the enabled plugins, their Markdown
+plugins, the sanitizer allowlist: :attr:`Renderer.fingerprint`). A view compares it in
+Python with the app's renderer, on the row it reads anyway (no extra query), and renders
+again when they differ: enabling or disabling a plugin never serves stale HTML. The cache
+is also dropped for the pages that link to a title whose existence changed (red links
+turning blue and back).
 """
 
 from __future__ import annotations
@@ -103,6 +108,7 @@ def store_render(session: Session, revision: Revision, rendered: RenderedPage) -
         RenderCache(
             revision_id=revision.id,
             renderer_version=RENDERER_VERSION,
+            fingerprint=rendered.fingerprint or None,
             html=rendered.html,
             meta=meta,
             rendered_at=rendered_at,
@@ -126,10 +132,12 @@ def render_stamp(session: Session, revision_id: int) -> datetime | None:
     )
 
 
-def _stored_render(session: Session, revision_id: int) -> CachedRender | None:
-    """The cached rendering of a revision by the current renderer, if any."""
+def _stored_render(session: Session, revision_id: int, fingerprint: str) -> CachedRender | None:
+    """The cached rendering of a revision by a renderer of this fingerprint, if any."""
     row = session.get(RenderCache, revision_id)
     if row is None or row.renderer_version != RENDERER_VERSION:
+        return None
+    if (row.fingerprint or "") != fingerprint:  # made with other plugins: render again
         return None
     meta = row.meta
     toc = tuple(TocEntry(level, anchor, text) for level, anchor, text in meta["toc"])
@@ -141,7 +149,7 @@ def _stored_render(session: Session, revision_id: int) -> CachedRender | None:
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
     """The rendering of ``revision``: from the cache, or rendered now and stored."""
     revision_id = revision.id
-    stored = _stored_render(session, revision_id)
+    stored = _stored_render(session, revision_id, renderer.fingerprint)
     if stored is not None:
         return stored
     rendered = render_text(session, renderer, revision.text)
@@ -152,7 +160,7 @@ def cached_render(session: Session, renderer: Renderer, revision: Revision) -> C
         # another worker stored this revision's rendering meanwhile (two first views
         # at once, after an import dropped it): the same HTML, keep theirs
         session.rollback()
-        return _stored_render(session, revision_id) or result
+        return _stored_render(session, revision_id, renderer.fingerprint) or result
     return result
 
 

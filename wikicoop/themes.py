@@ -7,6 +7,7 @@ theme template can still extend as ``default:base.html`` (Datasette's convention
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,12 +83,17 @@ class _SharedBytecodeCache(BytecodeCache):
 _BYTECODE_CACHE = _SharedBytecodeCache()
 
 
-def init_themes(app: Flask) -> None:
-    """Install the theme's template loaders and its static route."""
+def init_themes(app: Flask, extra_template_dirs: Sequence[str] = ()) -> None:
+    """Install the theme's template loaders and its static route.
+
+    :param extra_template_dirs: the plugins' template folders, searched after the theme
+        (a theme may restyle a plugin's page) and before the core.
+    """
     chain = theme_chain(app.config["THEME"])
     core_loader = app.jinja_loader
     assert core_loader is not None
     loaders = [FileSystemLoader(str(t.path / "templates")) for t in chain]
+    loaders += [FileSystemLoader(folder) for folder in extra_template_dirs]
     app.jinja_loader = ChoiceLoader([*loaders, core_loader, PrefixLoader({"default": core_loader})])
     app.jinja_env.bytecode_cache = _BYTECODE_CACHE
     app.extensions["wikicoop.theme"] = chain[0]

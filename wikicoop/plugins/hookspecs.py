@@ -75,15 +75,16 @@ def sanitizer_allowlist() -> Any:
 
 @hookspec
 def validate_edit(ctx: Any) -> None:
-    """validate_edit(ctx): before an edit is stored; raise a ServiceError to refuse it.
-    ctx: session, edit (``writing.Edit``), page (None for a creation), settings."""
+    """validate_edit(ctx): before an edit is stored; raise a ServiceError to refuse it
+    (nothing is saved). ctx (``writing.EditCheck``): session, edit (``writing.Edit``),
+    page (None for a creation), settings, decision (None at this point)."""
 
 
 @hookspec
 def moderation_verdict(ctx: Any) -> Any:
-    """moderation_verdict(ctx): before an edit is stored; return "published", "pending"
-    (with reasons) or None; the strictest verdict of all plugins wins.
-    ctx: session, edit, page, decision (the core's)."""
+    """moderation_verdict(ctx): before an edit is stored; return None (abstain) or a
+    ``wikicoop.moderation.Decision``; the strictest of the core's and the plugins' wins.
+    ctx (``writing.EditCheck``): session, edit, page, settings, decision (the core's)."""
 
 
 @hookspec
@@ -123,7 +124,8 @@ def licence_changed(ctx: Any) -> None:
 
 @hookspec
 def search_fields() -> Any:
-    """search_fields(): extra Whoosh fields ``{name: FieldType}`` added to the schema."""
+    """search_fields(): extra search fields ``{name: "keyword" | "text"}`` added to the
+    index schema when the app starts (the backend interface names no Whoosh type)."""
 
 
 @hookspec

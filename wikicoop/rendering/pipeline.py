@@ -11,6 +11,8 @@ The app caps the size of the text before rendering: the renderer has no limit of
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -69,12 +71,15 @@ class RenderedPage:
         (not those in code; category memberships excluded; ``[[:Catégorie:X]]`` included).
     :param categories: category names (without prefix) of ``[[Catégorie:Nom]]``
         memberships, in order of first appearance, without duplicates.
+    :param fingerprint: the fingerprint of the renderer that made it (see
+        :attr:`Renderer.fingerprint`), stored with the HTML by the render cache.
     """
 
     html: str
     toc: tuple[TocEntry, ...]
     links: frozenset[tuple[str, str]]
     categories: tuple[str, ...]
+    fingerprint: str = ""
 
 
 def default_wiki_url(title: Title) -> str:
@@ -94,6 +99,9 @@ class Renderer:
     :param extra_allowlist: sanitizer additions, see
         :func:`wikicoop.rendering.sanitize.check_extra_allowlist` for the dict shape.
     :param max_toc_level: deepest heading level listed in :attr:`RenderedPage.toc`.
+    :param fingerprint: what identifies this renderer's output (the app's says which
+        plugins are enabled); by default derived from the arguments above. The render
+        cache stores it beside the HTML and re-renders what another renderer made.
     :raises ValueError: if ``extra_allowlist`` is malformed or asks for a forbidden tag.
     """
 
@@ -105,6 +113,7 @@ class Renderer:
         extra_plugins: Sequence[Callable[[mistune.Markdown], None]] = (),
         extra_allowlist: Mapping[str, Any] | None = None,
         max_toc_level: int = 3,
+        fingerprint: str | None = None,
     ) -> None:
         check_extra_allowlist(extra_allowlist)  # fail at startup, not on the first page
         self._wiki_url = wiki_url
@@ -114,6 +123,16 @@ class Renderer:
         self._md = build_markdown(
             plugins=[wikilinks(capitalize_first=capitalize_first), *extra_plugins]
         )
+        if fingerprint is None:
+            described = [
+                capitalize_first,
+                max_toc_level,
+                [f"{p.__module__}.{getattr(p, '__qualname__', '')}" for p in extra_plugins],
+                extra_allowlist,
+            ]
+            fingerprint = hashlib.sha256(json.dumps(described, default=str).encode()).hexdigest()
+        #: identifies the output: equal fingerprints render equal HTML from equal text
+        self.fingerprint = fingerprint
 
     def wiki_link_targets(self, text: str) -> set[tuple[str, str]]:
         """Every valid ``[[target]]`` key in ``text``, found without parsing Markdown.
@@ -138,6 +157,7 @@ class Renderer:
             toc=tuple(TocEntry(level, anchor, label) for level, anchor, label in ctx.toc),
             links=frozenset(ctx.links),
             categories=tuple(ctx.categories),
+            fingerprint=self.fingerprint,
         )
 
     def _render_unsanitized(self, text: str) -> str:
