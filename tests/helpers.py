@@ -160,6 +160,21 @@ def page_path(title: str, suffix: str = "") -> str:
     return "/api/v1/pages/" + quote(title, safe=":/") + suffix
 
 
+def call_api(
+    client: FlaskClient,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    body: Any = None,
+) -> TestResponse:
+    """One JSON request (``body``, if any, sent as JSON); fails on a 5xx or an answer that
+    is not JSON."""
+    response = client.open(path, method=method, headers=headers or {}, json=body)
+    assert response.status_code < 500, response.text
+    assert response.mimetype == JSON_TYPE, response.text[:300]
+    return response
+
+
 class Api:
     """A test client speaking to the API, asserting that every answer is JSON (and that a
     refusal says why)."""

@@ -6,22 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import bearer_for, csrf_from, soup
 from sqlalchemy import select
 
 from wikicoop import community
-from wikicoop.accounts import create_user, find_user
+from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import Page, utcnow
 from wikicoop.moderation import audit
-from wikicoop.security import create_token
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def rows(response) -> list[dict[str, object]]:
@@ -191,20 +185,8 @@ def test_journal_is_for_moderators(client, auth):
 # ------------------------------------------------------------------------------ API
 
 
-def bearer(app: Flask, name: str, role: str) -> dict[str, str]:
-    with app.app_context():
-        session = get_session()
-        user = find_user(session, name) or create_user(
-            session, name, "correct horse battery", role=role, trust="granted"
-        )
-        token, row = create_token(user, "test")
-        session.add(row)
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_api_audit_log(app, client: FlaskClient, history):
-    headers = bearer(app, "Mod", "moderator")
+    headers = bearer_for(app, "Mod", "moderator")
     response = client.get("/api/v1/audit-log", headers=headers)
     assert response.status_code == 200
     body = response.get_json()
@@ -241,13 +223,13 @@ def test_api_audit_log(app, client: FlaskClient, history):
     ],
 )
 def test_api_audit_log_filters(app, client, history, query, expected):
-    headers = bearer(app, "Mod", "moderator")
+    headers = bearer_for(app, "Mod", "moderator")
     body = client.get("/api/v1/audit-log", headers=headers, query_string=query).get_json()
     assert [e["action"] for e in body["entries"]] == expected
 
 
 def test_api_audit_log_target_id(app, client, history):
-    headers = bearer(app, "Mod", "moderator")
+    headers = bearer_for(app, "Mod", "moderator")
     query = {"target_type": "user", "target_id": str(history["bob"])}
     body = client.get("/api/v1/audit-log", headers=headers, query_string=query).get_json()
     assert [e["action"] for e in body["entries"]] == ["role", "block"]
@@ -265,7 +247,7 @@ def test_api_audit_log_target_id(app, client, history):
     ],
 )
 def test_api_audit_log_bad_input(app, client, history, query, status):
-    headers = bearer(app, "Mod", "moderator")
+    headers = bearer_for(app, "Mod", "moderator")
     response = client.get("/api/v1/audit-log", headers=headers, query_string=query)
     assert response.status_code == status
     assert response.mimetype == "application/json" and response.get_json()["error"]
@@ -273,6 +255,6 @@ def test_api_audit_log_bad_input(app, client, history, query, status):
 
 def test_api_audit_log_is_for_moderators(app, client, history):
     assert client.get("/api/v1/audit-log").status_code == 401
-    response = client.get("/api/v1/audit-log", headers=bearer(app, "Carole", "contributor"))
+    response = client.get("/api/v1/audit-log", headers=bearer_for(app, "Carole", "contributor"))
     assert response.status_code == 403
     assert response.get_json()["error"]

@@ -10,10 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import banner, bearer_for, call_api, csrf_from, session_csrf, soup
 from sqlalchemy import select, text
 
 from wikicoop import community
@@ -21,19 +20,8 @@ from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry, Block, Page, Revision, User, utcnow
 from wikicoop.moderation import active_block
-from wikicoop.security import create_token
 
 MODERATION = "/utilisateur/{}/moderation"
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def banner(response) -> str:
-    node = soup(response).select_one(".banner-error")
-    assert node is not None, response.text[:800]
-    return node.get_text(" ", strip=True)
 
 
 def user_named(app: Flask, name: str) -> User:
@@ -83,28 +71,6 @@ def post_protection(client: FlaskClient, title: str, data: dict[str, str]):
     return client.post(f"/protection/{title}", data={"csrf_token": csrf_from(page.text), **data})
 
 
-def token_headers(app: Flask, name: str, role: str = "contributor") -> dict[str, str]:
-    """A bearer token for ``name`` (created with ``role`` when missing)."""
-    from wikicoop.accounts import create_user
-
-    with app.app_context():
-        session = get_session()
-        user = find_user(session, name) or create_user(
-            session, name, "correct horse battery", role=role, trust="granted"
-        )
-        token, row = create_token(user, "test")
-        session.add(row)
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
-def api(client: FlaskClient, method: str, path: str, headers: dict, body: Any = None):
-    response = client.open(path, method=method, headers=headers, json=body)
-    assert response.status_code < 500, response.text
-    assert response.mimetype == "application/json", response.text[:300]
-    return response
-
-
 @pytest.fixture
 def bob(auth) -> User:
     """A newcomer, the usual subject of moderation."""
@@ -123,7 +89,7 @@ def test_visitors_and_contributors_are_kept_out(client, auth, bob, make_page, pa
     assert response.status_code == 403
     assert "pas le droit" in banner(response)
     if path != "/journal":  # a form's POST, CSRF token and all, is refused too
-        token = csrf_from(client.get("/compte/mot-de-passe").text)
+        token = session_csrf(client)
         data = {"csrf_token": token, "level": "", "reason": "x", "block_submit": "1"}
         assert client.post(path, data=data).status_code == 403
     assert audit_rows(client.application) == []
@@ -589,17 +555,17 @@ def test_contributors_do_not_see_the_links(client, auth, make_page, bob):
 
 
 def test_api_block_state_and_lift(app, client, bob):
-    headers = token_headers(app, "Mod", "moderator")
-    response = api(
+    headers = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client, "POST", "/api/v1/users/Bob/block", headers, {"reason": "Spam", "duration": "1w"}
     )
     assert response.status_code == 201
     body = response.get_json()
     assert body["blocked"] is True and body["block"]["reason"] == "Spam"
     assert body["block"]["by"] == "Mod" and body["block"]["expires_at"] is not None
-    state = api(client, "GET", "/api/v1/users/Bob/block", headers).get_json()
+    state = call_api(client, "GET", "/api/v1/users/Bob/block", headers).get_json()
     assert state["block"]["id"] == body["block"]["id"] and len(state["history"]) == 1
-    response = api(client, "DELETE", "/api/v1/users/Bob/block", headers, {"reason": "Erreur"})
+    response = call_api(client, "DELETE", "/api/v1/users/Bob/block", headers, {"reason": "Erreur"})
     assert response.status_code == 200
     body = response.get_json()
     assert body["blocked"] is False and body["history"][0]["lifted_by"] == "Mod"
@@ -609,16 +575,18 @@ def test_api_block_state_and_lift(app, client, bob):
         ("Mod", "block", "user", bob_id, "Spam"),
         ("Mod", "unblock", "user", bob_id, "Erreur"),
     ]
-    response = api(client, "DELETE", "/api/v1/users/Bob/block?reason=encore", headers)
+    response = call_api(client, "DELETE", "/api/v1/users/Bob/block?reason=encore", headers)
     assert response.status_code == 409
     assert response.get_json()["code"] == "no-block"
 
 
 @pytest.mark.parametrize("block", ["abc", 99999999999, -1, True, [1], 1.5])
 def test_api_lift_names_a_block_that_does_not_exist(app, client, bob, block):
-    headers = token_headers(app, "Mod", "moderator")
-    api(client, "POST", "/api/v1/users/Bob/block", headers, {"reason": "Spam", "duration": "1d"})
-    response = api(
+    headers = bearer_for(app, "Mod", "moderator")
+    call_api(
+        client, "POST", "/api/v1/users/Bob/block", headers, {"reason": "Spam", "duration": "1d"}
+    )
+    response = call_api(
         client, "DELETE", "/api/v1/users/Bob/block", headers, {"reason": "x", "block": block}
     )
     assert response.status_code == 409 and response.get_json()["code"] == "no-block"
@@ -638,8 +606,8 @@ def test_lift_form_with_a_bad_block_number(app, client, auth, bob):
 
 
 def test_api_block_with_an_end_date(app, client, bob):
-    headers = token_headers(app, "Mod", "moderator")
-    response = api(
+    headers = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client,
         "POST",
         "/api/v1/users/Bob/block",
@@ -648,7 +616,7 @@ def test_api_block_with_an_end_date(app, client, bob):
     )
     assert response.status_code == 201
     assert response.get_json()["block"]["expires_at"] == "2999-01-31T12:00:00+00:00"
-    response = api(
+    response = call_api(
         client,
         "POST",
         "/api/v1/users/Bob/block",
@@ -674,8 +642,8 @@ def test_api_block_with_an_end_date(app, client, bob):
     ],
 )
 def test_api_block_bad_input_is_400(app, client, bob, body, code):
-    headers = token_headers(app, "Mod", "moderator")
-    response = api(client, "POST", "/api/v1/users/Bob/block", headers, body)
+    headers = bearer_for(app, "Mod", "moderator")
+    response = call_api(client, "POST", "/api/v1/users/Bob/block", headers, body)
     assert response.status_code == 400
     assert response.get_json()["error"]
     assert response.get_json().get("code") == code
@@ -685,41 +653,41 @@ def test_api_block_bad_input_is_400(app, client, bob, body, code):
 def test_api_block_refusals(app, client, auth, bob):
     auth.make_user("Root", role="admin")
     assert (
-        api(
+        call_api(
             client, "POST", "/api/v1/users/Bob/block", {}, {"reason": "x", "duration": "1d"}
         ).status_code
         == 401
     )
-    carole = token_headers(app, "Carole")
+    carole = bearer_for(app, "Carole")
     assert (
-        api(
+        call_api(
             client, "POST", "/api/v1/users/Bob/block", carole, {"reason": "x", "duration": "1d"}
         ).status_code
         == 403
     )
-    assert api(client, "GET", "/api/v1/users/Bob/block", carole).status_code == 403
-    mod = token_headers(app, "Mod", "moderator")
-    response = api(
+    assert call_api(client, "GET", "/api/v1/users/Bob/block", carole).status_code == 403
+    mod = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client, "POST", "/api/v1/users/Root/block", mod, {"reason": "x", "duration": "1d"}
     )
     assert response.status_code == 403 and response.get_json()["code"] == "block-higher-role"
-    response = api(
+    response = call_api(
         client, "POST", "/api/v1/users/Mod/block", mod, {"reason": "x", "duration": "1d"}
     )
     assert response.status_code == 403 and response.get_json()["code"] == "block-self"
-    response = api(
+    response = call_api(
         client, "POST", "/api/v1/users/Personne/block", mod, {"reason": "x", "duration": "1d"}
     )
     assert response.status_code == 404
-    response = api(client, "POST", "/api/v1/users/Bob/block", mod, None)
+    response = call_api(client, "POST", "/api/v1/users/Bob/block", mod, None)
     assert response.status_code == 400
     assert audit_rows(app) == []
 
 
 def test_api_refusal_in_english(app, client, auth):
     auth.make_user("Root", role="admin")
-    mod = token_headers(app, "Mod", "moderator")
-    response = api(
+    mod = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client,
         "POST",
         "/api/v1/users/Root/block",
@@ -740,8 +708,8 @@ def test_api_with_session_cookie_needs_the_csrf_header(app, client, auth, bob):
 
 def test_api_protection(app, client, make_page):
     make_page("Charte", "Les règles.")
-    mod = token_headers(app, "Mod", "moderator")
-    response = api(
+    mod = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client,
         "PUT",
         "/api/v1/pages/Charte/protection",
@@ -762,14 +730,16 @@ def test_api_protection(app, client, make_page):
         ({"level": "moderators"}, 400, "reason-required"),
     ]
     for body, status, code in bad:
-        response = api(client, "PUT", "/api/v1/pages/Charte/protection", mod, body)
+        response = call_api(client, "PUT", "/api/v1/pages/Charte/protection", mod, body)
         assert (response.status_code, response.get_json().get("code")) == (status, code)
     assert (
-        api(client, "PUT", "/api/v1/pages/Nulle_part/protection", mod, {"level": ""}).status_code
+        call_api(
+            client, "PUT", "/api/v1/pages/Nulle_part/protection", mod, {"level": ""}
+        ).status_code
         == 404
     )
-    carole = token_headers(app, "Carole")
-    response = api(
+    carole = bearer_for(app, "Carole")
+    response = call_api(
         client, "PUT", "/api/v1/pages/Charte/protection", carole, {"level": "", "reason": "x"}
     )
     assert response.status_code == 403
@@ -777,25 +747,31 @@ def test_api_protection(app, client, make_page):
 
 
 def test_api_trust_and_role(app, client, auth, bob):
-    mod = token_headers(app, "Mod", "moderator")
-    response = api(
+    mod = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client, "PUT", "/api/v1/users/Bob/trust", mod, {"trust": "granted", "reason": "Fiable"}
     )
     assert response.get_json() == {"user": "Bob", "trust": "granted", "trusted": True}
-    response = api(client, "PUT", "/api/v1/users/Bob/trust", mod, {"trust": "maybe", "reason": "x"})
+    response = call_api(
+        client, "PUT", "/api/v1/users/Bob/trust", mod, {"trust": "maybe", "reason": "x"}
+    )
     assert response.status_code == 400 and response.get_json()["code"] == "invalid-trust"
-    response = api(client, "PUT", "/api/v1/users/Bob/role", mod, {"role": "admin", "reason": "x"})
+    response = call_api(
+        client, "PUT", "/api/v1/users/Bob/role", mod, {"role": "admin", "reason": "x"}
+    )
     assert response.status_code == 403
-    root = token_headers(app, "Root", "admin")
-    response = api(
+    root = bearer_for(app, "Root", "admin")
+    response = call_api(
         client, "PUT", "/api/v1/users/Bob/role", root, {"role": "moderator", "reason": "Élu"}
     )
     assert response.get_json() == {"user": "Bob", "role": "moderator"}
-    response = api(
+    response = call_api(
         client, "PUT", "/api/v1/users/Root/role", root, {"role": "contributor", "reason": "x"}
     )
     assert response.status_code == 409 and response.get_json()["code"] == "last-admin"
-    response = api(client, "PUT", "/api/v1/users/Bob/role", root, {"role": "chef", "reason": "x"})
+    response = call_api(
+        client, "PUT", "/api/v1/users/Bob/role", root, {"role": "chef", "reason": "x"}
+    )
     assert response.status_code == 400 and response.get_json()["code"] == "invalid-role"
     assert [(r[0], r[1], r[5]) for r in audit_rows(app)] == [
         ("Mod", "trust", "Fiable"),
@@ -805,8 +781,8 @@ def test_api_trust_and_role(app, client, auth, bob):
 
 def test_user_with_a_space_in_the_name(app, client, auth):
     auth.make_user("Zoé Martin", trust="auto")
-    mod = token_headers(app, "Mod", "moderator")
-    response = api(
+    mod = bearer_for(app, "Mod", "moderator")
+    response = call_api(
         client,
         "POST",
         "/api/v1/users/Zo%C3%A9_Martin/block",
