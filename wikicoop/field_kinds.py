@@ -44,6 +44,24 @@ KINDS = (
     "page",
 )
 
+#: A JSON example of each kind's value, shown when a value has the wrong shape
+EXAMPLES = {
+    "text": '"…"',
+    "longtext": '"…"',
+    "number": "12.5",
+    "date": '"2026-12-03"',
+    "datetime": '"2026-12-03T14:30"',
+    "hours": '{"mon": [["09:00", "12:30"]], …, "sun": []}',
+    "choice": '"…"',
+    "choices": '["…", "…"]',
+    "bool": "true / false",
+    "url": '"https://…"',
+    "email": '"nom@exemple.org"',
+    "phone": '"+33 2 98 00 00 00"',
+    "point": '{"lat": 48.39, "lon": -4.49}',
+    "page": '"Titre de page"',
+}
+
 #: Keys of a week of opening hours, Monday first.
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikicoop.errors import ServiceError
-from wikicoop.field_kinds import DAYS, KINDS, KindError, check_value, hours_is_empty, is_empty
+from wikicoop.field_kinds import (
+    DAYS,
+    EXAMPLES,
+    KINDS,
+    KindError,
+    check_value,
+    hours_is_empty,
+    is_empty,
+)
 
 __all__ = [
     "DAYS",
@@ -50,6 +58,8 @@ EXTENSION_KEY = "wikicoop.page_types"
 
 _MODERATION_MODES = ("open", "newcomers", "a_priori")
 _NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+#: field names also name search fields (``f_<name>``, at most 40 characters in Whoosh)
+_FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,37}")
 
 #: The sentence of each reason of a :class:`FieldError`, French then English.
 REASONS: dict[str, tuple[str, str]] = {
@@ -64,8 +74,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "required": ("Le champ « %(field)s » est obligatoire.", "The field “%(field)s” is required."),
     "wrong-kind": (
-        "Le champ « %(field)s » attend une valeur de type %(kind)s.",
-        "The field “%(field)s” expects a value of kind %(kind)s.",
+        "Le champ « %(field)s » n’a pas la bonne forme (attendu : %(expected)s).",
+        "The field “%(field)s” has the wrong shape (expected: %(expected)s).",
     ),
     "single-line": (
         "Le champ « %(field)s » tient sur une ligne.",
@@ -147,6 +157,7 @@ class FieldError(ServiceError):
 
     def __init__(self, field: str, reason: str, **params: Any) -> None:
         values = {"field": field, "value": "", "kind": "", **params}
+        values.setdefault("expected", EXAMPLES.get(str(values["kind"]), "?"))
         french, english = REASONS.get(
             reason, ("Valeur invalide : %(field)s.", "Bad value: %(field)s.")
         )
@@ -245,8 +256,10 @@ def _field_from(raw: object, type_name: str) -> Field:
         raise PageTypeError(f"page type {type_name!r}: a field is a dict")
     name = raw.get("name")
     where = f"page type {type_name!r}, field {name!r}"
-    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-        raise PageTypeError(f"{where}: a field name is lower-case letters, digits, _ or -")
+    if not isinstance(name, str) or not _FIELD_NAME_RE.fullmatch(name):
+        raise PageTypeError(
+            f"{where}: a field name is lower-case letters, digits or _ (38 at most)"
+        )
     unknown = set(raw) - {"name", "kind", "label", "required", "choices"}
     if unknown:
         raise PageTypeError(f"{where}: unknown keys {sorted(unknown)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, inspect, select
@@ -25,19 +26,44 @@ from ..db import engine_of
 from ..models import Page, Revision
 from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
+from .fields import declared_fields, document_fields
 from .indexer import Indexer
 
 log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
 _INDEXER = "wikicoop.search.indexer"
+_FIELDS = "wikicoop.search.fields"
+
+
+def _page_types(app: Flask) -> Any:
+    return app.extensions.get("wikicoop.page_types")
+
+
+def _hooks(app: Flask) -> Any:
+    manager = app.extensions.get("wikicoop.plugins")
+    return getattr(manager, "hook", None)
+
+
+def _document(app: Flask, session: Session, renderer: Any, page: Page) -> SearchDocument:
+    """The search document of a page, with its structured fields' values."""
+    return document_for(session, renderer, page, fields=app.extensions.get(_FIELDS))
 
 
 def init_app(app: Flask) -> None:
-    """Open the app's search backend and follow the commits of its sessions."""
+    """Open the app's search backend and follow the commits of its sessions.
+
+    The page types (:func:`wikicoop.page_types.init_app`, run before) and the plugins'
+    ``search_fields()`` give the extra fields: another set is another index, rebuilt
+    from the database on first use.
+    """
     from .whoosh_backend import WhooshBackend
 
-    backend = WhooshBackend(app.config["SEARCH_INDEX_DIR"])
+    registry, hooks = _page_types(app), _hooks(app)
+    backend = WhooshBackend(
+        app.config["SEARCH_INDEX_DIR"], extra_fields=declared_fields(registry, hooks)
+    )
     app.extensions["wikicoop.search"] = backend
+    app.extensions[_FIELDS] = document_fields(registry, hooks)
     app.extensions[_INDEXER] = Indexer(
         lambda page_ids: _apply(app, page_ids), lambda: pages_behind(app)
     )
@@ -166,7 +192,7 @@ def _write(app: Flask, session: Session, page_ids: set[int]) -> dict[int, int | 
     size = 0
     for page in searchable_pages(session, page_ids):
         if is_searchable(page, app.config):  # which pages visitors may find: one place
-            document = document_for(session, renderer, page)
+            document = _document(app, session, renderer, page)
             documents.append(document)
             written[page.id] = document.revision_id
             size += len(document.text)
@@ -234,7 +260,7 @@ def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None) -> int
             for page in searchable_pages(session):
                 if is_searchable(page, app.config):
                     count += 1
-                    yield document_for(session, renderer, page)
+                    yield _document(app, session, renderer, page)
 
         backend.rebuild(documents(), total=total, progress=progress)
     return count

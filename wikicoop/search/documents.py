@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
@@ -60,8 +60,15 @@ def is_searchable(page: Page, settings: Mapping[str, Any]) -> bool:
     )
 
 
-def document_for(session: Session, renderer: Renderer, page: Page) -> SearchDocument:
-    """The search document of a searchable page (its published revision)."""
+def document_for(
+    session: Session,
+    renderer: Renderer,
+    page: Page,
+    *,
+    fields: Callable[[Page, Revision], Mapping[str, Any]] | None = None,
+) -> SearchDocument:
+    """The search document of a searchable page (its published revision); ``fields``
+    gives the values of its structured fields (:func:`.fields.document_fields`)."""
     revision = page.latest_revision
     assert revision is not None
     rendered = cached_render(session, renderer, revision)
@@ -73,10 +80,11 @@ def document_for(session: Session, renderer: Renderer, page: Page) -> SearchDocu
         text=plain_text(rendered.html),
         categories=rendered.categories,
         licence=revision.licence,
-        page_type="page",
+        page_type=revision.page_type or "page",
         language=page.language if page.language in {"fr", "en"} else "fr",
         authors=rendered.authors,
         updated=revision.created_at,
+        fields=dict(fields(page, revision)) if fields is not None else {},
     )
 
 

@@ -11,10 +11,52 @@ from werkzeug.wrappers import Response
 
 from .. import revisions as rev
 from ..db import get_session
+from ..field_kinds import DAYS
 from ..search import search_backend
 from ..search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResults
+from ..search.fields import PREFIX, field_of_param, param_name
 from ..titles import Title, TitleError, fold_key, parse_title
-from ..web import allowed, json_error, localized, page_url
+from ..web import N_, allowed, facet_label, json_error, localized, page_url
+from .fields import day_label, language, registry, type_label
+
+#: headings of the core facets
+_CORE_HEADINGS = {
+    "namespace": N_("Espace"),
+    "category": N_("Catégorie"),
+    "type": N_("Type"),
+    "licence": N_("Licence"),
+}
+
+
+def _field_named(search_field: str) -> Any:
+    """The declaration of a structured field's facet (the first type that has it)."""
+    name = search_field[len(PREFIX) :]
+    for page_type in registry().all():
+        item = page_type.field(name)
+        if item is not None:
+            return item
+    return None
+
+
+def facet_heading(name: str) -> str:
+    """The heading of a facet: a core one, or a structured field's label."""
+    if name in _CORE_HEADINGS:
+        return _(_CORE_HEADINGS[name])
+    item = _field_named(name) if name.startswith(PREFIX) else None
+    return item.label_for(language()) if item is not None else name
+
+
+def facet_value_label(name: str, value: str) -> str:
+    """How a facet value is shown: page types by their label, days and yes/no in words."""
+    if name == "type":
+        return type_label(value) if value != "page" else facet_label(name, value)
+    item = _field_named(name) if name.startswith(PREFIX) else None
+    if item is not None and item.kind == "hours" and value in DAYS:
+        return day_label(value)
+    if item is not None and item.kind == "bool":
+        return _("oui") if value == "true" else _("non")
+    return facet_label(name, value)
+
 
 bp = Blueprint("search", __name__)
 
@@ -27,6 +69,10 @@ def _query_from_request() -> SearchQuery:
     """The visitor's query: words, facet filters, page and order, all bounded."""
     text = request.args.get("q", "")[:MAX_QUERY_CHARS]
     filters = {name: request.args[name][:200] for name in CORE_FACETS if request.args.get(name)}
+    for param, value in request.args.items():
+        name = field_of_param(param)  # field.<name>=<value>: a structured field's facet
+        if name is not None and value:
+            filters[name] = value[:200]
     try:
         page = max(1, min(500, int(request.args.get("page", "1"))))
     except ValueError:
@@ -71,6 +117,7 @@ def search_url(query: SearchQuery, **changes: Any) -> str:
     if query.sort != "relevance":
         params["sort"] = query.sort
     params.update(changes)
+    params = {param_name(name): value for name, value in params.items()}
     clean = {k: v for k, v in params.items() if v not in (None, "", 1) or k == "q"}
     return "/recherche?" + urlencode(clean)
 
@@ -95,6 +142,8 @@ def results() -> tuple[str, int] | str:
         "can_create": allowed("create"),
         "search_url": search_url,
         "per_page": PER_PAGE,
+        "facet_heading": facet_heading,
+        "facet_label": facet_value_label,
     }
     return render_template("search.html", **context), 400 if error else 200
 
@@ -107,7 +156,7 @@ def api_search() -> Response:
     try:
         found = search_backend().search(query)
     except QueryError as err:
-        return json_error(400, localized(err))
+        return json_error(400, localized(err), code=err.code)
     return jsonify(
         {
             "total": found.total,
@@ -126,7 +175,7 @@ def api_search() -> Response:
                 for hit in found.hits
             ],
             "facets": {
-                name: [{"value": value, "count": count} for value, count in counts]
+                param_name(name): [{"value": value, "count": count} for value, count in counts]
                 for name, counts in found.facets.items()
             },
             "suggestion": found.suggestion,
