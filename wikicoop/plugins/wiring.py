@@ -59,19 +59,22 @@ def init_plugins(app: Flask) -> Any:
 
 
 def merged_allowlist(additions: Iterable[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """The plugins' sanitizer additions joined into one dict (None when there are none)."""
-    tags: set[str] = set()
+    """The plugins' sanitizer additions joined into one dict (None when there are none):
+    ``tags``, ``classes`` and ``id_prefixes`` are sets of names, ``attributes`` maps a
+    tag (or ``"*"``) to names; the renderer checks them at startup."""
+    names: dict[str, set[str]] = {}
     attributes: dict[str, set[str]] = {}
     for addition in additions:
-        tags.update(addition.get("tags", ()))
-        for tag, names in (addition.get("attributes") or {}).items():
-            attributes.setdefault(tag, set()).update(names)
-    if not tags and not attributes:
-        return None
-    return {
-        "tags": sorted(tags),
-        "attributes": {tag: sorted(names) for tag, names in sorted(attributes.items())},
-    }
+        for key, value in addition.items():
+            if key == "attributes":
+                for tag, allowed in (value or {}).items():
+                    attributes.setdefault(tag, set()).update(allowed)
+            else:  # an unknown key is refused by the renderer's check
+                names.setdefault(key, set()).update(value or ())
+    merged: dict[str, Any] = {key: sorted(value) for key, value in sorted(names.items())}
+    if attributes:
+        merged["attributes"] = {tag: sorted(allowed) for tag, allowed in sorted(attributes.items())}
+    return merged or None
 
 
 def _qualified(obj: Any) -> str:
