@@ -42,7 +42,7 @@ from sqlalchemy import Engine, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from whoosh.filedb.filestore import FileStorage
 
-from wikicoop import create_app
+from wikicoop import create_app, writing
 from wikicoop import revisions as rev
 from wikicoop.accounts import create_user
 from wikicoop.db import engine_of, get_session, upgrade_schema
@@ -352,18 +352,19 @@ def renderer_of(app: Flask) -> Renderer:
 
 
 def save(app: Flask, title: Title, body: str, user_id: int, summary: str = "") -> int:
-    """Create or edit ``title`` through ``revisions.save_edit``; the new revision id."""
+    """Create or edit ``title`` through ``writing.save``; the new revision id."""
     with app.app_context():
         session = get_session()
         page = rev.find_page(session, title)
-        result = rev.save_edit(
-            session,
-            renderer_of(app),
-            title=title,
-            text=body,
-            base_revision_id=page.latest_revision_id if page else None,
-            author=rev.Author(user=session.get(User, user_id)),
-            summary=summary,
+        result = writing.save(
+            writing.context_for(app, session),
+            writing.Edit(
+                title=title,
+                text=body,
+                base_revision_id=page.latest_revision_id if page else None,
+                author=rev.Author(user=session.get(User, user_id)),
+                summary=summary,
+            ),
         )
         assert result.revision is not None and result.conflict is None
         return result.revision.id
@@ -379,7 +380,7 @@ def bulk_insert_pages(
     """Insert pages with one revision each, their links and categories; no render cache.
 
     Links are the keys the renderer's pre-scan finds (the texts hold no code, so they are
-    exactly what ``save_edit`` would store); categories come from the generator.
+    exactly what ``writing.save`` would store); categories come from the generator.
     """
     page_ids = list(
         session.scalars(
@@ -677,7 +678,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--service-pages",
         type=int,
         default=200,
-        help="corpus pages created through save_edit instead of bulk inserts (default 200)",
+        help="corpus pages created through writing.save instead of bulk inserts (default 200)",
     )
     parser.add_argument(
         "--database-url",
@@ -787,7 +788,7 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
             bulk_insert_pages(session, renderer, bulk[start : start + BULK_CHUNK], editor_id, when)
             session.commit()
 
-    with timings.step(f"save_edit ({len(service)} pages)"):
+    with timings.step(f"writing.save ({len(service)} pages)"):
         for p in service:
             save(app, p.title, p.text, editor_id, "Création")
 
@@ -812,7 +813,7 @@ def _run(args: argparse.Namespace, app: Flask, engine: Engine) -> int:
         stored_links = session.scalar(select(func.count()).select_from(PageLink))
         cached = session.scalar(select(func.count()).select_from(RenderCache))
     print(
-        f"corpus: {len(corpus)} pages ({len(bulk)} bulk, {len(service)} via save_edit), "
+        f"corpus: {len(corpus)} pages ({len(bulk)} bulk, {len(service)} via writing.save), "
         f"{total_bytes / len(corpus) / 1024:.2f} KB average, "
         f"{total_bytes / 1024 / 1024:.1f} MB of text, {link_count / len(corpus):.1f} distinct "
         f"links a page, {stored_links} link rows, {cached} renders cached"
@@ -892,7 +893,7 @@ class Bench:
         return prepare
 
     def service_save(self, i: int) -> Prepared:
-        """An edit of a ~3 KB page through ``revisions.save_edit`` (only the call is timed)."""
+        """An edit of a ~3 KB page through ``writing.save`` (only the call is timed)."""
         title = self.service_pool[i % len(self.service_pool)]
         ctx = self.app.app_context()
         ctx.push()
@@ -902,17 +903,19 @@ class Bench:
         body = edited(page.latest_revision.text, i)
         author = rev.Author(user=session.get(User, self.editor_id))
         base_id = page.latest_revision_id
+        write_ctx = writing.context_for(self.app, session)
 
         def call() -> None:
             try:
-                result = rev.save_edit(
-                    session,
-                    renderer_of(self.app),
-                    title=title,
-                    text=body,
-                    base_revision_id=base_id,
-                    author=author,
-                    summary="Banc d'essai",
+                result = writing.save(
+                    write_ctx,
+                    writing.Edit(
+                        title=title,
+                        text=body,
+                        base_revision_id=base_id,
+                        author=author,
+                        summary="Banc d'essai",
+                    ),
                 )
                 assert result.revision is not None and result.changed and not result.merged
             finally:
@@ -976,9 +979,7 @@ class Bench:
                 n,
                 TARGET_VIEW_MS,
             ),
-            Measure(
-                "save via revisions.save_edit (~3 KB page)", self.service_save, n, TARGET_SAVE_MS
-            ),
+            Measure("save via writing.save (~3 KB page)", self.service_save, n, TARGET_SAVE_MS),
             Measure("edit form (GET ?action=edit, logged in)", self.edit_form, n),
             Measure("save via web form (POST ?action=edit)", self.web_save, n, TARGET_SAVE_MS),
             Measure(
@@ -1007,7 +1008,7 @@ class Bench:
         wanted = {
             "page view, cached (GET /wiki/<title>)": 20,
             "edit form (GET ?action=edit, logged in)": 5,
-            "save via revisions.save_edit (~3 KB page)": 5,
+            "save via writing.save (~3 KB page)": 5,
             "save via web form (POST ?action=edit)": 5,
             f"history (GET ?action=history, {HISTORY_REVISIONS} revs)": 3,
             "history, limit=500 (all rows on one page)": 3,

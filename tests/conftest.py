@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, make_user
 from sqlalchemy import create_engine, make_url, text
 
-from wikicoop import create_app
+from wikicoop import create_app, writing
 from wikicoop import revisions as rev
 from wikicoop.accounts import create_user, find_user
 from wikicoop.db import engine_of, get_session, upgrade_schema
@@ -214,15 +214,14 @@ def make_page(app: Flask):
                 session, author, PASSWORD, trust="granted"
             )
             page = rev.find_page(session, parse_title(title))
-            result = rev.save_edit(
-                session,
-                app.extensions["wikicoop.renderer"],
+            edit = writing.Edit(
+                author=rev.Author(user=user),
                 title=parse_title(title),
                 text=text,
                 base_revision_id=page.latest_revision_id if page else None,
-                author=rev.Author(user=user),
                 licence=licence,
             )
+            result = writing.save(writing.context_for(app, session), edit)
             assert result.revision is not None
             return result.revision.id
 

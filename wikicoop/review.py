@@ -14,20 +14,19 @@ from datetime import datetime
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
-from . import moderation, render_cache, signals
+from . import moderation, signals
+from .errors import ServiceError
 from .merging import merge_texts
 from .models import Comment, Page, Report, Revision, User, utcnow
-from .rendering.pipeline import Renderer
 from .revisions import (
     EditError,
-    apply_published_revision,
     clean_summary,
-    move_latest,
     pending_drafts,
     published_root,
     retrying,
     settle_drafts,
 )
+from .writing import WriteContext, merge_typed, publish
 
 MAX_QUEUE = 200
 
@@ -193,37 +192,51 @@ def _claim(
 
 
 def approve(
-    session: Session,
-    renderer: Renderer,
-    *,
-    revision_id: int,
-    moderator: User,
-    reason: object = "",
-    now: datetime | None = None,
+    ctx: WriteContext, *, revision_id: int, moderator: User, reason: object = ""
 ) -> Revision:
     """Publish a pending revision; returns the page's new public revision.
 
-    When the page changed since the revision was written, the two are merged three-way
-    (the result is a new "merge" revision credited to the author); when they overlap,
-    nothing is published and :class:`EditError` 409 says so. A revision that an newer
-    draft of the same author continues cannot be approved alone (409: review the newest).
+    When the page changed since the revision was written, the two are merged three-way,
+    text and field values (the result is a new "merge" revision credited to the author);
+    when they overlap, nothing is published and :class:`EditError` 409 says so. A
+    revision that a newer draft of the same author continues cannot be approved alone
+    (409: review the newest). Publishes through :func:`writing.publish`; owns its
+    transaction (it retries after a lost race): commits.
     """
-    now = now or utcnow()
+    now = ctx.now or utcnow()
     reason_text = clean_summary(reason)
-    return retrying(
-        session, lambda: _try_approve(session, renderer, revision_id, moderator, reason_text, now)
+    session = ctx.session
+
+    def attempt() -> Revision:
+        published = _try_approve(ctx, revision_id, moderator, reason_text, now)
+        session.commit()
+        return published
+
+    try:
+        return retrying(session, attempt)
+    except ServiceError:
+        session.rollback()
+        raise
+
+
+def _approve_conflict() -> EditError:
+    return EditError(
+        "approve-conflict",
+        "La page a changé depuis que cette version a été écrite, et les deux "
+        "modifications se touchent : impossible de l'accepter telle quelle. "
+        "Refusez-la en expliquant pourquoi, ou reprenez la modification à la main.",
+        status=409,
+        message_en="The page changed since this version was written and the two "
+        "changes overlap: it cannot be approved as it is. Reject it with a reason, "
+        "or redo the change by hand.",
     )
 
 
 def _try_approve(
-    session: Session,
-    renderer: Renderer,
-    revision_id: int,
-    moderator: User,
-    reason_text: str,
-    now: datetime,
+    ctx: WriteContext, revision_id: int, moderator: User, reason_text: str, now: datetime
 ) -> Revision:
-    """One attempt at :func:`approve`, from a fresh read of the page."""
+    """One attempt at :func:`approve`, from a fresh read of the page. Flushes only."""
+    session = ctx.session
     revision, page = _pending_revision(session, revision_id)
     newer = session.scalar(
         select(Revision.id).where(
@@ -245,18 +258,14 @@ def _try_approve(
     published = revision
     if (root.id if root else None) != (latest.id if latest else None):
         merge = merge_texts(root.text if root else "", revision.text, latest.text if latest else "")
-        if not merge.clean or merge.text is None:
-            raise EditError(
-                "approve-conflict",
-                "La page a changé depuis que cette version a été écrite, et les deux "
-                "modifications se touchent : impossible de l'accepter telle quelle. "
-                "Refusez-la en expliquant pourquoi, ou reprenez la modification à la main.",
-                status=409,
-                message_en="The page changed since this version was written and the two "
-                "changes overlap: it cannot be approved as it is. Reject it with a reason, "
-                "or redo the change by hand.",
-            )
-        if latest is None or merge.text != latest.text:
+        page_type, fields, conflicts = merge_typed(root, revision, latest)
+        if not merge.clean or merge.text is None or conflicts:
+            raise _approve_conflict()
+        if (
+            latest is None
+            or merge.text != latest.text
+            or (page_type, fields) != (latest.page_type, latest.fields)
+        ):
             published = Revision(
                 page_id=page.id,
                 parent_id=latest.id if latest else None,
@@ -273,19 +282,15 @@ def _try_approve(
                 reviewed_by_id=moderator.id,
                 reviewed_at=now,
                 review_reason=reason_text,
+                page_type=page_type,
+                fields=fields,
             )
-            session.add(published)
-            session.flush()
         else:
             published = latest
     _claim(session, revision, moderation.PUBLISHED, moderator, now, reason_text)
     for draft in pending_drafts(session, revision):
         settle_drafts(session, draft, moderation.PUBLISHED, reviewer=moderator, now=now)
-    if latest is None or published.id != latest.id:
-        move_latest(session, page, latest, published, now)
-        apply_published_revision(session, renderer, page, published)
-        if latest is None:
-            render_cache.invalidate_linking_to(session, page.title)
+    publish(ctx, page, published, latest=latest, actor=moderator, now=now)
     moderation.audit(
         session,
         moderator,
@@ -297,14 +302,6 @@ def _try_approve(
         now=now,
         published_revision=published.id,
     )
-    signals.send(
-        signals.revision_published,
-        session=session,
-        revision=published,
-        page=page,
-        actor=moderator,
-    )
-    session.commit()
     return published
 
 

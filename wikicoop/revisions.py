@@ -1,11 +1,11 @@
-"""Saving, restoring, renaming and deleting pages: the write path of the wiki.
+"""Revisions and pages: the write path's building blocks, page acts, history queries.
 
 Pure service: it takes a SQLAlchemy session and plain values, never Flask's request.
-Every save names the revision it started from (``base_revision_id``). If another save
-landed in between, the two edits are merged three-way; when they overlap, nothing is
-written and the caller gets both texts back as a conflict. The page's pointer to its
-latest revision is moved with a compare-and-set UPDATE, so two concurrent saves can
-never both win: the loser retries, merging onto the winner.
+Saving, restoring and renaming are in :mod:`wikicoop.writing` (one edit object, one
+``publish``); this module holds what they stand on — cleaning input, finding pages and
+revisions, the compare-and-set move of a page's pointer (:func:`move_latest`) and the
+retry of an act that lost a race (:func:`retrying`) — plus deleting, undeleting and
+relicensing a page, and the read queries (history, backlinks, categories).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,17 +23,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import moderation, render_cache, signals, visibility
-from .config import DEFAULTS
+from . import moderation, render_cache
 from .errors import ServiceError
 from .licences import (
-    DEFAULT_LICENCE,
     LicenceError,
     get_licence,
     relicense_refusal,
     relicense_refusal_en,
 )
-from .merging import MergeResult, merge_texts
 from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
 from .rendering.pipeline import Renderer
 from .titles import Title, TitleError, make_title, parse_title
@@ -46,34 +43,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 class EditError(ServiceError):
     """A refused edit (see :class:`~wikicoop.errors.ServiceError`)."""
-
-
-@dataclass
-class SaveResult:
-    """Outcome of :func:`save_edit`.
-
-    ``conflict`` is set (and nothing written) when the edit could not be merged;
-    ``changed`` is False for a save identical to the current text (no revision made).
-    """
-
-    page: Page | None
-    revision: Revision | None
-    created: bool = False
-    merged: bool = False
-    changed: bool = True
-    conflict: MergeResult | None = None
-    current_revision: Revision | None = None
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def pending(self) -> bool:
-        """A new revision was stored and waits for review (visitors still see the
-        published one); False for an unchanged save of one's own waiting version."""
-        return (
-            self.changed
-            and self.revision is not None
-            and self.revision.status == moderation.PENDING
-        )
 
 
 @dataclass(frozen=True)
@@ -219,64 +188,14 @@ def redirect_target_of(text: str) -> str | None:
         return None
 
 
-def save_edit(
-    session: Session,
-    renderer: Renderer,
-    *,
-    title: Title,
-    text: object,
-    base_revision_id: object,
-    author: Author,
-    summary: object = "",
-    minor: bool = False,
-    licence: str | None = None,
-    max_bytes: int = 2_000_000,
-    action: str = "edit",
-    now: datetime | None = None,
-    settings: Mapping[str, Any] | None = None,
-    system: bool = False,
-) -> SaveResult:
-    """Save a new version of ``title`` started from ``base_revision_id`` (None to create).
-
-    ``system`` marks a save by the wiki itself (the seed pages), published without review.
-
-    The moderation policy (``settings``: the app's config; the defaults when None)
-    decides whether the new revision is published at once or waits for review
-    (``result.pending``); a blocked author or a protected page gives :class:`EditError`
-    403. ``base_revision_id`` may name the author's own pending revision: the new one
-    then continues it. Returns a :class:`SaveResult`; raises :class:`EditError` for
-    unusable input. Commits on success, writes nothing on a conflict or an error.
-    """
-    clean = clean_text(text, max_bytes)
-    summary_text = clean_summary(summary)
-    licence_code = _checked_licence(licence) if licence else None
-    return retrying(
-        session,
-        lambda: _try_save(
-            session,
-            renderer,
-            title=title,
-            text=clean,
-            base_revision_id=base_revision_id,
-            author=author,
-            summary=summary_text,
-            minor=bool(minor),
-            licence=licence_code,
-            action=action,
-            now=now or utcnow(),
-            settings=settings if settings is not None else DEFAULTS,
-            system=system,
-        ),
-    )
-
-
 _T = TypeVar("_T")
 
 
 def retrying(session: Session, attempt: Callable[[], _T]) -> _T:
-    """Run ``attempt`` (one transaction that commits), again from the start when it lost
-    a race: another writer moved the page's pointer (:class:`LostRace`) or created the
-    same page first (``IntegrityError``). Gives up with :class:`EditError` 503."""
+    """Run ``attempt`` (the whole transaction of an act, ending in its commit), again from
+    the start, after a rollback, when it lost a race: another writer moved the page's
+    pointer (:class:`LostRace`) or created the same page first (``IntegrityError``).
+    Gives up with :class:`EditError` 503."""
     for number in range(_SAVE_ATTEMPTS):
         if number:
             time.sleep(random.uniform(0, 0.005 * number))  # let the winner finish
@@ -297,17 +216,17 @@ class LostRace(Exception):
     read and our write: :func:`retrying` starts the attempt again."""
 
 
-def _base_of(session: Session, page: Page, base_revision_id: object) -> Revision:
+def base_of(session: Session, page: Page, base_revision_id: object) -> Revision:
     """The base revision of a save to ``page``, or :class:`EditError` saying why not."""
     try:
         return revision_of_page(session, page, base_revision_id)
     except EditError as err:
         if err.code == "foreign-revision":  # the old title now holds the redirect
-            raise _renamed_since(session, page.title, base_revision_id) or err from None
+            raise renamed_since(session, page.title, base_revision_id) or err from None
         raise
 
 
-def _renamed_since(session: Session, title: Title, base_revision_id: object) -> EditError | None:
+def renamed_since(session: Session, title: Title, base_revision_id: object) -> EditError | None:
     """409 naming the new title when the page the edit started from was renamed since
     (the edit was written on a page that has moved away); None otherwise."""
     try:
@@ -337,7 +256,7 @@ def _renamed_since(session: Session, title: Title, base_revision_id: object) -> 
     )
 
 
-def _unreadable(revision: Revision) -> EditError:
+def unreadable(revision: Revision) -> EditError:
     """The refusal of a base revision its writer may not read, worded as the API's reads
     are: a hidden one is hidden (403), another person's pending one does not exist (404)."""
     if revision.status == moderation.HIDDEN:
@@ -357,7 +276,7 @@ def _unreadable(revision: Revision) -> EditError:
     )
 
 
-def _same_save_since(
+def same_save_since(
     session: Session, page: Page, base: Revision | None, author: Author, text: str
 ) -> Revision | None:
     """The revision ``author`` already saved with exactly ``text`` since ``base``, if any.
@@ -384,154 +303,14 @@ def _same_save_since(
     return next((revision for revision in candidates if revision.text == text), None)
 
 
-def _checked_licence(code: str) -> str:
+def checked_licence(code: str) -> str:
     try:
         return get_licence(code).code
     except LicenceError as err:
         raise EditError("unknown-licence", err.message, message_en=err.message_en) from None
 
 
-def _try_save(
-    session: Session,
-    renderer: Renderer,
-    *,
-    title: Title,
-    text: str,
-    base_revision_id: object,
-    author: Author,
-    summary: str,
-    minor: bool,
-    licence: str | None,
-    action: str,
-    now: datetime,
-    settings: Mapping[str, Any],
-    system: bool = False,
-) -> SaveResult:
-    page = find_page(session, title, for_update=True)
-    if page is not None and page.is_deleted:
-        raise _deleted(title)
-    _check_can_write(session, settings, author, page, now)
-    if page is None:
-        if base_revision_id is not None:
-            raise _renamed_since(session, title, base_revision_id) or EditError(
-                "page-missing",
-                f"La page « {title.full} » n'existe pas (ou plus) : "
-                "impossible de partir d'une de ses versions.",
-                status=404,
-                message_en=f'The page "{title.full}" does not exist (or no longer exists): '
-                "you cannot start from one of its versions.",
-            )
-        decision = (
-            moderation.Decision(moderation.PUBLISHED)
-            if system
-            else _decide(session, settings, author, title, "", text, now)
-        )
-        return _create_page(
-            session, renderer, title, text, author, summary, licence, now, decision=decision
-        )
-
-    # None while every revision of the page waits for review
-    latest = page.latest_revision
-    if licence and licence != page.licence and latest is not None:
-        raise EditError(
-            "licence-change",
-            "La licence d'une page existante ne change pas en l'enregistrant : "
-            "un modérateur peut la changer depuis la page « Auteurs et licence ».",
-            message_en="Saving a page does not change the licence of an existing page: "
-            'a moderator can change it from the "Authors and licence" page.',
-        )
-    result = SaveResult(page=page, revision=None, current_revision=latest)
-    base = None if base_revision_id is None else _base_of(session, page, base_revision_id)
-    if base is not None and not visibility.can_see_text(author.user, base):
-        raise _unreadable(base)  # before any merge: a conflict would show its text
-    # the published text this edit was made from (the author's pending versions are theirs)
-    root = published_root(session, base)
-    if (root.id if root else None) != (latest.id if latest else None):
-        already = _same_save_since(session, page, base, author, text)
-        if already is not None:
-            # a retry of a save whose reply was lost: it is stored already
-            result.revision = already
-            result.changed = False
-            session.commit()  # nothing written: just end the transaction and its row lock
-            return result
-        merge = merge_texts(root.text if root else "", text, latest.text if latest else "")
-        if not merge.clean:
-            result.conflict = merge
-            session.commit()  # nothing written: just end the transaction and its row lock
-            return result
-        assert merge.text is not None
-        result.merged = merge.text != text
-        text = merge.text
-    if latest is not None and text == latest.text and action == "edit":
-        result.revision = latest
-        result.changed = False
-        session.commit()  # nothing written: just end the transaction and its row lock
-        return result
-
-    latest_text = latest.text if latest else ""
-    decision = (
-        moderation.Decision(moderation.PUBLISHED)
-        if system
-        else _decide(session, settings, author, page.title, latest_text, text, now)
-    )
-    # the author's own pending version this edit continues, if any
-    own_draft = (
-        base
-        if base is not None
-        and base.status == moderation.PENDING
-        and author.user is not None
-        and base.author_id == author.user.id
-        else None
-    )
-    if decision.pending and action == "edit":
-        waiting = own_draft or visibility.own_pending(session, page, author.user)
-        if waiting is not None and waiting.text == text:
-            # the author's version waiting for review already says exactly this
-            result.revision = waiting
-            result.changed = False
-            session.commit()  # nothing written: just end the transaction and its row lock
-            return result
-    revision = _new_revision(
-        page,
-        parent=own_draft if decision.pending and own_draft is not None else latest,
-        author=author,
-        text=text,
-        summary=summary,
-        action="merge" if result.merged and action == "edit" else action,
-        now=now,
-        minor=minor,
-        decision=decision,
-    )
-    session.add(revision)
-    session.flush()
-    if decision.pending:
-        rendered = render_cache.render_text(session, renderer, revision.text)
-        render_cache.store_render(session, revision, rendered)  # the author's preview
-        signals.send(signals.revision_pending, session=session, revision=revision, page=page)
-        session.commit()
-        result.revision = revision
-        return result
-
-    move_latest(session, page, latest, revision, now)
-    apply_published_revision(session, renderer, page, revision)
-    if latest is None:  # the first public version: links to this title turn blue
-        render_cache.invalidate_linking_to(session, page.title)
-    if own_draft is not None:
-        settle_drafts(session, own_draft, moderation.PUBLISHED, reviewer=None, now=now)
-    signals.send(
-        signals.revision_published,
-        session=session,
-        revision=revision,
-        page=page,
-        actor=author.user,
-    )
-    session.commit()
-    result.revision = revision
-    result.current_revision = revision
-    return result
-
-
-def _check_can_write(
+def check_can_write(
     session: Session,
     settings: Mapping[str, Any],
     author: Author,
@@ -548,31 +327,9 @@ def _check_can_write(
             now=now,
         )
     except moderation.WriteRefused as refused:
-        session.rollback()  # end the transaction and its row lock
         raise EditError(
             refused.code, refused.message, refused.status, message_en=refused.message_en
         ) from None
-
-
-def _decide(
-    session: Session,
-    settings: Mapping[str, Any],
-    author: Author,
-    title: Title,
-    old_text: str,
-    new_text: str,
-    now: datetime,
-) -> moderation.Decision:
-    return moderation.decide(
-        session,
-        settings,
-        author=author.user,
-        namespace=title.namespace,
-        name=title.name,
-        old_text=old_text,
-        new_text=new_text,
-        now=now,
-    )
 
 
 def move_latest(
@@ -617,11 +374,11 @@ def lock_page(session: Session, page_id: int) -> Page:
         .execution_options(populate_existing=True)
     ).one()
     if page.is_deleted:
-        raise _deleted(page.title)
+        raise deleted_error(page.title)
     return page
 
 
-def _deleted(title: Title) -> EditError:
+def deleted_error(title: Title) -> EditError:
     return EditError(
         "page-deleted",
         f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
@@ -683,7 +440,7 @@ def settle_drafts(
             draft.review_reason = reason
 
 
-def _new_revision(
+def new_revision(
     page: Page,
     *,
     parent: Revision | None,
@@ -713,70 +470,8 @@ def _new_revision(
         licence=page.licence,
         action=action,
         status=decision.status,
-        pending_reasons=decision.reasons_text,
+        pending_reasons=decision.reasons_text[:200],  # the column's size
     )
-
-
-def _create_page(
-    session: Session,
-    renderer: Renderer,
-    title: Title,
-    text: str,
-    author: Author,
-    summary: str,
-    licence: str | None,
-    now: datetime,
-    *,
-    decision: moderation.Decision | None = None,
-    commit: bool = True,
-) -> SaveResult:
-    """A new page; while its first revision waits for review the page has no public
-    revision (``latest_revision_id`` None) and visitors do not see it.
-
-    Commits unless ``commit`` is False (a caller finishing a larger act).
-    """
-    decision = decision or moderation.Decision(moderation.PUBLISHED)
-    page = Page(
-        namespace=title.namespace,
-        name=title.name,
-        licence=licence or DEFAULT_LICENCE,
-        created_at=now,
-        touched_at=now,
-    )
-    session.add(page)
-    session.flush()  # IntegrityError here when someone created it first: caller retries
-    revision = _new_revision(
-        page,
-        parent=None,
-        author=author,
-        text=text,
-        summary=summary,
-        action="create",
-        now=now,
-        decision=decision,
-    )
-    session.add(revision)
-    session.flush()
-    if decision.pending:
-        rendered = render_cache.render_text(session, renderer, revision.text)
-        render_cache.store_render(session, revision, rendered)
-        signals.send(signals.revision_pending, session=session, revision=revision, page=page)
-        if commit:
-            session.commit()
-        return SaveResult(page=page, revision=revision, created=True, current_revision=None)
-    move_latest(session, page, None, revision, now)
-    apply_published_revision(session, renderer, page, revision)
-    render_cache.invalidate_linking_to(session, title)
-    signals.send(
-        signals.revision_published,
-        session=session,
-        revision=revision,
-        page=page,
-        actor=author.user,
-    )
-    if commit:
-        session.commit()
-    return SaveResult(page=page, revision=revision, created=True, current_revision=revision)
 
 
 def apply_published_revision(
@@ -799,167 +494,6 @@ def apply_published_revision(
         CategoryMembership(page_id=page.id, category=category, sort_key=page.name)
         for category in rendered.categories
     )
-
-
-def restore_revision(
-    session: Session,
-    renderer: Renderer,
-    *,
-    page: Page,
-    revision_id: object,
-    author: Author,
-    summary: object = "",
-    max_bytes: int = 2_000_000,
-    settings: Mapping[str, Any] | None = None,
-) -> SaveResult:
-    """Make an old revision's text the current one, as a new revision (moderated like
-    any edit: see :func:`save_edit`)."""
-    old = revision_of_page(session, page, revision_id)
-    latest_id = page.latest_revision_id
-    if old.id == latest_id:
-        raise EditError(
-            "already-current",
-            "Cette version est déjà la version actuelle.",
-            message_en="This version is already the current version.",
-        )
-    summary_text = clean_summary(summary) or f"Version n° {old.id} rétablie"
-    result = save_edit(
-        session,
-        renderer,
-        title=page.title,
-        text=old.text,
-        base_revision_id=latest_id,
-        author=author,
-        summary=summary_text,
-        max_bytes=max_bytes,
-        action="restore",
-        settings=settings,
-    )
-    if result.conflict is not None:
-        # someone saved meanwhile, on the very passages the restore would undo
-        raise EditError(
-            "restore-conflict",
-            "La page vient d'être modifiée aux mêmes endroits : rien n'a été rétabli. "
-            "Relisez la nouvelle version, puis recommencez si besoin.",
-            status=409,
-            message_en="The page was just changed in the same places: nothing was restored. "
-            "Read the new version, then try again if needed.",
-        )
-    return result
-
-
-def rename_page(
-    session: Session,
-    renderer: Renderer,
-    *,
-    page: Page,
-    new_title: Title,
-    author: Author,
-    reason: object = "",
-    leave_redirect: bool = True,
-) -> Page:
-    """Move ``page`` to ``new_title``; the old title becomes a redirect (unless asked not to).
-
-    Raises :class:`EditError` (409) when a page already exists under the new title.
-    """
-    old_title = page.title
-    if new_title.key == old_title.key:
-        raise EditError(
-            "same-title",
-            "Le nouveau titre est identique à l'ancien.",
-            message_en="The new title is the same as the old one.",
-        )
-    reason_text = clean_summary(reason)
-    page_id = page.id
-    return retrying(
-        session,
-        lambda: _try_rename(
-            session,
-            renderer,
-            lock_page(session, page_id),
-            old_title,
-            new_title,
-            author,
-            reason_text,
-            leave_redirect,
-        ),
-    )
-
-
-def _try_rename(
-    session: Session,
-    renderer: Renderer,
-    page: Page,
-    old_title: Title,
-    new_title: Title,
-    author: Author,
-    reason_text: str,
-    leave_redirect: bool,
-) -> Page:
-    """One attempt at :func:`rename_page` on the freshly read, locked ``page``."""
-    if page.title.key != old_title.key:
-        raise EditError(
-            "page-renamed",
-            f"La page « {old_title.full} » vient d'être renommée en « {page.title.full} ».",
-            status=409,
-            message_en=f'The page "{old_title.full}" was just renamed to "{page.title.full}".',
-        )
-    if find_page(session, new_title) is not None:
-        raise EditError(
-            "title-taken",
-            f"Une page « {new_title.full} » existe déjà : choisissez un autre titre.",
-            status=409,
-            message_en=f'A page "{new_title.full}" already exists: choose another title.',
-        )
-    now = utcnow()
-    latest = page.latest_revision
-    assert latest is not None
-    page.namespace, page.name = new_title.namespace, new_title.name
-    page.touched_at = now
-    summary = f"« {old_title.full} » renommée en « {new_title.full} »"
-    if reason_text:
-        summary = f"{summary} : {reason_text}"[:MAX_SUMMARY_CHARS]
-    move = _new_revision(
-        page,
-        parent=latest,
-        author=author,
-        text=latest.text,
-        summary=summary,
-        action="move",
-        now=now,
-        minor=True,
-    )
-    session.add(move)
-    session.flush()  # the old title must be free before the redirect takes it
-    move_latest(session, page, latest, move, now)
-    if leave_redirect:
-        redirect_text = f"#REDIRECTION [[{new_title.full}]]\n"
-        _create_page(
-            session,
-            renderer,
-            old_title,
-            redirect_text,
-            author,
-            summary,
-            page.licence,
-            now,
-            commit=False,  # one transaction with the move
-        )
-    render_cache.invalidate_linking_to(session, old_title)
-    render_cache.invalidate_linking_to(session, new_title)
-    moderation.audit(
-        session,
-        author.user,
-        "rename",
-        "page",
-        page.id,
-        page_id=page.id,
-        reason=reason_text,
-        old=old_title.full,
-        new=new_title.full,
-    )
-    session.commit()
-    return page
 
 
 def delete_page(session: Session, *, page: Page, actor: User, reason: object = "") -> None:
@@ -1004,20 +538,33 @@ def undelete_page(
 
 
 def change_licence(
-    session: Session, *, page: Page, new_code: str, author: Author, reason: object = ""
+    session: Session,
+    *,
+    page: Page,
+    new_code: str,
+    author: Author,
+    reason: object = "",
 ) -> Revision:
     """Move a page to another licence, if every contributor's terms are kept.
 
-    Recorded as a new revision (same text, new licence) so the history shows it, and in
-    the audit log with ``reason``.
+    Recorded as a new revision (same text, type and fields, new licence) so the history
+    shows it, and in the audit log with ``reason``. Owns its transaction (it retries):
+    commits.
     """
-    code = _checked_licence(new_code)
+    code = checked_licence(new_code)
     why = clean_summary(reason)
     page_id = page.id
-    return retrying(
-        session,
-        lambda: _try_change_licence(session, lock_page(session, page_id), code, author, why),
-    )
+
+    def attempt() -> Revision:
+        revision = _try_change_licence(session, lock_page(session, page_id), code, author, why)
+        session.commit()
+        return revision
+
+    try:
+        return retrying(session, attempt)
+    except ServiceError:
+        session.rollback()
+        raise
 
 
 def _try_change_licence(
@@ -1044,7 +591,7 @@ def _try_change_licence(
     old = get_licence(old_code).short_name
     now = utcnow()
     page.licence = code
-    revision = _new_revision(
+    revision = new_revision(
         page,
         parent=latest,
         author=author,
@@ -1057,6 +604,7 @@ def _try_change_licence(
         now=now,
         minor=True,
     )
+    revision.page_type, revision.fields = latest.page_type, latest.fields
     session.add(revision)
     session.flush()
     move_latest(session, page, latest, revision, now)
@@ -1071,7 +619,6 @@ def _try_change_licence(
         old=old_code,
         new=code,
     )
-    session.commit()
     return revision
 
 

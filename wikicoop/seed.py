@@ -22,10 +22,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from . import revisions as rev
+from . import writing
 from .accounts import find_user, username_key
 from .bundled_data import bundled_dir
 from .models import Revision, User
-from .rendering.pipeline import Renderer
 from .security import hash_password, new_session_nonce
 from .titles import Title, parse_title
 
@@ -110,27 +110,25 @@ def _mark_patrolled(session: Session, revision: Revision | None, author: rev.Aut
         session.commit()
 
 
-def load_seed(
-    session: Session, renderer: Renderer, dirs: Iterable[Path] = (SEED_DIR,)
-) -> list[Title]:
+def load_seed(ctx: writing.WriteContext, dirs: Iterable[Path] = (SEED_DIR,)) -> list[Title]:
     """Create the seed pages that do not exist yet; return the titles created."""
+    session = ctx.session
     pages = seed_files(dirs)
     author = rev.Author(user=seed_author(session))
     created: list[Title] = []
     for seed in pages:
         if rev.find_page(session, seed.title) is not None:
             continue
-        result = rev.save_edit(
-            session,
-            renderer,
+        edit = writing.Edit(
+            author=author,
             title=seed.title,
             text=seed.text,
             base_revision_id=None,
-            author=author,
             summary=seed.summary,
             licence=seed.licence,
             system=True,  # the wiki's own pages: published without review
         )
+        result = writing.save(ctx, edit)
         _mark_patrolled(session, result.revision, author)
         created.append(seed.title)
     return created

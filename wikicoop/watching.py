@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from . import mailer, signals
 from .config import DEFAULTS
 from .models import Comment, Notification, Page, User, Watch, utcnow
-from .moderation import PUBLISHED, is_moderator
+from .moderation import PUBLISHED
 from .titles import Title, TitleError, make_title
 
 # ---------------------------------------------------------------------------- watches
@@ -414,14 +414,10 @@ def on_revision_published(
 ) -> None:
     """Watchers hear of the change; the author hears that a moderator approved it.
 
-    A change saved or approved by a moderator needs no patrol afterwards: it is marked
-    as patrolled by them (an act of the write or the review, audited there).
+    (A moderator's change is marked patrolled by the write path: ``writing.publish``.)
     """
     config = _config(sender)
     _follow_new_page(session, revision, page)
-    if is_moderator(actor) and revision.patrolled_at is None:
-        revision.patrolled_by_id = actor.id
-        revision.patrolled_at = utcnow()
     author_id = revision.author_id
     actor_id = getattr(actor, "id", None)
     author_name = revision.author.username if revision.author is not None else None

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from conftest import edit_form
 
 from wikicoop import revisions as rev
+from wikicoop import writing
 from wikicoop.db import get_session
 from wikicoop.models import Revision
 from wikicoop.titles import parse_title
@@ -89,7 +90,6 @@ def test_concurrent_saves_never_lose_an_edit(app, make_page):
     """Eight threads save disjoint lines from the same base: every line survives."""
     lines = [f"ligne {n}" for n in range(8)]
     first = make_page("Partagée", "\n\n".join(lines))
-    renderer = app.extensions["wikicoop.renderer"]
     errors: list[BaseException] = []
     barrier = threading.Barrier(8)
 
@@ -102,13 +102,14 @@ def test_concurrent_saves_never_lose_an_edit(app, make_page):
                 mine = list(lines)
                 mine[n] = f"ligne {n} modifiée par le fil {n}"
                 barrier.wait()
-                result = rev.save_edit(
-                    get_session(),
-                    renderer,
-                    title=parse_title("Partagée"),
-                    text="\n\n".join(mine),
-                    base_revision_id=first,
-                    author=rev.Author(user=user),
+                result = writing.save(
+                    writing.context_for(app, get_session()),
+                    writing.Edit(
+                        title=parse_title("Partagée"),
+                        text="\n\n".join(mine),
+                        base_revision_id=first,
+                        author=rev.Author(user=user),
+                    ),
                 )
                 assert result.conflict is None, result.conflict
         except BaseException as err:

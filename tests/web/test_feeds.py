@@ -14,7 +14,7 @@ from conftest import PASSWORD, shared_path
 from inert import page_problems
 from sqlalchemy import event, select
 
-from wikicoop import feeds
+from wikicoop import feeds, writing
 from wikicoop import revisions as rev
 from wikicoop.accounts import create_user, find_user
 from wikicoop.db import engine_of, get_session
@@ -395,15 +395,15 @@ def test_newcomer_edit_appears_only_once_approved(app, client, make_page):
     with app.app_context():
         session = get_session()
         newcomer = create_user(session, "Nouveau", PASSWORD)  # trust "auto": a newcomer
-        result = rev.save_edit(
-            session,
-            app.extensions["wikicoop.renderer"],
-            title=parse_title("Lavoir"),
-            text="Le vieux lavoir, restauré en 2024.",
-            base_revision_id=rev.find_page(session, parse_title("Lavoir")).latest_revision_id,
-            author=rev.Author(user=newcomer),
-            summary="restauration",
-            settings=app.config,
+        result = writing.save(
+            writing.context_for(app, session),
+            writing.Edit(
+                title=parse_title("Lavoir"),
+                text="Le vieux lavoir, restauré en 2024.",
+                base_revision_id=rev.find_page(session, parse_title("Lavoir")).latest_revision_id,
+                author=rev.Author(user=newcomer),
+                summary="restauration",
+            ),
         )
         assert result.pending
         pending_id = result.revision.id
@@ -413,8 +413,7 @@ def test_newcomer_edit_appears_only_once_approved(app, client, make_page):
         session = get_session()
         moderator = create_user(session, "Modo", PASSWORD, role="moderator")
         review.approve(
-            session,
-            app.extensions["wikicoop.renderer"],
+            writing.context_for(app, session),
             revision_id=pending_id,
             moderator=moderator,
         )

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import csrf_from, edit_form
 
-from wikicoop import moderation
+from wikicoop import moderation, writing
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry, Block, Page, Report, Revision, utcnow
 from wikicoop.search import search_backend, wait_for_index
@@ -520,8 +520,7 @@ def test_concurrent_approvals_publish_once(app, people, auth):
             barrier.wait()
             try:
                 review.approve(
-                    session,
-                    app.extensions["wikicoop.renderer"],
+                    writing.context_for(app, session),
                     revision_id=pending,
                     moderator=moderator,
                 )

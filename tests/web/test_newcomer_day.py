@@ -20,6 +20,7 @@ from wikicoop.accounts import create_user, find_user
 from wikicoop.db import get_session
 from wikicoop.models import Block, Revision, utcnow
 from wikicoop.seed import load_seed
+from wikicoop.writing import context_for
 
 SANDBOX = "Bac_%C3%A0_sable"
 #: a visitor, a newcomer, a trusted contributor and a moderator (test_moderation's fixture)
@@ -201,7 +202,7 @@ def test_pending_banner_has_no_stray_separator(app, people, make_page):
 
 def test_seed_pages_are_not_to_check_in_recent_changes(app, client, auth):
     with app.app_context():
-        created = load_seed(get_session(), app.extensions["wikicoop.renderer"])
+        created = load_seed(context_for(app, get_session()))
         assert created
         revisions = get_session().query(Revision).all()
         assert revisions and all(r.patrolled_at is not None for r in revisions)

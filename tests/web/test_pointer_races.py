@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from wikicoop import revisions as rev
+from wikicoop import writing
 from wikicoop.accounts import create_user, find_user
 from wikicoop.db import get_session
 from wikicoop.errors import ServiceError
@@ -38,9 +39,8 @@ def _page_with_history(app: Flask, make_page, name: str) -> tuple[int, int]:
 
 def _rename(app: Flask, title: Title, first: int) -> None:
     session = get_session()
-    rev.rename_page(
-        session,
-        app.extensions["wikicoop.renderer"],
+    writing.rename(
+        writing.context_for(app, session),
         page=rev.find_page(session, title),
         new_title=parse_title(f"{title.full} renommée"),
         author=rev.Author(user=find_user(session, "Modo")),
@@ -64,9 +64,8 @@ def _delete(app: Flask, title: Title, first: int) -> None:
 
 def _restore(app: Flask, title: Title, first: int) -> None:
     session = get_session()
-    rev.restore_revision(
-        session,
-        app.extensions["wikicoop.renderer"],
+    writing.restore(
+        writing.context_for(app, session),
         page=rev.find_page(session, title),
         revision_id=first,
         author=rev.Author(user=find_user(session, "Modo")),
@@ -95,13 +94,14 @@ def _race(app: Flask, title: Title, base: int, first: int, operation: Callable) 
             author = rev.Author(user=find_user(session, "Saveur"))
             barrier.wait()
             try:
-                result = rev.save_edit(
-                    session,
-                    app.extensions["wikicoop.renderer"],
-                    title=title,
-                    text=SECOND + "\nUne ligne ajoutée pendant l'opération.\n",
-                    base_revision_id=base,
-                    author=author,
+                result = writing.save(
+                    writing.context_for(app, session),
+                    writing.Edit(
+                        title=title,
+                        text=SECOND + "\nUne ligne ajoutée pendant l'opération.\n",
+                        base_revision_id=base,
+                        author=author,
+                    ),
                 )
             except ServiceError as err:
                 session.rollback()
@@ -172,9 +172,8 @@ def test_a_save_after_a_rename_names_the_new_title(app, auth, make_page, leave_r
     with app.app_context():
         session = get_session()
         admin = create_user(session, "Modo", "mot de passe solide", role="admin")
-        rev.rename_page(
-            session,
-            app.extensions["wikicoop.renderer"],
+        writing.rename(
+            writing.context_for(app, session),
             page=rev.find_page(session, parse_title("Verger")),
             new_title=parse_title("Verger partagé"),
             author=rev.Author(user=admin),
@@ -206,13 +205,14 @@ def test_a_save_landing_after_a_delete_is_refused(app, make_page):
         session = get_session()
         event.listen(session, "before_flush", delete_meanwhile, once=True)
         try:
-            result = rev.save_edit(
-                session,
-                app.extensions["wikicoop.renderer"],
-                title=parse_title("Verger"),
-                text=SECOND + "\nUne ligne de plus.\n",
-                base_revision_id=second,
-                author=rev.Author(user=find_user(session, "Alice")),
+            result = writing.save(
+                writing.context_for(app, session),
+                writing.Edit(
+                    title=parse_title("Verger"),
+                    text=SECOND + "\nUne ligne de plus.\n",
+                    base_revision_id=second,
+                    author=rev.Author(user=find_user(session, "Alice")),
+                ),
             )
             refused = None
         except ServiceError as err:

@@ -16,8 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from wikicoop import changes as ch
+from wikicoop import review, writing
 from wikicoop import revisions as rev
-from wikicoop import signals
 from wikicoop.accounts import find_user
 from wikicoop.db import engine_of, get_session
 from wikicoop.models import AuditEntry, Page, Revision, utcnow
@@ -103,16 +103,16 @@ def wiki(app: Flask, make_page, auth) -> dict[str, int]:
     with app.app_context():
         session = get_session()
         page = rev.find_page(session, parse_title("Alpha"))
-        result = rev.save_edit(
-            session,
-            app.extensions["wikicoop.renderer"],
-            title=parse_title("Alpha"),
-            text="one two three\n",
-            base_revision_id=page.latest_revision_id,
-            author=rev.Author(user=find_user(session, "Alice")),
-            summary="plus de mots",
-            minor=True,
-            settings=app.config,
+        result = writing.save(
+            writing.context_for(app, session),
+            writing.Edit(
+                title=parse_title("Alpha"),
+                text="one two three\n",
+                base_revision_id=page.latest_revision_id,
+                author=rev.Author(user=find_user(session, "Alice")),
+                summary="plus de mots",
+                minor=True,
+            ),
         )
         ids["alpha2"] = result.revision.id
     ids["beta2"] = make_page("Beta", "beta text, longer\n", author="Bob")
@@ -567,19 +567,15 @@ def test_changes_by_or_approved_by_moderators_need_no_patrol(
     app: Flask, client: FlaskClient, auth, make_page, wiki
 ) -> None:
     auth.make_user("Mod", role="moderator")
+    with app.app_context():  # approving publishes: the write path marks it patrolled
+        session = get_session()
+        mod = find_user(session, "Mod")
+        review.approve(
+            writing.context_for(app, session), revision_id=wiki["pending"], moderator=mod
+        )
+        assert session.get(Revision, wiki["pending"]).patrolled_by_id == mod.id
     by_mod = make_page("Alpha", "moderated text\n", author="Mod")
     assert revision_row(app, by_mod).patrolled_at is not None
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, wiki["pending"])
-        revision.status = "published"
-        revision.reviewed_at = utcnow()
-        mod = find_user(session, "Mod")
-        signals.revision_published.send(
-            app, session=session, revision=revision, page=revision.page, actor=mod
-        )
-        session.commit()
-        assert revision.patrolled_by_id == mod.id
     auth.login("Mod")
     unpatrolled = api_ids(client, "/api/v1/recent-changes", patrolled="no")
     assert by_mod not in unpatrolled and wiki["pending"] not in unpatrolled

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from wikicoop import revisions as rev
-from wikicoop import signals, watching
+from wikicoop import signals, watching, writing
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import Comment, Revision, Watch, utcnow
@@ -244,14 +244,14 @@ def test_watchlist_shows_published_changes_only(
     with app.app_context():
         session = get_session()
         page = rev.find_page(session, parse_title("Alpha"))
-        result = rev.save_edit(
-            session,
-            app.extensions["wikicoop.renderer"],
-            title=parse_title("Alpha"),
-            text="one, by a newcomer\n",
-            base_revision_id=page.latest_revision_id,
-            author=rev.Author(user=session.merge(nina)),
-            settings=app.config,
+        result = writing.save(
+            writing.context_for(app, session),
+            writing.Edit(
+                title=parse_title("Alpha"),
+                text="one, by a newcomer\n",
+                base_revision_id=page.latest_revision_id,
+                author=rev.Author(user=session.merge(nina)),
+            ),
         )
         assert result.revision.status == "pending"
     assert watchlist_ids(client) == []

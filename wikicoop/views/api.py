@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from .. import moderation, visibility
+from .. import moderation, visibility, writing
 from .. import revisions as rev
 from ..db import get_session
 from ..diffing import diff_texts
@@ -274,19 +274,16 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         licence = current_app.config["DEFAULT_LICENCE"]  # the site's default
     minor = bool_field(data, "minor", default=False)
     session = get_session()
-    result = rev.save_edit(
-        session,
-        renderer(),
+    edit = writing.Edit(
+        author=author(),
         title=title,
         text=data["text"],
         base_revision_id=data["base_revision"],
-        author=author(),
         summary=data.get("summary", ""),
         minor=minor,
         licence=licence,
-        max_bytes=current_app.config["MAX_PAGE_BYTES"],
-        settings=current_app.config,
     )
+    result = writing.save(writing.context_for(current_app, session), edit)
     if result.conflict is not None:
         current = result.current_revision
         assert current is not None
@@ -390,15 +387,12 @@ def page_restore(raw_title: str) -> tuple[Response, int]:
         raise ApiError(400, _("Le champ « revision » est obligatoire."))
     # the web's guard: nobody restores (then reads) a revision they may not see
     old = readable_revision(page, data["revision"])
-    result = rev.restore_revision(
-        get_session(),
-        renderer(),
+    result = writing.restore(
+        writing.context_for(current_app, get_session()),
         page=page,
         revision_id=old.id,
         author=author(),
         summary=data.get("summary", ""),
-        max_bytes=current_app.config["MAX_PAGE_BYTES"],
-        settings=current_app.config,
     )
     if result.conflict is not None or result.revision is None:  # pragma: no cover - same base
         raise ApiError(409, "conflict")
@@ -441,9 +435,8 @@ def page_rename(raw_title: str) -> Response:
     if not isinstance(target, str):
         raise ApiError(400, _("Le champ « to » est obligatoire : le nouveau titre de la page."))
     leave_redirect = bool_field(data, "leave_redirect", default=True)
-    page = rev.rename_page(
-        get_session(),
-        renderer(),
+    page = writing.rename(
+        writing.context_for(current_app, get_session()),
         page=page,
         new_title=api_title(target),
         author=author(),

@@ -26,14 +26,14 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from .. import moderation, review
+from .. import moderation, review, writing
 from .. import revisions as rev
 from ..db import get_session
 from ..diffing import diff_texts
 from ..extensions import limiter
 from ..models import Comment, Report, Revision, User
 from ..titles import Title
-from ..web import english, error_page, fail, localized, page_url, renderer, require, safe_next
+from ..web import english, error_page, fail, localized, page_url, require, safe_next
 from . import api
 from .pages import parse_or_fail, rate_key
 
@@ -118,7 +118,10 @@ def _act(kind: str, action: str, target_id: int, reason: str) -> object:
     if kind == "revision":
         if action == "approve":
             return review.approve(
-                session, renderer(), revision_id=target_id, moderator=moderator, reason=reason
+                writing.context_for(current_app, session),
+                revision_id=target_id,
+                moderator=moderator,
+                reason=reason,
             )
         if action == "reject":
             return review.reject(session, revision_id=target_id, moderator=moderator, reason=reason)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from .. import revisions as rev
-from .. import visibility
+from .. import visibility, writing
 from ..db import get_session
 from ..diffing import diff_texts
 from ..errors import ServiceError
@@ -306,20 +306,17 @@ def edit_page(title: Title) -> ViewResult:
         return _edit_template(title, page, form, preview=preview)
     base = form.base_revision.data or None
     try:
-        result = rev.save_edit(
-            session,
-            renderer(),
+        edit = writing.Edit(
+            author=author(),
             title=title,
             text=form.text.data or "",
             base_revision_id=base,
-            author=author(),
             summary=form.summary.data,
             minor=form.minor.data,
             licence=(form.licence.data or None) if page is None and base is None else None,
-            max_bytes=current_app.config["MAX_PAGE_BYTES"],
-            settings=current_app.config,
         )
-    except rev.EditError as err:
+        result = writing.save(writing.context_for(current_app, session), edit)
+    except ServiceError as err:
         session.rollback()
         return _edit_template(title, page, form, error=localized(err), status=err.status)
     if result.conflict is not None:
@@ -475,17 +472,14 @@ def restore_page(title: Title) -> ViewResult:
     if request.method == "POST" and form.validate_on_submit():
         session = get_session()
         try:
-            result = rev.restore_revision(
-                session,
-                renderer(),
+            result = writing.restore(
+                writing.context_for(current_app, session),
                 page=page,
                 revision_id=old.id,
                 author=author(),
                 summary=form.summary.data,
-                max_bytes=current_app.config["MAX_PAGE_BYTES"],
-                settings=current_app.config,
             )
-        except rev.EditError as err:
+        except ServiceError as err:
             session.rollback()
             return error_page(err.status, localized(err))
         if result.pending:
@@ -553,9 +547,8 @@ def rename_page(title: Title) -> ViewResult:
         new_title = parse_or_fail(form.new_title.data or "")
         session = get_session()
         try:
-            rev.rename_page(
-                session,
-                renderer(),
+            writing.rename(
+                writing.context_for(current_app, session),
                 page=page,
                 new_title=new_title,
                 author=author(),
