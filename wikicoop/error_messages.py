@@ -31,6 +31,45 @@ UNKNOWN = N_("Action refusée (%(code)s).")
 
 #: code (or ``code:variant``) -> French sentence, placeholders ``%(name)s``.
 MESSAGES: dict[str, str] = {
+    # structured page fields (page_types.py: FieldError, variant = the reason)
+    "invalid-field": N_("Le champ « %(field)s » a une valeur invalide."),
+    "invalid-field:unknown-type": N_("Type de page inconnu : %(value)s."),
+    "invalid-field:not-an-object": N_("Les champs doivent être un objet JSON."),
+    "invalid-field:unknown-field": N_("Le champ « %(field)s » n'existe pas pour ce type de page."),
+    "invalid-field:required": N_("Le champ « %(field)s » est obligatoire."),
+    "invalid-field:wrong-kind": N_(
+        "Le champ « %(field)s » n'a pas la bonne forme (attendu : %(expected)s)."
+    ),
+    "invalid-field:single-line": N_("Le champ « %(field)s » tient sur une ligne."),
+    "invalid-field:too-long": N_("Le champ « %(field)s » dépasse %(limit)s caractères."),
+    "invalid-field:bad-number": N_("Le champ « %(field)s » attend un nombre."),
+    "invalid-field:bad-date": N_("Le champ « %(field)s » attend une date (AAAA-MM-JJ)."),
+    "invalid-field:bad-datetime": N_(
+        "Le champ « %(field)s » attend une date et une heure (AAAA-MM-JJTHH:MM)."
+    ),
+    "invalid-field:bad-time": N_(
+        "Le champ « %(field)s » contient une heure invalide (%(time)s) : écrivez HH:MM."
+    ),
+    "invalid-field:bad-day": N_("Le champ « %(field)s » contient un jour inconnu (%(day)s)."),
+    "invalid-field:bad-slot": N_(
+        "Le champ « %(field)s » attend des plages « début-fin », par exemple 09:00-12:30."
+    ),
+    "invalid-field:hours-order": N_(
+        "Le champ « %(field)s » : la plage %(start)s-%(end)s finit avant de commencer."
+    ),
+    "invalid-field:hours-overlap": N_(
+        "Le champ « %(field)s » : les plages %(first)s et %(second)s se chevauchent."
+    ),
+    "invalid-field:not-a-choice": N_("Le champ « %(field)s » n'offre pas le choix « %(value)s »."),
+    "invalid-field:out-of-range": N_(
+        "Le champ « %(field)s » : la latitude va de -90 à 90, la longitude de -180 à 180."
+    ),
+    "invalid-field:bad-url": N_(
+        "Le champ « %(field)s » attend une adresse web (http:// ou https://)."
+    ),
+    "invalid-field:bad-email": N_("Le champ « %(field)s » attend une adresse électronique."),
+    "invalid-field:bad-phone": N_("Le champ « %(field)s » attend un numéro de téléphone."),
+    "invalid-field:bad-title": N_("Le champ « %(field)s » attend un titre de page valide."),
     # reading (visibility.py)
     "page-not-found": N_("La page « %(title)s » n'existe pas."),
     "not-published": N_("La page « %(title)s » n'a pas encore de version publiée."),

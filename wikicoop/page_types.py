@@ -61,117 +61,27 @@ _NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 #: field names also name search fields (``f_<name>``, at most 40 characters in Whoosh)
 _FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,37}")
 
-#: The sentence of each reason of a :class:`FieldError`, French then English.
-REASONS: dict[str, tuple[str, str]] = {
-    "unknown-type": ("Type de page inconnu : %(value)s.", "Unknown page type: %(value)s."),
-    "not-an-object": (
-        "Les champs doivent être un objet JSON.",
-        "The fields must be a JSON object.",
-    ),
-    "unknown-field": (
-        "Le champ « %(field)s » n’existe pas pour ce type de page.",
-        "The field “%(field)s” does not exist for this page type.",
-    ),
-    "required": ("Le champ « %(field)s » est obligatoire.", "The field “%(field)s” is required."),
-    "wrong-kind": (
-        "Le champ « %(field)s » n’a pas la bonne forme (attendu : %(expected)s).",
-        "The field “%(field)s” has the wrong shape (expected: %(expected)s).",
-    ),
-    "single-line": (
-        "Le champ « %(field)s » tient sur une ligne.",
-        "The field “%(field)s” takes a single line.",
-    ),
-    "too-long": (
-        "Le champ « %(field)s » dépasse %(limit)s caractères.",
-        "The field “%(field)s” exceeds %(limit)s characters.",
-    ),
-    "bad-date": (
-        "Le champ « %(field)s » attend une date (AAAA-MM-JJ).",
-        "The field “%(field)s” expects a date (YYYY-MM-DD).",
-    ),
-    "bad-datetime": (
-        "Le champ « %(field)s » attend une date et une heure (AAAA-MM-JJTHH:MM).",
-        "The field “%(field)s” expects a date and time (YYYY-MM-DDTHH:MM).",
-    ),
-    "bad-time": (
-        "Le champ « %(field)s » contient une heure invalide (%(time)s) ; écrire HH:MM.",
-        "The field “%(field)s” has an invalid time (%(time)s); write HH:MM.",
-    ),
-    "bad-day": (
-        "Le champ « %(field)s » contient un jour inconnu (%(day)s).",
-        "The field “%(field)s” has an unknown day (%(day)s).",
-    ),
-    "bad-slot": (
-        "Le champ « %(field)s » attend des plages « début-fin ».",
-        "The field “%(field)s” expects “start-end” slots.",
-    ),
-    "hours-order": (
-        "Le champ « %(field)s » : la plage %(start)s-%(end)s finit avant de commencer.",
-        "The field “%(field)s”: the slot %(start)s-%(end)s ends before it starts.",
-    ),
-    "hours-overlap": (
-        "Le champ « %(field)s » : les plages %(first)s et %(second)s se chevauchent.",
-        "The field “%(field)s”: the slots %(first)s and %(second)s overlap.",
-    ),
-    "not-a-choice": (
-        "Le champ « %(field)s » n’offre pas le choix « %(value)s ».",
-        "The field “%(field)s” does not offer the choice “%(value)s”.",
-    ),
-    "out-of-range": (
-        "Le champ « %(field)s » : latitude entre -90 et 90, longitude entre -180 et 180.",
-        "The field “%(field)s”: latitude between -90 and 90, longitude between -180 and 180.",
-    ),
-    "bad-url": (
-        "Le champ « %(field)s » attend une adresse web (http:// ou https://).",
-        "The field “%(field)s” expects a web address (http:// or https://).",
-    ),
-    "bad-email": (
-        "Le champ « %(field)s » attend une adresse électronique.",
-        "The field “%(field)s” expects an e-mail address.",
-    ),
-    "bad-phone": (
-        "Le champ « %(field)s » attend un numéro de téléphone.",
-        "The field “%(field)s” expects a phone number.",
-    ),
-    "bad-title": (
-        "Le champ « %(field)s » attend un titre de page valide.",
-        "The field “%(field)s” expects a valid page title.",
-    ),
-    "bad-number": (
-        "Le champ « %(field)s » attend un nombre.",
-        "The field “%(field)s” expects a number.",
-    ),
-}
-
-
 class PageTypeError(ValueError):
     """A declaration that cannot be used (raised when the app starts)."""
 
 
 class FieldError(ServiceError):
-    """A bad field value or type: 400, code ``invalid-field``, details ``field`` and ``reason``.
+    """A bad field value or type: 400, code ``invalid-field``, params ``field`` and ``reason``.
 
     ``field`` names the field (``"type"`` for an unknown type, ``"fields"`` when the
-    values are not an object); ``params`` are the values of the sentence.
+    values are not an object); ``reason`` says what is wrong (``required``,
+    ``hours-overlap``…) and picks the sentence (``invalid-field:<reason>`` in
+    :mod:`wikicoop.error_messages`); the other params fill it in.
     """
 
     def __init__(self, field: str, reason: str, **params: Any) -> None:
-        values = {"field": field, "value": "", "kind": "", **params}
-        values.setdefault("expected", EXAMPLES.get(str(values["kind"]), "?"))
-        french, english = REASONS.get(
-            reason, ("Valeur invalide : %(field)s.", "Bad value: %(field)s.")
-        )
+        kind = str(params.get("kind", ""))
+        params.setdefault("expected", EXAMPLES.get(kind, "?"))
         super().__init__(
-            "invalid-field",
-            message=french % values,
-            message_en=english % values,
-            status=400,
-            field=field,
-            reason=reason,
+            "invalid-field", status=400, field=field, reason=reason, variant=reason, **params
         )
         self.field = field
         self.reason = reason
-        self.params = values
 
 
 def _labels(raw: object, fallback: str, where: str) -> dict[str, str]:
