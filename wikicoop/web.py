@@ -256,6 +256,7 @@ def allowed(action: str, page: Page | None = None) -> bool:
         anonymous_editing=current_app.config["ANONYMOUS_EDITING"],
         trusted=trusted,
         blocked=blocked,
+        hooks=current_app.extensions["wikicoop.plugins"].hook,  # plugins' permission_check
     )
 
 
