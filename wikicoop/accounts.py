@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .errors import ServiceError
 from .models import ROLES, User
 from .security import hash_password, new_session_nonce, verify_password
 from .titles import TitleError, parse_title
@@ -17,16 +18,9 @@ MIN_PASSWORD_LENGTH = 10
 USERNAME_KEY_LENGTH = 64
 
 
-class AccountError(ValueError):
-    """A refused account operation, with a French message for people.
-
-    ``message_en`` is the same sentence in English (the French one when not given).
-    """
-
-    def __init__(self, message: str, *, message_en: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en if message_en is not None else message
+class AccountError(ServiceError, ValueError):
+    """A refused account operation: a code and its parameters (see
+    :class:`~wikicoop.errors.ServiceError`); ``str(err)`` is the French sentence."""
 
 
 def username_key(username: str) -> str:
@@ -52,19 +46,11 @@ def normalise_username(username: str) -> str:
     """
     cleaned = " ".join(username.split())
     if not 3 <= len(cleaned) <= 64 or any(c in cleaned for c in "[]{}<>|#/:@~%&"):
-        raise AccountError(
-            "Le nom d'utilisateur doit faire de 3 à 64 caractères, "
-            "sans [ ] { } < > | # / : @ ~ % &.",
-            message_en="A username must be 3 to 64 characters long, "
-            "without [ ] { } < > | # / : @ ~ % &.",
-        )
+        raise AccountError("invalid-username")
     try:
         return parse_title(cleaned, default_namespace="user").name
     except TitleError as err:
-        raise AccountError(
-            f"Nom d'utilisateur impossible : {err.message}",
-            message_en=f"This username cannot be used: {err.message_en}",
-        ) from None
+        raise AccountError("unusable-username", reason=err) from None
 
 
 def _valid_email(email: str | None) -> str | None:
@@ -80,10 +66,7 @@ def _valid_email(email: str | None) -> str | None:
         or "@" not in email
         or any(unicodedata.category(c)[0] in "CZ" for c in email)
     ):
-        raise AccountError(
-            "L'adresse e-mail n'est pas valide.",
-            message_en="The e-mail address is not valid.",
-        )
+        raise AccountError("invalid-email")
     return email
 
 
@@ -113,20 +96,11 @@ def create_user(
     """
     username = normalise_username(username)
     if role not in ROLES:
-        raise AccountError(
-            f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.",
-            message_en=f"Unknown role: {role}. Possible roles: {', '.join(ROLES)}.",
-        )
+        raise AccountError("unknown-role", role=role, roles=list(ROLES))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"Le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.",
-            message_en=f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.",
-        )
+        raise AccountError("password-too-short", min=MIN_PASSWORD_LENGTH)
     if find_user(session, username) is not None:
-        raise AccountError(
-            f"Le nom « {username} » est déjà pris.",
-            message_en=f'The name "{username}" is already taken.',
-        )
+        raise AccountError("name-taken", name=username)
     user = User(
         username=username,
         username_key=username_key(username),
@@ -142,10 +116,7 @@ def create_user(
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise AccountError(
-            f"Le nom « {username} » est déjà pris.",
-            message_en=f'The name "{username}" is already taken.',
-        ) from None
+        raise AccountError("name-taken", name=username) from None
     return user
 
 
@@ -160,15 +131,9 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """Set a new password (which also ends the user's other sessions)."""
     if not verify_password(user, current):
-        raise AccountError(
-            "Le mot de passe actuel n'est pas le bon.",
-            message_en="The current password is not right.",
-        )
+        raise AccountError("wrong-password")
     if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"Le nouveau mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères.",
-            message_en=f"The new password must be at least {MIN_PASSWORD_LENGTH} characters long.",
-        )
+        raise AccountError("password-too-short", variant="new", min=MIN_PASSWORD_LENGTH)
     user.password_hash = hash_password(new)
     user.session_nonce = new_session_nonce()
     session.commit()

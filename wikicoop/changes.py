@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from .errors import ServiceError
 from .models import Page, Revision, User, Watch, utcnow
 from .moderation import PUBLISHED, audit
 from .titles import Title, make_title
@@ -201,12 +202,9 @@ def _change(row) -> Change:
     )
 
 
-class PatrolError(Exception):
-    """A refused patrol: ``message`` (French), ``message_en``, ``status`` (HTTP)."""
-
-    def __init__(self, code: str, message: str, message_en: str, status: int) -> None:
-        super().__init__(message)
-        self.code, self.message, self.message_en, self.status = code, message, message_en, status
+class PatrolError(ServiceError):
+    """A refused patrol: a code, its parameters and the HTTP status (see
+    :class:`~wikicoop.errors.ServiceError`)."""
 
 
 @dataclass(frozen=True)
@@ -222,14 +220,7 @@ class PatrolOutcome:
 
 
 def _not_published(rev_id: int) -> PatrolError:
-    return PatrolError(
-        "not-published",
-        f"La version n° {rev_id} n'est pas publiée : seules les modifications "
-        "publiées se vérifient (les autres passent par la relecture).",
-        f"Version {rev_id} is not published: only published changes are "
-        "checked (the others go through review).",
-        409,
-    )
+    return PatrolError("not-published", status=409, variant="patrol", id=rev_id)
 
 
 def patrol(
@@ -251,12 +242,7 @@ def patrol(
     }
     for rev_id in ids:
         if rev_id not in found:
-            raise PatrolError(
-                "unknown-revision",
-                f"La version n° {rev_id} n'existe pas.",
-                f"Version {rev_id} does not exist.",
-                404,
-            )
+            raise PatrolError("unknown-revision", status=404, id=rev_id)
         if found[rev_id][1] != PUBLISHED:
             raise _not_published(rev_id)
     now = now or utcnow()

@@ -54,35 +54,18 @@ class CommunityError(ServiceError):
 def clean_reason(reason: object) -> str:
     """The reason of an act on one line, or :class:`CommunityError` when missing."""
     if reason is not None and not isinstance(reason, str):
-        raise CommunityError(
-            "invalid-reason",
-            "La raison doit être du texte.",
-            message_en="The reason must be text.",
-        )
+        raise CommunityError("invalid-reason")
     text = " ".join((reason or "").split())
     if not text:
-        raise CommunityError(
-            "reason-required",
-            "Indiquez la raison : elle est gardée dans le journal de modération.",
-            message_en="Give the reason: it is kept in the moderation log.",
-        )
+        raise CommunityError("reason-required")
     if len(text) > MAX_REASON_CHARS:
-        raise CommunityError(
-            "reason-too-long",
-            f"La raison fait {len(text)} caractères ; {MAX_REASON_CHARS} au plus.",
-            message_en=f"The reason is {len(text)} characters long; {MAX_REASON_CHARS} at most.",
-        )
+        raise CommunityError("reason-too-long", length=len(text), max=MAX_REASON_CHARS)
     return text
 
 
 def _require(by: User, action: str, page: Page | None = None) -> None:
     if not can(by, action, page):
-        raise CommunityError(
-            "forbidden",
-            "Vous n'avez pas le droit de faire cela.",
-            403,
-            message_en="You are not allowed to do that.",
-        )
+        raise CommunityError("forbidden", status=403)
 
 
 def _lock_user(session: Session, user: User) -> User:
@@ -101,11 +84,7 @@ def _lock_user(session: Session, user: User) -> User:
 def expiry_for(duration: object, now: datetime | None = None) -> datetime | None:
     """When a block of ``duration`` (a key of :data:`BLOCK_DURATIONS`) started now ends."""
     if not isinstance(duration, str) or duration not in BLOCK_DURATIONS:
-        raise CommunityError(
-            "invalid-duration",
-            "Durée inconnue. Durées possibles : " + ", ".join(BLOCK_DURATIONS) + ".",
-            message_en="Unknown duration. Possible durations: " + ", ".join(BLOCK_DURATIONS) + ".",
-        )
+        raise CommunityError("invalid-duration", durations=list(BLOCK_DURATIONS))
     length = BLOCK_DURATIONS[duration]
     return None if length is None else (now or utcnow()) + length
 
@@ -124,19 +103,9 @@ def parse_expiry(raw: object, now: datetime | None = None) -> datetime | None:
         # in UTC, a time zone can move year 1 or year 9999 out of range (OverflowError)
         when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise CommunityError(
-            "invalid-expiry",
-            "« expires_at » doit être une date ISO 8601 entre les années 1 et 9999, "
-            "par exemple 2030-01-31T12:00:00Z.",
-            message_en="expires_at must be an ISO 8601 date between the years 1 and 9999, "
-            "e.g. 2030-01-31T12:00:00Z.",
-        ) from None
+        raise CommunityError("invalid-expiry") from None
     if when <= (now or utcnow()):
-        raise CommunityError(
-            "expiry-past",
-            "« expires_at » : la date de fin du blocage est déjà passée.",
-            message_en="expires_at: the end date of the block is already past.",
-        )
+        raise CommunityError("expiry-past", variant="expires_at")
     return when
 
 
@@ -159,12 +128,7 @@ def block_of(session: Session, user: User, block_id: object = None) -> Block:
         # ids are 32-bit integers in the schema: a larger number cannot exist
         block = session.get(Block, number) if 0 < number < 2**31 else None
     if block is None or block.user_id != user.id:
-        raise CommunityError(
-            "no-block",
-            "Ce compte n'a pas de blocage en cours.",
-            409,
-            message_en="This account has no block in force.",
-        )
+        raise CommunityError("no-block", status=409)
     return block
 
 
@@ -183,27 +147,13 @@ def block_user(
     """
     _require(by, "block")
     if user.id == by.id:
-        raise CommunityError(
-            "block-self",
-            "Vous ne pouvez pas bloquer votre propre compte.",
-            403,
-            message_en="You cannot block your own account.",
-        )
+        raise CommunityError("block-self", status=403)
     if not may_block(by, user):
-        raise CommunityError(
-            "block-higher-role",
-            "Un modérateur ne peut pas bloquer un administrateur.",
-            403,
-            message_en="A moderator cannot block an administrator.",
-        )
+        raise CommunityError("block-higher-role", status=403)
     text = clean_reason(reason)
     now = now or utcnow()
     if expires_at is not None and expires_at <= now:
-        raise CommunityError(
-            "expiry-past",
-            "La date de fin du blocage est déjà passée.",
-            message_en="The end date of the block is already past.",
-        )
+        raise CommunityError("expiry-past")
     _lock_user(session, user)
     replaced = []
     while (current := moderation.active_block(session, user, now)) is not None:
@@ -244,19 +194,9 @@ def lift_block(
         .execution_options(populate_existing=True)
     ).one()
     if block.user_id == by.id:
-        raise CommunityError(
-            "unblock-self",
-            "Vous ne pouvez pas lever votre propre blocage : demandez à un autre modérateur.",
-            403,
-            message_en="You cannot lift your own block: ask another moderator.",
-        )
+        raise CommunityError("unblock-self", status=403)
     if block.lifted_at is not None or (block.expires_at is not None and block.expires_at <= now):
-        raise CommunityError(
-            "block-not-active",
-            "Ce blocage n'est plus en cours (déjà levé ou arrivé à son terme).",
-            409,
-            message_en="This block is no longer in force (already lifted or over).",
-        )
+        raise CommunityError("block-not-active", status=409)
     block.lifted_at, block.lifted_by_id = now, by.id
     moderation.audit(
         session, by, ACTION_UNBLOCK, "user", block.user_id, reason=text, now=now, block=block.id
@@ -312,21 +252,11 @@ def set_protection(
     """Protect ``page``: "" anyone who may edit, "trusted" or "moderators" only."""
     _require(by, "protect", page)
     if not isinstance(level, str) or level not in moderation.PROTECTIONS:
-        raise CommunityError(
-            "invalid-protection",
-            "Niveau de protection inconnu. Niveaux possibles : « » (aucune), "
-            "« trusted » (contributeurs confirmés), « moderators » (modérateurs).",
-            message_en='Unknown protection level. Possible levels: "" (none), '
-            '"trusted" (confirmed contributors), "moderators".',
-        )
+        raise CommunityError("invalid-protection")
     text = clean_reason(reason)
     session.refresh(page, with_for_update=True)
     if page.protection == level:
-        raise CommunityError(
-            "same-protection",
-            "La page a déjà ce niveau de protection.",
-            message_en="The page already has this protection level.",
-        )
+        raise CommunityError("same-protection")
     old, page.protection = page.protection, level
     moderation.audit(
         session,
@@ -347,26 +277,13 @@ def set_trust(session: Session, user: User, value: object, *, by: User, reason: 
     """Grant ("granted") or withdraw ("withdrawn") trust, or go back to the rule ("auto")."""
     _require(by, "set_trust")
     if not isinstance(value, str) or value not in moderation.TRUST_VALUES:
-        raise CommunityError(
-            "invalid-trust",
-            "Valeur inconnue. Valeurs possibles : auto, granted, withdrawn.",
-            message_en="Unknown value. Possible values: auto, granted, withdrawn.",
-        )
+        raise CommunityError("invalid-trust")
     if user.id == by.id:
-        raise CommunityError(
-            "trust-self",
-            "Vous ne pouvez pas changer la confiance accordée à votre propre compte.",
-            403,
-            message_en="You cannot change the trust given to your own account.",
-        )
+        raise CommunityError("trust-self", status=403)
     text = clean_reason(reason)
     user = _lock_user(session, user)
     if user.trust == value:
-        raise CommunityError(
-            "same-trust",
-            "Ce compte a déjà ce niveau de confiance.",
-            message_en="This account already has this trust level.",
-        )
+        raise CommunityError("same-trust")
     old, user.trust = user.trust, value
     moderation.audit(session, by, ACTION_TRUST, "user", user.id, reason=text, old=old, new=value)
     session.commit()
@@ -377,11 +294,7 @@ def set_role(session: Session, user: User, role: object, *, by: User, reason: ob
     """Make ``user`` a contributor, a moderator or an admin (admins only)."""
     _require(by, "set_role")
     if not isinstance(role, str) or role not in ROLES:
-        raise CommunityError(
-            "invalid-role",
-            "Rôle inconnu. Rôles possibles : " + ", ".join(ROLES) + ".",
-            message_en="Unknown role. Possible roles: " + ", ".join(ROLES) + ".",
-        )
+        raise CommunityError("invalid-role", roles=list(ROLES))
     text = clean_reason(reason)
     # lock every admin row: a concurrent demotion waits, then counts again
     admins = session.scalars(
@@ -392,19 +305,9 @@ def set_role(session: Session, user: User, role: object, *, by: User, reason: ob
     ).all()
     user = _lock_user(session, user)
     if user.role == role:
-        raise CommunityError(
-            "same-role",
-            "Ce compte a déjà ce rôle.",
-            message_en="This account already has this role.",
-        )
+        raise CommunityError("same-role")
     if user.role == "admin" and [a.id for a in admins] == [user.id]:
-        raise CommunityError(
-            "last-admin",
-            "C'est le dernier administrateur du wiki : nommez d'abord un autre administrateur.",
-            409,
-            message_en="This is the wiki's last administrator: make someone else an "
-            "administrator first.",
-        )
+        raise CommunityError("last-admin", status=409)
     old, user.role = user.role, role
     moderation.audit(session, by, ACTION_ROLE, "user", user.id, reason=text, old=old, new=role)
     session.commit()

@@ -28,6 +28,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import moderation, signals
+from .error_messages import N_
 from .errors import ServiceError
 from .models import Comment, Page, Report, User, utcnow
 from .moderation import HIDDEN, PENDING, PUBLISHED, REJECTED
@@ -43,21 +44,18 @@ MAX_REPORT_DETAILS_CHARS = 400
 #: C0 and C1 control characters other than tab, line feed and carriage return
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-#: why someone reports a message: code -> (French, English) label
-REPORT_REASONS: dict[str, tuple[str, str]] = {
-    "spam": ("Publicité ou spam", "Advertising or spam"),
-    "abuse": ("Insulte, harcèlement ou propos haineux", "Insult, harassment or hate speech"),
-    "personal": ("Informations personnelles sur quelqu'un", "Personal information about someone"),
-    "off-topic": ("Hors sujet", "Off topic"),
-    "other": ("Autre raison", "Other reason"),
+#: why someone reports a message: code -> French label (the web layer translates it)
+REPORT_REASONS: dict[str, str] = {
+    "spam": N_("Publicité ou spam"),
+    "abuse": N_("Insulte, harcèlement ou propos haineux"),
+    "personal": N_("Informations personnelles sur quelqu'un"),
+    "off-topic": N_("Hors sujet"),
+    "other": N_("Autre raison"),
 }
 
 
 class DiscussionError(ServiceError):
     """A refused discussion act (see :class:`~wikicoop.errors.ServiceError`)."""
-
-    def __init__(self, code: str, message: str, message_en: str, status: int = 400) -> None:
-        super().__init__(code, message, status, message_en=message_en)
 
 
 @dataclass
@@ -81,49 +79,29 @@ def without_control_characters(text: str) -> str:
     return _CONTROL_RE.sub("", text)
 
 
-def _check_characters(text: str, what_fr: str, what_en: str) -> None:
+def _check_characters(text: str, what: str) -> None:
+    """Refuse control characters and lone surrogates; ``what`` is the part checked
+    (``message``, ``subject``, ``report``: the variant of the error's sentence)."""
     if _CONTROL_RE.search(text):
-        raise DiscussionError(
-            "control-characters",
-            f"{what_fr} contenait des caractères invisibles (caractères de contrôle) qui ne "
-            "peuvent pas être enregistrés. Nous les avons retirés : relisez le texte et "
-            "envoyez-le à nouveau.",
-            f"{what_en} contained invisible control characters that cannot be saved. We "
-            "removed them: read the text again and send it once more.",
-        )
+        raise DiscussionError("control-characters", variant=what)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
-        raise DiscussionError(
-            "invalid-utf8",
-            f"{what_fr} contient des caractères invalides (UTF-8 incorrect).",
-            f"{what_en} contains invalid characters (incorrect UTF-8).",
-        ) from None
+        raise DiscussionError("invalid-utf8", variant=what) from None
 
 
 def clean_text(text: object) -> str:
     """A message's text, line endings normalised; :class:`DiscussionError` when unusable."""
     if not isinstance(text, str):
-        raise DiscussionError(
-            "invalid-text", "Le message doit être du texte.", "The message must be text."
-        )
+        raise DiscussionError("invalid-text", variant="message")
     text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
     if not text.strip():
-        raise DiscussionError(
-            "empty-text",
-            "Le message est vide. Écrivez quelques mots avant d'envoyer.",
-            "The message is empty. Write a few words before sending.",
-        )
+        raise DiscussionError("empty-text", variant="message")
     if len(text) > MAX_MESSAGE_CHARS:
         raise DiscussionError(
-            "too-long",
-            f"Le message est trop long : {len(text)} caractères pour {MAX_MESSAGE_CHARS} "
-            "au plus. Raccourcissez-le, ou découpez-le en plusieurs messages.",
-            f"The message is too long: {len(text)} characters, {MAX_MESSAGE_CHARS} at "
-            "most. Shorten it, or split it into several messages.",
-            status=413,
+            "too-long", status=413, variant="message", length=len(text), max=MAX_MESSAGE_CHARS
         )
-    _check_characters(text, "Le message", "The message")
+    _check_characters(text, "message")
     return text
 
 
@@ -132,45 +110,24 @@ def clean_subject(subject: object) -> str:
     if subject is None:
         subject = ""
     if not isinstance(subject, str):
-        raise DiscussionError(
-            "invalid-subject", "Le sujet doit être du texte.", "The subject must be text."
-        )
+        raise DiscussionError("invalid-subject")
     subject = " ".join(subject.split())  # tabs and line breaks pasted in become spaces
     if not subject:
-        raise DiscussionError(
-            "missing-subject",
-            "Donnez un sujet à la nouvelle discussion : une ligne qui dit de quoi vous "
-            "voulez parler.",
-            "Give the new discussion a subject: one line saying what you want to talk about.",
-        )
+        raise DiscussionError("missing-subject")
     if len(subject) > MAX_SUBJECT_CHARS:
-        raise DiscussionError(
-            "subject-too-long",
-            f"Le sujet est trop long : {len(subject)} caractères pour {MAX_SUBJECT_CHARS} "
-            "au plus. Gardez les détails pour le message.",
-            f"The subject is too long: {len(subject)} characters, {MAX_SUBJECT_CHARS} at "
-            "most. Keep the details for the message.",
-        )
-    _check_characters(subject, "Le sujet", "The subject")
+        raise DiscussionError("subject-too-long", length=len(subject), max=MAX_SUBJECT_CHARS)
+    _check_characters(subject, "subject")
     return subject
 
 
 def _message_id(raw: object) -> int:
     """A message number from a form or a JSON body (400 when it is not one)."""
     if isinstance(raw, bool) or not isinstance(raw, int | str):
-        raise DiscussionError(
-            "invalid-thread",
-            "Le numéro du fil de discussion doit être un nombre entier.",
-            "The thread number must be a whole number.",
-        )
+        raise DiscussionError("invalid-thread")
     try:
         return int(raw)
     except ValueError:
-        raise DiscussionError(
-            "invalid-thread",
-            "Le numéro du fil de discussion doit être un nombre entier.",
-            "The thread number must be a whole number.",
-        ) from None
+        raise DiscussionError("invalid-thread") from None
 
 
 def find_message(session: Session, message_id: int) -> Comment | None:
@@ -232,12 +189,7 @@ def count(session: Session, page_id: int) -> int:
 
 def _require_author(author: User | None) -> User:
     if author is None:
-        raise DiscussionError(
-            "login-required",
-            "Connectez-vous pour écrire dans une discussion.",
-            "Log in to write in a discussion.",
-            status=401,
-        )
+        raise DiscussionError("login-required", status=401)
     return author
 
 
@@ -316,26 +268,11 @@ def thread_for_reply(
     if start is not None and start.thread_id is not None:
         start = session.get(Comment, start.thread_id)
     if start is None or not (can_see(start, viewer) or start.status == HIDDEN):
-        raise DiscussionError(
-            "unknown-thread",
-            "Ce fil de discussion n'existe pas (ou plus).",
-            "This discussion thread does not exist (any more).",
-            status=404,
-        )
+        raise DiscussionError("unknown-thread", status=404)
     if start.page_id != page.id:
-        raise DiscussionError(
-            "foreign-thread",
-            "Ce fil de discussion appartient à la discussion d'une autre page : "
-            "répondez depuis celle-ci.",
-            "This thread belongs to the discussion of another page: reply from there.",
-        )
+        raise DiscussionError("foreign-thread")
     if start.status in (HIDDEN, REJECTED):
-        raise DiscussionError(
-            "closed-thread",
-            "Ce fil de discussion a été fermé par la modération : on ne peut plus y répondre.",
-            "This thread was closed by the moderators: it cannot be answered any more.",
-            status=409,
-        )
+        raise DiscussionError("closed-thread", status=409)
     return start
 
 
@@ -372,29 +309,12 @@ def edit_refusal(
     once the moderators hid or rejected it.
     """
     if user is None or comment.author_id != user.id:
-        return DiscussionError(
-            "not-author",
-            "Seule la personne qui a écrit ce message peut le modifier.",
-            "Only the person who wrote this message can change it.",
-            status=403,
-        )
+        return DiscussionError("not-author", status=403)
     if comment.status in (HIDDEN, REJECTED):
-        return DiscussionError(
-            "moderated",
-            "Ce message a été masqué ou refusé par la modération : il ne peut plus être modifié.",
-            "This message was hidden or rejected by the moderators: it cannot be changed any more.",
-            status=403,
-        )
+        return DiscussionError("moderated", status=403)
     minutes = int(settings["COMMENT_EDIT_MINUTES"])
     if (now or utcnow()) - comment.created_at > timedelta(minutes=minutes):
-        return DiscussionError(
-            "edit-expired",
-            f"Ce message ne peut plus être modifié : un message se modifie pendant {minutes} "
-            "minutes après son envoi. Vous pouvez écrire une réponse pour le compléter.",
-            f"This message can no longer be changed: a message can be changed for {minutes} "
-            "minutes after it was sent. You can write a reply to complete it.",
-            status=403,
-        )
+        return DiscussionError("edit-expired", status=403, minutes=minutes)
     return None
 
 
@@ -459,26 +379,16 @@ def report_message(
     a visitor) reporting the same message again gets their open report back.
     """
     if not isinstance(reason, str) or reason not in REPORT_REASONS:
-        raise DiscussionError(
-            "invalid-reason",
-            "Choisissez la raison du signalement dans la liste.",
-            "Choose the reason for the report from the list.",
-        )
+        raise DiscussionError("invalid-reason", variant="report")
     if details is None:
         details = ""
     if not isinstance(details, str):
-        raise DiscussionError(
-            "invalid-details", "Les précisions doivent être du texte.", "Details must be text."
-        )
+        raise DiscussionError("invalid-details")
     details = " ".join(without_control_characters(details).split())
     if len(details) > MAX_REPORT_DETAILS_CHARS:
-        raise DiscussionError(
-            "details-too-long",
-            f"Les précisions sont trop longues : {MAX_REPORT_DETAILS_CHARS} caractères au plus.",
-            f"The details are too long: {MAX_REPORT_DETAILS_CHARS} characters at most.",
-        )
-    _check_characters(details, "Le signalement", "The report")
-    label = REPORT_REASONS[reason][0]
+        raise DiscussionError("details-too-long", max=MAX_REPORT_DETAILS_CHARS)
+    _check_characters(details, "report")
+    label = REPORT_REASONS[reason]
     who = Report.reporter_id == reporter.id if reporter else Report.reporter_ip == ip
     existing = session.scalars(
         select(Report).where(Report.comment_id == comment.id, Report.status == "open", who)

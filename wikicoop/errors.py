@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .error_messages import sentence, sentence_in  # the sentences: no Flask
+
 
 class ServiceError(Exception):
     """A refused act: a stable ``code``, its ``params`` and an HTTP ``status``."""
@@ -42,29 +44,28 @@ class ServiceError(Exception):
         """The French sentence (the source language), outside any request."""
         if self.legacy_message is not None:
             return self.legacy_message
-        from .error_messages import sentence  # the table of sentences, Flask-free
-
         return sentence(self)
 
     @property
     def message_en(self) -> str:
-        """Old style only: the English sentence the service wrote. A coded error has none
-        (its sentences are in the catalog): ask ``web.localized(err)``."""
-        if self.legacy_message_en is None:
-            raise AttributeError(f"{self.code}: a coded error is translated by the web layer")
-        return self.legacy_message_en
+        """The English sentence: the one an old-style error was raised with, else the
+        catalog's. Kept for the callers not converted yet; the web layer uses
+        ``web.localized(err)``, which follows the reader's language."""
+        if self.legacy_message_en is not None:
+            return self.legacy_message_en
+        return sentence_in(self, "en")
 
     def __str__(self) -> str:
         return self.message
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickling (e.g. from a worker thread) keeps code, status and params
-        return (_rebuild, (type(self), self.code, self.status, self.__dict__))
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
-def _rebuild(cls: type[ServiceError], code: str, status: int, state: dict) -> ServiceError:
+def _rebuild(cls: type[ServiceError], args: tuple, state: dict) -> ServiceError:
     """Unpickle a :class:`ServiceError` (or a subclass with another signature)."""
     err = Exception.__new__(cls)
-    Exception.__init__(err, code)
+    err.args = args
     err.__dict__.update(state)
     return err

@@ -64,9 +64,10 @@ Public API
 - ``get_licence(code)``: look up by code or short name, case-insensitively;
   raises ``LicenceError`` (never ``KeyError``) for anything unknown.
 - ``can_relicense(current, new)``: the rule above, as a boolean.
-- ``relicense_refusal(current, new)``: ``None`` when allowed, otherwise one
-  French sentence explaining why, for the person who asked.
-  ``relicense_refusal_en(current, new)`` is the same in English.
+- ``relicense_refusal_params(current, new)``: ``None`` when allowed, otherwise the
+  parameters of the error ``licence-incompatible`` saying why (``variant``, ``old``,
+  ``new``); its sentences are in :mod:`wikicoop.error_messages`.
+- ``relicense_refusal(current, new)``: that sentence in French (``None`` when allowed).
 - ``relicense_targets(current)``: the licences a page under ``current`` may take,
   in display order (for a form's choices).
 
@@ -79,6 +80,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .error_messages import sentence, sentence_in
+from .errors import ServiceError
+
 __all__ = [
     "DEFAULT_LICENCE",
     "LICENCES",
@@ -88,6 +92,7 @@ __all__ = [
     "get_licence",
     "relicense_refusal",
     "relicense_refusal_en",
+    "relicense_refusal_params",
     "relicense_targets",
 ]
 
@@ -133,17 +138,10 @@ class Licence:
         return self.short_name
 
 
-class LicenceError(ValueError):
-    """An unknown licence was asked for.
-
-    ``message`` is a French sentence fit to show to the person; ``message_en``
-    is the English one; ``str(error)`` is the French message.
-    """
-
-    def __init__(self, message: str, message_en: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en
+class LicenceError(ServiceError, ValueError):
+    """An unknown licence was asked for: code ``unknown-licence``, parameters ``licence``
+    (what was asked) and ``licences`` (the offered ones); ``str(error)`` is the French
+    sentence."""
 
 
 def _cc(
@@ -280,13 +278,8 @@ def get_licence(code: str | Licence) -> Licence:
         if licence is not None:
             return licence
     shown = code if isinstance(code, str) else repr(code)
-    names_fr = ", ".join(licence.short_name for licence in _ALL)
-    raise LicenceError(
-        f"La licence « {shown} » n'existe pas sur ce wiki. "
-        f"Les licences possibles sont : {names_fr}.",
-        f"The licence {shown!r} does not exist on this wiki. "
-        f"The available licences are: {names_fr}.",
-    )
+    names = [licence.short_name for licence in _ALL]
+    raise LicenceError("unknown-licence", licence=shown, licences=names)
 
 
 class _Refusal(Enum):
@@ -322,6 +315,21 @@ def can_relicense(current: str | Licence, new: str | Licence) -> bool:
     return _refusal(get_licence(current), get_licence(new)) is None
 
 
+def relicense_refusal_params(current: str | Licence, new: str | Licence) -> dict | None:
+    """Why ``current`` cannot become ``new``, as the parameters of the error
+    ``licence-incompatible`` (``variant``: the rule broken; ``old``, ``new``: the short
+    names), or ``None`` if the change is allowed.
+
+    Raises:
+        LicenceError: if either licence is unknown.
+    """
+    old, target = get_licence(current), get_licence(new)
+    reason = _refusal(old, target)
+    if reason is None:
+        return None
+    return {"variant": reason.value, "old": old.short_name, "new": target.short_name}
+
+
 def relicense_refusal(current: str | Licence, new: str | Licence) -> str | None:
     """Explain, in one French sentence, why ``current`` cannot become ``new``.
 
@@ -331,59 +339,18 @@ def relicense_refusal(current: str | Licence, new: str | Licence) -> str | None:
     Raises:
         LicenceError: if either licence is unknown.
     """
-    old, target = get_licence(current), get_licence(new)
-    reason = _refusal(old, target)
-    if reason is None:
-        return None
-    start = f"Cette page ne peut pas passer de la licence {old} à la licence {target}"
-    if reason is _Refusal.DROPS_ATTRIBUTION:
-        return (
-            f"{start} : avec {target}, plus personne ne serait obligé de citer les auteurs, "
-            f"alors que chacun a écrit sous la licence {old} en demandant d'être cité."
-        )
-    if reason is _Refusal.DROPS_NON_COMMERCIAL:
-        return (
-            f"{start} : {target} permet de vendre le contenu ou de s'en servir pour gagner "
-            f"de l'argent, alors que la licence {old} l'interdit."
-        )
-    if reason is _Refusal.DROPS_SHARE_ALIKE:
-        return (
-            f"{start} : la licence {old} demande que toute version modifiée soit partagée "
-            f"sous la même licence, et {target} ne le demande plus."
-        )
-    return (
-        f"{start} : la licence {old} demande que toute version modifiée reste sous "
-        f"cette même licence, elle ne peut donc pas être changée."
-    )
+    params = relicense_refusal_params(current, new)
+    return None if params is None else sentence(ServiceError("licence-incompatible", **params))
 
 
 def relicense_refusal_en(current: str | Licence, new: str | Licence) -> str | None:
-    """English twin of ``relicense_refusal``: ``None`` if allowed, else one sentence.
-
-    Raises:
-        LicenceError: if either licence is unknown.
+    """:func:`relicense_refusal` in English, from the catalog. Kept only until the write
+    path raises the coded error itself: views translate with ``web.localized``.
     """
-    old, target = get_licence(current), get_licence(new)
-    reason = _refusal(old, target)
-    if reason is None:
+    params = relicense_refusal_params(current, new)
+    if params is None:
         return None
-    start = f"This page cannot move from {old} to {target}"
-    if reason is _Refusal.DROPS_ATTRIBUTION:
-        return (
-            f"{start}: {target} would no longer require crediting the authors, "
-            f"while everyone wrote under {old} on condition of being credited."
-        )
-    if reason is _Refusal.DROPS_NON_COMMERCIAL:
-        return f"{start}: {target} allows commercial use, which {old} forbids."
-    if reason is _Refusal.DROPS_SHARE_ALIKE:
-        return (
-            f"{start}: {old} requires changed versions to be shared under the same "
-            f"licence, and {target} no longer does."
-        )
-    return (
-        f"{start}: {old} requires changed versions to stay under that same licence, "
-        f"so it cannot be changed."
-    )
+    return sentence_in(ServiceError("licence-incompatible", **params), "en")
 
 
 def relicense_targets(current: str | Licence) -> tuple[Licence, ...]:

@@ -3,7 +3,7 @@
 A page is identified by a namespace key and a normalised name, ``(namespace, name)``,
 which is what the database and the link tables store. :func:`parse_title` turns what
 a person typed (a link target, a search box, a URL) into a :class:`Title`, or raises
-:class:`TitleError` saying, in French and in English, which rule was broken.
+:class:`TitleError` saying, with a code and its parameters, which rule was broken.
 
 The rules follow MediaWiki's title codec (``MediaWikiTitleCodec::splitTitleString``)
 so that imported pages and habits carry over. The numbers are stable (the README links
@@ -102,6 +102,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
 
+from .errors import ServiceError
+
 __all__ = [
     "ERROR_CODES",
     "MAX_TITLE_BYTES",
@@ -120,132 +122,40 @@ MAX_TITLE_BYTES = 255
 
 # --------------------------------------------------------------------------- errors
 
-#: code -> (French message, English message); ``{…}`` fields come from the params.
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "empty": (
-        "Le titre est vide : indiquez un nom de page (après l'espace de noms, s'il y en a un).",
-        "The title is empty: give a page name (after the namespace, if any).",
-    ),
-    "forbidden-characters": (
-        "Le titre contient un caractère interdit. "
-        "Les caractères [ ] {{ }} < > | et les caractères de contrôle ne sont pas permis.",
-        "The title contains a forbidden character. "
-        "The characters [ ] {{ }} < > | and control characters are not allowed.",
-    ),
-    "forbidden-characters:char": (
-        "Le titre contient un caractère interdit : « {char} ». "
-        "Les caractères [ ] {{ }} < > | ne sont pas permis.",
-        'The title contains a forbidden character: "{char}". '
-        "The characters [ ] {{ }} < > | are not allowed.",
-    ),
-    "forbidden-characters:control": (
-        "Le titre contient un caractère de contrôle invisible ({char}). "
-        "Les caractères de contrôle ne sont pas permis.",
-        "The title contains an invisible control character ({char}). "
-        "Control characters are not allowed.",
-    ),
-    "forbidden-characters:fragment": (
-        "Le titre contient un caractère interdit : « # ». "
-        "Une ancre vers une section (#…) n'est pas permise ici.",
-        'The title contains a forbidden character: "#". A section anchor (#…) is not allowed here.',
-    ),
-    "too-long": (
-        "Le titre est trop long : {length} octets en UTF-8, alors que la limite est de "
-        "{limit} octets (sans compter l'espace de noms).",
-        "The title is too long: {length} bytes in UTF-8, the limit is {limit} bytes "
-        "(not counting the namespace).",
-    ),
-    "too-long:talk": (
-        "Le titre de la page de discussion est trop long : le titre complet de la page "
-        "commentée fait {length} octets en UTF-8, alors que la limite est de {limit} octets.",
-        "The talk page title is too long: the full title of its subject page is {length} "
-        "bytes in UTF-8, the limit is {limit} bytes.",
-    ),
-    "relative": (
-        "Le titre ne peut pas être un chemin relatif : « . » et « .. » ne sont pas permis "
-        "comme titre ni comme segment entre des « / » (./…, ../…, …/./…, …/../…, …/., …/..).",
-        'The title cannot be a relative path: "." and ".." are not allowed as the title '
-        'or as a segment between "/" (./…, ../…, …/./…, …/../…, …/., …/..).',
-    ),
-    "magic-tilde": (
-        "Le titre ne peut pas contenir trois tildes à la suite (« ~~~ ») : "
-        "ils sont réservés aux signatures.",
-        'The title cannot contain three tildes in a row ("~~~"): they are reserved for signatures.',
-    ),
-    "invalid-utf8": (
-        "Le titre n'est pas un texte UTF-8 valide : il contient un octet invalide ou le "
-        "caractère de remplacement U+FFFD, trace d'un mauvais décodage.",
-        "The title is not valid UTF-8 text: it contains an invalid byte or the "
-        "replacement character U+FFFD, left by a bad decoding.",
-    ),
-    "talk-namespace": (
-        "Une page de discussion ne peut pas avoir elle-même de page de discussion : "
-        "« Discussion:Discussion:… » n'est pas permis.",
-        'A talk page cannot have a talk page of its own: "Discussion:Discussion:…" is not allowed.',
-    ),
-    "percent-escape": (
-        "Le titre contient une séquence d'échappement « {escape} » : écrivez le caractère "
-        "lui-même, un « % » suivi de deux chiffres hexadécimaux n'est pas permis.",
-        'The title contains an escape sequence "{escape}": write the character itself, '
-        'a "%" followed by two hexadecimal digits is not allowed.',
-    ),
-    "html-entity": (
-        "Le titre contient une entité HTML « {entity} » : écrivez le caractère lui-même.",
-        'The title contains an HTML entity "{entity}": write the character itself.',
-    ),
-    "leading-colon": (
-        "Le nom de la page ne peut pas commencer par « : » (après l'espace de noms).",
-        'The page name cannot start with ":" (after the namespace).',
-    ),
-}
-
-#: Every value :attr:`TitleError.code` can take.
-ERROR_CODES = frozenset(key for key in _MESSAGES if ":" not in key)
+#: Every value :attr:`TitleError.code` can take (their sentences are in
+#: :mod:`wikicoop.error_messages`, ``code`` or ``code:variant``).
+ERROR_CODES = frozenset(
+    {
+        "empty",
+        "forbidden-characters",
+        "too-long",
+        "relative",
+        "magic-tilde",
+        "invalid-utf8",
+        "talk-namespace",
+        "percent-escape",
+        "html-entity",
+        "leading-colon",
+    }
+)
 
 
-class _MissingAsQuestionMark(dict):
-    """Message fields: a parameter the caller did not give shows as "?"."""
+class TitleError(ServiceError, ValueError):
+    """A title that breaks one of the rules of this module (400).
 
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-class TitleError(ValueError):
-    """A title that breaks one of the rules of this module.
-
-    ``code`` is a stable identifier (see :data:`ERROR_CODES`), ``message`` a French
-    sentence for the person who typed the title (``str(err) == err.message``),
-    ``message_en`` its English version, ``params`` the values inserted in them
-    (``char``, ``length``, ``limit``, ``escape``, ``entity``).
-
-    ``TitleError("talk-namespace")`` builds the standard messages for that code.
+    ``code`` is a stable identifier (see :data:`ERROR_CODES`), ``params`` the values its
+    sentence needs (``char``, ``length``, ``limit``, ``escape``, ``entity``) and
+    ``variant`` the case of a code with several sentences (``forbidden-characters`` on
+    a ``char``, a ``control`` character or a ``fragment``; ``too-long`` on a ``talk``
+    page). ``str(err)`` is the French sentence; the web layer says it in the reader's
+    language.
     """
 
-    def __init__(
-        self,
-        code: str,
-        message: str | None = None,
-        message_en: str | None = None,
-        *,
-        variant: str | None = None,
-        **params: Any,
-    ) -> None:
-        templates = _MESSAGES.get(f"{code}:{variant}" if variant else code) or _MESSAGES.get(
-            code, ("Titre invalide ({code}).", "Invalid title ({code}).")
-        )
-        params = {"code": code, **params}
-        fields = _MissingAsQuestionMark(params)
-        self.code = code
-        self.params = params
-        self.message = message if message is not None else templates[0].format_map(fields)
-        self.message_en = message_en if message_en is not None else templates[1].format_map(fields)
-        super().__init__(self.message)
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (self.__class__, (self.code, self.message, self.message_en), self.__dict__)
+    def __init__(self, code: str, *, variant: str | None = None, **params: Any) -> None:
+        if variant is not None:
+            params["variant"] = variant
+        super().__init__(code, status=400, **params)
+        self.args = (self.message,)
 
 
 # ----------------------------------------------------------------------- namespaces

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import mailer, signals
 from .config import DEFAULTS
+from .error_messages import N_, catalog
 from .models import Comment, Notification, Page, User, Watch, utcnow
 from .moderation import PUBLISHED
 from .titles import Title, TitleError, make_title
@@ -123,66 +124,66 @@ def unseen_comments(session: Session, user_id: int, limit: int = 200) -> list[Ne
 
 # ---------------------------------------------------------------------- notifications
 
-SOMEONE = ("Quelqu'un", "Someone")
+#: the name of an actor the notification does not know
+SOMEONE = N_("Quelqu'un")
 
-#: what each kind of notification says, French then English
-TEXTS: dict[str, tuple[str, str]] = {
-    "page-changed": (
-        "{actor} a modifié la page « {page} ».",
-        '{actor} changed the page "{page}".',
+#: what each kind of notification says (French; other languages from the catalog)
+TEXTS: dict[str, str] = {
+    "page-changed": N_("%(actor)s a modifié la page « %(page)s »."),
+    "revision-approved": N_(
+        "%(actor)s a accepté votre modification de la page « %(page)s » : elle est publiée."
     ),
-    "revision-approved": (
-        "{actor} a accepté votre modification de la page « {page} » : elle est publiée.",
-        '{actor} accepted your change to the page "{page}": it is now published.',
+    "revision-rejected": N_("%(actor)s a refusé votre modification de la page « %(page)s »."),
+    "comment-posted": N_("%(actor)s a écrit dans la discussion de la page « %(page)s »."),
+    "comment-approved": N_(
+        "%(actor)s a accepté votre message dans la discussion de la page « %(page)s » : "
+        "il est publié."
     ),
-    "revision-rejected": (
-        "{actor} a refusé votre modification de la page « {page} ».",
-        '{actor} declined your change to the page "{page}".',
-    ),
-    "comment-posted": (
-        "{actor} a écrit dans la discussion de la page « {page} ».",
-        '{actor} wrote in the discussion of the page "{page}".',
-    ),
-    "comment-approved": (
-        "{actor} a accepté votre message dans la discussion de la page « {page} » : il est publié.",
-        '{actor} accepted your message in the discussion of the page "{page}": '
-        "it is now published.",
-    ),
-    "comment-rejected": (
-        "{actor} a refusé votre message dans la discussion de la page « {page} ».",
-        '{actor} declined your message in the discussion of the page "{page}".',
+    "comment-rejected": N_(
+        "%(actor)s a refusé votre message dans la discussion de la page « %(page)s »."
     ),
 }
+UNKNOWN_TEXT = N_("« %(page)s »")
 
-#: how the extra words of a notification are introduced (an edit summary, a reason)
-EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    "page-changed": ("Résumé", "Summary"),
-    "revision-rejected": ("Motif", "Reason"),
-    "comment-rejected": ("Motif", "Reason"),
+#: how the extra words of a notification follow its sentence (an edit summary, a reason)
+SUMMARY_FOLLOWS = N_("%(text)s Résumé : %(extra)s")
+REASON_FOLLOWS = N_("%(text)s Motif : %(extra)s")
+EXTRA_LABELS: dict[str, str] = {
+    "page-changed": SUMMARY_FOLLOWS,
+    "revision-rejected": REASON_FOLLOWS,
+    "comment-rejected": REASON_FOLLOWS,
 }
 
-#: e-mail subjects, French then English
-SUBJECTS: dict[str, tuple[str, str]] = {
-    "page-changed": ("Page modifiée", "Page changed"),
-    "revision-approved": ("Modification acceptée", "Change accepted"),
-    "revision-rejected": ("Modification refusée", "Change declined"),
-    "comment-posted": ("Nouveau message", "New message"),
-    "comment-approved": ("Message accepté", "Message accepted"),
-    "comment-rejected": ("Message refusé", "Message declined"),
+#: e-mail subjects
+SUBJECTS: dict[str, str] = {
+    "page-changed": N_("Page modifiée"),
+    "revision-approved": N_("Modification acceptée"),
+    "revision-rejected": N_("Modification refusée"),
+    "comment-posted": N_("Nouveau message"),
+    "comment-approved": N_("Message accepté"),
+    "comment-rejected": N_("Message refusé"),
 }
+
+#: the e-mail of a notification, in each of :data:`MAIL_LANGUAGES` one after the other
+MAIL_BODY = N_(
+    "Bonjour %(name)s,\n\n%(text)s\n\nPour voir : %(link)s\n\n"
+    "Vous recevez ce message parce que vous suivez cette page ou y avez contribué "
+    "sur %(site)s. Vos pages suivies : %(watchlist)s\n"
+)
+#: what separates two languages in an e-mail ("-- English --")
+MAIL_LANGUAGE_HEADING = N_("-- Français --")
+MAIL_LANGUAGES = ("fr", "en")
 
 
 def notification_text(
     kind: str, language: str, *, actor: str | None, page: str, extra: str = ""
 ) -> str:
-    """The sentence of a notification in ``language`` ("fr" or "en")."""
-    en = language == "en"
-    fr_text, en_text = TEXTS.get(kind, ("« {page} »", '"{page}"'))
-    who = actor or SOMEONE[en]
-    text = (en_text if en else fr_text).format(actor=who, page=page)
+    """The sentence of a notification in ``language`` (from the catalog)."""
+    translate = catalog(language).gettext
+    who = actor or translate(SOMEONE)
+    text = translate(TEXTS.get(kind, UNKNOWN_TEXT)) % {"actor": who, "page": page}
     if extra and kind in EXTRA_LABELS:
-        label = EXTRA_LABELS[kind][en]
-        text += f" {label}{'' if en else ' '}: {extra}"
+        text = translate(EXTRA_LABELS[kind]) % {"text": text, "extra": extra}
     return text
 
 
@@ -387,19 +388,16 @@ def _mail(
 ) -> mailer.Mail:
     """A notification e-mail: French, then English, with an absolute link."""
     site = config.get("SITE_NAME") or "wikicoop"
-    subject_fr, subject_en = SUBJECTS.get(kind, ("Notification", "Notification"))
-    fr = notification_text(kind, "fr", actor=actor_name, page=title.full, extra=extra)
-    en = notification_text(kind, "en", actor=actor_name, page=title.full, extra=extra)
-    body = (
-        f"Bonjour {person.username},\n\n{fr}\n\nPour voir : {link}\n\n"
-        f"Vous recevez ce message parce que vous suivez cette page ou y avez contribué "
-        f"sur {site}. Vos pages suivies : {root}/suivi\n\n"
-        "-- English --\n\n"
-        f"Hello {person.username},\n\n{en}\n\nTo see it: {link}\n\n"
-        f"You receive this message because you follow this page or contributed to it "
-        f"on {site}. Your followed pages: {root}/suivi\n"
-    )
-    subject = f"[{site}] {subject_fr} / {subject_en} : {title.full}"
+    parts, subjects = [], []
+    for language in MAIL_LANGUAGES:
+        translate = catalog(language).gettext
+        text = notification_text(kind, language, actor=actor_name, page=title.full, extra=extra)
+        fields = {"name": person.username, "text": text, "link": link, "site": site}
+        body = translate(MAIL_BODY) % {**fields, "watchlist": f"{root}/suivi"}
+        parts.append(body if not parts else f"{translate(MAIL_LANGUAGE_HEADING)}\n\n{body}")
+        subjects.append(translate(SUBJECTS.get(kind, "Notification")))
+    body = "\n".join(parts)
+    subject = f"[{site}] {' / '.join(subjects)} : {title.full}"
     return mailer.Mail(to=person.email or "", subject=subject, body=body)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from wikicoop import licences
+from wikicoop.error_messages import sentence_in
 from wikicoop.licences import (
     DEFAULT_LICENCE,
     LICENCES,
@@ -219,7 +220,8 @@ def test_get_licence_refuses_unknown_codes(given):
     assert "n'existe pas" in error.message
     assert "CC BY-SA 4.0" in error.message
     assert str(error) == error.message
-    assert "does not exist" in error.message_en
+    assert error.code == "unknown-licence"
+    assert "does not exist" in sentence_in(error, "en")  # English comes from the catalog
 
 
 def test_unknown_code_is_quoted_in_the_message():

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from ..errors import ServiceError
+
 #: fields every document has and every backend can facet on
 CORE_FACETS = ("namespace", "category", "type", "licence")
 
@@ -67,13 +69,9 @@ class SearchResults:
     suggestion: str | None = None
 
 
-class QueryError(ValueError):
-    """A query the backend cannot run, with a French ``message`` and ``message_en``."""
-
-    def __init__(self, message: str, message_en: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en or message
+class QueryError(ServiceError, ValueError):
+    """A query the backend cannot run (400): a code and its parameters, said by the web
+    layer (``no-words``, ``only-exclusions``, ``too-common``, ``unknown-filter``)."""
 
 
 class SearchBackend(Protocol):

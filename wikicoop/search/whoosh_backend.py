@@ -1009,12 +1009,9 @@ class WhooshBackend:
         """
         text, tree = parse_query_text(query.text)
         if tree is None:
-            raise QueryError("Tapez au moins un mot.", "Type at least one word.")
+            raise QueryError("no-words")
         if not _has_positive(tree):
-            raise QueryError(
-                "Tapez au moins un mot à chercher, pas seulement des mots à exclure.",
-                "Type at least one word to look for, not only words to exclude.",
-            )
+            raise QueryError("only-exclusions")
         filter_query = self._filter_query(query.filters)
         per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
         page = max(1, min(int(query.page), max(1, MAX_RESULT_OFFSET // per_page)))
@@ -1022,10 +1019,7 @@ class WhooshBackend:
         with self._reading() as searcher:
             wq = self._tree_query(tree, all_words=True)
             if wq is None:
-                raise QueryError(
-                    "Ces mots sont trop courants pour être cherchés seuls : ajoutez-en un autre.",
-                    "These words are too common to be searched alone: add another one.",
-                )
+                raise QueryError("too-common")
             limit = page * per_page
             ranked, docs = self._collect(searcher, wq, filter_query, limit, query.sort)
             fell_back = False
@@ -1055,7 +1049,7 @@ class WhooshBackend:
         terms = []
         for name, value in filters.items():
             if name not in self._filter_fields:
-                raise QueryError(f"Filtre inconnu : {name}", f"Unknown filter: {name}")
+                raise QueryError("unknown-filter", name=name)
             value = _clean_query_text(value)
             if value:
                 terms.append(query.Term(self._filter_fields[name], value))

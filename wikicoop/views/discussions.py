@@ -58,10 +58,7 @@ class EditMessageForm(FlaskForm):
 
 def report_choices() -> list[SelectChoice]:
     """The reasons offered to report a message, in the reader's language."""
-    return [
-        SelectChoice(code, en if english() else fr)
-        for code, (fr, en) in talk.REPORT_REASONS.items()
-    ]
+    return [SelectChoice(code, _(label)) for code, label in talk.REPORT_REASONS.items()]
 
 
 class ReportForm(FlaskForm):
