@@ -9,10 +9,10 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from, shared_path
+from conftest import shared_path
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import banner, bearer_for, csrf_from, soup
 from inert import page_problems
 from sqlalchemy import func, select
 
@@ -20,13 +20,8 @@ from wikicoop import discussions, signals
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import Block, Comment, Page, Report, utcnow
-from wikicoop.security import create_token
 
 TALK = "/wiki/Discussion:Jardin"
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def post_thread(client: FlaskClient, subject: str, text: str, *, page: str = "Jardin"):
@@ -57,12 +52,6 @@ def discussion_tab(response) -> str:
     tab = soup(response).select_one("nav.page-tabs a.discussion-tab")
     assert tab is not None
     return tab.get_text(strip=True)
-
-
-def error_banner(response) -> str:
-    node = soup(response).select_one(".banner-error")
-    assert node is not None, response.text[:800]
-    return node.get_text(" ", strip=True)
 
 
 def textarea(node) -> str:
@@ -186,7 +175,7 @@ def test_author_edits_within_the_window_then_not(app, client, other, auth, garde
     # someone else: refused, clearly
     response = other.get("/messages/1/modifier")
     assert response.status_code == 403
-    assert "Seule la personne qui a écrit ce message" in error_banner(response)
+    assert "Seule la personne qui a écrit ce message" in banner(response)
     assert other.post("/messages/1/modifier", data={"text": "pirate"}).status_code in {400, 403}
     assert soup(other.get(TALK)).select_one("#message-1 a[href='/messages/1/modifier']") is None
 
@@ -199,14 +188,14 @@ def test_author_edits_within_the_window_then_not(app, client, other, auth, garde
         session.commit()
     response = client.get("/messages/1/modifier")
     assert response.status_code == 403
-    assert "ne peut plus être modifié" in error_banner(response)
+    assert "ne peut plus être modifié" in banner(response)
     token = csrf_from(client.get(TALK).text)
     response = client.post("/messages/1/modifier", data={"csrf_token": token, "text": "Trop tard"})
     assert response.status_code == 403
     assert comments(app)[0].text == "Qui **arrose** ?"
     assert soup(client.get(TALK)).select_one("#message-1 a[href='/messages/1/modifier']") is None
     english = client.get("/messages/1/modifier", headers={"Accept-Language": "en"})
-    assert "can no longer be changed" in error_banner(english)
+    assert "can no longer be changed" in banner(english)
 
 
 def test_edit_errors_keep_the_text(app, client, auth, garden):
@@ -217,7 +206,7 @@ def test_edit_errors_keep_the_text(app, client, auth, garden):
         "/messages/1/modifier", data={"csrf_token": token, "subject": "", "text": "Nouveau"}
     )
     assert response.status_code == 400
-    assert "sujet" in error_banner(response)
+    assert "sujet" in banner(response)
     assert textarea(soup(response).select_one("textarea[name=text]")) == "Nouveau"
     assert comments(app)[0].text == "Premier jet."
     assert client.get("/messages/999/modifier").status_code == 404
@@ -347,7 +336,7 @@ def test_hidden_messages(app, client, other, visitor, auth, garden):
     # replying to a hidden thread: refused, the text is kept
     response = post_reply(other, 1, "Encore ?")
     assert response.status_code == 409
-    assert "fermé par la modération" in error_banner(response)
+    assert "fermé par la modération" in banner(response)
     assert soup(response).select_one("#message").get_text() == "Encore ?"
     # the author cannot edit it any more, moderators read it
     assert client.get("/messages/1/modifier").status_code == 404
@@ -375,7 +364,7 @@ def test_blocked_user_is_refused(app, client, auth, garden):
         "/discussion/Jardin", data={"csrf_token": token, "subject": "S", "text": "Encore"}
     )
     assert response.status_code == 403
-    assert "ne peut pas écrire" in error_banner(response)
+    assert "ne peut pas écrire" in banner(response)
     response = client.post(
         "/discussion/Jardin", data={"csrf_token": token, "thread": "1", "text": "Encore"}
     )
@@ -426,7 +415,7 @@ def test_report_bad_input(client, visitor, auth, garden):
     token = csrf_from(visitor.get(TALK).text)
     response = visitor.post("/messages/1/signaler", data={"csrf_token": token, "reason": "x"})
     assert response.status_code == 400
-    assert "raison" in error_banner(response)
+    assert "raison" in banner(response)
     response = visitor.post("/messages/1/signaler", data={"csrf_token": token})
     assert response.status_code == 400
     data = {"csrf_token": token, "reason": "other", "details": "x" * 401}
@@ -466,30 +455,30 @@ def test_bad_input_gets_clear_answers_and_keeps_the_text(app, client, make_page,
 
     response = post_thread(client, "Sans texte", "   \n ")
     assert response.status_code == 400
-    assert "vide" in error_banner(response)
+    assert "vide" in banner(response)
     assert new_form(response)[0] == "Sans texte"
 
     response = post_thread(client, "", "Un message sans sujet.")
     assert response.status_code == 400
-    assert "sujet" in error_banner(response)
+    assert "sujet" in banner(response)
     assert new_form(response) == ("", "Un message sans sujet.")
 
     response = post_thread(client, "Long", "x" * 100_000)
     assert response.status_code == 413
-    assert "trop long" in error_banner(response)
+    assert "trop long" in banner(response)
     assert new_form(response)[1] == "x" * 100_000
 
     response = post_thread(client, "s" * 201, "Sujet trop long.")
-    assert response.status_code == 400 and "sujet est trop long" in error_banner(response)
+    assert response.status_code == 400 and "sujet est trop long" in banner(response)
 
     response = post_thread(client, "Contrôle", "Avec\x00 des\x07 caractères\x1b invisibles")
     assert response.status_code == 400
-    assert "invisibles" in error_banner(response)
+    assert "invisibles" in banner(response)
     assert new_form(response) == ("Contrôle", "Avec des caractères invisibles")
 
     response = post_reply(client, 1, "Réponse égarée.")  # message 1 is on Verger
     assert response.status_code == 400
-    assert "autre page" in error_banner(response)
+    assert "autre page" in banner(response)
     assert new_form(response)[1] == "Réponse égarée."
     for thread, status in (("999", 404), ("0", 404), ("99999999999", 404), ("abc", 400)):
         response = post_reply(client, thread, "Réponse perdue.")
@@ -506,7 +495,7 @@ def test_bad_input_gets_clear_answers_and_keeps_the_text(app, client, make_page,
         data={"csrf_token": csrf_from(client.get(TALK).text), "subject": "S", "text": ""},
         headers={"Accept-Language": "en"},
     )
-    assert english.status_code == 400 and "The message is empty" in error_banner(english)
+    assert english.status_code == 400 and "The message is empty" in banner(english)
     assert [c.id for c in comments(app)] == [1, 2]
 
     # no token, no write
@@ -627,18 +616,10 @@ def test_xss_payloads_in_messages_are_inert(app, client, visitor, auth, garden):
 def tokens(app):
     """Bearer tokens for a trusted contributor and a newcomer."""
 
-    def make(name: str, trust: str) -> dict[str, str]:
-        with app.app_context():
-            from wikicoop.accounts import create_user
-
-            session = get_session()
-            user = create_user(session, name, "correct horse battery", trust=trust)
-            token, row = create_token(user)
-            session.add(row)
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return {"trusted": make("Bob", "granted"), "newcomer": make("Nina", "auto")}
+    return {
+        "trusted": bearer_for(app, "Bob", trust="granted"),
+        "newcomer": bearer_for(app, "Nina", trust="auto"),
+    }
 
 
 def test_api_get_and_post(app, client, visitor, tokens, garden):
@@ -736,7 +717,7 @@ def test_messages_are_rate_limited(app, client, tokens, auth, garden):
     assert post_reply(client, 1, "Deuxième.").status_code == 302
     response = post_thread(client, "Trois", "Troisième.")
     assert response.status_code == 429
-    assert "patientez" in error_banner(response)
+    assert "patientez" in banner(response)
     assert len(comments(app)) == 2
     # per account: someone else still may, and the API shares the budget
     url = "/api/v1/pages/Jardin/discussion"

@@ -13,13 +13,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
-from bs4 import BeautifulSoup
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import banner, csrf_from, make_user, soup
 
 from wikicoop import revisions as rev
-from wikicoop.accounts import AccountError, create_user
+from wikicoop.accounts import AccountError
 from wikicoop.db import get_session
 from wikicoop.licences import relicense_refusal, relicense_refusal_en
 from wikicoop.titles import TitleError, parse_title
@@ -36,10 +35,6 @@ EN = {"Accept-Language": "en"}
 FR = {"Accept-Language": "fr"}
 
 
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
 def html_lang(response) -> str:
     return soup(response).html["lang"]
 
@@ -52,12 +47,6 @@ def tabs(response) -> list[str]:
 
 def heading(response) -> str:
     return soup(response).h1.get_text(" ", strip=True)
-
-
-def banner(response) -> str:
-    node = soup(response).select_one(".banner-error")
-    assert node is not None, response.text[:500]
-    return node.get_text(" ", strip=True)
 
 
 def title_error(raw: str) -> TitleError:
@@ -260,8 +249,7 @@ def test_api_error_in_the_readers_language(app: Flask, client: FlaskClient, auth
 
 
 def test_account_error_in_english(app: Flask, client: FlaskClient):
-    with app.app_context():
-        create_user(get_session(), "Alice", "correct horse battery")
+    make_user(app, "Alice")
     form = client.get("/compte/inscription", headers=EN)
     response = client.post(
         "/compte/inscription",

@@ -17,10 +17,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from bs4 import BeautifulSoup
-from conftest import csrf_from, edit_form
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import bearer_for, csrf_from, edit_form, soup
 from sqlalchemy import event, select
 
 from wikicoop import mailer, signals, watching
@@ -28,12 +27,7 @@ from wikicoop import revisions as rev
 from wikicoop.accounts import find_user
 from wikicoop.db import engine_of, get_session
 from wikicoop.models import Comment, Notification, Page, Revision, User
-from wikicoop.security import create_token
 from wikicoop.titles import parse_title
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def notes_of(app: Flask, username: str) -> list[Notification]:
@@ -267,14 +261,9 @@ def test_a_newcomer_edit_notifies_once_approved(
     with app.app_context():
         session = get_session()
         pending = session.scalars(select(Revision).where(Revision.status == "pending")).one()
-        token, row = create_token(find_user(session, "Mod"))
-        session.add(row)
-        session.commit()
         pending_id = pending.id
     response = client.post(
-        f"/api/v1/revisions/{pending_id}/approve",
-        headers={"Authorization": f"Bearer {token}"},
-        json={},
+        f"/api/v1/revisions/{pending_id}/approve", headers=bearer_for(app, "Mod"), json={}
     )
     assert response.status_code == 200, response.text
     assert kinds(app, "Bob") == ["page-changed"]
@@ -358,12 +347,7 @@ def test_notifications_need_an_account(client: FlaskClient) -> None:
 
 def test_notifications_api(app: Flask, client: FlaskClient, auth, make_page, watched_page):
     rev_id = make_page("Alpha", "one two\n", author="Alice")
-    with app.app_context():
-        session = get_session()
-        token, row = create_token(find_user(session, "Bob"))
-        session.add(row)
-        session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer_for(app, "Bob")
     body = client.get("/api/v1/notifications", headers=headers).get_json()
     assert body["unread"] == 1 and body["next"] is None
     (note,) = body["notifications"]

@@ -7,22 +7,16 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import close_app, csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import csrf_from, soup
 from sqlalchemy import func, select
 
-from wikicoop import create_app
 from wikicoop.db import get_session
 from wikicoop.extensions import limiter
 from wikicoop.models import User
 
 REDIS_URL = "redis://127.0.0.1:6379"
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def user_count(app: Flask) -> int:
@@ -90,7 +84,7 @@ def test_registration_is_rate_limited_in_memory(app, client):
 
 
 @pytest.fixture
-def redis_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, str]]:
+def redis_app(app: Flask, make_app, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, str]]:
     """The same wiki with its rate limits in Redis under a key prefix of its own."""
     redis = pytest.importorskip("redis")
     connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
@@ -101,29 +95,14 @@ def redis_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Fla
     prefix = f"wikicoop-test-{uuid.uuid4().hex}"
     # Flask-Limiter keeps the key prefix of the first app it was bound to: start afresh
     monkeypatch.setattr(limiter, "_key_prefix", None)
-    keep = (
-        "DATABASE_URL",
-        "SECRET_KEY",
-        "TESTING",
-        "SESSION_COOKIE_SECURE",
-        "REMEMBER_COOKIE_SECURE",
-        "SEED_ON_FIRST_RUN",
-        "PASSWORD_HASH_METHOD",
-        "SEARCH_INDEX_DIR",
-    )
-    redis_backed = create_app(
-        {
-            **{key: app.config[key] for key in keep},
-            "INSTANCE_PATH": app.instance_path,
-            "RATELIMIT_STORAGE_URI": REDIS_URL,
-            "RATELIMIT_KEY_PREFIX": prefix,
-            "REGISTRATION_RATE_LIMIT": "2 per minute",
-        }
+    redis_backed = make_app(
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        RATELIMIT_KEY_PREFIX=prefix,
+        REGISTRATION_RATE_LIMIT="2 per minute",
     )
     try:
         yield redis_backed, prefix
     finally:
-        close_app(redis_backed)
         stale = list(connection.scan_iter(match=f"*{prefix}*"))
         if stale:
             connection.delete(*stale)

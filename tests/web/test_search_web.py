@@ -3,36 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from, edit_form
+from helpers import csrf_from, edit_form, found, soup
 
 from wikicoop.db import get_session
 from wikicoop.search import ensure_in_step, rebuild, search_backend, wait_for_index
-from wikicoop.search.backend import SearchQuery
-
-
-def titles_found(app, text: str, **filters: str) -> list[str]:
-    assert wait_for_index(app)  # web saves answer before their pages are indexed
-    with app.app_context():
-        found = search_backend().search(SearchQuery(text=text, filters=filters))
-        return [hit.title for hit in found.hits]
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def test_a_saved_page_is_found_at_once_accents_and_plurals_forgiven(app, make_page):
     make_page("Écrit public", "L'écrivain public aide à remplir les formulaires.")
     for query in ("ecrit", "écrits", "écriture publique", "ECRIVAIN", "formulaire"):
-        assert titles_found(app, query)[:1] == ["Écrit public"], query
+        assert found(app, query)[:1] == ["Écrit public"], query
 
 
 def test_an_edit_replaces_the_indexed_text(app, make_page):
     make_page("Atelier", "On parle de jardinage.")
     make_page("Atelier", "On parle de photographie.")
-    assert titles_found(app, "photographie") == ["Atelier"]
-    assert titles_found(app, "jardinage") == []
+    assert found(app, "photographie") == ["Atelier"]
+    assert found(app, "jardinage") == []
 
 
 def test_rename_delete_and_undelete_follow(app, client, auth, make_page):
@@ -47,13 +34,13 @@ def test_rename_delete_and_undelete_follow(app, client, auth, make_page):
             "leave_redirect": "y",
         },
     )
-    assert titles_found(app, "composteurs") == ["Nouveau titre"]  # the redirect is not listed
+    assert found(app, "composteurs") == ["Nouveau titre"]  # the redirect is not listed
     form = client.get("/wiki/Nouveau_titre?action=delete")
     client.post("/wiki/Nouveau_titre?action=delete", data={"csrf_token": csrf_from(form.text)})
-    assert titles_found(app, "composteurs") == []
+    assert found(app, "composteurs") == []
     form = client.get("/wiki/Nouveau_titre?action=undelete")
     client.post("/wiki/Nouveau_titre?action=undelete", data={"csrf_token": csrf_from(form.text)})
-    assert titles_found(app, "composteurs") == ["Nouveau titre"]
+    assert found(app, "composteurs") == ["Nouveau titre"]
 
 
 def test_start_up_repairs_a_missing_or_stale_index(app, make_page):
@@ -62,10 +49,10 @@ def test_start_up_repairs_a_missing_or_stale_index(app, make_page):
     with app.app_context():
         backend = search_backend()
         backend.remove_pages([p for p in backend.indexed_revisions()][:1])
-    assert len(titles_found(app, "acces")) == 1  # the index is behind the database
+    assert len(found(app, "acces")) == 1  # the index is behind the database
     with app.app_context():
         assert ensure_in_step(app) == 1
-    assert sorted(titles_found(app, "acces")) == ["Médiathèque", "Papi Bellevue"]
+    assert sorted(found(app, "acces")) == ["Médiathèque", "Papi Bellevue"]
     with app.app_context():
         assert ensure_in_step(app) == 0  # nothing left to repair
 
@@ -75,7 +62,7 @@ def test_rebuild_indexes_every_live_page(app, make_page):
         make_page(f"Page {n}", f"Texte numéro {n} sur la cuisine solidaire.")
     with app.app_context():
         assert rebuild(app) == 5
-    assert len(titles_found(app, "cuisine")) == 5
+    assert len(found(app, "cuisine")) == 5
 
 
 def test_reindex_command_shows_progress(app, make_page):
@@ -185,7 +172,7 @@ def test_concurrent_saves_are_all_indexed(app, make_page):
     for thread in threads:
         thread.join()
     assert not errors, errors
-    assert len(titles_found(app, "vélos partagés")) == 6
+    assert len(found(app, "vélos partagés")) == 6
 
 
 def test_web_saves_merge_index_segments_after_the_response(app, client, auth, monkeypatch):
@@ -215,4 +202,4 @@ def test_web_saves_merge_index_segments_after_the_response(app, client, auth, mo
     with app.app_context():
         backend = search_backend()
         assert len(backend._open()._segments()) <= whoosh_backend.SMALL_SEGMENTS_KEPT + 1
-    assert len(titles_found(app, "composteurs")) == whoosh_backend.SMALL_SEGMENTS_KEPT + 3
+    assert len(found(app, "composteurs")) == whoosh_backend.SMALL_SEGMENTS_KEPT + 3
