@@ -14,10 +14,11 @@ from urllib.parse import quote, urlencode
 
 from bs4 import BeautifulSoup
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
 from wikicoop.accounts import create_user, find_user
+from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.db import get_session
 from wikicoop.models import User
 from wikicoop.search import search_backend, wait_for_index
@@ -28,6 +29,7 @@ from wikicoop.security import create_token
 PASSWORD = "correct horse battery"
 LOGIN = "/compte/connexion"
 JSON_TYPE = "application/json"
+TOKEN_RE = re.compile(r"^wkc_[A-Za-z0-9_-]{20,}$")
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _UNSET = object()
 
@@ -134,6 +136,15 @@ def change_password(
 def bearer(token: str) -> dict[str, str]:
     """``token`` as an Authorization header."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def cli_token(runner: FlaskCliRunner, name: str, label: str = "") -> str:
+    """A token printed by the real ``wikicoop token create NAME --label LABEL`` command."""
+    result = runner.invoke(wikicoop_cli, ["token", "create", name, "--label", label])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert TOKEN_RE.match(token), result.output
+    return token
 
 
 def bearer_for(

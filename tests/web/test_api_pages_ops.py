@@ -10,17 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import bearer_for, call_api, session_csrf
 from sqlalchemy import select
 
 from wikicoop import community
 from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry
-from wikicoop.security import create_token
 from wikicoop.titles import parse_title
 
 EN = {"Accept-Language": "en"}
@@ -40,14 +38,9 @@ class Caller:
         status: int | None = None,
         headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
-        response = self.client.open(
-            "/api/v1/pages/" + path,
-            method=method,
-            json=body,
-            headers={**self.headers, **(headers or {})},
+        response = call_api(
+            self.client, method, "/api/v1/pages/" + path, {**self.headers, **(headers or {})}, body
         )
-        assert response.status_code < 500, response.text
-        assert response.mimetype == "application/json", response.text[:300]
         data = response.get_json()
         if status is not None:
             assert response.status_code == status, data
@@ -65,15 +58,8 @@ def as_user(request, app: Flask, auth) -> Callable[..., Caller]:
         client = app.test_client()
         if request.param == "session":
             auth.login(name, client=client, role=role, trust=trust)
-            csrf = csrf_from(client.get("/compte/mot-de-passe").text)
-            return Caller(client, {"X-CSRFToken": csrf})
-        with app.app_context():
-            session = get_session()
-            user = find_user(session, name) or auth.make_user(name, role, trust=trust)
-            token, row = create_token(session.merge(user), "test")
-            session.add(row)
-            session.commit()
-        return Caller(client, {"Authorization": f"Bearer {token}"})
+            return Caller(client, {"X-CSRFToken": session_csrf(client)})
+        return Caller(client, bearer_for(app, name, role, trust=trust))
 
     return make
 

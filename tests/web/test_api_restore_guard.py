@@ -5,9 +5,9 @@ they may not read, nor restores someone else's pending text to read it afterward
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import session_csrf
 
 from wikicoop import review
 from wikicoop import revisions as rev
@@ -56,11 +56,10 @@ def atelier(app: Flask, auth, make_page) -> tuple[dict[str, FlaskClient], dict[s
 
 
 def api_restore(client: FlaskClient, revision_id: int):
-    csrf = csrf_from(client.get("/compte/mot-de-passe").text)
     return client.post(
         "/api/v1/pages/Atelier/restore",
         json={"revision": revision_id, "summary": "retour"},
-        headers={"X-CSRFToken": csrf},
+        headers={"X-CSRFToken": session_csrf(client)},
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from helpers import PASSWORD, bearer, cli_token, session_csrf
 
 from wikicoop.accounts import find_user
 from wikicoop.cli import cli as wikicoop_cli
@@ -17,16 +17,6 @@ from wikicoop.models import ApiToken, utcnow
 def cli(runner, *args: str, input: str | None = None):
     """Run ``wikicoop ARGS``; the result (exit code and output)."""
     return runner.invoke(wikicoop_cli, list(args), input=input)
-
-
-def new_token(runner, name: str, label: str = "") -> str:
-    result = cli(runner, "token", "create", name, "--label", label)
-    assert result.exit_code == 0, result.output
-    return result.output.strip()
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def token_row(app, token_id: int) -> ApiToken:
@@ -46,10 +36,10 @@ def alice(auth) -> str:
 
 
 def test_list_own_tokens(client, runner, alice, auth):
-    first = new_token(runner, "alice", "import")
-    new_token(runner, "Alice", "robot du jeudi")
+    first = cli_token(runner, "alice", "import")
+    cli_token(runner, "Alice", "robot du jeudi")
     auth.make_user("Bruno")
-    new_token(runner, "Bruno", "pas à Alice")
+    cli_token(runner, "Bruno", "pas à Alice")
     answer = client.get("/api/v1/tokens", headers=bearer(first))
     assert answer.status_code == 200, answer.text
     tokens = answer.get_json()["tokens"]
@@ -69,7 +59,7 @@ def test_list_needs_an_account(client):
 
 
 def test_revoke_own_token(client, runner, alice):
-    keep, drop = new_token(runner, "Alice", "garder"), new_token(runner, "Alice", "jeter")
+    keep, drop = cli_token(runner, "Alice", "garder"), cli_token(runner, "Alice", "jeter")
     ids = {
         t["label"]: t["id"]
         for t in client.get("/api/v1/tokens", headers=bearer(keep)).json["tokens"]
@@ -86,9 +76,9 @@ def test_revoke_own_token(client, runner, alice):
 
 
 def test_revoking_another_accounts_token_is_404(app, client, runner, alice, auth):
-    mine = new_token(runner, "Alice")
+    mine = cli_token(runner, "Alice")
     auth.make_user("Bruno")
-    theirs = new_token(runner, "Bruno", "à Bruno")
+    theirs = cli_token(runner, "Bruno", "à Bruno")
     their_id = client.get("/api/v1/tokens", headers=bearer(theirs)).json["tokens"][0]["id"]
     answer = client.delete(f"/api/v1/tokens/{their_id}", headers=bearer(mine))
     assert answer.status_code == 404
@@ -99,17 +89,17 @@ def test_revoking_another_accounts_token_is_404(app, client, runner, alice, auth
 
 def test_session_cookie_revocation_needs_csrf(client, runner, auth):
     auth.login("Alice")
-    token = new_token(runner, "Alice", "navigateur")
+    token = cli_token(runner, "Alice", "navigateur")
     token_id = client.get("/api/v1/tokens").get_json()["tokens"][0]["id"]
     assert client.delete(f"/api/v1/tokens/{token_id}").status_code == 400  # no CSRF token
-    csrf = csrf_from(client.get("/compte/mot-de-passe").text)
+    csrf = session_csrf(client)
     answer = client.delete(f"/api/v1/tokens/{token_id}", headers={"X-CSRFToken": csrf})
     assert answer.status_code == 200, answer.text
     assert client.get("/api/v1/tokens", headers=bearer(token)).status_code == 401
 
 
 def test_last_use_is_recorded_at_most_once_a_minute(app, client, runner, alice):
-    token = new_token(runner, "Alice")
+    token = cli_token(runner, "Alice")
     token_id = client.get("/api/v1/tokens", headers=bearer(token)).json["tokens"][0]["id"]
     first_use = token_row(app, token_id).last_used_at
     assert first_use is not None
@@ -128,7 +118,7 @@ def test_last_use_is_recorded_at_most_once_a_minute(app, client, runner, alice):
 
 
 def test_cli_token_list_and_revoke(app, client, runner, alice):
-    token = new_token(runner, "alice", "import")
+    token = cli_token(runner, "alice", "import")
     listed = cli(runner, "token", "list", "ALICE")
     assert listed.exit_code == 0, listed.output
     token_id = client.get("/api/v1/tokens", headers=bearer(token)).json["tokens"][0]["id"]
@@ -181,11 +171,11 @@ def test_bots_and_admins_are_exempt_from_edit_limits(app, client, runner, auth, 
         )
     else:
         auth.make_user("Robot", role="admin")
-    statuses = put_pages(client, new_token(runner, "Robot"), 8)
+    statuses = put_pages(client, cli_token(runner, "Robot"), 8)
     assert statuses == [201] * 8
 
 
 def test_a_plain_contributor_meets_the_edit_limit(app, client, runner, alice):
     app.config["EDIT_RATE_LIMIT"] = "3 per minute"
-    statuses = put_pages(client, new_token(runner, "Alice"), 5)
+    statuses = put_pages(client, cli_token(runner, "Alice"), 5)
     assert statuses == [201, 201, 201, 429, 429]
