@@ -18,33 +18,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import edit_form
 from flask import Flask
+from helpers import found, save
 from search_corpus import huge_page_text
 from whoosh.filedb.filestore import FileStorage
 
 from wikicoop.db import get_session
 from wikicoop.models import Page
-from wikicoop.search import ensure_in_step, search_backend, wait_for_index
-from wikicoop.search.backend import SearchQuery
+from wikicoop.search import ensure_in_step, wait_for_index
 from wikicoop.search.whoosh_backend import MAX_INDEXED_CHARS
 
 #: seconds after which the test gives the lock up (only a save that waits for it needs it)
 WATCHDOG = 30.0
 TESTS = Path(__file__).resolve().parents[1]
-
-
-def found(app: Flask, words: str, *, wait: bool = True) -> list[str]:
-    """Titles found for ``words`` (after the queued index updates, unless ``wait=False``)."""
-    if wait:
-        assert wait_for_index(app)
-    with app.app_context():
-        return [hit.title for hit in search_backend().search(SearchQuery(words)).hits]
-
-
-def save(client, path: str, text: str):
-    form = edit_form(client, path)
-    return client.post(f"/wiki/{path}?action=edit", data={**form, "text": text, "save": "1"})
 
 
 def latest_text(app: Flask, name: str) -> str | None:
@@ -119,15 +105,14 @@ def test_a_huge_page_never_blocks_another_writer(app, client, auth):
 
 _DYING_SAVE = """
 import json, os, sys
-from conftest import Auth, edit_form
+from helpers import login, save
 from wikicoop import create_app
 
 config, path, text = json.loads(sys.argv[1])
 app = create_app(config)
 client = app.test_client()
-Auth(app, client).login("Alice")
-form = edit_form(client, path)
-response = client.post(f"/wiki/{path}?action=edit", data={**form, "text": text, "save": "1"})
+assert login(client, "Alice").status_code == 302
+response = save(client, path, text)
 print(response.status_code, flush=True)
 os._exit(0)  # like kill -9: no exit handlers, the indexing thread dies with its queue
 """
