@@ -8,8 +8,9 @@ through the API (PUT /api/v1/pages/<title>) and the web edit form alike.
 from __future__ import annotations
 
 import pytest
-from conftest import bearer_for, edit_form
 from flask import Flask
+from helpers import Api, bearer_for, save
+from werkzeug.test import TestResponse
 
 from wikicoop import review
 from wikicoop.accounts import find_user
@@ -34,6 +35,13 @@ def hidden_base(app: Flask, auth, make_page) -> int:
     return leaked
 
 
+def put_local(app: Flask, name: str, text: str, base: int) -> TestResponse:
+    """``name``'s API save of « Local » from the revision ``base``."""
+    return Api(app.test_client(), bearer_for(app, name)).put(
+        "Local", {"text": text, "base_revision": base}
+    )
+
+
 def _revision_count(app: Flask) -> int:
     with app.app_context():
         return get_session().query(Revision).count()
@@ -41,12 +49,8 @@ def _revision_count(app: Flask) -> int:
 
 def test_api_refuses_a_hidden_base_revision(app, hidden_base):
     before = _revision_count(app)
-    response = app.test_client().put(
-        "/api/v1/pages/Local",
-        json={"text": OPEN.replace("Entrée par la cour.", "Entrée côté jardin."),
-              "base_revision": hidden_base},
-        headers=bearer_for(app, "Bob"),
-    )  # fmt: skip
+    text = OPEN.replace("Entrée par la cour.", "Entrée côté jardin.")
+    response = put_local(app, "Bob", text, hidden_base)
     assert response.status_code == 403, response.get_json()
     body = response.get_json()
     assert body["code"] == "hidden" and "masqu" in body["error"]
@@ -57,25 +61,17 @@ def test_api_refuses_a_hidden_base_revision(app, hidden_base):
 def test_edit_form_refuses_a_hidden_base_revision(app, auth, hidden_base):
     bob = app.test_client()
     auth.login("Bob", client=bob)
-    form = {**edit_form(bob, "Local"), "base_revision": str(hidden_base)}
     before = _revision_count(app)
-    response = bob.post(
-        "/wiki/Local?action=edit",
-        data={**form, "text": OPEN.replace("Entrée par la cour.", "Entrée côté jardin."),
-              "save": "1"},
-    )  # fmt: skip
+    text = OPEN.replace("Entrée par la cour.", "Entrée côté jardin.")
+    response = save(bob, "Local", text, base_revision=str(hidden_base))
     assert response.status_code == 403
     assert "masquée" in response.text and "4521B" not in response.text
     assert _revision_count(app) == before
 
 
 def test_a_moderator_may_still_start_from_a_hidden_revision(app, hidden_base):
-    response = app.test_client().put(
-        "/api/v1/pages/Local",
-        json={"text": OPEN.replace("Entrée par la cour.", "Entrée par la rue.\n\nFin."),
-              "base_revision": hidden_base},
-        headers=bearer_for(app, "Modo"),
-    )  # fmt: skip
+    text = OPEN.replace("Entrée par la cour.", "Entrée par la rue.\n\nFin.")
+    response = put_local(app, "Modo", text, hidden_base)
     assert response.status_code in (200, 409), response.get_json()
 
 
@@ -84,11 +80,7 @@ def test_api_refuses_another_persons_pending_base_as_unknown(app, auth, make_pag
     newcomer, bob = app.test_client(), app.test_client()
     auth.login("Nouveau", client=newcomer, trust="auto")
     auth.make_user("Bob")
-    form = edit_form(newcomer, "Atelier")
-    newcomer.post(
-        "/wiki/Atelier?action=edit",
-        data={**form, "text": "Couture le mardi, secret du jeudi.\n", "save": "1"},
-    )
+    save(newcomer, "Atelier", "Couture le mardi, secret du jeudi.\n")
     with app.app_context():
         pending = get_session().query(Revision).order_by(Revision.id.desc()).first()
         assert pending.status == "pending"
