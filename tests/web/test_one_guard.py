@@ -56,43 +56,37 @@ def published(app: Flask, make_page) -> State:
     return State("Publiée", rid, dict.fromkeys(READERS, _everyone(200)))
 
 
+def _for_author_and_moderators(title: str, rid: int, theirs: dict, others: dict) -> State:
+    """A state the newcomer who wrote it and moderators see as ``theirs``, the visitor and
+    the other newcomer as ``others``."""
+    return State(
+        title,
+        rid,
+        {"visitor": others, "other_newcomer": others, "author": theirs, "moderator": theirs},
+    )
+
+
 def pending_edit(app: Flask, make_page) -> State:
     """A published page with the newcomer's edit waiting: the author reads their version
     (the view probe checks the text), the others the published one."""
     make_page("Atelier", "Texte atelierpublie.")
     rid = make_page("Atelier", "Texte atelierpropose.", author="Nouveau")
     unseen = {"view": 200, "revision": 404, "history": 200, "diff": 404}
-    return State(
-        "Atelier",
-        rid,
-        {"visitor": unseen, "other_newcomer": unseen}
-        | {"author": _everyone(200), "moderator": _everyone(200)},
-    )
+    return _for_author_and_moderators("Atelier", rid, _everyone(200), unseen)
 
 
 def only_pending(app: Flask, make_page) -> State:
     rid = make_page("Attente", "Texte attenterelecture.", author="Nouveau")
-    hidden = _everyone(404)
-    return State(
-        "Attente",
-        rid,
-        {"visitor": hidden, "other_newcomer": hidden}
-        | {"author": _everyone(200), "moderator": _everyone(200)},
-    )
+    return _for_author_and_moderators("Attente", rid, _everyone(200), _everyone(404))
 
 
 def rejected_only(app: Flask, make_page) -> State:
     rid = make_page("Refusée", "Texte refusepublicite.", author="Nouveau")
     _moderate(app, review.reject, rid)
-    hidden = _everyone(404)
     # nothing to show as "the page", but its history and revision stay readable by
     # their author and moderators
     readable = {"view": 404, "revision": 200, "history": 200, "diff": 200}
-    return State(
-        "Refusée",
-        rid,
-        {"visitor": hidden, "other_newcomer": hidden, "author": readable, "moderator": readable},
-    )
+    return _for_author_and_moderators("Refusée", rid, readable, _everyone(404))
 
 
 def deleted(app: Flask, make_page) -> State:
