@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.signals import before_render_template
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -55,6 +55,9 @@ def init_plugins(app: Flask) -> Any:
     if extra:
         core = app.config.get("BABEL_TRANSLATION_DIRECTORIES", "translations")
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join([core, *extra])
+        # Flask-Babel keeps one translation cache per process (on the shared Babel
+        # object): an app with other folders needs its own domain, hence its own cache
+        app.before_request(Domain().as_default)
     return pm
 
 
