@@ -4,7 +4,7 @@ answers 301 to its French one, query string kept."""
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_from
+from helpers import csrf_from
 
 #: English path -> French (canonical) path of each list page
 ENGLISH_PATHS = {

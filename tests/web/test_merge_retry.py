@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from conftest import bearer_for, edit_form
 from flask import Flask
+from helpers import bearer_for, edit_form, save
 
 from wikicoop.db import get_session
 from wikicoop.models import Revision
@@ -55,9 +55,8 @@ def _newcomer_edit(app: Flask, auth, make_page):
     make_page("Atelier", "Couture le mardi.\n")
     newcomer = app.test_client()
     auth.login("Nouveau", client=newcomer, trust="auto")
-    form = edit_form(newcomer, "Atelier")
     text = "Couture le mardi et tricot le jeudi.\n"
-    response = newcomer.post("/wiki/Atelier?action=edit", data={**form, "text": text, "save": "1"})
+    response = save(newcomer, "Atelier", text)
     assert response.status_code == 302
     assert _revisions(app)[-1].status == "pending"
     return newcomer, text
