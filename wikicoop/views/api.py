@@ -21,6 +21,7 @@ from ..diffing import diff_texts
 from ..errors import ServiceError
 from ..extensions import csrf, limiter
 from ..models import Page, Revision
+from ..page_types import FieldError, registry_of, validate_fields
 from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
@@ -49,9 +50,11 @@ def api_error(err: ApiError) -> Response:
 
 
 def service_error(err: ServiceError) -> Response:
-    """A refused service call: ``{error, code}`` in the reader's language."""
+    """A refused service call: ``{error, code}`` in the reader's language (and ``field``,
+    ``reason`` for a refused field value)."""
     get_session().rollback()
-    return json_error(err.status, localized(err), code=err.code)
+    named = {key: err.details[key] for key in ("field", "reason") if key in err.details}
+    return json_error(err.status, localized(err), code=err.code, **named)
 
 
 def make_api_blueprint(name: str, import_name: str) -> Blueprint:
@@ -236,6 +239,8 @@ def get_page(raw_title: str) -> Response:
             "redirect": page.redirect_target,
             "latest_revision": latest.id if latest else None,
             "revision": revision_json(revision),
+            "type": revision.page_type,
+            "fields": (revision.fields or {}) if revision.page_type else None,
         }
     )
 
@@ -273,6 +278,7 @@ def put_page(raw_title: str) -> tuple[Response, int]:
     if licence is None and page is None:
         licence = current_app.config["DEFAULT_LICENCE"]  # the site's default
     minor = bool_field(data, "minor", default=False)
+    page_type, field_values = typed_body(data)
     session = get_session()
     edit = writing.Edit(
         author=author(),
@@ -282,6 +288,8 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         summary=data.get("summary", ""),
         minor=minor,
         licence=licence,
+        page_type=page_type,
+        fields=field_values,
     )
     result = writing.save(writing.context_for(current_app, session), edit)
     if result.conflict is not None:
@@ -301,6 +309,10 @@ def put_page(raw_title: str) -> tuple[Response, int]:
                 {"base": c.base, "yours": c.mine, "theirs": c.theirs}
                 for c in result.conflict.conflicts
             ],
+            # fields (or "type") changed differently on both sides, and the saved values
+            field_conflicts=list(result.field_conflicts),
+            current_type=current.page_type,
+            current_fields=current.fields,
         )
     assert result.revision is not None
     body = {
@@ -326,6 +338,36 @@ def _refuse_if_cannot_write(page: Page | None) -> None:
     refused = write_refusal(page)
     if refused is not None:
         raise ApiError(refused.status, localized(refused), code=refused.code)
+
+
+def typed_body(data: dict[str, Any]) -> tuple[str | None, dict[str, Any] | None]:
+    """``type`` and ``fields`` of a PUT body, checked: absent keeps the page's (``type``
+    null makes it plain); ``fields`` absent keeps the values (with the same type)."""
+    if "type" not in data and "fields" not in data:
+        return None, None
+    name = data.get("type", ...)
+    if name is not ... and name is not None and not isinstance(name, str):
+        raise FieldError("type", "unknown-type", value=str(name))
+    if name is None:
+        if data.get("fields"):
+            raise FieldError("fields", "unknown-field")
+        return "", {}
+    if "fields" not in data:
+        return (None if name is ... else name), None
+    fields = data["fields"]
+    if name is ...:
+        return None, fields  # the page's own type checks them (the write path)
+    page_type = registry_of(current_app).require(name)
+    capitalize = bool(current_app.config["CAPITALIZE_FIRST"])
+    return name, validate_fields(page_type, fields, capitalize_first=capitalize)
+
+
+@bp.get("/page-types")
+def page_types_list() -> Response:
+    """The enabled page types: name, labels, plugin (null for ``PAGE_TYPES``), moderation
+    mode and fields (name, kind, label, required, choices)."""
+    guard("view")
+    return jsonify({"page_types": [item.as_dict() for item in registry_of(current_app).all()]})
 
 
 @bp.get("/pages/<path:raw_title>/history")

@@ -27,6 +27,7 @@ from ..extensions import limiter
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ..models import Page, Revision
+from ..page_types import FieldError
 from ..permissions import exempt_from_edit_limits
 from ..render_cache import CachedRender, cached_render, render_stamp, render_text
 from ..titles import Title, TitleError, parse_title
@@ -41,6 +42,7 @@ from ..web import (
     require,
     write_refusal,
 )
+from . import fields as typed
 
 bp = Blueprint("pages", __name__)
 
@@ -160,6 +162,7 @@ def view_page(title: Title) -> ViewResult:
             "members": members,
             "deleted": page is not None and page.is_deleted,
             "can_create": page is None and allowed("create"),
+            "page_types": typed.creatable_types(),
         }
         return render_template("page_missing.html", **context), 404
     latest = page.latest_revision
@@ -226,6 +229,7 @@ def _page_template(
         redirected_from=redirected_from,
         licence=licence,
         json_ld=page_json_ld(title, page, revision, licence.deed_url, authors),
+        infobox=typed.infobox(revision),
     )
 
 
@@ -290,20 +294,34 @@ def edit_page(title: Title) -> ViewResult:
         base = draft if draft is not None and source is draft else latest
         form.base_revision.data = str(base.id) if base else ""
         form.licence.data = current_app.config["DEFAULT_LICENCE"]
+        try:
+            fields_shown = typed.editor_for_revision(source, request.args.get("type"))
+        except FieldError as err:
+            fail(400, localized(err))
         return _edit_template(
             title,
             page,
             form,
             editing_old=source is not latest and source is not draft,
             editing_draft=draft is not None and source is draft,
+            **fields_shown,
         )
+    fields_sent = typed.editor_from_form(request.form)
     if not form.validate_on_submit():
-        return _edit_template(title, page, form, status=400)
+        return _edit_template(title, page, form, status=400, **fields_sent)
     if form.preview.data:
         text = (form.text.data or "").replace("\r\n", "\n")
         preview = render_text(session, renderer(), text) if text.strip() else None
         session.rollback()
-        return _edit_template(title, page, form, preview=preview)
+        return _edit_template(title, page, form, preview=preview, **fields_sent)
+    try:
+        # the fields as typed, validated here too so that a refusal names its field
+        # beside the input (the write path checks them again)
+        page_type, field_values = typed.typed_edit(request.form)
+    except FieldError as err:
+        return _edit_template(
+            title, page, form, status=err.status, **typed.editor_from_form(request.form, err)
+        )
     base = form.base_revision.data or None
     try:
         edit = writing.Edit(
@@ -314,8 +332,14 @@ def edit_page(title: Title) -> ViewResult:
             summary=form.summary.data,
             minor=form.minor.data,
             licence=(form.licence.data or None) if page is None and base is None else None,
+            page_type=page_type,
+            fields=field_values,
         )
         result = writing.save(writing.context_for(current_app, session), edit)
+    except FieldError as err:
+        session.rollback()
+        fields_refused = typed.editor_from_form(request.form, err)
+        return _edit_template(title, page, form, status=err.status, **fields_refused)
     except ServiceError as err:
         session.rollback()
         return _edit_template(title, page, form, error=localized(err), status=err.status)
@@ -330,7 +354,9 @@ def edit_page(title: Title) -> ViewResult:
             conflict=result.conflict,
             current=current,
             conflict_diff=diff_texts(current.text, form.text.data or ""),
+            field_conflicts=typed.conflicting_fields(current, field_values, result.field_conflicts),
             status=409,
+            **fields_sent,
         )
     if result.pending:
         flash(
@@ -449,6 +475,7 @@ def diff_page(title: Title) -> ViewResult:
     side = request.args.get("view") == "side"
     return render_template(
         "diff.html",
+        field_changes=typed.field_changes(old, new),
         title=title,
         page=page,
         old=old,
@@ -495,6 +522,7 @@ def restore_page(title: Title) -> ViewResult:
         old=old,
         form=form,
         diff=diff_texts(latest.text, old.text),
+        field_changes=typed.field_changes(latest, old),
     )
 
 
