@@ -8,36 +8,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from, edit_form
+from helpers import csrf_from, edit_form, found, page_text, save, soup
 
 from wikicoop import moderation, writing
 from wikicoop.db import get_session
 from wikicoop.models import AuditEntry, Block, Page, Report, Revision, utcnow
-from wikicoop.search import search_backend, wait_for_index
-from wikicoop.search.backend import SearchQuery
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def page_text(client, path: str) -> str:
-    content = soup(client.get(f"/wiki/{path}")).select_one(".page-content")
-    return content.get_text() if content else ""
-
-
-def save(client, path: str, text: str, **extra: str):
-    form = edit_form(client, path)
-    return client.post(
-        f"/wiki/{path}?action=edit", data={**form, "text": text, "save": "1", **extra}
-    )
-
-
-def found(app, words: str) -> list[str]:
-    assert wait_for_index(app)  # web actions answer before their pages are indexed
-    with app.app_context():
-        return [h.title for h in search_backend().search(SearchQuery(words)).hits]
 
 
 def revisions_of(app, title: str) -> list[Revision]:

@@ -11,9 +11,8 @@ from datetime import timedelta
 
 import pytest
 import test_moderation
-from bs4 import BeautifulSoup
-from conftest import PASSWORD, csrf_from
-from test_moderation import act, found, save
+from helpers import PASSWORD, found, login, page_text, save, soup
+from test_moderation import act
 
 from wikicoop import moderation
 from wikicoop.accounts import create_user, find_user
@@ -25,15 +24,6 @@ from wikicoop.writing import context_for
 SANDBOX = "Bac_%C3%A0_sable"
 #: a visitor, a newcomer, a trusted contributor and a moderator (test_moderation's fixture)
 people = test_moderation.people
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def page_text(client, path: str) -> str:
-    content = soup(client.get(f"/wiki/{path}")).select_one(".page-content")
-    return content.get_text() if content else ""
 
 
 # -- a. the sandbox -------------------------------------------------------------------------
@@ -101,11 +91,7 @@ def test_sandbox_edits_do_not_earn_trust(app):
         user.created_at = utcnow() - timedelta(days=30)
         session.commit()
     client = app.test_client()
-    form = client.get("/compte/connexion")
-    client.post(
-        "/compte/connexion",
-        data={"username": "Nouveau", "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-    )
+    login(client, "Nouveau")
     for n in range(3):
         assert save(client, SANDBOX, f"Essai numéro {n}.").status_code == 302
     with app.app_context():
