@@ -66,15 +66,13 @@ def _fire(hook: Any, session: Session, entry: AuditEntry) -> None:
     details = entry.details or {}
     reason = entry.reason or ""
     if entry.action == "rename":
-        hook.page_renamed(
-            ctx=PageRenamed(session, page, details["old"], details["new"], actor, reason)
-        )
+        old, new = str(details.get("old", "")), str(details.get("new", page.title.full))
+        hook.page_renamed(ctx=PageRenamed(session, page, old, new, actor, reason))
     elif entry.action == "delete":
         hook.page_deleted(ctx=PageDeleted(session, page, actor, reason))
     elif entry.action == "relicense":
-        hook.licence_changed(
-            ctx=LicenceChanged(session, page, details["old"], details["new"], actor, reason)
-        )
+        old, new = str(details.get("old", "")), str(details.get("new", page.licence))
+        hook.licence_changed(ctx=LicenceChanged(session, page, old, new, actor, reason))
 
 
 def init_events(app: Flask) -> None:
