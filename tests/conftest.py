@@ -117,19 +117,25 @@ def wiki_settings(tmp_path: Path, postgres_url: str | None, sqlite_template: Pat
 
 
 @pytest.fixture
-def make_app(wiki_settings: dict) -> Iterator[Callable[..., Flask]]:
+def closing_apps() -> Iterator[list[Flask]]:
+    """A list the test appends the apps it makes to; each is closed at teardown."""
+    made: list[Flask] = []
+    yield made
+    for application in reversed(made):
+        close_app(application)
+
+
+@pytest.fixture
+def make_app(wiki_settings: dict, closing_apps: list[Flask]) -> Callable[..., Flask]:
     """``make_app(**settings)``: a wiki on the test's database with other settings (the
     same database as ``app``'s when both are used); every app made is closed at teardown."""
-    made: list[Flask] = []
 
     def _make(**settings: Any) -> Flask:
         application = create_app({**wiki_settings, **settings})
-        made.append(application)
+        closing_apps.append(application)
         return application
 
-    yield _make
-    for application in reversed(made):
-        close_app(application)
+    return _make
 
 
 @pytest.fixture

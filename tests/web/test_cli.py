@@ -6,11 +6,13 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from conftest import _truncate_all, close_app
+from click.testing import CliRunner, Result
+from conftest import _truncate_all
+from flask import Flask
 from flask.cli import ScriptInfo
 
 from wikicoop import create_app
@@ -37,31 +39,31 @@ def cli_env(tmp_path: Path, postgres_url: str | None, monkeypatch) -> dict[str, 
     return env
 
 
-_APPS: list = []
+@pytest.fixture
+def env_app(closing_apps: list[Flask]) -> Callable[..., Flask]:
+    """``env_app(overrides)``: an app configured from the environment, as the command
+    builds it (``make_app`` would impose the test database); closed at teardown."""
+
+    def _make(overrides: dict | None = None) -> Flask:
+        app = create_app(overrides)
+        closing_apps.append(app)
+        return app
+
+    return _make
 
 
-def make_app(overrides: dict | None = None):
-    """create_app, remembering the app so its database connections get closed."""
-    app = create_app(overrides)
-    _APPS.append(app)
-    return app
+@pytest.fixture
+def invoke(env_app: Callable[..., Flask]) -> Callable[..., Result]:
+    """``invoke(*args, input=...)``: run ``wikicoop ARGS`` on an app of its own."""
+
+    def _invoke(*args: str, input: str | None = None) -> Result:
+        info = ScriptInfo(create_app=env_app)  # so the command's app is closed too
+        return CliRunner().invoke(cli, list(args), input=input, obj=info, catch_exceptions=False)
+
+    return _invoke
 
 
-@pytest.fixture(autouse=True)
-def _close_apps():
-    yield
-    while _APPS:
-        close_app(_APPS.pop())
-
-
-def invoke(*args: str, input: str | None = None):
-    # our own ScriptInfo, so the app the command builds is remembered and closed
-    info = ScriptInfo(create_app=make_app)
-    result = CliRunner().invoke(cli, list(args), input=input, obj=info, catch_exceptions=False)
-    return result
-
-
-def test_init_creates_schema_admin_and_seed_once(cli_env):
+def test_init_creates_schema_admin_and_seed_once(cli_env, invoke, env_app):
     first = invoke("init")
     assert first.exit_code == 0, first.output
     assert "Compte administrateur créé : admin / mot de passe :" in first.output
@@ -69,7 +71,7 @@ def test_init_creates_schema_admin_and_seed_once(cli_env):
     second = invoke("init")
     assert second.exit_code == 0
     assert "mot de passe" not in second.output  # printed once, never again
-    app = make_app()
+    app = env_app()
     with app.app_context():
         session = get_session()
         titles = {(p.namespace, p.name) for p in session.query(Page)}
@@ -80,14 +82,14 @@ def test_init_creates_schema_admin_and_seed_once(cli_env):
     assert app.config["SECRET_KEY"] == key.read_text().strip()
 
 
-def test_admin_password_from_environment(cli_env, monkeypatch):
+def test_admin_password_from_environment(cli_env, monkeypatch, invoke):
     monkeypatch.setenv("WIKICOOP_ADMIN_PASSWORD", "un mot de passe choisi")
     result = invoke("init")
     assert "WIKICOOP_ADMIN_PASSWORD" in result.output
     assert "un mot de passe choisi" not in result.output
 
 
-def test_create_user_from_stdin_and_prompt(cli_env):
+def test_create_user_from_stdin_and_prompt(cli_env, invoke):
     invoke("init")
     result = invoke("create-user", "Modératrice", "--role", "moderator", "--password-stdin",
                     input="mot de passe tres long\n")  # fmt: skip
@@ -101,7 +103,7 @@ def test_create_user_from_stdin_and_prompt(cli_env):
     assert short.exit_code != 0 and "10 caractères" in short.output
 
 
-def test_token_create_prints_a_working_token(cli_env):
+def test_token_create_prints_a_working_token(cli_env, invoke, env_app):
     invoke("init")
     invoke(
         "create-user", "Robot", "--trusted", "--password-stdin", input="mot de passe tres long\n"
@@ -110,7 +112,7 @@ def test_token_create_prints_a_working_token(cli_env):
     assert result.exit_code == 0
     token = result.output.strip()
     assert token.startswith("wkc_")
-    app = make_app({"SESSION_COOKIE_SECURE": False})
+    app = env_app({"SESSION_COOKIE_SECURE": False})
     client = app.test_client()
     response = client.put(
         "/api/v1/pages/Par_le_robot",
@@ -123,9 +125,9 @@ def test_token_create_prints_a_working_token(cli_env):
     assert missing.exit_code != 0 and "Aucun compte" in missing.output
 
 
-def test_load_seed_is_idempotent_and_keeps_edits(cli_env):
+def test_load_seed_is_idempotent_and_keeps_edits(cli_env, invoke, env_app):
     invoke("init")
-    app = make_app()
+    app = env_app()
     with app.app_context():
         count = get_session().query(Page).count()
     result = invoke("load-seed")
@@ -134,7 +136,7 @@ def test_load_seed_is_idempotent_and_keeps_edits(cli_env):
         assert get_session().query(Page).count() == count
 
 
-def test_settings_precedence(tmp_path, monkeypatch):
+def test_settings_precedence(tmp_path, monkeypatch, env_app):
     instance = tmp_path / "instance"
     instance.mkdir()
     (instance / "config.py").write_text('SITE_NAME = "Depuis le fichier"\nMAX_PAGE_BYTES = 5\n')
@@ -142,20 +144,20 @@ def test_settings_precedence(tmp_path, monkeypatch):
     monkeypatch.setenv("WIKICOOP_MAX_PAGE_BYTES", "1234")
     monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "oui")
     monkeypatch.delenv("WIKICOOP_DATABASE_URL", raising=False)
-    app = make_app()
+    app = env_app()
     assert app.config["SITE_NAME"] == "Depuis le fichier"  # file over defaults
     assert app.config["MAX_PAGE_BYTES"] == 1234  # environment over file
     assert app.config["ANONYMOUS_EDITING"] is True
     assert app.config["DATABASE_URL"] == f"sqlite:///{instance / 'wikicoop.db'}"
-    overridden = make_app({"MAX_PAGE_BYTES": 99})
+    overridden = env_app({"MAX_PAGE_BYTES": 99})
     assert overridden.config["MAX_PAGE_BYTES"] == 99  # overrides over environment
 
 
-def test_bad_boolean_setting_is_explained(tmp_path, monkeypatch):
+def test_bad_boolean_setting_is_explained(tmp_path, monkeypatch, env_app):
     monkeypatch.setenv("WIKICOOP_INSTANCE", str(tmp_path))
     monkeypatch.setenv("WIKICOOP_ANONYMOUS_EDITING", "peut-être")
     with pytest.raises(ValueError, match="true or false"):
-        make_app()
+        env_app()
 
 
 def test_console_script_help_lists_commands():
