@@ -209,3 +209,44 @@ def test_merge_fields():
 
 def test_changed_fields():
     assert changed_fields({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": 4}) == ["b", "c"]
+
+
+def test_hours_typed_in_the_editor():
+    from wikicoop.views.fields import hours_from_text
+
+    assert hours_from_text("h", "mon", "9:00-12:30, 14h-18h") == [
+        ["09:00", "12:30"],
+        ["14:00", "18:00"],
+    ]
+    assert hours_from_text("h", "mon", "10h30 – 12h ; 13:00-24:00") == [
+        ["10:30", "12:00"],
+        ["13:00", "24:00"],
+    ]
+    assert hours_from_text("h", "sun", " Fermé ") == []
+    with pytest.raises(FieldError) as caught:
+        hours_from_text("h", "tue", "le matin")
+    assert (caught.value.field, caught.value.reason) == ("h", "bad-slot")
+    assert caught.value.params["day"] == "tue"
+
+
+def test_search_fields_and_indexed_values(place):
+    from wikicoop.search.fields import declared_fields, indexed_values
+
+    registry = PageTypeRegistry()
+    registry.register(PLACE)
+    registry.register({"name": "autre", "fields": [{"name": "notes", "kind": "text"}]})
+    fields = declared_fields(registry)
+    assert fields["f_nom"] == "keyword" and fields["f_notes"] == "keyword"  # keyword wins
+    assert "f_position" not in fields
+    assert indexed_values("hours", {"mon": [["09:00", "10:00"]], "sat": [["1:00", "2:00"]]}) == [
+        "mon",
+        "sat",
+    ]
+    assert indexed_values("bool", False) == ["false"]
+    assert indexed_values("number", 12.0) == ["12"]
+    assert indexed_values("datetime", "2026-12-03T14:30") == ["2026-12-03"]
+    assert indexed_values("choices", ["a", "b"]) == ["a", "b"]
+    assert indexed_values("point", {"lat": 1, "lon": 2}) == []
+    only_longtext = PageTypeRegistry()
+    only_longtext.register({"name": "x", "fields": [{"name": "notes", "kind": "longtext"}]})
+    assert declared_fields(only_longtext) == {"f_notes": "text"}

@@ -440,3 +440,20 @@ def test_a_bad_declaration_stops_the_app(make_app):
     bad = {"name": "x", "fields": [{"name": "a", "kind": "colour"}]}
     with pytest.raises(Exception, match="unknown kind"):
         make_app(PAGE_TYPES=[bad])
+
+
+def test_a_version_waiting_for_review_waits_with_its_values(typed_app: Flask, api: Api):
+    create(api, "Fiche", {"nom": "Publié"})
+    newcomer = Api(typed_app.test_client(), bearer_for(typed_app, "Nouveau", trust="auto"))
+    answer = newcomer.edit("Fiche", "Texte.", fields={"nom": "En attente"})
+    assert answer["status"] == "pending"
+    waiting = answer["revision"]["id"]
+    visitor = typed_app.test_client()
+    shown = soup(visitor.get("/wiki/Fiche")).select_one('dd[data-field="nom"]')
+    assert shown.get_text() == "Publié"
+    assert Api(visitor).page("Fiche")["fields"] == {"nom": "Publié"}
+    moderator = Api(typed_app.test_client(), bearer_for(typed_app, "Modo", role="moderator"))
+    moderator.call("POST", f"/api/v1/revisions/{waiting}/approve", 200, json_body={})
+    assert Api(visitor).page("Fiche")["fields"] == {"nom": "En attente"}
+    shown = soup(visitor.get("/wiki/Fiche")).select_one('dd[data-field="nom"]')
+    assert shown.get_text() == "En attente"
