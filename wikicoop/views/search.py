@@ -73,6 +73,11 @@ def _query_from_request() -> SearchQuery:
         name = field_of_param(param)  # field.<name>=<value>: a structured field's facet
         if name is not None and value:
             filters[name] = value[:200]
+    # the keyword fields of plugins (search_fields() hook) filter under their own name
+    extra: dict[str, str] = getattr(search_backend(), "extra_fields", {})
+    for name, kind in extra.items():
+        if kind == "keyword" and not name.startswith(PREFIX) and request.args.get(name):
+            filters[name] = request.args[name][:200]
     try:
         page = max(1, min(500, int(request.args.get("page", "1"))))
     except ValueError:
