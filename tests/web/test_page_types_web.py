@@ -457,3 +457,38 @@ def test_a_version_waiting_for_review_waits_with_its_values(typed_app: Flask, ap
     assert Api(visitor).page("Fiche")["fields"] == {"nom": "En attente"}
     shown = soup(visitor.get("/wiki/Fiche")).select_one('dd[data-field="nom"]')
     assert shown.get_text() == "En attente"
+
+
+def test_preview_and_type_switch_keep_the_values(browser: FlaskClient):
+    data = {**edit_form(browser, "Maison?action=edit&type=lieu"), "text": "T"}
+    data |= {"page_type": "lieu", "preview": "Prévisualiser", **_form(FORM_GOOD)}
+    preview = soup(browser.post("/wiki/Maison?action=edit", data=data))
+    assert (
+        preview.select_one('input[name="field.horaires.mon"]')["value"] == FORM_GOOD["horaires.mon"]
+    )
+    assert preview.select_one('input[name="page_type"]')["value"] == "lieu"
+    assert browser.get("/wiki/Maison").status_code == 404  # a preview saves nothing
+    data.pop("preview")
+    assert browser.post("/wiki/Maison?action=edit", data={**data, "save": "x"}).status_code == 302
+    # another type on the same page: no common field here, the type's own inputs
+    other = soup(browser.get("/wiki/Maison?action=edit&type=atelier"))
+    assert other.select_one('input[name="page_type"]')["value"] == "atelier"
+    assert other.select_one('input[name="field.date"]')["type"] == "date"
+
+
+def test_a_page_whose_type_is_gone_stays_editable(make_app):
+    application = make_app(PAGE_TYPES=[PLACE])
+    api = Api(application.test_client(), bearer_for(application, "Alice"))
+    create(api, "Fiche", {"nom": "Gardé", "acces": "libre"})
+    later = make_app()  # the same database, the type no longer declared
+    client = later.test_client()
+    assert login(client, "Alice").status_code == 302
+    editor = soup(client.get("/wiki/Fiche?action=edit"))
+    assert editor.select_one('input[name="page_type"]') is None
+    box = soup(client.get("/wiki/Fiche")).select_one("aside.infobox")
+    assert box.select_one('dd[data-field="nom"]').get_text() == "Gardé"
+    data = {**edit_form(client, "Fiche"), "text": "Nouveau texte.", "save": "x"}
+    assert client.post("/wiki/Fiche?action=edit", data=data).status_code == 302
+    page = Api(client).page("Fiche")
+    assert page["text"].strip() == "Nouveau texte."
+    assert page["type"] == "lieu" and page["fields"] == {"nom": "Gardé", "acces": "libre"}

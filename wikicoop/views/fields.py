@@ -399,7 +399,9 @@ def editor_for_revision(source: Revision | None, requested: str | None) -> dict[
     :class:`FieldError` (field ``type``) for an unknown type."""
     current = source.page_type if source is not None else None
     name = requested or current
-    if not name:
+    if not name or (not requested and registry().get(name) is None):
+        # a type no longer declared (its plugin turned off): the text stays editable and
+        # the stored values are kept as they are (the form sends no type)
         return {}
     page_type = registry().require(name)
     values = dict(source.fields or {}) if source is not None else {}
