@@ -210,35 +210,6 @@ def decide(
     return Decision(PENDING, tuple(reasons)) if reasons else Decision(PUBLISHED)
 
 
-def as_decision(verdict: object) -> Decision | None:
-    """A plugin's ``moderation_verdict`` as a :class:`Decision` (None abstains).
-
-    Accepted: a :class:`Decision`, ``"published"`` or ``"pending"``, a pair
-    ``(status, reasons)`` or a dict ``{"status": ..., "reasons": [...]}``; reasons are
-    codes like the core's (stored in ``pending_reasons``). Anything else is a plugin's
-    mistake, refused loudly rather than read as a verdict.
-    """
-    if verdict is None or isinstance(verdict, Decision):
-        return verdict
-    reasons: object = ()
-    if isinstance(verdict, str):
-        status = verdict
-    elif isinstance(verdict, Mapping):
-        status, reasons = verdict.get("status"), verdict.get("reasons") or ()
-    elif isinstance(verdict, tuple | list) and len(verdict) == 2:
-        status, reasons = verdict
-    else:
-        raise TypeError(f"moderation_verdict: unknown verdict {verdict!r}")
-    if status not in (PUBLISHED, PENDING):
-        raise TypeError(f"moderation_verdict: unknown status {status!r}")
-    if isinstance(reasons, str):
-        reasons = (reasons,)
-    if not isinstance(reasons, Iterable):
-        raise TypeError(f"moderation_verdict: reasons must be a list, not {reasons!r}")
-    codes = tuple(str(reason) for reason in reasons)
-    return Decision(status, codes if status == PENDING else ())
-
-
 def strictest(*decisions: Decision | None) -> Decision:
     """The strictest of ``decisions`` (None abstains): pending when any is pending, with
     every reason given, each once and in order; published otherwise."""

@@ -277,9 +277,16 @@ def unreadable(revision: Revision) -> EditError:
 
 
 def same_save_since(
-    session: Session, page: Page, base: Revision | None, author: Author, text: str
+    session: Session,
+    page: Page,
+    base: Revision | None,
+    author: Author,
+    text: str,
+    page_type: str | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Revision | None:
-    """The revision ``author`` already saved with exactly ``text`` since ``base``, if any.
+    """The revision ``author`` already saved with exactly ``text`` (and ``page_type`` and
+    ``fields``) since ``base``, if any.
 
     A client whose reply was lost sends the same text from the same base again; merging
     it onto the page would apply its change twice where the merge cannot tell the two
@@ -300,7 +307,14 @@ def same_save_since(
         .order_by(Revision.id.desc())
         .limit(20)
     )
-    return next((revision for revision in candidates if revision.text == text), None)
+    return next(
+        (
+            revision
+            for revision in candidates
+            if (revision.text, revision.page_type, revision.fields) == (text, page_type, fields)
+        ),
+        None,
+    )
 
 
 def checked_licence(code: str) -> str:

@@ -22,34 +22,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import moderation, page_types, render_cache, signals, visibility
+from . import revisions as rev
 from .errors import ServiceError
 from .licences import DEFAULT_LICENCE
 from .merging import MergeResult, merge_texts
 from .models import Page, Revision, User, utcnow
 from .rendering.pipeline import Renderer
-from .revisions import (
-    MAX_SUMMARY_CHARS,
-    Author,
-    EditError,
-    apply_published_revision,
-    base_of,
-    check_can_write,
-    checked_licence,
-    clean_summary,
-    clean_text,
-    deleted_error,
-    find_page,
-    lock_page,
-    move_latest,
-    new_revision,
-    published_root,
-    renamed_since,
-    retrying,
-    revision_of_page,
-    same_save_since,
-    settle_drafts,
-    unreadable,
-)
+from .revisions import Author, EditError
 from .titles import Title
 
 
@@ -171,9 +150,9 @@ def save(ctx: WriteContext, edit: Edit) -> SaveResult:
     session = ctx.session
     edit = replace(
         edit,
-        text=clean_text(edit.text, int(ctx.settings["MAX_PAGE_BYTES"])),
-        summary=clean_summary(edit.summary),
-        licence=checked_licence(edit.licence) if edit.licence else None,
+        text=rev.clean_text(edit.text, int(ctx.settings["MAX_PAGE_BYTES"])),
+        summary=rev.clean_summary(edit.summary),
+        licence=rev.checked_licence(edit.licence) if edit.licence else None,
         minor=bool(edit.minor),
     )
     now = ctx.now or utcnow()
@@ -184,7 +163,7 @@ def save(ctx: WriteContext, edit: Edit) -> SaveResult:
         return result
 
     try:
-        return retrying(session, attempt)
+        return rev.retrying(session, attempt)
     except ServiceError:
         session.rollback()  # nothing of a refused edit stays, and the row lock ends
         raise
@@ -213,8 +192,8 @@ def publish(
         session.add(revision)
         session.flush()
     if latest is None or revision.id != latest.id:
-        move_latest(session, page, latest, revision, now)
-        apply_published_revision(session, ctx.renderer, page, revision)
+        rev.move_latest(session, page, latest, revision, now)
+        rev.apply_published_revision(session, ctx.renderer, page, revision)
         if latest is None:  # the first public version: links to this title turn blue
             render_cache.invalidate_linking_to(session, page.title)
     if moderation.is_moderator(actor) and revision.patrolled_at is None:
@@ -238,19 +217,14 @@ def _try_save(ctx: WriteContext, edit: Edit, now: datetime) -> SaveResult:
     """One attempt at :func:`save`, from a fresh, locked read of the page. Flushes only."""
     session, title, author = ctx.session, edit.title, edit.author
     text = str(edit.text)
-    page = find_page(session, title, for_update=True)
+    page = rev.find_page(session, title, for_update=True)
     if page is not None and page.is_deleted:
-        raise deleted_error(title)
-    check_can_write(session, ctx.settings, author, page, now)
+        raise rev.deleted_error(title)
+    rev.check_can_write(session, ctx.settings, author, page, now)
     if page is None:
         if edit.base_revision_id is not None:
-            raise renamed_since(session, title, edit.base_revision_id) or EditError(
-                "page-missing",
-                f"La page « {title.full} » n'existe pas (ou plus) : "
-                "impossible de partir d'une de ses versions.",
-                status=404,
-                message_en=f'The page "{title.full}" does not exist (or no longer exists): '
-                "you cannot start from one of its versions.",
+            raise rev.renamed_since(session, title, edit.base_revision_id) or EditError(
+                "page-missing", status=404, title=title.full
             )
         edit = _typed(ctx, edit, None)
         _validate(ctx, edit, None)
@@ -260,22 +234,20 @@ def _try_save(ctx: WriteContext, edit: Edit, now: datetime) -> SaveResult:
     # None while every revision of the page waits for review
     latest = page.latest_revision
     if edit.licence and edit.licence != page.licence and latest is not None:
-        raise EditError(
-            "licence-change",
-            "La licence d'une page existante ne change pas en l'enregistrant : "
-            "un modérateur peut la changer depuis la page « Auteurs et licence ».",
-            message_en="Saving a page does not change the licence of an existing page: "
-            'a moderator can change it from the "Authors and licence" page.',
-        )
+        raise EditError("licence-change")
     result = SaveResult(page=page, revision=None, current_revision=latest)
-    base = None if edit.base_revision_id is None else base_of(session, page, edit.base_revision_id)
+    base = (
+        None if edit.base_revision_id is None else rev.base_of(session, page, edit.base_revision_id)
+    )
     if base is not None and not visibility.can_see_text(author.user, base):
-        raise unreadable(base)  # before any merge: a conflict would show its text
+        raise rev.unreadable(base)  # before any merge: a conflict would show its text
     edit = _typed(ctx, edit, base)
     # the published version this edit was made from (the author's pending ones are theirs)
-    root = published_root(session, base)
+    root = rev.published_root(session, base)
     if (root.id if root else None) != (latest.id if latest else None):
-        already = same_save_since(session, page, base, author, text)
+        already = rev.same_save_since(
+            session, page, base, author, text, edit.page_type, edit.fields
+        )
         if already is not None:  # a retry of a save whose reply was lost: stored already
             result.revision = already
             result.changed = False
@@ -325,7 +297,7 @@ def _try_save(ctx: WriteContext, edit: Edit, now: datetime) -> SaveResult:
         _store_pending(ctx, page, revision)
         return result
     if own_draft is not None:
-        settle_drafts(session, own_draft, moderation.PUBLISHED, reviewer=None, now=now)
+        rev.settle_drafts(session, own_draft, moderation.PUBLISHED, reviewer=None, now=now)
     publish(ctx, page, revision, latest=latest, actor=author.user, now=now)
     result.current_revision = revision
     return result
@@ -343,13 +315,16 @@ def _same_version(edit: Edit, revision: Revision) -> bool:
 def _typed(ctx: WriteContext, edit: Edit, start: Revision | None) -> Edit:
     """``edit`` with its effective page type and checked field values.
 
-    What the edit leaves out (None) is kept from ``start``, the revision it starts from.
+    What the edit leaves out (None) is kept from ``start``, the revision it starts from
+    (its values only while the type stays).
     Values the edit sends (or a type it changes) are checked against the type's
     declaration when the app has a registry (``FieldError`` 400, naming the field).
     """
     kept_type = start.page_type if start is not None else None
     page_type = kept_type if edit.page_type is None else (edit.page_type or None)
-    fields = (start.fields if start is not None else None) if edit.fields is None else edit.fields
+    fields = edit.fields
+    if fields is None and page_type == kept_type and start is not None:
+        fields = start.fields  # kept values belong to the kept type only
     if page_type is None:
         if fields:  # values without a type: no declaration says what they are
             name = next(iter(fields)) if isinstance(fields, Mapping) else "fields"
@@ -420,7 +395,10 @@ def _decision(
         session=ctx.session, edit=edit, page=page, settings=ctx.settings, decision=decision
     )
     verdicts = ctx.hooks.moderation_verdict(ctx=check)
-    return moderation.strictest(decision, *(moderation.as_decision(v) for v in verdicts))
+    for verdict in verdicts:
+        if not isinstance(verdict, moderation.Decision):
+            raise TypeError(f"moderation_verdict must return a Decision or None: {verdict!r}")
+    return moderation.strictest(decision, *verdicts)
 
 
 def _revision_of(
@@ -433,7 +411,7 @@ def _revision_of(
     now: datetime,
 ) -> Revision:
     """The new immutable revision of ``edit`` (not added to the session yet)."""
-    revision = new_revision(
+    revision = rev.new_revision(
         page,
         parent=parent,
         author=edit.author,
@@ -490,20 +468,16 @@ def restore(
 ) -> SaveResult:
     """Make an old revision the current one again — its text, page type and field
     values — as a new revision, moderated like any edit (see :func:`save`)."""
-    old = revision_of_page(ctx.session, page, revision_id)
+    old = rev.revision_of_page(ctx.session, page, revision_id)
     latest_id = page.latest_revision_id
     if old.id == latest_id:
-        raise EditError(
-            "already-current",
-            "Cette version est déjà la version actuelle.",
-            message_en="This version is already the current version.",
-        )
+        raise EditError("already-current")
     edit = Edit(
         author=author,
         title=page.title,
         text=old.text,
         base_revision_id=latest_id,
-        summary=clean_summary(summary) or f"Version n° {old.id} rétablie",
+        summary=rev.clean_summary(summary) or f"Version n° {old.id} rétablie",
         page_type=old.page_type or "",
         fields=dict(old.fields or {}),
         action="restore",
@@ -511,14 +485,7 @@ def restore(
     result = save(ctx, edit)
     if result.conflict is not None:
         # someone saved meanwhile, on the very passages the restore would undo
-        raise EditError(
-            "restore-conflict",
-            "La page vient d'être modifiée aux mêmes endroits : rien n'a été rétabli. "
-            "Relisez la nouvelle version, puis recommencez si besoin.",
-            status=409,
-            message_en="The page was just changed in the same places: nothing was restored. "
-            "Read the new version, then try again if needed.",
-        )
+        raise EditError("restore-conflict", status=409)
     return result
 
 
@@ -538,17 +505,13 @@ def rename(
     """
     old_title = page.title
     if new_title.key == old_title.key:
-        raise EditError(
-            "same-title",
-            "Le nouveau titre est identique à l'ancien.",
-            message_en="The new title is the same as the old one.",
-        )
-    reason_text = clean_summary(reason)
+        raise EditError("same-title")
+    reason_text = rev.clean_summary(reason)
     page_id, session = page.id, ctx.session
 
     def attempt() -> Page:
         moved = _try_rename(
-            ctx, lock_page(session, page_id), old_title, new_title, author, reason_text
+            ctx, rev.lock_page(session, page_id), old_title, new_title, author, reason_text
         )
         if leave_redirect:
             redirect = Edit(
@@ -565,7 +528,7 @@ def rename(
         return moved
 
     try:
-        return retrying(session, attempt)
+        return rev.retrying(session, attempt)
     except ServiceError:
         session.rollback()
         raise
@@ -584,17 +547,13 @@ def _try_rename(
     if page.title.key != old_title.key:
         raise EditError(
             "page-renamed",
-            f"La page « {old_title.full} » vient d'être renommée en « {page.title.full} ».",
             status=409,
-            message_en=f'The page "{old_title.full}" was just renamed to "{page.title.full}".',
+            variant="just",
+            title=old_title.full,
+            new_title=page.title.full,
         )
-    if find_page(session, new_title) is not None:
-        raise EditError(
-            "title-taken",
-            f"Une page « {new_title.full} » existe déjà : choisissez un autre titre.",
-            status=409,
-            message_en=f'A page "{new_title.full}" already exists: choose another title.',
-        )
+    if rev.find_page(session, new_title) is not None:
+        raise EditError("title-taken", status=409, title=new_title.full)
     now = utcnow()
     latest = page.latest_revision
     assert latest is not None
@@ -602,8 +561,8 @@ def _try_rename(
     page.touched_at = now
     summary = f"« {old_title.full} » renommée en « {new_title.full} »"
     if reason_text:
-        summary = f"{summary} : {reason_text}"[:MAX_SUMMARY_CHARS]
-    move = new_revision(
+        summary = f"{summary} : {reason_text}"[: rev.MAX_SUMMARY_CHARS]
+    move = rev.new_revision(
         page,
         parent=latest,
         author=author,
@@ -616,7 +575,7 @@ def _try_rename(
     move.page_type, move.fields = latest.page_type, latest.fields
     session.add(move)
     session.flush()  # the old title must be free before the redirect takes it
-    move_latest(session, page, latest, move, now)
+    rev.move_latest(session, page, latest, move, now)
     render_cache.invalidate_linking_to(session, old_title)
     render_cache.invalidate_linking_to(session, new_title)
     moderation.audit(
