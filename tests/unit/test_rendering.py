@@ -10,7 +10,7 @@ from pathlib import Path
 
 import mistune
 import pytest
-from bs4 import BeautifulSoup
+from helpers import soup as soup_of  # local variables here are named soup
 
 from wikicoop.rendering import (
     RenderedPage,
@@ -30,10 +30,6 @@ FRENCH_SENTENCES = SHARED / "testdata" / "french-text" / "fr_gsd_sentences.json"
 @pytest.fixture(scope="module")
 def renderer() -> Renderer:
     return Renderer()
-
-
-def soup_of(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
 
 
 class ExistingSpy:

@@ -18,7 +18,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
+from helpers import soup
 from search_corpus import made_up_words
 
 from wikicoop.search import whoosh_backend as wb
@@ -527,8 +527,7 @@ def test_pagination_is_clamped(
 
 def only_marks(snippet: str) -> None:
     """The snippet has no markup but <mark>…</mark>, and the text is escaped."""
-    soup = BeautifulSoup(snippet, "html.parser")
-    for tag in soup.find_all(True):
+    for tag in soup(snippet).find_all(True):
         assert tag.name == "mark" and not tag.attrs, snippet
     bare = snippet.replace("<mark>", "").replace("</mark>", "")
     assert "<" not in bare and ">" not in bare, snippet

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
+from helpers import soup
 
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
@@ -41,7 +41,7 @@ NEVER_WORDS = LICENCE_CODES | {code for code in AUDIT_ACTIONS if "-" in code}
 
 def visible_text(response) -> str:
     """What a reader sees: the body's text, without scripts, styles or attributes."""
-    page = BeautifulSoup(response.text, "html.parser")
+    page = soup(response)
     for hidden in page.select("script, style, template"):
         hidden.decompose()
     return page.body.get_text(" ", strip=True)
@@ -56,7 +56,7 @@ def assert_no_raw_words(response) -> None:
 
 
 def labels(response, selector: str) -> list[str]:
-    page = BeautifulSoup(response.text, "html.parser")
+    page = soup(response)
     return [node.get_text(" ", strip=True) for node in page.select(selector)]
 
 
