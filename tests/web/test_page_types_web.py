@@ -453,6 +453,12 @@ def test_a_version_waiting_for_review_waits_with_its_values(typed_app: Flask, ap
     assert shown.get_text() == "Publié"
     assert Api(visitor).page("Fiche")["fields"] == {"nom": "Publié"}
     moderator = Api(typed_app.test_client(), bearer_for(typed_app, "Modo", role="moderator"))
+    # the moderator sees the field's change in the queue
+    reviewer = typed_app.test_client()
+    assert login(reviewer, "Modo").status_code == 302
+    row = soup(reviewer.get("/moderation")).select_one('tr[data-field="nom"]')
+    assert row.select_one(".field-old").get_text() == "Publié"
+    assert row.select_one(".field-new").get_text() == "En attente"
     moderator.call("POST", f"/api/v1/revisions/{waiting}/approve", 200, json_body={})
     assert Api(visitor).page("Fiche")["fields"] == {"nom": "En attente"}
     shown = soup(visitor.get("/wiki/Fiche")).select_one('dd[data-field="nom"]')

@@ -313,21 +313,23 @@ class FieldChange:
     new: Markup
 
 
-def field_changes(old: Revision, new: Revision) -> list[FieldChange]:
-    """The type and field changes from ``old`` to ``new``, for the diff page."""
+def field_changes(old: Revision | None, new: Revision) -> list[FieldChange]:
+    """The type and field changes from ``old`` (None: a new page) to ``new``, for the diff
+    page, the restore page and the moderation queue."""
     changes = []
-    if (old.page_type or None) != (new.page_type or None):
+    old_type = old.page_type if old is not None else None
+    if (old_type or None) != (new.page_type or None):
         changes.append(
             FieldChange(
                 "type",
                 _("Type de page"),
-                escape(type_label(old.page_type)),
+                escape(type_label(old_type)),
                 escape(type_label(new.page_type)),
             )
         )
-    before, after = old.fields or {}, new.fields or {}
+    before, after = (old.fields if old is not None else None) or {}, new.fields or {}
     lang = language()
-    page_type = registry().get(new.page_type) or registry().get(old.page_type)
+    page_type = registry().get(new.page_type) or registry().get(old_type)
     names = list(dict.fromkeys([*before, *after]))
     for name in names:
         if before.get(name) == after.get(name):

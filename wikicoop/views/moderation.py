@@ -35,6 +35,7 @@ from ..models import Comment, Report, Revision, User
 from ..titles import Title
 from ..web import english, error_page, fail, localized, page_url, require, safe_next
 from . import api
+from .fields import field_changes
 from .pages import parse_or_fail, rate_key
 
 bp = Blueprint("moderation", __name__)
@@ -104,6 +105,7 @@ def queue() -> str:
         "moderation_queue.html",
         items=items,
         diffs=diffs,
+        field_diffs={i.revision.id: field_changes(i.published, i.revision) for i in items},
         comments=review.pending_comments(session),
         reports=review.open_reports(session),
         form=ReviewForm(),
