@@ -61,6 +61,7 @@ _NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 #: field names also name search fields (``f_<name>``, at most 40 characters in Whoosh)
 _FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,37}")
 
+
 class PageTypeError(ValueError):
     """A declaration that cannot be used (raised when the app starts)."""
 
@@ -396,6 +397,23 @@ def changed_fields(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None)
     """Names of the fields whose value differs between ``old`` and ``new``."""
     old, new = dict(old or {}), dict(new or {})
     return [name for name in _ordered_names(old, new) if old.get(name) != new.get(name)]
+
+
+def field_changes_json(
+    old_type: str | None,
+    old: Mapping[str, Any] | None,
+    new_type: str | None,
+    new: Mapping[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """The type and field changes between two versions, as JSON for the API:
+    ``[{"field": name or "type", "old": value, "new": value}]``."""
+    changes = []
+    if (old_type or None) != (new_type or None):
+        changes.append({"field": "type", "old": old_type or None, "new": new_type or None})
+    before, after = dict(old or {}), dict(new or {})
+    for name in changed_fields(before, after):
+        changes.append({"field": name, "old": before.get(name), "new": after.get(name)})
+    return changes
 
 
 def iter_types(registry: PageTypeRegistry | None) -> Iterable[PageType]:

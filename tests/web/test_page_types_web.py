@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import Api, bearer_for, edit_form, found, login, soup
+from helpers import Api, bearer_for, edit_form, found, login, page_path, soup
 
 from wikicoop.search import ensure_in_step, wait_for_index
 
@@ -329,6 +329,9 @@ def test_history_diff_and_restore_cover_the_fields(api: Api, browser: FlaskClien
     assert rows[0].select_one(".field-old").get_text() == "Avant"
     assert rows[0].select_one(".field-new").get_text() == "Après"
     assert "Les deux versions ont le même texte." in diff.get_text()
+    query = {"from": first["id"], "to": second["id"]}
+    changes = api.get(page_path("Fiche", "/diff"), query=query)["field_changes"]
+    assert changes == [{"field": "nom", "old": "Avant", "new": "Après"}]
     # an old revision shows its own values
     old = soup(browser.get(f"/wiki/Fiche?revision={first['id']}"))
     assert old.select_one('dd[data-field="nom"]').get_text() == "Avant"
@@ -456,6 +459,8 @@ def test_a_version_waiting_for_review_waits_with_its_values(typed_app: Flask, ap
     # the moderator sees the field's change in the queue
     reviewer = typed_app.test_client()
     assert login(reviewer, "Modo").status_code == 302
+    queued = moderator.get("/api/v1/moderation/queue")["revisions"]
+    assert queued[0]["field_changes"] == [{"field": "nom", "old": "Publié", "new": "En attente"}]
     row = soup(reviewer.get("/moderation")).select_one('tr[data-field="nom"]')
     assert row.select_one(".field-old").get_text() == "Publié"
     assert row.select_one(".field-new").get_text() == "En attente"

@@ -21,7 +21,7 @@ from ..diffing import diff_texts
 from ..errors import ServiceError
 from ..extensions import csrf, limiter
 from ..models import Page, Revision
-from ..page_types import FieldError, registry_of, validate_fields
+from ..page_types import FieldError, field_changes_json, registry_of, validate_fields
 from ..render_cache import cached_render
 from ..security import bearer_token, user_for_token
 from ..titles import Title, TitleError, parse_title
@@ -414,6 +414,9 @@ def page_diff(raw_title: str) -> Response:
             "html": html,
             "added": diff.added,
             "removed": diff.removed,
+            "field_changes": field_changes_json(
+                old.page_type, old.fields, new.page_type, new.fields
+            ),
         }
     )
 

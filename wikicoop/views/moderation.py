@@ -32,6 +32,7 @@ from ..db import get_session
 from ..diffing import diff_texts
 from ..extensions import limiter
 from ..models import Comment, Report, Revision, User
+from ..page_types import field_changes_json
 from ..titles import Title
 from ..web import english, error_page, fail, localized, page_url, require, safe_next
 from . import api
@@ -289,6 +290,12 @@ def _revision_item(item: review.QueueItem) -> dict[str, Any]:
         "diff_html": diff.inline_html(),
         "added": diff.added,
         "removed": diff.removed,
+        "field_changes": field_changes_json(
+            item.published.page_type if item.published else None,
+            item.published.fields if item.published else None,
+            item.revision.page_type,
+            item.revision.fields,
+        ),
     }
 
 
