@@ -9,6 +9,9 @@ HTML (cached, language-neutral) use the French sentence, ``err.message``.
 
 One code may have several sentences: the parameter ``variant`` picks ``"code:variant"``.
 A parameter that is itself an error is shown as its own sentence, in the same language.
+
+Other Flask-free texts (notifications, e-mails) use the same tools: ``N_`` to mark a
+French sentence, :func:`catalog` to translate it into a given language.
 """
 
 from __future__ import annotations
