@@ -422,6 +422,7 @@ def test_search_filters_on_field_values_and_type(typed_app: Flask, api: Api):
     links = [a["href"] for a in html.select(".facets a")]
     assert any("field.acces=rdv" in href for href in links)
     assert "Samedi" in html.select_one(".facets").get_text()
+    assert "Lieu" in html.select_one(".facets").get_text()  # the type facet, by its label
 
 
 def test_the_type_moderation_mode_is_honoured(typed_app: Flask, api: Api):
