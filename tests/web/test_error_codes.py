@@ -16,8 +16,11 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import bearer_for, make_user
 
 from wikicoop import error_messages
+from wikicoop.accounts import AccountError, create_user
+from wikicoop.db import get_session
 from wikicoop.errors import ServiceError
 from wikicoop.web import localized
 
@@ -32,15 +35,19 @@ CONVERTED = [
     "community.py",
     "discussions.py",
     "licences.py",
+    "moderation.py",
+    "review.py",
+    "revisions.py",
     "search/backend.py",
     "search/whoosh_backend.py",
     "security.py",
     "titles.py",
     "visibility.py",
     "watching.py",
+    "writing.py",
 ]
 #: Services still carrying their own English (converted later, then moved up).
-NOT_YET_CONVERTED = ["moderation.py", "review.py", "revisions.py"]
+NOT_YET_CONVERTED: list[str] = []
 
 #: Errors whose first argument is not a code (FieldError names the field; its code is
 #: always "invalid-field"): not scanned here.
@@ -110,6 +117,58 @@ def test_api_answers_the_code_and_its_sentence(client: FlaskClient):
     assert english.status_code == french.status_code == 404
     assert english.get_json()["error"] == 'The page "Absente" does not exist.'
     assert french.get_json()["error"] == "La page « Absente » n'existe pas."
+
+
+def test_a_wrapped_error_is_said_in_the_readers_language(app: Flask):
+    """An account name that cannot be a page title: the title's reason, translated too."""
+    with app.app_context(), pytest.raises(AccountError) as caught:
+        create_user(get_session(), "Ab\x7fcd", "correct horse battery")
+    err = caught.value
+    assert (err.code, err.params["reason"].code) == ("unusable-username", "forbidden-characters")
+    with app.test_request_context("/", headers=EN):
+        assert localized(err) == (
+            "This username cannot be used: The title contains an invisible control "
+            "character (U+007F). Control characters are not allowed."
+        )
+    assert str(err).startswith("Nom d'utilisateur impossible : Le titre contient un caractère")
+
+
+def test_search_api_answers_code_and_english(client: FlaskClient):
+    english = client.get("/api/v1/search", query_string={"q": "-atelier"}, headers=EN)
+    assert english.status_code == 400
+    assert english.get_json() == {
+        "error": "Type at least one word to look for, not only words to exclude.",
+        "code": "only-exclusions",
+    }
+
+
+def test_community_error_in_english_through_the_api(app: Flask, client: FlaskClient):
+    make_user(app, "Modo", role="moderator")
+    token = bearer_for(app, "Modo", role="moderator")
+    response = client.post(
+        "/api/v1/users/Modo/block",
+        json={"duration": "1d", "reason": "essai"},
+        headers={**token, **EN},
+    )
+    assert response.status_code == 403
+    assert response.get_json() == {
+        "error": "You cannot block your own account.",
+        "code": "block-self",
+    }
+
+
+def test_report_reasons_and_notifications_come_from_the_catalog(client: FlaskClient):
+    from wikicoop import discussions, watching
+    from wikicoop.views.discussions import report_choices
+
+    with client.application.test_request_context("/", headers=EN):
+        labels = [choice.label for choice in report_choices()]
+    assert labels[0] == "Advertising or spam" and len(labels) == len(discussions.REPORT_REASONS)
+    text = watching.notification_text("revision-rejected", "en", actor="Mod", page="A", extra="x")
+    assert text == 'Mod declined your change to the page "A". Reason: x'
+    assert watching.notification_text(
+        "revision-rejected", "fr", actor=None, page="A", extra="x"
+    ) == ("Quelqu'un a refusé votre modification de la page « A ». Motif : x")
 
 
 # ------------------------------------------------------------------ the scans
