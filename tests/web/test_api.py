@@ -8,21 +8,19 @@ cookie of a client logged in through the real form (plus the CSRF header).
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner
-from conftest import close_app, csrf_from
+from conftest import close_app
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
+from helpers import JSON_TYPE, TOKEN_RE, Api, bearer, cli_token, csrf_from, page_path, session_csrf
 from sqlalchemy import select
 
-from wikicoop import create_app
 from wikicoop import revisions as rev
 from wikicoop.accounts import find_user
 from wikicoop.cli import cli as wikicoop_cli
@@ -31,97 +29,7 @@ from wikicoop.models import ApiToken, Page, RenderCache
 from wikicoop.security import create_token
 from wikicoop.titles import parse_title
 
-JSON_TYPE = "application/json"
-TOKEN_RE = re.compile(r"^wkc_[A-Za-z0-9_-]{20,}$")
-_UNSET = object()
-
-
 # ----------------------------------------------------------------------------- helpers
-
-
-def page_path(title: str, suffix: str = "") -> str:
-    """The API path of a page, percent-encoded the way a careful program would."""
-    return "/api/v1/pages/" + quote(title, safe=":/") + suffix
-
-
-class Api:
-    """A test client speaking to the API, asserting that every answer is JSON."""
-
-    def __init__(self, client: FlaskClient, headers: dict[str, str] | None = None) -> None:
-        self.client = client
-        self.headers = dict(headers or {})
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        status: int | None = None,
-        *,
-        json_body: Any = _UNSET,
-        data: str | bytes | None = None,
-        headers: dict[str, str] | None = None,
-        content_type: str | None = JSON_TYPE,
-        query: dict[str, Any] | None = None,
-    ):
-        kwargs: dict[str, Any] = {"headers": {**self.headers, **(headers or {})}}
-        if json_body is not _UNSET:
-            kwargs["json"] = json_body
-        elif data is not None:
-            kwargs["data"] = data
-            kwargs["content_type"] = content_type
-        if query is not None:
-            kwargs["query_string"] = query
-        response = self.client.open(path, method=method, **kwargs)
-        assert response.status_code < 500, response.text
-        assert response.mimetype == JSON_TYPE, (response.status_code, response.text[:300])
-        body = response.get_json()
-        assert body is not None
-        if status is not None:
-            assert response.status_code == status, body
-        if response.status_code >= 400:
-            assert isinstance(body.get("error"), str) and body["error"].strip(), body
-        return response
-
-    def get(self, path: str, status: int | None = 200, **kw):
-        return self.call("GET", path, status, **kw).get_json()
-
-    def put(self, title: str, body: Any, status: int | None = None, **kw):
-        return self.call("PUT", page_path(title), status, json_body=body, **kw)
-
-    def put_raw(self, title: str, data: str | bytes, status: int | None = None, **kw):
-        return self.call("PUT", page_path(title), status, data=data, **kw)
-
-    def restore(self, title: str, body: Any, status: int | None = None, **kw):
-        return self.call("POST", page_path(title, "/restore"), status, json_body=body, **kw)
-
-    def page(self, title: str, status: int = 200, **kw):
-        return self.get(page_path(title), status, **kw)
-
-    def history(self, title: str, status: int = 200, **kw):
-        return self.get(page_path(title, "/history"), status, **kw)
-
-    def create(self, title: str, text: str, **fields: Any) -> dict[str, Any]:
-        body = self.put(title, {"text": text, "base_revision": None, **fields}, 201).get_json()
-        assert body["created"] is True
-        return body["revision"]
-
-    def edit(self, title: str, text: str, base: int | None = None, **fields: Any):
-        if base is None:
-            base = self.page(title)["revision"]["id"]
-        return self.put(title, {"text": text, "base_revision": base, **fields}).get_json()
-
-
-def cli_token(runner, name: str) -> str:
-    """A token printed by the real ``wikicoop token create NAME`` command."""
-    result = runner.invoke(wikicoop_cli, ["token", "create", name])
-    assert result.exit_code == 0, result.output
-    token = result.output.strip()
-    assert TOKEN_RE.match(token), result.output
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def history_total(app: Flask, title: str) -> int:
@@ -144,13 +52,6 @@ def delete_page(app: Flask, title: str, actor: str = "Admin") -> None:
         page = rev.find_page(session, parse_title(title))
         assert page is not None
         rev.delete_page(session, page=page, actor=user, reason="test")
-
-
-def login_csrf(auth, client: FlaskClient, name: str = "Alice", role: str = "contributor") -> str:
-    """Log ``client`` in through the form; return a CSRF token of its session."""
-    auth.login(name, client=client, role=role)
-    html = client.get("/compte/mot-de-passe").text
-    return csrf_from(html)
 
 
 def parse_ts(value: str) -> datetime:
@@ -184,30 +85,10 @@ def anon(app: Flask) -> Api:
     return Api(app.test_client())
 
 
-def _custom_app(app: Flask, **overrides: Any) -> Flask:
-    """A second app on the test database (already migrated), with other settings."""
-    settings = {
-        key: app.config[key]
-        for key in (
-            "DATABASE_URL",
-            "TESTING",
-            "SECRET_KEY",
-            "SESSION_COOKIE_SECURE",
-            "REMEMBER_COOKIE_SECURE",
-            "SEED_ON_FIRST_RUN",
-            "PASSWORD_HASH_METHOD",
-        )
-        if key in app.config
-    }
-    return create_app({"INSTANCE_PATH": app.instance_path, **settings, **overrides})
-
-
 @pytest.fixture
-def small_app(app: Flask):
+def small_app(app: Flask, make_app) -> Flask:
     """The wiki with MAX_PAGE_BYTES=1000 (so MAX_CONTENT_LENGTH = 2000 + 65536)."""
-    small = _custom_app(app, MAX_PAGE_BYTES=1000)
-    yield small
-    close_app(small)
+    return make_app(MAX_PAGE_BYTES=1000)
 
 
 @pytest.fixture
@@ -355,7 +236,8 @@ def test_anonymous_reads_are_allowed(anon, api):
 
 
 def test_cookie_write_with_csrf_header(app, client, auth):
-    csrf = login_csrf(auth, client)
+    auth.login("Alice", client=client)
+    csrf = session_csrf(client)
     api = Api(client, {"X-CSRFToken": csrf})
     created = api.create("Par cookie", "Texte.")
     assert created["author"] == "Alice"
@@ -367,7 +249,8 @@ def test_cookie_write_with_csrf_header(app, client, auth):
 
 @pytest.mark.parametrize("csrf", [None, "", "not-a-token"])
 def test_cookie_write_without_valid_csrf_is_400(app, client, auth, csrf):
-    login_csrf(auth, client)
+    auth.login("Alice", client=client)
+    session_csrf(client)  # the session holds a real token
     headers = {} if csrf is None else {"X-CSRFToken": csrf}
     api = Api(client, headers)
     body = api.put("Sans jeton", {"text": "x", "base_revision": None}, 400).get_json()
@@ -384,34 +267,33 @@ def test_bearer_write_needs_no_csrf(app, api):
 
 def test_bad_bearer_is_refused_even_with_a_session_cookie(app, client, auth):
     """An explicit but wrong credential must not fall back to the cookie (nor skip CSRF)."""
-    login_csrf(auth, client)
+    auth.login("Alice", client=client)
+    session_csrf(client)  # the session holds a real token
     api = Api(client, {"Authorization": "Bearer wkc_wrong"})
     api.put("Mélange", {"text": "x", "base_revision": None}, 401)
     assert not page_exists(app, "Mélange")
 
 
 def test_bearer_token_wins_over_session_cookie(app, client, auth, runner):
-    login_csrf(auth, client, "Alice")
+    auth.login("Alice", client=client)
+    session_csrf(client)  # the session holds a real token
     auth.make_user("Bob")
     api = Api(client, bearer(cli_token(runner, "Bob")))
     assert api.create("Qui écrit", "Texte.")["author"] == "Bob"
 
 
-def test_anonymous_editing_setting(app):
+def test_anonymous_editing_setting(app, make_app):
     """With ANONYMOUS_EDITING, visitors may write, but a cookie write still needs CSRF."""
     # "open" moderation: the anonymous edit is published at once (tests of the default
     # policy, where it waits for review, are in test_moderation.py)
-    open_app = _custom_app(app, ANONYMOUS_EDITING=True, MODERATION_DEFAULT="open")
-    try:
-        client = open_app.test_client()
-        anon = Api(client)
-        body = anon.put("Ouverte", {"text": "x", "base_revision": None}, 400).get_json()
-        assert "CSRF" in body["error"]
-        csrf = csrf_from(client.get("/compte/connexion").text)
-        created = Api(client, {"X-CSRFToken": csrf}).create("Ouverte", "Écrit par un visiteur.")
-        assert created["author"] == "127.0.0.1"
-    finally:
-        close_app(open_app)
+    open_app = make_app(ANONYMOUS_EDITING=True, MODERATION_DEFAULT="open")
+    client = open_app.test_client()
+    anon = Api(client)
+    body = anon.put("Ouverte", {"text": "x", "base_revision": None}, 400).get_json()
+    assert "CSRF" in body["error"]
+    csrf = csrf_from(client.get("/compte/connexion").text)
+    created = Api(client, {"X-CSRFToken": csrf}).create("Ouverte", "Écrit par un visiteur.")
+    assert created["author"] == "127.0.0.1"
 
 
 def test_contributor_may_not_touch_a_deleted_page(app, api, auth):
@@ -491,16 +373,13 @@ def test_create_records_the_licence(api, field, given, stored):
     assert page["revision"]["licence"] == stored
 
 
-def test_create_uses_the_configured_default_licence(app, auth):
+def test_create_uses_the_configured_default_licence(app, auth, make_app):
     """WIKICOOP_DEFAULT_LICENCE is the licence of pages created without one."""
-    other = _custom_app(app, DEFAULT_LICENCE="CC-BY-4.0")
-    try:
-        auth.make_user("Alice")
-        token = cli_token(other.test_cli_runner(), "Alice")
-        api = Api(other.test_client(), bearer(token))
-        assert api.create("Défaut", "Texte.")["licence"] == "CC-BY-4.0"
-    finally:
-        close_app(other)
+    other = make_app(DEFAULT_LICENCE="CC-BY-4.0")
+    auth.make_user("Alice")
+    token = cli_token(other.test_cli_runner(), "Alice")
+    api = Api(other.test_client(), bearer(token))
+    assert api.create("Défaut", "Texte.")["licence"] == "CC-BY-4.0"
 
 
 def test_text_is_normalised(api):
@@ -994,7 +873,8 @@ def test_body_over_max_content_length_is_413_json(small_app, small_api):
 
 def test_body_over_max_content_length_with_cookie_is_413_json(small_app, auth):
     client = small_app.test_client()
-    csrf = login_csrf(auth, client)
+    auth.login("Alice", client=client)
+    csrf = session_csrf(client)
     api = Api(client, {"X-CSRFToken": csrf})
     payload = json.dumps({"text": "a" * small_app.config["MAX_CONTENT_LENGTH"]})
     api.put_raw("Énorme", payload, 413)
