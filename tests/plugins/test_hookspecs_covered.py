@@ -17,7 +17,7 @@ HOOKS = sorted(name for name, obj in vars(hookspecs).items() if hasattr(obj, f"{
 
 @cache
 def _test_sources() -> str:
-    files = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("plugins/*/tests/*.py")]
+    files = [*ROOT.glob("tests/**/*.py"), *ROOT.glob("plugins/*/test_*.py")]
     return "\n".join(p.read_text(encoding="utf-8") for p in files if p != Path(__file__))
 
 
