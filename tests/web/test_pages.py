@@ -6,22 +6,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from, edit_form
+from helpers import csrf_from, edit_form, post_form, save, soup
 
 from wikicoop.db import get_session
 from wikicoop.models import Revision
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def save(client, path: str, text: str, **extra: str):
-    """Submit the edit form of ``path`` the way a browser does."""
-    fields = edit_form(client, path)
-    data = {**fields, "text": text, "summary": "", "save": "Enregistrer", **extra}
-    return client.post(f"/wiki/{path}?action=edit", data=data)
 
 
 def test_home_redirects_to_accueil(client):
@@ -203,16 +191,8 @@ def test_rename_leaves_a_redirect(client, auth, make_page):
     make_page("Ancien nom", "contenu")
     make_page("Lien", "vers [[Ancien nom]]")
     auth.login()
-    form = client.get("/wiki/Ancien_nom?action=rename")
-    response = client.post(
-        "/wiki/Ancien_nom?action=rename",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "new_title": "Nouveau nom",
-            "reason": "plus clair",
-            "leave_redirect": "y",
-        },
-    )
+    data = {"new_title": "Nouveau nom", "reason": "plus clair", "leave_redirect": "y"}
+    response = post_form(client, "/wiki/Ancien_nom?action=rename", data)
     assert response.status_code == 302
     old = client.get("/wiki/Ancien_nom")
     assert old.status_code == 302
@@ -228,11 +208,7 @@ def test_rename_onto_an_existing_page_is_refused(client, auth, make_page):
     make_page("Premier", "1")
     make_page("Second", "2")
     auth.login()
-    form = client.get("/wiki/Premier?action=rename")
-    response = client.post(
-        "/wiki/Premier?action=rename",
-        data={"csrf_token": csrf_from(form.text), "new_title": "Second"},
-    )
+    response = post_form(client, "/wiki/Premier?action=rename", {"new_title": "Second"})
     assert response.status_code == 409
     assert "existe déjà" in response.text
     assert "1" in soup(client.get("/wiki/Premier")).select_one(".page-content").get_text()
@@ -244,17 +220,11 @@ def test_delete_and_undelete_by_admin_only(client, auth, make_page):
     assert client.get("/wiki/Spam?action=delete").status_code == 403
     auth.logout()
     auth.login("Chef", role="admin")
-    form = client.get("/wiki/Spam?action=delete")
-    response = client.post(
-        "/wiki/Spam?action=delete", data={"csrf_token": csrf_from(form.text), "reason": "pub"}
-    )
+    response = post_form(client, "/wiki/Spam?action=delete", {"reason": "pub"})
     assert response.status_code == 302
     anonymous = client.application.test_client()
     assert anonymous.get("/wiki/Spam").status_code == 404
-    form = client.get("/wiki/Spam?action=undelete")
-    response = client.post(
-        "/wiki/Spam?action=undelete", data={"csrf_token": csrf_from(form.text), "reason": "erreur"}
-    )
+    response = post_form(client, "/wiki/Spam?action=undelete", {"reason": "erreur"})
     assert response.status_code == 302
     assert anonymous.get("/wiki/Spam").status_code == 200
     journal = client.get("/journal?action=undelete").text
@@ -405,7 +375,7 @@ def test_session_cookie_flags(app, auth):
 def test_no_inline_script_or_style_in_pages(client, make_page):
     make_page("Tableau", "| a | b |\n|:--|--:|\n| 1 | 2 |")
     html = client.get("/wiki/Tableau").text
-    page = BeautifulSoup(html, "html.parser")
+    page = soup(html)
     for script in page.find_all("script"):
         assert script.get("type") == "application/ld+json"
     assert not page.find_all(style=True), "inline style attributes are blocked by the CSP"
@@ -418,7 +388,7 @@ def test_method_not_allowed_and_unknown_urls(client):
 
 
 def test_theme_assets_are_served(client):
-    page = BeautifulSoup(client.get("/wiki/Accueil").text, "html.parser")
+    page = soup(client.get("/wiki/Accueil"))
     for link in page.find_all("link", rel=["stylesheet", "icon"]):
         with client.get(link["href"]) as response:
             assert response.status_code == 200, link["href"]
