@@ -373,6 +373,19 @@ MESSAGES: dict[str, str] = {
 }
 
 
+def register(messages: Mapping[str, str]) -> None:
+    """Add the sentences of a plugin's codes (``code`` or ``code:variant`` -> French
+    sentence, marked ``N_`` in the plugin so its catalog translates it).
+
+    Registering a sentence again is harmless; giving a known code another sentence is a
+    ``ValueError``: a code means one thing for every program that reads it.
+    """
+    clashes = [k for k, v in messages.items() if k in MESSAGES and MESSAGES[k] != v]
+    if clashes:
+        raise ValueError(f"error codes already have another sentence: {sorted(clashes)}")
+    MESSAGES.update(messages)
+
+
 class _Fields(dict):
     """Sentence fields: a parameter the raiser did not give shows as "?"."""
 

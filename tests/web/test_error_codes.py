@@ -101,6 +101,18 @@ def test_variant_picks_another_sentence(monkeypatch):
     assert ServiceError("test-code", variant="absent").message == "Un."
 
 
+def test_a_plugin_registers_the_sentences_of_its_codes(app: Flask, monkeypatch):
+    monkeypatch.setattr(error_messages, "MESSAGES", dict(error_messages.MESSAGES))
+    error_messages.register({"annonce-expired": "L'annonce « %(title)s » a expiré."})
+    error_messages.register({"annonce-expired": "L'annonce « %(title)s » a expiré."})  # again
+    err = ServiceError("annonce-expired", status=409, title="Vélo")
+    assert err.message == "L'annonce « Vélo » a expiré."
+    with app.test_request_context("/", headers=EN):  # no English in any catalog: French
+        assert localized(err) == "L'annonce « Vélo » a expiré."
+    with pytest.raises(ValueError, match="busy"):
+        error_messages.register({"busy": "Occupé."})  # a core code keeps its meaning
+
+
 def test_a_coded_error_survives_pickling():
     err = pickle.loads(pickle.dumps(ServiceError("unknown-revision", status=404, id=3)))
     assert (err.code, err.status, err.params, err.message) == (
