@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from .error_messages import N_
 from .errors import ServiceError
 from .models import AuditEntry, Block, Page, Revision, User, utcnow
 from .titles import TitleError, parse_title
@@ -52,13 +53,14 @@ REASON_A_PRIORI = "a-priori"
 REASON_EXTERNAL_LINKS = "external-links"
 REASON_REPORTED = "reported"
 
-#: readable reasons, French then English, for the queue and the API
-REASON_LABELS: dict[str, tuple[str, str]] = {
-    REASON_NEWCOMER: ("nouveau contributeur", "new contributor"),
-    REASON_ANONYMOUS: ("contribution anonyme", "anonymous contribution"),
-    REASON_A_PRIORI: ("relecture avant publication", "reviewed before publication"),
-    REASON_EXTERNAL_LINKS: ("beaucoup de liens externes", "many external links"),
-    REASON_REPORTED: ("signalé", "reported"),
+#: readable reasons (French source strings: the web layer translates them with the
+#: catalog), for the queue and the discussions
+REASON_LABELS: dict[str, str] = {
+    REASON_NEWCOMER: N_("nouveau contributeur"),
+    REASON_ANONYMOUS: N_("contribution anonyme"),
+    REASON_A_PRIORI: N_("relecture avant publication"),
+    REASON_EXTERNAL_LINKS: N_("beaucoup de liens externes"),
+    REASON_REPORTED: N_("signalé"),
 }
 
 _EXTERNAL_LINK_RE = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+", re.I)
@@ -69,8 +71,8 @@ MODERATOR_ROLES = frozenset({"moderator", "admin"})
 class WriteRefused(ServiceError):
     """The author may not write here: blocked, or the page is protected (403)."""
 
-    def __init__(self, code: str, message: str, message_en: str, status: int = 403) -> None:
-        super().__init__(code, message, status, message_en=message_en)
+    def __init__(self, code: str, status: int = 403, **params: Any) -> None:
+        super().__init__(code, status=status, **params)
 
 
 @dataclass(frozen=True)
@@ -236,20 +238,13 @@ def active_block(session: Session, user: User | None, now: datetime | None = Non
     return max(current, key=lambda b: (b.expires_at is None, b.expires_at or now))
 
 
-def block_message(block: Block) -> tuple[str, str]:
-    """What a blocked person reads, French then English."""
-    if block.expires_at is None:
-        until_fr, until_en = "sans date de fin", "with no end date"
-    else:
-        when = block.expires_at.strftime("%d/%m/%Y %H:%M UTC")
-        until_fr, until_en = f"jusqu'au {when}", f"until {when}"
+def block_refusal(block: Block) -> WriteRefused:
+    """The refusal a blocked person reads: the block's reason and its end, if any."""
     reason = block.reason or "—"
-    return (
-        f"Votre compte ne peut pas écrire sur le wiki {until_fr}. Motif : {reason}. "
-        "Vous pouvez toujours lire les pages ; écrivez à un modérateur en cas d'erreur.",
-        f"Your account may not write on the wiki {until_en}. Reason: {reason}. "
-        "You can still read the pages; write to a moderator if this is a mistake.",
-    )
+    if block.expires_at is None:
+        return WriteRefused("blocked", reason=reason)
+    until = block.expires_at.strftime("%d/%m/%Y %H:%M UTC")
+    return WriteRefused("blocked", variant="until", reason=reason, until=until)
 
 
 def check_can_write(
@@ -264,24 +259,11 @@ def check_can_write(
     keeps them out; return None otherwise."""
     block = active_block(session, user, now)
     if block is not None:
-        fr, en = block_message(block)
-        raise WriteRefused("blocked", fr, en)
+        raise block_refusal(block)
     if protection == "moderators" and not is_moderator(user):
-        raise WriteRefused(
-            "protected",
-            "Cette page est protégée : seuls les modérateurs peuvent la modifier. "
-            "Proposez votre changement dans sa page de discussion.",
-            "This page is protected: only moderators can change it. "
-            "Suggest your change on its discussion page.",
-        )
+        raise WriteRefused("protected", variant="moderators")
     if protection == "trusted" and not is_trusted(session, user, settings, now):
-        raise WriteRefused(
-            "protected",
-            "Cette page est protégée : seuls les contributeurs confirmés peuvent la modifier. "
-            "Proposez votre changement dans sa page de discussion.",
-            "This page is protected: only confirmed contributors can change it. "
-            "Suggest your change on its discussion page.",
-        )
+        raise WriteRefused("protected")
 
 
 def audit(

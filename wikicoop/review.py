@@ -30,13 +30,6 @@ from .writing import WriteContext, merge_typed, publish
 
 MAX_QUEUE = 200
 
-_STATUS_WORDS = {
-    moderation.PUBLISHED: ("publiée", "published"),
-    moderation.REJECTED: ("refusée", "rejected"),
-    moderation.HIDDEN: ("masquée", "hidden"),
-    moderation.PENDING: ("en attente", "pending"),
-}
-
 
 @dataclass(frozen=True)
 class QueueItem:
@@ -114,41 +107,26 @@ def open_reports(session: Session, *, limit: int = MAX_QUEUE) -> list[Report]:
 
 
 def _already(revision_id: int, status: str) -> EditError:
-    fr, en = _STATUS_WORDS.get(status, (status, status))
+    """409: the revision is no longer pending (its status says what happened first)."""
     return EditError(
-        "not-pending",
-        f"La version n° {revision_id} n'est plus en attente : elle a déjà été {fr}.",
-        status=409,
-        message_en=f"Version {revision_id} is no longer pending: it was already {en}.",
-        current_status=status,
+        "not-pending", status=409, variant=status, id=revision_id, current_status=status
     )
 
 
-def _required_reason(reason: object, message: str, message_en: str) -> str:
-    """The cleaned reason, or :class:`EditError` 400 with ``message`` when it is empty."""
+def _required_reason(reason: object, act: str) -> str:
+    """The cleaned reason, or :class:`EditError` 400 asking for the reason of ``act``
+    (reject, hide, hide-comment, report) when it is empty."""
     text = clean_summary(reason)
     if not text:
-        raise EditError("reason-required", message, message_en=message_en)
+        raise EditError("reason-required", variant=act)
     return text
-
-
-#: the reasons asked for, French then English
-_REJECT_REASON = (
-    "Donnez la raison du refus : l'auteur la recevra.",
-    "Give the reason for the rejection: the author will receive it.",
-)
 
 
 def _revision(session: Session, revision_id: int) -> Revision:
     """Revision ``revision_id``, or :class:`EditError` 404."""
     revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
     if revision is None:
-        raise EditError(
-            "unknown-revision",
-            f"La version n° {revision_id} n'existe pas.",
-            status=404,
-            message_en=f"Version {revision_id} does not exist.",
-        )
+        raise EditError("unknown-revision", status=404, id=revision_id)
     return revision
 
 
@@ -165,12 +143,7 @@ def _pending_revision(session: Session, revision_id: int) -> tuple[Revision, Pag
     if revision.status != moderation.PENDING:
         raise _already(revision.id, revision.status)
     if page.is_deleted:
-        raise EditError(
-            "page-deleted",
-            "La page de cette version a été supprimée.",
-            status=409,
-            message_en="The page of this version has been deleted.",
-        )
+        raise EditError("page-deleted", status=409, variant="review")
     return revision, page
 
 
@@ -220,16 +193,7 @@ def approve(
 
 
 def _approve_conflict() -> EditError:
-    return EditError(
-        "approve-conflict",
-        "La page a changé depuis que cette version a été écrite, et les deux "
-        "modifications se touchent : impossible de l'accepter telle quelle. "
-        "Refusez-la en expliquant pourquoi, ou reprenez la modification à la main.",
-        status=409,
-        message_en="The page changed since this version was written and the two "
-        "changes overlap: it cannot be approved as it is. Reject it with a reason, "
-        "or redo the change by hand.",
-    )
+    return EditError("approve-conflict", status=409)
 
 
 def _try_approve(
@@ -246,13 +210,7 @@ def _try_approve(
         )
     )
     if newer is not None:
-        raise EditError(
-            "newer-draft",
-            f"L'auteur a continué cette version (n° {newer}) : relisez plutôt la plus récente.",
-            status=409,
-            message_en=f"The author continued this version ({newer}): review the newest one.",
-            newer_revision=newer,
-        )
+        raise EditError("newer-draft", status=409, newer_revision=newer)
     latest = page.latest_revision
     root = published_root(session, revision)
     published = revision
@@ -318,7 +276,7 @@ def reject(
     The revision stays in history, marked; its author is told why (a notification).
     """
     now = now or utcnow()
-    reason_text = _required_reason(reason, *_REJECT_REASON)
+    reason_text = _required_reason(reason, "reject")
     revision, page = _pending_revision(session, revision_id)
     drafts = pending_drafts(session, revision)
     _claim(session, revision, moderation.REJECTED, moderator, now, reason_text)
@@ -355,23 +313,12 @@ def hide(
     The page's current public revision cannot be hidden: restore an earlier version first.
     """
     now = now or utcnow()
-    reason_text = _required_reason(
-        reason,
-        "Donnez la raison pour laquelle cette version est masquée.",
-        "Give the reason why this version is hidden.",
-    )
+    reason_text = _required_reason(reason, "hide")
     revision = _revision(session, revision_id)
     page = session.get(Page, revision.page_id)
     assert page is not None
     if page.latest_revision_id == revision.id:
-        raise EditError(
-            "hide-current",
-            "C'est la version que tout le monde lit : rétablissez d'abord une version "
-            "précédente, puis masquez celle-ci.",
-            status=409,
-            message_en="This is the version everyone reads: restore an earlier version "
-            "first, then hide this one.",
-        )
+        raise EditError("hide-current", status=409)
     if revision.status == moderation.HIDDEN:
         raise _already(revision.id, revision.status)
     previous = revision.status
@@ -406,12 +353,7 @@ def unhide(
     now = now or utcnow()
     revision = session.get(Revision, revision_id) if 0 < revision_id < 2**31 else None
     if revision is None or revision.status != moderation.HIDDEN:
-        raise EditError(
-            "not-hidden",
-            f"La version n° {revision_id} n'est pas masquée.",
-            status=409,
-            message_en=f"Version {revision_id} is not hidden.",
-        )
+        raise EditError("not-hidden", status=409, id=revision_id)
     restored = revision.hidden_from or moderation.PUBLISHED
     done = session.execute(
         update(Revision)
@@ -421,12 +363,7 @@ def unhide(
     )
     if done.rowcount != 1:
         session.rollback()
-        raise EditError(
-            "not-hidden",
-            f"La version n° {revision_id} n'est pas masquée.",
-            status=409,
-            message_en=f"Version {revision_id} is not hidden.",
-        )
+        raise EditError("not-hidden", status=409, id=revision_id)
     moderation.audit(
         session, moderator, "unhide", "revision", revision.id, page_id=revision.page_id,
         reason=clean_summary(reason), now=now,
@@ -451,9 +388,7 @@ def report_page(
     Returns (report, created): the same person's open report of the same thing is
     reused rather than repeated.
     """
-    reason_text = _required_reason(
-        reason, "Dites en quelques mots ce qui ne va pas.", "Say in a few words what is wrong."
-    )
+    reason_text = _required_reason(reason, "report")
     who = (
         Report.reporter_id == reporter.id
         if reporter is not None
@@ -496,11 +431,7 @@ def close_report(
 ) -> Report:
     """Mark a report ``resolved`` (something was done) or ``dismissed`` (nothing wrong)."""
     if outcome not in ("resolved", "dismissed"):
-        raise EditError(
-            "invalid-outcome",
-            "Choisissez « traité » ou « rien à faire ».",
-            message_en='Choose "resolved" or "nothing to do".',
-        )
+        raise EditError("invalid-outcome")
     now = now or utcnow()
     done = session.execute(
         update(Report)
@@ -510,12 +441,7 @@ def close_report(
     )
     if done.rowcount != 1:
         session.rollback()
-        raise EditError(
-            "report-closed",
-            "Ce signalement a déjà été traité (ou n'existe pas).",
-            status=409,
-            message_en="This report was already handled (or does not exist).",
-        )
+        raise EditError("report-closed", status=409)
     report = session.get(Report, report_id)
     assert report is not None
     session.refresh(report)
@@ -530,12 +456,7 @@ def close_report(
 def _comment(session: Session, comment_id: int) -> tuple[Comment, Page]:
     comment = session.get(Comment, comment_id) if 0 < comment_id < 2**31 else None
     if comment is None:
-        raise EditError(
-            "unknown-comment",
-            f"Le message n° {comment_id} n'existe pas.",
-            status=404,
-            message_en=f"Message {comment_id} does not exist.",
-        )
+        raise EditError("unknown-comment", status=404, id=comment_id)
     page = session.get(Page, comment.page_id)
     assert page is not None
     return comment, page
@@ -558,12 +479,10 @@ def _set_comment_status(
         session.rollback()
         current = session.get(Comment, comment.id)
         status = current.status if current else "?"
-        fr, en = _STATUS_WORDS.get(status, (status, status))
         raise EditError(
             "comment-not-pending" if expected == moderation.PENDING else "comment-changed",
-            f"Ce message a déjà été traité : il est {fr.replace('ée', 'é')}.",
             status=409,
-            message_en=f"This message was already handled: it is {en}.",
+            variant=status,
             current_status=status,
         )
     session.expire(comment)
@@ -580,7 +499,7 @@ def review_comment(
 ) -> Comment:
     """Publish or reject a pending discussion message (a reason is required to reject)."""
     now = now or utcnow()
-    reason_text = clean_summary(reason) if approve else _required_reason(reason, *_REJECT_REASON)
+    reason_text = clean_summary(reason) if approve else _required_reason(reason, "reject")
     comment, page = _comment(session, comment_id)
     status = moderation.PUBLISHED if approve else moderation.REJECTED
     _set_comment_status(
@@ -627,19 +546,10 @@ def hide_comment(
 ) -> Comment:
     """Hide a discussion message from everyone but moderators."""
     now = now or utcnow()
-    reason_text = _required_reason(
-        reason,
-        "Donnez la raison pour laquelle ce message est masqué.",
-        "Give the reason why this message is hidden.",
-    )
+    reason_text = _required_reason(reason, "hide-comment")
     comment, page = _comment(session, comment_id)
     if comment.status == moderation.HIDDEN:
-        raise EditError(
-            "comment-changed",
-            "Ce message est déjà masqué.",
-            status=409,
-            message_en="This message is already hidden.",
-        )
+        raise EditError("comment-changed", status=409)
     previous = comment.status
     _set_comment_status(
         session,

@@ -25,12 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import moderation, render_cache
 from .errors import ServiceError
-from .licences import (
-    LicenceError,
-    get_licence,
-    relicense_refusal,
-    relicense_refusal_en,
-)
+from .licences import LicenceError, get_licence, relicense_refusal_params
 from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
 from .rendering.pipeline import Renderer
 from .titles import Title, TitleError, make_title, parse_title
@@ -56,35 +51,16 @@ class Author:
 def clean_text(text: object, max_bytes: int) -> str:
     """Normalise line endings and check a page text; raise :class:`EditError` when unusable."""
     if not isinstance(text, str):
-        raise EditError(
-            "invalid-text",
-            "Le texte de la page doit être du texte.",
-            message_en="The page text must be text.",
-        )
+        raise EditError("invalid-text")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").rstrip()
     if not text.strip():
-        raise EditError(
-            "empty-text",
-            "Le texte de la page est vide. Écrivez quelques mots avant d'enregistrer.",
-            message_en="The page text is empty. Write a few words before saving.",
-        )
+        raise EditError("empty-text")
     try:
         size = len(text.encode("utf-8"))
     except UnicodeEncodeError:  # lone surrogates, e.g. from a JSON "\ud800" escape
-        raise EditError(
-            "invalid-utf8",
-            "Le texte contient des caractères invalides (UTF-8 incorrect).",
-            message_en="The text contains invalid characters (incorrect UTF-8).",
-        ) from None
+        raise EditError("invalid-utf8", variant="text") from None
     if size > max_bytes:
-        raise EditError(
-            "too-large",
-            f"Le texte est trop long : {size} octets pour {max_bytes} au plus. "
-            "Découpez-le en plusieurs pages.",
-            status=413,
-            message_en=f"The text is too long: {size} bytes, {max_bytes} at most. "
-            "Split it into several pages.",
-        )
+        raise EditError("too-large", status=413, size=size, max=max_bytes)
     return text + "\n"
 
 
@@ -93,27 +69,14 @@ def clean_summary(summary: object) -> str:
     if summary is None:
         return ""
     if not isinstance(summary, str):
-        raise EditError(
-            "invalid-summary",
-            "Le résumé de modification doit être du texte.",
-            message_en="The edit summary must be text.",
-        )
+        raise EditError("invalid-summary")
     summary = " ".join(_CONTROL_RE.sub(" ", summary).split())
     try:
         summary.encode("utf-8")
     except UnicodeEncodeError:
-        raise EditError(
-            "invalid-utf8",
-            "Le résumé contient des caractères invalides.",
-            message_en="The summary contains invalid characters.",
-        ) from None
+        raise EditError("invalid-utf8", variant="summary") from None
     if len(summary) > MAX_SUMMARY_CHARS:
-        raise EditError(
-            "summary-too-long",
-            f"Le résumé fait {len(summary)} caractères ; {MAX_SUMMARY_CHARS} au plus.",
-            message_en=f"The summary is {len(summary)} characters long; "
-            f"{MAX_SUMMARY_CHARS} at most.",
-        )
+        raise EditError("summary-too-long", length=len(summary), max=MAX_SUMMARY_CHARS)
     return summary
 
 
@@ -146,34 +109,17 @@ def find_page(
 def revision_of_page(session: Session, page: Page, revision_id: object) -> Revision:
     """Revision ``revision_id`` of ``page``, or :class:`EditError` (400/404) saying why not."""
     if isinstance(revision_id, bool) or not isinstance(revision_id, int | str):
-        raise EditError(
-            "invalid-revision",
-            "Le numéro de version doit être un nombre entier.",
-            message_en="The version number must be a whole number.",
-        )
+        raise EditError("invalid-revision")
     try:
         number = int(revision_id)
     except ValueError:
-        raise EditError(
-            "invalid-revision",
-            "Le numéro de version doit être un nombre entier.",
-            message_en="The version number must be a whole number.",
-        ) from None
+        raise EditError("invalid-revision") from None
     # ids are 32-bit integers in the schema: a larger number cannot exist
     revision = session.get(Revision, number) if 0 < number < 2**31 else None
     if revision is None:
-        raise EditError(
-            "unknown-revision",
-            f"La version n° {number} n'existe pas.",
-            status=404,
-            message_en=f"Version {number} does not exist.",
-        )
+        raise EditError("unknown-revision", status=404, id=number)
     if revision.page_id != page.id:
-        raise EditError(
-            "foreign-revision",
-            f"La version n° {number} n'appartient pas à la page « {page.title.full} ».",
-            message_en=f'Version {number} does not belong to the page "{page.title.full}".',
-        )
+        raise EditError("foreign-revision", id=number, title=page.title.full)
     return revision
 
 
@@ -203,12 +149,7 @@ def retrying(session: Session, attempt: Callable[[], _T]) -> _T:
             return attempt()
         except (LostRace, IntegrityError):
             session.rollback()
-    raise EditError(
-        "busy",
-        "La page est modifiée par beaucoup de monde en ce moment : réessayez.",
-        503,
-        message_en="Many people are changing this page right now: please try again.",
-    )
+    raise EditError("busy", status=503)
 
 
 class LostRace(Exception):
@@ -244,36 +185,15 @@ def renamed_since(session: Session, title: Title, base_revision_id: object) -> E
     )
     if renamed is None:
         return None
-    new = moved.title.full
-    return EditError(
-        "page-renamed",
-        f"La page « {title.full} » a été renommée en « {new} » pendant que vous écriviez : "
-        f"rien n'a été enregistré. Reprenez votre modification sur « {new} ».",
-        status=409,
-        message_en=f'The page "{title.full}" was renamed to "{new}" while you were writing: '
-        f'nothing was saved. Make your change again on "{new}".',
-        new_title=new,
-    )
+    return EditError("page-renamed", status=409, title=title.full, new_title=moved.title.full)
 
 
 def unreadable(revision: Revision) -> EditError:
     """The refusal of a base revision its writer may not read, worded as the API's reads
     are: a hidden one is hidden (403), another person's pending one does not exist (404)."""
     if revision.status == moderation.HIDDEN:
-        return EditError(
-            "hidden",
-            "Cette version a été masquée par un modérateur : "
-            "repartez de la version actuelle de la page.",
-            status=403,
-            message_en="This version was hidden by a moderator: "
-            "start again from the current version of the page.",
-        )
-    return EditError(
-        "unknown-revision",
-        f"La version n° {revision.id} n'existe pas.",
-        status=404,
-        message_en=f"Version {revision.id} does not exist.",
-    )
+        return EditError("hidden", status=403, variant="base")
+    return EditError("unknown-revision", status=404, id=revision.id)
 
 
 def same_save_since(
@@ -321,7 +241,7 @@ def checked_licence(code: str) -> str:
     try:
         return get_licence(code).code
     except LicenceError as err:
-        raise EditError("unknown-licence", err.message, message_en=err.message_en) from None
+        raise EditError("unknown-licence", **err.params) from None
 
 
 def check_can_write(
@@ -341,9 +261,7 @@ def check_can_write(
             now=now,
         )
     except moderation.WriteRefused as refused:
-        raise EditError(
-            refused.code, refused.message, refused.status, message_en=refused.message_en
-        ) from None
+        raise EditError(refused.code, status=refused.status, **refused.params) from None
 
 
 def move_latest(
@@ -393,12 +311,7 @@ def lock_page(session: Session, page_id: int) -> Page:
 
 
 def deleted_error(title: Title) -> EditError:
-    return EditError(
-        "page-deleted",
-        f"La page « {title.full} » a été supprimée. Un administrateur peut la rétablir.",
-        status=409,
-        message_en=f'The page "{title.full}" has been deleted. An administrator can bring it back.',
-    )
+    return EditError("page-deleted", status=409, title=title.full)
 
 
 def was_published(revision: Revision) -> bool:
@@ -513,12 +426,7 @@ def apply_published_revision(
 def delete_page(session: Session, *, page: Page, actor: User, reason: object = "") -> None:
     """Soft-delete: the page and its history stay in the database, hidden from visitors."""
     if page.is_deleted:
-        raise EditError(
-            "already-deleted",
-            "Cette page est déjà supprimée.",
-            status=409,
-            message_en="This page is already deleted.",
-        )
+        raise EditError("already-deleted", status=409)
     page.deleted_at = utcnow()
     page.deleted_by_id = actor.id
     page.deletion_reason = clean_summary(reason)
@@ -535,12 +443,7 @@ def undelete_page(
     """Bring a soft-deleted page back, with its whole history (``reason`` goes to the
     audit log)."""
     if not page.is_deleted:
-        raise EditError(
-            "not-deleted",
-            "Cette page n'est pas supprimée.",
-            status=409,
-            message_en="This page is not deleted.",
-        )
+        raise EditError("not-deleted", status=409)
     page.deleted_at = None
     page.deleted_by_id = None
     page.deletion_reason = None
@@ -585,22 +488,13 @@ def _try_change_licence(
     session: Session, page: Page, code: str, author: Author, reason: str
 ) -> Revision:
     """One attempt at :func:`change_licence` on the freshly read, locked ``page``."""
-    refusal = relicense_refusal(page.licence, code)
-    if refusal:
-        raise EditError(
-            "licence-incompatible",
-            refusal,
-            status=409,
-            message_en=relicense_refusal_en(page.licence, code),
-        )
+    refusal = relicense_refusal_params(page.licence, code)
+    if refusal is not None:
+        raise EditError("licence-incompatible", status=409, **refusal)
     latest = page.latest_revision
     assert latest is not None
     if code == page.licence:
-        raise EditError(
-            "same-licence",
-            "La page est déjà sous cette licence.",
-            message_en="The page is already under this licence.",
-        )
+        raise EditError("same-licence")
     old_code = page.licence
     old = get_licence(old_code).short_name
     now = utcnow()

@@ -194,7 +194,7 @@ def typed_app(make_app) -> Flask:
     return application
 
 
-def _save(app: Flask, who: str, title: str, text: str, base: int | None, **kw: Any):
+def _write(app: Flask, who: str, title: str, text: str, base: int | None, **kw: Any):
     with app.app_context():
         session = get_session()
         edit = writing.Edit(
@@ -214,24 +214,24 @@ def _typed(app: Flask, revision_id: int) -> tuple[str | None, dict | None]:
 
 def test_fields_are_stored_kept_checked_and_restored(typed_app: Flask) -> None:
     app = typed_app
-    first = _save(app, "Alice", "Salle", "Une salle.", None, page_type="lieu",
+    first = _write(app, "Alice", "Salle", "Une salle.", None, page_type="lieu",
                   fields={"ville": "Brest", "places": 40}).revision.id  # fmt: skip
     assert _typed(app, first) == ("lieu", {"ville": "Brest", "places": 40})
-    kept = _save(app, "Alice", "Salle", "Une grande salle.", first).revision.id
+    kept = _write(app, "Alice", "Salle", "Une grande salle.", first).revision.id
     assert _typed(app, kept) == ("lieu", {"ville": "Brest", "places": 40})
     before = _count(app)
     with pytest.raises(FieldError) as refused:
-        _save(app, "Alice", "Salle", "Encore.", kept, fields={"places": "beaucoup"})
+        _write(app, "Alice", "Salle", "Encore.", kept, fields={"places": "beaucoup"})
     assert refused.value.status == 400 and refused.value.params["field"] == "places"
     with pytest.raises(FieldError):
-        _save(app, "Alice", "Salle", "Encore.", kept, fields={"inconnu": 1})
+        _write(app, "Alice", "Salle", "Encore.", kept, fields={"inconnu": 1})
     with pytest.raises(FieldError):
-        _save(app, "Alice", "Autre", "Texte.", None, page_type="inexistant")
+        _write(app, "Alice", "Autre", "Texte.", None, page_type="inexistant")
     assert _count(app) == before
     # only a field changes: a new revision all the same
-    moved = _save(app, "Alice", "Salle", "Une grande salle.", kept, fields={"ville": "Quimper"})
+    moved = _write(app, "Alice", "Salle", "Une grande salle.", kept, fields={"ville": "Quimper"})
     assert moved.changed and _typed(app, moved.revision.id) == ("lieu", {"ville": "Quimper"})
-    plain = _save(app, "Alice", "Salle", "Une grande salle.", moved.revision.id, page_type="")
+    plain = _write(app, "Alice", "Salle", "Une grande salle.", moved.revision.id, page_type="")
     assert _typed(app, plain.revision.id) == (None, None)
     with app.app_context():
         session = get_session()
@@ -251,23 +251,23 @@ def test_fields_merge_like_the_text_and_conflict_when_changed_on_both_sides(
 ) -> None:
     app = typed_app
     text = "Premier paragraphe.\n\nSecond paragraphe.\n"
-    base = _save(app, "Alice", "Salle", text, None, page_type="lieu",
+    base = _write(app, "Alice", "Salle", text, None, page_type="lieu",
                  fields={"ville": "Brest", "places": 40}).revision.id  # fmt: skip
-    theirs = _save(app, "Bob", "Salle", text, base, fields={"ville": "Brest", "places": 50})
+    theirs = _write(app, "Bob", "Salle", text, base, fields={"ville": "Brest", "places": 50})
     # another field changed from the same base: merged
-    mine = _save(app, "Alice", "Salle", text.replace("Premier", "Tout premier"), base,
+    mine = _write(app, "Alice", "Salle", text.replace("Premier", "Tout premier"), base,
                  fields={"ville": "Morlaix", "places": 40})  # fmt: skip
     assert mine.merged and mine.conflict is None
     assert _typed(app, mine.revision.id) == ("lieu", {"ville": "Morlaix", "places": 50})
     assert mine.revision.text.startswith("Tout premier")
     # the same field changed differently on both sides: a conflict, nothing written
     before = _count(app)
-    clash = _save(app, "Bob", "Salle", text, theirs.revision.id,
+    clash = _write(app, "Bob", "Salle", text, theirs.revision.id,
                   fields={"ville": "Quimper", "places": 50})  # fmt: skip
     assert clash.conflict is not None and clash.field_conflicts == ["ville"]
     assert _count(app) == before
     # dropping the type where the other side changed its values: a conflict too
-    clash = _save(app, "Bob", "Salle", text, base, page_type="")
+    clash = _write(app, "Bob", "Salle", text, base, page_type="")
     assert clash.conflict is not None and clash.field_conflicts == ["ville", "places"]
     assert _count(app) == before
 
@@ -275,11 +275,11 @@ def test_fields_merge_like_the_text_and_conflict_when_changed_on_both_sides(
 def test_approval_merges_fields_and_refuses_a_field_conflict(typed_app: Flask) -> None:
     app = typed_app
     text = "Une salle.\n"
-    base = _save(app, "Alice", "Salle", text, None, page_type="lieu",
+    base = _write(app, "Alice", "Salle", text, None, page_type="lieu",
                  fields={"ville": "Brest", "places": 40}).revision.id  # fmt: skip
-    held = _save(app, "Nouveau", "Salle", text, base, fields={"ville": "Brest", "places": 45})
+    held = _write(app, "Nouveau", "Salle", text, base, fields={"ville": "Brest", "places": 45})
     assert held.pending
-    _save(app, "Alice", "Salle", text, base, fields={"ville": "Landerneau", "places": 40})
+    _write(app, "Alice", "Salle", text, base, fields={"ville": "Landerneau", "places": 40})
     with app.app_context():
         session = get_session()
         published = review.approve(
@@ -292,8 +292,8 @@ def test_approval_merges_fields_and_refuses_a_field_conflict(typed_app: Flask) -
             "lieu",
             {"ville": "Landerneau", "places": 45},
         )
-    second = _save(app, "Nouveau", "Salle", text, published.id, fields={"ville": "Brest"})
-    _save(app, "Alice", "Salle", text, published.id, fields={"ville": "Paimpol", "places": 45})
+    second = _write(app, "Nouveau", "Salle", text, published.id, fields={"ville": "Brest"})
+    _write(app, "Alice", "Salle", text, published.id, fields={"ville": "Paimpol", "places": 45})
     with app.app_context():
         session = get_session()
         with pytest.raises(rev.EditError) as refused:

@@ -28,7 +28,7 @@ from ..models import Comment, Page, User
 from ..moderation import WriteRefused
 from ..render_cache import cached_render
 from ..titles import Title, TitleError, parse_title
-from ..web import allowed, english, error_page, fail, localized, page_url, renderer, write_refusal
+from ..web import allowed, error_page, fail, localized, page_url, renderer, write_refusal
 from . import api
 from .pages import parse_or_fail, rate_key
 
@@ -154,10 +154,7 @@ def discussion_count(page: Page | None) -> int:
 def pending_reason_labels(comment: Comment) -> list[str]:
     """Why a message waits for review, in the reader's language (for moderators)."""
     labels = moderation.REASON_LABELS
-    index = 1 if english() else 0
-    return [
-        labels[code][index] if code in labels else code for code in comment.pending_reason_codes
-    ]
+    return [_(labels[code]) if code in labels else code for code in comment.pending_reason_codes]
 
 
 def _flash_written(comment: Comment, edited: bool = False) -> None:

@@ -34,7 +34,7 @@ from ..extensions import limiter
 from ..models import Comment, Report, Revision, User
 from ..page_types import field_changes_json
 from ..titles import Title
-from ..web import english, error_page, fail, localized, page_url, require, safe_next
+from ..web import error_page, fail, localized, page_url, require, safe_next
 from . import api
 from .fields import field_changes
 from .pages import parse_or_fail, rate_key
@@ -73,8 +73,8 @@ def report_rate_limit() -> str:
 
 def reason_label(code: str) -> str:
     """A pending reason code in the reader's language."""
-    fr, en = moderation.REASON_LABELS.get(code, (code, code))
-    return en if english() else fr
+    label = moderation.REASON_LABELS.get(code)
+    return _(label) if label else code
 
 
 @bp.app_template_global("pending_reason_label")
