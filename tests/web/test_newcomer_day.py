@@ -127,6 +127,11 @@ def test_no_create_link_when_the_page_exists(client, auth, make_page):
 # -- d. no diff link a reader cannot follow ---------------------------------------------------
 
 
+def diff_links(reader, path: str) -> list[str]:
+    """The addresses of the diff links on ``path`` as ``reader`` sees it."""
+    return [a["href"] for a in soup(reader.get(path)).select("a") if "action=diff" in a["href"]]
+
+
 @pytest.mark.parametrize("who", ["visitor", "contributor"])
 def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, who):
     visitor, _newcomer, alice, modo = people
@@ -136,18 +141,12 @@ def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, wh
     make_page("Atelier", "Version quatre.")
     assert act(modo, "revision", second, "hide", "insulte").status_code == 302
     reader = visitor if who == "visitor" else alice
-    history = soup(reader.get("/wiki/Atelier?action=history"))
-    links = [a["href"] for a in history.select("a") if "action=diff" in a["href"]]
+    links = diff_links(reader, "/wiki/Atelier?action=history")
     assert links, "diffs between visible versions stay linked"
     for href in links:
         assert reader.get(href).status_code == 200, href
     # a moderator still gets every diff
-    modo_links = [
-        a["href"]
-        for a in soup(modo.get("/wiki/Atelier?action=history")).select("a")
-        if "action=diff" in a["href"]
-    ]
-    assert len(modo_links) == 3
+    assert len(diff_links(modo, "/wiki/Atelier?action=history")) == 3
 
 
 @pytest.mark.parametrize("path", ["/modifications-recentes", "/contributions/Alice"])
@@ -159,9 +158,7 @@ def test_lists_of_changes_link_only_diffs_the_reader_may_open(app, people, make_
     assert act(modo, "revision", second, "hide", "insulte").status_code == 302
     third_diff = f"/wiki/Atelier?action=diff&to={second + 1}"
     for reader, linked in ((visitor, False), (modo, True)):
-        links = [
-            a["href"] for a in soup(reader.get(path)).select("a") if "action=diff" in a["href"]
-        ]
+        links = diff_links(reader, path)
         for href in links:
             assert reader.get(href).status_code == 200, href
         # version three's parent is hidden: only a moderator may compare them
