@@ -723,17 +723,8 @@ ONE_PER_CODE = {
 
 
 def test_every_code_has_a_case():
+    # ONE_PER_CODE names each code by hand: no code may appear or go unnoticed
     assert set(ONE_PER_CODE) == ERROR_CODES
-    assert {
-        "empty",
-        "forbidden-characters",
-        "too-long",
-        "relative",
-        "magic-tilde",
-        "invalid-utf8",
-        "talk-namespace",
-        "percent-escape",
-    } <= ERROR_CODES
 
 
 @pytest.mark.parametrize(("code", "case"), ONE_PER_CODE.items())
