@@ -202,6 +202,10 @@ FORM_GOOD = {
 
 
 def test_create_a_typed_page_with_the_editor_and_see_the_infobox(browser: FlaskClient):
+    offered = soup(browser.get("/recherche?q=Maison")).select_one(".page-type-choice")
+    assert offered.select_one('a[data-page-type="lieu"]')["href"] == (
+        "/wiki/Maison?action=edit&type=lieu"
+    )
     missing = soup(browser.get("/wiki/Maison"))
     link = missing.select_one('.page-type-choice a[data-page-type="lieu"]')
     assert link is not None and link["href"] == "/wiki/Maison?action=edit&type=lieu"

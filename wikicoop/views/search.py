@@ -17,7 +17,7 @@ from ..search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResults
 from ..search.fields import PREFIX, field_of_param, param_name
 from ..titles import Title, TitleError, fold_key, parse_title
 from ..web import N_, allowed, facet_label, json_error, localized, page_url
-from .fields import day_label, language, registry, type_label
+from .fields import creatable_types, day_label, language, registry, type_label
 
 #: headings of the core facets
 _CORE_HEADINGS = {
@@ -145,6 +145,7 @@ def results() -> tuple[str, int] | str:
         "exact": exact,
         "create": None if exact else _creatable_title(query.text),
         "can_create": allowed("create"),
+        "page_types": creatable_types(),
         "search_url": search_url,
         "per_page": PER_PAGE,
         "facet_heading": facet_heading,
