@@ -313,7 +313,10 @@ def init_app(app: Any) -> PageTypeRegistry:
     caller = getattr(getattr(manager, "hook", None), "page_types", None)
     if caller is not None:
         for impl in caller.get_hookimpls():
-            for declaration in impl.function() or ():
+            declared = impl.function() or ()
+            if isinstance(declared, (Mapping, PageType)):  # one declaration, not a list
+                declared = [declared]
+            for declaration in declared:
                 registry.register(declaration, plugin=impl.plugin_name)
     modes = dict(registry.moderation_modes())
     modes.update(app.config.get("MODERATION_MODES") or {})

@@ -250,3 +250,45 @@ def test_search_fields_and_indexed_values(place):
     only_longtext = PageTypeRegistry()
     only_longtext.register({"name": "x", "fields": [{"name": "notes", "kind": "longtext"}]})
     assert declared_fields(only_longtext) == {"f_notes": "text"}
+
+
+def test_init_app_reads_the_setting_and_the_plugins_hook(tmp_path):
+    import types
+
+    import pluggy
+
+    from wikicoop.page_types import init_app, registry_of
+    from wikicoop.plugins import hookimpl, hookspecs
+
+    class OnePlugin:
+        @hookimpl
+        def page_types(self):
+            return {"name": "annonce", "moderation": "open", "fields": []}  # one dict
+
+    class TwoTypes:
+        @hookimpl
+        def page_types(self):
+            return [{"name": "a"}, {"name": "b", "moderation": "a_priori"}]
+
+    manager = pluggy.PluginManager("wikicoop")
+    manager.add_hookspecs(hookspecs)
+    manager.register(OnePlugin(), name="annonces")
+    manager.register(TwoTypes(), name="deux")
+    app = types.SimpleNamespace(
+        config={"PAGE_TYPES": '[{"name": "lieu"}]', "MODERATION_MODES": {"type:b": "open"}},
+        extensions={"wikicoop.plugins": manager},
+    )
+    registry = init_app(app)
+    assert registry_of(app) is registry
+    assert {t.name: t.plugin for t in registry.all()} == {
+        "lieu": None,
+        "annonce": "annonces",
+        "a": "deux",
+        "b": "deux",
+    }
+    # declared modes join the policy; the site's own setting wins
+    assert app.config["MODERATION_MODES"] == {"type:annonce": "open", "type:b": "open"}
+    # the same name declared twice stops the start
+    manager.register(types.SimpleNamespace(page_types=OnePlugin().page_types), name="encore")
+    with pytest.raises(PageTypeError, match="already declared by annonces"):
+        init_app(app)
