@@ -508,3 +508,18 @@ def test_a_page_whose_type_is_gone_stays_editable(make_app):
     page = Api(client).page("Fiche")
     assert page["text"].strip() == "Nouveau texte."
     assert page["type"] == "lieu" and page["fields"] == {"nom": "Gardé", "acces": "libre"}
+
+
+def test_a_second_save_from_the_same_base_with_other_values_is_not_a_retry(
+    typed_app: Flask, api: Api
+):
+    bob = Api(typed_app.test_client(), bearer_for(typed_app, "Bob"))
+    base = create(api, "Fiche", {"nom": "Base", "places": 10})["id"]
+    api.edit("Fiche", "Texte.", base=base, fields={"nom": "Base", "places": 11})
+    bob.edit("Fiche", "Texte.", fields={"nom": "Bob", "places": 11})
+    # Alice again from the same base, the same text, another value: merged, not dropped
+    again = api.edit(
+        "Fiche", "Texte.", base=base, fields={"nom": "Base", "places": 11, "wifi": True}
+    )
+    assert again["changed"] is True and again["merged"] is True
+    assert api.page("Fiche")["fields"] == {"nom": "Bob", "places": 11, "wifi": True}
