@@ -207,9 +207,18 @@ def auth(app: Flask, client: FlaskClient) -> Auth:
 
 @pytest.fixture
 def make_page(app: Flask):
-    """Create or edit a page through the real service; returns the new revision id."""
+    """Create or edit a page through the real write path; returns the new revision id
+    (a pending one when ``author`` is an existing newcomer)."""
 
-    def _make(title: str, text: str, *, author: str = "Alice", licence: str | None = None) -> int:
+    def _make(
+        title: str,
+        text: str,
+        *,
+        author: str = "Alice",
+        licence: str | None = None,
+        summary: str = "",
+        minor: bool = False,
+    ) -> int:
         with app.app_context():
             from wikicoop.accounts import find_user
 
@@ -226,6 +235,8 @@ def make_page(app: Flask):
                 text=text,
                 base_revision_id=page.latest_revision_id if page else None,
                 licence=licence,
+                summary=summary,
+                minor=minor,
             )
             result = writing.save(writing.context_for(app, session), edit)
             assert result.revision is not None

@@ -20,10 +20,12 @@ from werkzeug.test import TestResponse
 from wikicoop.accounts import create_user, find_user
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.db import get_session
-from wikicoop.models import User
+from wikicoop.models import Page, Revision, User
+from wikicoop.revisions import find_page
 from wikicoop.search import search_backend, wait_for_index
 from wikicoop.search.backend import SearchQuery
 from wikicoop.security import create_token
+from wikicoop.titles import parse_title
 
 #: the password of every account the tests make
 PASSWORD = "correct horse battery"
@@ -43,7 +45,10 @@ def soup(page: TestResponse | str) -> BeautifulSoup:
 
 
 def banner(response: TestResponse) -> str:
-    """The text of the page's error banner; fails when there is none."""
+    """The sentence of a refusal: the page's error banner (fails when there is none), or
+    the ``error`` of a JSON answer."""
+    if response.mimetype == JSON_TYPE:
+        return response.get_json()["error"]
     node = soup(response).select_one(".banner-error")
     assert node is not None, response.text[:800]
     return node.get_text(" ", strip=True)
@@ -161,6 +166,55 @@ def bearer_for(
         session.add(row)
         session.commit()
     return bearer(token)
+
+
+def add_revision(
+    app: Flask,
+    title: str,
+    text: str,
+    *,
+    status: str,
+    author: str = "Alice",
+    summary: str = "",
+    reason: str = "",
+    hidden_from: str | None = None,
+    create: bool = False,
+    publish: bool = False,
+) -> int:
+    """Write a revision row directly, past the write path: a pending, rejected or hidden
+    one (hidden from its published state unless ``hidden_from``), or a published one
+    moved in as the page's public revision when ``publish``; the page is made first when
+    ``create``. Its id."""
+    with app.app_context():
+        session = get_session()
+        user = find_user(session, author) or create_user(session, author, PASSWORD)
+        parsed = parse_title(title)
+        page = find_page(session, parsed)
+        if page is None:
+            assert create, f"no page {title}"
+            page = Page(namespace=parsed.namespace, name=parsed.name, licence="CC-BY-SA-4.0")
+            session.add(page)
+            session.flush()
+        if hidden_from is None and status == "hidden":
+            hidden_from = "published"
+        revision = Revision(
+            page_id=page.id,
+            parent_id=page.latest_revision_id,
+            author_id=user.id,
+            summary=summary,
+            size=len(text.encode()),
+            text=text,
+            licence=page.licence,
+            status=status,
+            review_reason=reason,
+            hidden_from=hidden_from,
+        )
+        session.add(revision)
+        session.flush()
+        if publish:
+            page.latest_revision_id = revision.id
+        session.commit()
+        return revision.id
 
 
 # ---------------------------------------------------------------------------- the API

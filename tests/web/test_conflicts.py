@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bs4 import BeautifulSoup
-from conftest import edit_form
+from helpers import edit_form, page_text, soup
 
 from wikicoop import revisions as rev
 from wikicoop import writing
@@ -31,8 +30,7 @@ def two_clients(app, auth):
 
 
 def current_text(client) -> str:
-    html = client.get("/wiki/Partag%C3%A9e").text
-    return BeautifulSoup(html, "html.parser").select_one(".page-content").get_text()
+    return page_text(client, "Partag%C3%A9e")
 
 
 def test_disjoint_edits_are_merged_and_the_user_told(app, auth, make_page):
@@ -61,7 +59,7 @@ def test_overlapping_edits_show_a_conflict_and_keep_the_users_text(app, auth, ma
     assert post_edit(alice, alice_form, alice_text).status_code == 302
     response = post_edit(bob, bob_form, bob_text)
     assert response.status_code == 409
-    page = BeautifulSoup(response.text, "html.parser")
+    page = soup(response)
     assert "Conflit" in page.select_one(".conflict h2").get_text()
     assert page.select_one("textarea[name=text]").get_text().strip() == bob_text.strip()
     assert "selon Alice" in page.select_one(".conflict textarea").get_text()

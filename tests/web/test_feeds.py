@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import PASSWORD, shared_path
+from conftest import shared_path
+from helpers import PASSWORD, add_revision, soup
 from inert import page_problems
 from sqlalchemy import event, select
 
@@ -18,7 +18,7 @@ from wikicoop import feeds, writing
 from wikicoop import revisions as rev
 from wikicoop.accounts import create_user, find_user
 from wikicoop.db import engine_of, get_session
-from wikicoop.models import CategoryMembership, Page, Revision, utcnow
+from wikicoop.models import CategoryMembership, Page, utcnow
 from wikicoop.titles import parse_title
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -88,56 +88,11 @@ def updated_times(feed: ET.Element) -> list[str]:
     return [e.findtext("a:updated", namespaces=NS) for e in entries(feed)]
 
 
-def add_revision(
-    app,
-    title: str,
-    text: str,
-    *,
-    status: str,
-    author: str = "Alice",
-    summary: str = "",
-    create: bool = False,
-    publish: bool = False,
-    hidden_from: str | None = None,
-) -> int:
-    """Write a revision row directly (a pending, rejected or hidden one, or a published
-    one moved in as the page's public revision when ``publish``)."""
-    with app.app_context():
-        session = get_session()
-        user = find_user(session, author) or create_user(session, author, PASSWORD)
-        parsed = parse_title(title)
-        page = rev.find_page(session, parsed)
-        if page is None:
-            assert create, f"no page {title}"
-            page = Page(namespace=parsed.namespace, name=parsed.name, licence="CC-BY-SA-4.0")
-            session.add(page)
-            session.flush()
-        revision = Revision(
-            page_id=page.id,
-            parent_id=page.latest_revision_id,
-            author_id=user.id,
-            summary=summary,
-            size=len(text.encode()),
-            text=text,
-            licence=page.licence,
-            status=status,
-            hidden_from=hidden_from,
-            created_at=utcnow(),
-        )
-        session.add(revision)
-        session.flush()
-        if publish:
-            page.latest_revision_id = revision.id
-        session.commit()
-        return revision.id
-
-
 def head_feeds(client, url: str) -> dict[str, str]:
     """The Atom feeds a page announces: title -> href."""
     response = client.get(url, follow_redirects=True)
-    soup = BeautifulSoup(response.text, "html.parser")
     found = {}
-    for link in soup.head.find_all("link", rel="alternate"):
+    for link in soup(response).head.find_all("link", rel="alternate"):
         assert link["type"] == "application/atom+xml"
         found[link["title"]] = link["href"]
     return found
@@ -318,8 +273,7 @@ def test_bad_requests_get_clear_errors(client, make_page, url, status):
     make_page("Accueil", "Bienvenue")
     response = client.get(url)
     assert response.status_code == status, url
-    soup = BeautifulSoup(response.text, "html.parser")
-    assert soup.find("main").get_text(strip=True)
+    assert soup(response).find("main").get_text(strip=True)
     assert not page_problems(response.text)
 
 
@@ -559,8 +513,7 @@ def test_head_links_on_pages_about_a_user(app, auth):
     with app.test_request_context("/contributions/Jean%20Dupont"):
         user = find_user(get_session(), "Jean Dupont")
         page = render_template_string('{% extends "base.html" %}', user=user)
-    soup = BeautifulSoup(page, "html.parser")
-    hrefs = [link["href"] for link in soup.head.find_all("link", rel="alternate")]
+    hrefs = [link["href"] for link in soup(page).head.find_all("link", rel="alternate")]
     assert hrefs == ["/flux/modifications-recentes.atom", "/flux/contributions/Jean_Dupont.atom"]
 
 
@@ -579,8 +532,7 @@ def test_head_links_are_inert_and_translated(client, make_page):
     make_page("Accueil", "Bienvenue")
     response = client.get("/wiki/Accueil", headers={"Accept-Language": "en"})
     assert not page_problems(response.text)
-    soup = BeautifulSoup(response.text, "html.parser")
-    assert len(soup.head.find_all("link", rel="alternate")) == 2
+    assert len(soup(response).head.find_all("link", rel="alternate")) == 2
 
 
 # --------------------------------------------------------------- conditional GET

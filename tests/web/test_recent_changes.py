@@ -9,10 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import add_revision, banner, csrf_from, soup
 from sqlalchemy import event, select
 
 from wikicoop import changes as ch
@@ -23,43 +22,6 @@ from wikicoop.db import engine_of, get_session
 from wikicoop.models import AuditEntry, Page, Revision, utcnow
 from wikicoop.security import create_token
 from wikicoop.titles import parse_title
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
-
-
-def add_revision(
-    app: Flask,
-    title: str,
-    text: str,
-    *,
-    author: str,
-    status: str,
-    summary: str = "",
-    reason: str = "",
-) -> int:
-    """A revision row with ``status`` (pending, rejected, hidden) on an existing page."""
-    with app.app_context():
-        session = get_session()
-        page = rev.find_page(session, parse_title(title))
-        user = find_user(session, author)
-        assert page is not None and user is not None
-        revision = Revision(
-            page_id=page.id,
-            parent_id=page.latest_revision_id,
-            author_id=user.id,
-            summary=summary,
-            size=len(text.encode()),
-            text=text,
-            licence=page.licence,
-            status=status,
-            review_reason=reason,
-            hidden_from="published" if status == "hidden" else None,
-        )
-        session.add(revision)
-        session.commit()
-        return revision.id
 
 
 def revision_row(app: Flask, revision_id: int) -> Revision:
@@ -83,14 +45,6 @@ def api_ids(client: FlaskClient, path: str, **query: Any) -> list[int]:
     return [c["revision_id"] for c in response.get_json()["changes"]]
 
 
-def error_text(response) -> str:
-    if response.mimetype == "application/json":
-        return response.get_json()["error"]
-    node = soup(response).select_one(".banner-error")
-    assert node is not None, response.text[:500]
-    return node.get_text(" ", strip=True)
-
-
 @pytest.fixture
 def wiki(app: Flask, make_page, auth) -> dict[str, int]:
     """Alice creates two pages, Bob edits one (minor), a help page, then three
@@ -100,21 +54,9 @@ def wiki(app: Flask, make_page, auth) -> dict[str, int]:
         "beta1": make_page("Beta", "beta text\n", author="Alice"),
         "aide1": make_page("Aide:Lire", "lire\n", author="Alice"),
     }
-    with app.app_context():
-        session = get_session()
-        page = rev.find_page(session, parse_title("Alpha"))
-        result = writing.save(
-            writing.context_for(app, session),
-            writing.Edit(
-                title=parse_title("Alpha"),
-                text="one two three\n",
-                base_revision_id=page.latest_revision_id,
-                author=rev.Author(user=find_user(session, "Alice")),
-                summary="plus de mots",
-                minor=True,
-            ),
-        )
-        ids["alpha2"] = result.revision.id
+    ids["alpha2"] = make_page(
+        "Alpha", "one two three\n", author="Alice", summary="plus de mots", minor=True
+    )
     ids["beta2"] = make_page("Beta", "beta text, longer\n", author="Bob")
     auth.make_user("Nina", trust="auto")
     ids["pending"] = add_revision(app, "Alpha", "spam?\n", author="Nina", status="pending")
@@ -211,9 +153,9 @@ def test_moderator_filters_are_refused_to_others(
             auth.login(login)
         html = client.get(f"/modifications-recentes?{query}")
         assert html.status_code == 403
-        assert "modérateurs" in error_text(html)
+        assert "modérateurs" in banner(html)
         api = client.get(f"/api/v1/recent-changes?{query}")
-        assert api.status_code == 403 and "modérateurs" in error_text(api)
+        assert api.status_code == 403 and "modérateurs" in banner(api)
 
 
 @pytest.mark.parametrize(
@@ -238,7 +180,7 @@ def test_bad_parameters_get_a_clear_answer(
     for path in ("/modifications-recentes", "/api/v1/recent-changes"):
         response = client.get(f"{path}?{query}")
         assert response.status_code == status, (path, response.text[:300])
-        assert words in error_text(response)
+        assert words in banner(response)
 
 
 def test_filters(client: FlaskClient, auth, wiki) -> None:
@@ -401,13 +343,13 @@ def test_patrol_refusals_through_the_form(client: FlaskClient, auth, wiki) -> No
     auth.login("Mod", role="moderator")
     response = patrol_post(client, only=wiki["pending"])
     assert response.status_code == 409
-    assert "n'est pas publiée" in error_text(response)
+    assert "n'est pas publiée" in banner(response)
     # all or nothing: one unpublished revision among others patrols none
     response = patrol_post(client, revision_id=[wiki["beta2"], wiki["rejected"]])
     assert response.status_code == 409
     assert patrol_post(client, only=999999).status_code == 404
     response = patrol_post(client)
-    assert response.status_code == 400 and "Cochez" in error_text(response)
+    assert response.status_code == 400 and "Cochez" in banner(response)
     assert patrol_post(client, revision_id="abc").status_code == 400
 
 
@@ -548,7 +490,7 @@ def test_contributions_pagination_and_filters(client: FlaskClient, wiki) -> None
 
 def test_contributions_of_an_unknown_user_are_404(client: FlaskClient, wiki) -> None:
     response = client.get("/contributions/Personne")
-    assert response.status_code == 404 and "Personne" in error_text(response)
+    assert response.status_code == 404 and "Personne" in banner(response)
     response = client.get("/api/v1/users/Personne/contributions")
     assert response.status_code == 404 and "Personne" in response.get_json()["error"]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from bs4 import BeautifulSoup
-from conftest import csrf_from, edit_form
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import csrf_from, edit_form, soup
 from sqlalchemy import select, update
 
 from wikicoop import revisions as rev
@@ -22,10 +21,6 @@ from wikicoop.db import get_session
 from wikicoop.models import Comment, Revision, Watch, utcnow
 from wikicoop.security import create_token
 from wikicoop.titles import parse_title
-
-
-def soup(response) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def watched(app: Flask, username: str) -> list[str]:
