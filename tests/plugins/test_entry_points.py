@@ -331,3 +331,36 @@ def test_render_cache_follows_the_renderer_fingerprint(
     assert '<span class="greffon-vu">vu</span>' in content(with_plugin)
     assert len(greffon_pkg.PARSED) == parsed + 1  # then served from the cache
     assert "greffon-vu" not in content(make_app(DISABLED_PLUGINS=["greffon"]))
+
+
+def test_the_fingerprint_check_costs_no_query_on_a_cached_view(
+    greffon: Path, make_app: Callable[..., Flask]
+) -> None:
+    """A view served from the render cache makes as many queries with plugins as without
+    (the fingerprint is compared in Python, on the row the view reads anyway)."""
+    from sqlalchemy import event
+
+    def queries_of_a_cached_view(app: Flask) -> int:
+        client = app.test_client()
+        login(client, "Alice")
+        client.get("/wiki/Essai")  # renders (again) for this app's fingerprint, if needed
+        statements: list[str] = []
+        engine = engine_of(app)
+
+        def count(_conn, _cursor, statement, *_args) -> None:
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/wiki/Essai").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    plain = make_app(DISABLED_PLUGINS=["greffon", "annonces"])
+    make_user(plain, "Alice")
+    client = plain.test_client()
+    login(client, "Alice")
+    assert save(client, "Essai", "Un mot ++vu++ ici.").status_code == 302
+    without_plugins = queries_of_a_cached_view(plain)
+    assert queries_of_a_cached_view(make_app()) == without_plugins
