@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from itertools import pairwise
 from typing import Any
@@ -241,6 +241,25 @@ def _page(value: object, capitalize_first: bool) -> str:
     return title.full
 
 
+#: kind -> its check: (value, choices, capitalize_first) -> the normalised value
+_CHECKS: dict[str, Callable[[object, Sequence[str], bool], Any]] = {
+    "text": lambda value, _c, _t: _string(value, MAX_TEXT, single_line=True),
+    "longtext": lambda value, _c, _t: _string(value, MAX_LONGTEXT, single_line=False),
+    "number": lambda value, _c, _t: _number(value),
+    "date": lambda value, _c, _t: _date(value),
+    "datetime": lambda value, _c, _t: _datetime(value),
+    "hours": lambda value, _c, _t: _hours(value),
+    "choice": lambda value, choices, _t: _choice(value, choices),
+    "choices": lambda value, choices, _t: _choices(value, choices),
+    "bool": lambda value, _c, _t: _bool(value),
+    "url": lambda value, _c, _t: _url(value),
+    "email": lambda value, _c, _t: _email(value),
+    "phone": lambda value, _c, _t: _phone(value),
+    "point": lambda value, _c, _t: _point(value),
+    "page": lambda value, _c, capitalize: _page(value, capitalize),
+}
+
+
 def check_value(
     kind: str, value: object, *, choices: Sequence[str] = (), capitalize_first: bool = True
 ) -> Any:
@@ -248,35 +267,10 @@ def check_value(
 
     Raises :class:`KindError`.
     """
-    if kind == "text":
-        return _string(value, MAX_TEXT, single_line=True)
-    if kind == "longtext":
-        return _string(value, MAX_LONGTEXT, single_line=False)
-    if kind == "number":
-        return _number(value)
-    if kind == "date":
-        return _date(value)
-    if kind == "datetime":
-        return _datetime(value)
-    if kind == "hours":
-        return _hours(value)
-    if kind == "choice":
-        return _choice(value, choices)
-    if kind == "choices":
-        return _choices(value, choices)
-    if kind == "bool":
-        return _bool(value)
-    if kind == "url":
-        return _url(value)
-    if kind == "email":
-        return _email(value)
-    if kind == "phone":
-        return _phone(value)
-    if kind == "point":
-        return _point(value)
-    if kind == "page":
-        return _page(value, capitalize_first)
-    raise KindError("unknown-kind", kind=kind)
+    check = _CHECKS.get(kind)
+    if check is None:
+        raise KindError("unknown-kind", kind=kind)
+    return check(value, choices, capitalize_first)
 
 
 def hours_is_empty(value: object) -> bool:

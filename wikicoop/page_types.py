@@ -160,20 +160,28 @@ class PageType:
         }
 
 
+def _named(
+    raw: Mapping[str, Any], pattern: re.Pattern[str], keys: set[str], where: str, rule: str
+) -> str:
+    """The checked ``name`` of a declaration (of a type or a field) with only known ``keys``."""
+    name = raw.get("name")
+    if not isinstance(name, str) or not pattern.fullmatch(name):
+        raise PageTypeError(f"{where} {name!r}: {rule}")
+    unknown = set(raw) - keys
+    if unknown:
+        raise PageTypeError(f"{where} {name!r}: unknown keys {sorted(unknown)}")
+    return name
+
+
 def _field_from(raw: object, type_name: str) -> Field:
     if isinstance(raw, Field):
         raw = raw.as_dict()
     if not isinstance(raw, Mapping):
         raise PageTypeError(f"page type {type_name!r}: a field is a dict")
-    name = raw.get("name")
+    keys = {"name", "kind", "label", "required", "choices"}
+    rule = "a field name is lower-case letters, digits or _ (38 at most)"
+    name = _named(raw, _FIELD_NAME_RE, keys, f"page type {type_name!r}, field", rule)
     where = f"page type {type_name!r}, field {name!r}"
-    if not isinstance(name, str) or not _FIELD_NAME_RE.fullmatch(name):
-        raise PageTypeError(
-            f"{where}: a field name is lower-case letters, digits or _ (38 at most)"
-        )
-    unknown = set(raw) - {"name", "kind", "label", "required", "choices"}
-    if unknown:
-        raise PageTypeError(f"{where}: unknown keys {sorted(unknown)}")
     kind = raw.get("kind")
     if kind not in KINDS:
         raise PageTypeError(f"{where}: unknown kind {kind!r} (kinds: {', '.join(KINDS)})")
@@ -207,14 +215,9 @@ def page_type_from(
         declaration = {**declaration.as_dict(), "plugin": plugin or declaration.plugin}
     if not isinstance(declaration, Mapping):
         raise PageTypeError("a page type declaration is a dict")
-    name = declaration.get("name")
-    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-        raise PageTypeError(
-            f"page type name {name!r}: lower-case letters, digits, _ or -, at most 64"
-        )
-    unknown = set(declaration) - {"name", "label", "fields", "moderation", "plugin"}
-    if unknown:
-        raise PageTypeError(f"page type {name!r}: unknown keys {sorted(unknown)}")
+    keys = {"name", "label", "fields", "moderation", "plugin"}
+    rule = "a type name is lower-case letters, digits, _ or -, at most 64"
+    name = _named(declaration, _NAME_RE, keys, "page type", rule)
     moderation = declaration.get("moderation")
     if moderation is not None and moderation not in _MODERATION_MODES:
         raise PageTypeError(

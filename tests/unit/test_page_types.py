@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from page_type_samples import PLACE as SAMPLE_PLACE
 
 from wikicoop.page_types import (
     FieldError,
@@ -13,27 +14,8 @@ from wikicoop.page_types import (
     validate_fields,
 )
 
-PLACE = {
-    "name": "lieu",
-    "label": {"fr": "Lieu", "en": "Place"},
-    "moderation": "a_priori",
-    "fields": [
-        {"name": "nom", "kind": "text", "label": {"fr": "Nom", "en": "Name"}, "required": True},
-        {"name": "notes", "kind": "longtext", "label": "Notes"},
-        {"name": "places", "kind": "number", "label": "Places"},
-        {"name": "ouverture", "kind": "date", "label": "Ouverture"},
-        {"name": "rdv", "kind": "datetime", "label": "Rendez-vous"},
-        {"name": "horaires", "kind": "hours", "label": "Horaires"},
-        {"name": "acces", "kind": "choice", "label": "Accès", "choices": ["libre", "rdv"]},
-        {"name": "publics", "kind": "choices", "label": "Publics", "choices": ["a", "b", "c"]},
-        {"name": "wifi", "kind": "bool", "label": "Wifi"},
-        {"name": "site", "kind": "url", "label": "Site"},
-        {"name": "courriel", "kind": "email", "label": "Courriel"},
-        {"name": "tel", "kind": "phone", "label": "Téléphone"},
-        {"name": "position", "kind": "point", "label": "Position"},
-        {"name": "structure", "kind": "page", "label": "Structure"},
-    ],
-}
+#: moderation "a_priori" on top of the shared declaration
+PLACE = {**SAMPLE_PLACE, "moderation": "a_priori"}
 
 
 @pytest.fixture()
@@ -292,3 +274,9 @@ def test_init_app_reads_the_setting_and_the_plugins_hook(tmp_path):
     manager.register(types.SimpleNamespace(page_types=OnePlugin().page_types), name="encore")
     with pytest.raises(PageTypeError, match="already declared by annonces"):
         init_app(app)
+
+
+def test_every_kind_has_a_check_and_an_example():
+    from wikicoop import field_kinds
+
+    assert set(field_kinds._CHECKS) == set(field_kinds.KINDS) == set(field_kinds.EXAMPLES)

@@ -7,35 +7,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, edit_form, found, login, page_path, soup
+from page_type_samples import PLACE, WORKSHOP
 
 from wikicoop.search import ensure_in_step, wait_for_index
-
-PLACE = {
-    "name": "lieu",
-    "label": {"fr": "Lieu", "en": "Place"},
-    "fields": [
-        {"name": "nom", "kind": "text", "label": {"fr": "Nom", "en": "Name"}, "required": True},
-        {"name": "notes", "kind": "longtext", "label": "Notes"},
-        {"name": "places", "kind": "number", "label": "Places"},
-        {"name": "ouverture", "kind": "date", "label": "Ouverture"},
-        {"name": "rdv", "kind": "datetime", "label": "Rendez-vous"},
-        {"name": "horaires", "kind": "hours", "label": {"fr": "Horaires", "en": "Opening hours"}},
-        {"name": "acces", "kind": "choice", "label": "Accès", "choices": ["libre", "rdv"]},
-        {"name": "publics", "kind": "choices", "label": "Publics", "choices": ["a", "b", "c"]},
-        {"name": "wifi", "kind": "bool", "label": "Wifi"},
-        {"name": "site", "kind": "url", "label": "Site"},
-        {"name": "courriel", "kind": "email", "label": "Courriel"},
-        {"name": "tel", "kind": "phone", "label": "Téléphone"},
-        {"name": "position", "kind": "point", "label": "Position"},
-        {"name": "structure", "kind": "page", "label": "Structure"},
-    ],
-}
-WORKSHOP = {
-    "name": "atelier",
-    "label": {"fr": "Atelier", "en": "Workshop"},
-    "moderation": "a_priori",
-    "fields": [{"name": "date", "kind": "date", "label": "Date", "required": True}],
-}
 
 GOOD = {
     "nom": "Médiathèque <b>des Capucins</b>",

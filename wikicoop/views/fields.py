@@ -28,6 +28,7 @@ from ..page_types import (
     FieldError,
     PageType,
     PageTypeRegistry,
+    changed_fields,
     registry_of,
     validate_fields,
 )
@@ -313,68 +314,48 @@ class FieldChange:
     new: Markup
 
 
+def _changes(
+    page_type: PageType | None,
+    names: list[str],
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    types: tuple[str | None, str | None] | None = None,
+) -> list[FieldChange]:
+    """Rows of a field table: the type's change (``types``: before, after), then ``names``."""
+    rows = []
+    if types is not None:
+        old_label, new_label = (escape(type_label(name)) for name in types)
+        rows.append(FieldChange("type", _("Type de page"), old_label, new_label))
+    lang = language()
+    for name in names:
+        item = (page_type.field(name) if page_type else None) or Field(name=name, kind="text")
+        old, new = show_value(item, before.get(name)), show_value(item, after.get(name))
+        rows.append(FieldChange(name, item.label_for(lang), old, new))
+    return rows
+
+
 def field_changes(old: Revision | None, new: Revision) -> list[FieldChange]:
     """The type and field changes from ``old`` (None: a new page) to ``new``, for the diff
     page, the restore page and the moderation queue."""
-    changes = []
     old_type = old.page_type if old is not None else None
-    if (old_type or None) != (new.page_type or None):
-        changes.append(
-            FieldChange(
-                "type",
-                _("Type de page"),
-                escape(type_label(old_type)),
-                escape(type_label(new.page_type)),
-            )
-        )
     before, after = (old.fields if old is not None else None) or {}, new.fields or {}
-    lang = language()
     page_type = registry().get(new.page_type) or registry().get(old_type)
-    names = list(dict.fromkeys([*before, *after]))
-    for name in names:
-        if before.get(name) == after.get(name):
-            continue
-        item = page_type.field(name) if page_type else None
-        if item is None:
-            item = Field(name=name, kind="text")
-        changes.append(
-            FieldChange(
-                name,
-                item.label_for(lang),
-                show_value(item, before.get(name)),
-                show_value(item, after.get(name)),
-            )
-        )
-    return changes
+    types = (old_type, new.page_type) if (old_type or None) != (new.page_type or None) else None
+    return _changes(page_type, changed_fields(before, after), before, after, types)
 
 
 def conflicting_fields(
-    current: Revision, ours: Mapping[str, Any] | None, names: list[str]
+    current: Revision,
+    ours: Mapping[str, Any] | None,
+    names: list[str],
+    ours_type: str | None = None,
 ) -> list[FieldChange]:
-    """The fields changed differently on both sides of a refused merge: the value saved
-    in the meantime (``old``) and the one being saved (``new``)."""
+    """The fields (or ``type``) changed differently on both sides of a refused merge: the
+    value saved in the meantime (``old``) and the one being saved (``new``)."""
     page_type = registry().get(current.page_type)
-    saved, mine = current.fields or {}, ours or {}
-    lang = language()
-    rows = []
-    for name in names:
-        if name == "type":
-            rows.append(
-                FieldChange(
-                    "type", _("Type de page"), escape(type_label(current.page_type)), Markup("")
-                )
-            )
-            continue
-        item = (page_type.field(name) if page_type else None) or Field(name=name, kind="text")
-        rows.append(
-            FieldChange(
-                name,
-                item.label_for(lang),
-                show_value(item, saved.get(name)),
-                show_value(item, mine.get(name)),
-            )
-        )
-    return rows
+    types = (current.page_type, ours_type) if "type" in names else None
+    fields = [name for name in names if name != "type"]
+    return _changes(page_type, fields, current.fields or {}, ours or {}, types)
 
 
 # -- the editor's context ----------------------------------------------------------------

@@ -354,7 +354,9 @@ def edit_page(title: Title) -> ViewResult:
             conflict=result.conflict,
             current=current,
             conflict_diff=diff_texts(current.text, form.text.data or ""),
-            field_conflicts=typed.conflicting_fields(current, field_values, result.field_conflicts),
+            field_conflicts=typed.conflicting_fields(
+                current, field_values, result.field_conflicts, page_type
+            ),
             status=409,
             **fields_sent,
         )
