@@ -13,8 +13,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -78,11 +80,27 @@ def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicC
 
 
 def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
-    """Bring the schema to the latest migration of every branch (idempotent)."""
+    """Bring the schema to the latest migration of every branch (idempotent).
+
+    The branches of plugins that are disabled (or gone) are left as they are: their
+    recorded versions are set aside during the upgrade, which could not resolve them,
+    and put back after it, in the same transaction.
+    """
     with engine.begin() as connection:
         cfg = alembic_config(engine, version_dirs)
         cfg.attributes["connection"] = connection
+        known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
+        heads = MigrationContext.configure(connection).get_current_heads()
+        aside = [head for head in heads if head not in known]
+        for head in aside:
+            connection.execute(_DELETE_VERSION, {"version": head})
         command.upgrade(cfg, "heads")
+        for head in aside:
+            connection.execute(_INSERT_VERSION, {"version": head})
+
+
+_DELETE_VERSION = text("DELETE FROM alembic_version WHERE version_num = :version")
+_INSERT_VERSION = text("INSERT INTO alembic_version (version_num) VALUES (:version)")
 
 
 def schema_is_empty(engine: Engine) -> bool:

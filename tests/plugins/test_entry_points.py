@@ -219,10 +219,10 @@ def test_cli_commands_migrations_and_seed_pages_of_a_plugin(
 ) -> None:
     app = make_app()
 
-    def wikicoop(*args: str) -> Result:
-        """Run the ``wikicoop`` command on this app."""
-        info = ScriptInfo(create_app=lambda: app)
-        return app.test_cli_runner().invoke(cli, list(args), obj=info, catch_exceptions=False)
+    def wikicoop(*args: str, on: Flask = app) -> Result:
+        """Run the ``wikicoop`` command on an app (this one by default)."""
+        info = ScriptInfo(create_app=lambda: on)
+        return on.test_cli_runner().invoke(cli, list(args), obj=info, catch_exceptions=False)
 
     assert wikicoop("greffon-ping").output.strip() == "pong du greffon"  # cli_commands()
     engine = engine_of(app)
@@ -235,6 +235,11 @@ def test_cli_commands_migrations_and_seed_pages_of_a_plugin(
         assert result.exit_code == 0, result.output
         page = app.test_client().get("/wiki/Aide:Greffon")
         assert "Le greffon a semé cette page." in page.text
+        # disabled, the plugin's tables and recorded version stay; enabled again, all is there
+        disabled = make_app(DISABLED_PLUGINS=["greffon"])
+        assert wikicoop("upgrade", on=disabled).exit_code == 0
+        assert inspect(engine).has_table("greffon_notes")
+        assert wikicoop("upgrade").exit_code == 0
     finally:  # the PostgreSQL schema is shared by the run: leave it as found
         from alembic import command
 
