@@ -369,3 +369,12 @@ def test_the_fingerprint_check_costs_no_query_on_a_cached_view(
     assert save(client, "Essai", "Un mot ++vu++ ici.").status_code == 302
     without_plugins = queries_of_a_cached_view(plain)
     assert queries_of_a_cached_view(make_app()) == without_plugins
+
+
+def test_two_plugins_of_one_name_stop_the_start(
+    greffon: Path, install_plugin: Callable[..., Path], make_app: Callable[..., Flask]
+) -> None:
+    install_plugin("autre_pkg", "", entry_point="greffon", dist="autre-dist")
+    with pytest.raises(PluginError, match="two plugins are named 'greffon'"):
+        make_app()
+    assert "greffon" in _names(make_app(DISABLED_PLUGINS=["autre-dist"]))

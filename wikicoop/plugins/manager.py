@@ -69,11 +69,11 @@ def _bundled_candidates(folder: Path) -> Iterator[_Candidate]:
 
 
 def _entry_point_candidates() -> Iterator[_Candidate]:
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for point in entry_points(group=ENTRY_POINT_GROUP):
-        if point.name in seen:  # the same distribution found twice on sys.path
+        if (point.name, point.value) in seen:  # one package found twice on sys.path
             continue
-        seen.add(point.name)
+        seen.add((point.name, point.value))
         names = {point.name, point.module.split(".")[0]}
         if point.dist is not None:
             names.add(point.dist.name)
@@ -133,7 +133,7 @@ def discover(
         if candidate.names & off:
             skipped.append(candidate.name)
             continue
-        if candidate.name in taken:
+        if candidate.name in taken:  # turn one off by its package or distribution name
             raise PluginError(f"two plugins are named {candidate.name!r}")
         try:
             module, package, version = candidate.load()
