@@ -70,7 +70,7 @@ def test_page_panels_and_actions_on_the_page_view(
     login(client, "Alice")
     assert save(client, "Essai", "Trois mots ici").status_code == 302
     view = soup(client.get("/wiki/Essai"))
-    panel = view.select_one("aside.plugin-panel")
+    panel = view.select_one("section.plugin-panel")
     assert panel.select_one("h2").text == "Statistiques"
     assert panel.select_one("p").text == "3 mots"  # trusted HTML from the plugin
     ctx = panels.seen[-1]
@@ -86,7 +86,7 @@ def test_page_panels_and_actions_on_the_page_view(
     # the history has the tabs (actions) but no panel: panels belong to the page view
     history = soup(client.get("/wiki/Essai?action=history"))
     assert history.select_one(".page-tabs a.plugin-action") is not None
-    assert history.select_one("aside.plugin-panel") is None
+    assert history.select_one("section.plugin-panel") is None
     assert soup(client.get("/wiki/Autre")).select_one("a.plugin-action") is None  # no page yet
 
 
