@@ -6,22 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
-from helpers import Api, bearer_for
+from helpers import Api, bearer_for, soup
 
 from wikicoop.cli import cli
 from wikicoop.page_types import registry_of
 
 SOON = (date.today() + timedelta(days=3)).isoformat()
 GONE = (date.today() - timedelta(days=3)).isoformat()
-
-
-def soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
 
 
 def notice(day: str = SOON, **fields: object) -> dict[str, object]:
