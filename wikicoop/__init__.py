@@ -39,9 +39,11 @@ def _init_logging(app: Flask) -> None:
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, database, extensions, rendering, theme, views.
+    """Build the application: settings, plugins, database and extensions, the renderer,
+    page types, search, theme, views, then the plugins' routes, helpers and ``startup``.
 
     :param overrides: settings applied last (tests use this).
+    :raises wikicoop.plugins.manager.PluginError: a plugin failed to load (named).
     """
     from . import config, db, page_types, search, security, signals, web
     from .extensions import babel, csrf, limiter, login_manager, select_locale
