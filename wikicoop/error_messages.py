@@ -407,13 +407,8 @@ def template_of(code: str, params: Mapping[str, Any]) -> str:
 
 
 def sentence(err: Any, translate: Callable[[str], str] | None = None) -> str:
-    """The sentence of a coded error, translated by ``translate`` (French without one).
-
-    ``err`` has ``code`` and ``params``; an old-style error (``legacy_message``) keeps
-    the French sentence it was raised with.
-    """
-    if getattr(err, "legacy_message", None) is not None:
-        return err.legacy_message
+    """The sentence of a coded error (``code``, ``params``), translated by ``translate``
+    (French without one)."""
     params = getattr(err, "params", {}) or {}
     template = template_of(err.code, params)
     text = translate(template) if translate is not None else template

@@ -80,7 +80,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .error_messages import sentence, sentence_in
+from .error_messages import sentence
 from .errors import ServiceError
 
 __all__ = [
@@ -91,7 +91,6 @@ __all__ = [
     "can_relicense",
     "get_licence",
     "relicense_refusal",
-    "relicense_refusal_en",
     "relicense_refusal_params",
     "relicense_targets",
 ]
@@ -341,16 +340,6 @@ def relicense_refusal(current: str | Licence, new: str | Licence) -> str | None:
     """
     params = relicense_refusal_params(current, new)
     return None if params is None else sentence(ServiceError("licence-incompatible", **params))
-
-
-def relicense_refusal_en(current: str | Licence, new: str | Licence) -> str | None:
-    """:func:`relicense_refusal` in English, from the catalog. Kept only until the write
-    path raises the coded error itself: views translate with ``web.localized``.
-    """
-    params = relicense_refusal_params(current, new)
-    if params is None:
-        return None
-    return sentence_in(ServiceError("licence-incompatible", **params), "en")
 
 
 def relicense_targets(current: str | Licence) -> tuple[Licence, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -84,14 +84,6 @@ REVISION_ACTION_LABELS = {
 }
 
 
-class BilingualError(Protocol):
-    """A service error: a coded one (``code``, ``params``, see ``errors.ServiceError``),
-    or an old-style one carrying its sentence in French and in English."""
-
-    code: str
-    message: str
-
-
 def current_language() -> str:
     """The interface language of this request (``"fr"``, ``"en"``), French outside one."""
     locale = get_locale() if has_request_context() else None
@@ -103,16 +95,10 @@ def english() -> bool:
     return current_language() == "en"
 
 
-def localized(err: BilingualError) -> str:
-    """A service error's sentence in the reader's language.
-
-    A coded error (no sentence of its own) gets its code's sentence from
-    :mod:`~wikicoop.error_messages`, translated by the catalog; an old-style one shows
-    the English or French sentence it was raised with.
-    """
-    if isinstance(err, ServiceError) and err.legacy_message is None:
-        return error_messages.sentence(err, gettext)
-    return err.message_en if english() else err.message
+def localized(err: ServiceError) -> str:
+    """A service error's sentence in the reader's language: its code's sentence in
+    :mod:`~wikicoop.error_messages`, translated by the catalog, filled with its params."""
+    return error_messages.sentence(err, gettext)
 
 
 def licence_name(licence: Licence) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from wikicoop import community
 from wikicoop.accounts import find_user
 from wikicoop.db import get_session
+from wikicoop.error_messages import sentence_in
 from wikicoop.models import AuditEntry, Block, Page, Revision, User, utcnow
 from wikicoop.moderation import active_block
 
@@ -353,7 +354,8 @@ def test_service_refuses_a_contributor(app, auth, bob):
         with pytest.raises(community.CommunityError) as caught:
             community.block_user(session, user, by=carole, reason="non", expires_at=None)
         assert caught.value.status == 403
-        assert caught.value.message_en == "You are not allowed to do that."
+        assert caught.value.code == "forbidden"
+        assert sentence_in(caught.value, "en") == "You are not allowed to do that."
 
 
 # ---------------------------------------------------------------------- protection

@@ -63,16 +63,14 @@ def test_a_coded_error_has_no_sentence_of_its_own():
     assert err.message == "La version n° 12 n'existe pas."  # French, for the CLI and logs
     assert str(err) == err.message
     assert error_messages.sentence_in(err, "en") == "Version 12 does not exist."
-    assert err.message_en == "Version 12 does not exist."  # from the catalog, too
 
 
-def test_old_style_errors_still_speak_both_languages(app: Flask):
-    err = ServiceError("x", "Message.", 409, message_en="Message in English.")
-    assert (err.message, err.message_en, err.status) == ("Message.", "Message in English.", 409)
-    with app.test_request_context("/", headers=EN):
-        assert localized(err) == "Message in English."
-    with app.test_request_context("/"):
-        assert localized(err) == "Message."
+def test_a_service_cannot_write_its_own_sentence():
+    with pytest.raises(TypeError):
+        ServiceError("x", "Message.")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        ServiceError("x", message_en="Message.")  # type: ignore[call-arg]
+    assert not hasattr(ServiceError("hidden"), "message_en")
 
 
 def test_localized_follows_the_request_language(app: Flask):
@@ -212,8 +210,8 @@ def _constants(node: ast.expr | None) -> list[str]:
     return []
 
 
-def _raised_codes() -> list[tuple[str, int, str, bool]]:
-    """(module, line, table key, coded) of each error built with a literal code."""
+def _raised_codes() -> list[tuple[str, int, str]]:
+    """(module, line, table key) of each error built with a literal code."""
     paths = [p for p in sorted(PACKAGE.rglob("*.py")) if "migrations" not in p.parts]
     trees = [ast.parse(p.read_text(encoding="utf-8")) for p in paths]
     classes = _error_classes(trees)
@@ -227,12 +225,11 @@ def _raised_codes() -> list[tuple[str, int, str, bool]]:
             if name not in classes or name in OWN_SIGNATURE:
                 continue
             keywords = {k.arg: k.value for k in node.keywords}
-            coded = len(node.args) == 1 and "message_en" not in keywords
             variants = _constants(keywords.get("variant")) or [None]
             for code in _constants(node.args[0]):
                 for variant in variants:
-                    key = f"{code}:{variant}" if variant and coded else code
-                    found.append((str(path.relative_to(PACKAGE)), node.lineno, key, coded))
+                    key = f"{code}:{variant}" if variant else code
+                    found.append((str(path.relative_to(PACKAGE)), node.lineno, key))
     return found
 
 
@@ -240,7 +237,7 @@ def test_every_code_raised_has_a_sentence():
     raised = _raised_codes()
     assert len(raised) > 20
     missing = [
-        (module, line, key) for module, line, key, _ in raised if key not in error_messages.MESSAGES
+        (module, line, key) for module, line, key in raised if key not in error_messages.MESSAGES
     ]
     assert not missing, f"codes without a sentence in error_messages.MESSAGES: {missing}"
 

@@ -20,7 +20,9 @@ from helpers import banner, csrf_from, make_user, soup
 from wikicoop import revisions as rev
 from wikicoop.accounts import AccountError
 from wikicoop.db import get_session
-from wikicoop.licences import relicense_refusal, relicense_refusal_en
+from wikicoop.error_messages import sentence_in
+from wikicoop.errors import ServiceError
+from wikicoop.licences import relicense_refusal, relicense_refusal_params
 from wikicoop.titles import TitleError, parse_title
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,7 +212,7 @@ def test_bad_title_in_the_readers_language(client: FlaskClient):
     err = title_error("a[b")
     english = client.get("/wiki/a[b", headers=EN)
     assert english.status_code == 400
-    assert banner(english) == f"Invalid page title: {err.message_en}"
+    assert banner(english) == f"Invalid page title: {sentence_in(err, 'en')}"
     french = client.get("/wiki/a[b")
     assert french.status_code == 400
     assert banner(french) == f"Titre de page invalide : {err.message}"
@@ -243,7 +245,7 @@ def test_api_error_in_the_readers_language(app: Flask, client: FlaskClient, auth
     err = title_error("a{b")
     bad = client.get("/api/v1/pages/a%7Bb", headers=EN)
     assert bad.status_code == 400
-    assert bad.get_json()["error"] == f"Invalid title: {err.message_en}"
+    assert bad.get_json()["error"] == f"Invalid title: {sentence_in(err, 'en')}"
     missing = client.get("/api/v1/pages/Absente", headers=EN)
     assert missing.get_json()["error"] == 'The page "Absente" does not exist.'
 
@@ -317,16 +319,20 @@ def test_refused_relicensing_carries_the_english_reason(app: Flask, make_page):
     err = caught.value
     assert err.code == "licence-incompatible"
     assert err.message == relicense_refusal("CC-BY-SA-4.0", "CC-BY-4.0")
-    assert err.message_en == relicense_refusal_en("CC-BY-SA-4.0", "CC-BY-4.0")
-    assert "shared under the same licence" in err.message_en
+    params = relicense_refusal_params("CC-BY-SA-4.0", "CC-BY-4.0")
+    assert params is not None and err.params == params
+    english = sentence_in(err, "en")
+    assert english == sentence_in(ServiceError("licence-incompatible", **params), "en")
+    assert "shared under the same licence" in english
 
 
 def test_service_errors_default_to_french():
-    assert rev.EditError("x", "Message.").message_en == "Message."  # the old style
     assert AccountError("wrong-password").message == "Le mot de passe actuel n'est pas le bon."
     with pytest.raises(rev.EditError) as caught:
         rev.clean_text("", 100)
-    assert caught.value.message_en == "The page text is empty. Write a few words before saving."
+    assert sentence_in(caught.value, "en") == (
+        "The page text is empty. Write a few words before saving."
+    )
 
 
 # Every code raised has a sentence, every sentence its English, and converted services

@@ -53,7 +53,7 @@ def service_error(err: ServiceError) -> Response:
     """A refused service call: ``{error, code}`` in the reader's language (and ``field``,
     ``reason`` for a refused field value)."""
     get_session().rollback()
-    named = {key: err.details[key] for key in ("field", "reason") if key in err.details}
+    named = {key: err.params[key] for key in ("field", "reason") if key in err.params}
     return json_error(err.status, localized(err), code=err.code, **named)
 
 
