@@ -374,8 +374,10 @@ def test_search_filters_on_field_values_and_type(typed_app: Flask, api: Api):
         api, "Jardin sud", {"nom": "Jardin", "acces": "rdv", "wifi": False}, "Un jardin partagé."
     )
     api.put("Jardin ouest", {"text": "Un jardin partagé.", "base_revision": None}, 201)
+    create(api, "Verger", {"nom": "Verger", "notes": "Un xylophone au fond."}, "Des pommes.")
     assert wait_for_index(typed_app)
     assert sorted(found(typed_app, "jardin")) == ["Jardin nord", "Jardin ouest", "Jardin sud"]
+    assert found(typed_app, "xylophone") == ["Verger"]  # a longtext is searched as words
     assert found(typed_app, "jardin", f_acces="libre") == ["Jardin nord"]
     assert sorted(found(typed_app, "jardin", type="lieu")) == ["Jardin nord", "Jardin sud"]
     answer = api.get("/api/v1/search", query={"q": "jardin", "field.acces": "rdv"})
