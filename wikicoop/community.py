@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from . import moderation
 from .errors import ServiceError
 from .models import ROLES, AuditEntry, Block, Page, Revision, User, utcnow
-from .permissions import ROLE_RANK, can
+from .permissions import can, roles_at_least
 
 MAX_REASON_CHARS = 500
 
@@ -110,8 +110,9 @@ def parse_expiry(raw: object, now: datetime | None = None) -> datetime | None:
 
 
 def may_block(by: User, user: User) -> bool:
-    """Whether ``by`` may block ``user``: someone else, of the same role or below."""
-    return user.id != by.id and ROLE_RANK[user.role] <= ROLE_RANK[by.role]
+    """Whether ``by`` may block ``user``: someone else, of the same role or below (the
+    rank rule of ``permissions.can``'s ``manage_user``)."""
+    return can(by, "manage_user", target=user)
 
 
 def block_of(session: Session, user: User, block_id: object = None) -> Block:
@@ -299,14 +300,14 @@ def set_role(session: Session, user: User, role: object, *, by: User, reason: ob
     # lock every admin row: a concurrent demotion waits, then counts again
     admins = session.scalars(
         select(User)
-        .where(User.role == "admin", User.active.is_(True))
+        .where(User.role.in_(roles_at_least("admin")), User.active.is_(True))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
     user = _lock_user(session, user)
     if user.role == role:
         raise CommunityError("same-role")
-    if user.role == "admin" and [a.id for a in admins] == [user.id]:
+    if [a.id for a in admins] == [user.id]:  # the one active admin left
         raise CommunityError("last-admin", status=409)
     old, user.role = user.role, role
     moderation.audit(session, by, ACTION_ROLE, "user", user.id, reason=text, old=old, new=role)

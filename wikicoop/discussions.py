@@ -32,6 +32,7 @@ from .error_messages import N_
 from .errors import ServiceError
 from .models import Comment, Page, Report, User, utcnow
 from .moderation import HIDDEN, PENDING, PUBLISHED, REJECTED
+from .permissions import can
 from .render_cache import render_text
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ def find_message(session: Session, message_id: int) -> Comment | None:
 
 def can_see(comment: Comment, viewer: User | None) -> bool:
     """Whether ``viewer`` (None: a visitor) may read ``comment``."""
-    if comment.status == PUBLISHED or moderation.is_moderator(viewer):
+    if comment.status == PUBLISHED or can(viewer, "moderate_comments"):
         return True
     return (
         viewer is not None
@@ -152,7 +153,7 @@ def can_see(comment: Comment, viewer: User | None) -> bool:
 def list_threads(session: Session, page: Page, viewer: User | None) -> list[Thread]:
     """The threads of ``page``'s discussion as ``viewer`` sees them, oldest first, each
     with its replies oldest first (one query)."""
-    moderator = moderation.is_moderator(viewer)
+    moderator = can(viewer, "moderate_comments")
     stmt = select(Comment).where(Comment.page_id == page.id).order_by(Comment.id)
     if not moderator:
         visible = Comment.status == PUBLISHED

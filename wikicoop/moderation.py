@@ -35,9 +35,11 @@ from typing import Any
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from .accounts_state import Account, account_for
 from .error_messages import N_
 from .errors import ServiceError
 from .models import AuditEntry, Block, Page, Revision, User, utcnow
+from .permissions import REFUSED_BLOCKED, REFUSED_PROTECTED_MODERATORS, can, hard_refusal
 from .titles import TitleError, parse_title
 
 PUBLISHED, PENDING, REJECTED, HIDDEN = "published", "pending", "rejected", "hidden"
@@ -65,8 +67,6 @@ REASON_LABELS: dict[str, str] = {
 
 _EXTERNAL_LINK_RE = re.compile(r"(?:https?|ftp)://[^\s<>()\[\]\"']+|\bwww\.[^\s<>()\[\]\"']+", re.I)
 
-MODERATOR_ROLES = frozenset({"moderator", "admin"})
-
 
 class WriteRefused(ServiceError):
     """The author may not write here: blocked, or the page is protected (403)."""
@@ -92,9 +92,10 @@ class Decision:
         return ",".join(self.reasons)
 
 
-def is_moderator(user: User | None) -> bool:
-    """Moderators and admins (an inactive account is nobody)."""
-    return user is not None and user.active and user.role in MODERATOR_ROLES
+def is_moderator(user: User | Account | None) -> bool:
+    """Moderators and admins (an inactive account is nobody): a convenience for
+    ``permissions.can(user, "moderate")``, not a rule of its own."""
+    return can(user, "moderate")
 
 
 @lru_cache(maxsize=32)
@@ -254,15 +255,20 @@ def check_can_write(
     *,
     protection: str = "",
     now: datetime | None = None,
+    account: Account | None = None,
 ) -> None:
     """Raise :class:`WriteRefused` when ``user`` is blocked or the page's protection
-    keeps them out; return None otherwise."""
-    block = active_block(session, user, now)
-    if block is not None:
-        raise block_refusal(block)
-    if protection == "moderators" and not is_moderator(user):
+    keeps them out; return None otherwise. The rules are :func:`permissions.hard_refusal`'s;
+    ``account`` (the state already read, e.g. the request's) saves reading it again."""
+    if account is None:
+        account = account_for(session, settings, user, now=now)
+    refusal = hard_refusal(account, "edit", protection=protection)
+    if refusal == REFUSED_BLOCKED:
+        assert account.block is not None
+        raise block_refusal(account.block)
+    if refusal == REFUSED_PROTECTED_MODERATORS:
         raise WriteRefused("protected", variant="moderators")
-    if protection == "trusted" and not is_trusted(session, user, settings, now):
+    if refusal is not None:
         raise WriteRefused("protected")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import moderation
+from .accounts_state import Account
 from .errors import ServiceError
 from .models import Page, Revision, User
 from .permissions import can
@@ -27,7 +28,10 @@ class NotVisible(ServiceError):
 
 
 def viewer_user(actor: Any) -> User | None:
-    """The account behind a Flask-Login user object (None for visitors)."""
+    """The account behind an :class:`Account` or a Flask-Login user object (None for
+    visitors)."""
+    if isinstance(actor, Account):
+        actor = actor.user
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None
     return actor if isinstance(actor, User) else None
@@ -40,20 +44,20 @@ def can_see_text(actor: Any, revision: Revision) -> bool:
 
 def may_read(actor: Any, status: str, author_id: int | None) -> bool:
     """:func:`can_see_text` from a revision's status and author alone (list rows)."""
-    user = viewer_user(actor)
     if status == moderation.PUBLISHED:
         return True
-    if moderation.is_moderator(user):
-        return True
     if status == moderation.HIDDEN:
-        return False
+        return can(actor, "see_hidden")
+    if can(actor, "view_pending"):
+        return True
+    user = viewer_user(actor)
     return user is not None and author_id == user.id
 
 
 def page_exists_for(session: Session, page: Page, actor: Any) -> bool:
     """Whether ``page`` exists for ``actor``: not deleted (unless they may see deleted
     pages), and published, or ``actor`` moderates or wrote one of its revisions."""
-    if page.is_deleted and not can(actor, "view_deleted", page):
+    if not can(actor, "view", page):  # a deleted page, for all but admins
         return False
     if page.latest_revision_id is not None or can(actor, "view_pending"):
         return True
@@ -115,9 +119,9 @@ def shown_revision(session: Session, page: Page, actor: Any) -> tuple[Revision |
 def listed_in_history(actor: Any) -> ColumnElement[bool]:
     """SQL condition on :class:`Revision`: the rows ``actor`` sees listed in a history
     (hidden ones are listed, as placeholders, when they had been public)."""
-    user = viewer_user(actor)
-    if moderation.is_moderator(user):
+    if can(actor, "see_hidden"):
         return Revision.id.is_not(None)
+    user = viewer_user(actor)
     public = or_(
         Revision.status == moderation.PUBLISHED,
         and_(Revision.status == moderation.HIDDEN, Revision.hidden_from == moderation.PUBLISHED),

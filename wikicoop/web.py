@@ -27,13 +27,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from . import error_messages, moderation, visibility
+from .accounts_state import Account, account_for
 from .db import get_session
 from .errors import ServiceError
 from .extensions import login_manager
 from .licences import LICENCES, Licence, get_licence
 from .models import Page
 from .page_cache import PageHtmlCache
-from .permissions import can, needs_account_state
+from .permissions import can
 from .rendering.pipeline import Renderer
 from .titles import Title, make_title, parse_title
 
@@ -230,20 +231,30 @@ def is_sandbox_page(title: Title) -> bool:
     return moderation.is_sandbox(current_app.config, title.namespace, title.name)
 
 
-def allowed(action: str, page: Page | None = None) -> bool:
+def account() -> Account:
+    """The current user's :class:`~wikicoop.accounts_state.Account`, built once per
+    request and kept on ``flask.g`` (its trust and block are read only if a rule needs
+    them, then once)."""
+    user = current_user._get_current_object()
+    # g outlives a request when a test holds an app context: key on the request too
+    here = id(request._get_current_object()) if has_request_context() else None
+    key = (here, getattr(user, "id", None))
+    cached = g.get("_account")
+    if cached is None or cached[0] != key:
+        state = account_for(
+            get_session(),
+            current_app.config,
+            user,
+            hooks=current_app.extensions["wikicoop.plugins"].hook,  # permission_check
+        )
+        cached = (key, state)
+        g._account = cached
+    return cached[1]
+
+
+def allowed(action: str, page: Page | None = None, *, target: Any = None) -> bool:
     """Whether the current user may do ``action`` (templates use this too)."""
-    trusted = blocked = False
-    if current_user.is_authenticated and needs_account_state(action, page):
-        trusted, blocked = account_state()
-    return can(
-        current_user,
-        action,
-        page,
-        anonymous_editing=current_app.config["ANONYMOUS_EDITING"],
-        trusted=trusted,
-        blocked=blocked,
-        hooks=current_app.extensions["wikicoop.plugins"].hook,  # plugins' permission_check
-    )
+    return can(account(), action, page, target=target)
 
 
 def write_refusal(page: Page | None = None) -> moderation.WriteRefused | None:
@@ -256,24 +267,11 @@ def write_refusal(page: Page | None = None) -> moderation.WriteRefused | None:
             current_app.config,
             current_user._get_current_object(),
             protection=page.protection if page is not None else "",
+            account=account(),
         )
     except moderation.WriteRefused as refused:
         return refused
     return None
-
-
-def account_state() -> tuple[bool, bool]:
-    """(trusted, blocked) for the current user, read once per request."""
-    state = g.get("_account_state")
-    if state is None:
-        session = get_session()
-        user = current_user._get_current_object()
-        state = (
-            moderation.is_trusted(session, user, current_app.config),
-            moderation.active_block(session, user) is not None,
-        )
-        g._account_state = state
-    return state
 
 
 def require(action: str, page: Page | None = None) -> None:

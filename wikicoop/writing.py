@@ -27,6 +27,7 @@ from .errors import ServiceError
 from .licences import DEFAULT_LICENCE
 from .merging import MergeResult, merge_texts
 from .models import Page, Revision, User, utcnow
+from .permissions import can
 from .rendering.pipeline import Renderer
 from .revisions import Author, EditError
 from .titles import Title
@@ -196,7 +197,7 @@ def publish(
         rev.apply_published_revision(session, ctx.renderer, page, revision)
         if latest is None:  # the first public version: links to this title turn blue
             render_cache.invalidate_linking_to(session, page.title)
-    if moderation.is_moderator(actor) and revision.patrolled_at is None:
+    if revision.patrolled_at is None and can(actor, "patrol", page, hooks=ctx.hooks):
         # a moderator's change needs no patrol afterwards (an act audited where it happens)
         assert actor is not None
         revision.patrolled_by_id = actor.id

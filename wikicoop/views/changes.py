@@ -37,13 +37,22 @@ from wtforms.validators import Optional
 
 from .. import changes as ch
 from .. import revisions as rev
-from .. import watching
+from .. import visibility, watching
 from ..accounts import find_user
 from ..db import get_session
 from ..models import Page, User
-from ..moderation import PENDING, PUBLISHED, REJECTED, STATUSES, is_moderator
+from ..moderation import PENDING, PUBLISHED, REJECTED, STATUSES
 from ..titles import NAMESPACES, Title, TitleError, lookup_namespace, parse_title
-from ..web import allowed, current_language, fail, localized, page_url, require, safe_next
+from ..web import (
+    account,
+    allowed,
+    current_language,
+    fail,
+    localized,
+    page_url,
+    require,
+    safe_next,
+)
 from .api import ApiError, guard, make_api_blueprint
 
 bp = Blueprint("changes", __name__)
@@ -125,7 +134,7 @@ def _viewer_statuses(author: User | None = None) -> tuple[str, ...]:
     Moderators: all. The author of the listed contributions: all but hidden ones.
     Everyone else: published only.
     """
-    if is_moderator(current_user if current_user.is_authenticated else None):
+    if allowed("see_hidden"):
         return STATUSES
     if author is not None and current_user.is_authenticated and current_user.id == author.id:
         return (PUBLISHED, PENDING, REJECTED)
@@ -435,17 +444,12 @@ def _capitalize() -> bool:
 
 
 def _visible_page(title: Title) -> Page | None:
-    """The page under ``title`` if the reader may see it (not deleted, published)."""
-    page = rev.find_page(get_session(), title)
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
-        return None
-    # a page whose only version waits for review does not exist yet for others than
-    # moderators and its author (who follows it since they created it)
-    if (
-        page.latest_revision_id is None
-        and not allowed("view_pending")
-        and not watching.is_watching(get_session(), current_user.id, page.id)
-    ):
+    """The page under ``title`` if it exists for the reader (see
+    :func:`wikicoop.visibility.page_exists_for`: not deleted, published, or the reader
+    moderates or wrote one of its revisions)."""
+    session = get_session()
+    page = rev.find_page(session, title)
+    if page is None or not visibility.page_exists_for(session, page, account()):
         return None
     return page
 

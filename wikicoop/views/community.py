@@ -39,14 +39,14 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
-from .. import community
+from .. import community, visibility
 from .. import revisions as rev
 from ..accounts import find_user
 from ..db import get_session
 from ..models import Page, User
 from ..moderation import active_block
 from ..titles import Title, TitleError, parse_title
-from ..web import N_, allowed, fail, localized, require
+from ..web import N_, account, allowed, fail, localized, require
 from .api import ApiError, guard, json_body, make_api_blueprint
 from .pages import parse_or_fail
 
@@ -236,7 +236,7 @@ def _user_template(
         current_block=current,
         blocks=community.block_history(session, user),
         audit_rows=audit_rows,
-        can_block_target=community.may_block(current_user, user),
+        can_block_target=allowed("manage_user", target=user),
         forms=forms,
         error=error,
         labels=_labels(),
@@ -348,8 +348,9 @@ def protection(raw_title: str) -> ViewResult:
 
 
 def _page_or_404(title: Title) -> Page:
-    page = rev.find_page(get_session(), title)
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
+    session = get_session()
+    page = rev.find_page(session, title)
+    if page is None or not visibility.page_exists_for(session, page, account()):
         fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
     return page
 
@@ -568,8 +569,9 @@ def api_role(username: str) -> Response:
 def api_protection(raw_title: str) -> Response:
     """``{level: "" | "trusted" | "moderators", reason}``."""
     title = parse_or_fail(raw_title)
-    page = rev.find_page(get_session(), title)
-    if page is None or (page.is_deleted and not allowed("view_deleted")):
+    session = get_session()
+    page = rev.find_page(session, title)
+    if page is None or not visibility.page_exists_for(session, page, account()):
         raise ApiError(404, _("La page « %(title)s » n'existe pas.", title=title.full))
     guard("protect", page)
     data = json_body()

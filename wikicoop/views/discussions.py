@@ -192,7 +192,7 @@ def discussion_page(
     talk_page = rev.find_page(session, title, with_latest=True)
     if talk_page is not None and (
         talk_page.latest_revision_id is None
-        or (talk_page.is_deleted and not allowed("view_deleted"))
+        or not allowed("view", talk_page)  # deleted: admins only
     ):
         talk_page = None  # nothing public written there yet
     if talk_page is not None and talk_page.redirect_target and request.args.get("redirect") != "no":
@@ -224,7 +224,7 @@ def discussion_page(
         "talk_html": talk_html,
         "threads": threads,
         "published_count": talk.count(session, subject.id) if subject is not None else 0,
-        "moderator": moderation.is_moderator(user),
+        "moderator": allowed("moderate_comments"),
         "editable": {
             c.id
             for t in threads
