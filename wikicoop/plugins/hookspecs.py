@@ -99,24 +99,27 @@ def permission_check(actor: Any, action: str, page: Any) -> bool | None:
 @hookspec
 def page_published(ctx: Any) -> None:
     """page_published(ctx): a revision became the public version of its page (save,
-    creation, approval, restore). ctx: session, page, revision, actor."""
+    creation, approval, restore; ``writing.publish``).
+    ctx (``writing.Published``): session, page, revision, actor."""
 
 
 @hookspec
 def page_renamed(ctx: Any) -> None:
-    """page_renamed(ctx): a page moved to a new title.
-    ctx: session, page, old_title, new_title, actor."""
+    """page_renamed(ctx): a page moved to a new title. ctx (``events.PageRenamed``):
+    session, page (renamed), old_title, new_title (full titles), actor, reason."""
 
 
 @hookspec
 def page_deleted(ctx: Any) -> None:
-    """page_deleted(ctx): a page was (soft-)deleted. ctx: session, page, actor, reason."""
+    """page_deleted(ctx): a page was (soft-)deleted.
+    ctx (``events.PageDeleted``): session, page, actor, reason."""
 
 
 @hookspec
 def licence_changed(ctx: Any) -> None:
-    """licence_changed(ctx): a page moved to another licence.
-    ctx: session, page, old_licence, new_licence, actor."""
+    """licence_changed(ctx): a page moved to another licence. ctx
+    (``events.LicenceChanged``): session, page, old_licence, new_licence (codes), actor,
+    reason."""
 
 
 # -- search ------------------------------------------------------------------------
