@@ -208,17 +208,10 @@ def auth(app: Flask, client: FlaskClient) -> Auth:
 @pytest.fixture
 def make_page(app: Flask):
     """Create or edit a page through the real write path; returns the new revision id
-    (a pending one when ``author`` is an existing newcomer)."""
+    (a pending one when ``author`` is an existing newcomer). Other keywords are fields of
+    the edit: licence, summary, minor, page_type, fields."""
 
-    def _make(
-        title: str,
-        text: str,
-        *,
-        author: str = "Alice",
-        licence: str | None = None,
-        summary: str = "",
-        minor: bool = False,
-    ) -> int:
+    def _make(title: str, text: str, *, author: str = "Alice", **edit: Any) -> int:
         with app.app_context():
             from wikicoop.accounts import find_user
 
@@ -234,9 +227,7 @@ def make_page(app: Flask):
                 title=parse_title(title),
                 text=text,
                 base_revision_id=page.latest_revision_id if page else None,
-                licence=licence,
-                summary=summary,
-                minor=minor,
+                **edit,
             )
             result = writing.save(writing.context_for(app, session), edit)
             assert result.revision is not None

@@ -127,6 +127,17 @@ def test_no_create_link_when_the_page_exists(client, auth, make_page):
 # -- d. no diff link a reader cannot follow ---------------------------------------------------
 
 
+def second_version_hidden(make_page, modo, versions: int) -> int:
+    """« Atelier » in ``versions`` versions (3 or 4), the second hidden by the moderator
+    ``modo``; the hidden one's id."""
+    make_page("Atelier", "Version un.")
+    second = make_page("Atelier", "Version deux, avec une insulte.")
+    for word in ("trois", "quatre")[: versions - 2]:
+        make_page("Atelier", f"Version {word}.")
+    assert act(modo, "revision", second, "hide", "insulte").status_code == 302
+    return second
+
+
 def diff_links(reader, path: str) -> list[str]:
     """The addresses of the diff links on ``path`` as ``reader`` sees it."""
     return [a["href"] for a in soup(reader.get(path)).select("a") if "action=diff" in a["href"]]
@@ -135,11 +146,7 @@ def diff_links(reader, path: str) -> list[str]:
 @pytest.mark.parametrize("who", ["visitor", "contributor"])
 def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, who):
     visitor, _newcomer, alice, modo = people
-    make_page("Atelier", "Version un.")
-    second = make_page("Atelier", "Version deux, avec une insulte.")
-    make_page("Atelier", "Version trois.")
-    make_page("Atelier", "Version quatre.")
-    assert act(modo, "revision", second, "hide", "insulte").status_code == 302
+    second_version_hidden(make_page, modo, 4)
     reader = visitor if who == "visitor" else alice
     links = diff_links(reader, "/wiki/Atelier?action=history")
     assert links, "diffs between visible versions stay linked"
@@ -152,10 +159,7 @@ def test_history_links_only_diffs_the_reader_may_open(app, people, make_page, wh
 @pytest.mark.parametrize("path", ["/modifications-recentes", "/contributions/Alice"])
 def test_lists_of_changes_link_only_diffs_the_reader_may_open(app, people, make_page, path):
     visitor, _newcomer, _alice, modo = people
-    make_page("Atelier", "Version un.")
-    second = make_page("Atelier", "Version deux, avec une insulte.")
-    make_page("Atelier", "Version trois.")
-    assert act(modo, "revision", second, "hide", "insulte").status_code == 302
+    second = second_version_hidden(make_page, modo, 3)
     third_diff = f"/wiki/Atelier?action=diff&to={second + 1}"
     for reader, linked in ((visitor, False), (modo, True)):
         links = diff_links(reader, path)
