@@ -93,16 +93,26 @@ def watched_page(app: Flask, auth, make_page) -> int:
         return rev.find_page(get_session(), parse_title("Alpha")).id
 
 
-def send_published(app: Flask, revision_id: int, actor_name: str) -> None:
+def send(
+    app: Flask, signal: Any, revision_id: int, actor: str = "Mod", *, commit: bool = True, **extra
+) -> None:
+    """Send ``signal`` about a revision the way the write path does (``extra``: its other
+    arguments, e.g. the reason), then commit, or roll back when ``commit`` is false."""
     with app.app_context():
         session = get_session()
         revision = session.get(Revision, revision_id)
-        page = session.get(Page, revision.page_id)
-        actor = find_user(session, actor_name)
-        signals.revision_published.send(
-            app, session=session, revision=revision, page=page, actor=actor
+        signal.send(
+            app,
+            session=session,
+            revision=revision,
+            page=revision.page,
+            actor=find_user(session, actor),
+            **extra,
         )
-        session.commit()
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
 
 
 # ------------------------------------------------------------------ the receivers
@@ -123,7 +133,7 @@ def test_watchers_hear_of_a_change_but_not_its_author(app: Flask, make_page, wat
 def test_the_receiver_alone(app: Flask, watched_page) -> None:
     """Sending revision_published by hand: the actor is left out as well as the author."""
     rev_id = pending_revision(app, "Alpha", "one, two\n", "Nina")
-    send_published(app, rev_id, "Mod")
+    send(app, signals.revision_published, rev_id, "Mod")
     assert kinds(app, "Bob") == ["page-changed"]
     assert kinds(app, "Carol") == ["page-changed"]
     assert kinds(app, "Alice") == ["page-changed"]
@@ -172,18 +182,7 @@ def test_the_watchers_are_read_in_one_query(app: Flask, auth, watched_page) -> N
 
 def test_a_rejected_author_is_told_why(app: Flask, watched_page) -> None:
     rev_id = pending_revision(app, "Alpha", "spam\n", "Nina")
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, rev_id)
-        signals.revision_rejected.send(
-            app,
-            session=session,
-            revision=revision,
-            page=revision.page,
-            actor=find_user(session, "Mod"),
-            reason="publicité",
-        )
-        session.commit()
+    send(app, signals.revision_rejected, rev_id, reason="publicité")
     assert kinds(app, "Nina") == ["revision-rejected"]
     assert notes_of(app, "Nina")[0].message == "publicité"
     assert kinds(app, "Bob") == [] and kinds(app, "Mod") == []
@@ -217,17 +216,7 @@ def test_discussion_messages(app: Flask, watched_page) -> None:
 
 def test_nothing_is_kept_when_the_transaction_rolls_back(app: Flask, watched_page) -> None:
     rev_id = pending_revision(app, "Alpha", "a\n", "Nina")
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, rev_id)
-        signals.revision_published.send(
-            app,
-            session=session,
-            revision=revision,
-            page=revision.page,
-            actor=find_user(session, "Mod"),
-        )
-        session.rollback()
+    send(app, signals.revision_published, rev_id, commit=False)
     assert kinds(app, "Bob") == []
 
 
@@ -279,18 +268,7 @@ def test_notifications_page_and_badge(
 ):
     make_page("Alpha", "one two\n", author="Alice")
     rejected = pending_revision(app, "Alpha", "spam\n", "Bob")
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, rejected)
-        signals.revision_rejected.send(
-            app,
-            session=session,
-            revision=revision,
-            page=revision.page,
-            actor=find_user(session, "Mod"),
-            reason="hors sujet",
-        )
-        session.commit()
+    send(app, signals.revision_rejected, rejected, reason="hors sujet")
     auth.login("Bob")
     header = soup(client.get("/pages")).select_one(".user-menu a.notifications-link")
     assert header["href"] == "/notifications"
@@ -470,18 +448,7 @@ def test_approval_and_rejection_emails(app: Flask, watched_page, smtp_server) ->
     use_smtp(app, port, SITE_URL="https://wiki.example.org")
     set_email(app, "Nina", "nina@example.org")
     rev_id = pending_revision(app, "Alpha", "spam\n", "Nina")
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, rev_id)
-        signals.revision_rejected.send(
-            app,
-            session=session,
-            revision=revision,
-            page=revision.page,
-            actor=find_user(session, "Mod"),
-            reason="publicité",
-        )
-        session.commit()
+    send(app, signals.revision_rejected, rev_id, reason="publicité")
     (message,) = inbox.messages()
     assert message["To"] == "nina@example.org"
     body = message.get_content()
@@ -498,17 +465,7 @@ def test_no_email_without_smtp_host_or_after_a_rollback(
     assert inbox.envelopes == [] and kinds(app, "Carol") == ["page-changed"]
     use_smtp(app, port)
     rev_id = pending_revision(app, "Alpha", "three\n", "Nina")
-    with app.app_context():
-        session = get_session()
-        revision = session.get(Revision, rev_id)
-        signals.revision_published.send(
-            app,
-            session=session,
-            revision=revision,
-            page=revision.page,
-            actor=find_user(session, "Mod"),
-        )
-        session.rollback()
+    send(app, signals.revision_published, rev_id, commit=False)
     assert inbox.envelopes == []
 
 
