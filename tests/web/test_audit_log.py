@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import bearer_for, csrf_from, soup
+from helpers import bearer_for, post_form, soup
 from sqlalchemy import select
 
 from wikicoop import community
@@ -146,21 +146,9 @@ def test_acts_made_through_the_forms_reach_the_journal(client, auth, make_page):
     auth.make_user("Bob", trust="auto")
     make_page("Charte", "Les règles.")
     auth.login("Mod", role="moderator")
-    page = client.get("/utilisateur/Bob/moderation")
-    client.post(
-        "/utilisateur/Bob/moderation",
-        data={
-            "csrf_token": csrf_from(page.text),
-            "duration": "1d",
-            "block_reason": "Spam",
-            "block_submit": "1",
-        },
-    )
-    page = client.get("/protection/Charte")
-    client.post(
-        "/protection/Charte",
-        data={"csrf_token": csrf_from(page.text), "level": "moderators", "reason": "Vote"},
-    )
+    block = {"duration": "1d", "block_reason": "Spam", "block_submit": "1"}
+    post_form(client, "/utilisateur/Bob/moderation", block)
+    post_form(client, "/protection/Charte", {"level": "moderators", "reason": "Vote"})
     table = rows(client.get("/journal"))
     assert [(r["actor"], r["action"], r["reason"]) for r in table] == [
         ("Mod", "protect", "Vote"),

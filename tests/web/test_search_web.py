@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import csrf_from, edit_form, found, soup
+from helpers import edit_form, found, post_form, soup
 
 from wikicoop.db import get_session
 from wikicoop.search import ensure_in_step, rebuild, search_backend, wait_for_index
@@ -25,21 +25,12 @@ def test_an_edit_replaces_the_indexed_text(app, make_page):
 def test_rename_delete_and_undelete_follow(app, client, auth, make_page):
     make_page("Ancien titre", "Une page sur les composteurs de quartier.")
     auth.login("Chef", role="admin")
-    form = client.get("/wiki/Ancien_titre?action=rename")
-    client.post(
-        "/wiki/Ancien_titre?action=rename",
-        data={
-            "csrf_token": csrf_from(form.text),
-            "new_title": "Nouveau titre",
-            "leave_redirect": "y",
-        },
-    )
+    rename = {"new_title": "Nouveau titre", "leave_redirect": "y"}
+    post_form(client, "/wiki/Ancien_titre?action=rename", rename)
     assert found(app, "composteurs") == ["Nouveau titre"]  # the redirect is not listed
-    form = client.get("/wiki/Nouveau_titre?action=delete")
-    client.post("/wiki/Nouveau_titre?action=delete", data={"csrf_token": csrf_from(form.text)})
+    post_form(client, "/wiki/Nouveau_titre?action=delete")
     assert found(app, "composteurs") == []
-    form = client.get("/wiki/Nouveau_titre?action=undelete")
-    client.post("/wiki/Nouveau_titre?action=undelete", data={"csrf_token": csrf_from(form.text)})
+    post_form(client, "/wiki/Nouveau_titre?action=undelete")
     assert found(app, "composteurs") == ["Nouveau titre"]
 
 
@@ -144,8 +135,7 @@ def test_api_search_and_suggest(client, make_page):
 def test_deleted_pages_are_never_found(app, make_page, auth, client):
     make_page("Secret", "Un texte retiré du wiki.")
     auth.login("Chef", role="admin")
-    form = client.get("/wiki/Secret?action=delete")
-    client.post("/wiki/Secret?action=delete", data={"csrf_token": csrf_from(form.text)})
+    post_form(client, "/wiki/Secret?action=delete")
     assert wait_for_index(app)
     assert client.get("/api/v1/search?q=retire").json["total"] == 0
     with app.app_context():
