@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import csrf_from, edit_form, found, page_text, save, soup
+from helpers import csrf_from, edit_form, found, page_text, save, session_csrf, soup
 
 from wikicoop import moderation, writing
 from wikicoop.db import get_session
@@ -138,7 +138,7 @@ def test_a_new_page_by_a_newcomer_does_not_exist_for_visitors_until_approved(app
 def test_api_put_held_for_review_answers_202_pending(app, people):
     _visitor, newcomer, alice, modo = people
     save(alice, "Atelier", "Texte publié.")
-    csrf = csrf_from(newcomer.get("/compte/mot-de-passe").text)
+    csrf = session_csrf(newcomer)
     base = revisions_of(app, "Atelier")[-1].id
     response = newcomer.put(
         "/api/v1/pages/Atelier",
@@ -164,7 +164,7 @@ def test_rejection_keeps_the_revision_marked_and_tells_why(app, people):
     save(alice, "Atelier", "Texte publié.")
     save(newcomer, "Atelier", "Texte publicitaire : achetez !")
     pending = revisions_of(app, "Atelier")[-1]
-    csrf = csrf_from(modo.get("/compte/mot-de-passe").text)
+    csrf = session_csrf(modo)
     no_reason = modo.post(
         f"/api/v1/revisions/{pending.id}/reject", json={}, headers={"X-CSRFToken": csrf}
     )
@@ -371,7 +371,7 @@ def test_a_blocked_users_open_edit_form_is_refused_with_the_reason(app, people):
     assert "vandalisme" in response.text and "ne peut pas écrire" in response.text
     assert "Vandalisme" not in page_text(visitor, "Atelier")
     assert alice.get("/wiki/Atelier?action=edit").status_code == 403
-    csrf = csrf_from(alice.get("/compte/mot-de-passe").text)
+    csrf = session_csrf(alice)
     api = alice.put(
         "/api/v1/pages/Atelier",
         json={"text": "x", "base_revision": None},
@@ -438,7 +438,7 @@ def test_reports_go_to_the_queue_and_are_closed(app, people):
 def test_bad_moderation_input_never_fails(app, people):
     _visitor, _newcomer, alice, modo = people
     save(alice, "Atelier", "Texte.")
-    csrf = csrf_from(modo.get("/compte/mot-de-passe").text)
+    csrf = session_csrf(modo)
     headers = {"X-CSRFToken": csrf}
     assert (
         modo.post("/api/v1/revisions/999999/approve", json={}, headers=headers).status_code == 404
