@@ -100,6 +100,20 @@ def upgrade_command() -> None:
     click.echo("Schéma de la base à jour.")
 
 
+@cli.command("plugins")
+@with_appcontext
+def plugins_command() -> None:
+    """List the plugins: the enabled ones (name, version, source), then the disabled."""
+    from .plugins import manager_of
+    from .plugins.manager import plugins_of
+
+    pm = manager_of(current_app._get_current_object())  # type: ignore[attr-defined]
+    for info in plugins_of(pm):
+        click.echo(f"{info.name}\t{info.version}\t{info.source}")
+    for name in getattr(pm, "wikicoop_disabled", []):
+        click.echo(f"{name}\tdésactivé")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

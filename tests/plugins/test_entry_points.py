@@ -225,6 +225,10 @@ def test_cli_commands_migrations_and_seed_pages_of_a_plugin(
         return on.test_cli_runner().invoke(cli, list(args), obj=info, catch_exceptions=False)
 
     assert wikicoop("greffon-ping").output.strip() == "pong du greffon"  # cli_commands()
+    listed = wikicoop("plugins").output.splitlines()
+    assert "greffon\t1.0\tentry-point" in listed
+    off = wikicoop("plugins", on=make_app(DISABLED_PLUGINS=["greffon"])).output.splitlines()
+    assert "greffon\tdésactivé" in off
     engine = engine_of(app)
     assert not inspect(engine).has_table("greffon_notes")
     try:
