@@ -187,3 +187,19 @@ def test_event_hooks_write_in_the_act_s_transaction(
 
         actions = [e.action for e in get_session().query(AuditEntry).order_by(AuditEntry.id)]
     assert actions[-2:] == ["delete", "plugin-note"]
+
+
+class Greeting:
+    @hookimpl
+    def template_context(self, ctx: Any) -> dict[str, str]:
+        return {"salut": f"{ctx.template} pour {ctx.actor.is_authenticated}"}
+
+
+def test_template_context_only_in_requests(app: Flask, plugin: Callable[..., Any]) -> None:
+    from flask import render_template_string
+
+    plugin(Greeting())
+    with app.test_request_context("/"):
+        assert render_template_string("{{ salut }}") == "None pour False"
+    with app.app_context():  # no reader outside a request: the hook is not asked
+        assert render_template_string("{{ salut }}") == ""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask.signals import before_render_template
 from flask_babel import Domain, get_locale
 from flask_login import current_user
@@ -166,7 +166,9 @@ def page_actions(page: Any, revision: Any, title: Any) -> list[dict[str, str]]:
 
 def _add_template_context(app: Flask, template: Any, context: dict[str, Any], **_: Any) -> None:
     """before_render_template receiver: the plugins' variables join the context (the
-    view's own variables win)."""
+    view's own variables win). Only in a request: the hook is given its reader."""
+    if not has_request_context():
+        return
     hook = app.extensions[EXTENSION_KEY].hook
     ctx = TemplateContext(template=template.name, actor=_actor(), request=request)
     for extra in hook.template_context(ctx=ctx):
