@@ -89,8 +89,11 @@ def moderation_verdict(ctx: Any) -> Any:
 
 @hookspec
 def permission_check(actor: Any, action: str, page: Any) -> bool | None:
-    """permission_check(actor, action, page): inside ``permissions.can``, after the core's
-    rules; None abstains, False denies and wins over True, True grants."""
+    """permission_check(actor, action, page): inside ``permissions.can``, after its hard
+    rules (deleted page, blocked account, protection, trust, rank over another account),
+    which no plugin lifts. actor: the User (or None, anonymous). None abstains; False
+    denies and wins over True; True grants a plugin's own action, or lifts a core
+    action's role minimum."""
 
 
 # -- events (inside the transaction that makes them; do not commit) ----------------
