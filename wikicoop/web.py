@@ -367,8 +367,8 @@ def diff_opens(change: Any) -> bool:
     links no diff that would answer 403)."""
     return (
         change.parent_id is not None
-        and visibility.may_read(current_user, change.status, change.author_id)
-        and visibility.may_read(current_user, change.parent_status, change.parent_author_id)
+        and visibility.may_read(account(), change.status, change.author_id)
+        and visibility.may_read(account(), change.parent_status, change.parent_author_id)
     )
 
 

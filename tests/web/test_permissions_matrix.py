@@ -13,11 +13,12 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import login, make_user
+from sqlalchemy import event
 
 from wikicoop import community
 from wikicoop import revisions as rev
 from wikicoop.accounts import find_user
-from wikicoop.db import get_session
+from wikicoop.db import engine_of, get_session
 from wikicoop.plugins import hookimpl
 from wikicoop.titles import parse_title
 
@@ -173,3 +174,31 @@ def test_a_plugin_granting_everything_lifts_no_hard_rule(app: Flask, make_page) 
         (role, action, state): expected_with_grants(role, action, state)
         for role, action, state in cells()
     }
+
+
+def test_the_account_state_is_read_once_per_request_and_only_when_needed(
+    app: Flask, make_page
+) -> None:
+    """A visitor's page view reads no block and no trust; an account's page view (its
+    tabs ask edit, rename, delete...) reads its block once, whatever the rules asking."""
+    make_page("Essai", "Du texte.", author="Auteur")
+    make_user(app, "Nouveau", trust="auto")  # trust 'auto': is_trusted counts its edits
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    client = app.test_client()
+    event.listen(engine_of(app), "before_cursor_execute", count)
+    try:
+        assert client.get("/wiki/Essai").status_code == 200
+        assert [s for s in statements if "FROM blocks" in s] == []
+        assert login(client, "Nouveau").status_code == 302
+        for url in ("/wiki/Essai", "/wiki/Essai?action=history", "/wiki/Essai?action=edit"):
+            statements.clear()
+            assert client.get(url).status_code == 200
+            assert len([s for s in statements if "FROM blocks" in s]) == 1, url
+            approved = [s for s in statements if "count(" in s and "FROM revisions" in s]
+            assert len(approved) <= 1, (url, approved)  # is_trusted's count, once at most
+    finally:
+        event.remove(engine_of(app), "before_cursor_execute", count)
