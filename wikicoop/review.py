@@ -15,7 +15,6 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from . import moderation, signals
-from .errors import ServiceError
 from .merging import merge_texts
 from .models import Comment, Page, Report, Revision, User, utcnow
 from .revisions import (
@@ -178,18 +177,9 @@ def approve(
     """
     now = ctx.now or utcnow()
     reason_text = clean_summary(reason)
-    session = ctx.session
-
-    def attempt() -> Revision:
-        published = _try_approve(ctx, revision_id, moderator, reason_text, now)
-        session.commit()
-        return published
-
-    try:
-        return retrying(session, attempt)
-    except ServiceError:
-        session.rollback()
-        raise
+    return retrying(
+        ctx.session, lambda: _try_approve(ctx, revision_id, moderator, reason_text, now)
+    )
 
 
 def _approve_conflict() -> EditError:

@@ -138,17 +138,23 @@ _T = TypeVar("_T")
 
 
 def retrying(session: Session, attempt: Callable[[], _T]) -> _T:
-    """Run ``attempt`` (the whole transaction of an act, ending in its commit), again from
-    the start, after a rollback, when it lost a race: another writer moved the page's
-    pointer (:class:`LostRace`) or created the same page first (``IntegrityError``).
-    Gives up with :class:`EditError` 503."""
+    """Run the act ``attempt`` (which only flushes) as one transaction: commit what it
+    did, roll it back when it refuses (a :class:`ServiceError`, raised again), and run it
+    again from the start, after a rollback, when it lost a race: another writer moved the
+    page's pointer (:class:`LostRace`) or created the same page first
+    (``IntegrityError``). Gives up with :class:`EditError` 503."""
     for number in range(_SAVE_ATTEMPTS):
         if number:
             time.sleep(random.uniform(0, 0.005 * number))  # let the winner finish
         try:
-            return attempt()
+            result = attempt()
+            session.commit()  # also ends the row lock of an act that wrote nothing
+            return result
         except (LostRace, IntegrityError):
             session.rollback()
+        except ServiceError:
+            session.rollback()  # nothing of a refused act stays, and the row lock ends
+            raise
     raise EditError("busy", status=503)
 
 
@@ -472,16 +478,10 @@ def change_licence(
     why = clean_summary(reason)
     page_id = page.id
 
-    def attempt() -> Revision:
-        revision = _try_change_licence(session, lock_page(session, page_id), code, author, why)
-        session.commit()
-        return revision
-
-    try:
-        return retrying(session, attempt)
-    except ServiceError:
-        session.rollback()
-        raise
+    return retrying(
+        session,
+        lambda: _try_change_licence(session, lock_page(session, page_id), code, author, why),
+    )
 
 
 def _try_change_licence(

@@ -6,9 +6,9 @@ restoring, approving (``review.approve``), the redirect a rename leaves — ends
 and categories, marks a moderator's own change patrolled, sends ``revision_published``
 and fires the ``page_published`` hook.
 
-Transactions: :func:`save`, :func:`restore` and :func:`rename` own theirs (they must
-start again from a fresh read after losing a race, see :func:`revisions.retrying`):
-each commits once at its end, and rolls back when refused. What they call only
+Transactions: :func:`save`, :func:`restore` and :func:`rename` are acts, each one
+transaction run by :func:`revisions.retrying`: committed at its end, rolled back when
+refused, run again from a fresh read after losing a race. What they call only
 flushes. See "Transactions" in docs/architecture.md.
 """
 
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from . import moderation, page_types, render_cache, signals, visibility
 from . import revisions as rev
-from .errors import ServiceError
 from .licences import DEFAULT_LICENCE
 from .merging import MergeResult, merge_texts
 from .models import Page, Revision, User, utcnow
@@ -148,7 +147,6 @@ def save(ctx: WriteContext, edit: Edit) -> SaveResult:
     (:class:`EditError`, a page type's ``FieldError``, a plugin's ``validate_edit``) and
     write nothing. Commits on success; a conflict writes nothing.
     """
-    session = ctx.session
     edit = replace(
         edit,
         text=rev.clean_text(edit.text, int(ctx.settings["MAX_PAGE_BYTES"])),
@@ -157,17 +155,7 @@ def save(ctx: WriteContext, edit: Edit) -> SaveResult:
         minor=bool(edit.minor),
     )
     now = ctx.now or utcnow()
-
-    def attempt() -> SaveResult:
-        result = _try_save(ctx, edit, now)
-        session.commit()  # also ends the row lock of a save that wrote nothing
-        return result
-
-    try:
-        return rev.retrying(session, attempt)
-    except ServiceError:
-        session.rollback()  # nothing of a refused edit stays, and the row lock ends
-        raise
+    return rev.retrying(ctx.session, lambda: _try_save(ctx, edit, now))
 
 
 def publish(
@@ -525,14 +513,9 @@ def rename(
                 system=True,  # part of the moderator's rename, not an edit to review
             )
             _create_page(ctx, redirect, moderation.Decision(moderation.PUBLISHED), utcnow())
-        session.commit()
         return moved
 
-    try:
-        return rev.retrying(session, attempt)
-    except ServiceError:
-        session.rollback()
-        raise
+    return rev.retrying(session, attempt)
 
 
 def _try_rename(
