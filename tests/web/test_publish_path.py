@@ -124,13 +124,18 @@ def test_create_save_restore_and_approve_each_publish_once(
         assert _revision(app, revision_id).patrolled_by_id == modo.id
 
 
-def test_a_contributors_save_is_published_once_and_left_to_patrol(
-    app: Flask, client: FlaskClient, recorder: Recorder
-) -> None:
+def _alice_creates_lavoir(app: Flask, client: FlaskClient) -> int:
+    """Alice (trusted) logs in and creates "Lavoir" with the web form; its revision."""
     make_user(app, "Alice")
     login(client, "Alice")
     assert save(client, "Lavoir", "Le vieux lavoir.").status_code == 302
-    created = _latest_id(app, "Lavoir")
+    return _latest_id(app, "Lavoir")
+
+
+def test_a_contributors_save_is_published_once_and_left_to_patrol(
+    app: Flask, client: FlaskClient, recorder: Recorder
+) -> None:
+    created = _alice_creates_lavoir(app, client)
     assert recorder.published == [("Lavoir", created, "create", "Alice")]
     assert _revision(app, created).patrolled_at is None
 
@@ -138,9 +143,7 @@ def test_a_contributors_save_is_published_once_and_left_to_patrol(
 def test_validate_edit_refusing_gives_400_and_saves_nothing(
     app: Flask, client: FlaskClient, recorder: Recorder
 ) -> None:
-    make_user(app, "Alice")
-    login(client, "Alice")
-    assert save(client, "Lavoir", "Le vieux lavoir.").status_code == 302
+    _alice_creates_lavoir(app, client)
     before = _count(app)
     recorder.refuse = "interdit"
     refused = save(client, "Lavoir", "Un mot interdit.")
