@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, login, make_user, post_form, save
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from wikicoop import moderation, review, writing
 from wikicoop import revisions as rev
@@ -306,3 +306,34 @@ def test_approval_merges_fields_and_refuses_a_field_conflict(typed_app: Flask) -
                 moderator=find_user(session, "Modo"),
             )
         assert refused.value.code == "approve-conflict"
+
+
+def test_publish_only_flushes_the_act_commits(app: Flask, make_page, recorder: Recorder) -> None:
+    """The transaction rule: what an act is made of never commits; the act does, once."""
+    first = make_page("Lavoir", "Le vieux lavoir.")
+    with app.app_context():
+        session = get_session()
+        commits: list[int] = []
+        event.listen(session, "after_commit", lambda _s: commits.append(1))
+        page = rev.find_page(session, parse_title("Lavoir"))
+        latest = page.latest_revision
+        revision = rev.new_revision(
+            page,
+            parent=latest,
+            author=rev.Author(user=find_user(session, "Alice")),
+            text="Un autre texte.\n",
+            summary="",
+            action="edit",
+            now=latest.created_at,
+        )
+        writing.publish(
+            writing.context_for(app, session), page, revision, latest=latest, actor=None,
+            now=latest.created_at,
+        )  # fmt: skip
+        assert commits == [] and [p[2] for p in recorder.published] == ["create", "edit"]
+        session.rollback()  # the caller gives up: nothing of it stays
+        assert _latest_id(app, "Lavoir") == first
+        author = rev.Author(user=find_user(session, "Alice"))
+        edit = writing.Edit(author=author, title=page.title, text="Encore.", base_revision_id=first)
+        writing.save(writing.context_for(app, session), edit)
+        assert commits == [1]  # a save commits once
