@@ -80,7 +80,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .error_messages import sentence
+from .error_messages import N_, sentence
 from .errors import ServiceError
 
 __all__ = [
@@ -103,22 +103,21 @@ class Licence:
     Attributes:
         code: SPDX identifier, e.g. ``"CC-BY-SA-4.0"``.
         short_name: the usual short name, e.g. ``"CC BY-SA 4.0"``.
-        name_fr: the French title of the licence as Creative Commons gives it.
-        name_en: the English title.
+        name_fr: the French title of the licence as Creative Commons gives it (other
+            languages: the catalog, ``web.licence_name``).
         deed_url: the French human-readable summary (deed) on creativecommons.org.
         legal_url: the French translation of the legal code on creativecommons.org.
         badge: file name of the SVG badge in ``wikicoop/static/licences/``.
         attribution: reusers must credit the authors.
         share_alike: adapted versions must be shared under the same licence.
         non_commercial: no commercial use.
-        summary_fr: one plain French sentence saying what a reuser may do.
-        summary_en: the same sentence in English.
+        summary_fr: one plain French sentence saying what a reuser may do (other
+            languages: the catalog, ``web.licence_summary``).
     """
 
     code: str
     short_name: str
     name_fr: str
-    name_en: str
     deed_url: str
     legal_url: str
     badge: str
@@ -126,7 +125,6 @@ class Licence:
     share_alike: bool
     non_commercial: bool
     summary_fr: str
-    summary_en: str
 
     @property
     def badge_path(self) -> str:
@@ -147,10 +145,8 @@ def _cc(
     slug: str,
     short_name: str,
     name_fr: str,
-    name_en: str,
     conditions: tuple[bool, bool, bool],
     summary_fr: str,
-    summary_en: str,
 ) -> Licence:
     attribution, share_alike, non_commercial = conditions
     if slug == "zero":
@@ -165,7 +161,6 @@ def _cc(
         code=code,
         short_name=short_name,
         name_fr=name_fr,
-        name_en=name_en,
         deed_url=f"{base}deed.fr",
         legal_url=f"{base}legalcode.fr",
         badge=badge,
@@ -173,7 +168,6 @@ def _cc(
         share_alike=share_alike,
         non_commercial=non_commercial,
         summary_fr=summary_fr,
-        summary_en=summary_en,
     )
 
 
@@ -181,61 +175,57 @@ _ALL = (
     _cc(
         "zero",
         "CC0 1.0",
-        "CC0 1.0 Universel",
-        "CC0 1.0 Universal",
+        N_("CC0 1.0 Universel"),
         (False, False, False),
-        "Tout le monde peut copier, modifier et réutiliser ce contenu comme il le souhaite, "
-        "même pour le vendre, sans aucune condition.",
-        "Anyone may copy, change and reuse this content as they wish, even to sell it, "
-        "with no conditions at all.",
+        N_(
+            "Tout le monde peut copier, modifier et réutiliser ce contenu comme il le souhaite, "
+            "même pour le vendre, sans aucune condition."
+        ),
     ),
     _cc(
         "by",
         "CC BY 4.0",
-        "Attribution 4.0 International",
-        "Attribution 4.0 International",
+        N_("Attribution 4.0 International"),
         (True, False, False),
-        "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
-        "à condition de citer ses auteurs et la licence.",
-        "Anyone may copy, change and reuse this content, even to sell it, "
-        "as long as they credit its authors and the licence.",
+        N_(
+            "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
+            "à condition de citer ses auteurs et la licence."
+        ),
     ),
     _cc(
         "by-sa",
         "CC BY-SA 4.0",
-        "Attribution - Partage dans les Mêmes Conditions 4.0 International",
-        "Attribution-ShareAlike 4.0 International",
+        N_("Attribution - Partage dans les Mêmes Conditions 4.0 International"),
         (True, True, False),
-        "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
-        "à condition de citer ses auteurs et de partager toute version modifiée "
-        "sous la même licence.",
-        "Anyone may copy, change and reuse this content, even to sell it, "
-        "as long as they credit its authors and share any changed version "
-        "under the same licence.",
+        N_(
+            "Tout le monde peut copier, modifier et réutiliser ce contenu, même pour le vendre, "
+            "à condition de citer ses auteurs et de partager toute version modifiée "
+            "sous la même licence."
+        ),
     ),
     _cc(
         "by-nc",
         "CC BY-NC 4.0",
-        "Attribution - Pas d'Utilisation Commerciale 4.0 International",
-        "Attribution-NonCommercial 4.0 International",
+        N_("Attribution - Pas d'Utilisation Commerciale 4.0 International"),
         (True, False, True),
-        "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
-        "ses auteurs et de ne pas s'en servir pour gagner de l'argent.",
-        "Anyone may copy, change and reuse this content, as long as they credit its authors "
-        "and do not use it to make money.",
+        N_(
+            "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
+            "ses auteurs et de ne pas s'en servir pour gagner de l'argent."
+        ),
     ),
     _cc(
         "by-nc-sa",
         "CC BY-NC-SA 4.0",
-        "Attribution - Pas d'Utilisation Commerciale - Partage dans les Mêmes Conditions "
-        "4.0 International",
-        "Attribution-NonCommercial-ShareAlike 4.0 International",
+        N_(
+            "Attribution - Pas d'Utilisation Commerciale - Partage dans les Mêmes Conditions "
+            "4.0 International"
+        ),
         (True, True, True),
-        "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
-        "ses auteurs, de ne pas s'en servir pour gagner de l'argent et de partager toute "
-        "version modifiée sous la même licence.",
-        "Anyone may copy, change and reuse this content, as long as they credit its authors, "
-        "do not use it to make money and share any changed version under the same licence.",
+        N_(
+            "Tout le monde peut copier, modifier et réutiliser ce contenu, à condition de citer "
+            "ses auteurs, de ne pas s'en servir pour gagner de l'argent et de partager toute "
+            "version modifiée sous la même licence."
+        ),
     ),
 )
 

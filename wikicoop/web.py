@@ -104,7 +104,7 @@ def localized(err: ServiceError) -> str:
 
 def licence_name(licence: Licence) -> str:
     """The full name of a licence in the reader's language."""
-    return licence.name_en if english() else licence.name_fr
+    return gettext(licence.name_fr)
 
 
 def _label(labels: dict[str, str], code: str) -> str:
@@ -145,7 +145,7 @@ def facet_label(facet: str, value: str) -> str:
 
 def licence_summary(licence: Licence) -> str:
     """The one-sentence summary of a licence in the reader's language."""
-    return licence.summary_en if english() else licence.summary_fr
+    return gettext(licence.summary_fr)
 
 
 def available_languages() -> list[str]:
