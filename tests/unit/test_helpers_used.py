@@ -1,10 +1,10 @@
 """Test modules use the one copy of the shared helpers (``tests/helpers.py``, fixtures in
 ``tests/conftest.py``) instead of writing their own (issue 9, point 8).
 
-An AST scan of every test module: no module-level function or class may take the name
-of a shared helper (or a known alias of one: ``_soup``, ``get_csrf``, ``token_headers``…),
-and HTML is parsed by ``helpers.soup`` only. The browser tests are left out: their
-helpers drive a Playwright page, not a Flask test client.
+An AST scan of every test module (the bundled plugins' too): no module-level function or
+class may take the name of a shared helper (or a known alias of one: ``_soup``,
+``get_csrf``, ``token_headers``…), and HTML is parsed by ``helpers.soup`` only. The
+browser tests are left out: their helpers drive a Playwright page, not a Flask client.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 SHARED = {TESTS / "helpers.py", TESTS / "conftest.py"}
 LEFT_OUT = TESTS / "browser"
+PLUGINS = TESTS.parent / "plugins"
 
 #: names under which copies of the shared helpers were written before
 ALIASES = {
@@ -48,10 +49,11 @@ def shared_names() -> set[str]:
 
 
 def modules_to_scan() -> list[Path]:
-    """Every Python module under tests/ but the shared ones and the browser tests."""
-    return sorted(
-        path for path in TESTS.rglob("*.py") if path not in SHARED and LEFT_OUT not in path.parents
-    )
+    """Every Python module under tests/ but the shared ones and the browser tests, and
+    the tests of the bundled plugins (``plugins/*/test_*.py`` and their conftest)."""
+    tests = [p for p in TESTS.rglob("*.py") if p not in SHARED and LEFT_OUT not in p.parents]
+    plugins = [p for p in PLUGINS.rglob("*.py") if p.name.startswith(("test_", "conftest"))]
+    return sorted(tests + plugins)
 
 
 def copies_in(path: Path, names: set[str]) -> list[str]:
