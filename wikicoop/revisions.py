@@ -532,10 +532,13 @@ def _try_change_licence(
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """A revision as the history page shows it, with the size change from its parent."""
+    """A revision as the history page shows it, with the size change from its parent and
+    the parent's status and author (whether the reader may open the diff with it)."""
 
     revision: Revision
     size_change: int
+    parent_status: str | None = None
+    parent_author_id: int | None = None
 
 
 def history(
@@ -556,14 +559,17 @@ def history(
     total = session.scalar(select(func.count()).select_from(Revision).where(condition)) or 0
     parent = aliased(Revision)
     rows = session.execute(
-        select(Revision, parent.size)
+        select(Revision, parent.size, parent.status, parent.author_id)
         .outerjoin(parent, parent.id == Revision.parent_id)
         .where(condition)
         .order_by(Revision.id.desc())
         .limit(limit)
         .offset(offset)
     ).all()
-    return total, [HistoryRow(rev, rev.size - (parent_size or 0)) for rev, parent_size in rows]
+    return total, [
+        HistoryRow(rev, rev.size - (parent_size or 0), parent_status, parent_author_id)
+        for rev, parent_size, parent_status, parent_author_id in rows
+    ]
 
 
 def page_authors(session: Session, page: Page) -> list[str]:

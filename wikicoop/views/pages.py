@@ -14,7 +14,6 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -434,27 +433,15 @@ def history_page(title: Title) -> ViewResult:
 
 def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
     """Ids of the listed revisions whose diff with their parent the reader may open (both
-    texts readable): the history links no diff that would answer 403."""
-    readable = [
-        row.revision
-        for row in rows
-        if row.revision.parent_id is not None
-        and visibility.can_see_text(current_user, row.revision)
-    ]
-    # (status, author) of each parent: the listed rows, and the oldest row's parent
-    parents = {row.revision.id: (row.revision.status, row.revision.author_id) for row in rows}
-    missing = {revision.parent_id for revision in readable} - parents.keys()
-    if missing:
-        query = select(Revision.id, Revision.status, Revision.author_id)
-        for parent_id, status, author_id in get_session().execute(
-            query.where(Revision.id.in_(missing))
-        ):
-            parents[parent_id] = (status, author_id)
+    texts readable): the history links no diff that would answer 403. The parents' status
+    and author come with the rows (one query for the whole page)."""
+    reader = current_user._get_current_object()  # resolved once, not per row
     return {
-        revision.id
-        for revision in readable
-        if revision.parent_id in parents
-        and visibility.may_read(current_user, *parents[revision.parent_id])
+        row.revision.id
+        for row in rows
+        if row.parent_status is not None
+        and visibility.can_see_text(reader, row.revision)
+        and visibility.may_read(reader, row.parent_status, row.parent_author_id)
     }
 
 
