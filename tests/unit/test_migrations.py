@@ -92,17 +92,22 @@ def test_upgrade_from_0001_keeps_pages_and_publishes_their_revisions(engine: Eng
     upgrade_schema(engine)
 
 
+def _execute(engine: Engine, *statements: str) -> None:
+    """Run raw SQL ``statements`` in one transaction (rows written at an older schema)."""
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
 def test_0003_adds_the_bot_flag_off_and_goes_back(engine: Engine) -> None:
     config = alembic_config(engine)
     command.upgrade(config, "0002")
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO users (id, username, username_key, password_hash, role, active,"
-                " session_nonce, created_at, trust) VALUES (1, 'Alice', 'alice', 'x',"
-                " 'contributor', true, 'n', '2026-01-01 00:00:00+00', 'auto')"
-            )
-        )
+    _execute(
+        engine,
+        "INSERT INTO users (id, username, username_key, password_hash, role, active,"
+        " session_nonce, created_at, trust) VALUES (1, 'Alice', 'alice', 'x',"
+        " 'contributor', true, 'n', '2026-01-01 00:00:00+00', 'auto')",
+    )
     command.upgrade(config, "0003")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT bot FROM users")).scalar_one() in (False, 0)
@@ -117,22 +122,16 @@ def test_0003_adds_the_bot_flag_off_and_goes_back(engine: Engine) -> None:
 def test_0004_adds_page_type_and_fields_empty_and_goes_back(engine: Engine) -> None:
     config = alembic_config(engine)
     command.upgrade(config, "0003")
-    with engine.begin() as conn:  # one page with one revision, saved before page types existed
-        conn.execute(
-            text(
-                "INSERT INTO pages (id, namespace, name, licence, language, created_at,"
-                " touched_at, protection) VALUES (1, 'main', 'Accueil', 'CC-BY-SA-4.0', 'fr',"
-                " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '')"
-            )
-        )
-        conn.execute(
-            text(
-                "INSERT INTO revisions (id, page_id, created_at, summary, minor, size, text,"
-                " licence, action, status, pending_reasons, review_reason) VALUES (1, 1,"
-                " '2026-01-01 00:00:00+00', '', false, 6, 'Salut\n', 'CC-BY-SA-4.0', 'create',"
-                " 'published', '', '')"
-            )
-        )
+    _execute(  # one page with one revision, saved before page types existed
+        engine,
+        "INSERT INTO pages (id, namespace, name, licence, language, created_at,"
+        " touched_at, protection) VALUES (1, 'main', 'Accueil', 'CC-BY-SA-4.0', 'fr',"
+        " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '')",
+        "INSERT INTO revisions (id, page_id, created_at, summary, minor, size, text,"
+        " licence, action, status, pending_reasons, review_reason) VALUES (1, 1,"
+        " '2026-01-01 00:00:00+00', '', false, 6, 'Salut\n', 'CC-BY-SA-4.0', 'create',"
+        " 'published', '', '')",
+    )
     command.upgrade(config, "0004")
     with engine.begin() as conn:
         assert tuple(conn.execute(text("SELECT page_type, fields FROM revisions")).one()) == (
