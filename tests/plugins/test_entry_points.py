@@ -359,12 +359,18 @@ def test_the_fingerprint_check_costs_no_query_on_a_cached_view(
         def count(_conn, _cursor, statement, *_args) -> None:
             statements.append(statement)
 
+        counts = []
         event.listen(engine, "before_cursor_execute", count)
         try:
-            assert client.get("/wiki/Essai").status_code == 200
+            # the fewest of three views: a query that runs now and then (a logged-in
+            # reader's periodic bookkeeping) must not decide the comparison
+            for _ in range(3):
+                statements.clear()
+                assert client.get("/wiki/Essai").status_code == 200
+                counts.append(len(statements))
         finally:
             event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return min(counts)
 
     plain = make_app(DISABLED_PLUGINS=["greffon", "annonces"])
     make_user(plain, "Alice")
