@@ -42,16 +42,25 @@ from sqlalchemy import Engine, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 from whoosh.filedb.filestore import FileStorage
 
-from wikicoop import create_app, writing
-from wikicoop import revisions as rev
-from wikicoop.accounts import create_user
-from wikicoop.db import engine_of, get_session, upgrade_schema
-from wikicoop.diffing import diff_texts
-from wikicoop.licences import DEFAULT_LICENCE
-from wikicoop.models import Base, CategoryMembership, Page, PageLink, RenderCache, Revision, User
+from wikicoop import create_app
+from wikicoop.community.accounts import create_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import engine_of, get_session, upgrade_schema
+from wikicoop.core.models import (
+    Base,
+    CategoryMembership,
+    Page,
+    PageLink,
+    RenderCache,
+    Revision,
+    User,
+)
 from wikicoop.rendering.pipeline import Renderer
 from wikicoop.search import wait_for_index
-from wikicoop.titles import Title, parse_title
+from wikicoop.text.diffing import diff_texts
+from wikicoop.text.licences import DEFAULT_LICENCE
+from wikicoop.text.titles import Title, parse_title
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from search_corpus import huge_page_text

@@ -39,10 +39,10 @@ def _measure(requests: int) -> None:
 
     import bench_core as bc
 
-    from wikicoop.accounts import create_user
-    from wikicoop.db import get_session
+    from wikicoop.community.accounts import create_user
+    from wikicoop.core.db import get_session
     from wikicoop.search import wait_for_index
-    from wikicoop.titles import parse_title
+    from wikicoop.text.titles import parse_title
 
     tmp = Path(tempfile.mkdtemp(prefix="wikicoop-instr-"))
     app = bc.build_app(tmp / "instance", f"sqlite:///{tmp / 'wiki.db'}")

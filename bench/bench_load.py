@@ -43,7 +43,7 @@ from pathlib import Path
 from bench_core import CorpusWriter, load_average, make_titles, median, p95
 from sqlalchemy import create_engine, make_url, text
 
-from wikicoop.titles import parse_title
+from wikicoop.text.titles import parse_title
 
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 ADMIN_PASSWORD = "correct horse battery staple"

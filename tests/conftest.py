@@ -15,13 +15,14 @@ from flask.testing import FlaskClient
 from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, make_user
 from sqlalchemy import create_engine, make_url, text
 
-from wikicoop import create_app, writing
-from wikicoop import revisions as rev
-from wikicoop.accounts import create_user, find_user
-from wikicoop.db import engine_of, get_session, upgrade_schema
-from wikicoop.models import Base, User
+from wikicoop import create_app
+from wikicoop.community.accounts import create_user, find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import engine_of, get_session, upgrade_schema
+from wikicoop.core.models import Base, User
 from wikicoop.search import ensure_in_step, wait_for_index
-from wikicoop.titles import parse_title
+from wikicoop.text.titles import parse_title
 
 # the helpers older test modules import from here (new code imports them from helpers)
 __all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]
@@ -213,7 +214,7 @@ def make_page(app: Flask):
 
     def _make(title: str, text: str, *, author: str = "Alice", **edit: Any) -> int:
         with app.app_context():
-            from wikicoop.accounts import find_user
+            from wikicoop.community.accounts import find_user
 
             session = get_session()
             # a trusted account: these pages are published at once (moderation tests make

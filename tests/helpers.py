@@ -17,15 +17,15 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
-from wikicoop.accounts import create_user, find_user
 from wikicoop.cli import cli as wikicoop_cli
-from wikicoop.db import get_session
-from wikicoop.models import Page, Revision, User
-from wikicoop.revisions import find_page
+from wikicoop.community.accounts import create_user, find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page, Revision, User
+from wikicoop.core.revisions import find_page
 from wikicoop.search import search_backend, wait_for_index
 from wikicoop.search.backend import SearchQuery
-from wikicoop.security import create_token
-from wikicoop.titles import parse_title
+from wikicoop.text.titles import parse_title
+from wikicoop.web.security import create_token
 
 #: the password of every account the tests make
 PASSWORD = "correct horse battery"

@@ -45,17 +45,26 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     :param overrides: settings applied last (tests use this).
     :raises wikicoop.plugins.manager.PluginError: a plugin failed to load (named).
     """
-    from . import config, db, page_types, search, security, signals, web
-    from .extensions import babel, csrf, limiter, login_manager, select_locale
+    from . import config, search
+    from .core import db, page_types, signals
+    from .core.render_cache import RENDERER_VERSION
     from .plugins import wiring as plugins
-    from .render_cache import RENDERER_VERSION
     from .rendering.pipeline import Renderer
-    from .themes import init_themes
-    from .titles import Title
+    from .text.titles import Title
+    from .web import helpers as web
+    from .web import security
+    from .web.extensions import babel, csrf, limiter, login_manager, select_locale
+    from .web.themes import init_themes
 
     instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
     instance.mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     config.load_settings(app, overrides)
     _init_logging(app)
     # plugins are found first: their hooks feed the extensions, renderer, theme and views

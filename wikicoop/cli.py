@@ -17,11 +17,11 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
-from .accounts import AccountError, create_user, find_user
-from .db import engine_of, get_session, upgrade_schema
-from .models import ROLES, Page, User
+from .community.accounts import AccountError, create_user, find_user
+from .core.db import engine_of, get_session, upgrade_schema
+from .core.models import ROLES, Page, User
 from .search import ensure_in_step, rebuild
-from .security import active_tokens, create_token, revoke_token
+from .web.security import active_tokens, create_token, revoke_token
 
 
 def upgrade(app: Flask) -> None:
@@ -41,8 +41,8 @@ def seed_folders(app: Flask) -> list[Path]:
 
 def initialize(app: Flask, *, echo=click.echo) -> None:
     """Upgrade the schema, create the first admin, load the seed pages on first run."""
+    from .core.writing import context_for
     from .seed import load_seed
-    from .writing import context_for
 
     upgrade(app)
     with app.app_context():
@@ -284,8 +284,8 @@ def reindex_command() -> None:
 @with_appcontext
 def load_seed_command() -> None:
     """Create the seed pages that do not exist yet (safe to run again)."""
+    from .core.writing import context_for
     from .seed import load_seed
-    from .writing import context_for
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)

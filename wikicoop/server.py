@@ -54,7 +54,7 @@ def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
     position, and about one search in six failed. Called in the parent before forking
     and in each worker after; the index reopens itself on the next search.
     """
-    from .db import engine_of
+    from .core.db import engine_of
 
     # in a child, close=False: the parent's connections must not be closed under it
     engine_of(app).dispose(close=not in_child)

@@ -7,9 +7,9 @@ drops the inherited database connections and index files and opens its own.
 
 import os
 
-from wikicoop import create_app
-from wikicoop.search import ensure_in_step
-from wikicoop.server import release_inherited_handles
+from . import create_app
+from .search import ensure_in_step
+from .server import release_inherited_handles
 
 app = create_app()
 ensure_in_step(app)

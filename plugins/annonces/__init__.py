@@ -18,9 +18,9 @@ from flask_babel import format_date, get_locale
 from markupsafe import escape
 from sqlalchemy import select
 
-from wikicoop.db import get_session
-from wikicoop.models import Page, Revision
-from wikicoop.page_types import FieldError
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page, Revision
+from wikicoop.core.page_types import FieldError
 from wikicoop.plugins import hookimpl
 
 __version__ = "1.0"

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
 
 from wikicoop.cli import cli
-from wikicoop.page_types import registry_of
+from wikicoop.core.page_types import registry_of
 
 # the suite may run with every plugin off (WIKICOOP_DISABLED_PLUGINS): not these tests
 pytestmark = pytest.mark.skipif(

@@ -103,8 +103,8 @@ def _empty_postgres(url: str) -> None:
     """Truncate every table: other tests of this pytest process share the database."""
     from sqlalchemy import create_engine, text
 
-    from wikicoop.db import upgrade_schema
-    from wikicoop.models import Base
+    from wikicoop.core.db import upgrade_schema
+    from wikicoop.core.models import Base
 
     engine = create_engine(url)
     try:

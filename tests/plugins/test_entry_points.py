@@ -20,7 +20,7 @@ from sqlalchemy import inspect
 
 from wikicoop.bundled_data import bundled_dir
 from wikicoop.cli import cli
-from wikicoop.db import alembic_config, engine_of
+from wikicoop.core.db import alembic_config, engine_of
 from wikicoop.plugins import manager_of
 from wikicoop.plugins.manager import PluginError, plugins_of
 

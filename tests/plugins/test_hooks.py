@@ -11,9 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, login, make_user, page_path, save, soup
 
-from wikicoop.db import get_session
-from wikicoop.models import Page
-from wikicoop.permissions import can
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page
+from wikicoop.core.permissions import can
 from wikicoop.plugins import hookimpl, hooks_of
 
 
@@ -170,7 +170,7 @@ class RollbackProbe:
 
     @hookimpl
     def page_deleted(self, ctx: Any) -> None:
-        from wikicoop.moderation import audit
+        from wikicoop.core.moderation import audit
 
         audit(ctx.session, ctx.actor, "plugin-note", "page", ctx.page.id, page_id=ctx.page.id)
 
@@ -183,7 +183,7 @@ def test_event_hooks_write_in_the_act_s_transaction(
     api.create("Essai", "Texte")
     api.call("DELETE", page_path("Essai"), 200, json_body={})
     with app.app_context():
-        from wikicoop.models import AuditEntry
+        from wikicoop.core.models import AuditEntry
 
         actions = [e.action for e in get_session().query(AuditEntry).order_by(AuditEntry.id)]
     assert actions[-2:] == ["delete", "plugin-note"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.diffing import DiffLine, TextDiff, diff_texts, word_diff
+from wikicoop.text.diffing import DiffLine, TextDiff, diff_texts, word_diff
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 XSS_PAYLOADS = SHARED / "testdata" / "xss-vectors" / "all-payloads.json"

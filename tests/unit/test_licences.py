@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop import licences
 from wikicoop.error_messages import catalog, sentence_in
 from wikicoop.errors import ServiceError
-from wikicoop.licences import (
+from wikicoop.text import licences
+from wikicoop.text.licences import (
     DEFAULT_LICENCE,
     LICENCES,
     Licence,
@@ -24,7 +24,7 @@ from wikicoop.licences import (
     relicense_targets,
 )
 
-BADGE_DIR = Path(licences.__file__).resolve().parent / "static" / "licences"
+BADGE_DIR = Path(licences.__file__).resolve().parents[1] / "web" / "static" / "licences"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 CODES = ["CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.merging import Conflict, MergeResult, merge_texts
+from wikicoop.text.merging import Conflict, MergeResult, merge_texts
 
 BASE = (
     "# Jardin partagé\n"
@@ -38,7 +38,7 @@ def _conflicted(result: MergeResult) -> tuple[Conflict, ...]:
 
 
 def test_diffing_and_merging_stay_pure() -> None:
-    package = Path(__file__).resolve().parents[2] / "wikicoop"
+    package = Path(__file__).resolve().parents[2] / "wikicoop" / "text"
     for name in ("diffing.py", "merging.py"):
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
         imported = set()

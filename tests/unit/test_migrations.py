@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from wikicoop.db import alembic_config, make_engine, upgrade_schema
-from wikicoop.models import Base
+from wikicoop.core.db import alembic_config, make_engine, upgrade_schema
+from wikicoop.core.models import Base
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from wikicoop import moderation
 from wikicoop.config import DEFAULTS
-from wikicoop.models import User, utcnow
+from wikicoop.core import moderation
+from wikicoop.core.models import User, utcnow
 
 
 def settings(**overrides):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from page_type_samples import PLACE as SAMPLE_PLACE
 
-from wikicoop.page_types import (
+from wikicoop.core.page_types import (
     FieldError,
     PageTypeError,
     PageTypeRegistry,
@@ -194,7 +194,7 @@ def test_changed_fields():
 
 
 def test_hours_typed_in_the_editor():
-    from wikicoop.views.fields import hours_from_text
+    from wikicoop.web.fields import hours_from_text
 
     assert hours_from_text("h", "mon", "9:00-12:30, 14h-18h") == [
         ["09:00", "12:30"],
@@ -239,7 +239,7 @@ def test_init_app_reads_the_setting_and_the_plugins_hook(tmp_path):
 
     import pluggy
 
-    from wikicoop.page_types import init_app, registry_of
+    from wikicoop.core.page_types import init_app, registry_of
     from wikicoop.plugins import hookimpl, hookspecs
 
     class OnePlugin:
@@ -277,6 +277,6 @@ def test_init_app_reads_the_setting_and_the_plugins_hook(tmp_path):
 
 
 def test_every_kind_has_a_check_and_an_example():
-    from wikicoop import field_kinds
+    from wikicoop.core import field_kinds
 
     assert set(field_kinds._CHECKS) == set(field_kinds.KINDS) == set(field_kinds.EXAMPLES)

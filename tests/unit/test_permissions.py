@@ -10,9 +10,9 @@ from typing import Any
 import pluggy
 import pytest
 
-from wikicoop.accounts_state import Account
-from wikicoop.models import Block, Page, User
-from wikicoop.permissions import (
+from wikicoop.core.accounts_state import Account
+from wikicoop.core.models import Block, Page, User
+from wikicoop.core.permissions import (
     REFUSED_BLOCKED,
     REFUSED_DELETED,
     REFUSED_PROTECTED,

@@ -1,4 +1,4 @@
-"""Who may do what is decided in wikicoop/permissions.py only: no other module of the
+"""Who may do what is decided in wikicoop/core/permissions.py only: no other module of the
 package compares an account's role with a role name, reads the rank table, or calls
 ``is_moderator`` (a convenience over ``permissions.can`` kept in moderation.py)."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
 #: the module that decides, and the one that keeps is_moderator as a convenience
-DECIDER = "permissions.py"
-IS_MODERATOR_ALLOWED = {"permissions.py", "moderation.py"}
+DECIDER = "core/permissions.py"
+IS_MODERATOR_ALLOWED = {"core/permissions.py", "core/moderation.py"}
 #: names of the role tables: reading them is deciding by role
 ROLE_TABLES = {"ROLE_RANK", "MODERATOR_ROLES"}
 
@@ -76,7 +76,7 @@ def test_the_scan_finds_each_kind_of_role_rule() -> None:
     # a role compared with a value asked for (not a rule) passes, so does is_moderator
     # in moderation.py, where it is defined over can()
     assert role_rules("if user.role == role: pass\n", "community.py") == []
-    assert role_rules("ok = is_moderator(user)\n", "moderation.py") == []
+    assert role_rules("ok = is_moderator(user)\n", "core/moderation.py") == []
 
 
 def test_no_module_but_permissions_decides_by_role() -> None:
@@ -86,4 +86,4 @@ def test_no_module_but_permissions_decides_by_role() -> None:
         if relative == DECIDER:
             continue
         found.extend(role_rules(path.read_text(encoding="utf-8"), relative))
-    assert found == [], "ask wikicoop.permissions.can() instead:\n" + "\n".join(found)
+    assert found == [], "ask wikicoop.core.permissions.can() instead:\n" + "\n".join(found)

@@ -21,7 +21,7 @@ from wikicoop.rendering import (
     sanitize_html,
 )
 from wikicoop.rendering.wikilinks import MISSING_PAGE_TOOLTIP, split_table_cells
-from wikicoop.titles import Title
+from wikicoop.text.titles import Title
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FRENCH_SENTENCES = SHARED / "testdata" / "french-text" / "fr_gsd_sentences.json"

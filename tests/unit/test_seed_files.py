@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.licences import LICENCES, relicense_targets
+from wikicoop.text.licences import LICENCES, relicense_targets
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT / "pages_seed"
-STATIC_DIR = ROOT / "wikicoop" / "static"
+STATIC_DIR = ROOT / "wikicoop" / "web" / "static"
 CONTEXT_TEXT = ROOT.parent / "shared" / "context" / "territoires-et-cooperations.txt"
 
 CATEGORY_PREFIX = "Catégorie:"

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop import error_messages, errors, titles
+from wikicoop import error_messages, errors
 from wikicoop.error_messages import sentence_in
-from wikicoop.titles import (
+from wikicoop.text import titles
+from wikicoop.text.titles import (
     ERROR_CODES,
     MAX_TITLE_BYTES,
     NAMESPACES,

@@ -21,13 +21,13 @@ from flask.testing import FlaskClient
 from helpers import JSON_TYPE, TOKEN_RE, Api, bearer, cli_token, csrf_from, page_path, session_csrf
 from sqlalchemy import select
 
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
 from wikicoop.cli import cli as wikicoop_cli
-from wikicoop.db import get_session
-from wikicoop.models import ApiToken, Page, RenderCache
-from wikicoop.security import create_token
-from wikicoop.titles import parse_title
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.core.models import ApiToken, Page, RenderCache
+from wikicoop.text.titles import parse_title
+from wikicoop.web.security import create_token
 
 # ----------------------------------------------------------------------------- helpers
 

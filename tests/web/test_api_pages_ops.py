@@ -15,11 +15,11 @@ from flask.testing import FlaskClient
 from helpers import bearer_for, call_api, session_csrf
 from sqlalchemy import select
 
-from wikicoop import community
-from wikicoop import revisions as rev
-from wikicoop.db import get_session
-from wikicoop.models import AuditEntry
-from wikicoop.titles import parse_title
+from wikicoop.community import governance as community
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.core.models import AuditEntry
+from wikicoop.text.titles import parse_title
 
 EN = {"Accept-Language": "en"}
 

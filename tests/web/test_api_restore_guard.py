@@ -9,11 +9,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import session_csrf
 
-from wikicoop import review
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.titles import parse_title
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.text.titles import parse_title
 
 TEXTS = {
     "first": "Premier texte.",

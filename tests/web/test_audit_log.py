@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from helpers import bearer_for, post_form, soup
 from sqlalchemy import select
 
-from wikicoop import community
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.models import Page, utcnow
-from wikicoop.moderation import audit
+from wikicoop.community import governance as community
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page, utcnow
+from wikicoop.core.moderation import audit
 
 
 def rows(response) -> list[dict[str, object]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from helpers import PASSWORD, change_password, csrf_from, login, post_form, soup
 
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
 
 
 def register(client, **fields):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, post_form
 
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.models import Revision
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
 
 NUL_NAME = "Ali\x00ce"
 

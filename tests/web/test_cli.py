@@ -17,8 +17,8 @@ from flask.cli import ScriptInfo
 
 from wikicoop import create_app
 from wikicoop.cli import cli
-from wikicoop.db import get_session
-from wikicoop.models import Page, User
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page, User
 
 
 @pytest.fixture

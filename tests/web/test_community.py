@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from helpers import banner, bearer_for, call_api, csrf_from, session_csrf, soup
 from sqlalchemy import select, text
 
-from wikicoop import community
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
+from wikicoop.community import governance as community
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import AuditEntry, Block, Page, Revision, User, utcnow
+from wikicoop.core.moderation import active_block
 from wikicoop.error_messages import sentence_in
-from wikicoop.models import AuditEntry, Block, Page, Revision, User, utcnow
-from wikicoop.moderation import active_block
 
 MODERATION = "/utilisateur/{}/moderation"
 

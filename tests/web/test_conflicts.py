@@ -6,11 +6,11 @@ import threading
 
 from helpers import edit_form, page_text, soup
 
-from wikicoop import revisions as rev
-from wikicoop import writing
-from wikicoop.db import get_session
-from wikicoop.models import Revision
-from wikicoop.titles import parse_title
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
+from wikicoop.text.titles import parse_title
 
 BASE = "Premier paragraphe.\n\nDeuxième paragraphe.\n\nTroisième paragraphe.\n"
 
@@ -94,7 +94,7 @@ def test_concurrent_saves_never_lose_an_edit(app, make_page):
     def worker(n: int) -> None:
         try:
             with app.app_context():
-                from wikicoop.accounts import create_user
+                from wikicoop.community.accounts import create_user
 
                 user = create_user(get_session(), f"Fil{n}", "mot de passe solide", trust="granted")
                 mine = list(lines)

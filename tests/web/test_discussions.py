@@ -16,10 +16,11 @@ from helpers import banner, bearer_for, csrf_from, soup
 from inert import page_problems
 from sqlalchemy import func, select
 
-from wikicoop import discussions, signals
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.models import Block, Comment, Page, Report, utcnow
+from wikicoop.community import discussions
+from wikicoop.community.accounts import find_user
+from wikicoop.core import signals
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Block, Comment, Page, Report, utcnow
 
 TALK = "/wiki/Discussion:Jardin"
 

@@ -19,10 +19,10 @@ from flask.testing import FlaskClient
 from helpers import bearer_for, make_user
 
 from wikicoop import error_messages
-from wikicoop.accounts import AccountError, create_user
-from wikicoop.db import get_session
+from wikicoop.community.accounts import AccountError, create_user
+from wikicoop.core.db import get_session
 from wikicoop.errors import ServiceError
-from wikicoop.web import localized
+from wikicoop.web.helpers import localized
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
 PO_FILE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"
@@ -30,21 +30,21 @@ EN = {"Accept-Language": "en"}
 
 #: Services that raise coded errors only: no ``message_en``, no (French, English) pair.
 CONVERTED = [
-    "accounts.py",
-    "changes.py",
-    "community.py",
-    "discussions.py",
-    "licences.py",
-    "moderation.py",
-    "review.py",
-    "revisions.py",
+    "community/accounts.py",
+    "community/changes.py",
+    "community/discussions.py",
+    "community/governance.py",
+    "community/review.py",
+    "community/watching.py",
+    "core/moderation.py",
+    "core/revisions.py",
+    "core/visibility.py",
+    "core/writing.py",
     "search/backend.py",
     "search/whoosh_backend.py",
-    "security.py",
-    "titles.py",
-    "visibility.py",
-    "watching.py",
-    "writing.py",
+    "text/licences.py",
+    "text/titles.py",
+    "web/security.py",
 ]
 #: Services still carrying their own English (converted later, then moved up).
 NOT_YET_CONVERTED: list[str] = []
@@ -168,8 +168,8 @@ def test_community_error_in_english_through_the_api(app: Flask, client: FlaskCli
 
 
 def test_report_reasons_and_notifications_come_from_the_catalog(client: FlaskClient):
-    from wikicoop import discussions, watching
-    from wikicoop.views.discussions import report_choices
+    from wikicoop.community import discussions, watching
+    from wikicoop.web.views.discussions import report_choices
 
     with client.application.test_request_context("/", headers=EN):
         labels = [choice.label for choice in report_choices()]

@@ -14,12 +14,13 @@ from helpers import PASSWORD, add_revision, soup
 from inert import page_problems
 from sqlalchemy import event, select
 
-from wikicoop import feeds, writing
-from wikicoop import revisions as rev
-from wikicoop.accounts import create_user, find_user
-from wikicoop.db import engine_of, get_session
-from wikicoop.models import CategoryMembership, Page, utcnow
-from wikicoop.titles import parse_title
+from wikicoop.community import feeds
+from wikicoop.community.accounts import create_user, find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.models import CategoryMembership, Page, utcnow
+from wikicoop.text.titles import parse_title
 
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"a": ATOM}
@@ -343,7 +344,7 @@ def test_unpublished_revisions_and_deleted_pages_never_appear(app, client, make_
 
 
 def test_newcomer_edit_appears_only_once_approved(app, client, make_page):
-    from wikicoop import review
+    from wikicoop.community import review
 
     make_page("Lavoir", "Le vieux lavoir.")
     with app.app_context():

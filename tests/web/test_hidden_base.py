@@ -12,10 +12,10 @@ from flask import Flask
 from helpers import Api, bearer_for, save
 from werkzeug.test import TestResponse
 
-from wikicoop import review
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.models import Revision
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
 
 SECRET = "Code de la porte : 4521B"
 OPEN = "# Local\n\nLe local ouvre à 9 h.\n\nEntrée par la cour.\n"

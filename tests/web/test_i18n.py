@@ -17,13 +17,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import banner, csrf_from, make_user, soup
 
-from wikicoop import revisions as rev
-from wikicoop.accounts import AccountError
-from wikicoop.db import get_session
+from wikicoop.community.accounts import AccountError
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
 from wikicoop.error_messages import sentence_in
 from wikicoop.errors import ServiceError
-from wikicoop.licences import relicense_refusal, relicense_refusal_params
-from wikicoop.titles import TitleError, parse_title
+from wikicoop.text.licences import relicense_refusal, relicense_refusal_params
+from wikicoop.text.titles import TitleError, parse_title
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wikicoop"

@@ -23,8 +23,8 @@ from helpers import found, save
 from search_corpus import huge_page_text
 from whoosh.filedb.filestore import FileStorage
 
-from wikicoop.db import get_session
-from wikicoop.models import Page
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page
 from wikicoop.search import ensure_in_step, wait_for_index
 from wikicoop.search.whoosh_backend import MAX_INDEXED_CHARS
 

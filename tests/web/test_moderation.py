@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from helpers import csrf_from, edit_form, found, page_text, save, session_csrf, soup
 
-from wikicoop import moderation, writing
-from wikicoop.db import get_session
-from wikicoop.models import AuditEntry, Block, Page, Report, Revision, utcnow
+from wikicoop.core import moderation, writing
+from wikicoop.core.db import get_session
+from wikicoop.core.models import AuditEntry, Block, Page, Report, Revision, utcnow
 
 
 def revisions_of(app, title: str) -> list[Revision]:
@@ -286,7 +286,7 @@ def test_trust_is_earned_with_approved_edits(app, people):
     # a moderator can withdraw trust
     with app.app_context():
         session = get_session()
-        from wikicoop.accounts import find_user
+        from wikicoop.community.accounts import find_user
 
         find_user(session, "Nouveau").trust = "withdrawn"
         session.commit()
@@ -350,7 +350,7 @@ def test_hiding_a_revision_removes_its_text_but_not_its_place(app, people):
 
 def block(app, name: str, *, days: int | None = 1, reason: str = "vandalisme") -> None:
     with app.app_context():
-        from wikicoop.accounts import find_user
+        from wikicoop.community.accounts import find_user
 
         session = get_session()
         user = find_user(session, name)
@@ -475,9 +475,9 @@ def test_concurrent_approvals_publish_once(app, people, auth):
     """Four moderators approve the same revision at the same instant: one wins."""
     import threading
 
-    from wikicoop import review
-    from wikicoop.accounts import find_user
-    from wikicoop.revisions import EditError
+    from wikicoop.community import review
+    from wikicoop.community.accounts import find_user
+    from wikicoop.core.revisions import EditError
 
     _visitor, newcomer, alice, _modo = people
     save(alice, "Atelier", "Texte publié.")

@@ -14,12 +14,12 @@ import test_moderation
 from helpers import PASSWORD, found, login, page_text, save, soup
 from test_moderation import act
 
-from wikicoop import moderation
-from wikicoop.accounts import create_user, find_user
-from wikicoop.db import get_session
-from wikicoop.models import Block, Revision, utcnow
+from wikicoop.community.accounts import create_user, find_user
+from wikicoop.core import moderation
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Block, Revision, utcnow
+from wikicoop.core.writing import context_for
 from wikicoop.seed import load_seed
-from wikicoop.writing import context_for
 
 SANDBOX = "Bac_%C3%A0_sable"
 #: a visitor, a newcomer, a trusted contributor and a moderator (test_moderation's fixture)

@@ -13,12 +13,12 @@ import re
 import pytest
 from helpers import soup
 
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.licences import LICENCES
-from wikicoop.models import Page
-from wikicoop.moderation import audit
-from wikicoop.titles import NAMESPACES
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page
+from wikicoop.core.moderation import audit
+from wikicoop.text.licences import LICENCES
+from wikicoop.text.titles import NAMESPACES
 
 LANGUAGES = {"fr": {"Accept-Language": "fr"}, "en": {"Accept-Language": "en"}}
 

@@ -22,12 +22,13 @@ from flask.testing import FlaskClient
 from helpers import bearer_for, csrf_from, edit_form, soup
 from sqlalchemy import event, select
 
-from wikicoop import mailer, signals, watching
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import engine_of, get_session
-from wikicoop.models import Comment, Notification, Page, Revision, User
-from wikicoop.titles import parse_title
+from wikicoop.community import mailer, watching
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import signals
+from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.models import Comment, Notification, Page, Revision, User
+from wikicoop.text.titles import parse_title
 
 
 def notes_of(app: Flask, username: str) -> list[Notification]:
@@ -481,7 +482,7 @@ def test_a_refusing_server_does_not_fail_the_save(
         set_email(app, "Carol", "carol@example.org")
         auth.login("Bob")
         fields = edit_form(client, "Alpha")
-        with caplog.at_level(logging.WARNING, logger="wikicoop.mailer"):
+        with caplog.at_level(logging.WARNING, logger="wikicoop.community.mailer"):
             response = client.post(
                 "/wiki/Alpha?action=edit", data={**fields, "text": "one, two\n", "save": "1"}
             )
@@ -502,7 +503,7 @@ def test_a_server_that_is_down_does_not_fail_the_save(
     set_email(app, "Carol", "carol@example.org")
     auth.login("Bob")
     fields = edit_form(client, "Alpha")
-    with caplog.at_level(logging.WARNING, logger="wikicoop.mailer"):
+    with caplog.at_level(logging.WARNING, logger="wikicoop.community.mailer"):
         response = client.post(
             "/wiki/Alpha?action=edit", data={**fields, "text": "one, two\n", "save": "1"}
         )

@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from wikicoop import review
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.titles import parse_title
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.text.titles import parse_title
 
 READERS = ("visitor", "author", "other_newcomer", "moderator")
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from helpers import csrf_from, edit_form, post_form, save, soup
 
-from wikicoop.db import get_session
-from wikicoop.models import Revision
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
 
 
 def test_home_redirects_to_accueil(client):
@@ -398,7 +398,7 @@ def test_theme_assets_are_served(client):
 def test_page_view_renders_once_per_revision_and_runs_few_queries(app, client, make_page):
     from sqlalchemy import event
 
-    from wikicoop.db import engine_of
+    from wikicoop.core.db import engine_of
 
     links = "\n".join(f"- [[Page {n}]]" for n in range(200))
     make_page("Carrefour", f"# Beaucoup de liens\n\n{links}\n\n[[Catégorie:Tests]]")

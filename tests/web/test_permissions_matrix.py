@@ -15,12 +15,12 @@ from flask.testing import FlaskClient
 from helpers import login, make_user
 from sqlalchemy import event
 
-from wikicoop import community
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import engine_of, get_session
+from wikicoop.community import governance as community
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import engine_of, get_session
 from wikicoop.plugins import hookimpl
-from wikicoop.titles import parse_title
+from wikicoop.text.titles import parse_title
 
 ROLES = ("visitor", "newcomer", "trusted", "blocked", "moderator", "admin")
 STATES = ("plain", "trusted", "moderators", "deleted")

@@ -17,13 +17,13 @@ from conftest import edit_form
 from flask import Flask
 from sqlalchemy import event
 
-from wikicoop import revisions as rev
-from wikicoop import writing
-from wikicoop.accounts import create_user, find_user
-from wikicoop.db import get_session
+from wikicoop.community.accounts import create_user, find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Page, Revision
 from wikicoop.errors import ServiceError
-from wikicoop.models import Page, Revision
-from wikicoop.titles import Title, parse_title
+from wikicoop.text.titles import Title, parse_title
 
 ITERATIONS = 20
 FIRST = "# Course\n\nPremier paragraphe.\n\nDeuxième paragraphe.\n"

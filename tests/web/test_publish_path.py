@@ -20,15 +20,16 @@ from flask.testing import FlaskClient
 from helpers import Api, bearer_for, login, make_user, post_form, save
 from sqlalchemy import event, func, select
 
-from wikicoop import moderation, review, writing
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core import moderation, writing
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
+from wikicoop.core.page_types import FieldError
 from wikicoop.errors import ServiceError
-from wikicoop.models import Revision
-from wikicoop.page_types import FieldError
 from wikicoop.plugins import hookimpl
-from wikicoop.titles import parse_title
+from wikicoop.text.titles import parse_title
 
 PLACE = {
     "name": "lieu",
@@ -188,7 +189,7 @@ def typed_app(make_app) -> Flask:
     application = make_app(PAGE_TYPES=[PLACE])
     with application.app_context():
         session = get_session()
-        from wikicoop.accounts import create_user
+        from wikicoop.community.accounts import create_user
 
         create_user(session, "Alice", "correct horse battery", trust="granted")
         create_user(session, "Bob", "correct horse battery", trust="granted")

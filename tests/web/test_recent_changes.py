@@ -14,14 +14,15 @@ from flask.testing import FlaskClient
 from helpers import add_revision, banner, csrf_from, soup
 from sqlalchemy import event, select
 
-from wikicoop import changes as ch
-from wikicoop import review, writing
-from wikicoop import revisions as rev
-from wikicoop.accounts import find_user
-from wikicoop.db import engine_of, get_session
-from wikicoop.models import AuditEntry, Page, Revision, utcnow
-from wikicoop.security import create_token
-from wikicoop.titles import parse_title
+from wikicoop.community import changes as ch
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import writing
+from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.models import AuditEntry, Page, Revision, utcnow
+from wikicoop.text.titles import parse_title
+from wikicoop.web.security import create_token
 
 
 def revision_row(app: Flask, revision_id: int) -> Revision:

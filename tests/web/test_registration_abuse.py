@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from helpers import csrf_from, soup
 from sqlalchemy import func, select
 
-from wikicoop.db import get_session
-from wikicoop.extensions import limiter
-from wikicoop.models import User
+from wikicoop.core.db import get_session
+from wikicoop.core.models import User
+from wikicoop.web.extensions import limiter
 
 REDIS_URL = "redis://127.0.0.1:6379"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import edit_form, found, post_form, soup
 
-from wikicoop.db import get_session
+from wikicoop.core.db import get_session
 from wikicoop.search import ensure_in_step, rebuild, search_backend, wait_for_index
 
 

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 from helpers import PASSWORD, bearer, cli_token, session_csrf
 
-from wikicoop.accounts import find_user
 from wikicoop.cli import cli as wikicoop_cli
-from wikicoop.db import get_session
-from wikicoop.models import ApiToken, utcnow
+from wikicoop.community.accounts import find_user
+from wikicoop.core.db import get_session
+from wikicoop.core.models import ApiToken, utcnow
 
 
 def cli(runner, *args: str, input: str | None = None):

@@ -14,13 +14,14 @@ from flask.testing import FlaskClient
 from helpers import csrf_from, edit_form, soup
 from sqlalchemy import select, update
 
-from wikicoop import revisions as rev
-from wikicoop import signals, watching, writing
-from wikicoop.accounts import find_user
-from wikicoop.db import get_session
-from wikicoop.models import Comment, Revision, Watch, utcnow
-from wikicoop.security import create_token
-from wikicoop.titles import parse_title
+from wikicoop.community import watching
+from wikicoop.community.accounts import find_user
+from wikicoop.core import revisions as rev
+from wikicoop.core import signals, writing
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Comment, Revision, Watch, utcnow
+from wikicoop.text.titles import parse_title
+from wikicoop.web.security import create_token
 
 
 def watched(app: Flask, username: str) -> list[str]:

@@ -10,10 +10,10 @@ import pytest
 from conftest import shared_path
 from inert import page_problems
 
-from wikicoop import revisions as rev
-from wikicoop.db import get_session
-from wikicoop.models import Revision
-from wikicoop.titles import TitleError, parse_title
+from wikicoop.core import revisions as rev
+from wikicoop.core.db import get_session
+from wikicoop.core.models import Revision
+from wikicoop.text.titles import TitleError, parse_title
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from wikicoop.models import Base
+from wikicoop.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

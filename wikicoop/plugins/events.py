@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..models import AuditEntry, Page, User
+from ..core.models import AuditEntry, Page, User
 from . import EXTENSION_KEY
 
 

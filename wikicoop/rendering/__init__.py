@@ -3,13 +3,7 @@
 Pure: this package never imports Flask or the application.
 """
 
-from wikicoop.rendering.pipeline import (
-    RenderedPage,
-    Renderer,
-    TocEntry,
-    heading_anchor,
-    render_text,
-)
-from wikicoop.rendering.sanitize import sanitize_html
+from .pipeline import RenderedPage, Renderer, TocEntry, heading_anchor, render_text
+from .sanitize import sanitize_html
 
 __all__ = ["RenderedPage", "Renderer", "TocEntry", "heading_anchor", "render_text", "sanitize_html"]

@@ -21,15 +21,10 @@ from typing import Any
 
 import mistune
 
-from wikicoop.rendering.markdown import (
-    CONTEXT_KEY,
-    RenderContext,
-    build_markdown,
-    heading_anchor,
-)
-from wikicoop.rendering.sanitize import check_extra_allowlist, sanitize_html
-from wikicoop.rendering.wikilinks import scan_link_targets, wikilinks
-from wikicoop.titles import Title
+from ..text.titles import Title
+from .markdown import CONTEXT_KEY, RenderContext, build_markdown, heading_anchor
+from .sanitize import check_extra_allowlist, sanitize_html
+from .wikilinks import scan_link_targets, wikilinks
 
 __all__ = [
     "ExistingCallback",

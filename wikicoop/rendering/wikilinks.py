@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from mistune.util import escape
 
-from wikicoop.rendering.markdown import WikiHTMLRenderer, get_context, heading_anchor
-from wikicoop.titles import Title, TitleError, parse_title
+from ..text.titles import Title, TitleError, parse_title
+from .markdown import WikiHTMLRenderer, get_context, heading_anchor
 
 if TYPE_CHECKING:
     from re import Match

@@ -22,8 +22,8 @@ from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from ..db import engine_of
-from ..models import Page, Revision
+from ..core.db import engine_of
+from ..core.models import Page, Revision
 from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Page, Revision
-from ..moderation import is_sandbox
-from ..render_cache import cached_render
+from ..core.models import Page, Revision
+from ..core.moderation import is_sandbox
+from ..core.render_cache import cached_render
 from ..rendering.pipeline import Renderer
 from .backend import SearchDocument
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..field_kinds import DAYS
-from ..models import Page, Revision
-from ..page_types import PageTypeRegistry
+from ..core.field_kinds import DAYS
+from ..core.models import Page, Revision
+from ..core.page_types import PageTypeRegistry
 
 #: search field name of a page type's field, and the URL parameter that filters on it
 PREFIX = "f_"

@@ -62,15 +62,8 @@ from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, SegmentWriter
 
-from wikicoop.search import analysis
-from wikicoop.search.backend import (
-    CORE_FACETS,
-    QueryError,
-    SearchDocument,
-    SearchHit,
-    SearchQuery,
-    SearchResults,
-)
+from . import analysis
+from .backend import CORE_FACETS, QueryError, SearchDocument, SearchHit, SearchQuery, SearchResults
 
 #: bump whenever the schema or the analysers change: the index must then be rebuilt
 SCHEMA_VERSION = 2

@@ -1,0 +1,108 @@
+"""Database engine and the request-scoped session.
+
+``init_app`` builds one engine per app; ``get_session()`` hands out one session per app
+context, closed on teardown. Services receive the session as an argument and never
+import Flask.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to ``app``."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["wikicoop.engine"] = engine
+    app.extensions["wikicoop.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions["wikicoop.engine"]
+
+
+def get_session() -> Session:
+    """The session of the current app context (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["wikicoop.sessionmaker"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicConfig:
+    """An Alembic configuration bound to ``engine`` (no alembic.ini needed).
+
+    :param version_dirs: more version folders (the plugins' own tables, each a branch).
+    """
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if version_dirs:
+        cfg.set_main_option("path_separator", "os")
+        folders = [str(MIGRATIONS_DIR / "versions"), *version_dirs]
+        cfg.set_main_option("version_locations", os.pathsep.join(folders))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
+    """Bring the schema to the latest migration of every branch (idempotent).
+
+    The branches of plugins that are disabled (or gone) are left as they are: their
+    recorded versions are set aside during the upgrade, which could not resolve them,
+    and put back after it, in the same transaction.
+    """
+    with engine.begin() as connection:
+        cfg = alembic_config(engine, version_dirs)
+        cfg.attributes["connection"] = connection
+        known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
+        heads = MigrationContext.configure(connection).get_current_heads()
+        aside = [head for head in heads if head not in known]
+        for head in aside:
+            connection.execute(_DELETE_VERSION, {"version": head})
+        command.upgrade(cfg, "heads")
+        for head in aside:
+            connection.execute(_INSERT_VERSION, {"version": head})
+
+
+_DELETE_VERSION = text("DELETE FROM alembic_version WHERE version_num = :version")
+_INSERT_VERSION = text("INSERT INTO alembic_version (version_num) VALUES (:version)")
+
+
+def schema_is_empty(engine: Engine) -> bool:
+    """True before the first migration ran."""
+    return not inspect(engine).has_table("pages")

@@ -1,0 +1,269 @@
+"""Identity and browser protections: user loading, API tokens, security headers.
+
+Sessions are Flask-Login cookies; programs send ``Authorization: Bearer TOKEN``. Tokens
+are stored as SHA-256 digests and shown once at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any, NoReturn
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, Request, Response, abort, current_app, has_app_context, request
+from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.db import get_session
+from ..core.models import ApiToken, User, utcnow
+from .extensions import login_manager
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' https: data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+TOKEN_PREFIX = "wkc_"
+
+
+def hash_password(password: str) -> str:
+    """A salted hash of ``password`` with the configured KDF (scrypt, N=2^15, by default)."""
+    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
+def verify_password(user: User, password: str) -> bool:
+    """True when ``password`` matches the stored hash."""
+    return check_password_hash(user.password_hash, password)
+
+
+def new_session_nonce() -> str:
+    return secrets.token_hex(8)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user: User, name: str = "") -> tuple[str, ApiToken]:
+    """A new API token for ``user``: returns the clear token (shown once) and its row."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, ApiToken(user_id=user.id, name=name[:100], token_hash=token_digest(token))
+
+
+#: A token's last use is written at most this often: a script's burst of calls makes
+#: one write, not one per call.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning a valid, unrevoked token (its last use is recorded)."""
+    session = get_session()
+    row = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False)
+        )
+    ).first()
+    if row is None or not row.user.active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        row.last_used_at = now
+        session.commit()
+    return row.user
+
+
+def active_tokens(session: Session, user: User) -> list[ApiToken]:
+    """The unrevoked tokens of ``user``, oldest first."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+            .order_by(ApiToken.id)
+        )
+    )
+
+
+#: Largest token id worth looking up (the column is a 32-bit integer on PostgreSQL).
+_MAX_ID = 2**31 - 1
+
+
+def revoke_token(session: Session, token_id: int, owner: User | None = None) -> ApiToken | None:
+    """Revoke the unrevoked token ``token_id`` (of ``owner`` only, when given) and commit.
+
+    Returns None when there is no such token: unknown, already revoked, or another's
+    (the caller answers 404 alike, so ids of other people's tokens are not revealed).
+    """
+    if not 0 < token_id <= _MAX_ID:
+        return None
+    row = session.get(ApiToken, token_id)
+    if row is None or row.revoked or (owner is not None and row.user_id != owner.id):
+        return None
+    row.revoked = True
+    session.commit()
+    return row
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def _load_user(identity: str) -> User | None:
+    user_id, _, nonce = identity.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = get_session().get(User, int(user_id))
+    if user is None or user.session_nonce != nonce or not user.active:
+        return None
+    return user
+
+
+def _load_user_from_request(request: Request) -> User | None:
+    token = bearer_token(request)
+    return user_for_token(token) if token else None
+
+
+def _add_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction (pybabel); :func:`_refuse` translates it."""
+    return message
+
+
+_INVALID_UTF8_FORM = N_(
+    "Le formulaire contient des caractères invalides (encodage UTF-8 incorrect). "
+    "Copiez votre texte dans un éditeur, puis recollez-le."
+)
+_INVALID_UTF8_ADDRESS = N_(
+    "L'adresse contient des caractères invalides (encodage UTF-8 incorrect) : "
+    "vérifiez-la ou recopiez-la."
+)
+_NUL_IN_ADDRESS = N_(
+    "L'adresse contient un caractère nul, qu'aucun nom ni aucun filtre ne peut "
+    "contenir : retirez-le et réessayez."
+)
+_TOO_DEEP_JSON = N_(
+    "Le corps JSON est imbriqué trop profondément : aucune requête du wiki n'en a besoin."
+)
+
+
+def _refuse(message: str) -> NoReturn:
+    abort(400, description=gettext(message))
+
+
+def _urlencoded_problem(raw: bytes) -> str | None:
+    """What is wrong with URL-encoded ``raw`` (a query string or a form body), or None.
+
+    ``"utf-8"`` for bytes that are not UTF-8 (Werkzeug would replace them instead of
+    refusing them), ``"nul"`` for a NUL byte (PostgreSQL refuses it in text).
+    """
+    for field in raw.split(b"&"):
+        value = unquote_to_bytes(field.replace(b"+", b" "))
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return "utf-8"
+        if b"\x00" in value:
+            return "nul"
+    return None
+
+
+def _multipart_is_utf8(body: bytes, boundary: str) -> bool:
+    """Whether every field (not file) of a multipart body is valid UTF-8."""
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    in_field, chunks = False, []
+    while not isinstance(event := decoder.next_event(), Epilogue | NeedData):
+        if isinstance(event, Field | File):
+            in_field, chunks = isinstance(event, Field), []
+        elif isinstance(event, Data) and in_field:
+            chunks.append(event.data)
+            if not event.more_data:
+                try:
+                    b"".join(chunks).decode("utf-8")
+                except UnicodeDecodeError:
+                    return False
+    return True
+
+
+def _refuse_bad_input() -> None:
+    """One check of what no field can hold, before any view: 400 with a clear message.
+
+    - a NUL byte in the path or the query (names, filters: PostgreSQL refuses NUL),
+      or a query string that is not UTF-8;
+    - a form (URL-encoded or multipart) that is not UTF-8 (Werkzeug would store U+FFFD).
+
+    NUL bytes in form and JSON text are left to the services, which strip them from
+    page text or name the field (discussions, accounts).
+    """
+    if "\x00" in request.path:
+        _refuse(_NUL_IN_ADDRESS)
+    problem = _urlencoded_problem(request.query_string)
+    if problem is not None:
+        _refuse(_NUL_IN_ADDRESS if problem == "nul" else _INVALID_UTF8_ADDRESS)
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+        return
+    if request.mimetype == "application/x-www-form-urlencoded":
+        body = request.get_data(cache=True)  # the form parser reads the cached copy
+        if _urlencoded_problem(body) == "utf-8":
+            _refuse(_INVALID_UTF8_FORM)
+    elif request.mimetype == "multipart/form-data":
+        boundary = request.mimetype_params.get("boundary", "")
+        body = request.get_data(cache=True)
+        if boundary and not _multipart_is_utf8(body, boundary):
+            _refuse(_INVALID_UTF8_FORM)
+
+
+class _JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing bodies nested deeper than Python can parse (400, not 500)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            _refuse(_TOO_DEEP_JSON)
+
+
+def init_app(app: Flask) -> None:
+    """Wire user loading, form checks and security headers into ``app``."""
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_request)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour continuer."
+    login_manager.session_protection = "basic"
+    app.before_request(_refuse_bad_input)
+    app.json = _JSONProvider(app)
+    app.after_request(_add_headers)
