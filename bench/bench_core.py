@@ -46,7 +46,7 @@ from wikicoop import create_app
 from wikicoop.community.accounts import create_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import engine_of, get_session, upgrade_schema
+from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.core.models import (
     Base,
     CategoryMembership,
@@ -61,6 +61,7 @@ from wikicoop.search import wait_for_index
 from wikicoop.text.diffing import diff_texts
 from wikicoop.text.licences import DEFAULT_LICENCE
 from wikicoop.text.titles import Title, parse_title
+from wikicoop.web.db import get_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from search_corpus import huge_page_text

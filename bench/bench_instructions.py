@@ -40,9 +40,9 @@ def _measure(requests: int) -> None:
     import bench_core as bc
 
     from wikicoop.community.accounts import create_user
-    from wikicoop.core.db import get_session
     from wikicoop.search import wait_for_index
     from wikicoop.text.titles import parse_title
+    from wikicoop.web.db import get_session
 
     tmp = Path(tempfile.mkdtemp(prefix="wikicoop-instr-"))
     app = bc.build_app(tmp / "instance", f"sqlite:///{tmp / 'wiki.db'}")

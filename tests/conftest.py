@@ -19,10 +19,11 @@ from wikicoop import create_app
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import engine_of, get_session, upgrade_schema
+from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.core.models import Base, User
 from wikicoop.search import ensure_in_step, wait_for_index
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 # the helpers older test modules import from here (new code imports them from helpers)
 __all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]

@@ -38,6 +38,13 @@ def _init_logging(app: Flask) -> None:
         logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
 
 
+def _current_app_or_none() -> Flask | None:
+    """The sender of the wiki's signals: the app of the current context, if any."""
+    from flask import current_app, has_app_context
+
+    return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, plugins, database and extensions, the renderer,
     page types, search, theme, views, then the plugins' routes, helpers and ``startup``.
@@ -46,13 +53,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     :raises wikicoop.plugins.manager.PluginError: a plugin failed to load (named).
     """
     from . import config, search
-    from .core import db, page_types, signals
+    from .core import page_types, signals
     from .core.render_cache import RENDERER_VERSION
     from .plugins import wiring as plugins
     from .rendering.pipeline import Renderer
     from .text.titles import Title
+    from .web import db, security
     from .web import helpers as web
-    from .web import security
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.themes import init_themes
 
@@ -74,7 +81,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     db.init_app(app)
-    signals.init_app(app)
+    signals.set_sender_provider(_current_app_or_none)
     security.init_app(app)  # first: its form check must see the body before CSRF does
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

@@ -18,10 +18,10 @@ from flask_babel import format_date, get_locale
 from markupsafe import escape
 from sqlalchemy import select
 
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page, Revision
 from wikicoop.core.page_types import FieldError
 from wikicoop.plugins import hookimpl
+from wikicoop.web.db import get_session
 
 __version__ = "1.0"
 HERE = Path(__file__).parent

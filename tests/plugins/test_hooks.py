@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, login, make_user, page_path, save, soup
 
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page
 from wikicoop.core.permissions import can
 from wikicoop.plugins import hookimpl, hooks_of
+from wikicoop.web.db import get_session
 
 
 class Menu:

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from wikicoop.community import governance as community
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
 from wikicoop.core.models import AuditEntry
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 EN = {"Accept-Language": "en"}
 

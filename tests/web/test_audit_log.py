@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from wikicoop.community import governance as community
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page, utcnow
 from wikicoop.core.moderation import audit
+from wikicoop.web.db import get_session
 
 
 def rows(response) -> list[dict[str, object]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from helpers import PASSWORD, change_password, csrf_from, login, post_form, soup
 
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
+from wikicoop.web.db import get_session
 
 
 def register(client, **fields):

@@ -8,8 +8,8 @@ import pytest
 from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, post_form
 
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
+from wikicoop.web.db import get_session
 
 NUL_NAME = "Ali\x00ce"
 

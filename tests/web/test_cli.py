@@ -17,8 +17,8 @@ from flask.cli import ScriptInfo
 
 from wikicoop import create_app
 from wikicoop.cli import cli
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page, User
+from wikicoop.web.db import get_session
 
 
 @pytest.fixture

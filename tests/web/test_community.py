@@ -17,10 +17,10 @@ from sqlalchemy import select, text
 
 from wikicoop.community import governance as community
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import AuditEntry, Block, Page, Revision, User, utcnow
 from wikicoop.core.moderation import active_block
 from wikicoop.error_messages import sentence_in
+from wikicoop.web.db import get_session
 
 MODERATION = "/utilisateur/{}/moderation"
 

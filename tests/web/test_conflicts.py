@@ -8,9 +8,9 @@ from helpers import edit_form, page_text, soup
 
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 BASE = "Premier paragraphe.\n\nDeuxième paragraphe.\n\nTroisième paragraphe.\n"
 

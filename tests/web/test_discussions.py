@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from wikicoop.community import discussions
 from wikicoop.community.accounts import find_user
 from wikicoop.core import signals
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Block, Comment, Page, Report, utcnow
+from wikicoop.web.db import get_session
 
 TALK = "/wiki/Discussion:Jardin"
 

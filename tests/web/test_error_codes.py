@@ -20,8 +20,8 @@ from helpers import bearer_for, make_user
 
 from wikicoop import error_messages
 from wikicoop.community.accounts import AccountError, create_user
-from wikicoop.core.db import get_session
 from wikicoop.errors import ServiceError
+from wikicoop.web.db import get_session
 from wikicoop.web.helpers import localized
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"

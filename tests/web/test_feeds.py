@@ -18,9 +18,10 @@ from wikicoop.community import feeds
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.db import engine_of
 from wikicoop.core.models import CategoryMembership, Page, utcnow
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"a": ATOM}

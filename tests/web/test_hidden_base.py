@@ -14,8 +14,8 @@ from werkzeug.test import TestResponse
 
 from wikicoop.community import review
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
+from wikicoop.web.db import get_session
 
 SECRET = "Code de la porte : 4521B"
 OPEN = "# Local\n\nLe local ouvre à 9 h.\n\nEntrée par la cour.\n"

@@ -19,11 +19,11 @@ from helpers import banner, csrf_from, make_user, soup
 
 from wikicoop.community.accounts import AccountError
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
 from wikicoop.error_messages import sentence_in
 from wikicoop.errors import ServiceError
 from wikicoop.text.licences import relicense_refusal, relicense_refusal_params
 from wikicoop.text.titles import TitleError, parse_title
+from wikicoop.web.db import get_session
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wikicoop"

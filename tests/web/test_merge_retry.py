@@ -12,8 +12,8 @@ from __future__ import annotations
 from flask import Flask
 from helpers import bearer_for, edit_form, save
 
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
+from wikicoop.web.db import get_session
 
 BASE = "ligne 0\nligne 1\nligne 2\n"
 ADDED = BASE + "Nouvelle ligne.\n"

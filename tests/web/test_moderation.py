@@ -11,8 +11,8 @@ import pytest
 from helpers import csrf_from, edit_form, found, page_text, save, session_csrf, soup
 
 from wikicoop.core import moderation, writing
-from wikicoop.core.db import get_session
 from wikicoop.core.models import AuditEntry, Block, Page, Report, Revision, utcnow
+from wikicoop.web.db import get_session
 
 
 def revisions_of(app, title: str) -> list[Revision]:

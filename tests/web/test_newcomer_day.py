@@ -16,10 +16,10 @@ from test_moderation import act
 
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.core import moderation
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Block, Revision, utcnow
 from wikicoop.core.writing import context_for
 from wikicoop.seed import load_seed
+from wikicoop.web.db import get_session
 
 SANDBOX = "Bac_%C3%A0_sable"
 #: a visitor, a newcomer, a trusted contributor and a moderator (test_moderation's fixture)

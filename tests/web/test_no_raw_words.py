@@ -14,11 +14,11 @@ import pytest
 from helpers import soup
 
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page
 from wikicoop.core.moderation import audit
 from wikicoop.text.licences import LICENCES
 from wikicoop.text.titles import NAMESPACES
+from wikicoop.web.db import get_session
 
 LANGUAGES = {"fr": {"Accept-Language": "fr"}, "en": {"Accept-Language": "en"}}
 

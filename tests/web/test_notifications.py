@@ -26,9 +26,10 @@ from wikicoop.community import mailer, watching
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import signals
-from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.db import engine_of
 from wikicoop.core.models import Comment, Notification, Page, Revision, User
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 
 def notes_of(app: Flask, username: str) -> list[Notification]:

@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 READERS = ("visitor", "author", "other_newcomer", "moderator")
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from helpers import csrf_from, edit_form, post_form, save, soup
 
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
+from wikicoop.web.db import get_session
 
 
 def test_home_redirects_to_accueil(client):

@@ -18,9 +18,10 @@ from sqlalchemy import event
 from wikicoop.community import governance as community
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.db import engine_of
 from wikicoop.plugins import hookimpl
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 ROLES = ("visitor", "newcomer", "trusted", "blocked", "moderator", "admin")
 STATES = ("plain", "trusted", "moderators", "deleted")

@@ -20,10 +20,10 @@ from sqlalchemy import event
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Page, Revision
 from wikicoop.errors import ServiceError
 from wikicoop.text.titles import Title, parse_title
+from wikicoop.web.db import get_session
 
 ITERATIONS = 20
 FIRST = "# Course\n\nPremier paragraphe.\n\nDeuxième paragraphe.\n"

@@ -24,12 +24,12 @@ from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import moderation, writing
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
 from wikicoop.core.page_types import FieldError
 from wikicoop.errors import ServiceError
 from wikicoop.plugins import hookimpl
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 PLACE = {
     "name": "lieu",

@@ -19,9 +19,10 @@ from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
-from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.db import engine_of
 from wikicoop.core.models import AuditEntry, Page, Revision, utcnow
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 from wikicoop.web.security import create_token
 
 

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from helpers import csrf_from, soup
 from sqlalchemy import func, select
 
-from wikicoop.core.db import get_session
 from wikicoop.core.models import User
+from wikicoop.web.db import get_session
 from wikicoop.web.extensions import limiter
 
 REDIS_URL = "redis://127.0.0.1:6379"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import edit_form, found, post_form, soup
 
-from wikicoop.core.db import get_session
 from wikicoop.search import ensure_in_step, rebuild, search_backend, wait_for_index
+from wikicoop.web.db import get_session
 
 
 def test_a_saved_page_is_found_at_once_accents_and_plurals_forgiven(app, make_page):

@@ -28,9 +28,10 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from wikicoop.core.db import engine_of, get_session
+from wikicoop.core.db import engine_of
 from wikicoop.core.models import RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
+from wikicoop.web.db import get_session
 
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 #: longest wait for a server to answer after its start (bounded polling, not a timing test)

@@ -10,8 +10,8 @@ from helpers import PASSWORD, bearer, cli_token, session_csrf
 
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import get_session
 from wikicoop.core.models import ApiToken, utcnow
+from wikicoop.web.db import get_session
 
 
 def cli(runner, *args: str, input: str | None = None):

@@ -18,9 +18,9 @@ from wikicoop.community import watching
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import signals, writing
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Comment, Revision, Watch, utcnow
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 from wikicoop.web.security import create_token
 
 

@@ -11,9 +11,9 @@ from conftest import shared_path
 from inert import page_problems
 
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
 from wikicoop.core.models import Revision
 from wikicoop.text.titles import TitleError, parse_title
+from wikicoop.web.db import get_session
 
 
 @pytest.fixture(scope="module")

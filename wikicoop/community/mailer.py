@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import has_request_context, request
+from flask import Response, after_this_request, has_request_context, request
 from sqlalchemy.orm import Session
 
 from ..core import signals
@@ -132,7 +132,18 @@ def queue_mails(session: Session, config: Mapping[str, Any], mails: Sequence[Mai
     if settings is None or not mails:
         return False
     batch = list(mails)
-    signals.after_commit(
-        session, lambda: signals.after_response(lambda: send_mails(settings, batch))
-    )
+    signals.after_commit(session, lambda: after_response(lambda: send_mails(settings, batch)))
     return True
+
+
+def after_response(action: Callable[[], None]) -> None:
+    """Run ``action`` once the response is sent (its ``close``), so no one waits for it;
+    at once outside a request (the command line)."""
+    if not has_request_context():
+        action()
+        return
+
+    @after_this_request
+    def schedule(response: Response) -> Response:
+        response.call_on_close(action)
+        return response

@@ -1,8 +1,8 @@
-"""Database engine and the request-scoped session.
+"""The database engine and the schema's migrations.
 
-``init_app`` builds one engine per app; ``get_session()`` hands out one session per app
-context, closed on teardown. Services receive the session as an argument and never
-import Flask.
+No Flask here: the app's engine is built by :func:`wikicoop.web.db.init_app`, which also
+hands out one session per app context (``get_session``). Services receive the session
+as an argument.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,29 +39,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def init_app(app: Flask) -> None:
-    """Attach an engine and a session factory to ``app``."""
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["wikicoop.engine"] = engine
-    app.extensions["wikicoop.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
+#: where the app keeps its engine and its session factory (``app.extensions``)
+ENGINE_KEY = "wikicoop.engine"
+SESSIONMAKER_KEY = "wikicoop.sessionmaker"
 
 
-def engine_of(app: Flask) -> Engine:
-    return app.extensions["wikicoop.engine"]
+def engine_of(app: Any) -> Engine:
+    """The engine of ``app`` (any object with Flask's ``extensions`` dict)."""
+    return app.extensions[ENGINE_KEY]
 
 
-def get_session() -> Session:
-    """The session of the current app context (created on first use)."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["wikicoop.sessionmaker"]()
-    return g.db_session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+def sessionmaker_of(app: Any) -> sessionmaker[Session]:
+    """The session factory of ``app`` (sessions that run the after-commit actions)."""
+    return app.extensions[SESSIONMAKER_KEY]
 
 
 def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicConfig:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -68,8 +67,14 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict] = {datetime: UTCDateTime()}
 
 
-class User(UserMixin, Base):
+class User(Base):
+    """An account. It has the members Flask-Login asks of a user (``is_active``,
+    ``is_authenticated``, ``is_anonymous``, ``get_id``) without importing it: the core
+    does not depend on the web."""
+
     __tablename__ = "users"
+    # equality below is by identity (get_id): keep objects hashable as by default
+    __hash__ = object.__hash__
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -92,8 +97,22 @@ class User(UserMixin, Base):
         return f"{self.id}:{self.session_nonce}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        """Two objects of one account are equal, whichever session loaded them."""
+        if isinstance(other, User):
+            return self.get_id() == other.get_id()
+        return NotImplemented
 
     @property
     def user_page(self) -> Title:

@@ -6,7 +6,9 @@ adds its rows (a notification, say) to the same transaction, so they are written
 together or not at all. Receivers must not commit, and should be quick: an e-mail is
 queued by a receiver with :func:`after_commit`, never sent while the transaction is open.
 
-Every signal's sender is the Flask app; keyword arguments are listed per signal.
+Every signal's sender is the Flask app (given by the provider the app installs with
+:func:`set_sender_provider`: this module does not import Flask); keyword arguments are
+listed per signal.
 """
 
 from __future__ import annotations
@@ -16,16 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from blinker import NamedSignal, Namespace
-from flask import (
-    Flask,
-    Response,
-    after_this_request,
-    current_app,
-    has_app_context,
-    has_request_context,
-)
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 _signals = Namespace()
@@ -45,10 +39,22 @@ comment_pending = _signals.signal("comment-pending")
 comment_rejected = _signals.signal("comment-rejected")
 
 
+def _no_sender() -> None:
+    return None
+
+
+_sender_provider: Callable[[], Any] = _no_sender
+
+
+def set_sender_provider(provider: Callable[[], Any]) -> None:
+    """Install what names the sender of every signal (the web layer: the current app)."""
+    global _sender_provider
+    _sender_provider = provider
+
+
 def send(signal: NamedSignal, **kwargs: Any) -> None:
-    """Send ``signal`` with the current Flask app as sender (None outside an app)."""
-    sender = current_app._get_current_object() if has_app_context() else None
-    signal.send(sender, **kwargs)
+    """Send ``signal`` with the current app as sender (None outside an app)."""
+    signal.send(_sender_provider(), **kwargs)
 
 
 _AFTER_COMMIT = "wikicoop.after_commit"
@@ -57,7 +63,7 @@ _AFTER_COMMIT = "wikicoop.after_commit"
 def after_commit(session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` once ``session``'s current transaction has committed (never on rollback).
 
-    Works for the sessions of the app's sessionmaker (see :func:`init_app`).
+    Works for the sessions of the app's sessionmaker (see :func:`run_after_commit_actions`).
     """
     session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
@@ -74,21 +80,7 @@ def _drop_actions(session: Session, _previous: object) -> None:
     session.info.pop(_AFTER_COMMIT, None)
 
 
-def after_response(action: Callable[[], None]) -> None:
-    """Run ``action`` once the response is sent (its ``close``), so no one waits for it;
-    at once outside a request (the command line)."""
-    if not has_request_context():
-        action()
-        return
-
-    @after_this_request
-    def schedule(response: Response) -> Response:
-        response.call_on_close(action)
-        return response
-
-
-def init_app(app: Flask) -> None:
-    """Run the :func:`after_commit` actions of the app's sessions."""
-    maker = app.extensions["wikicoop.sessionmaker"]
+def run_after_commit_actions(maker: sessionmaker[Session]) -> None:
+    """Run the :func:`after_commit` actions of the sessions ``maker`` makes."""
     event.listen(maker, "after_commit", _run_actions)
     event.listen(maker, "after_soft_rollback", _drop_actions)

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.db import sessionmaker_of
 from ..core.models import AuditEntry, Page, User
 from . import EXTENSION_KEY
 
@@ -77,7 +78,7 @@ def _fire(hook: Any, session: Session, entry: AuditEntry) -> None:
 
 def init_events(app: Flask) -> None:
     """Fire the page event hooks from the audit entries of the app's sessions."""
-    maker = app.extensions["wikicoop.sessionmaker"]
+    maker = sessionmaker_of(app)
     hook = app.extensions[EXTENSION_KEY].hook
 
     def before_flush(session: Session, _context: object, _instances: object) -> None:

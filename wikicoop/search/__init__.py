@@ -22,7 +22,7 @@ from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from ..core.db import engine_of
+from ..core.db import engine_of, sessionmaker_of
 from ..core.models import Page, Revision
 from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
     app.extensions[_INDEXER] = Indexer(
         lambda page_ids: _apply(app, page_ids), lambda: pages_behind(app)
     )
-    maker = app.extensions["wikicoop.sessionmaker"]
+    maker = sessionmaker_of(app)
 
     def after_commit(session: Session) -> None:
         page_ids = session.info.pop(_PENDING, None)

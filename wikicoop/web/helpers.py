@@ -29,13 +29,13 @@ from werkzeug.exceptions import HTTPException
 from .. import error_messages
 from ..core import moderation, visibility
 from ..core.accounts_state import Account, account_for
-from ..core.db import get_session
 from ..core.models import Page
 from ..core.permissions import can
 from ..errors import ServiceError
 from ..rendering.pipeline import Renderer
 from ..text.licences import LICENCES, Licence, get_licence
 from ..text.titles import Title, make_title, parse_title
+from .db import get_session
 from .extensions import login_manager
 from .page_cache import PageHtmlCache
 

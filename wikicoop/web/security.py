@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.db import get_session
 from ..core.models import ApiToken, User, utcnow
+from .db import get_session
 from .extensions import login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join(

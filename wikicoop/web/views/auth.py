@@ -17,7 +17,7 @@ from ...community.accounts import (
     end_sessions,
     username_key,
 )
-from ...core.db import get_session
+from ..db import get_session
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm, RegisterForm
 from ..helpers import localized, safe_next

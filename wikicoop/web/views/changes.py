@@ -40,10 +40,10 @@ from ...community import watching
 from ...community.accounts import find_user
 from ...core import revisions as rev
 from ...core import visibility
-from ...core.db import get_session
 from ...core.models import Page, User
 from ...core.moderation import PENDING, PUBLISHED, REJECTED, STATUSES
 from ...text.titles import NAMESPACES, Title, TitleError, lookup_namespace, parse_title
+from ..db import get_session
 from ..helpers import (
     account,
     allowed,

@@ -43,10 +43,10 @@ from ...community import governance as community
 from ...community.accounts import find_user
 from ...core import revisions as rev
 from ...core import visibility
-from ...core.db import get_session
 from ...core.models import Page, User
 from ...core.moderation import active_block
 from ...text.titles import Title, TitleError, parse_title
+from ..db import get_session
 from ..helpers import N_, account, allowed, fail, localized, require
 from .api import ApiError, guard, json_body, make_api_blueprint
 from .pages import parse_or_fail

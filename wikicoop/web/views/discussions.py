@@ -22,11 +22,11 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitF
 from ...community import discussions as talk
 from ...core import moderation
 from ...core import revisions as rev
-from ...core.db import get_session
 from ...core.models import Comment, Page, User
 from ...core.moderation import WriteRefused
 from ...core.render_cache import cached_render
 from ...text.titles import Title, TitleError, parse_title
+from ..db import get_session
 from ..extensions import limiter
 from ..helpers import allowed, error_page, fail, localized, page_url, renderer, write_refusal
 from . import api

@@ -26,9 +26,9 @@ from werkzeug.routing import RequestRedirect
 
 from ...community import feeds
 from ...community.accounts import find_user
-from ...core.db import get_session
 from ...core.models import Page, User
 from ...text.titles import NAMESPACES, Title, TitleError, lookup_namespace, make_title, parse_title
+from ..db import get_session
 from ..helpers import current_language, fail, localized, page_url
 from .pages import parse_or_fail
 

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
-from ...core.db import get_session
 from ...core.models import Page
 from ...text.titles import NAMESPACES, make_title
+from ..db import get_session
 from ..helpers import available_languages, fail, safe_next
 
 bp = Blueprint("misc", __name__)

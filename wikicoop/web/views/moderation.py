@@ -29,11 +29,11 @@ from wtforms.validators import Length, Optional
 from ...community import review
 from ...core import moderation, writing
 from ...core import revisions as rev
-from ...core.db import get_session
 from ...core.models import Comment, Report, Revision, User
 from ...core.page_types import field_changes_json
 from ...text.diffing import diff_texts
 from ...text.titles import Title
+from ..db import get_session
 from ..extensions import limiter
 from ..fields import field_changes
 from ..helpers import error_page, fail, localized, page_url, require, safe_next

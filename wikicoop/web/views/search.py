@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ...core import revisions as rev
-from ...core.db import get_session
 from ...core.field_kinds import DAYS
 from ...search import search_backend
 from ...search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResults
 from ...search.fields import PREFIX, field_of_param, param_name
 from ...text.titles import Title, TitleError, fold_key, parse_title
+from ..db import get_session
 from ..fields import creatable_types, day_label, language, registry, type_label
 from ..helpers import N_, allowed, facet_label, json_error, localized, page_url
 

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ...core.db import get_session
 from ...core.models import ApiToken, User
+from ..db import get_session
 from ..security import active_tokens, revoke_token
 from .api import ApiError, make_api_blueprint
 

@@ -1,0 +1,39 @@
+"""The app's database binding: one engine per app, one session per app context.
+
+``init_app`` builds the engine (:func:`wikicoop.core.db.make_engine`) and the session
+factory; ``get_session()`` hands out the session of the current app context, closed on
+teardown. Views, CLI commands and plugins get their session here; the services they call
+receive it as an argument.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..core import signals
+from ..core.db import ENGINE_KEY, SESSIONMAKER_KEY, make_engine
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and a session factory to ``app``; run the after-commit actions
+    of its sessions (:func:`wikicoop.core.signals.after_commit`)."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    maker = sessionmaker(engine, expire_on_commit=False)
+    app.extensions[ENGINE_KEY] = engine
+    app.extensions[SESSIONMAKER_KEY] = maker
+    signals.run_after_commit_actions(maker)
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The session of the current app context (created on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[SESSIONMAKER_KEY]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
