@@ -19,13 +19,13 @@ from werkzeug.test import TestResponse
 
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import create_user, find_user
+from wikicoop.community.credentials import create_token
 from wikicoop.core.models import Page, Revision, User
 from wikicoop.core.revisions import find_page
 from wikicoop.search import search_backend, wait_for_index
 from wikicoop.search.backend import SearchQuery
 from wikicoop.text.titles import parse_title
 from wikicoop.web.db import get_session
-from wikicoop.web.security import create_token
 
 #: the password of every account the tests make
 PASSWORD = "correct horse battery"

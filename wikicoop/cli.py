@@ -18,11 +18,11 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 
 from .community.accounts import AccountError, create_user, find_user
+from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
 from .search import ensure_in_step, rebuild
 from .web.db import get_session
-from .web.security import active_tokens, create_token, revoke_token
 
 
 def upgrade(app: Flask) -> None:

@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session
 
 from .bundled_data import bundled_dir
 from .community.accounts import find_user, username_key
+from .community.credentials import hash_password, new_session_nonce
 from .core import revisions as rev
 from .core import writing
 from .core.models import Revision, User
 from .text.titles import Title, parse_title
-from .web.security import hash_password, new_session_nonce
 
 #: ``pages_seed/`` of the source tree, or its copy in the installed package
 SEED_DIR = bundled_dir("pages_seed")

@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 
 from wikicoop.community import watching
 from wikicoop.community.accounts import find_user
+from wikicoop.community.credentials import create_token
 from wikicoop.core import revisions as rev
 from wikicoop.core import signals, writing
 from wikicoop.core.models import Comment, Revision, Watch, utcnow
 from wikicoop.text.titles import parse_title
 from wikicoop.web.db import get_session
-from wikicoop.web.security import create_token
 
 
 def watched(app: Flask, username: str) -> list[str]:

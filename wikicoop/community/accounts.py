@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core.models import ROLES, User
 from ..errors import ServiceError
 from ..text.titles import TitleError, parse_title
-from ..web.security import hash_password, new_session_nonce, verify_password
+from .credentials import hash_password, new_session_nonce, verify_password
 
 MIN_PASSWORD_LENGTH = 10
 #: Length of the ``users.username_key`` column: a longer key names no account.

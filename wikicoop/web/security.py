@@ -1,26 +1,21 @@
-"""Identity and browser protections: user loading, API tokens, security headers.
+"""Identity and browser protections: user loading, security headers, input checks.
 
-Sessions are Flask-Login cookies; programs send ``Authorization: Bearer TOKEN``. Tokens
-are stored as SHA-256 digests and shown once at creation.
+Sessions are Flask-Login cookies; programs send ``Authorization: Bearer TOKEN`` (the
+tokens and passwords themselves are :mod:`wikicoop.community.credentials`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
 from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, Response, abort, current_app, has_app_context, request
+from flask import Flask, Request, Response, abort, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..core.models import ApiToken, User, utcnow
+from ..community.credentials import user_for_token
+from ..core.models import User
 from .db import get_session
 from .extensions import login_manager
 
@@ -46,86 +41,6 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-TOKEN_PREFIX = "wkc_"
-
-
-def hash_password(password: str) -> str:
-    """A salted hash of ``password`` with the configured KDF (scrypt, N=2^15, by default)."""
-    method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
-    return generate_password_hash(password, method=method)
-
-
-def verify_password(user: User, password: str) -> bool:
-    """True when ``password`` matches the stored hash."""
-    return check_password_hash(user.password_hash, password)
-
-
-def new_session_nonce() -> str:
-    return secrets.token_hex(8)
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def create_token(user: User, name: str = "") -> tuple[str, ApiToken]:
-    """A new API token for ``user``: returns the clear token (shown once) and its row."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, ApiToken(user_id=user.id, name=name[:100], token_hash=token_digest(token))
-
-
-#: A token's last use is written at most this often: a script's burst of calls makes
-#: one write, not one per call.
-LAST_USE_PRECISION = timedelta(minutes=1)
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user owning a valid, unrevoked token (its last use is recorded)."""
-    session = get_session()
-    row = session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False)
-        )
-    ).first()
-    if row is None or not row.user.active:
-        return None
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
-        row.last_used_at = now
-        session.commit()
-    return row.user
-
-
-def active_tokens(session: Session, user: User) -> list[ApiToken]:
-    """The unrevoked tokens of ``user``, oldest first."""
-    return list(
-        session.scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
-            .order_by(ApiToken.id)
-        )
-    )
-
-
-#: Largest token id worth looking up (the column is a 32-bit integer on PostgreSQL).
-_MAX_ID = 2**31 - 1
-
-
-def revoke_token(session: Session, token_id: int, owner: User | None = None) -> ApiToken | None:
-    """Revoke the unrevoked token ``token_id`` (of ``owner`` only, when given) and commit.
-
-    Returns None when there is no such token: unknown, already revoked, or another's
-    (the caller answers 404 alike, so ids of other people's tokens are not revealed).
-    """
-    if not 0 < token_id <= _MAX_ID:
-        return None
-    row = session.get(ApiToken, token_id)
-    if row is None or row.revoked or (owner is not None and row.user_id != owner.id):
-        return None
-    row.revoked = True
-    session.commit()
-    return row
-
 
 def bearer_token(request: Request) -> str | None:
     """The token of an ``Authorization: Bearer`` header, if any."""
@@ -148,7 +63,7 @@ def _load_user(identity: str) -> User | None:
 
 def _load_user_from_request(request: Request) -> User | None:
     token = bearer_token(request)
-    return user_for_token(token) if token else None
+    return user_for_token(get_session(), token) if token else None
 
 
 def _add_headers(response: Response) -> Response:

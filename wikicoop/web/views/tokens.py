@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from ...community.credentials import active_tokens, revoke_token
 from ...core.models import ApiToken, User
 from ..db import get_session
-from ..security import active_tokens, revoke_token
 from .api import ApiError, make_api_blueprint
 
 bp = make_api_blueprint("tokens", __name__)
