@@ -23,11 +23,12 @@ from sqlalchemy import select
 
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import find_user
+from wikicoop.community.credentials import create_token
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
+from wikicoop.core.history import history_rows
 from wikicoop.core.models import ApiToken, Page, RenderCache
 from wikicoop.text.titles import parse_title
-from wikicoop.web.security import create_token
+from wikicoop.web.db import get_session
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -35,7 +36,7 @@ from wikicoop.web.security import create_token
 def history_total(app: Flask, title: str) -> int:
     with app.app_context():
         page = rev.find_page(get_session(), parse_title(title))
-        return 0 if page is None else rev.history(get_session(), page)[0]
+        return 0 if page is None else history_rows(get_session(), page)[0]
 
 
 def page_exists(app: Flask, title: str) -> bool:

@@ -12,8 +12,9 @@ from helpers import session_csrf
 from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import revisions as rev
-from wikicoop.core.db import get_session
+from wikicoop.core.history import history_rows
 from wikicoop.text.titles import parse_title
+from wikicoop.web.db import get_session
 
 TEXTS = {
     "first": "Premier texte.",
@@ -33,7 +34,7 @@ def _review(app: Flask, act, revision_id: int) -> None:
 def _revision_count(app: Flask) -> int:
     with app.app_context():
         page = rev.find_page(get_session(), parse_title("Atelier"))
-        return rev.history(get_session(), page)[0]
+        return history_rows(get_session(), page)[0]
 
 
 @pytest.fixture

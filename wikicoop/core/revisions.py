@@ -1,11 +1,12 @@
-"""Revisions and pages: the write path's building blocks, page acts, history queries.
+"""Revisions and pages: the write path's building blocks and page acts.
 
 Pure service: it takes a SQLAlchemy session and plain values, never Flask's request.
 Saving, restoring and renaming are in :mod:`wikicoop.writing` (one edit object, one
 ``publish``); this module holds what they stand on — cleaning input, finding pages and
 revisions, the compare-and-set move of a page's pointer (:func:`move_latest`) and the
 retry of an act that lost a race (:func:`retrying`) — plus deleting, undeleting and
-relicensing a page, and the read queries (history, backlinks, categories).
+relicensing a page. The read-only queries (history, authors, backlinks, categories) are
+in :mod:`wikicoop.core.history`.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import ServiceError
 from ..rendering.pipeline import Renderer
 from ..text.licences import LicenceError, get_licence, relicense_refusal_params
-from ..text.titles import Title, TitleError, make_title, parse_title
+from ..text.titles import Title, TitleError, parse_title
 from . import moderation, render_cache
 from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
 
@@ -528,77 +529,3 @@ def _try_change_licence(
         new=code,
     )
     return revision
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """A revision as the history page shows it, with the size change from its parent and
-    the parent's status and author (whether the reader may open the diff with it)."""
-
-    revision: Revision
-    size_change: int
-    parent_status: str | None = None
-    parent_author_id: int | None = None
-
-
-def history(
-    session: Session,
-    page: Page,
-    *,
-    limit: int = 50,
-    offset: int = 0,
-    visible: ColumnElement[bool] | None = None,
-) -> tuple[int, list[HistoryRow]]:
-    """Newest-first revisions of ``page`` with size changes: two queries, no N+1.
-
-    ``visible`` limits the rows to what a reader may see (see :mod:`wikicoop.visibility`).
-    """
-    condition = Revision.page_id == page.id
-    if visible is not None:
-        condition = and_(condition, visible)
-    total = session.scalar(select(func.count()).select_from(Revision).where(condition)) or 0
-    parent = aliased(Revision)
-    rows = session.execute(
-        select(Revision, parent.size, parent.status, parent.author_id)
-        .outerjoin(parent, parent.id == Revision.parent_id)
-        .where(condition)
-        .order_by(Revision.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return total, [
-        HistoryRow(rev, rev.size - (parent_size or 0), parent_status, parent_author_id)
-        for rev, parent_size, parent_status, parent_author_id in rows
-    ]
-
-
-def page_authors(session: Session, page: Page) -> list[str]:
-    """Everyone who wrote a revision of ``page``, in order of first contribution."""
-    assert page.latest_revision_id is not None
-    return render_cache.contributors_until(session, page.id, page.latest_revision_id)
-
-
-def backlinks(session: Session, title: Title) -> list[Title]:
-    """Live pages whose latest revision links to ``title``, by title."""
-    rows = session.execute(
-        select(Page.namespace, Page.name)
-        .join(PageLink, PageLink.source_page_id == Page.id)
-        .where(
-            PageLink.target_namespace == title.namespace,
-            PageLink.target_name == title.name,
-            Page.deleted_at.is_(None),
-        )
-        .order_by(Page.namespace, Page.name)
-    ).all()
-    return [make_title(ns, name) for ns, name in rows]
-
-
-def category_members(session: Session, category: str) -> list[Title]:
-    """Live pages in a category, sorted by name."""
-    rows = session.execute(
-        select(Page.namespace, Page.name)
-        .join(CategoryMembership, CategoryMembership.page_id == Page.id)
-        .where(CategoryMembership.category == category, Page.deleted_at.is_(None))
-        .order_by(CategoryMembership.sort_key, Page.namespace)
-    ).all()
-    return [make_title(ns, name) for ns, name in rows]

@@ -14,18 +14,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ...core import moderation, visibility, writing
+from ...community.credentials import user_for_token
+from ...core import history, moderation, visibility, writing
 from ...core import revisions as rev
-from ...core.db import get_session
 from ...core.models import Page, Revision
 from ...core.page_types import FieldError, field_changes_json, registry_of, validate_fields
 from ...core.render_cache import cached_render
 from ...errors import ServiceError
 from ...text.diffing import diff_texts
 from ...text.titles import Title, TitleError, parse_title
+from ..db import get_session
 from ..extensions import csrf, limiter
 from ..helpers import allowed, json_error, localized, renderer, write_refusal
-from ..security import bearer_token, user_for_token
+from ..security import bearer_token
 from .pages import author, edit_limit_exempt, edit_rate_limit, rate_key
 
 #: the edit rate limit of every API write (counted per route; admins and bots skip it)
@@ -78,7 +79,7 @@ def authenticate() -> None:
     """
     token = bearer_token(request)
     if token is not None:
-        user = user_for_token(token)
+        user = user_for_token(get_session(), token)
         if user is None:
             raise ApiError(401, _("Jeton d'API inconnu ou révoqué."))
         g._login_user = user  # Flask-Login's per-request user: the token's owner
@@ -376,7 +377,7 @@ def page_history(raw_title: str) -> Response:
     guard("history", page)
     limit = _int_arg("limit", 50, 1, 500)
     offset = _int_arg("offset", 0, 0, 10**9)
-    total, rows = rev.history(
+    total, rows = history.history_rows(
         get_session(),
         page,
         limit=limit,
@@ -449,7 +450,7 @@ def page_restore(raw_title: str) -> tuple[Response, int]:
 def page_backlinks(raw_title: str) -> Response:
     title = api_title(raw_title)
     guard("view")
-    return jsonify({"titles": [t.full for t in rev.backlinks(get_session(), title)]})
+    return jsonify({"titles": [t.full for t in history.backlinks(get_session(), title)]})
 
 
 def _int_arg(name: str, default: int, minimum: int, maximum: int) -> int:

@@ -17,9 +17,8 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from ...core import history, visibility, writing
 from ...core import revisions as rev
-from ...core import visibility, writing
-from ...core.db import get_session
 from ...core.models import Page, Revision
 from ...core.page_types import FieldError
 from ...core.permissions import exempt_from_edit_limits
@@ -29,6 +28,7 @@ from ...text.diffing import diff_texts
 from ...text.licences import DEFAULT_LICENCE, LICENCES, can_relicense
 from ...text.titles import Title, TitleError, parse_title
 from .. import fields as typed
+from ..db import get_session
 from ..extensions import limiter
 from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
 from ..helpers import (
@@ -154,7 +154,7 @@ def view_page(title: Title) -> ViewResult:
         return discussion_page(title)
     session = get_session()
     page = rev.find_page(session, title, with_latest=True)
-    members = rev.category_members(session, title.name) if title.namespace == "category" else []
+    members = history.category_members(session, title.name) if title.namespace == "category" else []
     if page is None or not visibility.page_exists_for(session, page, current_user):
         context = {
             "title": title,
@@ -412,7 +412,7 @@ def history_page(title: Title) -> ViewResult:
     size = current_app.config["HISTORY_PAGE_SIZE"]
     offset = _int_arg("offset", 0, minimum=0)
     limit = _int_arg("limit", size, minimum=1, maximum=500)
-    total, rows = rev.history(
+    total, rows = history.history_rows(
         get_session(),
         page,
         limit=limit,
@@ -431,7 +431,7 @@ def history_page(title: Title) -> ViewResult:
     )
 
 
-def _diffable(rows: list[rev.HistoryRow]) -> set[int]:
+def _diffable(rows: list[history.HistoryRow]) -> set[int]:
     """Ids of the listed revisions whose diff with their parent the reader may open (both
     texts readable): the history links no diff that would answer 403. The parents' status
     and author come with the rows (one query for the whole page)."""
@@ -542,16 +542,16 @@ def info_page(title: Title) -> ViewResult:
             flash(_("La licence de la page a été changée."), "success")
             return redirect(page_url(title, "info"))
         return error_page(400, _("Choisissez une licence compatible dans la liste."))
-    total, _rows = rev.history(session, page, limit=1)
+    total, _rows = history.history_rows(session, page, limit=1)
     return render_template(
         "info.html",
         title=title,
         page=page,
         licence=LICENCES[page.licence],
-        authors=rev.page_authors(session, page),
+        authors=history.page_authors(session, page),
         revision_count=total,
         form=form,
-        backlinks=rev.backlinks(session, title),
+        backlinks=history.backlinks(session, title),
     )
 
 
