@@ -22,6 +22,7 @@ from helpers import soup
 from search_corpus import made_up_words
 
 from wikicoop.error_messages import sentence_in
+from wikicoop.search import query_syntax, whoosh_results, whoosh_schema
 from wikicoop.search import whoosh_backend as wb
 from wikicoop.search.backend import (
     CORE_FACETS,
@@ -402,19 +403,19 @@ def test_exclusions_only_is_a_query_error(backend: WhooshBackend) -> None:
 
 
 def test_long_queries_are_truncated(backend: WhooshBackend) -> None:
-    cleaned, tree = wb.parse_query_text("mot " * 5000)
-    assert len(cleaned) <= wb.MAX_QUERY_CHARS
+    cleaned, tree = query_syntax.parse_query_text("mot " * 5000)
+    assert len(cleaned) <= query_syntax.MAX_QUERY_CHARS
     words = []
 
     def walk(node):
-        if isinstance(node, wb._Word):
+        if isinstance(node, query_syntax.Word):
             words.append(node)
         elif hasattr(node, "children"):
             for c in node.children:
                 walk(c)
 
     walk(tree)
-    assert len(words) == wb.MAX_QUERY_TERMS
+    assert len(words) == query_syntax.MAX_QUERY_TERMS
 
 
 # -- filters and facets ----------------------------------------------------------------
@@ -558,7 +559,7 @@ def test_snippet_without_highlight_is_the_page_start(tmp_path: Path) -> None:
     (hit,) = search(b, "kerhallet").hits  # matches the title only
     assert hit.snippet_html.startswith("Début &lt;b&gt;gras&lt;/b&gt; &amp; « citation »")
     assert hit.snippet_html.endswith("…")
-    assert len(unescape(hit.snippet_html)) <= wb.SNIPPET_CHARS + 2
+    assert len(unescape(hit.snippet_html)) <= whoosh_results.SNIPPET_CHARS + 2
     only_marks(hit.snippet_html)
 
 
@@ -758,8 +759,8 @@ def test_scores_are_whoosh_bm25f(backend: WhooshBackend) -> None:
     from whoosh import scoring
 
     backend.index_pages([doc(9, "Atelier couture", "Un atelier, un autre atelier.")])
-    _, tree = wb.parse_query_text("atelier numérique")
-    q = backend._tree_query(tree, all_words=False)
+    _, tree = query_syntax.parse_query_text("atelier numérique")
+    q = backend._queries.tree_query(tree, all_words=False)
     with backend._reading() as searcher:
         ours = {h.docnum: h.score for h in searcher.search(q, limit=None)}
     with backend._open().searcher(weighting=scoring.BM25F()) as reference:
@@ -1037,11 +1038,11 @@ def test_only_the_start_of_a_huge_page_is_indexed(tmp_path: Path) -> None:
     # MAX_INDEXED_CHARS characters are indexed, so other pages' updates never wait long
     b = WhooshBackend(tmp_path)
     b.rebuild([])
-    words = made_up_words(wb.MAX_INDEXED_CHARS // 6 + 1000, letters=4)
+    words = made_up_words(whoosh_schema.MAX_INDEXED_CHARS // 6 + 1000, letters=4)
     text = " ".join(words)
-    assert len(text) > wb.MAX_INDEXED_CHARS
+    assert len(text) > whoosh_schema.MAX_INDEXED_CHARS
     b.index_pages([doc(1, "Très grande page", text)])
-    indexed = len(text[: wb.MAX_INDEXED_CHARS].split())
+    indexed = len(text[: whoosh_schema.MAX_INDEXED_CHARS].split())
     assert titles(search(b, words[0])) == ["Très grande page"]
     assert titles(search(b, words[indexed - 2])) == ["Très grande page"]
     assert search(b, words[indexed + 1]).total == 0  # past the cap

@@ -25,7 +25,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from wikicoop.core.models import Page
 from wikicoop.search import ensure_in_step, wait_for_index
-from wikicoop.search.whoosh_backend import MAX_INDEXED_CHARS
+from wikicoop.search.whoosh_schema import MAX_INDEXED_CHARS
 from wikicoop.web.db import get_session
 
 #: seconds after which the test gives the lock up (only a save that waits for it needs it)
