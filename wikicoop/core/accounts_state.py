@@ -6,20 +6,18 @@ active, bot, user id, and, loaded lazily the first time a rule needs them, wheth
 account is trusted and whether a block keeps it from writing (one query each, at most
 once per account object). The web layer builds one per request and keeps it on
 ``flask.g``; the CLI, the API's services and the tests build one with
-:func:`account_for`. A page view never reads the trust or the block: only write
-actions, protected pages and trust-gated actions do.
+:func:`wikicoop.core.moderation.account_for` (which knows how trust is earned). A page
+view never reads the trust or the block: only write actions, protected pages and
+trust-gated actions do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from .models import Block, User
+    from .models import Block
 
 #: the ranks of the roles, lowest first (the rank rule lives in wikicoop.core.permissions)
 VISITOR = "visitor"
@@ -85,30 +83,3 @@ class Account:
 
     def __repr__(self) -> str:
         return f"<Account {self.user_id or '-'} {self.role}>"
-
-
-def account_for(
-    session: Session,
-    settings: Mapping[str, Any],
-    user: User | Any | None,
-    *,
-    hooks: Any = None,
-    now: datetime | None = None,
-) -> Account:
-    """The :class:`Account` of ``user`` (None or an anonymous user: a visitor), its trust
-    and block read from ``session`` only when a rule asks for them."""
-    from . import moderation  # late: moderation asks wikicoop.core.permissions, which needs us
-
-    def trusted() -> bool:
-        return moderation.is_trusted(session, user, settings, now)
-
-    def block() -> Block | None:
-        return moderation.active_block(session, user, now)
-
-    return Account(
-        user,
-        trusted=trusted,
-        block=block,
-        anonymous_editing=bool(settings.get("ANONYMOUS_EDITING", False)),
-        hooks=hooks,
-    )

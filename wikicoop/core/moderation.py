@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from ..error_messages import N_
 from ..errors import ServiceError
 from ..text.titles import TitleError, parse_title
-from .accounts_state import Account, account_for
+from .accounts_state import Account
 from .models import AuditEntry, Block, Page, Revision, User, utcnow
 from .permissions import REFUSED_BLOCKED, REFUSED_PROTECTED_MODERATORS, can, hard_refusal
 
@@ -297,3 +297,30 @@ def audit(
     )
     session.add(entry)
     return entry
+
+
+def account_for(
+    session: Session,
+    settings: Mapping[str, Any],
+    user: User | Any | None,
+    *,
+    hooks: Any = None,
+    now: datetime | None = None,
+) -> Account:
+    """The :class:`~wikicoop.core.accounts_state.Account` of ``user`` (None or an anonymous
+    user: a visitor), its trust and block read from ``session`` only when a rule asks for
+    them. Here rather than beside ``Account``: the loaders are this policy's."""
+
+    def trusted() -> bool:
+        return is_trusted(session, user, settings, now)
+
+    def block() -> Block | None:
+        return active_block(session, user, now)
+
+    return Account(
+        user,
+        trusted=trusted,
+        block=block,
+        anonymous_editing=bool(settings.get("ANONYMOUS_EDITING", False)),
+        hooks=hooks,
+    )

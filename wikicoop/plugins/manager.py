@@ -115,7 +115,7 @@ def _import_entry_point(point: EntryPoint) -> tuple[ModuleType, str, str]:
 
 
 def _version_of(module: ModuleType) -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return str(getattr(module, "__version__", __version__))
 

@@ -1,0 +1,106 @@
+"""The application factory: ``create_app`` assembles settings, plugins, the database,
+extensions, the renderer, page types, search, the theme and the web layer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask.logging import has_level_handler, wsgi_errors_stream
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .version import __version__
+
+#: gunicorn's shape, so the server log reads as one: time, worker pid, level, logger
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+_log_handler = logging.StreamHandler(wsgi_errors_stream)  # type: ignore[arg-type]
+_log_handler.setFormatter(logging.Formatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S %z"))
+
+
+def _init_logging(app: Flask) -> None:
+    """Send the wiki's log (``wikicoop`` and ``wikicoop.*``) to the server log by default.
+
+    Every 500 is logged there with its traceback (``web.log_server_error``), under
+    ``wikicoop run`` and plain gunicorn alike: the request's ``wsgi.errors`` stream,
+    else stderr. Set up at start, so that background work (search indexing, e-mail)
+    logs the same way before the first request. A logging configuration of the host
+    (a handler on the root logger, gunicorn's ``--log-config``) takes over instead.
+    """
+    logger = logging.getLogger(app.import_name)
+    if not has_level_handler(logger):
+        logger.addHandler(_log_handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
+
+
+def _current_app_or_none() -> Flask | None:
+    """The sender of the wiki's signals: the app of the current context, if any."""
+    from flask import current_app, has_app_context
+
+    return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, plugins, database and extensions, the renderer,
+    page types, search, theme, views, then the plugins' routes, helpers and ``startup``.
+
+    :param overrides: settings applied last (tests use this).
+    :raises wikicoop.plugins.manager.PluginError: a plugin failed to load (named).
+    """
+    from . import config, search
+    from .core import page_types, signals
+    from .core.render_cache import RENDERER_VERSION
+    from .plugins import wiring as plugins
+    from .rendering.pipeline import Renderer
+    from .text.titles import Title
+    from .web import db, security
+    from .web import helpers as web
+    from .web.extensions import babel, csrf, limiter, login_manager, select_locale
+    from .web.themes import init_themes
+
+    instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        "wikicoop",  # the import name: the logger and the root path are the package's
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
+    config.load_settings(app, overrides)
+    _init_logging(app)
+    # plugins are found first: their hooks feed the extensions, renderer, theme and views
+    pm = plugins.init_plugins(app)
+
+    if app.config["TRUSTED_PROXIES"]:
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    db.init_app(app)
+    signals.set_sender_provider(_current_app_or_none)
+    security.init_app(app)  # first: its form check must see the body before CSRF does
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    def wiki_url(title: Title) -> str:
+        return "/wiki/" + title.url_path
+
+    capitalize_first = bool(app.config["CAPITALIZE_FIRST"])
+    app.extensions["wikicoop.renderer"] = Renderer(
+        wiki_url=wiki_url,
+        capitalize_first=capitalize_first,
+        **plugins.renderer_options(
+            pm, version=__version__, renderer=RENDERER_VERSION, capitalize=capitalize_first
+        ),
+    )
+    page_types.init_app(app)  # before search: the index has a facet per declared field
+    search.init_app(app)
+    init_themes(app, extra_template_dirs=plugins.template_dirs(pm))
+    web.init_app(app)
+    plugins.init_web(app)  # blueprints, template helpers, event hooks, then startup()
+    return app

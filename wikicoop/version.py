@@ -1,0 +1,3 @@
+"""The version of wikicoop (plugins may name the core version they were built for)."""
+
+__version__ = "0.1.0"
