@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.text.diffing import DiffLine, TextDiff, diff_texts, word_diff
+from wikicoop.text.diff_engine import word_diff
+from wikicoop.text.diffing import DiffLine, TextDiff, diff_texts
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 XSS_PAYLOADS = SHARED / "testdata" / "xss-vectors" / "all-payloads.json"

@@ -39,7 +39,7 @@ def _conflicted(result: MergeResult) -> tuple[Conflict, ...]:
 
 def test_diffing_and_merging_stay_pure() -> None:
     package = Path(__file__).resolve().parents[2] / "wikicoop" / "text"
-    for name in ("diffing.py", "merging.py"):
+    for name in ("diff_engine.py", "diffing.py", "merging.py"):
         tree = ast.parse((package / name).read_text(encoding="utf-8"))
         imported = set()
         for node in ast.walk(tree):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
-from .diffing import (
+from .diff_engine import (
     DIFF_DELETE,
     DIFF_EQUAL,
     DIFF_INSERT,
@@ -37,7 +37,7 @@ from .diffing import (
     normalize_newlines,
     word_diff,
 )
-from .diffing import _similarity as similarity
+from .diff_engine import _similarity as similarity
 
 __all__ = ["Conflict", "MergeResult", "merge_texts"]
 
