@@ -7,7 +7,7 @@ differently on both sides came back "True" with one change silently lost), so co
 detected here, in base coordinates:
 
 1. each side is diffed against the base, lines first (``diff_linesToChars`` + ``diff_main``),
-   then inside each changed block with :func:`wikicoop.diffing.word_diff` (words, then
+   then inside each changed block with :func:`wikicoop.text.diff_engine.word_diff` (words, then
    characters, then ``diff_cleanupSemantic``); the result is a list of edits
    ``(start, end, replacement)`` over ``base``, an insertion at ``p`` being ``(p, p, text)``;
 2. an edit of one side that *touches* an edit of the other side is a conflict, unless both
