@@ -26,7 +26,8 @@ first by the time their first published revision was written. Category membershi
 no date, so a page added to a category long after it was created is listed at its
 creation date.
 
-This module does not read ``flask.request``: views pass the site's absolute base URL.
+This module does not read ``flask.request`` and builds no URL of its own: views pass the
+site's absolute base URL and how the wiki links a page (:attr:`Site.link_for`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ from ..core.moderation import PUBLISHED
 from ..core.render_cache import RENDERER_VERSION
 from ..text.diffing import diff_texts
 from ..text.titles import Title, make_title
-from ..web.helpers import page_url
 
 #: most entries in one feed
 MAX_ENTRIES = 50
@@ -79,10 +79,13 @@ _TAG = re.compile(r"<[^>]*>")
 
 @dataclass(frozen=True)
 class Site:
-    """Where the feed is served: absolute base URL (no trailing slash) and name."""
+    """Where the feed is served: absolute base URL (no trailing slash), name, and how the
+    wiki links a page or one of its actions: ``link_for(title, action=None, **params)``
+    gives the site path (``/wiki/Accueil?action=diff&from=1&to=2``)."""
 
     base_url: str
     name: str
+    link_for: Callable[..., str]
 
     @property
     def tag_authority(self) -> str:
@@ -97,6 +100,10 @@ class Site:
     def url(self, path: str) -> str:
         """Absolute URL of a site path such as ``/wiki/Accueil``."""
         return self.base_url + path
+
+    def page_url(self, title: Title, action: str | None = None, **params: object) -> str:
+        """Absolute URL of a page, or of one of its actions."""
+        return self.url(self.link_for(title, action, **params))
 
 
 @dataclass(frozen=True)
@@ -517,7 +524,7 @@ def new_page_html(page: NewPage) -> str:
 def _author(site: Site, name: str, registered: bool) -> dict[str, str]:
     author = {"name": xml_safe(name) or "?"}
     if registered:
-        author["uri"] = site.url(page_url(make_title("user", name)))
+        author["uri"] = site.page_url(make_title("user", name))
     return author
 
 
@@ -537,9 +544,9 @@ def _new_feed(site: Site, info: FeedInfo, updated: datetime) -> FeedGenerator:
 def revision_url(site: Site, change: Change) -> str:
     """Absolute URL of what a change entry points at: its diff, or the first version."""
     if change.previous_id is None:
-        return site.url(page_url(change.title, revision=change.revision_id))
+        return site.page_url(change.title, revision=change.revision_id)
     params = {"from": change.previous_id, "to": change.revision_id}
-    return site.url(page_url(change.title, "diff", **params))
+    return site.page_url(change.title, "diff", **params)
 
 
 def changes_feed(
@@ -575,7 +582,7 @@ def new_pages_feed(site: Site, info: FeedInfo, pages: Sequence[NewPage]) -> byte
         entry.updated(page.first_published_at)
         entry.published(page.first_published_at)
         entry.author(_author(site, page.author, page.registered))
-        entry.link(href=site.url(page_url(page.title)), rel="alternate", type="text/html")
+        entry.link(href=site.page_url(page.title), rel="alternate", type="text/html")
         content = new_page_html(page)
         if content:
             entry.content(content, type="html")

@@ -40,9 +40,12 @@ MAX_AGE = 60
 
 
 def site() -> feeds.Site:
-    """The wiki's absolute address (``SITE_URL``, else this request's) and name."""
+    """The wiki's absolute address (``SITE_URL``, else this request's), its name, and how
+    it links a page (the feeds build no URL of their own)."""
     base = current_app.config.get("SITE_URL") or request.url_root
-    return feeds.Site(base_url=base.rstrip("/"), name=current_app.config["SITE_NAME"])
+    return feeds.Site(
+        base_url=base.rstrip("/"), name=current_app.config["SITE_NAME"], link_for=page_url
+    )
 
 
 def atom_response(document: bytes) -> Response:
