@@ -57,7 +57,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .rendering.pipeline import Renderer
     from .text.titles import Title
     from .web import db, security
-    from .web import helpers as web
+    from .web import init_app as init_web
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.themes import init_themes
 
@@ -101,6 +101,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     page_types.init_app(app)  # before search: the index has a facet per declared field
     search.init_app(app)
     init_themes(app, extra_template_dirs=plugins.template_dirs(pm))
-    web.init_app(app)
+    init_web(app)  # error pages, template helpers, then every view
     plugins.init_web(app)  # blueprints, template helpers, event hooks, then startup()
     return app

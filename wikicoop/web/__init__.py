@@ -1,3 +1,93 @@
-"""The web layer: views (``views/``), shared request helpers (``helpers.py``), URL helpers,
-forms, security headers and input checks, themes, templates and static files.
+"""The web layer: views (``views/``), shared request helpers (``helpers.py``), URL helpers
+(``urls.py``), labels in the reader's language (``labels.py``), error answers
+(``errors.py``), forms, security headers and input checks, themes, templates and static
+files.
+
+:func:`init_app` wires it into the app: error handlers, template helpers and filters,
+then every view (:func:`wikicoop.web.views.register_views`).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from flask_babel import format_datetime, gettext
+from werkzeug.exceptions import HTTPException
+
+from ..text.licences import LICENCES, get_licence
+from ..text.titles import Title, make_title, parse_title
+from .extensions import login_manager
+from .helpers import (
+    _handle_http_error,
+    _handle_unexpected,
+    allowed,
+    available_languages,
+    current_language,
+    diff_opens,
+    facet_label,
+    is_sandbox_page,
+    language_name,
+    language_url,
+    licence_name,
+    licence_summary,
+    namespace_label,
+    page_url,
+    revision_action_label,
+)
+from .page_cache import PageHtmlCache
+from .views import register_views
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers, the template helpers and filters, then the views."""
+    app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.register_error_handler(Exception, _handle_unexpected)
+    app.context_processor(_template_helpers)
+    app.after_request(_vary_on_language)
+    login_manager.localize_callback = gettext
+    app.add_template_filter(_as_title, "as_title")
+    app.add_template_filter(_category_title, "category_title")
+    register_views(app)
+
+
+def _template_helpers() -> dict[str, Any]:
+    """What every template may use besides the views' own context."""
+    return {
+        "page_url": page_url,
+        "allowed": allowed,
+        "licences": LICENCES,
+        "get_licence": get_licence,
+        "site_name": current_app.config["SITE_NAME"],
+        "format_datetime": format_datetime,
+        "current_language": current_language(),
+        "languages": available_languages(),
+        "language_name": language_name,
+        "language_url": language_url,
+        "licence_name": licence_name,
+        "licence_summary": licence_summary,
+        "is_sandbox_page": is_sandbox_page,
+        "namespace_label": namespace_label,
+        "facet_label": facet_label,
+        "revision_action_label": revision_action_label,
+        "diff_opens": diff_opens,
+    }
+
+
+def _vary_on_language(response: Response) -> Response:
+    """Pages are in the reader's language: caches must key on what chooses it."""
+    if request.endpoint not in {"static", "theme_static"}:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def _as_title(full: str) -> Title:
+    """Template filter: a stored full title (e.g. a redirect target) as a Title."""
+    return parse_title(full)
+
+
+def _category_title(name: str) -> Title:
+    """Template filter: the page of a category named ``name``."""
+    return make_title("category", name)

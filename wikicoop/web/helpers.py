@@ -8,7 +8,6 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from babel import Locale, UnknownLocaleError
 from flask import (
-    Flask,
     Response,
     abort,
     current_app,
@@ -20,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import get_locale, gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -28,15 +27,15 @@ from werkzeug.exceptions import HTTPException
 
 from .. import error_messages
 from ..core import moderation, visibility
-from ..core.accounts_state import Account, account_for
+from ..core.accounts_state import Account
 from ..core.models import Page
+from ..core.moderation import account_for
 from ..core.permissions import can
 from ..errors import ServiceError
 from ..rendering.pipeline import Renderer
-from ..text.licences import LICENCES, Licence, get_licence
-from ..text.titles import Title, make_title, parse_title
+from ..text.licences import LICENCES, Licence
+from ..text.titles import Title
 from .db import get_session
-from .extensions import login_manager
 from .page_cache import PageHtmlCache
 
 
@@ -341,28 +340,6 @@ def _handle_unexpected(error: Exception):
     return error_page(500)
 
 
-def _template_helpers() -> dict[str, Any]:
-    return {
-        "page_url": page_url,
-        "allowed": allowed,
-        "licences": LICENCES,
-        "get_licence": get_licence,
-        "site_name": current_app.config["SITE_NAME"],
-        "format_datetime": format_datetime,
-        "current_language": current_language(),
-        "languages": available_languages(),
-        "language_name": language_name,
-        "language_url": language_url,
-        "licence_name": licence_name,
-        "licence_summary": licence_summary,
-        "is_sandbox_page": is_sandbox_page,
-        "namespace_label": namespace_label,
-        "facet_label": facet_label,
-        "revision_action_label": revision_action_label,
-        "diff_opens": diff_opens,
-    }
-
-
 def diff_opens(change: Any) -> bool:
     """Whether the reader may open the diff of a listed change with its parent (a list
     links no diff that would answer 403)."""
@@ -371,65 +348,3 @@ def diff_opens(change: Any) -> bool:
         and visibility.may_read(account(), change.status, change.author_id)
         and visibility.may_read(account(), change.parent_status, change.parent_author_id)
     )
-
-
-def _vary_on_language(response: Response) -> Response:
-    """Pages are in the reader's language: caches must key on what chooses it."""
-    if request.endpoint not in {"static", "theme_static"}:
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
-    return response
-
-
-def _as_title(full: str) -> Title:
-    """Template filter: a stored full title (e.g. a redirect target) as a Title."""
-    return parse_title(full)
-
-
-def _category_title(name: str) -> Title:
-    """Template filter: the page of a category named ``name``."""
-    return make_title("category", name)
-
-
-def init_app(app: Flask) -> None:
-    """Register blueprints, error handlers and template helpers."""
-    from .views import (
-        aliases,
-        api,
-        auth,
-        changes,
-        community,
-        discussions,
-        feeds,
-        misc,
-        moderation,
-        pages,
-        search,
-        tokens,
-    )
-
-    app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
-    for blueprint in (
-        pages.bp,
-        auth.bp,
-        api.bp,
-        misc.bp,
-        search.bp,
-        feeds.bp,  # also the feed_links() template global
-        moderation.bp,
-        moderation.api_bp,
-        community.bp,
-        community.api_bp,
-        tokens.bp,  # one's API tokens: list and revoke
-        aliases.bp,  # English paths of the list pages, redirected to the French ones
-    ):
-        app.register_blueprint(blueprint)
-    changes.init_app(app)  # recent changes, watchlists, notifications and their receivers
-    discussions.init_app(app)  # also the discussion_count() template global
-    app.register_error_handler(HTTPException, _handle_http_error)
-    app.register_error_handler(Exception, _handle_unexpected)
-    app.context_processor(_template_helpers)
-    app.after_request(_vary_on_language)
-    login_manager.localize_callback = gettext
-    app.add_template_filter(_as_title, "as_title")
-    app.add_template_filter(_category_title, "category_title")

@@ -1,0 +1,52 @@
+"""The views: one module per part of the wiki, each with its blueprint(s).
+
+:func:`register_views` is the one place that lists them. No view module imports another:
+what they share is in :mod:`wikicoop.web.helpers` (and the web layer's other helper
+modules), and pages reach each other through URLs, never through imports.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import (
+    aliases,
+    api,
+    auth,
+    changes,
+    changes_api,
+    community,
+    community_api,
+    discussions,
+    feeds,
+    misc,
+    moderation,
+    pages,
+    search,
+    tokens,
+)
+
+
+def register_views(app: Flask) -> None:
+    """Register every view's blueprint, then the views' own template globals and receivers."""
+    for blueprint in (
+        pages.bp,
+        auth.bp,
+        api.bp,
+        misc.bp,
+        search.bp,
+        feeds.bp,  # also the feed_links() template global
+        moderation.bp,
+        moderation.api_bp,
+        community.bp,
+        community_api.bp,
+        tokens.bp,  # one's API tokens: list and revoke
+        aliases.bp,  # English paths of the list pages, redirected to the French ones
+        changes.bp,  # recent changes, contributions, watchlists, notifications
+        changes_api.bp,
+        discussions.bp,
+        discussions.api_bp,
+    ):
+        app.register_blueprint(blueprint)
+    changes.init_app(app)  # the notification badge, the follow button, the receivers
+    discussions.init_app(app)  # the discussion_count() template global

@@ -498,7 +498,5 @@ def api_post_message(raw_title: str) -> tuple[Response, int]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the discussion views and the tab's message count."""
-    app.register_blueprint(bp)
-    app.register_blueprint(api_bp)
+    """Register the tab's message count (a template global)."""
     app.add_template_global(discussion_count, "discussion_count")
