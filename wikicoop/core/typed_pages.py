@@ -1,0 +1,59 @@
+"""The published pages of a structured type, with their field values: what directories,
+maps, exports and statistics of the plugins list.
+
+Reads never commit. One query, whatever the number of pages: the page joined to its
+published revision (the pointer names the public version), deleted pages left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..text.titles import Title
+from .models import Page, Revision
+
+
+@dataclass(frozen=True)
+class TypedPage:
+    """A published page of a type: its title, field values and published revision."""
+
+    page_id: int
+    title: Title
+    revision_id: int
+    fields: dict[str, Any]
+    updated_at: datetime
+    created_at: datetime
+
+    def field(self, name: str, default: Any = None) -> Any:
+        """One field's value (``default`` when the revision does not have it)."""
+        value = self.fields.get(name)
+        return default if value is None else value
+
+
+def published_of_type(session: Session, type_name: str) -> list[TypedPage]:
+    """Every published, undeleted page whose public version is of ``type_name``, by title."""
+    return list(_typed_pages(session, type_name))
+
+
+def _typed_pages(session: Session, type_name: str) -> Iterator[TypedPage]:
+    rows = session.execute(
+        select(Page, Revision)
+        .join(Revision, Revision.id == Page.latest_revision_id)
+        .where(Revision.page_type == type_name, Page.deleted_at.is_(None))
+        .order_by(Page.namespace, Page.name)
+    )
+    for page, revision in rows:
+        yield TypedPage(
+            page_id=page.id,
+            title=page.title,
+            revision_id=revision.id,
+            fields=dict(revision.fields or {}),
+            updated_at=revision.created_at,
+            created_at=page.created_at,
+        )
