@@ -6,18 +6,25 @@ Format of ``pages_seed/*.md``::
     title: Aide:Écrire une page
     licence: CC-BY-SA-4.0
     summary: Page d'aide initiale
+    type: lieu_acces
+    fields: {"quartier": "Bellevue", "point": {"lat": 48.39, "lon": -4.49}}
     ---
     Markdown body
 
-A page that already exists is left alone, so residents' edits are never overwritten.
+``type`` and ``fields`` (a JSON object on one line) are optional: a structured page (a
+plugin's seed pages, say) is validated like any edit, so a bad value stops the seeding
+with the field named. A page that already exists is left alone, so residents' edits are
+never overwritten.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -46,6 +53,8 @@ class SeedPage:
     summary: str
     text: str
     source: Path
+    page_type: str | None = None
+    fields: dict[str, Any] | None = None
 
 
 def parse_seed_file(path: Path) -> SeedPage:
@@ -68,13 +77,29 @@ def parse_seed_file(path: Path) -> SeedPage:
         meta[key.strip().lower()] = value.strip()
     if "title" not in meta:
         raise SeedError(f"{path.name}: front matter has no title")
+    fields = _fields(path, meta.get("fields"))
     return SeedPage(
         title=parse_title(meta["title"]),
         licence=meta.get("licence") or meta.get("license") or "CC-BY-SA-4.0",
         summary=meta.get("summary", "Page initiale du wiki"),
         text="\n".join(lines[end + 1 :]).strip() + "\n",
         source=path,
+        page_type=meta.get("type") or None,
+        fields=fields,
     )
+
+
+def _fields(path: Path, raw: str | None) -> dict[str, Any] | None:
+    """The ``fields:`` line of a front matter: a JSON object, or None when absent."""
+    if not raw:
+        return None
+    try:
+        fields = json.loads(raw)
+    except ValueError as err:
+        raise SeedError(f"{path.name}: 'fields' is not JSON: {err}") from None
+    if not isinstance(fields, dict):
+        raise SeedError(f"{path.name}: 'fields' must be a JSON object")
+    return fields
 
 
 def seed_files(dirs: Iterable[Path]) -> list[SeedPage]:
@@ -126,6 +151,8 @@ def load_seed(ctx: writing.WriteContext, dirs: Iterable[Path] = (SEED_DIR,)) -> 
             base_revision_id=None,
             summary=seed.summary,
             licence=seed.licence,
+            page_type=seed.page_type,
+            fields=seed.fields,
             system=True,  # the wiki's own pages: published without review
         )
         result = writing.save(ctx, edit)
