@@ -1,0 +1,28 @@
+"""Donner à voir, the participatory magazine: residents write articles, moderators read
+each one before it is public, and the week's articles go out as a letter to subscribers.
+
+The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
+(``seed/``). Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wikicoop.plugins import hookimpl
+
+from .articles import ARTICLE
+
+__version__ = "0.1"
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def page_types() -> list[dict[str, Any]]:
+    return [ARTICLE]
+
+
+@hookimpl
+def seed_dirs() -> Path:
+    return HERE / "seed"
