@@ -1,0 +1,39 @@
+"""Être en attention: the yearly call for projects ("appel à projets").
+
+Two page types (``initiative``, ``appel``: see :mod:`.declarations`), the write rules that
+keep a closed call closed and leave the status to moderators (:mod:`.rules`), and seed
+pages marked as examples. Turn it off with ``DISABLED_PLUGINS = ["etre_en_attention"]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wikicoop.plugins import hookimpl
+
+from . import rules
+from .declarations import APPEL_TYPE, INITIATIVE_TYPE
+
+__version__ = "1.0"
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def page_types() -> list[dict[str, Any]]:
+    return [INITIATIVE_TYPE, APPEL_TYPE]
+
+
+@hookimpl
+def validate_edit(ctx: Any) -> None:
+    rules.check_edit(ctx)
+
+
+@hookimpl
+def seed_dirs() -> Path:
+    return HERE / "seed"
+
+
+@hookimpl
+def template_dirs() -> Path:
+    return HERE / "templates"
