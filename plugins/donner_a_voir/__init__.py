@@ -2,7 +2,8 @@
 each one before it is public, and the week's articles go out as a letter to subscribers.
 
 The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
-(``seed/``). Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
+(``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`).
+Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask import Blueprint
+
 from wikicoop.plugins import hookimpl
 
 from .articles import ARTICLE
+from .texts import TEXTS
+from .views import bp
 
 __version__ = "0.1"
 HERE = Path(__file__).parent
@@ -26,3 +31,18 @@ def page_types() -> list[dict[str, Any]]:
 @hookimpl
 def seed_dirs() -> Path:
     return HERE / "seed"
+
+
+@hookimpl
+def blueprints() -> Blueprint:
+    return bp
+
+
+@hookimpl
+def template_dirs() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def navigation_links(actor: Any) -> dict[str, Any]:
+    return {"label": TEXTS["menu"], "url": "/magazine"}

@@ -23,3 +23,28 @@ else:
         for name, value in vars(wiki).items()
         if isinstance(value, FixtureFunctionDefinition)
     )
+
+    import pytest
+    from flask import Flask
+    from flask.testing import FlaskClient
+    from helpers import Api, bearer_for
+
+    @pytest.fixture
+    def write_article(app: Flask, client: FlaskClient):
+        """``write_article(title, day, section="Culture", **fields)``: an article made
+        through the API by a moderator (published at once), or by a trusted contributor
+        with ``by="Alice"`` (then waiting for review); the API's answer."""
+        moderator = bearer_for(app, "Modo", "moderator")
+
+        def write(title: str, day: str, section: str = "Culture", by: str = "", **fields: str):
+            headers = bearer_for(app, by) if by else moderator
+            values = {"rubrique": section, "signature": "Hélène Q.", "date_publication": day}
+            body = {
+                "text": f"Le récit de « {title} ».",
+                "base_revision": None,
+                "type": "article",
+                "fields": {**values, **fields},
+            }
+            return Api(client, headers).put(title, body, 202 if by else 201)
+
+        return write
