@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Blueprint, Flask, current_app
 
 from wikicoop.core import writing
 from wikicoop.plugins import hookimpl
@@ -50,6 +50,15 @@ def validate_edit(ctx: Any) -> None:
 @hookimpl
 def navigation_links(actor: Any) -> dict[str, Any]:
     return {"label": TEXTS["menu"], "url": "/lieux"}
+
+
+@hookimpl
+def blueprints() -> list[Blueprint]:
+    from . import views  # noqa: F401  (its routes join the blueprint)
+    from .api import api
+    from .common import bp
+
+    return [bp, api]
 
 
 @hookimpl

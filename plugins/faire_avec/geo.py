@@ -13,11 +13,12 @@ EARTH_RADIUS_M = 6_371_008.8
 
 class GeoInputError(ValueError):
     """Coordinates or a distance that cannot be read: ``key`` names the sentence
-    (plugins' texts), ``value`` is what was typed."""
+    (plugins' texts), ``value`` is what was typed, ``parameter`` where (set by the
+    reader of a request's parameter)."""
 
-    def __init__(self, key: str, value: str = "") -> None:
+    def __init__(self, key: str, value: str = "", parameter: str = "") -> None:
         super().__init__(f"{key}: {value!r}")
-        self.key, self.value = key, value
+        self.key, self.value, self.parameter = key, value, parameter
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,41 @@
+"""The directory of access points, ``/lieux``: facets (neighbourhood, kind, services,
+accessibility) and an "open now" filter read from the weekly hours on the wiki's clock."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from .common import bp, now_local, page_link, places, timezone_name
+from .directory import Filters, facets, quartier_names, select
+from .hours import zone
+from .lieu import KINDS, SERVICES
+from .texts import choice, say
+
+
+@bp.route("/lieux")
+def directory() -> str:
+    """The access points matching the reader's filters, by title, with their facets."""
+    now = now_local()
+    filters = Filters(
+        quartier=request.args.get("quartier", ""),
+        genre=request.args.get("genre", ""),
+        services=tuple(s for s in request.args.getlist("service") if s in SERVICES),
+        accessible=request.args.get("accessible") == "1",
+        open_at=now if request.args.get("ouvert") == "1" else None,
+    )
+    every = places()
+    shown = select(every, filters)
+    return render_template(
+        "faire_avec/annuaire.html",
+        shown=shown,
+        facets=facets(shown),
+        quartiers=quartier_names(every),
+        kinds=KINDS,
+        services=SERVICES,
+        filters=filters,
+        now=now,
+        zone_name=zone(timezone_name()).key,
+        link=page_link,
+        say=say,
+        choice=choice,
+    )
