@@ -22,7 +22,7 @@ from wikicoop import error_messages
 from wikicoop.community.accounts import AccountError, create_user
 from wikicoop.errors import ServiceError
 from wikicoop.web.db import get_session
-from wikicoop.web.helpers import localized
+from wikicoop.web.labels import localized
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
 PO_FILE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from helpers import login, session_csrf
 
-from wikicoop.web.helpers import safe_next
+from wikicoop.web.urls import safe_next
 
 #: Targets that a browser (or a proxy that decodes once) could follow to another site.
 PAYLOADS = [

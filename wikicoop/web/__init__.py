@@ -17,33 +17,29 @@ from werkzeug.exceptions import HTTPException
 
 from ..text.licences import LICENCES, get_licence
 from ..text.titles import Title, make_title, parse_title
+from .errors import handle_http_error, handle_unexpected
 from .extensions import login_manager
-from .helpers import (
-    _handle_http_error,
-    _handle_unexpected,
-    allowed,
+from .helpers import allowed, diff_opens, is_sandbox_page
+from .labels import (
     available_languages,
     current_language,
-    diff_opens,
     facet_label,
-    is_sandbox_page,
     language_name,
-    language_url,
     licence_name,
     licence_summary,
     namespace_label,
-    page_url,
     revision_action_label,
 )
 from .page_cache import PageHtmlCache
+from .urls import language_url, page_url
 from .views import register_views
 
 
 def init_app(app: Flask) -> None:
     """Register the error handlers, the template helpers and filters, then the views."""
     app.extensions["wikicoop.page_html_cache"] = PageHtmlCache()
-    app.register_error_handler(HTTPException, _handle_http_error)
-    app.register_error_handler(Exception, _handle_unexpected)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
     app.context_processor(_template_helpers)
     app.after_request(_vary_on_language)
     login_manager.localize_callback = gettext

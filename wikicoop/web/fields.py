@@ -33,7 +33,8 @@ from ..core.page_types import (
     validate_fields,
 )
 from ..text.titles import TitleError, parse_title
-from .helpers import N_, current_language, localized, page_url
+from .labels import N_, current_language, localized
+from .urls import page_url
 
 #: the names of the days as the hours grid and the infobox show them
 DAY_LABELS = {

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from ..core.revisions import MAX_SUMMARY_CHARS
 from ..text.licences import LICENCES
-from .helpers import licence_name
+from .labels import licence_name
 
 USERNAME_RULE = Regexp(
     r"^[\w][\w .\-]{1,62}[\w]$",

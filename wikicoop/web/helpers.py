@@ -1,211 +1,46 @@
-"""Web glue shared by the views: blueprints, error pages, template helpers, guards."""
+"""The request helpers the views share, and plugins use: who is asking and what they may
+do, titles, pages and revisions read from a request (answering with an error page when
+they cannot be), the authors and rate limits of edits, the JSON API's blueprints and
+errors, and the registry of what answers ``/wiki/<Title>``.
+
+No view is imported here (views never import each other: what two of them need is here,
+or in the web layer's other helper modules: :mod:`~wikicoop.web.urls`,
+:mod:`~wikicoop.web.labels`, :mod:`~wikicoop.web.errors`).
+"""
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Any, NoReturn
-from urllib.parse import quote, unquote, urlencode, urlsplit
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from flask import (
-    Response,
-    abort,
-    current_app,
-    g,
-    has_request_context,
-    jsonify,
-    make_response,
-    render_template,
-    request,
-    url_for,
-)
-from flask_babel import get_locale, gettext
-from flask_limiter.errors import RateLimitExceeded
+from flask import Blueprint, abort, current_app, g, has_request_context, request
+from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-from .. import error_messages
+from ..community.credentials import user_for_token
 from ..core import moderation, visibility
+from ..core import revisions as rev
 from ..core.accounts_state import Account
-from ..core.models import Page
+from ..core.models import Page, Revision
 from ..core.moderation import account_for
-from ..core.permissions import can
+from ..core.permissions import can, exempt_from_edit_limits
 from ..errors import ServiceError
 from ..rendering.pipeline import Renderer
-from ..text.licences import LICENCES, Licence
-from ..text.titles import Title
+from ..text.titles import Title, TitleError, parse_title
 from .db import get_session
+from .errors import fail, json_error
+from .extensions import csrf
+from .labels import localized
 from .page_cache import PageHtmlCache
+from .security import bearer_token
 
+#: what a view answers: a response, an HTML page, or a page with its status
+ViewResult = Response | str | tuple[str, int]
 
-def N_(message: str) -> str:
-    """Mark a message for extraction (pybabel) without translating it yet."""
-    return message
-
-
-ERROR_MESSAGES = {
-    400: N_("La demande est incorrecte."),
-    401: N_("Connectez-vous pour faire cela."),
-    403: N_("Vous n'avez pas le droit de faire cela."),
-    404: N_("Cette adresse ne correspond à rien sur le wiki."),
-    405: N_("Cette action n'est pas possible à cette adresse."),
-    409: N_("Cette action entre en conflit avec l'état actuel de la page."),
-    413: N_("Le contenu envoyé est trop gros."),
-    429: N_("Trop d'essais en peu de temps : patientez une minute avant de réessayer."),
-    500: N_(
-        "Une erreur inattendue s'est produite. Rien de ce que vous avez écrit n'est "
-        "enregistré à moitié : réessayez, ou prévenez un administrateur."
-    ),
-}
-
-# Flask-Login flashes this (set in security.py) when a login is required; it goes
-# through ``login_manager.localize_callback`` (see ``init_app``).
-N_("Connectez-vous pour continuer.")
-
-#: How each interface language names itself, for the language selector.
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-
-#: Stored codes and the words people read for them (translated when shown).
-NAMESPACE_LABELS = {
-    "main": N_("Principal"),
-    "help": N_("Aide"),
-    "user": N_("Utilisateur"),
-    "category": N_("Catégorie"),
-    "portal": N_("Portail"),
-    "talk": N_("Discussion"),
-}
-PAGE_TYPE_LABELS = {"page": N_("Page")}
-REVISION_ACTION_LABELS = {
-    "create": N_("création"),
-    "restore": N_("restauration"),
-    "move": N_("renommage"),
-    "merge": N_("fusion"),
-    "relicense": N_("licence"),
-}
-
-
-def current_language() -> str:
-    """The interface language of this request (``"fr"``, ``"en"``), French outside one."""
-    locale = get_locale() if has_request_context() else None
-    return locale.language if locale is not None else "fr"
-
-
-def english() -> bool:
-    """Whether this request is answered in English."""
-    return current_language() == "en"
-
-
-def localized(err: ServiceError) -> str:
-    """A service error's sentence in the reader's language: its code's sentence in
-    :mod:`~wikicoop.error_messages`, translated by the catalog, filled with its params."""
-    return error_messages.sentence(err, gettext)
-
-
-def licence_name(licence: Licence) -> str:
-    """The full name of a licence in the reader's language."""
-    return gettext(licence.name_fr)
-
-
-def _label(labels: dict[str, str], code: str) -> str:
-    """The translated label of ``code``, or the code itself when it has none (a plugin's)."""
-    return gettext(labels[code]) if code in labels else code
-
-
-def namespace_label(code: str) -> str:
-    """How a namespace code (``help``) is shown: « Aide », "Help"."""
-    return _label(NAMESPACE_LABELS, code)
-
-
-def page_type_label(code: str) -> str:
-    """How a page type code (``page``) is shown."""
-    return _label(PAGE_TYPE_LABELS, code)
-
-
-def revision_action_label(code: str) -> str:
-    """How a revision's action (``move``, ``restore``...) is shown in lists."""
-    return _label(REVISION_ACTION_LABELS, code)
-
-
-def licence_label(code: str) -> str:
-    """A licence code (``CC-BY-SA-4.0``) by the licence's usual name, "CC BY-SA 4.0"."""
-    licence = LICENCES.get(code)
-    return licence.short_name if licence is not None else code
-
-
-def facet_label(facet: str, value: str) -> str:
-    """How a value of a search facet is shown (categories are names already)."""
-    labeller = {
-        "namespace": namespace_label,
-        "type": page_type_label,
-        "licence": licence_label,
-    }.get(facet)
-    return labeller(value) if labeller else value
-
-
-def licence_summary(licence: Licence) -> str:
-    """The one-sentence summary of a licence in the reader's language."""
-    return gettext(licence.summary_fr)
-
-
-def available_languages() -> list[str]:
-    """The interface languages this wiki offers (setting ``LANGUAGES``), in order."""
-    return [code.strip() for code in current_app.config["LANGUAGES"].split(",") if code.strip()]
-
-
-def language_name(code: str) -> str:
-    """How a language names itself: "Français", "English"."""
-    if code in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[code]
-    try:
-        name = Locale.parse(code).get_display_name(code) or code
-    except (UnknownLocaleError, ValueError):  # a code Babel does not know
-        return code
-    return name[:1].upper() + name[1:]
-
-
-def _unsafe_char(char: str) -> bool:
-    r"""Control, format, separator characters and backslashes: browsers drop or reinterpret
-    them (``/\t/x`` is followed as ``//x``, ``/\\x`` as ``//x``)."""
-    return char == "\\" or unicodedata.category(char)[0] in "CZ"
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """``target`` when it is a path of this site, else ``default``: the one check of every
-    redirect to a place the visitor gave (``next`` fields and parameters).
-
-    Refused: anything not starting with one ``/``; any control character, space or
-    backslash; and, since a proxy or a browser may decode it, a target whose decoded
-    form (``/%2F/x``, ``/%09/x``, ``/%252F/x``) starts with two slashes, a backslash or
-    a space, or holds a control character.
-    """
-    if not isinstance(target, str) or not target.startswith("/") or len(target) > 4000:
-        return default
-    if any(_unsafe_char(c) for c in target):
-        return default
-    decoded = target
-    for _ in range(3):  # "/%252F/" is "/%2F/" once decoded, then "//"
-        decoded, previous = unquote(decoded), decoded
-        if decoded[1:2] and (decoded[1] == "/" or _unsafe_char(decoded[1])):
-            return default
-        if any(unicodedata.category(c) == "Cc" for c in decoded):
-            return default
-        if decoded == previous:
-            break
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else default
-
-
-def _here_without_lang() -> str:
-    """The current path and query, minus ``lang=`` (which would beat the chosen one)."""
-    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    return request.path + (f"?{urlencode(query)}" if query else "")
-
-
-def language_url(code: str) -> str:
-    """The selector's link to switch to ``code``, coming back to this page."""
-    back = _here_without_lang() if request.method == "GET" else request.path
-    return url_for("misc.set_language", code=code, next=back)
+# ------------------------------------------------------------------ the app's objects
 
 
 def page_html_cache() -> PageHtmlCache:
@@ -218,17 +53,22 @@ def renderer() -> Renderer:
     return current_app.extensions["wikicoop.renderer"]
 
 
-def page_url(title: Title, action: str | None = None, **params: Any) -> str:
-    """URL of a page, or of one of its actions (``?action=edit``, ``history``, ...)."""
-    url = "/wiki/" + title.url_path
-    query = {"action": action} if action else {}
-    query.update({k: v for k, v in params.items() if v is not None})
-    return f"{url}?{urlencode(query)}" if query else url
+@dataclass
+class PageViews:
+    """What answers ``/wiki/<Title>``: the handler of each ``?action=``, and the namespaces
+    whose pages have a view of their own (a discussion's threads). Filled by
+    :func:`wikicoop.web.views.register_views`, so the page views import no other view."""
+
+    actions: dict[str, Callable[[Title], ViewResult]] = field(default_factory=dict)
+    namespace_views: dict[str, Callable[[Title], ViewResult]] = field(default_factory=dict)
 
 
-def is_sandbox_page(title: Title) -> bool:
-    """Whether ``title`` is one of the sandbox pages (``SANDBOX_PAGES``)."""
-    return moderation.is_sandbox(current_app.config, title.namespace, title.name)
+def page_views() -> PageViews:
+    """The app's :class:`PageViews`."""
+    return current_app.extensions["wikicoop.page_views"]
+
+
+# ------------------------------------------------------- who asks, and what they may do
 
 
 def account() -> Account:
@@ -280,64 +120,16 @@ def require(action: str, page: Page | None = None) -> None:
         abort(403 if current_user.is_authenticated else 401)
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
+def refuse_if_cannot_write(page: Page | None) -> None:
+    """403 with the reason when the current user is blocked or the page is protected."""
+    refused = write_refusal(page)
+    if refused is not None:
+        fail(refused.status, localized(refused))
 
 
-def json_error(status: int, error: str, **extra: Any) -> Response:
-    """The API's error shape: ``{"error": error, ...}`` with ``status``."""
-    response = jsonify({"error": error, **extra})
-    response.status_code = status
-    return response
-
-
-def error_page(status: int, message: str | None = None, **context: Any) -> Response:
-    """An HTML (or JSON, under /api/) error answer in the reader's language."""
-    text = message or gettext(ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]))
-    if wants_json():
-        return json_error(status, text)
-    return make_response(
-        render_template("error.html", status=status, message=text, **context), status
-    )
-
-
-def fail(status: int, message: str) -> NoReturn:
-    """Abort the request with ``status`` and a human message."""
-    abort(error_page(status, message))
-
-
-def log_server_error(error: BaseException) -> None:
-    """Put a 500 in the server log: the request line, then the traceback."""
-    asked = request.path
-    if request.query_string:
-        asked += "?" + request.query_string.decode("latin-1")
-    # quoted: a newline in the address must not forge a log line
-    shown = quote(asked, safe="/?&=%:+,;@!$'()*~")
-    current_app.logger.error("500 on %s %s", request.method, shown, exc_info=error)
-
-
-def _handle_http_error(error: HTTPException):
-    status = error.code or 500
-    if status == 500:  # an abort(500) is a failure too; a 503 may be deliberate
-        log_server_error(error)
-    message = None
-    if isinstance(error, CSRFError):
-        message = gettext(
-            "Le formulaire a expiré ou n'est pas valide (protection CSRF). "
-            "Rechargez la page et recommencez : votre texte est peut-être encore dans "
-            "le formulaire, copiez-le avant."
-        )
-    elif isinstance(error, RateLimitExceeded):
-        pass  # its description is the limit ("10 per 1 minute"): say it for people instead
-    elif error.description and error.description != type(error).description:
-        # a description given with abort(status, description=...) is meant for people
-        message = error.description
-    return error_page(status, message)
-
-
-def _handle_unexpected(error: Exception):
-    log_server_error(error)
-    return error_page(500)
+def is_sandbox_page(title: Title) -> bool:
+    """Whether ``title`` is one of the sandbox pages (``SANDBOX_PAGES``)."""
+    return moderation.is_sandbox(current_app.config, title.namespace, title.name)
 
 
 def diff_opens(change: Any) -> bool:
@@ -348,3 +140,203 @@ def diff_opens(change: Any) -> bool:
         and visibility.may_read(account(), change.status, change.author_id)
         and visibility.may_read(account(), change.parent_status, change.parent_author_id)
     )
+
+
+# --------------------------------------------------------- the authors and limits of edits
+
+
+def author() -> rev.Author:
+    """The author of an edit made by the current request."""
+    user = current_user if current_user.is_authenticated else None
+    return rev.Author(user=user, ip=None if user else request.remote_addr)
+
+
+def edit_rate_limit() -> str:
+    """Flask-Limiter's limit for saves (per account when logged in, else per address)."""
+    return current_app.config["EDIT_RATE_LIMIT"]
+
+
+def edit_limit_exempt() -> bool:
+    """Flask-Limiter's ``exempt_when`` of the edit limits: admins and bots skip them."""
+    return exempt_from_edit_limits(current_user)
+
+
+def rate_key() -> str:
+    """Who a rate limit counts: the account when logged in, else the address."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"ip:{request.remote_addr}"
+
+
+# ----------------------------------------- titles, pages and revisions (HTML answers)
+
+
+def parse_or_fail(raw: str) -> Title:
+    """Parse a title from a URL or a form, or answer 400 saying which rule it breaks."""
+    try:
+        return parse_title(
+            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
+        )
+    except TitleError as err:
+        fail(400, _("Titre de page invalide : %(reason)s", reason=localized(err)))
+
+
+@contextmanager
+def refusal_as_error_page() -> Iterator[None]:
+    """Turn a refused service call (a visibility guard, a malformed revision number)
+    into the error page of its status, in the reader's language."""
+    try:
+        yield
+    except ServiceError as err:
+        fail(err.status, localized(err))
+
+
+def live_page_or_404(title: Title) -> Page:
+    """The page, or 404 when it does not exist for this reader (the shared guard
+    :func:`wikicoop.visibility.readable_page`, which the API uses too)."""
+    with refusal_as_error_page():
+        return visibility.readable_page(get_session(), title, current_user)
+
+
+def published_page_or_404(title: Title) -> Page:
+    """:func:`live_page_or_404`, and the page must have a published version (for actions
+    on the public page: its authors and licence, renaming, deleting)."""
+    with refusal_as_error_page():
+        return visibility.published_page(get_session(), title, current_user)
+
+
+def visible_revision_or_fail(page: Page, revision_id: object) -> Revision:
+    """Revision ``revision_id`` of ``page`` if this reader may read it (403/404 otherwise)."""
+    with refusal_as_error_page():
+        return visibility.readable_revision(get_session(), page, current_user, revision_id)
+
+
+# ------------------------------------------------------------------------ the JSON API
+
+
+class ApiError(Exception):
+    """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, error: str, **extra: Any) -> None:
+        super().__init__(error)
+        self.status, self.error, self.extra = status, error, extra
+
+
+def api_error(err: ApiError) -> Response:
+    """``{"error": message, ...}`` with the error's status."""
+    return json_error(err.status, err.error, **err.extra)
+
+
+def service_error(err: ServiceError) -> Response:
+    """A refused service call: ``{error, code}`` in the reader's language (and ``field``,
+    ``reason`` for a refused field value)."""
+    get_session().rollback()
+    named = {key: err.params[key] for key in ("field", "reason") if key in err.params}
+    return json_error(err.status, localized(err), code=err.code, **named)
+
+
+def make_api_blueprint(name: str, import_name: str) -> Blueprint:
+    """A blueprint under /api/v1 with the API's authentication and error shape.
+
+    Every module with API routes makes its own, so the routes live beside their views.
+    """
+    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
+    csrf.exempt(blueprint)  # authenticate() checks cookie writes; token writes need none
+    blueprint.before_request(authenticate)
+    blueprint.register_error_handler(ApiError, api_error)
+    blueprint.register_error_handler(ServiceError, service_error)
+    return blueprint
+
+
+def authenticate() -> None:
+    """A bearer token, when sent, decides who is asking (over any session cookie).
+
+    Cookie-authenticated writes need the CSRF token; token-authenticated ones do not
+    (no browser sends the token by itself).
+    """
+    token = bearer_token(request)
+    if token is not None:
+        user = user_for_token(get_session(), token)
+        if user is None:
+            raise ApiError(401, _("Jeton d'API inconnu ou révoqué."))
+        g._login_user = user  # Flask-Login's per-request user: the token's owner
+        return
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
+        if not current_user.is_authenticated and not current_app.config["ANONYMOUS_EDITING"]:
+            raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
+        csrf.protect()
+
+
+def api_title(raw: str) -> Title:
+    """A title from an API path; :class:`ApiError` 400 saying which rule it breaks."""
+    try:
+        return parse_title(
+            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
+        )
+    except TitleError as err:
+        raise ApiError(400, _("Titre invalide : %(reason)s", reason=localized(err))) from None
+
+
+def guard(action: str, page: Page | None = None) -> None:
+    """:class:`ApiError` 401/403 unless the current user may do ``action`` (409 to edit
+    a deleted page)."""
+    if page is not None and page.is_deleted and action == "edit":
+        raise ApiError(
+            409,
+            _("Cette page a été supprimée. Un administrateur peut la rétablir."),
+            code="page-deleted",
+        )
+    if not allowed(action, page):
+        if current_user.is_authenticated:
+            raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
+        raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
+
+
+def json_body() -> dict[str, Any]:
+    """The JSON object sent; :class:`ApiError` 400 when the body is not one."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
+    return data
+
+
+def live_page(title: Title) -> Page:
+    """The page, if it exists for this reader (the guard the web uses too: see
+    :func:`wikicoop.visibility.readable_page`); 404 otherwise."""
+    return visibility.readable_page(get_session(), title, current_user)
+
+
+def readable_revision(page: Page, revision_id: object) -> Revision:
+    """A revision of ``page`` this reader may read (403 hidden, 404 another's pending
+    one), by the web's guard :func:`wikicoop.visibility.readable_revision`."""
+    return visibility.readable_revision(get_session(), page, current_user, revision_id)
+
+
+def revision_json(revision: Revision, reader: Any = None) -> dict[str, Any]:
+    """The public shape of a revision, with its moderation ``status``.
+
+    For a hidden revision the reader may not read, only the id, time and status are given.
+    """
+    if reader is not None and not visibility.can_see_text(reader, revision):
+        return {
+            "id": revision.id,
+            "timestamp": revision.created_at.isoformat(),
+            "status": revision.status,
+        }
+    data = {
+        "id": revision.id,
+        "author": revision.author_name,
+        "timestamp": revision.created_at.isoformat(),
+        "summary": revision.summary,
+        "minor": revision.minor,
+        "size": revision.size,
+        "licence": revision.licence,
+        "action": revision.action,
+        "status": revision.status,
+        "parent": revision.parent_id,
+    }
+    if revision.status == moderation.PENDING:
+        data["pending_reasons"] = revision.pending_reason_codes
+    if revision.status == moderation.REJECTED:
+        data["review_reason"] = revision.review_reason
+    return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..helpers import PageViews
 from . import (
     aliases,
     api,
@@ -21,6 +22,8 @@ from . import (
     feeds,
     misc,
     moderation,
+    page_history,
+    page_operations,
     pages,
     search,
     tokens,
@@ -28,7 +31,14 @@ from . import (
 
 
 def register_views(app: Flask) -> None:
-    """Register every view's blueprint, then the views' own template globals and receivers."""
+    """Register every view's blueprint, what answers ``/wiki/<Title>`` (each ``?action=``,
+    and the namespaces with their own view), then the views' template globals and receivers.
+    """
+    app.extensions["wikicoop.page_views"] = PageViews(
+        actions={**pages.ACTIONS, **page_history.ACTIONS, **page_operations.ACTIONS},
+        # a discussion page shows its threads (an old revision of its text: the page view)
+        namespace_views={"talk": discussions.discussion_page},
+    )
     for blueprint in (
         pages.bp,
         auth.bp,

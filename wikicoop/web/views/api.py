@@ -1,7 +1,8 @@
 """JSON API v1: pages, history, diffs, restore, backlinks; rename, licence, delete, undelete.
 
-Authentication: the session cookie (then a CSRF token in ``X-CSRFToken`` is required for
-writes) or ``Authorization: Bearer TOKEN``. Every error is ``{"error": message}`` with
+Authentication (:func:`wikicoop.web.helpers.authenticate`, for every API blueprint): the
+session cookie (then a CSRF token in ``X-CSRFToken`` is required for writes) or
+``Authorization: Bearer TOKEN``. Every error is ``{"error": message}`` with
 the right status; titles in paths are written as in page URLs.
 """
 
@@ -9,25 +10,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from ...community.credentials import user_for_token
-from ...core import history, moderation, visibility, writing
+from ...core import history, visibility, writing
 from ...core import revisions as rev
-from ...core.models import Page, Revision
+from ...core.models import Page
 from ...core.page_types import FieldError, field_changes_json, registry_of, validate_fields
 from ...core.render_cache import cached_render
-from ...errors import ServiceError
 from ...text.diffing import diff_texts
-from ...text.titles import Title, TitleError, parse_title
+from ...text.titles import Title
 from ..db import get_session
-from ..extensions import csrf, limiter
-from ..helpers import allowed, json_error, localized, renderer, write_refusal
-from ..security import bearer_token
-from .pages import author, edit_limit_exempt, edit_rate_limit, rate_key
+from ..extensions import limiter
+from ..helpers import (
+    ApiError,
+    api_title,
+    author,
+    edit_limit_exempt,
+    edit_rate_limit,
+    guard,
+    json_body,
+    live_page,
+    localized,
+    make_api_blueprint,
+    rate_key,
+    readable_revision,
+    renderer,
+    revision_json,
+    write_refusal,
+)
 
 #: the edit rate limit of every API write (counted per route; admins and bots skip it)
 edit_limited = limiter.limit(
@@ -35,60 +48,6 @@ edit_limited = limiter.limit(
     key_func=lambda: rate_key(),
     exempt_when=lambda: edit_limit_exempt(),
 )
-
-
-class ApiError(Exception):
-    """Raised inside API views; turned into ``{"error": message}`` with ``status``."""
-
-    def __init__(self, status: int, error: str, **extra: Any) -> None:
-        super().__init__(error)
-        self.status, self.error, self.extra = status, error, extra
-
-
-def api_error(err: ApiError) -> Response:
-    """``{"error": message, ...}`` with the error's status."""
-    return json_error(err.status, err.error, **err.extra)
-
-
-def service_error(err: ServiceError) -> Response:
-    """A refused service call: ``{error, code}`` in the reader's language (and ``field``,
-    ``reason`` for a refused field value)."""
-    get_session().rollback()
-    named = {key: err.params[key] for key in ("field", "reason") if key in err.params}
-    return json_error(err.status, localized(err), code=err.code, **named)
-
-
-def make_api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint under /api/v1 with the API's authentication and error shape.
-
-    Every module with API routes makes its own, so the routes live beside their views.
-    """
-    blueprint = Blueprint(name, import_name, url_prefix="/api/v1")
-    csrf.exempt(blueprint)  # authenticate() checks cookie writes; token writes need none
-    blueprint.before_request(authenticate)
-    blueprint.register_error_handler(ApiError, api_error)
-    blueprint.register_error_handler(ServiceError, service_error)
-    return blueprint
-
-
-def authenticate() -> None:
-    """A bearer token, when sent, decides who is asking (over any session cookie).
-
-    Cookie-authenticated writes need the CSRF token; token-authenticated ones do not
-    (no browser sends the token by itself).
-    """
-    token = bearer_token(request)
-    if token is not None:
-        user = user_for_token(get_session(), token)
-        if user is None:
-            raise ApiError(401, _("Jeton d'API inconnu ou révoqué."))
-        g._login_user = user  # Flask-Login's per-request user: the token's owner
-        return
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
-        if not current_user.is_authenticated and not current_app.config["ANONYMOUS_EDITING"]:
-            raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
-        csrf.protect()
-
 
 bp = make_api_blueprint("api", __name__)
 
@@ -107,80 +66,9 @@ _ENDPOINT_SUFFIXES = {
 }
 
 
-def api_title(raw: str) -> Title:
-    try:
-        return parse_title(
-            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
-        )
-    except TitleError as err:
-        raise ApiError(400, _("Titre invalide : %(reason)s", reason=localized(err))) from None
-
-
-def guard(action: str, page: Page | None = None) -> None:
-    if page is not None and page.is_deleted and action == "edit":
-        raise ApiError(
-            409,
-            _("Cette page a été supprimée. Un administrateur peut la rétablir."),
-            code="page-deleted",
-        )
-    if not allowed(action, page):
-        if current_user.is_authenticated:
-            raise ApiError(403, _("Vous n'avez pas le droit de faire cela."))
-        raise ApiError(401, _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela."))
-
-
-def live_page(title: Title) -> Page:
-    """The page, if it exists for this reader (the guard the web uses too: see
-    :func:`wikicoop.visibility.readable_page`); 404 otherwise."""
-    return visibility.readable_page(get_session(), title, current_user)
-
-
 def published_page(title: Title) -> Page:
     """:func:`live_page` with a published version (actions on the public page)."""
     return visibility.published_page(get_session(), title, current_user)
-
-
-def readable_revision(page: Page, revision_id: object) -> Revision:
-    """A revision of ``page`` this reader may read (403 hidden, 404 another's pending
-    one), by the web's guard :func:`wikicoop.visibility.readable_revision`."""
-    return visibility.readable_revision(get_session(), page, current_user, revision_id)
-
-
-def revision_json(revision: Revision, reader: Any = None) -> dict[str, Any]:
-    """The public shape of a revision, with its moderation ``status``.
-
-    For a hidden revision the reader may not read, only the id, time and status are given.
-    """
-    if reader is not None and not visibility.can_see_text(reader, revision):
-        return {
-            "id": revision.id,
-            "timestamp": revision.created_at.isoformat(),
-            "status": revision.status,
-        }
-    data = {
-        "id": revision.id,
-        "author": revision.author_name,
-        "timestamp": revision.created_at.isoformat(),
-        "summary": revision.summary,
-        "minor": revision.minor,
-        "size": revision.size,
-        "licence": revision.licence,
-        "action": revision.action,
-        "status": revision.status,
-        "parent": revision.parent_id,
-    }
-    if revision.status == moderation.PENDING:
-        data["pending_reasons"] = revision.pending_reason_codes
-    if revision.status == moderation.REJECTED:
-        data["review_reason"] = revision.review_reason
-    return data
-
-
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
-    return data
 
 
 def optional_json_body() -> dict[str, Any]:

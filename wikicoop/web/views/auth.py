@@ -20,8 +20,9 @@ from ...community.accounts import (
 from ..db import get_session
 from ..extensions import limiter
 from ..forms import ChangePasswordForm, LoginForm, RegisterForm
-from ..helpers import localized, safe_next
-from .pages import rate_key
+from ..helpers import rate_key
+from ..labels import localized
+from ..urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/compte")
 

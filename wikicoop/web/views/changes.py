@@ -48,15 +48,10 @@ from ..change_lists import (
     watchlist_filter,
 )
 from ..db import get_session
-from ..helpers import (
-    allowed,
-    current_language,
-    fail,
-    localized,
-    page_url,
-    require,
-    safe_next,
-)
+from ..errors import fail
+from ..helpers import allowed, require
+from ..labels import current_language, localized
+from ..urls import page_url, safe_next
 
 bp = Blueprint("changes", __name__)
 

@@ -32,8 +32,9 @@ from ..change_lists import (
     watchlist_filter,
 )
 from ..db import get_session
-from ..helpers import current_language, localized, page_url
-from .api import ApiError, guard, make_api_blueprint
+from ..helpers import ApiError, guard, make_api_blueprint
+from ..labels import current_language, localized
+from ..urls import page_url
 
 bp = make_api_blueprint("changes_api", __name__)
 

@@ -47,8 +47,9 @@ from ...core.models import Page, User
 from ...core.moderation import active_block
 from ...text.titles import Title, TitleError, parse_title
 from ..db import get_session
-from ..helpers import N_, account, allowed, fail, localized, require
-from .pages import parse_or_fail
+from ..errors import fail
+from ..helpers import account, allowed, parse_or_fail, require
+from ..labels import N_, localized
 
 bp = Blueprint("community", __name__)
 

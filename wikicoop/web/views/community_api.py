@@ -23,9 +23,7 @@ from ...core import revisions as rev
 from ...core import visibility
 from ...core.models import User
 from ..db import get_session
-from ..helpers import account
-from .api import ApiError, guard, json_body, make_api_blueprint
-from .pages import parse_or_fail
+from ..helpers import ApiError, account, guard, json_body, make_api_blueprint, parse_or_fail
 
 bp = make_api_blueprint("community_api", __name__)
 

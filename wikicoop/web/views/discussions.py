@@ -1,6 +1,7 @@
 """Discussions in the browser and the API: the ``Discussion:`` page of every page.
 
-``/wiki/Discussion:<Title>`` (delegated here by the page views) shows the talk page's
+``/wiki/Discussion:<Title>`` (the page views' dispatcher calls :func:`discussion_page`, the
+namespace view that ``register_views`` names for ``talk``) shows the talk page's
 own wiki text, when someone wrote one, then the threads and the form to start one.
 Writing: ``POST /discussion/<Title>`` (a new thread, or a reply with a ``thread`` field),
 ``/messages/<id>/modifier`` (the author, for a short while), ``POST
@@ -27,14 +28,24 @@ from ...core.moderation import WriteRefused
 from ...core.render_cache import cached_render
 from ...text.titles import Title, TitleError, parse_title
 from ..db import get_session
+from ..errors import error_page, fail
 from ..extensions import limiter
-from ..helpers import allowed, error_page, fail, localized, page_url, renderer, write_refusal
-from . import api
-from .pages import parse_or_fail, rate_key
+from ..helpers import (
+    ApiError,
+    allowed,
+    api_title,
+    make_api_blueprint,
+    parse_or_fail,
+    rate_key,
+    renderer,
+    write_refusal,
+)
+from ..labels import localized
+from ..urls import page_url
 
 bp = Blueprint("discussions", __name__)
-#: the API side: token or cookie authentication and JSON errors, as in views/api.py
-api_bp = api.make_api_blueprint("discussions_api", __name__)
+#: the API side: token or cookie authentication and JSON errors (helpers.make_api_blueprint)
+api_bp = make_api_blueprint("discussions_api", __name__)
 
 ViewResult = Response | str | tuple[str, int]
 
@@ -417,10 +428,10 @@ def message_json(comment: Comment, *, masked: bool = False) -> dict[str, Any]:
 
 
 def _api_subject(raw_title: str) -> Page:
-    title = api.api_title(raw_title).subject_page()
+    title = api_title(raw_title).subject_page()
     page = visible_page(title)
     if page is None or not allowed("view", page):
-        raise api.ApiError(
+        raise ApiError(
             404,
             _(
                 "La page « %(title)s » n'existe pas : on ne peut pas en discuter.",
@@ -461,13 +472,13 @@ def api_post_message(raw_title: str) -> tuple[Response, int]:
         status, message, code = refusal
         if status == 401:
             message = _("Connectez-vous (ou envoyez un jeton d'API) pour faire cela.")
-        raise api.ApiError(status, message, code=code)
+        raise ApiError(status, message, code=code)
     page = _api_subject(raw_title)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise api.ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
+        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
     if "text" not in data:
-        raise api.ApiError(400, _("Le champ « text » est obligatoire."))
+        raise ApiError(400, _("Le champ « text » est obligatoire."))
     session = get_session()
     app = _app()
     try:
@@ -491,7 +502,7 @@ def api_post_message(raw_title: str) -> tuple[Response, int]:
             )
     except (WriteRefused, talk.DiscussionError) as err:
         session.rollback()
-        raise api.ApiError(err.status, localized(err), code=err.code) from None
+        raise ApiError(err.status, localized(err), code=err.code) from None
     published = comment.status == moderation.PUBLISHED
     body = {"status": comment.status, "message": message_json(comment)}
     return jsonify(body), 201 if published else 202

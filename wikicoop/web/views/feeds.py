@@ -29,8 +29,10 @@ from ...community.accounts import find_user
 from ...core.models import Page, User
 from ...text.titles import NAMESPACES, Title, TitleError, lookup_namespace, make_title, parse_title
 from ..db import get_session
-from ..helpers import current_language, fail, localized, page_url
-from .pages import parse_or_fail
+from ..errors import fail
+from ..helpers import parse_or_fail
+from ..labels import current_language, localized
+from ..urls import page_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/flux")
 

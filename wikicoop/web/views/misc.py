@@ -11,7 +11,9 @@ from werkzeug.wrappers import Response
 from ...core.models import Page
 from ...text.titles import NAMESPACES, make_title
 from ..db import get_session
-from ..helpers import available_languages, fail, safe_next
+from ..errors import fail
+from ..labels import available_languages
+from ..urls import safe_next
 
 bp = Blueprint("misc", __name__)
 

@@ -34,14 +34,27 @@ from ...core.page_types import field_changes_json
 from ...text.diffing import diff_texts
 from ...text.titles import Title
 from ..db import get_session
+from ..errors import error_page, fail
 from ..extensions import limiter
 from ..fields import field_changes
-from ..helpers import error_page, fail, localized, page_url, require, safe_next
-from . import api
-from .pages import parse_or_fail, rate_key
+from ..helpers import (
+    ApiError,
+    api_title,
+    guard,
+    json_body,
+    live_page,
+    make_api_blueprint,
+    parse_or_fail,
+    rate_key,
+    readable_revision,
+    require,
+    revision_json,
+)
+from ..labels import localized
+from ..urls import page_url, safe_next
 
 bp = Blueprint("moderation", __name__)
-api_bp = api.make_api_blueprint("moderation_api", __name__)
+api_bp = make_api_blueprint("moderation_api", __name__)
 
 REASON_MAX = 500
 
@@ -277,7 +290,7 @@ def _reported_revision(page_id: int, raw: str | None) -> Revision | None:
 def _revision_item(item: review.QueueItem) -> dict[str, Any]:
     diff = diff_texts(item.published.text if item.published else "", item.revision.text)
     return {
-        **api.revision_json(item.revision),
+        **revision_json(item.revision),
         "page": item.page.title.full,
         "url": page_url(item.page.title, revision=item.revision.id),
         "published_revision": item.published.id if item.published else None,
@@ -327,7 +340,7 @@ def _report_item(report_row: Report) -> dict[str, Any]:
 @api_bp.get("/moderation/queue")
 def api_queue() -> Response:
     """Pending revisions (oldest first, with diffs), pending messages and open reports."""
-    api.guard("moderate")
+    guard("moderate")
     session = get_session()
     return jsonify(
         {
@@ -339,18 +352,18 @@ def api_queue() -> Response:
 
 
 def _api_act(kind: str, action: str, target_id: int) -> Response:
-    api.guard("moderate")
+    guard("moderate")
     data = request.get_json(silent=True)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise api.ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
+        raise ApiError(400, _("Le corps de la requête doit être un objet JSON (UTF-8)."))
     reason = data.get("reason", "")
     if not isinstance(reason, str):
-        raise api.ApiError(400, _("Le champ « reason » doit être du texte."))
+        raise ApiError(400, _("Le champ « reason » doit être du texte."))
     result = _act(kind, action, target_id, reason)
     if isinstance(result, Revision):
-        return jsonify({"revision": api.revision_json(result)})
+        return jsonify({"revision": revision_json(result)})
     if isinstance(result, Comment):
         return jsonify({"comment": _comment_item(result)})
     assert isinstance(result, Report)
@@ -377,13 +390,13 @@ def api_report_act(report_id: int, action: str) -> Response:
 @limiter.limit(lambda: report_rate_limit(), key_func=lambda: rate_key())
 def api_report(raw_title: str) -> tuple[Response, int]:
     """Report a page: {reason, revision?} → 201 (or 200 when already reported by you)."""
-    title: Title = api.api_title(raw_title)
-    api.guard("report")
-    page = api.live_page(title)
-    data = api.json_body()
+    title: Title = api_title(raw_title)
+    guard("report")
+    page = live_page(title)
+    data = json_body()
     revision = None
     if data.get("revision") is not None:
-        revision = api.readable_revision(page, data["revision"])
+        revision = readable_revision(page, data["revision"])
     report_row, created = review.report_page(
         get_session(),
         page=page,

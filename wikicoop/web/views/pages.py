@@ -1,13 +1,17 @@
-"""Page views: read, edit, history, diff, restore, authors and licence, rename, delete.
+"""Page views: the ``/wiki/<Title>`` dispatcher, reading a page and editing it.
 
 Every page lives at ``/wiki/<Title>``; its actions are ``?action=...`` on the same URL
-(MediaWiki's scheme), so red links can point at ``?action=edit``.
+(MediaWiki's scheme), so red links can point at ``?action=edit``. The dispatcher finds
+each action's handler in the app's :class:`~wikicoop.web.helpers.PageViews`, which
+:func:`wikicoop.web.views.register_views` fills: ``view`` and ``edit`` are here, the
+history, diff and restore in ``page_history.py``, the authors and licence, rename, delete
+and undelete in ``page_operations.py``; a namespace may have its own view (the
+discussions').
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask import session as flask_session
@@ -21,101 +25,35 @@ from ...core import history, visibility, writing
 from ...core import revisions as rev
 from ...core.models import Page, Revision
 from ...core.page_types import FieldError
-from ...core.permissions import exempt_from_edit_limits
 from ...core.render_cache import CachedRender, cached_render, render_stamp, render_text
 from ...errors import ServiceError
 from ...text.diffing import diff_texts
-from ...text.licences import DEFAULT_LICENCE, LICENCES, can_relicense
-from ...text.titles import Title, TitleError, parse_title
+from ...text.licences import DEFAULT_LICENCE, LICENCES
+from ...text.titles import Title, parse_title
 from .. import fields as typed
 from ..db import get_session
+from ..errors import fail
 from ..extensions import limiter
-from ..forms import DeleteForm, EditForm, LicenceForm, RenameForm, RestoreForm, UndeleteForm
+from ..forms import EditForm
 from ..helpers import (
+    ViewResult,
     allowed,
-    error_page,
-    fail,
-    localized,
+    author,
+    edit_limit_exempt,
+    edit_rate_limit,
     page_html_cache,
-    page_url,
+    page_views,
+    parse_or_fail,
+    rate_key,
+    refuse_if_cannot_write,
     renderer,
     require,
-    write_refusal,
+    visible_revision_or_fail,
 )
+from ..labels import localized
+from ..urls import page_url
 
 bp = Blueprint("pages", __name__)
-
-ViewResult = Response | str | tuple[str, int]
-
-
-def parse_or_fail(raw: str) -> Title:
-    """Parse a title from a URL or a form, or answer 400 saying which rule it breaks."""
-    try:
-        return parse_title(
-            raw, capitalize_first=current_app.config["CAPITALIZE_FIRST"], allow_fragment=False
-        )
-    except TitleError as err:
-        fail(400, _("Titre de page invalide : %(reason)s", reason=localized(err)))
-
-
-def author() -> rev.Author:
-    """The author of an edit made by the current request."""
-    user = current_user if current_user.is_authenticated else None
-    return rev.Author(user=user, ip=None if user else request.remote_addr)
-
-
-@contextmanager
-def refusal_as_error_page() -> Iterator[None]:
-    """Turn a refused service call (a visibility guard, a malformed revision number)
-    into the error page of its status, in the reader's language."""
-    try:
-        yield
-    except ServiceError as err:
-        fail(err.status, localized(err))
-
-
-def live_page_or_404(title: Title) -> Page:
-    """The page, or 404 when it does not exist for this reader (the shared guard
-    :func:`wikicoop.visibility.readable_page`, which the API uses too)."""
-    with refusal_as_error_page():
-        return visibility.readable_page(get_session(), title, current_user)
-
-
-def published_page_or_404(title: Title) -> Page:
-    """:func:`live_page_or_404`, and the page must have a published version (for actions
-    on the public page: its authors and licence, renaming, deleting)."""
-    with refusal_as_error_page():
-        return visibility.published_page(get_session(), title, current_user)
-
-
-def visible_revision_or_fail(page: Page, revision_id: object) -> Revision:
-    """Revision ``revision_id`` of ``page`` if this reader may read it (403/404 otherwise)."""
-    with refusal_as_error_page():
-        return visibility.readable_revision(get_session(), page, current_user, revision_id)
-
-
-def refuse_if_cannot_write(page: Page | None) -> None:
-    """403 with the reason when the current user is blocked or the page is protected."""
-    refused = write_refusal(page)
-    if refused is not None:
-        fail(refused.status, localized(refused))
-
-
-def edit_rate_limit() -> str:
-    """Flask-Limiter's limit for saves (per account when logged in, else per address)."""
-    return current_app.config["EDIT_RATE_LIMIT"]
-
-
-def edit_limit_exempt() -> bool:
-    """Flask-Limiter's ``exempt_when`` of the edit limits: admins and bots skip them."""
-    return exempt_from_edit_limits(current_user)
-
-
-def rate_key() -> str:
-    """Who a rate limit counts: the account when logged in, else the address."""
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    return f"ip:{request.remote_addr}"
 
 
 @bp.route("/")
@@ -135,7 +73,7 @@ def page(raw_title: str) -> ViewResult:
     """Dispatch ``/wiki/<Title>?action=...`` to the action's handler."""
     title = parse_or_fail(raw_title)
     action = request.args.get("action", "view")
-    handler = ACTIONS.get(action)
+    handler = page_views().actions.get(action)
     if handler is None:
         fail(400, _("Action inconnue : « %(action)s ».", action=action[:50]))
     if request.method == "GET" and raw_title != title.dbkey:
@@ -148,10 +86,9 @@ def page(raw_title: str) -> ViewResult:
 
 
 def view_page(title: Title) -> ViewResult:
-    if title.namespace == "talk" and "revision" not in request.args:
-        from .discussions import discussion_page  # late: that module imports the API views
-
-        return discussion_page(title)
+    own_view = page_views().namespace_views.get(title.namespace)
+    if own_view is not None and "revision" not in request.args:
+        return own_view(title)  # a discussion: its threads (views/discussions.py)
     session = get_session()
     page = rev.find_page(session, title, with_latest=True)
     members = history.category_members(session, title.name) if title.namespace == "category" else []
@@ -406,247 +343,8 @@ def _edit_template(
     )
 
 
-def history_page(title: Title) -> ViewResult:
-    page = live_page_or_404(title)
-    require("history", page)
-    size = current_app.config["HISTORY_PAGE_SIZE"]
-    offset = _int_arg("offset", 0, minimum=0)
-    limit = _int_arg("limit", size, minimum=1, maximum=500)
-    total, rows = history.history_rows(
-        get_session(),
-        page,
-        limit=limit,
-        offset=offset,
-        visible=visibility.listed_in_history(current_user),
-    )
-    return render_template(
-        "history.html",
-        title=title,
-        page=page,
-        rows=rows,
-        total=total,
-        offset=offset,
-        limit=limit,
-        diffable=_diffable(rows),
-    )
-
-
-def _diffable(rows: list[history.HistoryRow]) -> set[int]:
-    """Ids of the listed revisions whose diff with their parent the reader may open (both
-    texts readable): the history links no diff that would answer 403. The parents' status
-    and author come with the rows (one query for the whole page)."""
-    reader = current_user._get_current_object()  # resolved once, not per row
-    return {
-        row.revision.id
-        for row in rows
-        if row.parent_status is not None
-        and visibility.can_see_text(reader, row.revision)
-        and visibility.may_read(reader, row.parent_status, row.parent_author_id)
-    }
-
-
-def diff_page(title: Title) -> ViewResult:
-    page = live_page_or_404(title)
-    require("history", page)
-    latest = page.latest_revision
-    if latest is None and "to" not in request.args:
-        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
-    new = visible_revision_or_fail(page, request.args.get("to", latest.id if latest else 0))
-    if "from" in request.args:
-        old = visible_revision_or_fail(page, request.args["from"])
-    elif new.parent_id is not None:
-        old = visible_revision_or_fail(page, new.parent_id)
-    else:
-        old = new
-    if old.id > new.id:
-        old, new = new, old
-    diff = diff_texts(old.text, new.text)
-    side = request.args.get("view") == "side"
-    return render_template(
-        "diff.html",
-        field_changes=typed.field_changes(old, new),
-        title=title,
-        page=page,
-        old=old,
-        new=new,
-        diff=diff,
-        side=side,
-        latest_id=latest.id if latest else None,
-    )
-
-
-def restore_page(title: Title) -> ViewResult:
-    page = live_page_or_404(title)
-    refuse_if_cannot_write(page)
-    require("restore", page)
-    form = RestoreForm()
-    revision_id = request.values.get("revision", "")
-    old = visible_revision_or_fail(page, revision_id)
-    latest = page.latest_revision
-    if latest is None:
-        fail(404, _("La page « %(title)s » n'a pas encore de version publiée.", title=title.full))
-    if request.method == "POST" and form.validate_on_submit():
-        session = get_session()
-        try:
-            result = writing.restore(
-                writing.context_for(current_app, session),
-                page=page,
-                revision_id=old.id,
-                author=author(),
-                summary=form.summary.data,
-            )
-        except ServiceError as err:
-            session.rollback()
-            return error_page(err.status, localized(err))
-        if result.pending:
-            flash(_("Votre demande est enregistrée : elle attend la relecture d'un modérateur."))
-        else:
-            flash(_("La version n° %(id)s a été rétablie.", id=old.id), "success")
-        return redirect(page_url(title))
-    form.revision.data = str(old.id)
-    return render_template(
-        "restore.html",
-        title=title,
-        page=page,
-        old=old,
-        form=form,
-        diff=diff_texts(latest.text, old.text),
-        field_changes=typed.field_changes(latest, old),
-    )
-
-
-def info_page(title: Title) -> ViewResult:
-    """The "authors and licence" page, with the licence change form for moderators."""
-    page = published_page_or_404(title)
-    session = get_session()
-    form = LicenceForm()
-    form.licence.choices = [
-        choice
-        for choice in form.licence.choices  # type: ignore[union-attr]
-        if choice.value != page.licence and can_relicense(page.licence, choice.value)
-    ]
-    if request.method == "POST":
-        require("relicense", page)
-        if form.validate_on_submit():
-            try:
-                rev.change_licence(
-                    session,
-                    page=page,
-                    new_code=form.licence.data,
-                    author=author(),
-                    reason=form.reason.data,
-                )
-            except rev.EditError as err:
-                session.rollback()
-                return error_page(err.status, localized(err))
-            flash(_("La licence de la page a été changée."), "success")
-            return redirect(page_url(title, "info"))
-        return error_page(400, _("Choisissez une licence compatible dans la liste."))
-    total, _rows = history.history_rows(session, page, limit=1)
-    return render_template(
-        "info.html",
-        title=title,
-        page=page,
-        licence=LICENCES[page.licence],
-        authors=history.page_authors(session, page),
-        revision_count=total,
-        form=form,
-        backlinks=history.backlinks(session, title),
-    )
-
-
-def rename_page(title: Title) -> ViewResult:
-    page = published_page_or_404(title)
-    refuse_if_cannot_write(page)
-    require("rename", page)
-    form = RenameForm()
-    if request.method == "POST" and form.validate_on_submit():
-        new_title = parse_or_fail(form.new_title.data or "")
-        session = get_session()
-        try:
-            writing.rename(
-                writing.context_for(current_app, session),
-                page=page,
-                new_title=new_title,
-                author=author(),
-                reason=form.reason.data,
-                leave_redirect=bool(form.leave_redirect.data),
-            )
-        except rev.EditError as err:
-            session.rollback()
-            return _rename_template(title, page, form, localized(err), err.status)
-        flash(_("La page a été renommée."), "success")
-        return redirect(page_url(new_title))
-    if request.method == "GET":
-        form.new_title.data = title.full
-    return _rename_template(title, page, form, None, 200 if request.method == "GET" else 400)
-
-
-def _rename_template(
-    title: Title, page: Page, form: RenameForm, error: str | None, status: int
-) -> tuple[str, int]:
-    return render_template("rename.html", title=title, page=page, form=form, error=error), status
-
-
-def delete_page(title: Title) -> ViewResult:
-    page = published_page_or_404(title)
-    require("delete", page)
-    form = DeleteForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            rev.delete_page(
-                get_session(),
-                page=page,
-                actor=current_user._get_current_object(),
-                reason=form.reason.data,
-            )
-        except rev.EditError as err:
-            return error_page(err.status, localized(err))
-        flash(_("La page a été supprimée. Elle peut être rétablie par un administrateur."), "info")
-        return redirect(page_url(title))
-    return render_template("delete.html", title=title, page=page, form=form)
-
-
-def undelete_page(title: Title) -> ViewResult:
-    page = rev.find_page(get_session(), title)
-    if page is None:
-        fail(404, _("La page « %(title)s » n'existe pas.", title=title.full))
-    require("undelete", page)
-    form = UndeleteForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            rev.undelete_page(
-                get_session(),
-                page=page,
-                actor=current_user._get_current_object(),
-                reason=form.reason.data,
-            )
-        except rev.EditError as err:
-            return error_page(err.status, localized(err))
-        flash(_("La page a été rétablie avec tout son historique."), "success")
-        return redirect(page_url(title))
-    return render_template("undelete.html", title=title, page=page, form=form)
-
-
-def _int_arg(name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        fail(400, _("Le paramètre « %(name)s » doit être un nombre entier.", name=name))
-    return max(minimum, min(maximum, value))
-
-
+#: the ``?action=`` handlers of this module (the others: page_history, page_operations)
 ACTIONS: dict[str, Callable[[Title], ViewResult]] = {
     "view": view_page,
     "edit": edit_page,
-    "history": history_page,
-    "diff": diff_page,
-    "restore": restore_page,
-    "info": info_page,
-    "rename": rename_page,
-    "delete": delete_page,
-    "undelete": undelete_page,
 }

@@ -16,8 +16,11 @@ from ...search.backend import CORE_FACETS, QueryError, SearchQuery, SearchResult
 from ...search.fields import PREFIX, field_of_param, param_name
 from ...text.titles import Title, TitleError, fold_key, parse_title
 from ..db import get_session
+from ..errors import json_error
 from ..fields import creatable_types, day_label, language, registry, type_label
-from ..helpers import N_, allowed, facet_label, json_error, localized, page_url
+from ..helpers import allowed
+from ..labels import N_, facet_label, localized
+from ..urls import page_url
 
 #: headings of the core facets
 _CORE_HEADINGS = {

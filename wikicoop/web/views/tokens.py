@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from ...community.credentials import active_tokens, revoke_token
 from ...core.models import ApiToken, User
 from ..db import get_session
-from .api import ApiError, make_api_blueprint
+from ..helpers import ApiError, make_api_blueprint
 
 bp = make_api_blueprint("tokens", __name__)
 

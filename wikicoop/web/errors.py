@@ -1,0 +1,95 @@
+"""Error answers of the web layer: the error page (HTML, or JSON under ``/api/``) in the
+reader's language, :func:`fail` to abort with one, the app's error handlers, and the log
+line of every 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .labels import N_
+
+ERROR_MESSAGES = {
+    400: N_("La demande est incorrecte."),
+    401: N_("Connectez-vous pour faire cela."),
+    403: N_("Vous n'avez pas le droit de faire cela."),
+    404: N_("Cette adresse ne correspond à rien sur le wiki."),
+    405: N_("Cette action n'est pas possible à cette adresse."),
+    409: N_("Cette action entre en conflit avec l'état actuel de la page."),
+    413: N_("Le contenu envoyé est trop gros."),
+    429: N_("Trop d'essais en peu de temps : patientez une minute avant de réessayer."),
+    500: N_(
+        "Une erreur inattendue s'est produite. Rien de ce que vous avez écrit n'est "
+        "enregistré à moitié : réessayez, ou prévenez un administrateur."
+    ),
+}
+
+
+def wants_json() -> bool:
+    """Whether this request is answered in JSON (the API, under ``/api/``)."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, error: str, **extra: Any) -> Response:
+    """The API's error shape: ``{"error": error, ...}`` with ``status``."""
+    response = jsonify({"error": error, **extra})
+    response.status_code = status
+    return response
+
+
+def error_page(status: int, message: str | None = None, **context: Any) -> Response:
+    """An HTML (or JSON, under /api/) error answer in the reader's language."""
+    text = message or gettext(ERROR_MESSAGES.get(status, ERROR_MESSAGES[400]))
+    if wants_json():
+        return json_error(status, text)
+    return make_response(
+        render_template("error.html", status=status, message=text, **context), status
+    )
+
+
+def fail(status: int, message: str) -> NoReturn:
+    """Abort the request with ``status`` and a human message."""
+    abort(error_page(status, message))
+
+
+def log_server_error(error: BaseException) -> None:
+    """Put a 500 in the server log: the request line, then the traceback."""
+    asked = request.path
+    if request.query_string:
+        asked += "?" + request.query_string.decode("latin-1")
+    # quoted: a newline in the address must not forge a log line
+    shown = quote(asked, safe="/?&=%:+,;@!$'()*~")
+    current_app.logger.error("500 on %s %s", request.method, shown, exc_info=error)
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    """The app's handler of HTTP errors: the error page, with a message for people."""
+    status = error.code or 500
+    if status == 500:  # an abort(500) is a failure too; a 503 may be deliberate
+        log_server_error(error)
+    message = None
+    if isinstance(error, CSRFError):
+        message = gettext(
+            "Le formulaire a expiré ou n'est pas valide (protection CSRF). "
+            "Rechargez la page et recommencez : votre texte est peut-être encore dans "
+            "le formulaire, copiez-le avant."
+        )
+    elif isinstance(error, RateLimitExceeded):
+        pass  # its description is the limit ("10 per 1 minute"): say it for people instead
+    elif error.description and error.description != type(error).description:
+        # a description given with abort(status, description=...) is meant for people
+        message = error.description
+    return error_page(status, message)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """The app's handler of any other exception: logged, then the 500 page."""
+    log_server_error(error)
+    return error_page(500)
