@@ -10,10 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask import Blueprint
+
 from wikicoop.plugins import hookimpl
 
-from . import rules
+from . import rules, submit
+from .blueprint import api, bp
 from .declarations import APPEL_TYPE, INITIATIVE_TYPE
+from .texts import TEXTS
+
+# the modules whose routes join the blueprints when imported
+ROUTES = (submit,)
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
@@ -37,3 +44,13 @@ def seed_dirs() -> Path:
 @hookimpl
 def template_dirs() -> Path:
     return HERE / "templates"
+
+
+@hookimpl
+def blueprints() -> list[Blueprint]:
+    return [bp, api]
+
+
+@hookimpl
+def navigation_links(actor: Any) -> dict[str, Any]:
+    return {"label": TEXTS["menu"], "url": "/appel-a-projets/proposer"}

@@ -66,6 +66,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_montant": {"fr": "Montant demandé (en euros)", "en": "Amount requested (euros)"},
     "f_partenaires": {"fr": "Partenaires", "en": "Partners"},
     "required": {"fr": "Ce champ est obligatoire.", "en": "This field is required."},
+    "too_long": {
+        "fr": "Trop long : {limit} caractères au plus.",
+        "en": "Too long: {limit} characters at most.",
+    },
     "bad_amount": {
         "fr": "Écrivez un montant en euros, par exemple 1500.",
         "en": "Write an amount in euros, for example 1500.",
