@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import PASSWORD, bearer_for, csrf_from, edit_form, login, make_user
+from helpers import PASSWORD, Inbox, bearer_for, csrf_from, edit_form, free_port, login, make_user
 from sqlalchemy import create_engine, make_url, text
 
 from wikicoop import create_app
@@ -236,3 +237,14 @@ def make_page(app: Flask):
             return result.revision.id
 
     return _make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port: (its inbox, the port)."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()

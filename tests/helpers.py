@@ -9,6 +9,9 @@ them (``from helpers import soup, save``) instead of writing its own copy.
 from __future__ import annotations
 
 import re
+import socket
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -330,3 +333,42 @@ def found(app: Flask, words: str, *, wait: bool = True, **filters: str) -> list[
     with app.app_context():
         result = search_backend().search(SearchQuery(text=words, filters=filters))
         return [hit.title for hit in result.hits]
+
+
+# ------------------------------------------------------------------ e-mail and ports
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what it receives (or refusing every recipient)."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.refuse = refuse
+        self.envelopes: list[Any] = []
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if self.refuse:
+            return "550 5.7.1 No mail for you"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+    def messages(self) -> list[EmailMessage]:
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (asked of the OS)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def use_smtp(app: Flask, port: int, **settings: Any) -> None:
+    """Send ``app``'s e-mail to the local SMTP server on ``port``."""
+    app.config.update(
+        {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "MAIL_FROM": "wiki@example.org", **settings}
+    )

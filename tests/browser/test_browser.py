@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import pytest
+from helpers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -91,12 +91,6 @@ def chromium_executable() -> str:
     except ImportError:
         _fail_or_skip("the playwright Python package is not installed: pip install -e .[test]")
     return path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _empty_postgres(url: str) -> None:
@@ -170,7 +164,7 @@ def live_server(
     root = tmp_path_factory.mktemp("live-server")
     instance = root / "instance"
     log = root / "server.log"
-    port = _free_port()
+    port = free_port()
     command = [
         str(Path(sys.executable).with_name("wikicoop")),
         "run",

@@ -8,10 +8,6 @@ end to end through web saves and the moderation API.
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -19,7 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import bearer_for, csrf_from, edit_form, soup
+from helpers import Inbox, bearer_for, csrf_from, edit_form, free_port, soup, use_smtp
 from sqlalchemy import event, select
 
 from wikicoop.community import mailer, watching
@@ -357,50 +353,6 @@ def test_notification_texts() -> None:
 
 
 # ------------------------------------------------------------------------- e-mail
-
-
-class Inbox:
-    """An aiosmtpd handler keeping what it receives (or refusing every recipient)."""
-
-    def __init__(self, refuse: bool = False) -> None:
-        self.refuse = refuse
-        self.envelopes: list[Any] = []
-        self.logins: list[tuple[str, str]] = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if self.refuse:
-            return "550 5.7.1 No mail for you"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-def use_smtp(app: Flask, port: int, **settings: Any) -> None:
-    app.config.update(
-        {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "MAIL_FROM": "wiki@example.org", **settings}
-    )
 
 
 def test_an_email_is_sent_after_the_commit(

@@ -25,6 +25,7 @@ import pytest
 from conftest import _truncate_all
 from failing_app import add_failing_routes
 from flask import Flask
+from helpers import free_port
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -36,13 +37,6 @@ from wikicoop.web.db import get_session
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 #: longest wait for a server to answer after its start (bounded polling, not a timing test)
 START_WAIT = 60.0
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (asked of the OS)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, str]:
