@@ -14,13 +14,13 @@ from flask import Blueprint
 
 from wikicoop.plugins import hookimpl
 
-from . import rules, submit
+from . import rules, status, submit
 from .blueprint import api, bp
 from .declarations import APPEL_TYPE, INITIATIVE_TYPE
 from .texts import TEXTS
 
 # the modules whose routes join the blueprints when imported
-ROUTES = (submit,)
+ROUTES = (submit, status)
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
@@ -54,3 +54,8 @@ def blueprints() -> list[Blueprint]:
 @hookimpl
 def navigation_links(actor: Any) -> dict[str, Any]:
     return {"label": TEXTS["menu"], "url": "/appel-a-projets/proposer"}
+
+
+@hookimpl
+def page_panels(ctx: Any) -> dict[str, str] | None:
+    return status.status_panel(ctx)
