@@ -28,7 +28,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 from wtforms import (
     HiddenField,
     RadioField,
@@ -48,12 +47,11 @@ from ...core.moderation import active_block
 from ...text.titles import Title, TitleError, parse_title
 from ..db import get_session
 from ..errors import fail
-from ..helpers import account, allowed, parse_or_fail, require
+from ..helpers import ViewResult, account, allowed, parse_or_fail, require
 from ..labels import N_, localized
 
 bp = Blueprint("community", __name__)
 
-ViewResult = Response | str | tuple[str, int]
 
 #: how the audit log names each act (others' modules write some of these)
 ACTION_LABELS = {

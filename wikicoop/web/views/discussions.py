@@ -32,6 +32,7 @@ from ..errors import error_page, fail
 from ..extensions import limiter
 from ..helpers import (
     ApiError,
+    ViewResult,
     allowed,
     api_title,
     make_api_blueprint,
@@ -46,8 +47,6 @@ from ..urls import page_url
 bp = Blueprint("discussions", __name__)
 #: the API side: token or cookie authentication and JSON errors (helpers.make_api_blueprint)
 api_bp = make_api_blueprint("discussions_api", __name__)
-
-ViewResult = Response | str | tuple[str, int]
 
 
 # -- forms ------------------------------------------------------------------------------
