@@ -3,6 +3,8 @@ accessibility) and an "open now" filter read from the weekly hours on the wiki's
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import render_template, request
 
 from .common import bp, now_local, page_link, places, timezone_name
@@ -12,17 +14,22 @@ from .lieu import KINDS, SERVICES
 from .texts import choice, say
 
 
-@bp.route("/lieux")
-def directory() -> str:
-    """The access points matching the reader's filters, by title, with their facets."""
-    now = now_local()
-    filters = Filters(
+def directory_filters(now: datetime) -> Filters:
+    """The directory's filters from the query string (shared by its exports)."""
+    return Filters(
         quartier=request.args.get("quartier", ""),
         genre=request.args.get("genre", ""),
         services=tuple(s for s in request.args.getlist("service") if s in SERVICES),
         accessible=request.args.get("accessible") == "1",
         open_at=now if request.args.get("ouvert") == "1" else None,
     )
+
+
+@bp.route("/lieux")
+def directory() -> str:
+    """The access points matching the reader's filters, by title, with their facets."""
+    now = now_local()
+    filters = directory_filters(now)
     every = places()
     shown = select(every, filters)
     return render_template(
@@ -33,6 +40,7 @@ def directory() -> str:
         kinds=KINDS,
         services=SERVICES,
         filters=filters,
+        query=request.query_string.decode("ascii", "replace"),
         now=now,
         zone_name=zone(timezone_name()).key,
         link=page_link,
