@@ -2,7 +2,9 @@
 each one before it is public, and the week's articles go out as a letter to subscribers.
 
 The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
-(``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`).
+(``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`);
+subscriptions with double opt-in (:mod:`.subscriptions`, :mod:`.subscribe_views`), in the
+plugin's own tables (its Alembic branch, ``migrations/``).
 Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
 """
 
@@ -16,6 +18,8 @@ from flask import Blueprint
 from wikicoop.plugins import hookimpl
 
 from .articles import ARTICLE
+from .subscribe_views import api
+from .subscribe_views import bp as subscribe_bp
 from .texts import TEXTS
 from .views import bp
 
@@ -34,8 +38,13 @@ def seed_dirs() -> Path:
 
 
 @hookimpl
-def blueprints() -> Blueprint:
-    return bp
+def blueprints() -> list[Blueprint]:
+    return [bp, subscribe_bp, api]
+
+
+@hookimpl
+def migration_dirs() -> Path:
+    return HERE / "migrations"
 
 
 @hookimpl

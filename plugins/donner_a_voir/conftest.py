@@ -24,10 +24,15 @@ else:
         if isinstance(value, FixtureFunctionDefinition)
     )
 
+    from collections.abc import Callable, Iterator
+
     import pytest
     from flask import Flask
     from flask.testing import FlaskClient
     from helpers import Api, bearer_for
+    from sqlalchemy import Engine, text
+
+    from wikicoop.core.db import engine_of, upgrade_schema
 
     @pytest.fixture
     def write_article(app: Flask, client: FlaskClient):
@@ -48,3 +53,29 @@ else:
             return Api(client, headers).put(title, body, 202 if by else 201)
 
         return write
+
+    @pytest.fixture
+    def magazine(app: Flask) -> Iterator[Flask]:
+        """``app`` with the plugin's tables (its Alembic branch upgraded, as ``wikicoop
+        upgrade`` does): the test databases are migrated for the core only. Dropped at
+        teardown, version row included: a PostgreSQL schema is shared by the run's tests,
+        whose own migrations must not meet this branch."""
+        engine = engine_of(app)
+        upgrade_schema(engine, [str(Path(__file__).parent / "migrations")])
+        yield app
+        drop_magazine_tables(engine)
+
+    @pytest.fixture
+    def drop_tables() -> Callable[[Engine], None]:
+        """``drop_tables(engine)``: what the ``magazine`` fixture does at teardown."""
+        return drop_magazine_tables
+
+    def drop_magazine_tables(engine: Engine) -> None:
+        """Drop the plugin's tables and forget its branch's recorded version."""
+        from .subscriptions import metadata
+
+        with engine.begin() as connection:
+            metadata.drop_all(connection)
+            connection.execute(
+                text("DELETE FROM alembic_version WHERE version_num LIKE 'donner_a_voir_%'")
+            )

@@ -13,8 +13,10 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
+from sqlalchemy import Engine, inspect
 
 from wikicoop.cli import cli
+from wikicoop.core.db import engine_of
 from wikicoop.core.page_types import registry_of
 
 pytestmark = pytest.mark.skipif(
@@ -82,6 +84,29 @@ def test_the_seed_brings_a_help_page_and_example_articles(app: Flask) -> None:
     assert "Article du magazine" in client.get("/wiki/Aide:Magazine").text
     example = soup(client.get("/wiki/Un_samedi_au_Repair_Caf%C3%A9_de_Kerourien").text)
     assert "article d'exemple" in example.select_one(".page-content").text
+    assert "Maryvonne L." in example.text  # typed: its byline is in the infobox
+    front = soup(client.get("/magazine").text).select(".magazine-article h2 a")
+    assert [a.text for a in front] == [
+        "La chorale des Quatre-Moulins fête ses dix ans",
+        "À la médiathèque, on apprend le courriel à tout âge",
+        "Un samedi au Repair Café de Kerourien",
+        "Le jardin partagé de Pontanézen prépare l'hiver",
+    ]
+
+
+def test_wikicoop_upgrade_makes_the_plugins_tables(
+    make_app: Callable[..., Flask], drop_tables: Callable[[Engine], None]
+) -> None:
+    app = make_app(DISABLED_PLUGINS=["faire_avec", "etre_en_attention"])  # this branch only
+    info = ScriptInfo(create_app=lambda: app)
+    engine = engine_of(app)
+    try:
+        result = CliRunner().invoke(cli, ["upgrade"], obj=info, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        tables = inspect(engine).get_table_names()
+        assert {"donner_a_voir_subscribers", "donner_a_voir_deliveries"} <= set(tables)
+    finally:
+        drop_tables(engine)
 
 
 def test_disabled_the_plugin_leaves_no_trace(make_app: Callable[..., Flask]) -> None:
