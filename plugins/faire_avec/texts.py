@@ -59,6 +59,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "by_quarter": {"fr": "Lieux par quartier", "en": "Places by neighbourhood"},
     "by_year": {"fr": "Lieux par année d'entrée dans le réseau", "en": "Places by year joined"},
     "year": {"fr": "Année", "en": "Year"},
+    "totals": {
+        "fr": "{n} lieu(x) d'accès, {computers} ordinateur(s) en tout.",
+        "en": "{n} access point(s), {computers} computer(s) in all.",
+    },
     "unknown": {"fr": "non renseigné", "en": "not given"},
     "map": {"fr": "Carte des lieux d'accès", "en": "Map of access points"},
     "plan": {
