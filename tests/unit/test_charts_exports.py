@@ -4,7 +4,9 @@ with their own policy, and CSV cells that no spreadsheet evaluates."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import sys
 
 import pytest
 from flask import Flask
@@ -67,3 +69,10 @@ def test_csv_keeps_accents_and_quotes() -> None:
     assert response.mimetype == "text/csv"
     assert 'filename="lieux.csv"' in response.headers["Content-Disposition"]
     assert response.get_data(as_text=True).startswith("\ufeffnom")
+
+
+def test_pygal_leaves_no_legacy_import_hook() -> None:
+    """pygal's map-plugin import hook would make every later failed import warn."""
+    assert not [f for f in sys.meta_path if type(f).__name__ == "PluginImportFixer"]
+    with pytest.raises(ImportError):
+        importlib.import_module("wikicoop_no_such_module")

@@ -9,12 +9,20 @@ by screen readers, and copyable.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pygal
 from flask import Response
 from pygal.style import Style
+
+# pygal puts an import hook (for its optional map plugins, unused here) on sys.meta_path
+# that has only the legacy find_module: every later failed import then warns
+# (ImportWarning). Take it off once.
+sys.meta_path[:] = [
+    finder for finder in sys.meta_path if type(finder).__name__ != "PluginImportFixer"
+]
 
 #: the image's own policy: its inline style may apply, nothing else may load or run
 SVG_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
