@@ -23,6 +23,7 @@ from wikicoop.cli import cli
 from wikicoop.core.db import alembic_config, engine_of
 from wikicoop.plugins import manager_of
 from wikicoop.plugins.manager import PluginError, plugins_of
+from wikicoop.plugins.wiring import migration_dirs as migration_dirs_of
 
 GREFFON = """
 from pathlib import Path
@@ -248,7 +249,8 @@ def test_cli_commands_migrations_and_seed_pages_of_a_plugin(
         from alembic import command
 
         with engine.begin() as connection:
-            cfg = alembic_config(engine, [str(greffon / "versions")])
+            # every enabled plugin's branch (the bundled ones too): Alembic must know them all
+            cfg = alembic_config(engine, migration_dirs_of(app))
             cfg.attributes["connection"] = connection
             command.downgrade(cfg, "greffon@base")
     assert not inspect(engine).has_table("greffon_notes")
