@@ -54,7 +54,7 @@ def navigation_links(actor: Any) -> dict[str, Any]:
 
 @hookimpl
 def blueprints() -> list[Blueprint]:
-    from . import exports, near, stats, views  # noqa: F401  (their routes join the blueprints)
+    from . import carte, exports, near, stats, views  # noqa: F401  (routes join blueprints)
     from .api import api
     from .common import bp
 
