@@ -97,3 +97,34 @@ else:
                 return [p.title.full for p in published_of_type(get_session(), "initiative")]
 
         return _titles
+
+    #: title → fields changed from the ``initiative`` fixture's
+    PROJECTS = {
+        "Café numérique": {"annee": 2025, "quartier": "Kerourien", "statut": "réalisée"},
+        "Repair café": {
+            "annee": 2025,
+            "quartier": "Recouvrance",
+            "themes": ["mutualisation"],
+            "quartier_prioritaire": False,
+            "statut": "abandonnée",
+        },
+        "Radio des jeunes": {"annee": 2026, "quartier": "Kerourien", "statut": "en cours"},
+        "Écrivain public": {
+            "annee": 2026,
+            "themes": ["prendre soin des personnes", "expression"],
+            "statut": "retenue",
+        },
+        '=HYPERLINK("x")': {"annee": 2026, "porteur": "@moi", "statut": "proposée"},
+    }
+
+    @pytest.fixture
+    def projects(make_page, initiative, moderator) -> None:
+        """Five published initiatives of 2025 and 2026 (:data:`PROJECTS`)."""
+        for title, changes in PROJECTS.items():
+            make_page(
+                title,
+                "Le projet.",
+                author=moderator,
+                page_type="initiative",
+                fields=initiative(**changes),
+            )
