@@ -4,7 +4,9 @@ each one before it is public, and the week's articles go out as a letter to subs
 The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
 (``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`);
 subscriptions with double opt-in (:mod:`.subscriptions`, :mod:`.subscribe_views`), in the
-plugin's own tables (its Alembic branch, ``migrations/``).
+plugin's own tables (its Alembic branch, ``migrations/``); the weekly letter, previewed
+at ``/magazine/lettre/<edition>`` and sent by ``wikicoop magazine send-digest``
+(:mod:`.digest`, :mod:`.commands`).
 Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
 """
 
@@ -18,6 +20,7 @@ from flask import Blueprint
 from wikicoop.plugins import hookimpl
 
 from .articles import ARTICLE
+from .commands import add_commands
 from .subscribe_views import api
 from .subscribe_views import bp as subscribe_bp
 from .texts import TEXTS
@@ -40,6 +43,11 @@ def seed_dirs() -> Path:
 @hookimpl
 def blueprints() -> list[Blueprint]:
     return [bp, subscribe_bp, api]
+
+
+@hookimpl
+def cli_commands(cli: Any) -> None:
+    add_commands(cli)
 
 
 @hookimpl

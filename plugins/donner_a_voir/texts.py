@@ -105,14 +105,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{site}: the magazine's letter, week {week}",
     },
     "digest_intro": {
-        "fr": "Les articles publiés cette semaine ({span}) :",
-        "en": "The articles published this week ({span}):",
+        "fr": "Les articles publiés cette semaine, du {start} au {end} :",
+        "en": "The articles published this week, from {start} to {end}:",
     },
     "digest_empty": {
         "fr": "Aucun article n'a été publié cette semaine.",
         "en": "No article was published this week.",
     },
     "read_more": {"fr": "Lire l'article", "en": "Read the article"},
+    "read_more_link": {"fr": "Lire l'article : {url}", "en": "Read the article: {url}"},
     "digest_footer": {
         "fr": "Vous recevez cette lettre parce que vous vous êtes abonné(e). "
         "Pour vous désabonner : {link}",

@@ -1,5 +1,6 @@
-"""The magazine's pages: the front page, the sections, the weekly editions and the Atom
-feed (the subscription pages are in :mod:`.subscribe_views`).
+"""The magazine's pages: the front page, the sections, the weekly editions, the Atom
+feed and the preview of a weekly letter (the subscription pages are in
+:mod:`.subscribe_views`).
 
 Every page lists published articles only (:func:`.articles.published_articles`): one
 query, whatever the number of articles.
@@ -9,16 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template
 from flask_babel import format_date
+from markupsafe import Markup
 
 # _new_feed: the feed-level elements every wiki feed has (lead asked to make it public)
 from wikicoop.community.feeds import FeedInfo, Site, _new_feed, xml_safe
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
+from wikicoop.web.helpers import require
 from wikicoop.web.views.feeds import atom_response, site
 
 from . import articles as arts
+from . import digest, subscriptions
 from .texts import language, say
 
 bp = Blueprint(
@@ -76,6 +80,22 @@ def edition(edition: str) -> str:
         previous=arts.edition_of(monday - timedelta(days=7)),
         next=arts.edition_of(monday + timedelta(days=7)),
     )
+
+
+@bp.route("/magazine/lettre/<edition>")
+def letter(edition: str) -> str:
+    """The preview of an edition's letter (HTML and plain text), for moderators."""
+    require("moderate")
+    if arts.edition_monday(edition) is None:
+        fail(404, say("bad_edition"))
+    session = get_session()
+    built = digest.build_letter(
+        digest.edition_articles(session, edition), edition, language(), current_app.config
+    )
+    count = len(subscriptions.confirmed_subscribers(session))
+    text, _html = built.for_link("…")  # each subscriber's own unsubscribe link goes there
+    body = Markup(built.body_html)
+    return _page("lettre.html", letter=built, body=body, text=text, count=count)
 
 
 @bp.route("/magazine/atom.xml")
