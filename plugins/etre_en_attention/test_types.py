@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(
     reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
 )
 
+FORM = "/appel-a-projets/proposer"
 INITIATIVE_FIELDS = [
     "porteur",
     "organisation",
@@ -148,9 +149,19 @@ def test_the_plugin_works_alone(make_app: Callable[..., Flask]) -> None:
     app = make_app(DISABLED_PLUGINS=["faire_avec", "donner_a_voir"])
     assert registry_of(app).get("initiative") is not None
     assert registry_of(app).get("lieu_acces") is None
+    client = app.test_client()
+    for url in ("/appel-a-projets", "/appel-a-projets/tableau-de-bord", FORM):
+        assert client.get(url).status_code == 200, url
+    assert client.get("/api/v1/initiatives/stats").get_json()["total"] == 0
 
 
 def test_disabled_the_plugin_leaves_no_trace(make_app: Callable[..., Flask]) -> None:
     app = make_app(DISABLED_PLUGINS=["etre_en_attention"])
     assert registry_of(app).get("initiative") is None
     assert registry_of(app).get("appel") is None
+    client = app.test_client()
+    assert client.get("/appel-a-projets").status_code == 404
+    assert client.get("/api/v1/initiatives/stats").status_code == 404
+    assert (
+        "Appel à projets" not in soup(client.get("/wiki/Accueil").text).select_one(".site-nav").text
+    )
