@@ -23,7 +23,7 @@ _log_handler.setFormatter(logging.Formatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S %z"))
 def _init_logging(app: Flask) -> None:
     """Send the wiki's log (``wikicoop`` and ``wikicoop.*``) to the server log by default.
 
-    Every 500 is logged there with its traceback (``web.log_server_error``), under
+    Every 500 is logged there with its traceback (``wikicoop.web.errors.log_server_error``), under
     ``wikicoop run`` and plain gunicorn alike: the request's ``wsgi.errors`` stream,
     else stderr. Set up at start, so that background work (search indexing, e-mail)
     logs the same way before the first request. A logging configuration of the host

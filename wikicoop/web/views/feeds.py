@@ -13,7 +13,6 @@ conditional GETs with a strong ETag computed from the document.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from ...community import feeds
 from ...community.accounts import find_user
 from ...core.models import Page, User
 from ...text.titles import NAMESPACES, Title, TitleError, lookup_namespace, make_title, parse_title
+from ..atom import atom_response, site
 from ..db import get_session
 from ..errors import fail
 from ..helpers import parse_or_fail
@@ -35,27 +35,6 @@ from ..labels import current_language, localized
 from ..urls import page_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/flux")
-
-ATOM_TYPE = "application/atom+xml; charset=utf-8"
-#: seconds a reader or proxy may reuse a feed without asking again
-MAX_AGE = 60
-
-
-def site() -> feeds.Site:
-    """The wiki's absolute address (``SITE_URL``, else this request's), its name, and how
-    it links a page (the feeds build no URL of their own)."""
-    base = current_app.config.get("SITE_URL") or request.url_root
-    return feeds.Site(
-        base_url=base.rstrip("/"), name=current_app.config["SITE_NAME"], link_for=page_url
-    )
-
-
-def atom_response(document: bytes) -> Response:
-    """An Atom answer with a strong ETag; 304 when the reader already has this document."""
-    response = Response(document, content_type=ATOM_TYPE)
-    response.set_etag(hashlib.sha256(document).hexdigest()[:40])
-    response.cache_control.max_age = MAX_AGE
-    return response.make_conditional(request)
 
 
 def _site_path(endpoint: str, **values: str) -> str:
