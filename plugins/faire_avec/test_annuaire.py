@@ -170,3 +170,25 @@ def test_bad_input_in_english(api: Api):
     english = Api(api.client, {"Accept-Language": "en"})
     refused = english.call("GET", "/api/v1/access-points", 400, query={"near": "0,200"})
     assert "out of range" in refused.get_json()["error"]
+
+
+def test_a_long_directory_is_shown_in_pages(app: Flask, client: FlaskClient, monkeypatch):
+    from . import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    api = Api(client, bearer_for(app, "Alice"))
+    for name in ("A", "B", "C", "D", "E"):
+        api.put(f"Lieu {name}", lieu_body(), 201)
+    first = soup(client.get("/lieux?service=wifi"))
+    assert [li["data-title"] for li in first.select("ul.faire-avec-lieux li")] == [
+        "Lieu A", "Lieu B"
+    ]  # fmt: skip
+    assert first.select_one(".faire-avec-count").get_text() == "5 lieu(x) trouvé(s)"
+    following = first.select_one('.faire-avec-pages a[rel="next"]')["href"]
+    assert following == "/lieux?service=wifi&page=2"
+    last = soup(client.get("/lieux?service=wifi&page=9"))  # past the end: the last page
+    assert [li["data-title"] for li in last.select("ul.faire-avec-lieux li")] == ["Lieu E"]
+    assert last.select_one('.faire-avec-pages a[rel="next"]') is None
+    assert soup(client.get("/lieux?page=x")).select_one(".faire-avec-pages span").get_text() == (
+        "Page 1 sur 3"
+    )

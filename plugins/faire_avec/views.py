@@ -4,6 +4,7 @@ accessibility) and an "open now" filter read from the weekly hours on the wiki's
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import render_template, request
 
@@ -12,6 +13,22 @@ from .directory import Filters, facets, quartier_names, select
 from .hours import zone
 from .lieu import KINDS, SERVICES
 from .texts import choice, say
+
+#: places listed on one page of the directory (a phone shows a long list slowly)
+PER_PAGE = 100
+
+
+def page_number(count: int) -> int:
+    """The directory's page asked for (``?page=``), within 1 .. the last page."""
+    raw = request.args.get("page", "1")
+    number = int(raw) if raw.isdigit() else 1
+    return min(max(number, 1), max(1, -(-count // PER_PAGE)))
+
+
+def page_query(number: int) -> str:
+    """The query string of the same filters on page ``number``."""
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return urlencode([*pairs, ("page", str(number))])
 
 
 def directory_filters(now: datetime) -> Filters:
@@ -32,9 +49,14 @@ def directory() -> str:
     filters = directory_filters(now)
     every = places()
     shown = select(every, filters)
+    number = page_number(len(shown))
     return render_template(
         "faire_avec/annuaire.html",
         shown=shown,
+        listed=shown[(number - 1) * PER_PAGE : number * PER_PAGE],
+        number=number,
+        last=max(1, -(-len(shown) // PER_PAGE)),
+        page_query=page_query,
         facets=facets(shown),
         quartiers=quartier_names(every),
         kinds=KINDS,
