@@ -4,7 +4,7 @@ each one before it is public, and the week's articles go out as a letter to subs
 The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
 (``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`);
 subscriptions with double opt-in (:mod:`.subscriptions`, :mod:`.subscribe_views`), in the
-plugin's own tables (its Alembic branch, ``migrations/``); the weekly letter, previewed
+plugin's own tables (its Alembic branch, ``versions/``); the weekly letter, previewed
 at ``/magazine/lettre/<edition>`` and sent by ``wikicoop magazine send-digest``
 (:mod:`.digest`, :mod:`.commands`).
 Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
@@ -52,7 +52,7 @@ def cli_commands(cli: Any) -> None:
 
 @hookimpl
 def migration_dirs() -> Path:
-    return HERE / "migrations"
+    return HERE / "versions"
 
 
 @hookimpl

@@ -61,7 +61,7 @@ else:
         teardown, version row included: a PostgreSQL schema is shared by the run's tests,
         whose own migrations must not meet this branch."""
         engine = engine_of(app)
-        upgrade_schema(engine, [str(Path(__file__).parent / "migrations")])
+        upgrade_schema(engine, [str(Path(__file__).parent / "versions")])
         yield app
         drop_magazine_tables(engine)
 

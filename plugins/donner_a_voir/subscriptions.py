@@ -9,7 +9,7 @@ reads the letter), and nobody's address is kept because someone else typed it.
 Unsubscribing needs no account either: each letter carries a signed link that does not
 expire (an old letter's link still works). The row stays, marked ``unsubscribed``.
 
-The tables are the plugin's own (its Alembic branch in ``migrations/``), described here
+The tables are the plugin's own (its Alembic branch in ``versions/``), described here
 with their own metadata: the core's tables never list them.
 """
 

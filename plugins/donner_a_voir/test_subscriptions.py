@@ -8,6 +8,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
@@ -164,3 +165,17 @@ def test_unsubscribing_with_the_signed_link(magazine: Flask, client: FlaskClient
         subs.confirm(get_session(), "a@exemple.org", "en")  # back, by a new confirmation
         get_session().commit()
         assert [s.email for s in subs.confirmed_subscribers(get_session())] == ["a@exemple.org"]
+
+
+def test_subscription_requests_are_limited_per_address(
+    make_app: Callable[..., Flask], smtp_server: tuple[Inbox, int]
+) -> None:
+    app = make_app(MAGAZINE_SUBSCRIBE_LIMIT="2 per hour")
+    inbox, port = smtp_server
+    use_smtp(app, port)
+    client = app.test_client()
+    ask(client, "a@exemple.org")
+    ask(client, "b@exemple.org")
+    refused = Api(client).call("POST", API, 429, json_body={"email": "c@exemple.org"})
+    assert refused.get_json()["error"]
+    assert len(inbox.envelopes) == 2

@@ -16,10 +16,10 @@ from markupsafe import Markup
 
 # _new_feed: the feed-level elements every wiki feed has (lead asked to make it public)
 from wikicoop.community.feeds import FeedInfo, Site, _new_feed, xml_safe
+from wikicoop.web.atom import atom_response, site
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
 from wikicoop.web.helpers import require
-from wikicoop.web.views.feeds import atom_response, site
 
 from . import articles as arts
 from . import digest, subscriptions
