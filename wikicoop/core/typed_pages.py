@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..text.titles import Title
+from ..text.titles import Title, make_title
 from .models import Page, Revision
 
 
@@ -42,18 +42,27 @@ def published_of_type(session: Session, type_name: str) -> list[TypedPage]:
 
 
 def _typed_pages(session: Session, type_name: str) -> Iterator[TypedPage]:
+    # the columns only: no ORM objects, and never a revision's text
     rows = session.execute(
-        select(Page, Revision)
+        select(
+            Page.id,
+            Page.namespace,
+            Page.name,
+            Page.created_at,
+            Revision.id,
+            Revision.fields,
+            Revision.created_at,
+        )
         .join(Revision, Revision.id == Page.latest_revision_id)
         .where(Revision.page_type == type_name, Page.deleted_at.is_(None))
         .order_by(Page.namespace, Page.name)
     )
-    for page, revision in rows:
+    for page_id, namespace, name, created_at, revision_id, fields, updated_at in rows:
         yield TypedPage(
-            page_id=page.id,
-            title=page.title,
-            revision_id=revision.id,
-            fields=dict(revision.fields or {}),
-            updated_at=revision.created_at,
-            created_at=page.created_at,
+            page_id=page_id,
+            title=make_title(namespace, name),
+            revision_id=revision_id,
+            fields=dict(fields or {}),
+            updated_at=updated_at,
+            created_at=created_at,
         )
