@@ -144,20 +144,21 @@ def _refuse_bad_input() -> None:
     NUL bytes in form and JSON text are left to the services, which strip them from
     page text or name the field (discussions, accounts).
     """
-    if "\x00" in request.path:
+    current = request._get_current_object()  # type: ignore[attr-defined]  # once per request
+    if "\x00" in current.path:
         _refuse(_NUL_IN_ADDRESS)
-    problem = _urlencoded_problem(request.query_string)
+    problem = _urlencoded_problem(current.query_string)
     if problem is not None:
         _refuse(_NUL_IN_ADDRESS if problem == "nul" else _INVALID_UTF8_ADDRESS)
-    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+    if current.method not in {"POST", "PUT", "PATCH", "DELETE"}:
         return
-    if request.mimetype == "application/x-www-form-urlencoded":
-        body = request.get_data(cache=True)  # the form parser reads the cached copy
+    if current.mimetype == "application/x-www-form-urlencoded":
+        body = current.get_data(cache=True)  # the form parser reads the cached copy
         if _urlencoded_problem(body) == "utf-8":
             _refuse(_INVALID_UTF8_FORM)
-    elif request.mimetype == "multipart/form-data":
-        boundary = request.mimetype_params.get("boundary", "")
-        body = request.get_data(cache=True)
+    elif current.mimetype == "multipart/form-data":
+        boundary = current.mimetype_params.get("boundary", "")
+        body = current.get_data(cache=True)
         if boundary and not _multipart_is_utf8(body, boundary):
             _refuse(_INVALID_UTF8_FORM)
 

@@ -90,9 +90,10 @@ def view_page(title: Title) -> ViewResult:
     if own_view is not None and "revision" not in request.args:
         return own_view(title)  # a discussion: its threads (views/discussions.py)
     session = get_session()
+    reader = current_user._get_current_object()  # resolved once for the whole view
     page = rev.find_page(session, title, with_latest=True)
     members = history.category_members(session, title.name) if title.namespace == "category" else []
-    if page is None or not visibility.page_exists_for(session, page, current_user):
+    if page is None or not visibility.page_exists_for(session, page, reader):
         context = {
             "title": title,
             "members": members,
@@ -108,7 +109,7 @@ def view_page(title: Title) -> ViewResult:
     else:
         # a reader's own version waiting for review (or, for a page nobody may see yet,
         # the newest pending one for moderators) is shown instead, with a banner
-        revision, pending = visibility.shown_revision(session, page, current_user)
+        revision, pending = visibility.shown_revision(session, page, reader)
     if revision is None:  # e.g. a rejected new page: only its history is left
         context = {"title": title, "members": members, "deleted": False, "can_create": False}
         return render_template("page_missing.html", **context), 404
@@ -119,7 +120,7 @@ def view_page(title: Title) -> ViewResult:
     if pending or latest is None:
         return _page_template(session, title, page, revision, latest, members, pending=pending)
     assert latest is not None
-    cache_key = _anonymous_view_key(page, revision)
+    cache_key = None if reader.is_authenticated else _anonymous_view_key(page, revision)
     if cache_key is not None:
         html = page_html_cache().get(cache_key)
         if html is not None:
@@ -170,12 +171,12 @@ def _page_template(
 
 
 def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
-    """The whole-page cache key of this view, or None when the view is personal.
+    """The whole-page cache key of an anonymous view, or None when the view is personal.
 
     Only plain anonymous views are shared: no query string, no pending message, not a
     category page (its member list changes without a new revision).
     """
-    if current_user.is_authenticated or request.args or "_flashes" in flask_session:
+    if request.args or "_flashes" in flask_session:
         return None
     if page.namespace == "category":
         return None
