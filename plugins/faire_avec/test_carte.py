@@ -52,6 +52,9 @@ def test_without_a_tile_server_the_plan_is_drawn_on_the_server(app: Flask, clien
     links = page.select(".faire-avec-plan svg a")
     assert sorted(a["data-title"] for a in links) == ["Est", "Ouest"]
     assert {a["href"] for a in links} == {"/wiki/Est", "/wiki/Ouest"}
+    # links inside a role="img" would be nested interactive content (axe: serious)
+    assert page.select_one(".faire-avec-plan svg")["role"] == "group"
+    assert all(a["aria-label"].startswith(a["data-title"]) for a in links)
     west = float(page.select_one('a[data-title="Ouest"] circle')["cx"])
     east = float(page.select_one('a[data-title="Est"] circle')["cx"])
     assert west < east
