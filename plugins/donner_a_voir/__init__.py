@@ -2,11 +2,11 @@
 each one before it is public, and the week's articles go out as a letter to subscribers.
 
 The pieces: the ``article`` page type (:mod:`.articles`) and a few example articles
-(``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`);
-subscriptions with double opt-in (:mod:`.subscriptions`, :mod:`.subscribe_views`), in the
-plugin's own tables (its Alembic branch, ``versions/``); the weekly letter, previewed
-at ``/magazine/lettre/<edition>`` and sent by ``wikicoop magazine send-digest``
-(:mod:`.digest`, :mod:`.commands`).
+(``seed/``); the front page, sections, weekly editions and Atom feed (:mod:`.views`)
+and their JSON twin (:mod:`.api`); subscriptions with double opt-in
+(:mod:`.subscriptions`, :mod:`.subscribe_views`) in the plugin's own tables (its Alembic
+branch, ``versions/``); the weekly letter, previewed at ``/magazine/lettre/<edition>``
+and sent by ``wikicoop magazine send-digest`` (:mod:`.digest`, :mod:`.commands`).
 Turn it off with ``DISABLED_PLUGINS = ["donner_a_voir"]``.
 """
 
@@ -19,9 +19,9 @@ from flask import Blueprint
 
 from wikicoop.plugins import hookimpl
 
+from .api import api
 from .articles import ARTICLE
 from .commands import add_commands
-from .subscribe_views import api
 from .subscribe_views import bp as subscribe_bp
 from .texts import TEXTS
 from .views import bp

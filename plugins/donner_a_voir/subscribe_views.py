@@ -1,6 +1,6 @@
-"""Subscribing to the weekly letter: the form ``/magazine/abonnement``, its JSON twin
-``POST /api/v1/magazine/subscriptions``, and the signed links that confirm and cancel a
-subscription (no account needed).
+"""Subscribing to the weekly letter: the form ``/magazine/abonnement`` (its JSON twin,
+``POST /api/v1/magazine/subscriptions``, is in :mod:`.api`), and the signed links that
+confirm and cancel a subscription (no account needed).
 
 A link opened shows a question and a button: the change is made by the button's POST,
 so a mail scanner that opens every link confirms or cancels nothing. The unsubscribe
@@ -10,9 +10,8 @@ which carries no CSRF token: the signed link is the proof there.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response
 from wtforms import StringField
 
 from wikicoop.web.db import get_session
@@ -22,9 +21,6 @@ from . import subscriptions as subs
 from .texts import language, say
 
 bp = Blueprint("donner_a_voir_subscribe", __name__)
-api = Blueprint("donner_a_voir_api", __name__, url_prefix="/api/v1")
-# anonymous readers subscribe; the request changes nothing a session holds
-csrf.exempt(api)
 
 #: requests per address (setting ``MAGAZINE_SUBSCRIBE_LIMIT``): each one sends an e-mail
 SUBSCRIBE_LIMIT = "10 per hour"
@@ -59,29 +55,6 @@ def subscribe() -> tuple[str, int]:
         return _page("abonnement.html", 400, form=form, error=error)
     get_session().commit()  # the e-mail leaves once committed, after the response
     return _page("abonnement.html", form=None, done=say("check_mailbox"))
-
-
-@api.route("/magazine/subscriptions", methods=["POST"])
-@limited
-def subscribe_api() -> tuple[Response, int]:
-    """``{"email": …}`` → 202 and a confirmation e-mail; 400 for a bad address."""
-    body = _json_object()
-    if body is None:
-        return jsonify(error=say("no_json"), code="invalid-body"), 400
-    raw = body.get("email")
-    try:
-        subs.request_subscription(get_session(), current_app.config, raw, language())
-    except subs.BadAddress:
-        shown = raw[:254] if isinstance(raw, str) else ""
-        error = say("bad_email", email=shown)
-        return jsonify(error=error, code="invalid-email", field="email"), 400
-    get_session().commit()
-    return jsonify(status="pending", message=say("check_mailbox")), 202
-
-
-def _json_object() -> dict | None:
-    data = request.get_json(silent=True)
-    return data if isinstance(data, dict) else None
 
 
 @bp.route(subs.CONFIRM_PATH + "<token>", methods=["GET", "POST"])

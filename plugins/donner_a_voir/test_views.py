@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import soup
+from helpers import Api, soup
 
 pytestmark = pytest.mark.skipif(
     "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
@@ -115,3 +115,44 @@ def test_the_magazine_works_alone(make_app: Callable[..., Flask]) -> None:
     assert client.get("/magazine").status_code == 200
     assert client.get("/magazine/atom.xml").status_code == 200
     assert client.get("/annonces").status_code == 404
+
+
+def test_the_json_twin_of_the_pages(
+    client: FlaskClient, write_article: Callable[..., object]
+) -> None:
+    write_article("Lundi", "2026-11-23", section="Numérique", image="https://exemple.org/a.jpg")
+    write_article("Dimanche", "2026-11-29", chapo="Le chapô.")
+    write_article("Plus tard", ago(1))
+    write_article("Le brouillon", ago(2), by="Alice")
+    api = Api(client)
+    everything = api.get("/api/v1/magazine/articles")
+    assert [a["title"] for a in everything["articles"]] == ["Plus tard", "Dimanche", "Lundi"]
+    assert everything["total"] == 3
+    monday = everything["articles"][2]
+    assert monday == {
+        "title": "Lundi",
+        "url": "http://localhost/wiki/Lundi",
+        "section": "Numérique",
+        "section_slug": "numerique",
+        "byline": "Hélène Q.",
+        "published": "2026-11-23",
+        "edition": "2026-W48",
+        "standfirst": "",
+        "image": "https://exemple.org/a.jpg",
+    }
+    week = api.get("/api/v1/magazine/articles?edition=2026-W48")["articles"]
+    assert [a["title"] for a in week] == ["Lundi", "Dimanche"]  # as the edition page lists them
+    digital = api.get("/api/v1/magazine/articles", query={"section": "numerique"})
+    assert [a["title"] for a in digital["articles"]] == ["Lundi"]
+    one = api.get("/api/v1/magazine/articles?limit=1")
+    assert len(one["articles"]) == 1 and one["total"] == 3
+    for query, field in [
+        ({"section": "sport"}, "section"),
+        ({"edition": "2026-W60"}, "edition"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "beaucoup"}, "limit"),
+    ]:
+        refused = api.get("/api/v1/magazine/articles", 400, query=query)
+        assert refused["field"] == field and refused["error"], query
+    english = api.get("/api/v1/magazine/articles", 400, query={"section": "x", "lang": "en"})
+    assert english["error"] == "There is no such section."

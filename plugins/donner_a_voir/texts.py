@@ -38,6 +38,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Une édition s'écrit année-Wsemaine, par exemple 2026-W49.",
         "en": "An edition is written year-Wweek, for example 2026-W49.",
     },
+    "bad_limit": {
+        "fr": "« limit » est un nombre entier de 1 à 200.",
+        "en": "“limit” is a whole number from 1 to 200.",
+    },
     # subscriptions
     "subscribe": {"fr": "Recevoir la lettre du magazine", "en": "Get the magazine's letter"},
     "subscribe_intro": {
