@@ -12,14 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import click
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint, Flask
 
-from wikicoop.core import writing
 from wikicoop.plugins import hookimpl
-from wikicoop.web.db import get_session
 
-from .examples import load_examples
 from .hours import DEFAULT_TIMEZONE
 from .lieu import LIEU_ACCES, TYPE_NAME, check_fields
 from .texts import TEXTS
@@ -80,15 +76,3 @@ def translation_dirs() -> Path:
 def startup(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
-
-
-@hookimpl
-def cli_commands(cli: click.Group) -> None:
-    @cli.command("lieux-exemples")
-    def examples() -> None:
-        """Install the example access points (pages that exist are left alone)."""
-        session = get_session()
-        created = load_examples(writing.context_for(current_app, session))
-        for title in created:
-            click.echo(title.full)
-        click.echo(f"{len(created)} page(s)")

@@ -4,7 +4,6 @@ same figures as a table, and their JSON twin ``GET /api/v1/access-points/stats``
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Sequence
 
@@ -16,11 +15,6 @@ from .api import api
 from .common import bp, places
 from .directory import Place
 from .texts import say
-
-# pygal appends to sys.meta_path a finder with only the legacy find_module (for its
-# pygal.maps plugins, unused here): every import that reaches it then warns
-# (ImportWarning), an error in the test suite. Left to wikicoop.web.charts once it does so.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 
 def by_quarter(shown: Sequence[Place]) -> Figures:

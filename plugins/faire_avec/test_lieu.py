@@ -140,21 +140,27 @@ def test_the_editor_shows_a_refused_year_beside_its_field(app: Flask, client: Fl
     assert client.get("/wiki/Espace_Bellevue").status_code == 404  # nothing saved
 
 
-def _cli(app: Flask, *args: str) -> str:
+def _load_seed(app: Flask) -> None:
     info = ScriptInfo(create_app=lambda: app)
-    result = CliRunner().invoke(cli, list(args), obj=info, catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["load-seed"], obj=info, catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
 
 
-def test_the_help_page_and_the_examples_are_installed(app: Flask, client: FlaskClient):
-    _cli(app, "load-seed")
+def test_the_seed_holds_the_help_page_and_typed_examples(app: Flask, client: FlaskClient):
+    _load_seed(app)
     help_page = soup(client.get("/wiki/Aide:Lieux_d%27acc%C3%A8s_public_%C3%A0_internet"))
     assert help_page.select_one('.page-content a[href="/lieux/proches"]') is not None
-    assert "4 page(s)" in _cli(app, "lieux-exemples")
-    assert "0 page(s)" in _cli(app, "lieux-exemples")  # a second run changes nothing
+    _load_seed(app)  # a second run changes nothing
     page = Api(client).page("Centre social de Kerourien (exemple)")
     assert page["type"] == TYPE_NAME and page["fields"]["quartier"] == "Kerourien"
+    examples = Api(client).get("/api/v1/access-points")["features"]
+    assert sorted(f["properties"]["title"] for f in examples) == [
+        "Centre social de Kerourien (exemple)",
+        "Local associatif de Recouvrance (exemple)",
+        "Maison de quartier de Bellevue (exemple)",
+        "Médiathèque de Saint-Martin (exemple)",
+    ]
+    assert all(f["geometry"] is not None for f in examples)
     text = soup(client.get("/wiki/Centre_social_de_Kerourien_(exemple)")).get_text()
     assert "Fiche d'exemple" in text
 
