@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask
+from markupsafe import escape
 
 from wikicoop.plugins import hookimpl
 
 from .hours import DEFAULT_TIMEZONE
 from .lieu import LIEU_ACCES, TYPE_NAME, check_fields
-from .texts import TEXTS
+from .texts import TEXTS, say
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
@@ -41,6 +43,22 @@ def validate_edit(ctx: Any) -> None:
     """The year joined and the number of computers are plausible."""
     if ctx.edit.page_type == TYPE_NAME:
         check_fields(ctx.edit.fields or {})
+
+
+@hookimpl
+def page_panels(ctx: Any) -> dict[str, str] | None:
+    """On an access point's page: links to the places near it and to the map (they
+    depend on the page only: anonymous views of a page are cached whole)."""
+    revision = ctx.revision
+    if revision is None or revision.page_type != TYPE_NAME or not revision.fields:
+        return None
+    position = revision.fields.get("position")
+    links = [f'<a href="/lieux/carte">{escape(say("map"))}</a>']
+    if position:
+        query = urlencode({"lat": position["lat"], "lon": position["lon"]})
+        links.insert(0, f'<a href="/lieux/proches?{escape(query)}">{escape(say("nearby"))}</a>')
+    items = "".join(f"<li>{link}</li>" for link in links)
+    return {"title": say("panel"), "html": f'<ul class="faire-avec-panel">{items}</ul>'}
 
 
 @hookimpl

@@ -142,3 +142,14 @@ def test_coverage_refuses_bad_input(api: Api, query: dict, parameter: str | None
         assert answer.status_code == 200  # a trailing separator is harmless
     else:
         assert answer.status_code == 400 and answer.get_json()["parameter"] == parameter
+
+
+def test_an_access_points_page_links_to_its_neighbours(api: Api, client: FlaskClient):
+    page = soup(client.get("/wiki/Maison_Bellevue"))
+    panel = next(
+        p for p in page.select("section.plugin-panel") if p.h2.get_text() == "Autour de ce lieu"
+    )
+    links = [a["href"] for a in panel.select("a")]
+    assert links == ["/lieux/proches?lat=48.4003&lon=-4.5058", "/lieux/carte"]
+    near = soup(client.get(links[0]))
+    assert listed(near)[0][0] == "Maison Bellevue"

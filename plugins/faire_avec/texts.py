@@ -8,6 +8,8 @@ from flask_babel import get_locale
 
 TEXTS: dict[str, dict[str, str]] = {
     "menu": {"fr": "Lieux d'accès", "en": "Access points"},
+    "panel": {"fr": "Autour de ce lieu", "en": "Around this place"},
+    "nearby": {"fr": "Les lieux d'accès les plus proches", "en": "The nearest access points"},
     "directory": {"fr": "Lieux d'accès public à internet", "en": "Public internet access points"},
     "count": {"fr": "{n} lieu(x) trouvé(s)", "en": "{n} place(s) found"},
     "none": {"fr": "Aucun lieu ne correspond.", "en": "No place matches."},
