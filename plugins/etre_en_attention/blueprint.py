@@ -7,5 +7,10 @@ from flask import Blueprint
 
 from wikicoop.web.helpers import make_api_blueprint
 
-bp = Blueprint("etre_en_attention", __name__)
+bp = Blueprint(
+    "etre_en_attention",
+    __name__,
+    static_folder="static",
+    static_url_path="/appel-a-projets/static",
+)
 api = make_api_blueprint("etre_en_attention_api", __name__)

@@ -71,7 +71,8 @@ def dashboard() -> str:
         )
         for name, (_, label) in CHARTS.items()
     ]
-    years = sorted(counts_of(None).by_year, reverse=True)
+    every_year = counts if year is None else counts_of(None)
+    years = sorted(every_year.by_year, reverse=True)
     return render_template(
         "etre_en_attention/tableau_de_bord.html",
         year=year,

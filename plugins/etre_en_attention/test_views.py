@@ -117,3 +117,11 @@ def test_the_list_speaks_english(client: FlaskClient, projects: None) -> None:
     assert page.select_one("h1").text == "The initiatives of the call"
     menu = {a.text: a["href"] for a in page.select(".site-nav a")}
     assert menu["Call for projects"] == "/appel-a-projets"
+
+
+def test_the_pages_bring_their_narrow_screen_styles(client: FlaskClient, projects: None) -> None:
+    for url in ("/appel-a-projets", "/appel-a-projets/2026", "/appel-a-projets/tableau-de-bord"):
+        sheet = soup(client.get(url)).select_one("link[href$='appel.css']")
+        assert sheet is not None, url
+    with client.get("/appel-a-projets/static/appel.css") as css:  # a file: close it
+        assert css.status_code == 200 and b"max-width: 100%" in css.data
