@@ -58,6 +58,7 @@ from wikicoop.core.models import (
 )
 from wikicoop.rendering.pipeline import Renderer
 from wikicoop.search import wait_for_index
+from wikicoop.seed import seed_author
 from wikicoop.text.diffing import diff_texts
 from wikicoop.text.licences import DEFAULT_LICENCE
 from wikicoop.text.titles import Title, parse_title
@@ -671,6 +672,84 @@ def print_table(results: Sequence[Measure]) -> None:
         '(milliseconds of wall clock; "cpu med" is the median CPU time of this process, '
         "less sensitive to other load; targets apply to the wall-clock median)"
     )
+
+
+# --------------------------------------------------------------------------- typed pages
+# shared by the facette plugins' benches (bench_faire_avec.py, bench_etre_en_attention.py…)
+
+TypedSave = Callable[..., None]
+
+
+@contextmanager
+def typed_saver(app: Flask) -> Iterator[TypedSave]:
+    """``save(title, page_type, fields, text=...)``: a structured page created through
+    ``writing.save`` as the wiki's own (published at once), inside an app context."""
+    with app.app_context():
+        session = get_session()
+        ctx = writing.context_for(app, session)
+        author = rev.Author(user=seed_author(session))
+
+        def save(title: str, page_type: str, fields: dict[str, Any], text: str = "Texte.") -> None:
+            edit = writing.Edit(
+                author=author,
+                title=parse_title(title),
+                text=text,
+                base_revision_id=None,
+                page_type=page_type,
+                fields=fields,
+                system=True,
+            )
+            writing.save(ctx, edit)
+
+        yield save
+
+
+def get_measures(app: Flask, repeat: int, urls: Sequence[tuple[str, str]]) -> list[Measure]:
+    """One measure per ``(name, url)``: ``GET url`` through the test client (200 expected)."""
+    client = app.test_client()
+    return [
+        Measure(name, lambda _i, url=url: lambda: get_ok(client, url), repeat) for name, url in urls
+    ]
+
+
+def typed_bench_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options every facette bench has: --repeat, --seed, --database-url, --truncate."""
+    parser.add_argument("--repeat", type=int, default=50, help="repetitions (default 50)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
+    parser.add_argument("--truncate", action="store_true", help="empty --database-url first")
+    return parser
+
+
+def run_typed_bench(
+    args: argparse.Namespace,
+    title: str,
+    build: Callable[[Flask], None],
+    measures: Callable[[Flask], list[Measure]],
+) -> int:
+    """Make an app (SQLite in a temporary folder unless ``--database-url``), ``build``
+    its pages (timed), run ``measures`` and print their table; 0 once measured."""
+    with tempfile.TemporaryDirectory(prefix="wikicoop-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        app = build_app(Path(tmp) / "instance", url)
+        engine = engine_of(app)
+        try:
+            if args.truncate:  # PostgreSQL only: empties every table of the given database
+                upgrade_schema(engine)
+                truncate_all(engine)
+            upgrade_schema(engine)
+            print(f"{title}, {engine.dialect.name}; load average at start: {load_average()}")
+            timings = Timings()
+            with timings.step("pages through writing.save"):
+                build(app)
+            for name, seconds in timings.steps.items():
+                print(f"{name}: {seconds:.1f} s")
+            print_table([measure.run() for measure in measures(app)])
+            print(f"load average at end: {load_average()}")
+        finally:
+            wait_for_index(app, timeout=None)
+            engine.dispose()
+    return 0
 
 
 # --------------------------------------------------------------------------- main

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,21 +27,11 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import (
     Measure,
-    Timings,
-    build_app,
-    get_ok,
-    load_average,
-    print_table,
-    truncate_all,
+    get_measures,
+    run_typed_bench,
+    typed_bench_arguments,
+    typed_saver,
 )
-
-from wikicoop.core import revisions as rev
-from wikicoop.core import writing
-from wikicoop.core.db import engine_of, upgrade_schema
-from wikicoop.search import wait_for_index
-from wikicoop.seed import seed_author
-from wikicoop.text.titles import parse_title
-from wikicoop.web.db import get_session
 
 TYPE_NAME = "lieu_acces"
 QUARTERS = {
@@ -93,85 +82,48 @@ def place_fields(rng: random.Random, quarter: str) -> dict[str, Any]:
 def make_places(app: Flask, count: int, seed: int) -> None:
     """``count`` access points saved through ``writing.save`` (as the wiki's own pages)."""
     rng = random.Random(seed)
-    with app.app_context():
-        session = get_session()
-        ctx = writing.context_for(app, session)
-        author = rev.Author(user=seed_author(session))
+    with typed_saver(app) as save:
         for i in range(count):
             quarter = rng.choice(list(QUARTERS))
-            edit = writing.Edit(
-                author=author,
-                title=parse_title(f"Lieu {i:04d} {quarter}"),
-                text=f"Un lieu d'accès du quartier {quarter}.",
-                base_revision_id=None,
-                page_type=TYPE_NAME,
-                fields=place_fields(rng, quarter),
-                system=True,
-            )
-            writing.save(ctx, edit)
+            text = f"Un lieu d'accès du quartier {quarter}."
+            save(f"Lieu {i:04d} {quarter}", TYPE_NAME, place_fields(rng, quarter), text)
 
 
 def measures(app: Flask, repeat: int) -> list[Measure]:
     """The timed requests."""
-    client = app.test_client()
-
-    def get(name: str, url: str) -> Measure:
-        return Measure(name, lambda _i: lambda: get_ok(client, url), repeat)
-
     points = ";".join(f"{lat},{lon}" for lat, lon in QUARTERS.values())
-    return [
-        get("directory /lieux (all)", "/lieux"),
-        get("directory, 3 facets + open now", "/lieux?quartier=Bellevue&service=wifi&ouvert=1"),
-        get("near me, coordinates", "/lieux/proches?lat=48.4003&lon=-4.5058"),
-        get("near me, a neighbourhood", "/lieux/proches?quartier=Kerourien"),
-        get("API access-points (all)", "/api/v1/access-points"),
-        get("API near + within 1 km", "/api/v1/access-points?near=48.4003,-4.5058&within=1000"),
-        get(
-            "API near + open_at + service",
-            "/api/v1/access-points?near=48.39,-4.48&open_at=2026-12-03T10:00&service=wifi",
-        ),
-        get("API coverage, 12 points", f"/api/v1/access-points/coverage?points={points}"),
-        get("export /lieux.geojson", "/lieux.geojson"),
-        get("statistics page", "/lieux/statistiques"),
-    ]
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--places", type=int, default=1000, help="access points (default 1000)")
-    parser.add_argument("--repeat", type=int, default=50, help="repetitions (default 50)")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
-    parser.add_argument("--truncate", action="store_true", help="empty --database-url first")
-    return parser.parse_args(argv)
+    return get_measures(
+        app,
+        repeat,
+        [
+            ("directory /lieux (all)", "/lieux"),
+            ("directory, 3 facets + open now", "/lieux?quartier=Bellevue&service=wifi&ouvert=1"),
+            ("near me, coordinates", "/lieux/proches?lat=48.4003&lon=-4.5058"),
+            ("near me, a neighbourhood", "/lieux/proches?quartier=Kerourien"),
+            ("API access-points (all)", "/api/v1/access-points"),
+            ("API near + within 1 km", "/api/v1/access-points?near=48.4003,-4.5058&within=1000"),
+            (
+                "API near + open_at + service",
+                "/api/v1/access-points?near=48.39,-4.48&open_at=2026-12-03T10:00&service=wifi",
+            ),
+            ("API coverage, 12 points", f"/api/v1/access-points/coverage?points={points}"),
+            ("export /lieux.geojson", "/lieux.geojson"),
+            ("statistics page", "/lieux/statistiques"),
+        ],
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the access points, time the views, print the table."""
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="wikicoop-bench-faire-avec-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = build_app(Path(tmp) / "instance", url)
-        engine = engine_of(app)
-        try:
-            if args.truncate:  # PostgreSQL only: empties every table of the given database
-                upgrade_schema(engine)
-                truncate_all(engine)
-            upgrade_schema(engine)
-            print(f"faire_avec bench: {args.places} access points, {engine.dialect.name}")
-            print(f"load average at start: {load_average()}")
-            timings = Timings()
-            with timings.step(f"{args.places} access points through writing.save"):
-                make_places(app, args.places, args.seed)
-            for name, seconds in timings.steps.items():
-                print(f"{name}: {seconds:.1f} s")
-            results = [measure.run() for measure in measures(app, args.repeat)]
-            print_table(results)
-            print(f"load average at end: {load_average()}")
-        finally:
-            wait_for_index(app, timeout=None)
-            engine.dispose()
-    return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--places", type=int, default=1000, help="access points (default 1000)")
+    args = typed_bench_arguments(parser).parse_args(argv)
+    return run_typed_bench(
+        args,
+        f"faire_avec bench: {args.places} access points",
+        lambda app: make_places(app, args.places, args.seed),
+        lambda app: measures(app, args.repeat),
+    )
 
 
 if __name__ == "__main__":
