@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, render_template
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from markupsafe import escape
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from wikicoop.core.models import Page, Revision
 from wikicoop.core.page_types import FieldError
 from wikicoop.plugins import hookimpl
 from wikicoop.web.db import get_session
+from wikicoop.web.labels import in_reader_language
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
@@ -55,8 +56,7 @@ TEXTS = {
 
 def say(key: str, **params: Any) -> str:
     """A text of :data:`TEXTS` in the reader's language (French first)."""
-    texts = TEXTS[key]
-    return texts.get(str(get_locale()), texts["fr"]).format(**params)
+    return in_reader_language(TEXTS[key], **params)
 
 
 bp = Blueprint("annonces", __name__)

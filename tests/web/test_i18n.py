@@ -24,6 +24,7 @@ from wikicoop.errors import ServiceError
 from wikicoop.text.licences import relicense_refusal, relicense_refusal_params
 from wikicoop.text.titles import TitleError, parse_title
 from wikicoop.web.db import get_session
+from wikicoop.web.labels import in_reader_language
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wikicoop"
@@ -395,3 +396,12 @@ def test_catalog_covers_every_marked_string():
     assert extracted <= pot_ids, "messages.pot is stale: re-run pybabel extract"
     stale = sorted(map(str, po_ids - extracted))
     assert not stale, f"in the English catalog but no longer in the code: {stale}"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "2 places"), ("fr", "2 lieux"), ("de", "2 lieux")]
+)
+def test_a_plugin_text_in_the_reader_language(app, language: str, expected: str) -> None:
+    texts = {"fr": "{n} lieux", "en": "{n} places"}
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert in_reader_language(texts, n=2) == expected

@@ -7,6 +7,9 @@ Module-level labels are marked with :func:`N_` (for pybabel) and translated when
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context
 from flask_babel import get_locale, gettext
@@ -51,6 +54,13 @@ def current_language() -> str:
     """The interface language of this request (``"fr"``, ``"en"``), French outside one."""
     locale = get_locale() if has_request_context() else None
     return locale.language if locale is not None else "fr"
+
+
+def in_reader_language(texts: Mapping[str, str], **params: Any) -> str:
+    """One of ``{"fr": …, "en": …}`` in the reader's language (French when it has none),
+    formatted with ``params``: the texts of a plugin that ships no catalog."""
+    text = texts.get(current_language()) or texts["fr"]
+    return text.format(**params) if params else text
 
 
 def english() -> bool:
