@@ -12,7 +12,7 @@ from flask import Response, jsonify, request
 
 from wikicoop.web.helpers import ApiError, make_api_blueprint
 
-from .common import feature_collection, page_link, parse_moment, places
+from .common import absolute_url, feature_collection, parse_moment, places
 from .directory import Filters, nearest, select
 from .geo import GeoInputError, parse_distance, parse_latlon, parse_points
 from .texts import say
@@ -94,7 +94,7 @@ def coverage() -> Response:
                 if place is None
                 else {
                     "title": place.title.full,
-                    "url": request.host_url.rstrip("/") + page_link(place.title),
+                    "url": absolute_url(place.title),
                 },
                 "distance_m": None if metres is None else round(metres, 1),
                 "within": metres is not None and metres <= within,

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import xstatic.pkg.leaflet as leaflet
 from flask import Response, current_app, render_template, send_from_directory
 
-from .common import bp, page_link, places
+from wikicoop.web.urls import page_url
+
+from .common import bp, places
 from .directory import Place
 from .geo import project
 from .texts import say
@@ -51,7 +53,7 @@ def map_view() -> str:
         height=PLAN_HEIGHT,
         tiles=tiles,
         attribution=str(current_app.config.get("FAIRE_AVEC_TILE_ATTRIBUTION") or ""),
-        link=page_link,
+        link=page_url,
         say=say,
     )
 

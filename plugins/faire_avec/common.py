@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, request
 
 from wikicoop.text.titles import Title
 from wikicoop.web.db import get_session
+from wikicoop.web.urls import page_url
 
 from .directory import Place, all_places
 from .geo import GeoInputError
@@ -50,9 +51,9 @@ def parse_moment(text: str) -> datetime:
     return local(moment, zone(timezone_name()))
 
 
-def page_link(title: Title) -> str:
-    """The path of a page (as the core builds it: /wiki/ and the title's URL form)."""
-    return "/wiki/" + title.url_path
+def absolute_url(title: Title) -> str:
+    """A page's full address (for programs and files read outside the wiki)."""
+    return request.host_url.rstrip("/") + page_url(title)
 
 
 def feature(place: Place, distance: float | None = None) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def feature(place: Place, distance: float | None = None) -> dict[str, Any]:
     )
     properties: dict[str, Any] = {
         "title": place.title.full,
-        "url": request.host_url.rstrip("/") + page_link(place.title),
+        "url": absolute_url(place.title),
         "fields": place.fields,
     }
     if distance is not None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from wikicoop.core.field_kinds import DAYS
 from wikicoop.web.exports import csv_response
 
-from .common import bp, feature_collection, now_local, page_link, places
+from .common import absolute_url, bp, feature_collection, now_local, places
 from .directory import Place, select
 from .views import directory_filters
 
@@ -40,7 +40,7 @@ def row(place: Place) -> list[Any]:
     fields = place.fields
     return [
         place.title.full,
-        request.host_url.rstrip("/") + page_link(place.title),
+        absolute_url(place.title),
         fields.get("structure"),
         fields.get("genre"),
         fields.get("adresse"),

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from flask import Response, make_response, render_template, request
 
+from wikicoop.web.urls import page_url
+
 from .api import RULE_METRES
-from .common import bp, page_link, places
+from .common import bp, places
 from .directory import nearest, quartier_centre, quartier_names
 from .geo import GeoInputError, LatLon, latlon_of, parse_distance
 from .texts import say
@@ -57,7 +59,7 @@ def near_me() -> Response:
         rule_met=bool(found) and found[0][1] <= within,
         quartiers=quartier_names(every),
         args=request.args,
-        link=page_link,
+        link=page_url,
         say=say,
     )
     response = make_response(html, 400 if error else 200)

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 
 from flask import render_template, request
 
-from .common import bp, now_local, page_link, places, timezone_name
+from wikicoop.web.urls import page_url
+
+from .common import bp, now_local, places, timezone_name
 from .directory import Filters, facets, quartier_names, select
 from .hours import zone
 from .lieu import KINDS, SERVICES
@@ -65,7 +67,7 @@ def directory() -> str:
         query=request.query_string.decode("ascii", "replace"),
         now=now,
         zone_name=zone(timezone_name()).key,
-        link=page_link,
+        link=page_url,
         say=say,
         choice=choice,
     )
