@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,21 +28,11 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import (
     Measure,
-    Timings,
-    build_app,
-    get_ok,
-    load_average,
-    print_table,
-    truncate_all,
+    get_measures,
+    run_typed_bench,
+    typed_bench_arguments,
+    typed_saver,
 )
-
-from wikicoop.core import revisions as rev
-from wikicoop.core import writing
-from wikicoop.core.db import engine_of, upgrade_schema
-from wikicoop.search import wait_for_index
-from wikicoop.seed import seed_author
-from wikicoop.text.titles import parse_title
-from wikicoop.web.db import get_session
 
 YEARS = range(2012, 2027)
 QUARTERS = ["Centre", "Saint-Martin", "Bellevue", "Kerourien", "Pontanézen", "Recouvrance",
@@ -80,87 +69,50 @@ def initiative_fields(rng: random.Random, year: int) -> dict[str, Any]:
 def make_pages(app: Flask, count: int, seed: int) -> None:
     """A call per year and ``count`` initiatives, through ``writing.save``."""
     rng = random.Random(seed)
-    with app.app_context():
-        session = get_session()
-        ctx = writing.context_for(app, session)
-        author = rev.Author(user=seed_author(session))
-
-        def save(title: str, page_type: str, fields: dict[str, Any]) -> None:
-            edit = writing.Edit(
-                author=author,
-                title=parse_title(title),
-                text="Le projet, en quelques lignes.",
-                base_revision_id=None,
-                page_type=page_type,
-                fields=fields,
-                system=True,
-            )
-            writing.save(ctx, edit)
-
+    text = "Le projet, en quelques lignes."
+    with typed_saver(app) as save:
         for year in YEARS:
-            dates = {"ouverture": f"{year}-01-15", "cloture": f"{year}-03-31"}
-            save(f"Appel à projets {year}", "appel", {"annee": year, **dates, "themes": THEMES})
+            fields = {"annee": year, "ouverture": f"{year}-01-15", "cloture": f"{year}-03-31"}
+            save(f"Appel à projets {year}", "appel", {**fields, "themes": THEMES}, text=text)
         for i in range(count):
-            save(f"Initiative {i:04d}", "initiative", initiative_fields(rng, rng.choice(YEARS)))
+            fields = initiative_fields(rng, rng.choice(YEARS))
+            save(f"Initiative {i:04d}", "initiative", fields, text=text)
 
 
 def measures(app: Flask, repeat: int) -> list[Measure]:
     """The timed requests."""
-    client = app.test_client()
-
-    def get(url: str) -> Measure:
-        return Measure(url, lambda _i: lambda: get_ok(client, url), repeat)
-
-    return [
-        get("/appel-a-projets"),
-        get("/appel-a-projets?annee=2020&theme=expression"),
-        get("/appel-a-projets?quartier=Bellevue&statut=r%C3%A9alis%C3%A9e&page=1"),
-        get("/appel-a-projets/2020"),
-        get("/appel-a-projets/tableau-de-bord"),
-        get("/appel-a-projets/tableau-de-bord?annee=2020"),
-        get("/appel-a-projets/tableau-de-bord/quartier.svg"),
-        get("/api/v1/initiatives/stats"),
-        get("/api/v1/initiatives/stats?year=2020"),
-        get("/appel-a-projets/export.csv"),
-    ]
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--initiatives", type=int, default=2000, help="(default 2000)")
-    parser.add_argument("--repeat", type=int, default=50, help="repetitions (default 50)")
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
-    parser.add_argument("--truncate", action="store_true", help="empty --database-url first")
-    return parser.parse_args(argv)
+    return get_measures(
+        app,
+        repeat,
+        [
+            ("list /appel-a-projets (all)", "/appel-a-projets"),
+            ("list, year + theme", "/appel-a-projets?annee=2020&theme=expression"),
+            (
+                "list, neighbourhood + status",
+                "/appel-a-projets?quartier=Bellevue&statut=r%C3%A9alis%C3%A9e",
+            ),
+            ("page of a year", "/appel-a-projets/2020"),
+            ("dashboard (all years)", "/appel-a-projets/tableau-de-bord"),
+            ("dashboard, one year", "/appel-a-projets/tableau-de-bord?annee=2020"),
+            ("one chart (SVG)", "/appel-a-projets/tableau-de-bord/quartier.svg"),
+            ("API initiatives/stats", "/api/v1/initiatives/stats"),
+            ("API initiatives/stats?year=", "/api/v1/initiatives/stats?year=2020"),
+            ("export CSV", "/appel-a-projets/export.csv"),
+        ],
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Build the initiatives, time the views, print the table."""
-    args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="wikicoop-bench-etre-en-attention-") as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        app = build_app(Path(tmp) / "instance", url)
-        engine = engine_of(app)
-        try:
-            if args.truncate:  # PostgreSQL only: empties every table of the given database
-                upgrade_schema(engine)
-                truncate_all(engine)
-            upgrade_schema(engine)
-            print(f"etre_en_attention bench: {args.initiatives} initiatives, {engine.dialect.name}")
-            print(f"load average at start: {load_average()}")
-            timings = Timings()
-            with timings.step(f"{args.initiatives} initiatives through writing.save"):
-                make_pages(app, args.initiatives, args.seed)
-            for name, seconds in timings.steps.items():
-                print(f"{name}: {seconds:.1f} s")
-            results = [measure.run() for measure in measures(app, args.repeat)]
-            print_table(results)
-            print(f"load average at end: {load_average()}")
-        finally:
-            wait_for_index(app, timeout=None)
-            engine.dispose()
-    return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--initiatives", type=int, default=2000, help="(default 2000)")
+    args = typed_bench_arguments(parser).parse_args(argv)
+    return run_typed_bench(
+        args,
+        f"etre_en_attention bench: {args.initiatives} initiatives",
+        lambda app: make_pages(app, args.initiatives, args.seed),
+        lambda app: measures(app, args.repeat),
+    )
 
 
 if __name__ == "__main__":

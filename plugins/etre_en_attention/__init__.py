@@ -14,13 +14,13 @@ from flask import Blueprint
 
 from wikicoop.plugins import hookimpl
 
-from . import rules, status, submit, views
+from . import dashboard, rules, status, submit, views
 from .blueprint import api, bp
 from .declarations import APPEL_TYPE, INITIATIVE_TYPE
 from .texts import TEXTS
 
 # the modules whose routes join the blueprints when imported
-ROUTES = (submit, status, views)
+ROUTES = (submit, status, views, dashboard)
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
@@ -48,11 +48,6 @@ def template_dirs() -> Path:
 
 @hookimpl
 def blueprints() -> list[Blueprint]:
-    # imported here, not with the package: pygal (the charts) installs an import hook
-    # that warns on every missing module, which the test suite turns into errors when the
-    # package is imported before the test helpers (bs4 probes an optional module)
-    from . import dashboard  # noqa: F401  (its routes join the blueprints)
-
     return [bp, api]
 
 

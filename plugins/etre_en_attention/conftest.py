@@ -1,130 +1,113 @@
-"""The wiki's own test fixtures (tests/conftest.py: a real app on SQLite or PostgreSQL,
-its client…) for this plugin's tests, which run with the suite from the source tree."""
+"""The call for projects' own test fixtures (the wiki's come from plugins/conftest.py):
+a moderator, a call open or closed today, plausible initiatives."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+from datetime import date, timedelta
 
-from _pytest.fixtures import FixtureFunctionDefinition
+import pytest
+from helpers import make_user
 
-TESTS = Path(__file__).resolve().parents[2] / "tests"
+from wikicoop.community.accounts import find_user
+from wikicoop.core.typed_pages import published_of_type
+from wikicoop.web.db import get_session
 
-if not (TESTS / "conftest.py").is_file():  # an installed copy: the suite is not there
-    collect_ignore_glob = ["test_*.py"]
-else:
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
-    import conftest as wiki
 
-    # every fixture of the wiki's conftest, found by name in this folder too
-    globals().update(
-        (name, value)
-        for name, value in vars(wiki).items()
-        if isinstance(value, FixtureFunctionDefinition)
-    )
+@pytest.fixture
+def moderator(app):
+    """The name of a moderator account ("Modo"), made on first use."""
+    with app.app_context():
+        missing = find_user(get_session(), "Modo") is None
+    if missing:
+        make_user(app, "Modo", "moderator")
+    return "Modo"
 
-    import pytest
 
-    from wikicoop.core.typed_pages import published_of_type
-    from wikicoop.web.db import get_session
+@pytest.fixture
+def make_call(make_page, moderator):
+    """``make_call(opens_in=-10, closes_in=10, year=None)``: publish the call of
+    ``year`` (today's by default) opening and closing that many days from today."""
 
-    @pytest.fixture
-    def moderator(app):
-        """The name of a moderator account ("Modo"), made on first use."""
-        from helpers import make_user
+    def _make(opens_in: int = -10, closes_in: int = 10, year: int | None = None) -> int:
+        today = date.today()
+        year = year or today.year
+        fields = {
+            "annee": year,
+            "ouverture": (today + timedelta(days=opens_in)).isoformat(),
+            "cloture": (today + timedelta(days=closes_in)).isoformat(),
+            "themes": ["expression", "innovation"],
+        }
+        return make_page(
+            f"Appel à projets {year}",
+            "Le règlement de l'appel.",
+            author=moderator,
+            page_type="appel",
+            fields=fields,
+        )
 
-        from wikicoop.community.accounts import find_user
+    return _make
 
+
+@pytest.fixture
+def initiative():
+    """``initiative(**fields)``: the fields of a plausible initiative, changed by
+    ``fields``."""
+
+    def _fields(**changes: object) -> dict[str, object]:
+        base = {
+            "porteur": "Nolwenn Le Bras",
+            "quartier": "Bellevue",
+            "annee": date.today().year,
+            "themes": ["expression"],
+            "quartier_prioritaire": True,
+            "statut": "proposée",
+            "montant_demande": 1200,
+        }
+        base.update(changes)
+        return {key: value for key, value in base.items() if value is not None}
+
+    return _fields
+
+
+@pytest.fixture
+def published_initiatives(app):
+    """``published_initiatives()``: the titles of the published initiatives."""
+
+    def _titles() -> list[str]:
         with app.app_context():
-            missing = find_user(get_session(), "Modo") is None
-        if missing:
-            make_user(app, "Modo", "moderator")
-        return "Modo"
+            return [p.title.full for p in published_of_type(get_session(), "initiative")]
 
-    @pytest.fixture
-    def make_call(make_page, moderator):
-        """``make_call(opens_in=-10, closes_in=10, year=None)``: publish the call of
-        ``year`` (today's by default) opening and closing that many days from today."""
-        from datetime import date, timedelta
+    return _titles
 
-        def _make(opens_in: int = -10, closes_in: int = 10, year: int | None = None) -> int:
-            today = date.today()
-            year = year or today.year
-            fields = {
-                "annee": year,
-                "ouverture": (today + timedelta(days=opens_in)).isoformat(),
-                "cloture": (today + timedelta(days=closes_in)).isoformat(),
-                "themes": ["expression", "innovation"],
-            }
-            return make_page(
-                f"Appel à projets {year}",
-                "Le règlement de l'appel.",
-                author=moderator,
-                page_type="appel",
-                fields=fields,
-            )
 
-        return _make
+#: title → fields changed from the ``initiative`` fixture's
+PROJECTS = {
+    "Café numérique": {"annee": 2025, "quartier": "Kerourien", "statut": "réalisée"},
+    "Repair café": {
+        "annee": 2025,
+        "quartier": "Recouvrance",
+        "themes": ["mutualisation"],
+        "quartier_prioritaire": False,
+        "statut": "abandonnée",
+    },
+    "Radio des jeunes": {"annee": 2026, "quartier": "Kerourien", "statut": "en cours"},
+    "Écrivain public": {
+        "annee": 2026,
+        "themes": ["prendre soin des personnes", "expression"],
+        "statut": "retenue",
+    },
+    '=HYPERLINK("x")': {"annee": 2026, "porteur": "@moi", "statut": "proposée"},
+}
 
-    @pytest.fixture
-    def initiative():
-        """``initiative(**fields)``: the fields of a plausible initiative, changed by
-        ``fields``."""
-        from datetime import date
 
-        def _fields(**changes: object) -> dict[str, object]:
-            base = {
-                "porteur": "Nolwenn Le Bras",
-                "quartier": "Bellevue",
-                "annee": date.today().year,
-                "themes": ["expression"],
-                "quartier_prioritaire": True,
-                "statut": "proposée",
-                "montant_demande": 1200,
-            }
-            base.update(changes)
-            return {key: value for key, value in base.items() if value is not None}
-
-        return _fields
-
-    @pytest.fixture
-    def published_initiatives(app):
-        """``published_initiatives()``: the titles of the published initiatives."""
-
-        def _titles() -> list[str]:
-            with app.app_context():
-                return [p.title.full for p in published_of_type(get_session(), "initiative")]
-
-        return _titles
-
-    #: title → fields changed from the ``initiative`` fixture's
-    PROJECTS = {
-        "Café numérique": {"annee": 2025, "quartier": "Kerourien", "statut": "réalisée"},
-        "Repair café": {
-            "annee": 2025,
-            "quartier": "Recouvrance",
-            "themes": ["mutualisation"],
-            "quartier_prioritaire": False,
-            "statut": "abandonnée",
-        },
-        "Radio des jeunes": {"annee": 2026, "quartier": "Kerourien", "statut": "en cours"},
-        "Écrivain public": {
-            "annee": 2026,
-            "themes": ["prendre soin des personnes", "expression"],
-            "statut": "retenue",
-        },
-        '=HYPERLINK("x")': {"annee": 2026, "porteur": "@moi", "statut": "proposée"},
-    }
-
-    @pytest.fixture
-    def projects(make_page, initiative, moderator) -> None:
-        """Five published initiatives of 2025 and 2026 (:data:`PROJECTS`)."""
-        for title, changes in PROJECTS.items():
-            make_page(
-                title,
-                "Le projet.",
-                author=moderator,
-                page_type="initiative",
-                fields=initiative(**changes),
-            )
+@pytest.fixture
+def projects(make_page, initiative, moderator) -> None:
+    """Five published initiatives of 2025 and 2026 (:data:`PROJECTS`)."""
+    for title, changes in PROJECTS.items():
+        make_page(
+            title,
+            "Le projet.",
+            author=moderator,
+            page_type="initiative",
+            fields=initiative(**changes),
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
+from wikicoop.web.labels import in_reader_language
 
 TEXTS: dict[str, dict[str, str]] = {
     "menu": {"fr": "Appel à projets", "en": "Call for projects"},
@@ -151,5 +151,4 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def say(key: str, **params: Any) -> str:
     """A text of :data:`TEXTS` in the reader's language (French first)."""
-    texts = TEXTS[key]
-    return texts.get(str(get_locale()), texts["fr"]).format(**params)
+    return in_reader_language(TEXTS[key], **params)
