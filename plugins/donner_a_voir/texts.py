@@ -1,16 +1,16 @@
 """The magazine's words, French first and English too: pages, forms, e-mails.
 
-Kept as a small table (like the example plugin's) rather than a gettext catalog: the
-e-mails are written outside any request, in the subscriber's language, so every text is
-reachable by language without Flask-Babel.
+Kept as a small table (like the example plugin's) rather than a gettext catalog: pages
+pick the reader's language (:func:`wikicoop.web.labels.in_reader_language`), e-mails are
+written outside any request in their subscriber's language, so every text is reachable
+by language without Flask-Babel.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context
-from flask_babel import get_locale
+from wikicoop.web.labels import current_language, in_reader_language
 
 LANGUAGES = ("fr", "en")
 
@@ -138,20 +138,14 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def language() -> str:
     """The reader's language among :data:`LANGUAGES` (French outside a request)."""
-    if not has_request_context():
-        return "fr"
-    locale = str(get_locale() or "fr")[:2]
-    return locale if locale in LANGUAGES else "fr"
+    current = current_language()
+    return current if current in LANGUAGES else "fr"
 
 
 def say(key: str, lang: str | None = None, **params: Any) -> str:
-    """A text of :data:`TEXTS` in ``lang`` (the reader's language by default)."""
+    """A text of :data:`TEXTS` in ``lang``, or in the reader's language when not given
+    (an e-mail is written in its subscriber's language, outside any request)."""
+    if lang is None:
+        return in_reader_language(TEXTS[key], **params)
     texts = TEXTS[key]
-    return texts.get(lang or language(), texts["fr"]).format(**params)
-
-
-def label(value: Any, lang: str | None = None) -> str:
-    """A declaration's label (a string or ``{"fr", "en"}``) in ``lang``."""
-    if isinstance(value, dict):
-        return str(value.get(lang or language()) or value.get("fr") or "")
-    return str(value)
+    return (texts.get(lang) or texts["fr"]).format(**params)
