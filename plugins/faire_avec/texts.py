@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
+from wikicoop.web.labels import english, in_reader_language
 
 TEXTS: dict[str, dict[str, str]] = {
     "menu": {"fr": "Lieux d'accès", "en": "Access points"},
@@ -131,17 +131,11 @@ CHOICES_EN = {
 }
 
 
-def language() -> str:
-    """``fr`` or ``en``: the reader's language (French for any other)."""
-    return "en" if str(get_locale() or "fr").startswith("en") else "fr"
-
-
 def say(key: str, **params: Any) -> str:
     """A text of :data:`TEXTS` in the reader's language, filled with ``params``."""
-    texts = TEXTS[key]
-    return texts.get(language(), texts["fr"]).format(**params)
+    return in_reader_language(TEXTS[key], **params)
 
 
 def choice(value: str) -> str:
     """A stored choice (French) as the reader reads it."""
-    return CHOICES_EN.get(value, value) if language() == "en" else value
+    return CHOICES_EN.get(value, value) if english() else value
