@@ -33,16 +33,12 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_core import build_app, load_average
+from bench_core import build_app, load_average, typed_saver
 
-from wikicoop.core import revisions as rev
-from wikicoop.core import writing
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.core.models import utcnow
 from wikicoop.plugins.wiring import migration_dirs
 from wikicoop.search import wait_for_index
-from wikicoop.seed import seed_author
-from wikicoop.text.titles import parse_title
 from wikicoop.web.db import get_session
 
 TARGET_SECONDS = 60.0
@@ -71,10 +67,7 @@ def free_port() -> int:
 
 def make_articles(app: Flask, count: int, monday: date) -> None:
     """``count`` articles published during the week of ``monday``, through writing.save."""
-    with app.app_context():
-        session = get_session()
-        ctx = writing.context_for(app, session)
-        author = rev.Author(user=seed_author(session))
+    with typed_saver(app) as save:
         for i in range(count):
             fields = {
                 "rubrique": SECTIONS[i % len(SECTIONS)],
@@ -83,16 +76,8 @@ def make_articles(app: Flask, count: int, monday: date) -> None:
                 "chapo": "Un atelier, une fête, une rencontre : ce qui s'est passé dans le "
                 "quartier cette semaine, raconté par celles et ceux qui l'ont fait. " * 2,
             }
-            edit = writing.Edit(
-                author=author,
-                title=parse_title(f"Article {i:03d} de la semaine"),
-                text="Le récit de la semaine.\n" * 20,
-                base_revision_id=None,
-                page_type="article",
-                fields=fields,
-                system=True,
-            )
-            writing.save(ctx, edit)
+            text = "Le récit de la semaine.\n" * 20
+            save(f"Article {i:03d} de la semaine", "article", fields, text=text)
 
 
 def make_subscribers(app: Flask, subs: Any, count: int) -> None:
