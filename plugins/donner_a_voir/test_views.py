@@ -14,6 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, soup
 
+from wikicoop.community import review
+from wikicoop.community.accounts import find_user
+from wikicoop.core import writing
+from wikicoop.web.db import get_session
+
 pytestmark = pytest.mark.skipif(
     "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
     reason="the donner_a_voir plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
@@ -156,3 +161,17 @@ def test_the_json_twin_of_the_pages(
         assert refused["field"] == field and refused["error"], query
     english = api.get("/api/v1/magazine/articles", 400, query={"section": "x", "lang": "en"})
     assert english["error"] == "There is no such section."
+
+
+def test_an_article_shows_once_a_moderator_approves_it(
+    app: Flask, client: FlaskClient, write_article: Callable[..., object]
+) -> None:
+    pending = write_article("Le récit d'Alice", ago(1), by="Alice").get_json()
+    assert listed(client, "/magazine") == []
+    with app.app_context():
+        session = get_session()
+        moderator = find_user(session, "Modo")
+        ctx = writing.context_for(app, session)
+        review.approve(ctx, revision_id=pending["revision"]["id"], moderator=moderator)
+    assert listed(client, "/magazine") == ["Le récit d'Alice"]
+    assert listed(client, "/magazine/rubrique/culture") == ["Le récit d'Alice"]
