@@ -59,3 +59,8 @@ def navigation_links(actor: Any) -> dict[str, Any]:
 @hookimpl
 def page_panels(ctx: Any) -> dict[str, str] | None:
     return status.status_panel(ctx)
+
+
+@hookimpl
+def translation_dirs() -> Path:
+    return HERE / "translations"

@@ -6,10 +6,13 @@ as SVG charts (each at its own ``.svg`` URL) beside their tables; and its JSON t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template, request, url_for
 from flask_babel import format_percent
 from werkzeug.wrappers import Response
 
+from wikicoop.core.typed_pages import TypedPage
 from wikicoop.web.charts import Figures, bar_svg, pie_svg, svg_response
 from wikicoop.web.errors import fail
 from wikicoop.web.helpers import ApiError
@@ -29,9 +32,12 @@ CHARTS = {
 }
 
 
-def counts_of(year: int | None) -> stats.Counts:
-    """The counts of every published initiative, or of one year's."""
-    return stats.count(stats.select_pages(initiatives(), stats.Selection(annee=year)))
+def counts_of(year: int | None, pages: Sequence[TypedPage] | None = None) -> stats.Counts:
+    """The counts of every published initiative (or of ``pages``), or of one year's."""
+    pages = initiatives() if pages is None else pages
+    if year is None:
+        return stats.count(pages)
+    return stats.count(page for page in pages if stats.year_of(page) == year)
 
 
 def figures_of(counts: stats.Counts, name: str, year: int | None) -> Figures:
@@ -61,7 +67,8 @@ def _year_arg() -> int | None:
 def dashboard() -> str:
     """The charts and tables of every year, or of ``?annee=``."""
     year = _year_arg()
-    counts = counts_of(year)
+    pages = initiatives()  # read once: the year's counts and the list of years
+    counts = counts_of(year, pages)
     params = {"annee": year} if year else {}
     charts = [
         (
@@ -71,7 +78,7 @@ def dashboard() -> str:
         )
         for name, (_, label) in CHARTS.items()
     ]
-    every_year = counts if year is None else counts_of(None)
+    every_year = counts if year is None else counts_of(None, pages)
     years = sorted(every_year.by_year, reverse=True)
     return render_template(
         "etre_en_attention/tableau_de_bord.html",

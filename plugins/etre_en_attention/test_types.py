@@ -99,6 +99,8 @@ def test_a_call_closes_after_it_opens(app: Flask, client: FlaskClient) -> None:
     assert refused["code"] == "etre-en-attention-dates" and refused["field"] == "cloture"
     assert "après son ouverture" in refused["error"]
     api.call("GET", "/api/v1/pages/Appel%20%C3%A0%20projets%202027", 404)
+    english = api.put("Appel à projets 2027", body(fields, "appel"), 400, query={"lang": "en"})
+    assert english.get_json()["error"] == "The call must close after it opens."
 
 
 def test_a_resident_proposes_only_while_the_call_is_open(
