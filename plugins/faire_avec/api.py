@@ -59,6 +59,8 @@ def access_points() -> Response:
     ``distance_m`` when ``near`` is given (and only those ``within`` metres)."""
     origin = _read("near", parse_latlon)
     within = _read("within", parse_distance)
+    if within is not None and origin is None:
+        raise GeoInputError("within-needs-near", "", "within")
     filters = Filters(
         quartier=request.args.get("neighbourhood", ""),
         genre=request.args.get("kind", ""),

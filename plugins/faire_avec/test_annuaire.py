@@ -76,6 +76,13 @@ def test_the_directory_lists_filters_and_counts(api: Api, client: FlaskClient):
     assert listed == ["Association sans adresse", "Maison Bellevue", "Médiathèque Centre"]
     facet = {li["data-value"]: li.get_text() for li in page.select('[data-facet="quartier"]')}
     assert facet["Bellevue"].endswith("(1)") and facet["bellevue"].endswith("(1)")
+    # each facet is a link narrowing the current filters
+    wifi = page.select_one('[data-facet="service"][data-value="wifi"] a')["href"]
+    assert wifi == "/lieux?service=wifi"
+    narrowed = soup(client.get(wifi)).select_one(
+        '[data-facet="service"][data-value="impression"] a'
+    )
+    assert narrowed["href"] == "/lieux?service=wifi&service=impression"
     # a neighbourhood matches whatever its case; services must all be there
     page = soup(client.get("/lieux?quartier=Bellevue"))
     assert len(page.select("ul.faire-avec-lieux li")) == 2
@@ -158,6 +165,7 @@ BAD = [
     ({"near": "48.39,-4.48", "within": "-5"}, "within", "Distance invalide"),
     ({"near": "48.39,-4.48", "within": "loin"}, "within", "Distance invalide"),
     ({"open_at": "mardi matin"}, "open_at", "ISO 8601"),
+    ({"within": "300"}, "within", "near=LAT,LON"),
 ]
 
 

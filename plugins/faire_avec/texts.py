@@ -96,6 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "2026-12-03T14:30.",
         "en": 'Invalid date and time "{value}": expected ISO 8601, for example 2026-12-03T14:30.',
     },
+    "within-needs-near": {
+        "fr": "« within » se mesure depuis un point : donnez aussi near=LAT,LON.",
+        "en": '"within" is measured from a point: give near=LAT,LON too.',
+    },
     "no-points": {
         "fr": "Aucun point donné : attendu points=LAT,LON;LAT,LON.",
         "en": "No point given: expected points=LAT,LON;LAT,LON.",

@@ -44,6 +44,19 @@ def directory_filters(now: datetime) -> Filters:
     )
 
 
+def facet_query(key: str, value: str) -> str:
+    """The query string of the current filters narrowed by ``key=value`` (a service is
+    added to those asked; another key is replaced), back to the first page."""
+    pairs = [
+        (k, v)
+        for k, v in request.args.items(multi=True)
+        if k != "page" and (k != key or key == "service")
+    ]
+    if (key, value) not in pairs:
+        pairs.append((key, value))
+    return urlencode(pairs)
+
+
 @bp.route("/lieux")
 def directory() -> str:
     """The access points matching the reader's filters, by title, with their facets."""
@@ -59,6 +72,7 @@ def directory() -> str:
         number=number,
         last=max(1, -(-len(shown) // PER_PAGE)),
         page_query=page_query,
+        facet_query=facet_query,
         facets=facets(shown),
         quartiers=quartier_names(every),
         kinds=KINDS,
