@@ -2,8 +2,9 @@
 confirmed subscribers by SMTP in batches, each delivery recorded.
 
 **Once per subscriber and edition.** A row of ``donner_a_voir_deliveries`` is written
-for every message the server accepted, and committed after each batch: a second run,
-or a run after an interruption, sends only to those who did not get the edition.
+for every message the server accepted, and committed after each batch (or when the
+server fails in the middle of one): a second run, or a run after an interruption, sends
+only to those who did not get the edition.
 
 **Each letter is personal** only by its unsubscribe link (in the text, and in the
 ``List-Unsubscribe`` headers of RFC 2369 and RFC 8058 that mail programs show as a
@@ -160,12 +161,14 @@ def message_for(
 
 
 def send_batch(
-    settings: mailer.SmtpSettings, messages: Sequence[tuple[int, EmailMessage]]
-) -> list[int]:
-    """Send ``(subscriber id, message)`` pairs through one connection; the ids of those
-    the server accepted. A refused recipient is skipped; a failing connection raises
-    (``OSError`` or ``smtplib.SMTPException``) after what was already accepted."""
-    accepted: list[int] = []
+    settings: mailer.SmtpSettings,
+    messages: Sequence[tuple[int, EmailMessage]],
+    accepted: list[int],
+) -> None:
+    """Send ``(subscriber id, message)`` pairs through one connection, appending to
+    ``accepted`` the id of each message the server took. A refused recipient is skipped;
+    a failing connection raises (``OSError`` or ``smtplib.SMTPException``), ``accepted``
+    then holding what went out before it (so it is recorded all the same)."""
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
         if settings.starttls:
             smtp.starttls(context=ssl.create_default_context())
@@ -177,7 +180,6 @@ def send_batch(
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
                 continue
             accepted.append(subscriber_id)
-    return accepted
 
 
 def batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -224,15 +226,21 @@ def send_digest(
             token = subs.unsubscribe_token(secret, subscriber.email)
             link = f"{root}{subs.UNSUBSCRIBE_PATH}{token}"
             messages.append((subscriber.id, message_for(settings, letter, subscriber, link)))
-        accepted = send_batch(settings, messages)
-        if accepted:
-            now = utcnow()
-            session.execute(
-                subs.deliveries.insert(),
-                [{"subscriber_id": i, "edition": edition, "sent_at": now} for i in accepted],
-            )
-        session.commit()
-        report.sent += len(accepted)
+        accepted: list[int] = []
+        try:
+            send_batch(settings, messages, accepted)
+        finally:  # a server failing mid-batch: what it took is not sent again
+            _record(session, edition, accepted)
+            report.sent += len(accepted)
         report.refused += len(batch) - len(accepted)
         progress(len(batch))
     return report
+
+
+def _record(session: Session, edition: str, subscriber_ids: list[int]) -> None:
+    """Record (and commit) that ``subscriber_ids`` received ``edition``."""
+    if subscriber_ids:
+        now = utcnow()
+        rows = [{"subscriber_id": i, "edition": edition, "sent_at": now} for i in subscriber_ids]
+        session.execute(subs.deliveries.insert(), rows)
+    session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import smtplib
 from collections.abc import Callable
 
 import pytest
@@ -152,3 +153,27 @@ def test_nothing_to_send_and_bad_calls(
     bad = send(magazine, "--edition", "2026-48")
     assert bad.exit_code == 2 and "2026-W49" in bad.output
     assert inbox.envelopes == [] and delivered(magazine) == []
+
+
+def test_a_server_failing_mid_batch_keeps_what_it_took(
+    magazine: Flask, smtp_server: tuple[Inbox, int], week: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, port = smtp_server
+    use_smtp(magazine, port, SITE_URL=SITE, MAGAZINE_BATCH_SIZE=10)
+    subscribe(magazine, *(f"{name}@exemple.org" for name in "abcde"))
+    real = smtplib.SMTP.send_message
+    calls = []
+
+    def dropped_at_the_third(self: smtplib.SMTP, message: object, *args: object, **kw: object):
+        calls.append(message)
+        if len(calls) == 3:
+            raise smtplib.SMTPServerDisconnected("connection lost")
+        return real(self, message, *args, **kw)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(smtplib.SMTP, "send_message", dropped_at_the_third)
+        failed = send(magazine, "--edition", WEEK)
+    assert failed.exit_code == 1 and "connection lost" in failed.output
+    assert [email for email, _ in delivered(magazine)] == ["a@exemple.org", "b@exemple.org"]
+    assert "3 lettre(s) envoyée(s)" in send(magazine, "--edition", WEEK).output
+    assert sorted(m["To"] for m in inbox.messages()) == [f"{n}@exemple.org" for n in "abcde"]
