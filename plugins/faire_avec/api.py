@@ -15,6 +15,7 @@ from wikicoop.web.helpers import ApiError, make_api_blueprint
 from .common import absolute_url, feature_collection, parse_moment, places
 from .directory import Filters, nearest, select
 from .geo import GeoInputError, parse_distance, parse_latlon, parse_points
+from .lieu import KINDS, SERVICES
 from .texts import say
 
 api = make_api_blueprint("faire_avec_api", __name__)
@@ -51,6 +52,12 @@ def _read(parameter: str, reader: Callable[[str], Any]) -> Any:
         raise
 
 
+def kind_asked() -> tuple[str, ...]:
+    """The ``kind`` parameter, when given."""
+    kind = request.args.get("kind", "")
+    return (kind,) if kind else ()
+
+
 @api.get("/access-points")
 @_bad_input
 def access_points() -> Response:
@@ -61,10 +68,15 @@ def access_points() -> Response:
     within = _read("within", parse_distance)
     if within is not None and origin is None:
         raise GeoInputError("within-needs-near", "", "within")
+    services = tuple(s for s in request.args.getlist("service") if s)
+    for name, values, known in (("service", services, SERVICES), ("kind", kind_asked(), KINDS)):
+        unknown = [value for value in values if value not in known]
+        if unknown:
+            raise GeoInputError("unknown-choice", f"{unknown[0]} ({', '.join(known)})", name)
     filters = Filters(
         quartier=request.args.get("neighbourhood", ""),
         genre=request.args.get("kind", ""),
-        services=tuple(s for s in request.args.getlist("service") if s),
+        services=services,
         accessible=request.args.get("accessible", "") in ("1", "true"),
         open_at=_read("open_at", parse_moment),
     )

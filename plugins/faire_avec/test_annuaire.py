@@ -166,6 +166,8 @@ BAD = [
     ({"near": "48.39,-4.48", "within": "loin"}, "within", "Distance invalide"),
     ({"open_at": "mardi matin"}, "open_at", "ISO 8601"),
     ({"within": "300"}, "within", "near=LAT,LON"),
+    ({"service": "fax"}, "service", "fax (accès libre, accès accompagné"),
+    ({"kind": "piscine"}, "kind", "piscine"),
 ]
 
 

@@ -100,6 +100,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "« within » se mesure depuis un point : donnez aussi near=LAT,LON.",
         "en": '"within" is measured from a point: give near=LAT,LON too.',
     },
+    "unknown-choice": {
+        "fr": "Valeur inconnue : {value}.",
+        "en": "Unknown value: {value}.",
+    },
     "no-points": {
         "fr": "Aucun point donné : attendu points=LAT,LON;LAT,LON.",
         "en": "No point given: expected points=LAT,LON;LAT,LON.",
