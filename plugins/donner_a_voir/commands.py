@@ -2,19 +2,28 @@
 subscribers who have not received it, in batches, with a progress bar.
 
 Without ``--edition``, the current week. Run it at the end of the week (a Sunday evening
-cron line, say); running it twice sends nothing twice.
+cron line, say); running it twice sends nothing twice, and a run started while another
+is sending stops at once (a lock file in the instance folder).
 """
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from wikicoop.web.db import get_session
+
+try:
+    import fcntl
+except ImportError:  # fcntl is Unix only: elsewhere, runs are not kept apart
+    fcntl = None  # type: ignore[assignment]
 
 from . import articles as arts
 from . import digest
@@ -26,6 +35,32 @@ def _edition(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     if arts.edition_monday(value) is None:
         raise click.BadParameter("une édition s'écrit année-Wsemaine, par exemple 2026-W49")
     return value
+
+
+#: the file a running send-digest holds locked, in the instance folder
+LOCK_FILE = "magazine-send-digest.lock"
+
+
+@contextmanager
+def only_run() -> Iterator[None]:
+    """Hold the instance's send-digest lock: two runs at once would both send to those
+    neither had recorded yet. :class:`click.ClickException` when another run holds it."""
+    if fcntl is None:
+        yield
+        return
+    folder = Path(current_app.instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_FILE, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise click.ClickException(
+                "une autre commande send-digest est en cours : attendez qu'elle finisse"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def add_commands(cli: click.Group) -> None:
@@ -45,10 +80,11 @@ def add_commands(cli: click.Group) -> None:
         config = current_app.config
         if not config.get("SITE_URL"):
             click.echo("Attention : SITE_URL n'est pas réglé, les liens seront relatifs.", err=True)
-        total = len(digest.waiting(session, edition))
         try:
-            with click.progressbar(length=total, label=f"Lettre {edition}") as bar:
-                report = digest.send_digest(session, config, edition, progress=bar.update)
+            with only_run():
+                total = len(digest.waiting(session, edition))
+                with click.progressbar(length=total, label=f"Lettre {edition}") as bar:
+                    report = digest.send_digest(session, config, edition, progress=bar.update)
         except ValueError as err:  # e-mail is off
             raise click.ClickException(str(err)) from None
         except (OSError, smtplib.SMTPException) as err:

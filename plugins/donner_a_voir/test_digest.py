@@ -20,6 +20,7 @@ from wikicoop.cli import cli
 from wikicoop.web.db import get_session
 
 from . import subscriptions as subs
+from .commands import only_run
 
 pytestmark = pytest.mark.skipif(
     "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
@@ -177,3 +178,14 @@ def test_a_server_failing_mid_batch_keeps_what_it_took(
     assert [email for email, _ in delivered(magazine)] == ["a@exemple.org", "b@exemple.org"]
     assert "3 lettre(s) envoyée(s)" in send(magazine, "--edition", WEEK).output
     assert sorted(m["To"] for m in inbox.messages()) == [f"{n}@exemple.org" for n in "abcde"]
+
+
+def test_one_run_at_a_time(magazine: Flask, smtp_server: tuple[Inbox, int], week: None) -> None:
+    inbox, port = smtp_server
+    use_smtp(magazine, port, SITE_URL=SITE)
+    subscribe(magazine, "a@exemple.org")
+    with magazine.app_context(), only_run():  # another run is sending
+        busy = send(magazine, "--edition", WEEK)
+    assert busy.exit_code == 1 and "une autre commande send-digest" in busy.output
+    assert inbox.envelopes == []
+    assert "1 lettre(s) envoyée(s)" in send(magazine, "--edition", WEEK).output
