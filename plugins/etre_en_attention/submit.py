@@ -23,7 +23,14 @@ from wikicoop.core import writing
 from wikicoop.errors import ServiceError
 from wikicoop.text.titles import TitleError, parse_title
 from wikicoop.web.db import get_session
-from wikicoop.web.helpers import author, write_refusal
+from wikicoop.web.extensions import limiter
+from wikicoop.web.helpers import (
+    author,
+    edit_limit_exempt,
+    edit_rate_limit,
+    rate_key,
+    write_refusal,
+)
 from wikicoop.web.labels import localized
 
 from . import calls
@@ -110,6 +117,12 @@ def _page(form: ProposalForm, call: Any, day: Any, **extra: Any) -> tuple[str, i
 
 
 @bp.route("/appel-a-projets/proposer", methods=["GET", "POST"])
+@limiter.limit(  # a proposal is an edit: the same limits as the editor's saves
+    lambda: edit_rate_limit(),
+    methods=["POST"],
+    key_func=lambda: rate_key(),
+    exempt_when=lambda: edit_limit_exempt(),
+)
 def propose() -> Response | tuple[str, int]:
     """The proposal form; a proposal saved as a pending initiative page."""
     session = get_session()

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import Api, banner, bearer_for, csrf_from, post_form, soup
+from helpers import Api, banner, bearer_for, csrf_from, login, post_form, soup
 
 pytestmark = pytest.mark.skipif(
     "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
@@ -149,3 +149,16 @@ def test_the_form_speaks_english_too(client: FlaskClient, auth, make_call: Calla
     page = soup(client.get(FORM + "?lang=en"))
     assert page.select_one("h1").text == "Propose an initiative"
     assert page.select_one("label[for=quartier]").text.startswith("Neighbourhood")
+
+
+def test_proposals_share_the_editors_rate_limit(
+    make_app: Callable, make_call: Callable, auth
+) -> None:
+    make_call()
+    limited = make_app(EDIT_RATE_LIMIT="2 per minute")
+    client = limited.test_client()
+    auth.make_user("Bob")
+    login(client, "Bob")
+    for n in range(2):
+        assert post_form(client, FORM, {**PROPOSAL, "titre": f"Projet {n}"}).status_code == 302
+    assert post_form(client, FORM, {**PROPOSAL, "titre": "Projet 3"}).status_code == 429
