@@ -14,8 +14,7 @@ from flask import Blueprint, Response, current_app, render_template
 from flask_babel import format_date
 from markupsafe import Markup
 
-# _new_feed: the feed-level elements every wiki feed has (lead asked to make it public)
-from wikicoop.community.feeds import FeedInfo, Site, _new_feed, xml_safe
+from wikicoop.community.feeds import FeedInfo, Site, new_feed, xml_safe
 from wikicoop.web.atom import atom_response, site
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
@@ -121,7 +120,7 @@ def articles_feed(where: Site, info: FeedInfo, shown: list[arts.Article]) -> byt
     """An Atom document of ``shown`` (newest first): each entry links the article, dated
     by its publication day, authored by its byline, with its standfirst as summary."""
     updated = max((a.page.updated_at for a in shown), default=info.empty_updated)
-    feed = _new_feed(where, info, updated)
+    feed = new_feed(where, info, updated)
     for article in shown:
         entry = feed.add_entry(order="append")
         entry.id(where.tag(article.page.created_at, f"page/{article.page.page_id}"))

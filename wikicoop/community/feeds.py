@@ -528,7 +528,7 @@ def _author(site: Site, name: str, registered: bool) -> dict[str, str]:
     return author
 
 
-def _new_feed(site: Site, info: FeedInfo, updated: datetime) -> FeedGenerator:
+def new_feed(site: Site, info: FeedInfo, updated: datetime) -> FeedGenerator:
     feed = FeedGenerator()
     feed.id(info.feed_id)
     feed.title(xml_safe(info.title))
@@ -558,7 +558,7 @@ def changes_feed(
 ) -> bytes:
     """An Atom document of ``changes`` (already newest first)."""
     updated = max((c.created_at for c in changes), default=info.empty_updated)
-    feed = _new_feed(site, info, updated)
+    feed = new_feed(site, info, updated)
     for change in changes:
         entry = feed.add_entry(order="append")
         entry.id(site.tag(change.created_at, f"revision/{change.revision_id}"))
@@ -574,7 +574,7 @@ def changes_feed(
 def new_pages_feed(site: Site, info: FeedInfo, pages: Sequence[NewPage]) -> bytes:
     """An Atom document of a category's new ``pages`` (already newest first)."""
     updated = max((p.first_published_at for p in pages), default=info.empty_updated)
-    feed = _new_feed(site, info, updated)
+    feed = new_feed(site, info, updated)
     for page in pages:
         entry = feed.add_entry(order="append")
         entry.id(site.tag(page.created_at, f"page/{page.page_id}"))
