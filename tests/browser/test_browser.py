@@ -41,6 +41,23 @@ pytestmark = pytest.mark.browser
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
+#: the facette plugins' pages (their seed examples fill them; a 404 when one is disabled)
+PLUGIN_PATHS = [
+    "/lieux",
+    "/lieux?ouvert=1&service=wifi",
+    "/lieux/proches?quartier=Kerourien",
+    "/lieux/carte",
+    "/lieux/statistiques",
+    "/appel-a-projets",
+    "/appel-a-projets/2026",
+    "/appel-a-projets/tableau-de-bord",
+    "/magazine",
+    "/magazine/edition/2026-W48",
+    "/magazine/rubrique/culture",
+    "/magazine/abonnement",
+]
+#: and the ones a moderator opens besides
+PLUGIN_MODERATOR_PATHS = ["/appel-a-projets/proposer", "/magazine/lettre/2026-W48"]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -777,6 +794,8 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
         "/recherche?q=aide",
         "/moderation",
         "/signaler/Accueil",
+        *PLUGIN_PATHS,
+        *PLUGIN_MODERATOR_PATHS,
     )
     for url in pages:
         page.goto(url)

@@ -17,7 +17,16 @@ from typing import Any
 
 import pytest
 import test_browser as shared
-from test_browser import ADMIN, ADMIN_PASSWORD, CHROMIUM_ARGS, log_in, page_path, write_page
+from test_browser import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    CHROMIUM_ARGS,
+    PLUGIN_MODERATOR_PATHS,
+    PLUGIN_PATHS,
+    log_in,
+    page_path,
+    write_page,
+)
 
 # The running server of test_browser.py (``wikicoop run`` on a free port, a fresh instance).
 # Its ``browser`` fixture cannot be shared: one thread holds one Playwright (sync API) at a
@@ -63,6 +72,7 @@ VISITOR_PATHS = [
     "/compte/inscription",
     "/contributions/admin",
     "/wiki/Page_qui_n_existe_pas",
+    *PLUGIN_PATHS,
 ]
 #: and what a moderator opens besides
 MODERATOR_PATHS = [
@@ -75,6 +85,7 @@ MODERATOR_PATHS = [
     "/utilisateur/admin/moderation",
     page_path(TITLE) + "?action=rename",
     "/protection/" + page_path(TITLE).removeprefix("/wiki/"),
+    *PLUGIN_MODERATOR_PATHS,
 ]
 
 # The contrast of the header's links against the colour really painted behind each one:
