@@ -14,13 +14,13 @@ from flask import Blueprint
 
 from wikicoop.plugins import hookimpl
 
-from . import dashboard, rules, status, submit, views
+from . import dashboard, list_api, rules, status, submit, views
 from .blueprint import api, bp
 from .declarations import APPEL_TYPE, INITIATIVE_TYPE
 from .texts import TEXTS
 
 # the modules whose routes join the blueprints when imported
-ROUTES = (submit, status, views, dashboard)
+ROUTES = (submit, status, views, dashboard, list_api)
 
 __version__ = "1.0"
 HERE = Path(__file__).parent

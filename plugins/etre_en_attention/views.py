@@ -1,5 +1,6 @@
 """The call's pages: the list of initiatives with facets (``/appel-a-projets``), a page
-per year (``/appel-a-projets/<year>``) and the CSV export of a list.
+per year (``/appel-a-projets/<year>``) and the CSV export of a list (their JSON twin is
+in :mod:`.list_api`).
 
 Every view reads the published initiatives in one query (``published_of_type``) and
 filters in Python: a city's call counts a few thousand initiatives at most.
@@ -57,11 +58,20 @@ def selection() -> stats.Selection:
         fail(400, say("bad_filter", name=bad.name, value=bad.value[:60]))
 
 
-def _page_number(pages: int) -> int:
-    raw = request.args.get("page", "1")
+def page_of(shown: list[TypedPage], raw: str) -> tuple[list[TypedPage], int, int]:
+    """Page ``raw`` of ``shown`` (:data:`PER_PAGE` a page): its rows, its number and the
+    number of pages (0 when nothing is shown); ValueError when ``raw`` is not a page
+    number from 1 to the last (page 1 always exists)."""
+    pages = ceil(len(shown) / PER_PAGE)
     if not raw.isdigit() or not 1 <= int(raw) <= max(pages, 1):
-        fail(400, say("bad_filter", name="page", value=raw[:20]))
-    return int(raw)
+        raise ValueError(raw)
+    number = int(raw)
+    return shown[(number - 1) * PER_PAGE : number * PER_PAGE], number, pages
+
+
+def page_address(page: TypedPage) -> str:
+    """A page's full address (for the export and the API, read outside the wiki)."""
+    return request.host_url.rstrip("/") + page_url(page.title)
 
 
 def _facet_links(chosen: stats.Selection, shown: list[TypedPage]) -> list[dict[str, Any]]:
@@ -93,13 +103,16 @@ def listing() -> str:
     """The initiatives, filtered by year, theme, neighbourhood, status, priority."""
     chosen = selection()
     shown = stats.select_pages(initiatives(), chosen)
-    pages = ceil(len(shown) / PER_PAGE)
-    number = _page_number(pages)
+    raw_page = request.args.get("page", "1")
+    try:
+        rows, number, pages = page_of(shown, raw_page)
+    except ValueError:
+        fail(400, say("bad_filter", name="page", value=raw_page[:20]))
     params = chosen.params()
     call, today = calls.current_call(get_session(), current_app.config)
     return render_template(
         "etre_en_attention/liste.html",
-        rows=shown[(number - 1) * PER_PAGE : number * PER_PAGE],
+        rows=rows,
         total=len(shown),
         facets=_facet_links(chosen, shown),
         params=params,
@@ -139,9 +152,8 @@ def year_page(year: int) -> str:
 def export() -> Response:
     """The filtered list as CSV (same filters as the list)."""
     shown = stats.select_pages(initiatives(), selection())
-    base = request.host_url.rstrip("/")
     rows = (
-        [page.title.full, base + page_url(page.title), *(page.fields.get(f) for f in CSV_FIELDS)]
+        [page.title.full, page_address(page), *(page.fields.get(f) for f in CSV_FIELDS)]
         for page in shown
     )
     return csv_response("initiatives.csv", ["titre", "url", *CSV_FIELDS], rows)
