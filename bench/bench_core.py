@@ -334,7 +334,7 @@ class Timings:
 
 
 def build_app(instance: Path, database_url: str) -> Flask:
-    """The app as ``tests/conftest.py`` builds it, on ``database_url``."""
+    """The app as ``tests/wiki_fixtures.py`` builds it, on ``database_url``."""
     return create_app(
         {
             "INSTANCE_PATH": str(instance),

@@ -1,7 +1,7 @@
 """The one copy of what tests do again and again: read HTML, log in, save a page through
 the form, call the JSON API, make accounts and tokens, search.
 
-Fixtures live in ``conftest.py``; plain functions live here so that a test module imports
+Fixtures live in ``wiki_fixtures.py``; plain functions live here so that a test module imports
 them (``from helpers import soup, save``) instead of writing its own copy.
 ``tests/unit/test_helpers_used.py`` fails when a test module defines one of these names.
 """

@@ -1,5 +1,6 @@
 """The magazine's own test fixtures (the wiki's, such as ``app`` and ``client``, come from
-``plugins/conftest.py``): articles written through the API, and the plugin's tables."""
+``tests/wiki_fixtures.py``, loaded by the root ``conftest.py``): articles written through
+the API, and the plugin's tables."""
 
 from __future__ import annotations
 

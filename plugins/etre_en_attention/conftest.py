@@ -1,5 +1,6 @@
-"""The call for projects' own test fixtures (the wiki's come from plugins/conftest.py):
-a moderator, a call open or closed today, plausible initiatives."""
+"""The call for projects' own test fixtures (the wiki's come from tests/wiki_fixtures.py,
+loaded by the root conftest.py): a moderator, a call open or closed today, plausible
+initiatives."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Test modules use the one copy of the shared helpers (``tests/helpers.py``, fixtures in
-``tests/conftest.py``) instead of writing their own (issue 9, point 8).
+``tests/wiki_fixtures.py``) instead of writing their own (issue 9, point 8).
 
 An AST scan of every test module (the bundled plugins' too): no module-level function or
 class may take the name of a shared helper (or a known alias of one: ``_soup``,
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
-SHARED = {TESTS / "helpers.py", TESTS / "conftest.py"}
+SHARED = {TESTS / "helpers.py", TESTS / "wiki_fixtures.py"}
 LEFT_OUT = TESTS / "browser"
 PLUGINS = TESTS.parent / "plugins"
 
@@ -32,7 +32,7 @@ ALIASES = {
     "new_token": "cli_token",
     "custom_app": "make_app",
     "make_app": "make_app (fixture)",
-    "close_app": "close_app (conftest)",
+    "close_app": "close_app (wiki_fixtures)",
 }
 
 pytestmark = pytest.mark.any_database

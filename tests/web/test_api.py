@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import close_app
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from helpers import JSON_TYPE, TOKEN_RE, Api, bearer, cli_token, csrf_from, page_path, session_csrf
 from sqlalchemy import select
+from wiki_fixtures import close_app
 
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import find_user

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import _truncate_all
 from flask import Flask
 from flask.cli import ScriptInfo
+from wiki_fixtures import _truncate_all
 
 from wikicoop import create_app
 from wikicoop.cli import cli

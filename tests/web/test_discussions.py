@@ -9,12 +9,12 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import shared_path
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import banner, bearer_for, csrf_from, soup
 from inert import page_problems
 from sqlalchemy import func, select
+from wiki_fixtures import shared_path
 
 from wikicoop.community import discussions
 from wikicoop.community.accounts import find_user

@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlsplit
 
 import pytest
-from conftest import shared_path
 from helpers import PASSWORD, add_revision, soup
 from inert import page_problems
 from sqlalchemy import event, select
+from wiki_fixtures import shared_path
 
 from wikicoop.community import feeds
 from wikicoop.community.accounts import create_user, find_user

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from conftest import edit_form
 from flask import Flask
+from helpers import edit_form
 from sqlalchemy import event
 
 from wikicoop.community.accounts import create_user, find_user

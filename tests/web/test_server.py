@@ -22,12 +22,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import _truncate_all
 from failing_app import add_failing_routes
 from flask import Flask
 from helpers import free_port
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+from wiki_fixtures import _truncate_all
 
 from wikicoop.core.db import engine_of
 from wikicoop.core.models import RenderCache, Revision

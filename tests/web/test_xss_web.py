@@ -7,8 +7,8 @@ import json
 from urllib.parse import quote
 
 import pytest
-from conftest import shared_path
 from inert import page_problems
+from wiki_fixtures import shared_path
 
 from wikicoop.core import revisions as rev
 from wikicoop.core.models import Revision
