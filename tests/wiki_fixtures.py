@@ -3,6 +3,7 @@ WIKICOOP_DATABASE_URL is set), a client, an auth helper and page factories."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -32,15 +33,31 @@ __all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
+PLUGINS_DIR = Path(__file__).resolve().parents[1] / "plugins"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, skip the tests that do not depend on the database (packaging, page
-    widths): the SQLite run of the same suite has run them."""
-    if not os.environ.get("WIKICOOP_DATABASE_URL"):
-        return
-    skip = pytest.mark.skip(reason="does not depend on the database: run on SQLite")
+    """Skip what this run does not cover, saying why: on PostgreSQL, the tests that do not
+    depend on the database (packaging, page widths: the SQLite run has run them); with a
+    bundled plugin turned off by ``WIKICOOP_DISABLED_PLUGINS``, that plugin's own tests."""
+    on_postgres = bool(os.environ.get("WIKICOOP_DATABASE_URL"))
+    disabled = set(json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"))
+    any_database = pytest.mark.skip(reason="does not depend on the database: run on SQLite")
     for item in items:
-        if item.get_closest_marker("any_database"):
-            item.add_marker(skip)
+        if on_postgres and item.get_closest_marker("any_database"):
+            item.add_marker(any_database)
+        plugin = _bundled_plugin_of(item.path)
+        if plugin in disabled:
+            reason = f"the {plugin} plugin is disabled by WIKICOOP_DISABLED_PLUGINS"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _bundled_plugin_of(path: Path) -> str | None:
+    """The plugin folder of ``plugins/`` a test file lives in, if any."""
+    try:
+        return path.resolve().relative_to(PLUGINS_DIR).parts[0]
+    except ValueError:
+        return None
 
 
 def shared_path(*parts: str) -> Path:

@@ -3,12 +3,9 @@ validate_edit rule, page panel, menu entry, route, seed page and Markdown syntax
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from datetime import date, timedelta
 
-import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
@@ -17,12 +14,6 @@ from helpers import Api, bearer_for, soup
 
 from wikicoop.cli import cli
 from wikicoop.core.page_types import registry_of
-
-# the suite may run with every plugin off (WIKICOOP_DISABLED_PLUGINS): not these tests
-pytestmark = pytest.mark.skipif(
-    "annonces" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the annonces plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 SOON = (date.today() + timedelta(days=3)).isoformat()
 GONE = (date.today() - timedelta(days=3)).isoformat()

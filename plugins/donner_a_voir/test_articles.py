@@ -3,8 +3,6 @@ moderation, refused values, and the example articles of the seed."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 
 import pytest
@@ -18,11 +16,6 @@ from sqlalchemy import Engine, inspect
 from wikicoop.cli import cli
 from wikicoop.core.db import engine_of
 from wikicoop.core.page_types import registry_of
-
-pytestmark = pytest.mark.skipif(
-    "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the donner_a_voir plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 
 def article(day: str = "2026-12-01", **fields: object) -> dict[str, object]:

@@ -4,8 +4,6 @@ and the unsubscribe link of every letter."""
 
 from __future__ import annotations
 
-import json
-import os
 import smtplib
 from collections.abc import Callable
 
@@ -21,11 +19,6 @@ from wikicoop.web.db import get_session
 
 from . import subscriptions as subs
 from .commands import only_run
-
-pytestmark = pytest.mark.skipif(
-    "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the donner_a_voir plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 SITE = "https://wiki.example.org"
 WEEK = "2026-W48"  # Monday 23 to Sunday 29 November 2026

@@ -4,8 +4,6 @@ refused in the reader's language with nothing saved, unsubscribing without an ac
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import time
 from collections.abc import Callable
@@ -18,11 +16,6 @@ from helpers import Api, Inbox, csrf_from, soup, use_smtp
 from wikicoop.web.db import get_session
 
 from . import subscriptions as subs
-
-pytestmark = pytest.mark.skipif(
-    "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the donner_a_voir plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 SITE = "https://wiki.example.org"
 API = "/api/v1/magazine/subscriptions"

@@ -3,13 +3,10 @@ editions and the Atom feed; published articles only, in the reader's language.""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from datetime import date, timedelta
 from xml.etree import ElementTree
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, soup
@@ -18,11 +15,6 @@ from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import writing
 from wikicoop.web.db import get_session
-
-pytestmark = pytest.mark.skipif(
-    "donner_a_voir" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the donner_a_voir plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -3,19 +3,12 @@ app: the same filters, order, paging and refusals as the HTML list."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 from helpers import Api, soup
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 LIST = "/api/v1/initiatives"
 

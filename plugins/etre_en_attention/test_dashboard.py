@@ -3,17 +3,9 @@ their definition, and its JSON twin GET /api/v1/initiatives/stats."""
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from flask.testing import FlaskClient
 from helpers import Api, soup
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 STATS = "/api/v1/initiatives/stats"
 BOARD = "/appel-a-projets/tableau-de-bord"

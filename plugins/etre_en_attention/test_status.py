@@ -3,8 +3,6 @@ path, with only the status changed; nobody else may."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 
 import pytest
@@ -15,11 +13,6 @@ from helpers import Api, csrf_from, soup
 from wikicoop.core.revisions import find_page
 from wikicoop.text.titles import parse_title
 from wikicoop.web.db import get_session
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 PAGE = "/wiki/Ciné-débat"
 

@@ -3,8 +3,6 @@ call is open, a clear refusal otherwise, the form's own checks, anonymous propos
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 from datetime import date
 
@@ -12,11 +10,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, banner, bearer_for, csrf_from, login, post_form, soup
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 FORM = "/appel-a-projets/proposer"
 PROPOSAL = {

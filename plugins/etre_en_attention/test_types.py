@@ -3,8 +3,6 @@ write rules (years, amounts, dates, a closed call, statuses left to moderators).
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 
 import pytest
@@ -16,11 +14,6 @@ from helpers import Api, bearer_for, soup
 
 from wikicoop.cli import cli
 from wikicoop.core.page_types import registry_of
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 FORM = "/appel-a-projets/proposer"
 INITIATIVE_FIELDS = [

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import os
 from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
 from helpers import soup
-
-pytestmark = pytest.mark.skipif(
-    "etre_en_attention" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the etre_en_attention plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 
 def listed(client: FlaskClient, query: str = "") -> list[str]:

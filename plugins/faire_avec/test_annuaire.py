@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,11 +11,6 @@ from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
 
 from .samples import lieu_body
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 ALWAYS = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 #: Tuesday 3 December 2024 … any Tuesday: the places below differ on Tuesday mornings

@@ -3,22 +3,14 @@ SVG plan of the points without one; no inline script or style either way."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
 
 from .geo import LatLon, project
 from .samples import lieu_body
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 TILES = "https://tiles.example.org/{z}/{x}/{y}.png"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 
 import pytest
 from flask import Flask
@@ -13,11 +12,6 @@ from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
 
 from .samples import lieu_body
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ help page and the example access points."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 
 import pytest
@@ -20,11 +19,6 @@ from wikicoop.core.page_types import registry_of
 
 from .lieu import TYPE_NAME
 from .samples import lieu_body, lieu_fields
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 
 def test_the_type_is_declared_with_its_fields_and_moderation(app: Flask, client: FlaskClient):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -12,11 +9,6 @@ from helpers import Api, bearer_for, soup
 
 from .geo import LatLon, haversine_m
 from .samples import lieu_body
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 CENTRE = {"lat": 48.3904, "lon": -4.4861}
 BELLEVUE_1 = {"lat": 48.4003, "lon": -4.5058}

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, soup
 
 from .samples import lieu_body
-
-pytestmark = pytest.mark.skipif(
-    "faire_avec" in json.loads(os.environ.get("WIKICOOP_DISABLED_PLUGINS") or "[]"),
-    reason="the faire_avec plugin is disabled by WIKICOOP_DISABLED_PLUGINS",
-)
 
 
 @pytest.fixture
