@@ -36,10 +36,6 @@ def test_a_chart_response_keeps_its_own_strict_policy() -> None:
     assert "script-src" not in policy  # nothing may run, even inside the image
 
 
-def test_figures_add_up() -> None:
-    assert FIGURES.total == 6
-
-
 @pytest.mark.parametrize(
     ("value", "cell"),
     [

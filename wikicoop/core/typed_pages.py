@@ -7,7 +7,6 @@ published revision (the pointer names the public version), deleted pages left ou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,10 +37,6 @@ class TypedPage:
 
 def published_of_type(session: Session, type_name: str) -> list[TypedPage]:
     """Every published, undeleted page whose public version is of ``type_name``, by title."""
-    return list(_typed_pages(session, type_name))
-
-
-def _typed_pages(session: Session, type_name: str) -> Iterator[TypedPage]:
     # the columns only: no ORM objects, and never a revision's text
     rows = session.execute(
         select(
@@ -57,8 +52,8 @@ def _typed_pages(session: Session, type_name: str) -> Iterator[TypedPage]:
         .where(Revision.page_type == type_name, Page.deleted_at.is_(None))
         .order_by(Page.namespace, Page.name)
     )
-    for page_id, namespace, name, created_at, revision_id, fields, updated_at in rows:
-        yield TypedPage(
+    return [
+        TypedPage(
             page_id=page_id,
             title=make_title(namespace, name),
             revision_id=revision_id,
@@ -66,3 +61,5 @@ def _typed_pages(session: Session, type_name: str) -> Iterator[TypedPage]:
             updated_at=updated_at,
             created_at=created_at,
         )
+        for page_id, namespace, name, created_at, revision_id, fields, updated_at in rows
+    ]

@@ -46,10 +46,6 @@ class Figures:
     rows: Sequence[tuple[str, float]]
     unit: str = ""
 
-    @property
-    def total(self) -> float:
-        return sum(value for _, value in self.rows)
-
 
 def bar_svg(figures: Figures, *, horizontal: bool = True) -> bytes:
     """The figures as a bar chart, an SVG document (no script is ever run from it)."""
