@@ -78,6 +78,15 @@ MESSAGES: dict[str, str] = {
     "not-published": N_("La page « %(title)s » n'a pas encore de version publiée."),
     "hidden": N_("Cette version a été masquée par un modérateur."),
     "unknown-revision": N_("La version n° %(id)s n'existe pas."),
+    # imports (importing.py)
+    "import-exists": N_(
+        "La page « %(title)s » existe déjà ici : elle n'a pas été importée, pour ne rien écraser."
+    ),
+    "import-empty": N_("La page « %(title)s » n'a aucune version à importer."),
+    "import-naive-date": N_(
+        "Une version de la page « %(title)s » a une date sans fuseau horaire : elle n'a pas "
+        "été importée."
+    ),
     # titles (titles.py)
     "empty": N_(
         "Le titre est vide : indiquez un nom de page (après l'espace de noms, s'il y en a un)."

@@ -54,9 +54,7 @@ def _short_id(text: str, limit: int = 32) -> str:
 MW_ONLY_NAMESPACES = frozenset(
     {
         "special",
-        "file",
         "file talk",
-        "image",
         "media",
         "user talk",
         "wikipedia",
@@ -73,6 +71,7 @@ MW_PREFIX_TO_OURS = {
     "User": NAMESPACES["user"].name,
     "Help": NAMESPACES["help"].name,
     "Category": NAMESPACES["category"].name,
+    "File": NAMESPACES["file"].name,
 }
 # sites where the selected rows apply (default configuration, English namespaces)
 MW_DEFAULT_SITES = {"en.wikipedia.org": True, "en.wiktionary.org": False}  # -> capitalize?
@@ -104,13 +103,12 @@ def select_invalid(rows: list[dict]) -> tuple[list[dict], dict[str, str]]:
     """The invalid rows wikicoop must refuse too, and the others with the reason."""
     kept, left_out = [], {}
     for row in rows:
-        if (
-            row["error"] == "title-invalid-talk-namespace"
-            and _talk_inner_prefix(row["title"]) in MW_ONLY_NAMESPACES
-        ):
+        if row["error"] == "title-invalid-talk-namespace" and _talk_inner_prefix(
+            row["title"]
+        ) in MW_ONLY_NAMESPACES | {"file", "image"}:
             left_out[row["title"]] = (
                 "MediaWiki has a File_talk namespace, so Talk:File:… is refused there; "
-                "wikicoop has one talk namespace and no File namespace"
+                "wikicoop has one talk namespace (Discussion:Fichier:…)"
             )
         else:
             kept.append(row)
@@ -226,8 +224,8 @@ def test_mediawiki_selection_keeps_most_cases(section, select, floor, left_out_m
 def test_mediawiki_cases_left_out_behave_as_documented():
     """The MediaWiki cases we leave out are documented deviations: check them."""
     _require_mw()
-    # one talk namespace: Talk:File:Example.svg is the talk page of "File:Example.svg"
-    assert parse_title("Talk:File:Example.svg").key == ("talk", "File:Example.svg")
+    # one talk namespace: Talk:File:Example.svg is the talk page of "Fichier:Example.svg"
+    assert parse_title("Talk:File:Example.svg").key == ("talk", "Fichier:Example.svg")
     # no Special namespace with its 512-byte limit
     with pytest.raises(TitleError) as info:
         parse_title("Special:" + "x" * 499)
@@ -253,6 +251,7 @@ def test_namespaces_match_the_contract():
         "user": ("Utilisateur", ("User",)),
         "category": ("Catégorie", ("Category", "Categorie")),
         "portal": ("Portail", ("Portal",)),
+        "file": ("Fichier", ("File", "Image")),
         "talk": ("Discussion", ("Talk",)),
     }
     assert all(key == ns.key for key, ns in NAMESPACES.items())

@@ -181,8 +181,9 @@ class Revision(Base):
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    # shown instead of a name for anonymous edits (when the setting allows them)
-    author_ip: Mapped[str | None] = mapped_column(String(45))
+    # the author when there is no account: the IP address of an anonymous edit (when the
+    # setting allows them), or the attributed name of an imported revision
+    author_ip: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     summary: Mapped[str] = mapped_column(String(500), default="")
     minor: Mapped[bool] = mapped_column(Boolean, default=False)

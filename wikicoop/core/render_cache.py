@@ -69,7 +69,9 @@ def existing_titles(session: Session, keys: Iterable[tuple[str, str]]) -> set[tu
 
 def render_text(session: Session, renderer: Renderer, text: str) -> RenderedPage:
     """Render ``text`` with link colours looked up in one batch (used for previews too)."""
-    return renderer.render(text, existing=lambda keys: existing_titles(session, keys))
+    return renderer.render(
+        text, existing=lambda keys: existing_titles(session, keys), session=session
+    )
 
 
 def contributors_until(session: Session, page_id: int, revision_id: int) -> list[str]:
@@ -171,3 +173,16 @@ def invalidate_linking_to(session: Session, title: Title) -> None:
     )
     revisions = select(Revision.id).where(Revision.page_id.in_(linking_pages))
     session.execute(delete(RenderCache).where(RenderCache.revision_id.in_(revisions)))
+
+
+def forget_renders(session: Session, page_ids: Iterable[int] | None = None) -> None:
+    """Drop the cached renderings of these pages (every page when None): something their
+    HTML depended on changed (an interwiki table, a portal's list, a file's size). They
+    are rendered again on their next view; nothing else is touched. Does not commit."""
+    if page_ids is None:
+        session.execute(delete(RenderCache))
+        return
+    ids = sorted(set(page_ids))
+    for start in range(0, len(ids), _IN_CHUNK):
+        revisions = select(Revision.id).where(Revision.page_id.in_(ids[start : start + _IN_CHUNK]))
+        session.execute(delete(RenderCache).where(RenderCache.revision_id.in_(revisions)))

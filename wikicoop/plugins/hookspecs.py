@@ -70,6 +70,15 @@ def sanitizer_allowlist() -> Any:
     merged into the nh3 allowlist at startup (sanitizing stays the last step)."""
 
 
+@hookspec
+def interwiki_prefixes(session: Any) -> Any:
+    """interwiki_prefixes(session): ``{prefix: url template}`` for ``[[prefix:Page]]``
+    links, the template holding ``$1`` (the page, spaces as ``_``, percent-encoded).
+    Called at render time with the render's session (None without one), once per render
+    that has such a link. Whoever changes the table calls
+    ``render_cache.forget_renders`` so pages are rendered again."""
+
+
 # -- writing and moderation --------------------------------------------------------
 
 
@@ -78,6 +87,15 @@ def validate_edit(ctx: Any) -> None:
     """validate_edit(ctx): before an edit is stored; raise a ServiceError to refuse it
     (nothing is saved). ctx (``writing.EditCheck``): session, edit (``writing.Edit``),
     page (None for a creation), settings, decision (None at this point)."""
+
+
+@hookspec
+def edit_notices(ctx: Any) -> Any:
+    """edit_notices(ctx): warnings (plain text, or ``{"fr": …, "en": …}``) about an edit
+    that is allowed but deserves a look; never refuses (``validate_edit`` does). Shown
+    by the editor's preview, flashed after a save, in the API's save answer
+    (``notices``). ctx (``web.notices.EditNoticeCheck``): session, title, text, licence
+    (the one the page would carry), page_type, fields, actor."""
 
 
 @hookspec

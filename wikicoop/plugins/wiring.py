@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,26 @@ def renderer_options(pm: Any, **core: Any) -> dict[str, Any]:
         "allowlist": allowlist,
     }
     fingerprint = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
-    return {"extra_plugins": markdown, "extra_allowlist": allowlist, "fingerprint": fingerprint}
+    return {
+        "extra_plugins": markdown,
+        "extra_allowlist": allowlist,
+        "interwiki": _interwiki_table(pm),
+        "fingerprint": fingerprint,
+    }
+
+
+def _interwiki_table(pm: Any) -> Callable[[Any], dict[str, str]]:
+    """What the renderer calls for the interwiki table of a render: the plugins'
+    ``interwiki_prefixes`` merged (prefixes folded; the first plugin naming one wins)."""
+
+    def table(session: Any) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for result in pm.hook.interwiki_prefixes(session=session):
+            for prefix, template in (result or {}).items():
+                merged.setdefault(" ".join(str(prefix).split()).casefold(), str(template))
+        return merged
+
+    return table
 
 
 def template_dirs(pm: Any) -> list[str]:

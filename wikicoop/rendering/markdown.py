@@ -21,7 +21,7 @@ import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -165,11 +165,18 @@ class RenderContext:
     :param wiki_url: builds the href of an internal page from its Title.
     :param existing: keys of targets known to exist, or None when every target exists.
     :param max_toc_level: deepest heading level listed in the table of contents.
+    :param session: the database session of the render, opaque here (None when the render
+        has none): read-only data for plugins' rules (a portal's list of pages...).
+    :param interwiki_source: gives the interwiki table ``{prefix: url template with $1}``
+        (prefixes folded); called at most once, by the first link that may use it.
     """
 
     wiki_url: Callable[[Any], str]
     existing: frozenset[tuple[str, str]] | None = None
     max_toc_level: int = 3
+    session: Any = None
+    interwiki_source: Callable[[], Mapping[str, str]] | None = None
+    _interwiki: Mapping[str, str] | None = None
     links: set[tuple[str, str]] = field(default_factory=set)
     categories: list[str] = field(default_factory=list)
     toc: list[tuple[int, str, str]] = field(default_factory=list)
@@ -192,6 +199,14 @@ class RenderContext:
         self.id_suffixes[base] = number  # so 1,000 equal headings stay linear
         self.used_ids.add(candidate)
         return candidate
+
+    def interwiki_template(self, prefix: str) -> str | None:
+        """The URL template of an interwiki ``prefix`` (any case), or None if it is none."""
+        if self.interwiki_source is None:
+            return None
+        if self._interwiki is None:
+            self._interwiki = self.interwiki_source()
+        return self._interwiki.get(" ".join(prefix.split()).casefold())
 
     def add_category(self, name: str) -> None:
         """Record a category membership once, keeping the order of first appearance."""

@@ -94,6 +94,10 @@ class Renderer:
     :param extra_allowlist: sanitizer additions, see
         :func:`wikicoop.rendering.sanitize.check_extra_allowlist` for the dict shape.
     :param max_toc_level: deepest heading level listed in :attr:`RenderedPage.toc`.
+    :param interwiki: gives the interwiki table ``{prefix: url template with $1}`` for
+        the session of a render (the ``interwiki_prefixes`` hook); called lazily, once
+        per render that has a ``[[prefix:…]]`` link. Its content is not part of the
+        fingerprint: whoever changes the table drops the cached renders.
     :param fingerprint: what identifies this renderer's output (the app's says which
         plugins are enabled); by default derived from the arguments above. The render
         cache stores it beside the HTML and re-renders what another renderer made.
@@ -108,6 +112,7 @@ class Renderer:
         extra_plugins: Sequence[Callable[[mistune.Markdown], None]] = (),
         extra_allowlist: Mapping[str, Any] | None = None,
         max_toc_level: int = 3,
+        interwiki: Callable[[Any], Mapping[str, str]] | None = None,
         fingerprint: str | None = None,
     ) -> None:
         check_extra_allowlist(extra_allowlist)  # fail at startup, not on the first page
@@ -115,6 +120,7 @@ class Renderer:
         self._capitalize_first = capitalize_first
         self._extra_allowlist = extra_allowlist
         self._max_toc_level = max_toc_level
+        self._interwiki = interwiki
         self._md = build_markdown(
             plugins=[wikilinks(capitalize_first=capitalize_first), *extra_plugins]
         )
@@ -137,16 +143,20 @@ class Renderer:
         """
         return scan_link_targets(text, capitalize_first=self._capitalize_first)
 
-    def render(self, text: str, *, existing: ExistingCallback | None = None) -> RenderedPage:
+    def render(
+        self, text: str, *, existing: ExistingCallback | None = None, session: Any = None
+    ) -> RenderedPage:
         """Render ``text`` to sanitized HTML with its TOC, links and categories.
 
         :param text: the page's Markdown (the app caps its size beforehand).
         :param existing: called once with the set of every pre-scanned link target key, it
             returns those that exist; the others are rendered as red links to their edit
             page. Not called when the text has no wiki link. None: every target exists.
+        :param session: the database session of the render, handed to the interwiki
+            table and to plugins' rules (``RenderContext.session``); opaque here.
         :returns: a :class:`RenderedPage`; ``html`` is final, nothing runs after sanitizing.
         """
-        unsanitized, ctx = self._render(text, existing)
+        unsanitized, ctx = self._render(text, existing, session)
         return RenderedPage(
             html=sanitize_html(unsanitized, extra_allowlist=self._extra_allowlist),
             toc=tuple(TocEntry(level, anchor, label) for level, anchor, label in ctx.toc),
@@ -157,15 +167,22 @@ class Renderer:
 
     def _render_unsanitized(self, text: str) -> str:
         """The HTML before sanitizing. Only for the CommonMark conformance test."""
-        return self._render(text, None)[0]
+        return self._render(text, None, None)[0]
 
-    def _render(self, text: str, existing: ExistingCallback | None) -> tuple[str, RenderContext]:
+    def _render(
+        self, text: str, existing: ExistingCallback | None, session: Any
+    ) -> tuple[str, RenderContext]:
         known: frozenset[tuple[str, str]] | None = None
         if existing is not None:
             targets = self.wiki_link_targets(text)
             known = frozenset(existing(set(targets))) if targets else frozenset()
+        interwiki = self._interwiki
         ctx = RenderContext(
-            wiki_url=self._wiki_url, existing=known, max_toc_level=self._max_toc_level
+            wiki_url=self._wiki_url,
+            existing=known,
+            max_toc_level=self._max_toc_level,
+            session=session,
+            interwiki_source=(lambda: interwiki(session)) if interwiki is not None else None,
         )
         state = self._md.block.state_cls()
         state.env[CONTEXT_KEY] = ctx

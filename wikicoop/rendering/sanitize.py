@@ -101,6 +101,7 @@ ALLOWED_CLASSES: frozenset[str] = frozenset(
         "wikilink",
         "new",
         "external",
+        "interwiki",
         "wikilink-invalid",
         "task-list-item",
         "task-box",

@@ -22,11 +22,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote
 
 from mistune.util import escape
 
 from ..text.titles import Title, TitleError, parse_title
-from .markdown import WikiHTMLRenderer, get_context, heading_anchor
+from .markdown import EXTERNAL_REL, RenderContext, WikiHTMLRenderer, get_context, heading_anchor
 
 if TYPE_CHECKING:
     from re import Match
@@ -55,6 +56,9 @@ _WIKILINK_RE = re.compile(WIKILINK_PATTERN)
 
 #: The ``title`` of a link to a page that does not exist yet.
 MISSING_PAGE_TOOLTIP = "Page inexistante : cliquer pour la créer"
+
+#: Characters left as they are in the ``$1`` of an interwiki address (as MediaWiki does).
+_PATH_SAFE = "/:@!$'()*,;~-._"
 
 EMPTY_ANCHOR_MESSAGE = "Le lien ne donne pas de section après « # »."
 
@@ -150,6 +154,12 @@ def render_wikilink(renderer: WikiHTMLRenderer, token: dict[str, Any], state: Bl
             "<a" + renderer.render_attrs({"class": "wikilink", "href": href}) + ">" + label + "</a>"
         )
     assert link.title is not None
+    interwiki = _interwiki_href(ctx, link)
+    if interwiki is not None:
+        attrs = renderer.render_attrs(
+            {"class": "interwiki external", "href": interwiki, "rel": EXTERNAL_REL}
+        )
+        return "<a" + attrs + ">" + label + "</a>"
     key = link.title.key
     ctx.links.add(key)
     base = ctx.wiki_url(link.title.with_fragment(""))
@@ -162,6 +172,29 @@ def render_wikilink(renderer: WikiHTMLRenderer, token: dict[str, Any], state: Bl
             {"class": "wikilink new", "href": href, "title": MISSING_PAGE_TOOLTIP}
         )
     return "<a" + attrs + ">" + label + "</a>"
+
+
+def _interwiki_href(ctx: RenderContext, link: WikiLink) -> str | None:
+    """The address of ``[[prefix:Page]]`` when ``prefix`` is in the interwiki table.
+
+    Only a main-namespace title can be one (a real namespace prefix wins). The rest of
+    the target becomes ``$1`` as MediaWiki writes it: spaces as ``_``, percent-encoded.
+    """
+    assert link.title is not None
+    if link.title.namespace != "main":
+        return None
+    target = link.raw.partition("|")[0].strip().removeprefix(":")
+    prefix, colon, rest = target.partition(":")
+    if not colon or not prefix.strip():
+        return None
+    template = ctx.interwiki_template(prefix)
+    if template is None:
+        return None
+    page, _, fragment = rest.partition("#")
+    href = template.replace("$1", quote("_".join(page.split()), safe=_PATH_SAFE))
+    if fragment.strip():
+        href += "#" + quote("_".join(fragment.split()), safe=_PATH_SAFE)
+    return href
 
 
 def _make_inline_rule(

@@ -178,6 +178,8 @@ NAMESPACES: dict[str, Namespace] = {
         Namespace("user", "Utilisateur", ("User",)),
         Namespace("category", "Catégorie", ("Category", "Categorie")),
         Namespace("portal", "Portail", ("Portal",)),
+        # uploaded files (their binaries belong to a plugin: mettre_en_communs)
+        Namespace("file", "Fichier", ("File", "Image")),
         Namespace("talk", "Discussion", ("Talk",)),
     )
 }

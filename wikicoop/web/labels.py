@@ -38,6 +38,7 @@ NAMESPACE_LABELS = {
     "user": N_("Utilisateur"),
     "category": N_("Catégorie"),
     "portal": N_("Portail"),
+    "file": N_("Fichier"),
     "talk": N_("Discussion"),
 }
 PAGE_TYPE_LABELS = {"page": N_("Page")}
@@ -47,6 +48,7 @@ REVISION_ACTION_LABELS = {
     "move": N_("renommage"),
     "merge": N_("fusion"),
     "relicense": N_("licence"),
+    "import": N_("import"),
 }
 
 

@@ -41,6 +41,7 @@ from ..helpers import (
     revision_json,
     write_refusal,
 )
+from ..notices import edit_notices
 
 #: the edit rate limit of every API write (counted per route; admins and bots skip it)
 edit_limited = limiter.limit(
@@ -211,6 +212,14 @@ def put_page(raw_title: str) -> tuple[Response, int]:
         "merged": result.merged,
         "changed": result.changed,
         "created": result.created,
+        "notices": edit_notices(
+            session,
+            title,
+            data["text"],
+            page=result.page,
+            page_type=page_type,
+            fields=field_values,
+        ),
     }
     if result.pending:
         # held for review: accepted, not yet public

@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "undelete": N_("rétablissement"),
     "report-resolved": N_("signalement traité"),
     "report-dismissed": N_("signalement écarté"),
+    "import": N_("import de page"),
 }
 PROTECTION_LABELS = {
     "": N_("aucune"),

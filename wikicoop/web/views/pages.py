@@ -51,6 +51,7 @@ from ..helpers import (
     visible_revision_or_fail,
 )
 from ..labels import localized
+from ..notices import edit_notices
 from ..urls import page_url
 
 bp = Blueprint("pages", __name__)
@@ -249,8 +250,9 @@ def edit_page(title: Title) -> ViewResult:
     if form.preview.data:
         text = (form.text.data or "").replace("\r\n", "\n")
         preview = render_text(session, renderer(), text) if text.strip() else None
+        notices = _notices(session, title, page, form, text)
         session.rollback()
-        return _edit_template(title, page, form, preview=preview, **fields_sent)
+        return _edit_template(title, page, form, preview=preview, notices=notices, **fields_sent)
     try:
         # the fields as typed, validated here too so that a refusal names its field
         # beside the input (the write path checks them again)
@@ -297,6 +299,8 @@ def edit_page(title: Title) -> ViewResult:
             status=409,
             **fields_sent,
         )
+    for notice in _notices(session, title, result.page, form, form.text.data or ""):
+        flash(notice, "warning")
     if result.pending:
         flash(
             _(
@@ -320,6 +324,20 @@ def edit_page(title: Title) -> ViewResult:
     else:
         flash(_("Vos modifications ont été enregistrées."), "success")
     return redirect(page_url(title))
+
+
+def _notices(
+    session: Session, title: Title, page: Page | None, form: EditForm, text: str
+) -> list[str]:
+    """The plugins' warnings about the edit in ``form`` (its fields as typed)."""
+    try:
+        page_type, field_values = typed.typed_edit(request.form)
+    except FieldError:  # the fields' own errors are shown beside them
+        page_type, field_values = None, {}
+    licence = (form.licence.data or None) if page is None else None
+    return edit_notices(
+        session, title, text, page=page, licence=licence, page_type=page_type, fields=field_values
+    )
 
 
 def _edit_template(
