@@ -16,12 +16,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from .community.accounts import AccountError, create_user, find_user
 from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
 from .search import ensure_in_step, rebuild
+from .text.titles import Title
 from .web.db import get_session
 
 
@@ -40,11 +42,22 @@ def seed_folders(app: Flask) -> list[Path]:
     return [SEED_DIR, *seed_dirs(app)]
 
 
-def initialize(app: Flask, *, echo=click.echo) -> None:
-    """Upgrade the schema, create the first admin, load the seed pages on first run."""
+def load_seed_pages(app: Flask, session: Session) -> list[Title]:
+    """Create the missing seed pages of every folder, then let the plugins add what a
+    page file cannot carry (the ``seed_loaded`` hook: an uploaded image...); commits."""
     from .core.writing import context_for
+    from .plugins import hooks_of
     from .seed import load_seed
 
+    created = load_seed(context_for(app, session), seed_folders(app))
+    session.commit()
+    hooks_of(app).seed_loaded(app=app, session=session, created=created)
+    session.commit()
+    return created
+
+
+def initialize(app: Flask, *, echo=click.echo) -> None:
+    """Upgrade the schema, create the first admin, load the seed pages on first run."""
     upgrade(app)
     with app.app_context():
         session = get_session()
@@ -53,7 +66,7 @@ def initialize(app: Flask, *, echo=click.echo) -> None:
         if app.config["SEED_ON_FIRST_RUN"] and not session.scalar(
             select(func.count()).select_from(Page)
         ):
-            created = load_seed(context_for(app, session), seed_folders(app))
+            created = load_seed_pages(app, session)
             echo(f"{len(created)} pages de départ chargées.")
     ensure_in_step(app, echo=echo)
 
@@ -285,12 +298,9 @@ def reindex_command() -> None:
 @with_appcontext
 def load_seed_command() -> None:
     """Create the seed pages that do not exist yet (safe to run again)."""
-    from .core.writing import context_for
-    from .seed import load_seed
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
-    created = load_seed(context_for(app, get_session()), seed_folders(app))
+    created = load_seed_pages(app, get_session())
     click.echo(f"{len(created)} page(s) créée(s).")
 
 

@@ -82,6 +82,9 @@ DEFAULTS: dict[str, Any] = {
     # protection still apply), earn no trust and are never indexed by the search
     # (JSON list, or titles separated by "|", in the environment)
     "SANDBOX_PAGES": ["Bac à sable"],
+    # sub-pages of each person's page that are their own sandboxes, with the same rules
+    # ("Utilisateur:Alice/Bac à sable"): a place to learn and to draft
+    "PERSONAL_SANDBOXES": ["Bac à sable", "Brouillon"],
     # minutes during which the author of a discussion message may still edit it
     "COMMENT_EDIT_MINUTES": 15,
     # Flask-Limiter limits (per user when logged in, else per address)

@@ -1,10 +1,11 @@
 """A third-party plugin installed through the ``wikicoop.plugins`` entry point, through
 the running app: every hook called at startup (startup, blueprints, template_dirs,
 template_context, translation_dirs, markdown_plugins, sanitizer_allowlist, cli_commands,
-seed_dirs, migration_dirs) and DISABLED_PLUGINS by each of its names."""
+seed_dirs, migration_dirs, seed_loaded) and DISABLED_PLUGINS by each of its names."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -111,6 +112,14 @@ def seed_dirs():
 @hookimpl
 def migration_dirs():
     return HERE / "versions"
+
+
+SEEDED = []  # the titles of each seed_loaded call
+
+
+@hookimpl
+def seed_loaded(app, session, created):
+    SEEDED.append(sorted(title.full for title in created))
 """
 
 TEMPLATE = """
@@ -240,6 +249,9 @@ def test_cli_commands_migrations_and_seed_pages_of_a_plugin(
         assert result.exit_code == 0, result.output
         page = app.test_client().get("/wiki/Aide:Greffon")
         assert "Le greffon a semé cette page." in page.text
+        seeded = importlib.import_module("greffon_pkg").SEEDED  # seed_loaded(): after them
+        assert "Aide:Greffon" in seeded[-1]
+        assert wikicoop("load-seed").exit_code == 0 and seeded[-1] == []  # nothing new
         # disabled, the plugin's tables and recorded version stay; enabled again, all is there
         # greffon off, the others as the run has them (all off in the all-disabled run)
         disabled = make_app(DISABLED_PLUGINS=[*app.config["DISABLED_PLUGINS"], "greffon"])

@@ -103,6 +103,45 @@ def test_sandbox_edits_do_not_earn_trust(app):
     assert app.test_client().get("/wiki/Atelier").status_code == 404
 
 
+def test_each_person_has_sandboxes_of_their_own(app, people):
+    """PERSONAL_SANDBOXES: "Utilisateur:<name>/Bac à sable" and ".../Brouillon" follow the
+    sandbox rules (at once, never indexed, noindex, no trust earned)."""
+    visitor, newcomer, _alice, _modo = people
+    mine = "Utilisateur:Nouveau/Bac_%C3%A0_sable"
+    draft = "Utilisateur:Nouveau/Brouillon"
+    assert (
+        save(
+            newcomer,
+            mine,
+            "Mon essai zygomatique avec https://a.org et https://b.org et https://c.org.",
+        ).status_code
+        == 302
+    )
+    assert save(newcomer, draft, "Mon brouillon zygomatique.").status_code == 302
+    assert "Mon essai" in page_text(visitor, mine)
+    assert "Mon brouillon" in page_text(visitor, draft)
+    assert 'name="robots" content="noindex' in visitor.get(f"/wiki/{draft}").text
+    assert found(app, "zygomatique") == []
+    with app.app_context():
+        session = get_session()
+        user = find_user(session, "Nouveau")
+        assert moderation.approved_edit_count(session, user, app.config) == 0
+        assert moderation.personal_sandbox_title(app.config, "Nouveau") == (
+            "Utilisateur:Nouveau/Bac à sable"
+        )
+        assert moderation.is_sandbox(app.config, "user", "Nouveau/Brouillon")
+        # not a sub-page of a person's page, nor another sub-page
+        assert not moderation.is_sandbox(app.config, "main", "Nouveau/Brouillon")
+        assert not moderation.is_sandbox(app.config, "user", "Nouveau/Brouillons")
+        assert not moderation.is_sandbox(app.config, "user", "Nouveau")
+    # any other sub-page of a newcomer still waits for review
+    save(newcomer, "Utilisateur:Nouveau/Notes", "Des notes.")
+    assert visitor.get("/wiki/Utilisateur:Nouveau/Notes").status_code == 404
+    app.config["PERSONAL_SANDBOXES"] = ["Essais"]
+    save(newcomer, draft, "Plus un bac à sable.")
+    assert "Mon brouillon" in page_text(visitor, draft)  # the new version waits
+
+
 # -- c. « Créer la page » first --------------------------------------------------------------
 
 

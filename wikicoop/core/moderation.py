@@ -118,8 +118,30 @@ def sandbox_keys(settings: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     return _sandbox_keys(tuple(raw), bool(settings.get("CAPITALIZE_FIRST", True)))
 
 
+def personal_sandbox_names(settings: Mapping[str, Any]) -> frozenset[str]:
+    """The sub-page names that make a person's sandbox (``PERSONAL_SANDBOXES``)."""
+    raw: Iterable[str] = settings.get("PERSONAL_SANDBOXES") or ()
+    if isinstance(raw, str):
+        raw = (raw,)
+    return frozenset(" ".join(str(name).replace("_", " ").split()) for name in raw)
+
+
+def personal_sandbox_title(
+    settings: Mapping[str, Any], username: str, which: str = "Bac à sable"
+) -> str:
+    """The full title of ``username``'s sandbox ``which`` (one of ``PERSONAL_SANDBOXES``)."""
+    if which not in personal_sandbox_names(settings):
+        raise ValueError(f"{which!r} is not in PERSONAL_SANDBOXES")
+    return f"Utilisateur:{username}/{which}"
+
+
 def is_sandbox(settings: Mapping[str, Any], namespace: str, name: str) -> bool:
-    """Whether the page ``namespace:name`` is a sandbox (published at once, never indexed)."""
+    """Whether the page ``namespace:name`` is a sandbox (published at once, never indexed):
+    one of ``SANDBOX_PAGES``, or a person's own (``Utilisateur:<name>/Bac à sable``)."""
+    if namespace == "user":
+        owner, slash, sub = name.partition("/")
+        if slash and owner and sub in personal_sandbox_names(settings):
+            return True
     return (namespace, name) in sandbox_keys(settings)
 
 
@@ -134,10 +156,22 @@ def approved_edit_count(
         .where(Revision.author_id == user.id, Revision.status == PUBLISHED)
     )
     sandboxes = sandbox_keys(settings) if settings is not None else frozenset()
-    if sandboxes:
-        in_sandbox = or_(*(and_(Page.namespace == ns, Page.name == nm) for ns, nm in sandboxes))
+    personal = personal_sandbox_names(settings) if settings is not None else frozenset()
+    if sandboxes or personal:
+        in_sandbox = or_(
+            *(and_(Page.namespace == ns, Page.name == nm) for ns, nm in sandboxes),
+            *(
+                and_(Page.namespace == "user", Page.name.like("%/" + _like(sub), escape="\\"))
+                for sub in personal
+            ),
+        )
         stmt = stmt.join(Page, Page.id == Revision.page_id).where(not_(in_sandbox))
     return session.scalar(stmt) or 0
+
+
+def _like(text: str) -> str:
+    """``text`` as a literal in a LIKE pattern (escape character ``\\``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def is_trusted(

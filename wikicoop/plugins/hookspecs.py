@@ -44,6 +44,14 @@ def seed_dirs() -> Any:
 
 
 @hookspec
+def seed_loaded(app: Any, session: Any, created: Any) -> None:
+    """seed_loaded(app, session, created): after the seed pages were loaded (first run,
+    ``wikicoop load-seed``); ``created`` lists the Titles made this time (empty when all
+    existed). For what a page file cannot carry (an example image and its file page...);
+    be idempotent. The caller commits."""
+
+
+@hookspec
 def translation_dirs() -> Any:
     """translation_dirs(): gettext folders (``<lang>/LC_MESSAGES/messages.mo``) joined to
     Flask-Babel's BABEL_TRANSLATION_DIRECTORIES at startup."""
