@@ -1,0 +1,86 @@
+"""Outiller: workshops and learning to write on the wiki.
+
+A page type (``atelier``: start, end, place, facilitators, audience, level, capacity,
+topics, weekly recurrence) and its calendar (``/ateliers``, by month, place and topic),
+iCalendar feeds (``/agenda.ics``, ``/agenda/<name>.ics``), registrations with a waiting
+list kept exact under concurrency (the plugin's own tables, its Alembic branch in
+``versions/``) and their JSON twins under ``/api/v1/workshops``; a guided path of
+exercises (``/apprendre``) checked from what each learner did, a resettable personal
+sandbox, and the progress of a workshop's participants for its facilitators.
+Turn it off with ``DISABLED_PLUGINS = ["outiller"]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from wikicoop.plugins import hookimpl
+
+from .texts import TEXTS
+from .workshop import ATELIER, DEFAULT_TIMEZONE, TYPE_NAME, check_fields, zone
+
+__version__ = "1.0"
+HERE = Path(__file__).parent
+
+#: settings and their defaults (``WIKICOOP_OUTILLER_TIMEZONE`` in the environment…)
+SETTINGS = {"OUTILLER_TIMEZONE": DEFAULT_TIMEZONE}
+
+
+@hookimpl
+def page_types() -> list[dict[str, Any]]:
+    return [ATELIER]
+
+
+@hookimpl
+def validate_edit(ctx: Any) -> None:
+    """An end after the start, a capacity of 1 or more, a weekly series that ends."""
+    if ctx.edit.page_type == TYPE_NAME:
+        check_fields(ctx.edit.fields or {}, zone(ctx.settings.get("OUTILLER_TIMEZONE")))
+
+
+@hookimpl
+def page_panels(ctx: Any) -> dict[str, str] | None:
+    from .panel import page_panel
+
+    return page_panel(ctx)
+
+
+@hookimpl
+def navigation_links(actor: Any) -> dict[str, Any]:
+    return {"label": TEXTS["menu"], "url": "/ateliers"}
+
+
+@hookimpl
+def blueprints() -> list[Blueprint]:
+    from . import ics, learning_views, lists, panel, views  # noqa: F401  (routes join bp)
+    from .api import api
+    from .common import bp
+
+    return [bp, api]
+
+
+@hookimpl
+def migration_dirs() -> Path:
+    return HERE / "versions"
+
+
+@hookimpl
+def template_dirs() -> Path:
+    return HERE / "templates"
+
+
+@hookimpl
+def seed_dirs() -> Path:
+    return HERE / "seed"
+
+
+@hookimpl
+def startup(app: Flask) -> None:
+    from .learning import install
+
+    for name, default in SETTINGS.items():
+        app.config.setdefault(name, default)
+    install(app)

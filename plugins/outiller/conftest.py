@@ -1,0 +1,90 @@
+"""The plugin's own test fixtures (the wiki's, such as ``app``, ``client``, ``auth`` and
+``make_page``, come from ``tests/wiki_fixtures.py``, loaded by the root ``conftest.py``):
+the plugin's tables, and workshops written through the real write path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, text
+
+from wikicoop.core.db import engine_of, upgrade_schema
+
+from .tables import OWN_TABLES
+
+VERSIONS = Path(__file__).parent / "versions"
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+def ateliers(app: Flask) -> Iterator[Flask]:
+    """``app`` with the plugin's tables (its Alembic branch upgraded, as ``wikicoop
+    upgrade`` does). Dropped at teardown, version row included: a PostgreSQL schema is
+    shared by the run's tests."""
+    engine = engine_of(app)
+    upgrade_schema(engine, [str(VERSIONS)])
+    yield app
+    drop_own_tables(engine)
+
+
+def drop_own_tables(engine: Engine) -> None:
+    """Drop the plugin's tables and forget its branch's recorded version."""
+    with engine.begin() as connection:
+        for table in OWN_TABLES:
+            table.drop(connection, checkfirst=True)
+        connection.execute(text("DELETE FROM alembic_version WHERE version_num LIKE 'outiller_%'"))
+
+
+def local_iso(moment: datetime) -> str:
+    """A moment as typed in the editor: local, to the minute, no offset."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
+
+
+def in_days(days: float, hour: int = 14) -> datetime:
+    """A local moment ``days`` from today at ``hour``:00."""
+    day = datetime.now(PARIS) + timedelta(days=days)
+    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture
+def make_workshop(ateliers: Flask, make_page: Callable[..., int]) -> Callable[..., int]:
+    """``make_workshop(title, start=in_days(7), hours=2, capacity=12, **fields)``: a
+    workshop saved through the write path by a trusted account; its revision id.
+    ``weekly_until`` (a date) makes it weekly."""
+
+    def make(
+        title: str,
+        start: datetime | None = None,
+        *,
+        hours: float = 2,
+        capacity: int = 12,
+        place: str = "Centre social de Kerourien",
+        topics: tuple[str, ...] = ("wiki",),
+        facilitators: str = "Anim",
+        weekly_until: Any = None,
+        **fields: Any,
+    ) -> int:
+        start = start or in_days(7)
+        values: dict[str, Any] = {
+            "debut": local_iso(start),
+            "fin": local_iso(start + timedelta(hours=hours)),
+            "lieu": place,
+            "places": capacity,
+            "themes": list(topics),
+            "animateurs": facilitators,
+            "niveau": "débutant",
+            **fields,
+        }
+        if weekly_until is not None:
+            values["repetition"] = "chaque semaine"
+            values["jusqu_au"] = weekly_until.isoformat()
+        text_ = f"L'atelier {title}.\n"
+        return make_page(title, text_, author="Modo", page_type="atelier", fields=values)
+
+    return make

@@ -1,0 +1,149 @@
+"""iCalendar feeds (the icalendar library writes and escapes them):
+
+- ``GET /agenda.ics?place=&topic=``: every workshop (exact place title, exact topic), one
+  event per workshop; a weekly one carries an ``RRULE`` (``FREQ=WEEKLY;UNTIL=…``), so
+  its ``UID`` (``atelier-<page id>@<host>``) is stable for the whole series.
+- ``GET /agenda/<username>.ics``: a person's sessions, one event per session they
+  signed up to (``UID`` ``atelier-<page id>-<start>@<host>``, stable per session),
+  and the workshops they facilitate (as series). Registrations are private: the person
+  signed in, or the link with its key (``?cle=``, signed with the site's secret) that
+  calendar programs can fetch.
+
+Times carry their ``TZID`` with the matching ``VTIMEZONE`` (the wiki's zone).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, current_app, request
+from flask_login import current_user
+from icalendar import Calendar, Event
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from wikicoop.community.accounts import find_user
+from wikicoop.web.db import get_session
+from wikicoop.web.errors import fail
+
+from .calendar import Filters, start_key, workshops
+from .common import bp, now, tz
+from .links import absolute_url
+from .registrations import standing
+from .tables import WAITING
+from .texts import say
+from .workshop import Workshop
+
+#: a series whose last session ended longer ago than this leaves the feed
+KEEP_PAST = timedelta(days=90)
+_SALT = "outiller:agenda"
+
+
+def feed_key(username: str) -> str:
+    """The key of a person's calendar link (signed, never expires)."""
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return serializer.dumps(username.casefold())
+
+
+def _key_names(key: str) -> str | None:
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    try:
+        return str(serializer.loads(key))
+    except BadSignature:
+        return None
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//wikicoop//outiller//FR")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
+def _event(workshop: Workshop, start: datetime, uid: str, stamp: datetime) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", start + workshop.duration)
+    event.add("summary", workshop.title.full)
+    if workshop.place:
+        event.add("location", workshop.place)
+    event.add("url", absolute_url(workshop.title))
+    if workshop.topics:
+        event.add("categories", list(workshop.topics))
+    details = [
+        f"{say('level')} : {workshop.level}" if workshop.level else "",
+        f"{say('audience')} : {workshop.audience}" if workshop.audience else "",
+        f"{say('facilitators')} : {', '.join(workshop.facilitators)}"
+        if workshop.facilitators
+        else "",
+        absolute_url(workshop.title),
+    ]
+    event.add("description", "\n".join(line for line in details if line))
+    return event
+
+
+def series_event(workshop: Workshop, stamp: datetime) -> Event:
+    """A workshop as one event, weekly ones with their ``RRULE``."""
+    event = _event(workshop, workshop.start, f"atelier-{workshop.page_id}@{request.host}", stamp)
+    starts = workshop.starts
+    if workshop.weekly and len(starts) > 1:
+        event.add("rrule", {"freq": "weekly", "until": starts[-1].astimezone(UTC)})
+    return event
+
+
+def _response(cal: Calendar, filename: str) -> Response:
+    cal.add_missing_timezones()
+    response = Response(cal.to_ical(), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@bp.get("/agenda.ics")
+def agenda() -> Response:
+    filters = Filters(
+        place=request.args.get("place", "").strip(), topic=request.args.get("topic", "").strip()
+    )
+    stamp = datetime.now(UTC)
+    horizon = now() - KEEP_PAST
+    cal = _calendar(say("menu"))
+    for workshop in workshops(get_session(), tz()):
+        if filters.keeps(workshop) and workshop.starts[-1] + workshop.duration >= horizon:
+            cal.add_component(series_event(workshop, stamp))
+    return _response(cal, "ateliers.ics")
+
+
+@bp.get("/agenda/<username>.ics")
+def personal_agenda(username: str) -> Response:
+    session = get_session()
+    user = find_user(session, username)
+    key = request.args.get("cle", "")
+    own = current_user.is_authenticated and user is not None and current_user.id == user.id
+    if not own and (user is None or _key_names(key) != user.username.casefold()):
+        if user is None and not key:
+            fail(404, say("bad-key"))
+        fail(403, say("bad-key"))
+    assert user is not None
+    stamp = datetime.now(UTC)
+    mine = standing(session, user.id)
+    cal = _calendar(f"{say('menu')} — {user.username}")
+    for workshop in workshops(session, tz()):
+        if workshop.is_facilitator(user.username):
+            cal.add_component(series_event(workshop, stamp))
+            continue
+        for start in workshop.starts:
+            held = mine.get((workshop.page_id, start_key(start)))
+            if held is None:
+                continue
+            uid = f"atelier-{workshop.page_id}-{start.strftime('%Y%m%dT%H%M')}@{request.host}"
+            event = _event(workshop, start, uid, stamp)
+            if held[0] == WAITING:
+                event.pop("summary")
+                event.add("summary", f"({say('waiting')}) {workshop.title.full}")
+                event.add("status", "TENTATIVE")
+            else:
+                event.add("status", "CONFIRMED")
+            cal.add_component(event)
+    return _response(cal, f"ateliers-{user.id}.ics")
