@@ -1,0 +1,219 @@
+"""The network of pages as nodes and edges (``GET /api/v1/graph``, ``/reseau/graphe``).
+
+- around a page: the pages reached in ``depth`` steps (1 to 3) along links (both ways),
+  categories (a page and its category page) and page fields (a workshop's place);
+- without a page: the initiatives, places, workshops (the types of the setting
+  ``RELIER_GRAPH_TYPES``) and people (user pages), with the edges between them.
+
+Both stop at ``max_nodes`` nodes (the setting ``RELIER_GRAPH_MAX_NODES``). Each step is
+a few queries on the indexed link and category tables, never one per node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from wikicoop.core.models import CategoryMembership, Page, PageLink, Revision
+from wikicoop.text.titles import Title, TitleError, make_title, parse_title
+
+Key = tuple[str, str]
+
+
+@dataclass
+class Graph:
+    """Nodes by key ``(namespace, name)`` with their type, and typed edges."""
+
+    nodes: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    edges: set[tuple[Key, Key, str]] = field(default_factory=set)
+    depth_of: dict[Key, int] = field(default_factory=dict)
+    truncated: bool = False
+
+    def add_node(self, key: Key, page_type: str | None, depth: int, limit: int) -> bool:
+        if key in self.nodes:
+            return True
+        if len(self.nodes) >= limit:
+            self.truncated = True
+            return False
+        self.nodes[key] = {"type": page_type or ("category" if key[0] == "category" else "page")}
+        self.depth_of[key] = depth
+        return True
+
+    def add_edge(self, source: Key, target: Key, kind: str) -> None:
+        if source != target and source in self.nodes and target in self.nodes:
+            self.edges.add((source, target, kind))
+
+
+def _page_info(session: Session, keys: Iterable[Key]) -> dict[Key, tuple[int, str | None, Any]]:
+    """``{key: (page id, page type, fields)}`` of the live pages among ``keys``."""
+    found: dict[Key, tuple[int, str | None, Any]] = {}
+    by_ns: dict[str, list[str]] = {}
+    for ns, name in keys:
+        by_ns.setdefault(ns, []).append(name)
+    for ns, names in by_ns.items():
+        for start in range(0, len(names), 400):
+            rows = session.execute(
+                select(Page.id, Page.name, Revision.page_type, Revision.fields)
+                .join(Revision, Revision.id == Page.latest_revision_id)
+                .where(
+                    Page.namespace == ns,
+                    Page.name.in_(names[start : start + 400]),
+                    Page.deleted_at.is_(None),
+                )
+            )
+            for pid, name, page_type, fields in rows:
+                found[(ns, name)] = (pid, page_type, fields)
+    return found
+
+
+def _field_targets(fields: Any) -> set[Key]:
+    """Page titles a page's field values may name (checked against the pages later)."""
+    keys = set()
+    for value in (fields or {}).values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and 0 < len(item) <= 255 and "\n" not in item:
+                try:
+                    keys.add(parse_title(item, allow_fragment=False).key)
+                except TitleError:
+                    continue
+    return keys
+
+
+def _neighbours(
+    session: Session, keys: list[Key], info: dict[Key, tuple[int, str | None, Any]]
+) -> list[tuple[Key, Key, str]]:
+    """Every edge from or to the nodes ``keys``: out and in links, categories (a page's,
+    a category's members), fields. Edges may name pages that do not exist (the caller
+    keeps the nodes it wants)."""
+    found: list[tuple[Key, Key, str]] = []
+    ids = {info[k][0]: k for k in keys if k in info}
+    id_list = list(ids)
+    for start in range(0, len(id_list), 400):
+        chunk = id_list[start : start + 400]
+        for source, ns, name in session.execute(
+            select(PageLink.source_page_id, PageLink.target_namespace, PageLink.target_name).where(
+                PageLink.source_page_id.in_(chunk)
+            )
+        ):
+            found.append((ids[source], (ns, name), "link"))
+        for pid, category in session.execute(
+            select(CategoryMembership.page_id, CategoryMembership.category).where(
+                CategoryMembership.page_id.in_(chunk)
+            )
+        ):
+            found.append((ids[pid], ("category", category), "category"))
+    by_ns: dict[str, list[str]] = {}
+    for ns, name in keys:
+        by_ns.setdefault(ns, []).append(name)
+    for ns, names in by_ns.items():
+        for start in range(0, len(names), 400):
+            chunk_names = names[start : start + 400]
+            for src_ns, src_name, target in session.execute(
+                select(Page.namespace, Page.name, PageLink.target_name)
+                .join(PageLink, PageLink.source_page_id == Page.id)
+                .where(
+                    PageLink.target_namespace == ns,
+                    PageLink.target_name.in_(chunk_names),
+                    Page.deleted_at.is_(None),
+                )
+            ):
+                found.append(((src_ns, src_name), (ns, target), "link"))
+            if ns == "category":  # a category's members
+                for src_ns, src_name, category in session.execute(
+                    select(Page.namespace, Page.name, CategoryMembership.category)
+                    .join(CategoryMembership, CategoryMembership.page_id == Page.id)
+                    .where(CategoryMembership.category.in_(chunk_names), Page.deleted_at.is_(None))
+                ):
+                    found.append(((src_ns, src_name), ("category", category), "category"))
+    for key in keys:
+        if key in info:
+            for target in _field_targets(info[key][2]):
+                found.append((key, target, "field"))
+    return found
+
+
+def around(session: Session, start: Title, depth: int, max_nodes: int) -> Graph:
+    """The pages within ``depth`` steps of ``start`` (breadth first, nearest kept first
+    when the node limit is reached)."""
+    graph = Graph()
+    info = _page_info(session, [start.key])
+    graph.add_node(start.key, info[start.key][1] if start.key in info else None, 0, max_nodes)
+    frontier = [start.key]
+    all_edges: list[tuple[Key, Key, str]] = []
+    for level in range(1, depth + 1):
+        edges = _neighbours(session, frontier, info)
+        all_edges.extend(edges)
+        new_keys = {k for edge in edges for k in edge[:2] if k not in graph.nodes}
+        new_info = _page_info(session, new_keys)
+        info.update(new_info)
+        frontier = []
+        for key in sorted(new_keys):
+            exists = key in new_info
+            if not exists and key[0] != "category":
+                continue  # a missing page is not a node (categories are, page or not)
+            if graph.add_node(key, new_info[key][1] if exists else None, level, max_nodes):
+                frontier.append(key)
+        if graph.truncated:
+            break
+    for source, target, kind in all_edges:
+        graph.add_edge(source, target, kind)
+    return graph
+
+
+def overview(session: Session, types: list[str], max_nodes: int) -> Graph:
+    """Initiatives, places, workshops (pages of ``types``) and people (user pages), the
+    most linked to first, and the links, categories and fields between them."""
+    graph = Graph()
+    rows = session.execute(
+        select(Page.id, Page.namespace, Page.name, Revision.page_type, Revision.fields)
+        .join(Revision, Revision.id == Page.latest_revision_id)
+        .where(
+            Page.deleted_at.is_(None),
+            Page.redirect_target.is_(None),
+            or_(Revision.page_type.in_(types), and_(Page.namespace == "user")),
+        )
+        .order_by(Page.namespace, Page.name)
+    ).all()
+    info = {(ns, name): (pid, page_type, fields) for pid, ns, name, page_type, fields in rows}
+    # the most linked pages first, so the limit keeps the centre of the network
+    incoming: dict[Key, int] = {}
+    for ns, name in session.execute(
+        select(PageLink.target_namespace, PageLink.target_name).where(
+            PageLink.target_namespace.in_({k[0] for k in info} or {"main"})
+        )
+    ):
+        if (ns, name) in info:
+            incoming[(ns, name)] = incoming.get((ns, name), 0) + 1
+    for key in sorted(info, key=lambda k: (-incoming.get(k, 0), k)):
+        kind = info[key][1] or ("person" if key[0] == "user" else None)
+        if not graph.add_node(key, kind, 0, max_nodes):
+            break
+    for source, target, kind in _neighbours(session, list(graph.nodes), info):
+        graph.add_edge(source, target, kind)
+    return graph
+
+
+def as_json(graph: Graph, url_of: Any) -> dict[str, Any]:
+    """``{nodes, edges}`` as the API answers it (ids are full titles)."""
+    nodes = []
+    for key in sorted(graph.nodes, key=lambda k: (graph.depth_of.get(k, 0), k)):
+        title = make_title(*key)
+        nodes.append(
+            {
+                "id": title.full,
+                "title": title.full,
+                "url": url_of(title),
+                "type": graph.nodes[key]["type"],
+                "namespace": key[0],
+                "depth": graph.depth_of.get(key, 0),
+            }
+        )
+    edges = [
+        {"source": make_title(*s).full, "target": make_title(*t).full, "kind": kind}
+        for s, t, kind in sorted(graph.edges)
+    ]
+    return {"nodes": nodes, "edges": edges, "truncated": graph.truncated}
