@@ -158,13 +158,18 @@ def file_versions(session: Session, name: str) -> list[FileVersion]:
 
 
 def latest_versions(session: Session, names: Iterable[str]) -> dict[str, FileVersion]:
-    """Name → newest stored version of each named file, in one query."""
+    """Name → newest stored version of each named, published file, in one query."""
     wanted = sorted(set(names))
     if not wanted:
         return {}
     rows = session.execute(
         _select_versions()
-        .where(Page.namespace == "file", Page.name.in_(wanted), Page.deleted_at.is_(None))
+        .where(
+            Page.namespace == "file",
+            Page.name.in_(wanted),
+            Page.deleted_at.is_(None),
+            Page.latest_revision_id.is_not(None),  # a file waiting for review is not shown
+        )
         .order_by(versions_table.c.number)
     )
     return {version.name: version for version in (FileVersion(*row) for row in rows)}
