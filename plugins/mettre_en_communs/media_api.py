@@ -27,9 +27,11 @@ from .tables import file_versions as versions_table
 __all__ = [
     "FileVersion",
     "embedded_files",
+    "file_credits",
     "file_licences",
     "file_name_of",
     "file_versions",
+    "latest_versions",
     "media_dir",
     "stored_path",
 ]
@@ -91,6 +93,28 @@ def file_licences(session: Session, names: Iterable[str]) -> dict[str, str]:
         .where(Page.namespace == "file", Page.name.in_(wanted), Page.deleted_at.is_(None))
     )
     return {name: licence for name, licence in rows}
+
+
+def file_credits(session: Session, names: Iterable[str]) -> dict[str, dict[str, str | None]]:
+    """Name → ``{"licence", "author", "source", "description"}`` of each named file's
+    published revision (its page's fields), in one query."""
+    wanted = sorted(set(names))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Page.name, Revision.licence, Revision.fields)
+        .join(Revision, Revision.id == Page.latest_revision_id)
+        .where(Page.namespace == "file", Page.name.in_(wanted), Page.deleted_at.is_(None))
+    )
+    return {
+        name: {
+            "licence": licence,
+            "author": (fields or {}).get("auteur"),
+            "source": (fields or {}).get("source"),
+            "description": (fields or {}).get("description"),
+        }
+        for name, licence, fields in rows
+    }
 
 
 @dataclass(frozen=True)
