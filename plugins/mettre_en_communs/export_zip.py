@@ -207,7 +207,7 @@ def _write_page(
 def _embedded(session: Session, media: Any, text: str) -> list[str]:
     """The files a text embeds, by the media library (nothing without it)."""
     finder = getattr(media, "embedded_files", None)
-    return list(finder(session, text)) if finder is not None else []
+    return list(finder(text)) if finder is not None else []
 
 
 def _write_files(

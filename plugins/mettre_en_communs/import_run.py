@@ -8,6 +8,7 @@ from typing import IO, Any
 from sqlalchemy.orm import Session
 
 from wikicoop.core import writing
+from wikicoop.core.models import User
 from wikicoop.text.titles import TitleError, parse_title
 
 from .import_archive import (
@@ -20,8 +21,11 @@ from .import_archive import (
 from .import_zip import ImportReport, import_pages
 
 
-def run_import(app: Any, session: Session, source: str | IO[bytes]) -> ImportReport:
-    """Import the archive ``source`` (a path or a binary file) into ``app``'s wiki.
+def run_import(
+    app: Any, session: Session, source: str | IO[bytes], *, actor: User, name: str = ""
+) -> ImportReport:
+    """Import the archive ``source`` (a path or a binary file, ``name`` for the audit
+    log) into ``app``'s wiki, by ``actor`` (an administrator).
 
     Raises :class:`ArchiveRefused` before writing anything when the archive is not one
     of ours, unsafe or broken.
@@ -38,4 +42,11 @@ def run_import(app: Any, session: Session, source: str | IO[bytes]) -> ImportRep
             raise ArchiveRefused("bad-manifest", detail=f"title {page.title[:200]!r}") from None
         titled.append((title, page))
     session.rollback()  # start each page's transaction from a fresh read
-    return import_pages(writing.context_for(app, session), titled)
+    wiki = str(manifest.get("wiki") or "")[:60].replace(">", "")
+    return import_pages(
+        writing.context_for(app, session),
+        titled,
+        actor=actor,
+        prefix=wiki,
+        source=f"{name or 'archive'} ({wiki}, {manifest.get('date', '')})"[:500],
+    )

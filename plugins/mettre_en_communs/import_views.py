@@ -5,6 +5,7 @@ whole wiki) and the import, for administrators: the form ``/reutiliser/importer`
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
@@ -16,7 +17,7 @@ from .import_archive import ArchiveRefused
 from .import_run import run_import
 from .import_zip import ImportReport
 from .reuse_common import api, bp
-from .reuse_texts import say
+from .reuse_texts import TEXTS, say
 
 
 class ImportForm(FlaskForm):
@@ -26,7 +27,7 @@ class ImportForm(FlaskForm):
 
 
 def _skipped(report: ImportReport) -> list[tuple[str, str]]:
-    return [(title, say(key, **params)) for title, key, params in report.skipped]
+    return [(title, say(key) if key in TEXTS else key) for title, key in report.skipped]
 
 
 @bp.route("/reutiliser")
@@ -53,7 +54,9 @@ def import_form() -> tuple[str, int]:
         context["error"] = say("import_no_file")
         return render_template("mettre_en_communs/reuse/importer.html", **context), 400
     try:
-        report = run_import(current_app, get_session(), upload.stream)
+        report = run_import(
+            current_app, get_session(), upload.stream, actor=current_user, name=upload.filename
+        )
     except ArchiveRefused as err:
         context["error"] = say(err.key, **err.params)
         return render_template("mettre_en_communs/reuse/importer.html", **context), err.status
@@ -71,7 +74,9 @@ def import_api() -> Response:
     if upload is None or not upload.filename:
         raise ApiError(400, say("import_no_file"), code="no-file")
     try:
-        report = run_import(current_app, get_session(), upload.stream)
+        report = run_import(
+            current_app, get_session(), upload.stream, actor=current_user, name=upload.filename
+        )
     except ArchiveRefused as err:
         raise ApiError(err.status, say(err.key, **err.params), code=err.key) from None
     return jsonify(report.as_json())

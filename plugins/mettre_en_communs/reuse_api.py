@@ -5,8 +5,10 @@ category, or of the whole wiki), rate limited like the core's other heavy routes
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from typing import IO
 
-from flask import Response, current_app, jsonify, request, send_file
+from flask import Response, current_app, jsonify, request
 from flask_login import current_user
 
 from wikicoop.core import visibility
@@ -24,6 +26,8 @@ from .reuse_texts import say
 
 #: exports per reader (setting ``COMMONS_EXPORT_RATE_LIMIT``): each one reads every page
 EXPORT_RATE_LIMIT = "5 per minute;30 per hour"
+#: bytes sent at a time
+CHUNK = 64 * 1024
 
 
 def export_limit() -> str:
@@ -82,8 +86,21 @@ def export() -> Response:
     if category is not None and not summary.pages:
         out.close()
         raise ApiError(404, say("no_category", name=category), code="empty-category")
+    size = out.tell()
     out.seek(0)
     name = f"wikicoop-{category or 'wiki'}.zip".replace(" ", "_")
-    answer = send_file(out, mimetype="application/zip", as_attachment=True, download_name=name)
+    answer = Response(_chunks(out), mimetype="application/zip")
+    answer.headers["Content-Length"] = str(size)
+    answer.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     answer.headers["X-Export-Pages"] = str(len(summary.pages))
     return answer
+
+
+def _chunks(out: IO[bytes]) -> Iterator[bytes]:
+    """The archive's bytes, streamed from its temporary file (closed, so deleted, at
+    the end or when the reader goes away)."""
+    try:
+        while chunk := out.read(CHUNK):
+            yield chunk
+    finally:
+        out.close()

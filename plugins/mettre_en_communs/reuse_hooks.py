@@ -1,37 +1,47 @@
 """Hook implementations of the reuse part (credits, exports and import, licence checks,
 shared resources), joined to the plugin by its ``__init__``: each is named
-``reuse_<hook>`` and registered under the hook's name (pluggy's ``specname``)."""
+``reuse_<hook>`` and registered under the hook's name (pluggy's ``specname``). The
+plugin's ``template_dirs``, ``seed_dirs`` and ``migration_dirs`` (shared folders) are
+the media part's."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
 
 from wikicoop.plugins import hookimpl
 
-HERE = Path(__file__).parent
-
 __all__: list[str] = [
     "reuse_blueprints",
     "reuse_cli_commands",
+    "reuse_edit_notices",
+    "reuse_licence_changed",
     "reuse_page_actions",
-    "reuse_template_dirs",
+    "reuse_page_published",
+    "reuse_page_types",
 ]
 
 
 @hookimpl(specname="blueprints")
 def reuse_blueprints() -> list[Blueprint]:
-    from . import import_views, reuse_api, reuse_views  # noqa: F401  (their routes join the blueprints)
+    from . import (  # noqa: F401  (their routes join the blueprints)
+        import_views,
+        licence_views,
+        resources,
+        reuse_api,
+        reuse_views,
+    )
     from .reuse_common import api, bp
 
     return [bp, api]
 
 
-@hookimpl(specname="template_dirs")
-def reuse_template_dirs() -> Path:
-    return HERE / "templates"
+@hookimpl(specname="page_types")
+def reuse_page_types() -> list[dict[str, Any]]:
+    from .resources import RESSOURCE
+
+    return [RESSOURCE]
 
 
 @hookimpl(specname="page_actions")
@@ -47,3 +57,34 @@ def reuse_cli_commands(cli: Any) -> None:
     from .import_cli import add_commands
 
     add_commands(cli)
+
+
+@hookimpl(specname="page_published")
+def reuse_page_published(ctx: Any) -> None:
+    """Store the page's licence conflicts (a file page: check again the pages that
+    embed it, its licence may have changed)."""
+    from .licence_checks import check_published, recheck_embedders
+
+    check_published(ctx.session, ctx.page, ctx.revision)
+    if ctx.page.namespace == "file":
+        recheck_embedders(ctx.session, ctx.page)
+
+
+@hookimpl(specname="licence_changed")
+def reuse_licence_changed(ctx: Any) -> None:
+    """A page under another licence: its conflicts change (and those of its embedders)."""
+    from .licence_checks import check_published, recheck_embedders
+
+    latest = ctx.page.latest_revision
+    if latest is not None:
+        check_published(ctx.session, ctx.page, latest)
+    if ctx.page.namespace == "file":
+        recheck_embedders(ctx.session, ctx.page)
+
+
+@hookimpl(specname="edit_notices")
+def reuse_edit_notices(ctx: Any) -> list[dict[str, str]]:
+    """Warn the editor of embedded content the page's licence cannot carry."""
+    from .licence_checks import notices_for
+
+    return notices_for(ctx)

@@ -60,19 +60,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "import_title": {"fr": "Importer une archive", "en": "Import an archive"},
     "import_intro": {
         "fr": "Une archive zip exportée par un wiki wikicoop : ses pages sont recréées avec "
-        "tout leur historique. Une page qui existe déjà ici garde sa version : seules les "
-        "versions importées plus récentes que la sienne lui sont ajoutées.",
+        "tout leur historique. Une page qui existe déjà ici n'est pas modifiée : elle est "
+        "signalée comme ignorée.",
         "en": "A zip archive exported by a wikicoop wiki: its pages are created again with "
-        "their whole history. A page that exists here keeps its version: only imported "
-        "versions newer than its own are added to it.",
+        "their whole history. A page that exists here already is left as it is and "
+        "reported as skipped.",
     },
     "import_file": {"fr": "Archive zip", "en": "Zip archive"},
     "import_button": {"fr": "Importer", "en": "Import"},
     "import_done": {
-        "fr": "Import terminé : {created} page(s) créée(s), {updated} complétée(s), "
-        "{skipped} ignorée(s), {revisions} version(s) importée(s).",
-        "en": "Import done: {created} page(s) created, {updated} completed, "
-        "{skipped} skipped, {revisions} version(s) imported.",
+        "fr": "Import terminé : {created} page(s) créée(s), {skipped} ignorée(s), "
+        "{revisions} version(s) importée(s).",
+        "en": "Import done: {created} page(s) created, {skipped} skipped, "
+        "{revisions} version(s) imported.",
     },
     "import_no_file": {"fr": "Choisissez une archive zip.", "en": "Choose a zip archive."},
     "skipped_reason": {"fr": "Raison", "en": "Reason"},
@@ -105,19 +105,71 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "L'historique de la page « {title} » est illisible ({detail}).",
         "en": "The history of the page “{title}” is unreadable ({detail}).",
     },
-    "exists-older": {
-        "fr": "la page existe déjà ici et n'a aucune version importée plus récente",
-        "en": "the page exists here already and has no newer imported version",
+    "exists": {
+        "fr": "la page existe déjà ici : elle n'est pas modifiée",
+        "en": "the page exists here already: it is left as it is",
     },
-    "exists-licence": {
-        "fr": "la page existe déjà ici sous une autre licence ({local})",
-        "en": "the page exists here already under another licence ({local})",
+    "import_refused": {
+        "fr": "Seuls les administrateurs peuvent importer une archive.",
+        "en": "Only administrators may import an archive.",
     },
-    "deleted-here": {
-        "fr": "la page a été supprimée ici",
-        "en": "the page was deleted here",
+    # -- shared resources
+    "resources": {"fr": "Ressources partagées", "en": "Shared resources"},
+    "resources_intro": {
+        "fr": "Logiciels libres, guides, données ouvertes… que le territoire partage.",
+        "en": "Free software, guides, open data… shared by the territory.",
     },
-    "import_refused": {"fr": "Import refusé", "en": "Import refused"},
+    "kind": {"fr": "Genre", "en": "Kind"},
+    "any": {"fr": "Tous", "en": "All"},
+    "filter": {"fr": "Filtrer", "en": "Filter"},
+    "resources_count": {"fr": "{n} ressource(s)", "en": "{n} resource(s)"},
+    "new_resource": {"fr": "Décrire une ressource", "en": "Describe a resource"},
+    # -- licences
+    "licences_title": {"fr": "Les licences des communs", "en": "The licences of the commons"},
+    "licences_intro": {
+        "fr": "Combien de pages et de fichiers sont publiés sous chaque licence.",
+        "en": "How many pages and files are published under each licence.",
+    },
+    "pages_per_licence": {"fr": "Pages par licence", "en": "Pages per licence"},
+    "files_per_licence": {"fr": "Fichiers par licence", "en": "Files per licence"},
+    "licence_col": {"fr": "Licence", "en": "Licence"},
+    "pages_col": {"fr": "Pages", "en": "Pages"},
+    "files_col": {"fr": "Fichiers", "en": "Files"},
+    "no_file": {"fr": "Aucun fichier publié.", "en": "No file published."},
+    "no_page": {"fr": "Aucune page publiée.", "en": "No page published."},
+    "to_check": {"fr": "Licences à vérifier", "en": "Licences to check"},
+    "to_check_intro": {
+        "fr": "Les pages qui reprennent un contenu sous une licence qu'elles ne peuvent pas "
+        "porter. Une page sort de la liste dès qu'une nouvelle version corrige le problème.",
+        "en": "Pages that carry content under a licence they cannot carry. A page leaves "
+        "the list as soon as a new version fixes it.",
+    },
+    "no_conflict": {"fr": "Aucun conflit de licence.", "en": "No licence conflict."},
+    "page_col": {"fr": "Page", "en": "Page"},
+    "item_col": {"fr": "Contenu repris", "en": "Embedded content"},
+    "reason_col": {"fr": "Problème", "en": "Problem"},
+    "since_col": {"fr": "Depuis", "en": "Since"},
+    "unknown_authors": {"fr": "Pages sans auteur connu", "en": "Pages without a known author"},
+    "none_unknown": {"fr": "Aucune.", "en": "None."},
+    "moderators_only": {
+        "fr": "Cette liste est réservée aux modérateurs.",
+        "en": "This list is for moderators only.",
+    },
+    "reason_unknown": {"fr": "licence inconnue", "en": "unknown licence"},
+    "reason_reserved": {"fr": "tous droits réservés", "en": "all rights reserved"},
+    "reason_nc": {
+        "fr": "non commercial dans une page qui permet l'usage commercial",
+        "en": "non-commercial in a page that allows commercial use",
+    },
+    "reason_nd": {"fr": "pas de modification", "en": "no derivatives"},
+    "reason_sa": {
+        "fr": "partage dans les mêmes conditions : la page ne peut pas le reprendre",
+        "en": "share-alike: the page cannot carry it",
+    },
+    "reason_attribution": {
+        "fr": "attribution demandée dans une page CC0",
+        "en": "attribution required in a CC0 page",
+    },
 }
 
 
