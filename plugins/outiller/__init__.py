@@ -19,6 +19,7 @@ from flask import Blueprint, Flask
 
 from wikicoop.plugins import hookimpl
 
+from .sandbox import check_edit, check_permission, reset_panel
 from .texts import TEXTS
 from .workshop import ATELIER, DEFAULT_TIMEZONE, TYPE_NAME, check_fields, zone
 
@@ -36,16 +37,24 @@ def page_types() -> list[dict[str, Any]]:
 
 @hookimpl
 def validate_edit(ctx: Any) -> None:
-    """An end after the start, a capacity of 1 or more, a weekly series that ends."""
+    """An end after the start, a capacity of 1 or more, a weekly series that ends; no
+    edit of another person's sandbox."""
     if ctx.edit.page_type == TYPE_NAME:
         check_fields(ctx.edit.fields or {}, zone(ctx.settings.get("OUTILLER_TIMEZONE")))
+    check_edit(ctx)
+
+
+@hookimpl
+def permission_check(actor: Any, action: str, page: Any) -> bool | None:
+    """Nobody but its owner and the moderators writes in a personal sandbox."""
+    return check_permission(actor, action, page)
 
 
 @hookimpl
 def page_panels(ctx: Any) -> dict[str, str] | None:
     from .panel import page_panel
 
-    return page_panel(ctx)
+    return page_panel(ctx) or reset_panel(ctx)
 
 
 @hookimpl

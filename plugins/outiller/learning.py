@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from wikicoop.core.db import engine_of
 from wikicoop.core.models import Page, Revision, utcnow
+from wikicoop.core.moderation import personal_sandbox_title
 from wikicoop.text.titles import parse_title
 
 from .tables import visits
@@ -57,10 +58,9 @@ VISIT_ACTIONS = {"history": "history", "diff": "diff"}
 def sandbox_title(settings: Mapping[str, Any], username: str) -> str:
     """The full title of ``username``'s personal sandbox (the core's helper when present)."""
     try:
-        from wikicoop.core.moderation import personal_sandbox_title
-    except ImportError:  # the core's personal sandboxes are not there yet
+        return personal_sandbox_title(settings, username, SANDBOX_NAME)
+    except ValueError:  # the site's PERSONAL_SANDBOXES leave it out: the same title
         return f"Utilisateur:{username}/{SANDBOX_NAME}"
-    return personal_sandbox_title(settings, username)
 
 
 @dataclass
