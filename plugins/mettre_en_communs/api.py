@@ -78,10 +78,10 @@ def create_file() -> tuple[Response, int]:
     """Upload a file (or a new version of one)."""
     if not current_user.is_authenticated:
         raise ApiError(401, say("login_needed"))
-    guard("create")
     refused = write_refusal(None)
-    if refused is not None:
+    if refused is not None:  # a blocked account reads why
         raise ApiError(refused.status, localized(refused), code=refused.code)
+    guard("create")
     sent = request.files.get("file")
     if sent is None or not sent.filename:
         raise UploadError("no-file", 400)

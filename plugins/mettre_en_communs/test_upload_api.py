@@ -227,4 +227,5 @@ def test_anonymous_and_blocked_people_may_not_upload(media: Flask, client, send_
         session.commit()
     answer = send_file(image_bytes("PNG", (10, 10)), "bloque.png", headers)
     assert answer.status_code == 403
+    assert "Vandalisme" in answer.json["error"]
     assert fetch(client, "/fichiers/Bloque.png/brut").status_code == 404

@@ -90,8 +90,8 @@ def upload_form() -> Response | tuple[str, int] | str:
     sentence, when refused; nothing is kept then)."""
     if not current_user.is_authenticated:
         return redirect("/compte/connexion?next=" + request.full_path.rstrip("?"))
+    refuse_if_cannot_write(None)  # a blocked account reads why
     require("create")
-    refuse_if_cannot_write(None)
     form = UploadForm()
     if request.method == "GET":
         form.name.data = request.args.get("nom", "")
@@ -165,7 +165,7 @@ def _files(
     query = (
         select(Page.name, Revision.licence, v.mime, v.width, v.height, v.sha256, v.created_at)
         .join(newest, newest.c.page_id == Page.id)
-        .join(v, (v.page_id == newest.c.page_id) & (v.number == newest.c.number))
+        .join(file_versions, (v.page_id == newest.c.page_id) & (v.number == newest.c.number))
         .join(Revision, Revision.id == Page.latest_revision_id)
         .where(Page.namespace == "file", Page.deleted_at.is_(None))
     )

@@ -1,0 +1,161 @@
+"""Files shown in pages: the wiki and Markdown syntaxes, red links, escaping, the file
+page's panel and "utilisé dans"."""
+
+from __future__ import annotations
+
+from flask import Flask
+from helpers import bearer_for, soup
+
+from .conftest import image_bytes
+from .media_api import embedded_files
+
+
+def upload(send_file, app: Flask, name: str, size=(1200, 800), **form: str) -> dict:
+    answer = send_file(image_bytes("PNG", size), name, bearer_for(app, "Alice"), **form)
+    assert answer.status_code == 201, answer.text
+    return answer.json
+
+
+def content(client, path: str):
+    return soup(client.get(path)).select_one(".page-content")
+
+
+def test_embedded_file_names_are_read_from_both_syntaxes() -> None:
+    text = (
+        "[[Fichier:port du_matin.jpg|vignette|Le port]] [[:Fichier:Lien.png]] "
+        "![Le plan](Image:plan.png) `[[Fichier:Code.png]]` [[File:port du matin.jpg]]\n"
+        "```\n[[Fichier:Bloc.png]]\n```\n![ailleurs](https://example.org/a.png)"
+    )
+    assert embedded_files(text) == ["Port du matin.jpg", "Plan.png"]
+
+
+def test_wiki_syntax_renders_a_thumbnail_with_its_caption(
+    media: Flask, client, send_file, make_page
+) -> None:
+    body = upload(send_file, media, "jardin.png")
+    make_page("Jardin partagé", "Voici :\n\n[[Fichier:Jardin.png|vignette|droite|Les bacs]]\n")
+    html = content(client, "/wiki/Jardin_partagé")
+    figure = html.select_one("figure.mec-figure.mec-thumb.mec-right")
+    assert figure is not None, html
+    img = figure.select_one("img")
+    assert img["src"].startswith("/fichiers/Jardin.png/vignette/800?v=" + body["sha256"][:16])
+    assert (img["width"], img["height"]) == ("220", "147")
+    assert img["alt"] == "Les bacs"
+    assert figure.select_one("a")["href"] == "/wiki/Fichier:Jardin.png"
+    assert figure.select_one("figcaption").get_text() == "Les bacs"
+
+
+def test_a_width_and_markdown_syntax(media: Flask, client, send_file, make_page) -> None:
+    upload(send_file, media, "plan.png", size=(1000, 500))
+    make_page(
+        "Plan", "[[Fichier:Plan.png|100px|alt=Le plan du quartier]]\n\n![Vue](Fichier:Plan.png)"
+    )
+    html = content(client, "/wiki/Plan")
+    small, full = html.select("img")
+    assert small["src"].startswith("/fichiers/Plan.png/vignette/320?v=")
+    assert (small["width"], small["alt"]) == ("100", "Le plan du quartier")
+    assert full["src"].startswith("/fichiers/Plan.png/brut?v=")
+    assert (full["width"], full["height"], full["alt"]) == ("1000", "500", "Vue")
+
+
+def test_a_missing_file_is_a_red_link_to_the_upload_form(media: Flask, client, make_page) -> None:
+    make_page(
+        "Projet", "[[Fichier:Affiche du projet.jpg|vignette|L'affiche]] et ![x](Fichier:Autre.png)"
+    )
+    links = content(client, "/wiki/Projet").select("a.new.mec-missing")
+    assert [a["href"] for a in links] == [
+        "/fichiers/televerser?nom=Affiche%20du%20projet.jpg",
+        "/fichiers/televerser?nom=Autre.png",
+    ]
+    assert content(client, "/wiki/Projet").select("img") == []
+    # the upload form is prefilled with the name
+    from helpers import login
+
+    from wikicoop.web.db import get_session  # noqa: F401
+
+    bearer_for(media, "Alice")
+    login(client, "Alice")
+    form = soup(client.get(links[0]["href"]))
+    assert form.select_one("#mec-name")["value"] == "Affiche du projet.jpg"
+
+
+def test_the_page_turns_to_the_image_once_uploaded(
+    media: Flask, client, send_file, make_page
+) -> None:
+    make_page("Fête", "[[Fichier:Fete.png|vignette|La fête]]")
+    assert content(client, "/wiki/Fête").select("a.mec-missing")
+    upload(send_file, media, "fete.png")
+    assert content(client, "/wiki/Fête").select_one("figure img") is not None
+
+
+def test_captions_and_descriptions_are_inert(media: Flask, client, send_file, make_page) -> None:
+    upload(
+        send_file,
+        media,
+        "danger.png",
+        description='<img src=x onerror="alert(1)"><script>alert(2)</script>',
+        author='"><script>alert(3)</script>',
+    )
+    make_page(
+        "Piège",
+        '[[Fichier:Danger.png|vignette|<script>alert(4)</script>"onmouseover="x]]\n\n'
+        '![<b onclick="y">alt</b>](Fichier:Danger.png "<script>t</script>")',
+    )
+    for path in ("/wiki/Piège", "/wiki/Fichier:Danger.png"):
+        page = soup(client.get(path))
+        main = page.select_one("main") or page
+        assert main.select("script") == []
+        handlers = [
+            (tag.name, name)
+            for tag in main.find_all(True)
+            for name in tag.attrs
+            if name.startswith("on")
+        ]
+        assert handlers == []
+    html = content(client, "/wiki/Piège")
+    assert "<script>alert(4)</script>" in html.select_one("figcaption").get_text()
+
+
+def test_the_file_page_shows_the_image_versions_and_where_it_is_used(
+    media: Flask, client, send_file, make_page
+) -> None:
+    upload(send_file, media, "carte.png", author="Yann", source="Travail personnel")
+    upload_v2 = send_file(
+        image_bytes("PNG", (900, 600), color=(1, 2, 3)),
+        "carte.png",
+        bearer_for(media, "Alice"),
+        comment="Couleurs corrigées",
+    )
+    assert upload_v2.status_code == 201
+    make_page("Quartier", "[[Fichier:Carte.png|vignette|La carte]]")
+    make_page("Autre page", "Rien ici.")
+    page = soup(client.get("/wiki/Fichier:Carte.png"))
+    panel = page.select_one(".plugin-panel")
+    assert panel is not None
+    assert panel.select_one(".mec-preview img")["src"].startswith("/fichiers/Carte.png/")
+    rows = panel.select("table.mec-versions tbody tr")
+    assert len(rows) == 2
+    assert "Couleurs corrigées" in rows[0].get_text()
+    assert "900 × 600 px" in rows[0].get_text()
+    assert rows[1].select_one("a")["href"] == "/fichiers/Carte.png/version/1"
+    used = [a.get_text() for a in panel.select("ul a")]
+    assert used == ["Quartier"]
+    # the infobox shows the page type's fields, the page its licence
+    assert "Yann" in page.get_text()
+    # the page stops using the file: the list follows
+    make_page("Quartier", "Plus d'image.")
+    panel = soup(client.get("/wiki/Fichier:Carte.png")).select_one(".plugin-panel")
+    assert not panel.select("ul a")
+
+
+def test_a_new_version_renders_the_pages_using_it_again(
+    media: Flask, client, send_file, make_page
+) -> None:
+    upload(send_file, media, "affiche.png", size=(400, 200))
+    make_page("Concert", "[[Fichier:Affiche.png]]")
+    first = content(client, "/wiki/Concert").select_one("img")
+    assert (first["width"], first["height"]) == ("400", "200")
+    again = send_file(image_bytes("PNG", (300, 300)), "affiche.png", bearer_for(media, "Alice"))
+    assert again.status_code == 201
+    second = content(client, "/wiki/Concert").select_one("img")
+    assert (second["width"], second["height"]) == ("300", "300")
