@@ -87,6 +87,11 @@ def seed_dirs() -> Path:
 
 
 @hookimpl
+def translation_dirs() -> Path:
+    return HERE / "translations"
+
+
+@hookimpl
 def startup(app: Flask) -> None:
     from .learning import install
 

@@ -4,7 +4,7 @@ view of their participants' progress."""
 
 from __future__ import annotations
 
-from helpers import Api, bearer_for, edit_form, save, soup
+from helpers import Api, bearer_for, save, soup
 
 from .conftest import in_days
 

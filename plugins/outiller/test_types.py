@@ -83,3 +83,14 @@ def test_the_editor_shows_the_error_beside_the_field(ateliers, auth, client):
     )
     error = soup(response).select_one('.page-field[data-field="places"] .field-error')
     assert error is not None and "1 ou plus" in error.get_text()
+
+
+def test_refusals_are_in_english_too(ateliers, client):
+    api = Api(client, {**bearer_for(ateliers, "Modo", "moderator"), "Accept-Language": "en"})
+    body = {"text": "A workshop.", "base_revision": None, "type": "atelier"}
+    answer = api.put("Workshop", {**body, "fields": {**GOOD, "places": 0}}, 400).get_json()
+    assert "1 or more" in answer["error"]
+    api.put("Utilisateur:Zoe/Bac à sable", {"text": "x", "base_revision": None}, 201)  # may
+    other = Api(client, {**bearer_for(ateliers, "Intrus"), "Accept-Language": "en"})
+    refused = other.put("Utilisateur:Zoe/Brouillon", {"text": "x", "base_revision": None}, 403)
+    assert "belongs to Zoe" in refused.get_json()["error"]
