@@ -20,8 +20,7 @@ from wikicoop.web.helpers import ApiError, api_title, rate_key
 from wikicoop.web.labels import localized
 
 from .export_zip import write_archive
-from .reuse_common import absolute_url, api, credit_words, file_licence, media_api
-from .reuse_credit import credit_for
+from .reuse_common import absolute_url, api, credit_words, media_api, page_credit
 from .reuse_texts import say
 
 #: exports per reader (setting ``COMMONS_EXPORT_RATE_LIMIT``): each one reads every page
@@ -45,8 +44,7 @@ def credit(raw_title: str) -> Response:
         page = visibility.published_page(session, title, current_user)
     except ServiceError as err:
         raise ApiError(404, say("page_missing", title=title.full), code=err.code) from None
-    found = credit_for(session, page, absolute_url(page.title), file_licence(session, page))
-    return jsonify(found.as_json(credit_words()))
+    return jsonify(page_credit(session, page).as_json(credit_words()))
 
 
 def category_asked() -> str | None:

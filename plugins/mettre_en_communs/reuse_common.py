@@ -4,6 +4,7 @@ library, when it is there)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from wikicoop.text.titles import Title
 from wikicoop.web.helpers import make_api_blueprint
 from wikicoop.web.urls import page_url
 
+from .reuse_credit import Credit, credit_for
 from .reuse_texts import say
 
 HERE = Path(__file__).parent
@@ -51,13 +53,20 @@ def media_api() -> Any:
     return module
 
 
-def file_licence(session: Session, page: Page) -> str | None:
-    """A file page's own licence (its file's, not the description page's), or None."""
+def file_credit(session: Session, page: Page) -> dict[str, Any]:
+    """A file page's own ``licence`` and ``author`` (its file's, from the media
+    library: the file's author, not the description page's writers); {} otherwise."""
     module = media_api()
-    if page.namespace != "file" or module is None or not hasattr(module, "file_licences"):
-        return None
-    found = module.file_licences(session, [page.name])
-    value = found.get(page.name) if isinstance(found, dict) else None
-    if isinstance(value, dict):
-        value = value.get("licence") or value.get("license")
-    return str(value) if value else None
+    if page.namespace != "file" or module is None or not hasattr(module, "file_credits"):
+        return {}
+    found = module.file_credits(session, [page.name]).get(page.name) or {}
+    return {key: found[key] for key in ("licence", "author") if found.get(key)}
+
+
+def page_credit(session: Session, page: Page) -> Credit:
+    """The credit of a public page; a file page's with its file's licence and author."""
+    own = file_credit(session, page)
+    credit = credit_for(session, page, absolute_url(page.title), own.get("licence"))
+    if own.get("author"):
+        credit = replace(credit, authors=(str(own["author"]),))
+    return credit

@@ -17,15 +17,15 @@ from wikicoop.web.helpers import parse_or_fail, published_page_or_404, renderer
 from wikicoop.web.labels import current_language
 
 from .export_page import html_export, markdown_export
-from .reuse_common import absolute_url, bp, credit_words, file_licence
-from .reuse_credit import Credit, credit_for, credit_html, credit_text
+from .reuse_common import bp, credit_words
+from .reuse_common import page_credit as shared_credit
+from .reuse_credit import Credit, credit_html, credit_text
 from .reuse_texts import say
 
 
 def page_credit(page: Page) -> Credit:
-    """The credit of a public page (a file page with its file's licence)."""
-    session = get_session()
-    return credit_for(session, page, absolute_url(page.title), file_licence(session, page))
+    """The credit of a public page (a file page with its file's licence and author)."""
+    return shared_credit(get_session(), page)
 
 
 def reuse_url(page_title: str) -> str:
