@@ -3,8 +3,6 @@
 - ``GET /api/v1/interwiki``: the prefixes, ``{"interwiki": [{"prefix", "url"}]}``;
 - ``GET /api/v1/pages/<title>/related?limit=``: the related pages, ``{"related":
   [{"title", "url", "score", "reasons": [{"kind", "value"}]}]}``;
-- ``GET /api/v1/pages/<title>/backlinks``: what links here, ``{"title", "count",
-  "backlinks": [{"title", "url", "namespace", "redirect"}]}``;
 - ``GET /api/v1/graph?around=<title>&depth=<1..3>``: ``{"nodes", "edges", "truncated"}``.
 """
 
@@ -18,7 +16,7 @@ from wikicoop.web.db import get_session
 from wikicoop.web.helpers import ApiError, api_title, live_page, make_api_blueprint
 from wikicoop.web.urls import page_url
 
-from . import graph, interwiki, maintenance, related
+from . import graph, interwiki, related
 from .graph_params import GraphAsk, graph_for
 from .texts import say
 
@@ -52,22 +50,6 @@ def related_json(title: str) -> Response:
             {"title": c.title.full, "url": _url(c.title), "score": c.score, "reasons": c.reasons}
             for c in cousins
             if c.title is not None
-        ],
-    )
-
-
-@api.route("/pages/<path:title>/backlinks")
-def backlinks_json(title: str) -> Response:
-    """The live pages linking to a title (existing or not)."""
-    target = api_title(title)
-    found = maintenance.backlinks(get_session(), target)
-    return jsonify(
-        title=target.full,
-        count=found.total,
-        backlinks=[
-            {"title": t.full, "url": _url(t), "namespace": ns, "redirect": redirect}
-            for ns, rows in found.groups
-            for t, redirect in rows
         ],
     )
 

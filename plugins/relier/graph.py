@@ -11,11 +11,12 @@ a few queries on the indexed link and category tables, never one per node.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import CategoryMembership, Page, PageLink, Revision
@@ -133,7 +134,38 @@ def _neighbours(
         if key in info:
             for target in _field_targets(info[key][2]):
                 found.append((key, target, "field"))
+    found.extend(_fields_naming(session, keys))
     return found
+
+
+def _fields_naming(session: Session, keys: list[Key]) -> list[tuple[Key, Key, str]]:
+    """Edges from the typed pages whose field values name one of ``keys`` (a workshop
+    naming its place): field values are JSON, searched as text for the title's JSON
+    string, then confirmed in Python."""
+    found: list[tuple[Key, Key, str]] = []
+    wanted = {make_title(*k).full: k for k in keys if k[0] != "category"}
+    names = sorted(wanted)
+    for start in range(0, len(names), 100):
+        chunk = names[start : start + 100]
+        patterns = [
+            cast(Revision.fields, String).like("%" + _like(json.dumps(name)) + "%", escape="\\")
+            for name in chunk
+        ]
+        rows = session.execute(
+            select(Page.namespace, Page.name, Revision.fields)
+            .join(Revision, Revision.id == Page.latest_revision_id)
+            .where(Revision.page_type.is_not(None), Page.deleted_at.is_(None), or_(*patterns))
+        )
+        for ns, name, fields in rows:
+            for target in _field_targets(fields):
+                full = make_title(*target).full
+                if full in wanted:
+                    found.append(((ns, name), wanted[full], "field"))
+    return found
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def around(session: Session, start: Title, depth: int, max_nodes: int) -> Graph:
