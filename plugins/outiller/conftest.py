@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import Engine, text
 
 from wikicoop.core.db import engine_of, upgrade_schema
+from wikicoop.search import wait_for_index
 
 from .tables import OWN_TABLES
 
@@ -30,14 +31,22 @@ def ateliers(app: Flask) -> Iterator[Flask]:
     engine = engine_of(app)
     upgrade_schema(engine, [str(VERSIONS)])
     yield app
+    wait_for_index(app)  # nothing of the app's still reads while the tables go
+    engine.dispose()
     drop_own_tables(engine)
 
 
 def drop_own_tables(engine: Engine) -> None:
-    """Drop the plugin's tables and forget its branch's recorded version."""
+    """Drop the plugin's tables and forget its branch's recorded version. On PostgreSQL
+    one statement, parents first: the locks are taken in the order the plugin's own
+    queries take them (occurrences, then registrations), so no reader deadlocks it."""
     with engine.begin() as connection:
-        for table in OWN_TABLES:
-            table.drop(connection, checkfirst=True)
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in reversed(OWN_TABLES))
+            connection.execute(text(f"DROP TABLE IF EXISTS {names}"))
+        else:
+            for table in OWN_TABLES:
+                table.drop(connection, checkfirst=True)
         connection.execute(text("DELETE FROM alembic_version WHERE version_num LIKE 'outiller_%'"))
 
 
