@@ -1,7 +1,8 @@
 """A third-party plugin installed through the ``wikicoop.plugins`` entry point, through
 the running app: every hook called at startup (startup, blueprints, template_dirs,
-template_context, translation_dirs, markdown_plugins, sanitizer_allowlist, cli_commands,
-seed_dirs, migration_dirs, seed_loaded) and DISABLED_PLUGINS by each of its names."""
+template_context, stylesheets, translation_dirs, markdown_plugins, sanitizer_allowlist,
+cli_commands, seed_dirs, migration_dirs, seed_loaded) and DISABLED_PLUGINS by each of
+its names."""
 
 from __future__ import annotations
 
@@ -74,6 +75,11 @@ def blueprints():
 @hookimpl
 def template_dirs():
     return HERE / "templates"
+
+
+@hookimpl
+def stylesheets():
+    return "/greffon/greffon.css"
 
 
 @hookimpl
@@ -204,6 +210,11 @@ def test_entry_point_plugin_serves_its_blueprint_templates_and_translations(
         "Bonjour du greffon : anonyme (greffon.html)"
     )
     assert page.select_one(".site-nav")  # the plugin's template extends the core's layout
+    # stylesheets(): on every page, before the theme's (which may override it)
+    sheets = [link["href"] for link in page.select('head link[rel="stylesheet"]')]
+    assert sheets[0] == "/greffon/greffon.css" and len(sheets) >= 2
+    home = soup(client.get("/wiki/Accueil"))
+    assert home.select_one('head link[href="/greffon/greffon.css"]') is not None
     english = soup(client.get("/greffon?lang=en"))  # translation_dirs()
     assert "Hello from the plugin" in english.select_one("#greffon").text
     make_user(app, "Alice")

@@ -175,6 +175,14 @@ def template_dirs() -> Any:
 
 
 @hookspec
+def stylesheets() -> Any:
+    """stylesheets(): addresses of the plugin's stylesheets (its blueprint's static files),
+    linked from every page before the theme's (a theme may override them; the theme's
+    custom properties apply), read once at startup: for what the plugin puts in pages
+    the core shows (an embedded image floating right...)."""
+
+
+@hookspec
 def template_context(ctx: Any) -> Any:
     """template_context(ctx): extra variables ``{name: value}`` for every template
     rendered in a request. ctx: template (its name), actor, request."""

@@ -205,6 +205,8 @@ def init_web(app: Flask) -> None:
         plugin_navigation_links=navigation_links,
         plugin_page_panels=page_panels,
         plugin_page_actions=page_actions,
+        # read once: a stylesheet is a file the plugin ships, not a per-request choice
+        plugin_stylesheets=[str(url) for url in collect(pm.hook.stylesheets())],
     )
     before_render_template.connect(_add_template_context, app)
     # app.cli's commands are listed and run by the ``wikicoop`` group (FlaskGroup)
