@@ -112,6 +112,14 @@ def cli_commands(cli: Any) -> None:
 
 
 @hookimpl
+def seed_loaded(app: Flask, session: Any, created: Any) -> None:
+    """The example files (``seed/media``), once their tables exist; idempotent."""
+    from .commands import seed_files
+
+    seed_files(session)
+
+
+@hookimpl
 def startup(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)

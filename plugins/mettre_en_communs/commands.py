@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
@@ -18,15 +19,19 @@ from wikicoop.seed import seed_author
 from wikicoop.web.db import get_session
 
 from .detect import UploadError
+from .embed import tables_ready
 from .media_api import file_versions, media_dir
 from .uploads import UploadRequest, file_title, upload
 
 SEED_MEDIA = Path(__file__).parent / "seed" / "media"
 
 
-def seed_files(folder: Path = SEED_MEDIA) -> list[str]:
-    """Upload the example files that have no version yet; return their names."""
-    session = get_session()
+def seed_files(session: Session | None = None, folder: Path = SEED_MEDIA) -> list[str]:
+    """Upload the example files that have no version yet; return their names. Each
+    upload is its own transaction (a file and its page), like any upload."""
+    session = session or get_session()
+    if not tables_ready(session):  # a schema not upgraded for the plugin yet
+        return []
     entries: list[dict[str, Any]] = json.loads((folder / "fichiers.json").read_text("utf-8"))
     done = []
     for entry in entries:

@@ -9,13 +9,11 @@ from wikicoop.cli import cli as wikicoop_cli
 
 
 def test_seed_files_and_the_page_embedding_them(media: Flask, client, runner) -> None:
+    # load-seed uploads the example files too (the seed_loaded hook)
     assert runner.invoke(wikicoop_cli, ["load-seed"]).exit_code == 0
     result = runner.invoke(wikicoop_cli, ["commons", "seed-files"])
     assert result.exit_code == 0, result.output
-    assert "3 fichier(s) d'exemple ajouté(s)." in result.output
-    # idempotent
-    again = runner.invoke(wikicoop_cli, ["commons", "seed-files"])
-    assert "0 fichier(s)" in again.output
+    assert "0 fichier(s) d'exemple ajouté(s)." in result.output  # idempotent
     page = soup(client.get("/wiki/Le_jardin_partagé_en_images_(exemple)"))
     content = page.select_one(".page-content")
     images = content.select("img")
@@ -33,3 +31,15 @@ def test_seed_files_and_the_page_embedding_them(media: Flask, client, runner) ->
     assert "vignette" in help_page.text
     gallery = soup(client.get("/fichiers"))
     assert len(gallery.select(".mec-gallery li")) == 3
+
+
+def test_the_seed_files_command_uploads_what_is_missing(media: Flask, runner) -> None:
+    result = runner.invoke(wikicoop_cli, ["commons", "seed-files"])
+    assert result.exit_code == 0, result.output
+    assert "3 fichier(s) d'exemple ajouté(s)." in result.output
+    assert "Fichier:Plan du jardin partagé (exemple).png" in result.output
+
+
+def test_loading_the_seed_without_the_plugins_tables_skips_the_files(app: Flask, runner) -> None:
+    result = runner.invoke(wikicoop_cli, ["load-seed"])
+    assert result.exit_code == 0, result.output

@@ -229,3 +229,27 @@ def test_anonymous_and_blocked_people_may_not_upload(media: Flask, client, send_
     assert answer.status_code == 403
     assert "Vandalisme" in answer.json["error"]
     assert fetch(client, "/fichiers/Bloque.png/brut").status_code == 404
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(make_app) -> None:
+    from wikicoop.core.db import engine_of, upgrade_schema
+
+    from .conftest import VERSIONS, drop_plugin_tables
+
+    small = make_app(COMMONS_MAX_UPLOAD_BYTES=1000)
+    upgrade_schema(engine_of(small), [str(VERSIONS)])
+    try:
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="enorme.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\n" + b"x" * 1_200_000 + b"\r\n--b--\r\n"
+        )
+        answer = small.test_client().post(
+            "/api/v1/files",
+            data=body,
+            content_type="multipart/form-data; boundary=b",
+            headers=bearer_for(small, "Alice"),
+        )
+        assert answer.status_code == 413
+        assert answer.json["error"]
+    finally:
+        drop_plugin_tables(engine_of(small))

@@ -59,6 +59,13 @@ class UploadForm(FlaskForm):
     comment = StringField(validators=[Optional(), Length(max=500)])
 
 
+def limit_body() -> None:
+    """Refuse a request body far over the plugin's limit before it is read (the core
+    answers 413 with its sentence); a body just over it gets the plugin's own sentence."""
+    margin = 1_000_000  # the form's other fields and the multipart framing
+    request.max_content_length = int(current_app.config["COMMONS_MAX_UPLOAD_BYTES"]) + margin
+
+
 def widths() -> tuple[int, ...]:
     return thumbnail_widths(current_app.config)
 
@@ -88,6 +95,7 @@ def old_version(name: str, number: int) -> Response:
 def upload_form() -> Response | tuple[str, int] | str:
     """The form; a POST stores the file and goes to its page (the form again, with the
     sentence, when refused; nothing is kept then)."""
+    limit_body()
     if not current_user.is_authenticated:
         return redirect("/compte/connexion?next=" + request.full_path.rstrip("?"))
     refuse_if_cannot_write(None)  # a blocked account reads why
