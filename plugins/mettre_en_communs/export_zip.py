@@ -213,36 +213,38 @@ def _embedded(session: Session, media: Any, text: str) -> list[str]:
 def _write_files(
     archive: zipfile.ZipFile, session: Session, media: Any, names: list[str]
 ) -> list[dict[str, Any]]:
-    """Each embedded file's stored versions under ``files/<name>/``; their metadata."""
+    """Each embedded file's stored versions under ``files/<name>/``, oldest first, with
+    the file's licence, author and source (one query for all the files)."""
     versions_of = getattr(media, "file_versions", None)
     path_of = getattr(media, "stored_path", None)
+    credits_of = getattr(media, "file_credits", None)
     if versions_of is None or path_of is None:
         return []
+    credits = credits_of(session, names) if credits_of is not None else {}
     written: list[dict[str, Any]] = []
-    for name in names:
-        for number, version in enumerate(versions_of(session, name), start=1):
+    for index, name in enumerate(names):
+        credit = credits.get(name) or {}
+        for version in sorted(versions_of(session, name), key=lambda v: v.number):
             path = path_of(version)
-            if path is None or not path.exists():
+            if not path.is_file():
                 continue
-            arcname = f"files/{entry_stem(number, name)}/{path.name}"
+            arcname = f"files/{entry_stem(index, name)}/{version.number}{path.suffix}"
             archive.write(path, arcname)
             written.append(
-                {"name": name, "version": number, "path": arcname, **_version_meta(version)}
+                {
+                    "name": name,
+                    "version": version.number,
+                    "path": arcname,
+                    "sha256": version.sha256,
+                    "mime": version.mime,
+                    "date": version.created_at.isoformat(),
+                    "uploader": version.uploader,
+                    "licence": credit.get("licence"),
+                    "author": credit.get("author"),
+                    "source": credit.get("source"),
+                }
             )
     return written
-
-
-def _version_meta(version: Any) -> dict[str, Any]:
-    """The licence, author, source and date of a file version, whatever its shape."""
-    keys = ("licence", "license", "author", "source", "created_at", "description")
-    meta: dict[str, Any] = {}
-    for key in keys:
-        value = version.get(key) if isinstance(version, dict) else getattr(version, key, None)
-        if value is not None:
-            meta["licence" if key == "license" else key] = (
-                value.isoformat() if isinstance(value, datetime) else value
-            )
-    return meta
 
 
 def manifest(summary: Summary, wiki_name: str, category: str | None, now: datetime) -> dict:

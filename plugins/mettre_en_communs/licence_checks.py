@@ -9,7 +9,7 @@ nothing to check. Transclusion of other pages' text is not a wiki syntax yet; th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,10 +101,14 @@ def _file_authors(session: Session, name: str) -> set[str]:
 
 
 def conflicts_in(
-    session: Session, text: str, host_licence: str, host_authors: Sequence[str]
+    session: Session,
+    text: str,
+    host_licence: str,
+    host_authors: Callable[[], Sequence[str]],
 ) -> list[Conflict]:
     """The conflicts of ``text`` under ``host_licence`` (files that do not exist yet
-    are not checked: they are red links)."""
+    are not checked: they are red links); ``host_authors()`` is asked only for an « all
+    rights reserved » file."""
     media = _media()
     if media is None:
         return []
@@ -119,7 +123,8 @@ def conflicts_in(
         code = licences[name]
         same_author = False
         if normalise(code) == RESERVED:
-            same_author = bool(host_authors) and set(host_authors) <= _file_authors(session, name)
+            authors = set(host_authors())
+            same_author = bool(authors) and authors <= _file_authors(session, name)
         reason = conflict(host_licence, code, kind="file", same_author=same_author)
         if reason is not None:
             found.append(Conflict(name, "file", code or "unknown", host_licence, reason))
@@ -131,9 +136,19 @@ def check_published(session: Session, page: Page, revision: Revision) -> None:
     ones still there keep their date, the ones fixed go. Flushes only."""
     if not has_table(session, licence_conflicts.name):
         return
-    authors = contributors_until(session, page.id, revision.id)
-    found = {c.item: c for c in conflicts_in(session, revision.text, page.licence, authors)}
+    found = {
+        c.item: c
+        for c in conflicts_in(
+            session,
+            revision.text,
+            page.licence,
+            lambda: contributors_until(session, page.id, revision.id),
+        )
+    }
     c = licence_conflicts.c
+    if not found:  # the usual case: one statement
+        session.execute(delete(licence_conflicts).where(c.page_id == page.id))
+        return
     stored = {
         row.item: row
         for row in session.execute(select(licence_conflicts).where(c.page_id == page.id))
@@ -196,18 +211,21 @@ def recheck_embedders(session: Session, file_page: Page) -> None:
 def notices_for(ctx: Any) -> list[dict[str, str]]:
     """The ``edit_notices`` of an edit: one warning per conflict of its text."""
     session = ctx.session
-    licence = ctx.licence or ""
-    authors: list[str] = []
-    actor = getattr(ctx, "actor", None)
-    if actor is not None and getattr(actor, "username", None):
-        authors = [actor.username]
-    title = ctx.title
-    page = session.scalars(
-        select(Page).where(Page.namespace == title.namespace, Page.name == title.name)
-    ).first()
-    if page is not None and page.latest_revision_id is not None:
-        authors = [*contributors_until(session, page.id, page.latest_revision_id), *authors]
-    return [c.notice() for c in conflicts_in(session, str(ctx.text or ""), licence, authors)]
+
+    def authors() -> list[str]:
+        """The page's writers so far, and the editor."""
+        found: list[str] = []
+        title = ctx.title
+        page = session.scalars(
+            select(Page).where(Page.namespace == title.namespace, Page.name == title.name)
+        ).first()
+        if page is not None and page.latest_revision_id is not None:
+            found = contributors_until(session, page.id, page.latest_revision_id)
+        name = getattr(getattr(ctx, "actor", None), "username", None)
+        return [*found, name] if name else found
+
+    text = str(ctx.text or "")
+    return [c.notice() for c in conflicts_in(session, text, ctx.licence or "", authors)]
 
 
 def page_title(namespace: str, name: str) -> str:
