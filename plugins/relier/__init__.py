@@ -128,7 +128,7 @@ def page_panels(ctx: Any) -> list[dict[str, Any]]:
 
 @hookimpl
 def page_actions(ctx: Any) -> dict[str, Any] | None:
-    if ctx.title is None:
+    if ctx.page is None or ctx.title is None:  # a missing page: see the wanted pages list
         return None
     return {"label": say("links_action"), "url": "/liens-vers/" + ctx.title.url_path}
 

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import escape
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core import render_cache
 from wikicoop.core.models import CategoryMembership, Page, Revision
 from wikicoop.rendering.markdown import get_context
-from wikicoop.text.titles import TitleError, make_title, parse_title
+from wikicoop.text.titles import TitleError, fold_key, make_title, parse_title
 
 from .tables import installed, macro_pages
 from .texts import TEXTS
@@ -141,14 +141,16 @@ def run(session: Session, query: Query) -> list[tuple[str, str]]:
         stmt = stmt.where(Revision.page_type == query.page_type)
     if query.namespace is not None:
         stmt = stmt.where(Page.namespace == query.namespace)
+    limited = query.sort == "recent" and not query.fields
     if query.sort == "recent":
         stmt = stmt.order_by(Page.touched_at.desc(), Page.id.desc())
-    else:
-        stmt = stmt.order_by(func.lower(Page.name), Page.namespace)
-    if not query.fields:  # field values are JSON: filtered here, so the limit comes after
+    if limited:  # otherwise the order (accents folded) or the JSON fields are Python's
         stmt = stmt.limit(query.limit)
+    rows = session.execute(stmt).all()
+    if query.sort == "title":
+        rows.sort(key=lambda row: (fold_key(row[1]), row[1], row[0]))
     found = []
-    for namespace, name, fields in session.execute(stmt):
+    for namespace, name, fields in rows:
         if _matches(fields, query.fields):
             found.append((namespace, name))
             if len(found) >= query.limit:

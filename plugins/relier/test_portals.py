@@ -25,9 +25,10 @@ def test_a_portal_lists_the_pages_of_a_category_and_follows_changes(relier, clie
     make_page("Bibliothèque", "Des livres.\n\n[[Catégorie:Lieux]]")
     assert portal_links(client) == ["Atelier vélo", "Bibliothèque", "Jardin de Kerinou"]
 
-    # a page leaving the category
+    # a page leaving the category; accents sort as their letter
     make_page("Atelier vélo", "Des vélos, ailleurs.")
-    assert portal_links(client) == ["Bibliothèque", "Jardin de Kerinou"]
+    make_page("Écurie", "Des chevaux.\n\n[[Catégorie:Lieux]]")
+    assert portal_links(client) == ["Bibliothèque", "Écurie", "Jardin de Kerinou"]
 
 
 def test_deleting_and_renaming_refresh_the_portal(relier, app, client, auth, make_page):
