@@ -100,7 +100,8 @@ def calendar(
     session: Session, tz: ZoneInfo, filters: Filters, workshops_list: list[Workshop] | None = None
 ) -> list[Occurrence]:
     """The occurrences the filters keep, soonest first, with their places taken."""
-    chosen = [w for w in (workshops_list or workshops(session, tz)) if filters.keeps(w)]
+    every = workshops(session, tz) if workshops_list is None else workshops_list
+    chosen = [w for w in every if filters.keeps(w)]
     taken = counts(session, [w.page_id for w in chosen]) if chosen else {}
     out = []
     for workshop in chosen:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wikicoop.core import revisions as rev
 from wikicoop.core.db import sessionmaker_of
+from wikicoop.core.models import Page, Revision
 from wikicoop.core.typed_pages import TypedPage
 from wikicoop.text.titles import Title
 from wikicoop.web.db import get_session
@@ -50,21 +51,26 @@ def factory() -> sessionmaker[Session]:
     return sessionmaker_of(current_app)
 
 
+def workshop_from(page: Page, revision: Revision, title: Title) -> Workshop | None:
+    """The workshop of ``page`` as ``revision`` describes it (None when it is none)."""
+    if revision.page_type != TYPE_NAME:
+        return None
+    typed = TypedPage(
+        page_id=page.id,
+        title=title,
+        revision_id=revision.id,
+        fields=dict(revision.fields or {}),
+        updated_at=revision.created_at,
+        created_at=page.created_at,
+    )
+    return workshop_of(typed, tz())
+
+
 def find_workshop(title: Title) -> Workshop:
     """The published workshop ``title``; :class:`WorkshopError` 404 otherwise."""
     page = rev.find_page(get_session(), title, include_deleted=False, with_latest=True)
     revision = page.latest_revision if page is not None else None
-    workshop = None
-    if revision is not None and revision.page_type == TYPE_NAME:
-        typed = TypedPage(
-            page_id=page.id,
-            title=title,
-            revision_id=revision.id,
-            fields=dict(revision.fields or {}),
-            updated_at=revision.created_at,
-            created_at=page.created_at,
-        )
-        workshop = workshop_of(typed, tz())
+    workshop = workshop_from(page, revision, title) if revision is not None else None
     if workshop is None:
         raise WorkshopError("not-a-workshop", 404, title=title.full)
     return workshop

@@ -33,6 +33,7 @@ from .common import (
     manages,
     now,
     shown_start,
+    workshop_from,
 )
 from .links import progress_url, registrations_url, sign_up_url
 from .notify import tell_promoted
@@ -106,11 +107,10 @@ def page_panel(ctx: Any) -> dict[str, str] | None:
     revision = ctx.revision
     if revision is None or revision.page_type != TYPE_NAME or ctx.page is None:
         return None
-    if ctx.page.latest_revision_id != revision.id:  # an old version: no sign-up there
-        return None
-    try:
-        workshop = find_workshop(ctx.title)
-    except WorkshopError:
+    if ctx.page.latest_revision_id != revision.id or ctx.page.is_deleted:
+        return None  # an old version: no sign-up there
+    workshop = workshop_from(ctx.page, revision, ctx.title)
+    if workshop is None:
         return None
     return {"title": say("panel"), "html": panel_html(workshop)}
 

@@ -51,15 +51,22 @@ def place_link(place: str) -> str | None:
     return page_url(title) if title is not None else None
 
 
-def _render(heading: str, found: list[Occurrence], feed_query: dict[str, str], **extra) -> str:
+def _render(
+    heading: str,
+    filters: Filters,
+    feed_query: dict[str, str],
+    **extra: object,
+) -> str:
+    """A calendar page: the sessions ``filters`` keep, by day, a hundred a page."""
     moment = now()
+    every = workshops(get_session(), tz())  # read once: the sessions and the facets
+    found = calendar(get_session(), tz(), filters, every)
     count = len(found)
     last = max(1, -(-count // PER_PAGE))
     raw = request.args.get("page", "1")
     number = min(max(int(raw) if raw.isdigit() else 1, 1), last)
     shown = found[(number - 1) * PER_PAGE : number * PER_PAGE]
     days = [(day, list(items)) for day, items in groupby(shown, key=lambda o: o.start.date())]
-    every = workshops(get_session(), tz())
     places = sorted({w.place for w in every if w.place}, key=str.casefold)
     topics = sorted({t for w in every for t in w.topics}, key=str.casefold)
     feed = "/agenda.ics" + (f"?{urlencode(feed_query)}" if feed_query else "")
@@ -91,8 +98,7 @@ def _start_of_today() -> datetime:
 
 @bp.get("/ateliers")
 def upcoming() -> str:
-    found = calendar(get_session(), tz(), Filters(start=_start_of_today()))
-    return _render(say("upcoming"), found, {})
+    return _render(say("upcoming"), Filters(start=_start_of_today()), {})
 
 
 @bp.get("/ateliers/mois/<month>")
@@ -107,10 +113,9 @@ def by_month(month: str) -> str:
         start=datetime.combine(first, time(0), tzinfo=tz()),
         end=datetime.combine(following, time(0), tzinfo=tz()),
     )
-    found = calendar(get_session(), tz(), filters)
     return _render(
         say("month", month=month_name(first)),
-        found,
+        filters,
         {},
         previous_month=before.strftime("%Y-%m"),
         next_month=following.strftime("%Y-%m"),
@@ -120,11 +125,10 @@ def by_month(month: str) -> str:
 @bp.get("/ateliers/lieu/<path:place>")
 def by_place(place: str) -> str:
     filters = Filters(start=_start_of_today(), place=place)
-    found = calendar(get_session(), tz(), filters)
-    return _render(say("at_place", place=place), found, {"place": place})
+    return _render(say("at_place", place=place), filters, {"place": place})
 
 
 @bp.get("/ateliers/theme/<path:topic>")
 def by_topic(topic: str) -> str:
-    found = calendar(get_session(), tz(), Filters(start=_start_of_today(), topic=topic))
-    return _render(say("on_topic", topic=topic), found, {"topic": topic})
+    filters = Filters(start=_start_of_today(), topic=topic)
+    return _render(say("on_topic", topic=topic), filters, {"topic": topic})
