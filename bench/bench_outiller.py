@@ -90,15 +90,14 @@ def make_workshops(app: Flask, count: int, seed: int) -> None:
             save(f"Atelier {i:04d}", "atelier", workshop_fields(rng, now), "Un atelier.")
 
 
-def race(app: Flask, round_: int, people: int, places: int) -> tuple[int, int, list[float], bool]:
-    """One round: a new workshop of ``places``, ``people`` sign-ups at once. Returns the
-    registered and waiting counts, each sign-up's latency (ms), and whether the
-    waiting positions are exactly 1..n."""
-    now = datetime.now(PARIS) + timedelta(days=3)
-    title = f"Atelier couru {round_}"
+def _raced_workshop(
+    app: Flask, title: str, places: int, people: int
+) -> tuple[str, list[dict[str, str]]]:
+    """A workshop in three days with ``places``, and ``people`` accounts' API headers."""
+    start = datetime.now(PARIS) + timedelta(days=3)
     fields = {
-        "debut": now.strftime("%Y-%m-%dT%H:%M"),
-        "fin": (now + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "debut": start.strftime("%Y-%m-%dT%H:%M"),
+        "fin": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
         "lieu": PLACES[0],
         "places": places,
     }
@@ -108,11 +107,19 @@ def race(app: Flask, round_: int, people: int, places: int) -> tuple[int, int, l
     with app.app_context():
         session = get_session()
         for i in range(people):
-            user = create_user(session, f"Course{round_}x{i:03d}", "mot de passe de bench")
+            user = create_user(session, f"{title[-12:]}-{i:03d}".replace(" ", ""), "mot de passe")
             token, row = create_token(user, "bench")
             session.add(row)
             headers.append({"Authorization": f"Bearer {token}"})
         session.commit()
+    return title, headers
+
+
+def race(app: Flask, round_: int, people: int, places: int) -> tuple[int, int, list[float], bool]:
+    """One round: a new workshop of ``places``, ``people`` sign-ups at once. Returns the
+    registered and waiting counts, each sign-up's latency (ms), and whether the
+    waiting positions are exactly 1..n."""
+    title, headers = _raced_workshop(app, f"Atelier couru {round_}", places, people)
     url = f"/api/v1/workshops/{title.replace(' ', '_')}/registrations"
     barrier = threading.Barrier(people)
     results: list[tuple[int, dict, float]] = []
@@ -143,6 +150,24 @@ def race(app: Flask, round_: int, people: int, places: int) -> tuple[int, int, l
     )
 
 
+def single_sign_ups(app: Flask, repeat: int) -> Measure:
+    """One sign-up at a time (no one else waiting), each by a new person, to a workshop
+    with room for all: the cost of the transaction itself."""
+    title, headers = _raced_workshop(app, "Atelier tranquille", repeat + 5, repeat + 5)
+    url = f"/api/v1/workshops/{title.replace(' ', '_')}/registrations"
+    client = app.test_client()
+
+    def prepare(i: int):  # type: ignore[no-untyped-def]
+        def sign_up() -> None:
+            response = client.post(url, headers=headers[i])
+            if response.status_code != 201:
+                raise RuntimeError(f"sign-up {i}: {response.status_code} {response.text}")
+
+        return sign_up
+
+    return Measure("API sign-up, one at a time", prepare, repeat)
+
+
 def measures(app: Flask, args: argparse.Namespace) -> list[Measure]:
     """The sign-up race (printed), then the timed calendar requests."""
     latencies: list[float] = []
@@ -162,23 +187,26 @@ def measures(app: Flask, args: argparse.Namespace) -> list[Measure]:
             args.failed = True
     print(f"  all rounds: sign-up median {median(latencies):.1f} ms, p95 {p95(latencies):.1f} ms")
     month = (datetime.now(PARIS) + timedelta(days=31)).strftime("%Y-%m")
-    return get_measures(
-        app,
-        args.repeat,
-        [
-            ("/ateliers (upcoming, page 1)", "/ateliers"),
-            (f"/ateliers/mois/{month}", f"/ateliers/mois/{month}"),
-            ("/ateliers/lieu/<place>", "/ateliers/lieu/Centre%20social%20de%20Kerourien"),
-            ("/ateliers/theme/wiki", "/ateliers/theme/wiki"),
-            ("/agenda.ics (all)", "/agenda.ics"),
-            ("/agenda.ics?topic=audio", "/agenda.ics?topic=audio"),
-            ("API /api/v1/workshops (all)", "/api/v1/workshops"),
-            (
-                "API workshops, place + topic",
-                "/api/v1/workshops?place=PL%20Lamb%C3%A9zellec&topic=blog",
-            ),
-        ],
-    )
+    return [
+        single_sign_ups(app, args.repeat),
+        *get_measures(
+            app,
+            args.repeat,
+            [
+                ("/ateliers (upcoming, page 1)", "/ateliers"),
+                (f"/ateliers/mois/{month}", f"/ateliers/mois/{month}"),
+                ("/ateliers/lieu/<place>", "/ateliers/lieu/Centre%20social%20de%20Kerourien"),
+                ("/ateliers/theme/wiki", "/ateliers/theme/wiki"),
+                ("/agenda.ics (all)", "/agenda.ics"),
+                ("/agenda.ics?topic=audio", "/agenda.ics?topic=audio"),
+                ("API /api/v1/workshops (all)", "/api/v1/workshops"),
+                (
+                    "API workshops, place + topic",
+                    "/api/v1/workshops?place=PL%20Lamb%C3%A9zellec&topic=blog",
+                ),
+            ],
+        ),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
