@@ -47,7 +47,7 @@ class PartnerForm(FlaskForm):
 
 def _tables_or_503() -> None:
     if not installed(get_session()):
-        fail(503, "wikicoop upgrade")
+        fail(503, say("not_installed"))
 
 
 @bp.route("/interwiki", methods=["GET", "POST"])
@@ -69,7 +69,7 @@ def interwiki_table() -> Response | str | tuple[str, int]:
                 session.commit()
                 flash(say("iw_saved", prefix=prefix), "success")
                 return redirect("/interwiki")
-        else:
+        else:  # the CSRF token (checked by the app first) or a field missing
             fail(400, say("iw_bad_prefix"))
     page = render_template(
         "relier/interwiki.html",

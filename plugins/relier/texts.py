@@ -27,6 +27,11 @@ def _t(fr: str, en: str) -> dict[str, str]:
 
 TEXTS: dict[str, dict[str, str]] = {
     "menu": _t("Réseau", "Network"),
+    "not_installed": _t(
+        "Les tables du réseau ne sont pas encore créées : un administrateur lance "
+        "« wikicoop upgrade ».",
+        "The network's tables are not created yet: an administrator runs “wikicoop upgrade”.",
+    ),
     # the {{pages}} macro
     "macro_quotes": _t(
         "Macro « pages » : un guillemet n'est pas refermé.",
