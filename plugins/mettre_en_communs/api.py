@@ -36,19 +36,8 @@ from .media_api import FileVersion, file_versions, media_dir
 from .texts import say
 from .uploads import UploadRequest, file_title, thumbnail_widths, upload
 from .usage import pages_using
-from .views import limit_body
 
 api = make_api_blueprint("mettre_en_communs_api", __name__)
-
-
-def _limit_upload_body() -> None:
-    if request.endpoint == "mettre_en_communs_api.create_file":
-        limit_body()
-
-
-# first of the blueprint's before_request functions: the API's authentication may read
-# the form (the CSRF check of a cookie-authenticated write) and so the body
-api.before_request_funcs.setdefault(None, []).insert(0, _limit_upload_body)
 
 
 @api.errorhandler(UploadError)

@@ -253,3 +253,13 @@ def test_a_body_far_over_the_limit_is_refused_before_it_is_read(make_app) -> Non
         assert answer.json["error"]
     finally:
         drop_plugin_tables(engine_of(small))
+
+
+def test_a_file_over_the_page_size_limit_but_within_the_plugins_is_accepted(
+    media: Flask, send_file
+) -> None:
+    # the core refuses bodies over 2 × MAX_PAGE_BYTES (page texts); files have their own
+    big = b"%PDF-1.4\n" + b"0" * (int(media.config["MAX_CONTENT_LENGTH"]) + 100_000) + b"\n%%EOF\n"
+    answer = send_file(big, "gros-document.pdf", bearer_for(media, "Alice"))
+    assert answer.status_code == 201, answer.text
+    assert answer.json["size"] == len(big)

@@ -66,6 +66,17 @@ def limit_body() -> None:
     request.max_content_length = int(current_app.config["COMMONS_MAX_UPLOAD_BYTES"]) + margin
 
 
+#: the endpoints that receive files
+UPLOAD_ENDPOINTS = frozenset({"mettre_en_communs.upload_form", "mettre_en_communs_api.create_file"})
+
+
+def limit_upload_body() -> None:
+    """An app-wide ``before_request`` run first: the upload routes get the plugin's body
+    limit instead of the core's (made for page texts)."""
+    if request.endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
+        limit_body()
+
+
 def widths() -> tuple[int, ...]:
     return thumbnail_widths(current_app.config)
 
@@ -95,7 +106,6 @@ def old_version(name: str, number: int) -> Response:
 def upload_form() -> Response | tuple[str, int] | str:
     """The form; a POST stores the file and goes to its page (the form again, with the
     sentence, when refused; nothing is kept then)."""
-    limit_body()
     if not current_user.is_authenticated:
         return redirect("/compte/connexion?next=" + request.full_path.rstrip("?"))
     refuse_if_cannot_write(None)  # a blocked account reads why
