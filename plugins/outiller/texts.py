@@ -92,6 +92,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "{done} exercice(s) réussi(s) sur {total}",
         "en": "{done} of {total} exercises done",
     },
+    "exercises": {"fr": "Les exercices", "en": "The exercises"},
     "progress_label": {"fr": "Progression", "en": "Progress"},
     "done": {"fr": "fait", "en": "done"},
     "todo": {"fr": "à faire", "en": "to do"},
