@@ -32,13 +32,13 @@ def counts(session: Session) -> dict[str, dict[str, int]]:
     """Live public pages per licence, files (pages of the ``file`` namespace) apart:
     ``{"pages": {code: n}, "files": {code: n}}``, one query."""
     rows = session.execute(
-        select(Page.namespace == "file", Page.licence, func.count())
+        select(Page.namespace, Page.licence, func.count())
         .where(Page.deleted_at.is_(None), Page.latest_revision_id.is_not(None))
-        .group_by(Page.namespace == "file", Page.licence)
+        .group_by(Page.namespace, Page.licence)
     ).all()
     found: dict[str, dict[str, int]] = {"pages": {}, "files": {}}
-    for is_file, code, number in rows:
-        kind = found["files" if is_file else "pages"]
+    for namespace, code, number in rows:
+        kind = found["files" if namespace == "file" else "pages"]
         kind[code] = kind.get(code, 0) + number
     return found
 
