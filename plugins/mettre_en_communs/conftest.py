@@ -54,15 +54,35 @@ def image_bytes(
     return out.getvalue()
 
 
+def multipart(data: bytes, filename: str, **form: str) -> tuple[bytes, str]:
+    """A multipart body with the file and the form's fields, and its Content-Type (built
+    here: the test client spools a big body to a temporary file it never closes)."""
+    boundary = "wikicoop-test-boundary-7d1f"
+    parts = []
+    for name, value in form.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'
+    )
+    parts.append(head.encode() + data + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
 @pytest.fixture
 def send_file(media: Flask, client: FlaskClient) -> Callable[..., Any]:
     """``send_file(data, filename, headers=None, **form)``: POST /api/v1/files as
     multipart; the answer."""
 
     def send(data: bytes, filename: str, headers: dict | None = None, **form: str) -> Any:
-        body = {"file": (io.BytesIO(data), filename), **form}
+        body, content_type = multipart(data, filename, **form)
         return client.post(
-            "/api/v1/files", data=body, headers=headers or {}, content_type="multipart/form-data"
+            "/api/v1/files", data=body, headers=headers or {}, content_type=content_type
         )
 
     return send
