@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import CategoryMembership, Page, PageLink, Revision
@@ -85,7 +85,10 @@ def _field_targets(fields: Any) -> set[Key]:
 
 
 def _neighbours(
-    session: Session, keys: list[Key], info: dict[Key, tuple[int, str | None, Any]]
+    session: Session,
+    keys: list[Key],
+    info: dict[Key, tuple[int, str | None, Any]],
+    reverse: bool = True,
 ) -> list[tuple[Key, Key, str]]:
     """Every edge from or to the nodes ``keys``: out and in links, categories (a page's,
     a category's members), fields. Edges may name pages that do not exist (the caller
@@ -107,34 +110,44 @@ def _neighbours(
             )
         ):
             found.append((ids[pid], ("category", category), "category"))
+    if reverse:  # what points at the nodes (the overview's edges all start at one)
+        found.extend(_pointing_at(session, keys))
+    for key in keys:
+        if key in info:
+            for target in _field_targets(info[key][2]):
+                found.append((key, target, "field"))
+    if reverse:
+        found.extend(_fields_naming(session, keys))
+    return found
+
+
+def _pointing_at(session: Session, keys: list[Key]) -> list[tuple[Key, Key, str]]:
+    """Links to the nodes ``keys``, and the members of the category nodes."""
+    found: list[tuple[Key, Key, str]] = []
     by_ns: dict[str, list[str]] = {}
     for ns, name in keys:
         by_ns.setdefault(ns, []).append(name)
     for ns, names in by_ns.items():
         for start in range(0, len(names), 400):
-            chunk_names = names[start : start + 400]
+            chunk = names[start : start + 400]
             for src_ns, src_name, target in session.execute(
                 select(Page.namespace, Page.name, PageLink.target_name)
                 .join(PageLink, PageLink.source_page_id == Page.id)
                 .where(
                     PageLink.target_namespace == ns,
-                    PageLink.target_name.in_(chunk_names),
+                    PageLink.target_name.in_(chunk),
                     Page.deleted_at.is_(None),
                 )
             ):
                 found.append(((src_ns, src_name), (ns, target), "link"))
-            if ns == "category":  # a category's members
-                for src_ns, src_name, category in session.execute(
-                    select(Page.namespace, Page.name, CategoryMembership.category)
-                    .join(CategoryMembership, CategoryMembership.page_id == Page.id)
-                    .where(CategoryMembership.category.in_(chunk_names), Page.deleted_at.is_(None))
-                ):
-                    found.append(((src_ns, src_name), ("category", category), "category"))
-    for key in keys:
-        if key in info:
-            for target in _field_targets(info[key][2]):
-                found.append((key, target, "field"))
-    found.extend(_fields_naming(session, keys))
+            if ns != "category":
+                continue
+            for src_ns, src_name, category in session.execute(
+                select(Page.namespace, Page.name, CategoryMembership.category)
+                .join(CategoryMembership, CategoryMembership.page_id == Page.id)
+                .where(CategoryMembership.category.in_(chunk), Page.deleted_at.is_(None))
+            ):
+                found.append(((src_ns, src_name), ("category", category), "category"))
     return found
 
 
@@ -198,33 +211,41 @@ def around(session: Session, start: Title, depth: int, max_nodes: int) -> Graph:
 
 def overview(session: Session, types: list[str], max_nodes: int) -> Graph:
     """Initiatives, places, workshops (pages of ``types``) and people (user pages), the
-    most linked to first, and the links, categories and fields between them."""
+    most linked to first, and the links, categories and fields between them. Two queries
+    choose and describe the nodes (the count of links in SQL, the limit applied there)."""
     graph = Graph()
-    rows = session.execute(
-        select(Page.id, Page.namespace, Page.name, Revision.page_type, Revision.fields)
+    count = func.count(PageLink.source_page_id)
+    chosen = session.execute(
+        select(Page.id, Page.namespace, Page.name, Revision.page_type, count)
         .join(Revision, Revision.id == Page.latest_revision_id)
+        .outerjoin(
+            PageLink,
+            and_(PageLink.target_namespace == Page.namespace, PageLink.target_name == Page.name),
+        )
         .where(
             Page.deleted_at.is_(None),
             Page.redirect_target.is_(None),
-            or_(Revision.page_type.in_(types), and_(Page.namespace == "user")),
+            or_(Revision.page_type.in_(types), Page.namespace == "user"),
         )
-        .order_by(Page.namespace, Page.name)
+        .group_by(Page.id, Page.namespace, Page.name, Revision.page_type)
+        .order_by(count.desc(), Page.namespace, Page.name)
+        .limit(max_nodes + 1)
     ).all()
-    info = {(ns, name): (pid, page_type, fields) for pid, ns, name, page_type, fields in rows}
-    # the most linked pages first, so the limit keeps the centre of the network
-    incoming: dict[Key, int] = {}
-    for ns, name in session.execute(
-        select(PageLink.target_namespace, PageLink.target_name).where(
-            PageLink.target_namespace.in_({k[0] for k in info} or {"main"})
-        )
-    ):
-        if (ns, name) in info:
-            incoming[(ns, name)] = incoming.get((ns, name), 0) + 1
-    for key in sorted(info, key=lambda k: (-incoming.get(k, 0), k)):
-        kind = info[key][1] or ("person" if key[0] == "user" else None)
-        if not graph.add_node(key, kind, 0, max_nodes):
-            break
-    for source, target, kind in _neighbours(session, list(graph.nodes), info):
+    graph.truncated = len(chosen) > max_nodes
+    kept = chosen[:max_nodes]
+    fields = dict(
+        session.execute(
+            select(Page.id, Revision.fields)
+            .join(Revision, Revision.id == Page.latest_revision_id)
+            .where(Page.id.in_([row[0] for row in kept] or [0]))
+        ).all()
+    )
+    info = {}
+    for pid, ns, name, page_type, _links in kept:
+        info[(ns, name)] = (pid, page_type, fields.get(pid))
+        graph.add_node((ns, name), page_type or ("person" if ns == "user" else None), 0, max_nodes)
+    # both ends are nodes: the forward field edges are all of them
+    for source, target, kind in _neighbours(session, list(graph.nodes), info, reverse=False):
         graph.add_edge(source, target, kind)
     return graph
 
