@@ -16,7 +16,7 @@ from wikicoop.errors import ServiceError
 from wikicoop.text.titles import TitleError, make_title, parse_title
 from wikicoop.web.db import get_session
 from wikicoop.web.extensions import limiter
-from wikicoop.web.helpers import ApiError, api_title, rate_key
+from wikicoop.web.helpers import ApiError, api_title, guard, rate_key
 from wikicoop.web.labels import localized
 
 from .export_zip import write_archive
@@ -67,6 +67,7 @@ def category_asked() -> str | None:
 @limiter.limit(lambda: export_limit(), key_func=lambda: rate_key())
 def export() -> Response:
     """The archive (``application/zip``, an attachment), built in a temporary file."""
+    guard("view")
     category = category_asked()
     out = tempfile.TemporaryFile(prefix="wikicoop-export-")  # noqa: SIM115  (send_file closes it)
     try:

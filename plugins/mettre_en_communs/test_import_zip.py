@@ -270,3 +270,20 @@ def test_only_administrators_import(app: Flask, client: FlaskClient):
             content_type="multipart/form-data",
         )
         assert answer.status_code == status
+
+
+def test_a_page_without_a_known_author_is_listed_for_moderators(app: Flask, client: FlaskClient):
+    history = json.dumps(
+        {
+            "title": "Anonyme",
+            "text": "Sans nom.",
+            "author": "",
+            "date": "2020-01-01T00:00:00+00:00",
+            "licence": "CC-BY-4.0",
+        }
+    )
+    send(
+        client, app, zip_of({"manifest.json": manifest("Anonyme"), "history/0.jsonl": history}), 200
+    )
+    listed = Api(client, bearer_for(app, "Modo", "moderator")).get("/api/v1/licences/conflicts")
+    assert listed["unknown_authors"] == ["Anonyme"]

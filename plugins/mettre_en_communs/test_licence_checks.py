@@ -106,3 +106,25 @@ def test_without_the_table_nothing_is_stored(app: Flask, make_page, client: Flas
     # the plugin's branch not migrated (as in the core's tests): saves still work
     make_page("Sans table", "[[Fichier:Rien.png]]")
     assert client.get("/wiki/Sans_table").status_code == 200
+
+
+def test_a_file_moved_to_a_stricter_licence_flags_the_pages_using_it(
+    media: Flask, client: FlaskClient, send_file
+):
+    upload(send_file, media, "Lavoir.png", "CC-BY-4.0")
+    modo = Api(client, bearer_for(media, "Modo", "moderator"))
+    saved = modo.put(
+        "Lavoirs",
+        {"text": "[[Fichier:Lavoir.png]]", "base_revision": None, "license": "CC-BY-4.0"},
+        201,
+    ).get_json()
+    assert saved["notices"] == []
+    assert modo.get("/api/v1/licences/conflicts")["conflicts"] == []
+    modo.call(
+        "PUT",
+        "/api/v1/pages/Fichier:Lavoir.png/license",
+        200,
+        json_body={"license": "CC-BY-NC-4.0", "reason": "demande de l'autrice"},
+    )
+    (row,) = modo.get("/api/v1/licences/conflicts")["conflicts"]
+    assert (row["title"], row["reason"]) == ("Lavoirs", "nc")
