@@ -219,8 +219,7 @@ def _upright_clean(image: Image.Image, kind: str) -> tuple[Image.Image, list[Ima
         image.seek(0)
         upright = frames[0]
     else:
-        upright = ImageOps.exif_transpose(image) or image
-        upright = upright.copy()
+        upright = ImageOps.exif_transpose(image)  # a new image, upright
     keep = {"transparency", "duration", "loop", "background", "icc_profile"}
     for picture in [upright, *frames]:
         picture.info = {k: v for k, v in image.info.items() if k in keep}
@@ -246,14 +245,17 @@ def _encode(image: Image.Image, kind: str, frames: list[Image.Image]) -> bytes:
 
 def _thumbnails(image: Image.Image, kind: str, widths: tuple[int, ...]) -> dict[int, bytes]:
     """One picture per width, never wider than ``image`` (a narrower image is kept at its
-    own size), in the image's format (a GIF's first frame)."""
+    own size), in the image's format (a GIF's first frame). The widest is made first and
+    each narrower one from the previous one: one resize of the full picture only."""
     thumbs: dict[int, bytes] = {}
-    for width in sorted(set(widths)):
-        if width >= image.width:
-            copy = image.copy()
+    source = image
+    for width in sorted(set(widths), reverse=True):
+        if width >= source.width:
+            copy = source
         else:
             height = max(1, round(image.height * width / image.width))
-            copy = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        copy.info = dict(image.info)
+            copy = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+            copy.info = dict(image.info)
+            source = copy
         thumbs[width] = _encode(copy, kind, [])
-    return thumbs
+    return dict(sorted(thumbs.items()))
