@@ -53,8 +53,7 @@ def seed_dirs() -> Path:
 
 @hookimpl
 def markdown_plugins() -> Any:
-    # the widths are the defaults: the setting may change them (read again at render)
-    return make_plugin(list(SETTINGS["COMMONS_THUMBNAIL_WIDTHS"]))
+    return make_plugin()
 
 
 @hookimpl

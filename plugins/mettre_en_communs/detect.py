@@ -187,7 +187,7 @@ def _prepare_image(data: bytes, kind: str, max_pixels: int, widths: tuple[int, .
                 image.load()
                 stored, frames = _upright_clean(image, kind)
                 out = _encode(stored, kind, frames)
-                thumbs = _thumbnails(stored, kind, widths)
+                thumbs = thumbnails(stored, kind, widths)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadError("bomb", 422, pixels=_millions(max_pixels)) from None
     except UploadError:
@@ -243,7 +243,7 @@ def _encode(image: Image.Image, kind: str, frames: list[Image.Image]) -> bytes:
     return out.getvalue()
 
 
-def _thumbnails(image: Image.Image, kind: str, widths: tuple[int, ...]) -> dict[int, bytes]:
+def thumbnails(image: Image.Image, kind: str, widths: tuple[int, ...]) -> dict[int, bytes]:
     """One picture per width, never wider than ``image`` (a narrower image is kept at its
     own size), in the image's format (a GIF's first frame). The widest is made first and
     each narrower one from the previous one: one resize of the full picture only."""

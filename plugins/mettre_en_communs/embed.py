@@ -171,8 +171,17 @@ def tables_ready(session: Any) -> bool:
 # ------------------------------------------------------------------ the mistune plugin
 
 
-def make_plugin(widths: list[int]) -> Any:
-    """The mistune plugin, for these thumbnail widths."""
+def _widths() -> list[int]:
+    """The thumbnail widths of the running wiki (the defaults outside an app)."""
+    from flask import current_app, has_app_context
+
+    from .uploads import thumbnail_widths
+
+    return list(thumbnail_widths(current_app.config if has_app_context() else {}))
+
+
+def make_plugin() -> Any:
+    """The mistune plugin."""
 
     def parse(inline: Any, m: re.Match, state: Any) -> int:
         state.append_token({"type": "mec_file", "raw": m.group("mec_file_body")})
@@ -188,7 +197,7 @@ def make_plugin(widths: list[int]) -> Any:
         known, version = _version_of(context.session, name)
         if not known:  # a render without a database: show the file
             return _unknown(name)
-        return render_embed(name, version, parse_options(parts), "Fichier:" + name, widths)
+        return render_embed(name, version, parse_options(parts), "Fichier:" + name, _widths())
 
     def plugin(md: Any) -> None:
         md.inline.register("mec_file", EMBED_PATTERN, parse, before="wikilink", start_chars="[")
@@ -211,7 +220,7 @@ def make_plugin(widths: list[int]) -> Any:
             if not known:
                 return _unknown(name)
             options = EmbedOptions(alt=alt or name, caption=token["attrs"].get("title") or "")
-            return render_embed(name, version, options, alt or "Fichier:" + name, widths)
+            return render_embed(name, version, options, alt or "Fichier:" + name, _widths())
 
         renderer.register_token_handler("mec_file", render_wiki)
         renderer.register_token_handler("image", render_image)

@@ -9,16 +9,19 @@ other than images, PDF and text are downloads.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from flask import Response, abort, request, send_file
 from flask_login import current_user
+from PIL import Image
 
 from wikicoop.core import visibility
 from wikicoop.errors import ServiceError
 from wikicoop.web.db import get_session
 
-from .detect import UploadError
+from .detect import UploadError, thumbnails
 from .media_api import FileVersion, file_versions, media_dir
 from .storage import thumbnail_storage
 from .uploads import file_title
@@ -83,8 +86,26 @@ def thumbnail(name: str, width: int, widths: tuple[int, ...]) -> Response:
     version = versions_or_404(name)[0]
     if width not in widths or not version.is_image:
         abort(404)
-    path = media_dir() / thumbnail_storage(version.sha256, version.extension.lstrip("."), width)
+    kind = version.extension.lstrip(".")
+    path = media_dir() / thumbnail_storage(version.sha256, kind, width)
+    if not path.is_file():  # a width added to the setting after the upload: made now
+        make_thumbnail(media_dir() / version.storage, path, kind, width)
     return send_version(version, path, fixed=_fixed())
+
+
+def make_thumbnail(source: Path, target: Path, kind: str, width: int) -> None:
+    """Make one missing thumbnail from a stored version (already checked and cleaned),
+    written to a temporary file and renamed into place."""
+    if not source.is_file():
+        abort(404)
+    with Image.open(source) as image:
+        image.load()
+        data = thumbnails(image, kind, (width,))[width]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=".thumb-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(name, target)
 
 
 def old_version(name: str, number: int) -> Response:

@@ -263,3 +263,12 @@ def test_a_file_over_the_page_size_limit_but_within_the_plugins_is_accepted(
     answer = send_file(big, "gros-document.pdf", bearer_for(media, "Alice"))
     assert answer.status_code == 201, answer.text
     assert answer.json["size"] == len(big)
+
+
+def test_a_width_added_later_is_made_on_demand(media: Flask, client, send_file) -> None:
+    answer = send_file(image_bytes("PNG", (1000, 500)), "large.png", bearer_for(media, "Alice"))
+    assert answer.status_code == 201
+    media.config["COMMONS_THUMBNAIL_WIDTHS"] = "[320, 500, 800]"  # as the environment gives it
+    thumb = fetch(client, "/fichiers/Large.png/vignette/500")
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.data)).size == (500, 250)

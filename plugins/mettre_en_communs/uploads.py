@@ -87,8 +87,12 @@ def file_title(raw: str, *, capitalize_first: bool = True) -> Title:
 
 
 def thumbnail_widths(settings: Mapping[str, Any]) -> tuple[int, ...]:
-    """The thumbnail widths of the setting, sorted."""
-    return tuple(sorted(int(w) for w in settings["COMMONS_THUMBNAIL_WIDTHS"]))
+    """The thumbnail widths of the setting, sorted (the environment gives a string:
+    ``[320, 800]`` or ``320,800``)."""
+    value = settings.get("COMMONS_THUMBNAIL_WIDTHS") or THUMBNAIL_WIDTHS
+    if isinstance(value, str):
+        value = value.strip("[] ").replace("|", ",").split(",")
+    return tuple(sorted({int(w) for w in value if str(w).strip()}))
 
 
 def upload(
