@@ -11,12 +11,11 @@ a few queries on the indexed link and category tables, never one per node.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import CategoryMembership, Page, PageLink, Revision
@@ -89,6 +88,7 @@ def _neighbours(
     keys: list[Key],
     info: dict[Key, tuple[int, str | None, Any]],
     reverse: bool = True,
+    field_index: dict[Key, list[Key]] | None = None,
 ) -> list[tuple[Key, Key, str]]:
     """Every edge from or to the nodes ``keys``: out and in links, categories (a page's,
     a category's members), fields. Edges may name pages that do not exist (the caller
@@ -116,8 +116,9 @@ def _neighbours(
         if key in info:
             for target in _field_targets(info[key][2]):
                 found.append((key, target, "field"))
-    if reverse:
-        found.extend(_fields_naming(session, keys))
+    if field_index is not None:  # the typed pages naming the nodes
+        for key in keys:
+            found.extend((source, key, "field") for source in field_index.get(key, ()))
     return found
 
 
@@ -151,34 +152,19 @@ def _pointing_at(session: Session, keys: list[Key]) -> list[tuple[Key, Key, str]
     return found
 
 
-def _fields_naming(session: Session, keys: list[Key]) -> list[tuple[Key, Key, str]]:
-    """Edges from the typed pages whose field values name one of ``keys`` (a workshop
-    naming its place): field values are JSON, searched as text for the title's JSON
-    string, then confirmed in Python."""
-    found: list[tuple[Key, Key, str]] = []
-    wanted = {make_title(*k).full: k for k in keys if k[0] != "category"}
-    names = sorted(wanted)
-    for start in range(0, len(names), 100):
-        chunk = names[start : start + 100]
-        patterns = [
-            cast(Revision.fields, String).like("%" + _like(json.dumps(name)) + "%", escape="\\")
-            for name in chunk
-        ]
-        rows = session.execute(
-            select(Page.namespace, Page.name, Revision.fields)
-            .join(Revision, Revision.id == Page.latest_revision_id)
-            .where(Revision.page_type.is_not(None), Page.deleted_at.is_(None), or_(*patterns))
-        )
-        for ns, name, fields in rows:
-            for target in _field_targets(fields):
-                full = make_title(*target).full
-                if full in wanted:
-                    found.append(((ns, name), wanted[full], "field"))
-    return found
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _field_index(session: Session) -> dict[Key, list[Key]]:
+    """``{named page: [typed pages whose field values name it]}``: one query on the live
+    typed pages, read once per network view (fields are JSON: searched in Python)."""
+    index: dict[Key, list[Key]] = {}
+    rows = session.execute(
+        select(Page.namespace, Page.name, Revision.fields)
+        .join(Revision, Revision.id == Page.latest_revision_id)
+        .where(Revision.page_type.is_not(None), Page.deleted_at.is_(None))
+    )
+    for ns, name, fields in rows:
+        for target in _field_targets(fields):
+            index.setdefault(target, []).append((ns, name))
+    return index
 
 
 def around(session: Session, start: Title, depth: int, max_nodes: int) -> Graph:
@@ -188,9 +174,12 @@ def around(session: Session, start: Title, depth: int, max_nodes: int) -> Graph:
     info = _page_info(session, [start.key])
     graph.add_node(start.key, info[start.key][1] if start.key in info else None, 0, max_nodes)
     frontier = [start.key]
+    field_index: dict[Key, list[Key]] | None = None
     all_edges: list[tuple[Key, Key, str]] = []
     for level in range(1, depth + 1):
-        edges = _neighbours(session, frontier, info)
+        if field_index is None:
+            field_index = _field_index(session)
+        edges = _neighbours(session, frontier, info, field_index=field_index)
         all_edges.extend(edges)
         new_keys = {k for edge in edges for k in edge[:2] if k not in graph.nodes}
         new_info = _page_info(session, new_keys)
