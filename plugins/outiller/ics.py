@@ -9,11 +9,16 @@
   signed in, or the link with its key (``?cle=``, signed with the site's secret) that
   calendar programs can fetch.
 
-Times carry their ``TZID`` with the matching ``VTIMEZONE`` (the wiki's zone).
+Times carry their ``TZID`` with the matching ``VTIMEZONE`` (the wiki's zone). The
+shared feed is kept built (writing it is most of its cost), under a key that names every
+workshop's published revision, the filters, the host and the reader's language.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request
@@ -24,6 +29,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from wikicoop.community.accounts import find_user
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
+from wikicoop.web.labels import current_language
 
 from .calendar import Filters, start_key, workshops
 from .common import bp, now, tz
@@ -94,11 +100,39 @@ def series_event(workshop: Workshop, stamp: datetime) -> Event:
     return event
 
 
-def _response(cal: Calendar, filename: str) -> Response:
-    cal.add_missing_timezones()
-    response = Response(cal.to_ical(), mimetype="text/calendar")
+def _feed_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _response(cal: Calendar, filename: str) -> Response:
+    cal.add_missing_timezones()
+    return _feed_response(cal.to_ical(), filename)
+
+
+#: feeds kept built (the library's writing is most of a feed's cost)
+CACHED_FEEDS = 32
+_feeds_lock = threading.Lock()
+
+
+def _cached_feed(key: tuple, build: Callable[[], bytes]) -> bytes:
+    """The feed of ``key`` from the app's small cache, built when missing. The key
+    names every workshop's published revision: an edit makes another key."""
+    cache: OrderedDict[tuple, bytes] = current_app.extensions.setdefault(
+        "outiller.feeds", OrderedDict()
+    )
+    with _feeds_lock:
+        body = cache.get(key)
+        if body is not None:
+            cache.move_to_end(key)
+            return body
+    body = build()
+    with _feeds_lock:
+        cache[key] = body
+        while len(cache) > CACHED_FEEDS:
+            cache.popitem(last=False)
+    return body
 
 
 @bp.get("/agenda.ics")
@@ -106,13 +140,29 @@ def agenda() -> Response:
     filters = Filters(
         place=request.args.get("place", "").strip(), topic=request.args.get("topic", "").strip()
     )
-    stamp = datetime.now(UTC)
     horizon = now() - KEEP_PAST
-    cal = _calendar(say("menu"))
-    for workshop in workshops(get_session(), tz()):
-        if filters.keeps(workshop) and workshop.starts[-1] + workshop.duration >= horizon:
+    kept = [
+        workshop
+        for workshop in workshops(get_session(), tz())
+        if filters.keeps(workshop) and workshop.starts[-1] + workshop.duration >= horizon
+    ]
+
+    def build() -> bytes:
+        stamp = datetime.now(UTC)
+        cal = _calendar(say("menu"))
+        for workshop in kept:
             cal.add_component(series_event(workshop, stamp))
-    return _response(cal, "ateliers.ics")
+        cal.add_missing_timezones()
+        return cal.to_ical()
+
+    key = (
+        request.host_url,
+        current_language(),
+        filters,
+        horizon.date(),
+        tuple((w.page_id, w.revision_id) for w in kept),
+    )
+    return _feed_response(_cached_feed(key, build), "ateliers.ics")
 
 
 @bp.get("/agenda/<username>.ics")

@@ -149,3 +149,19 @@ def test_the_feed_parses_back_with_uids_rrule_and_timezone(make_workshop, client
     assert [str(e["summary"]) for e in only] == ["Unique"]
     _, at = _events(client.get("/agenda.ics", query_string={"place": "Médiathèque"}))
     assert [str(e["summary"]) for e in at] == ["Unique"]
+
+
+def test_an_edit_shows_in_the_feed_at_once(make_workshop, client):
+    """Feeds are kept built, under a key naming each workshop's published revision."""
+    make_workshop("Unique", in_days(6), place="Médiathèque")
+    _, before = _events(client.get("/agenda.ics"))
+    assert [str(e["location"]) for e in before] == ["Médiathèque"]
+    make_workshop("Unique", in_days(6), place="Centre social")  # a new revision
+    make_workshop("Autre", in_days(8))
+    _, after = _events(client.get("/agenda.ics"))
+    assert sorted(str(e["location"]) for e in after) == [
+        "Centre social",
+        "Centre social de Kerourien",
+    ]
+    _, english = _events(client.get("/agenda.ics", headers={"Accept-Language": "en"}))
+    assert "Level" in str(english[0]["description"])

@@ -158,6 +158,7 @@ class Workshop:
     topics: tuple[str, ...]
     weekly: bool
     until: date | None
+    revision_id: int = 0  # the published revision the values come from
 
     @property
     def starts(self) -> list[datetime]:
@@ -208,6 +209,7 @@ def workshop_of(page: TypedPage, tz: ZoneInfo) -> Workshop | None:
         topics=topics,
         weekly=fields.get("repetition") == WEEKLY,
         until=until,
+        revision_id=page.revision_id,
     )
 
 
