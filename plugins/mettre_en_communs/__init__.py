@@ -73,6 +73,14 @@ def page_published(ctx: Any) -> None:
 
 
 @hookimpl
+def page_renamed(ctx: Any) -> None:
+    """A renamed file page: the pages showing it are rendered again."""
+    from .usage import file_renamed
+
+    file_renamed(ctx.session, ctx.old_title, ctx.new_title)
+
+
+@hookimpl
 def page_deleted(ctx: Any) -> None:
     from .usage import forget_usage
 

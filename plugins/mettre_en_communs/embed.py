@@ -21,7 +21,7 @@ from sqlalchemy import inspect
 
 from wikicoop.rendering.markdown import get_context
 
-from .media_api import FileVersion, file_name_of, latest_versions
+from .media_api import FileVersion, file_name_of, latest_versions, resolve_file_name
 from .tables import file_versions
 from .texts import TEXTS
 
@@ -114,6 +114,7 @@ def render_embed(
     """The HTML of one embedded file (``version`` None: missing)."""
     if version is None:
         return missing_link(name, label)
+    name = version.name  # a renamed file is shown under its new name
     if not version.is_image:
         text = options.caption or label
         return (
@@ -153,7 +154,12 @@ def _version_of(session: Any, name: str) -> tuple[bool, FileVersion | None]:
         return False, None
     if not tables_ready(session):
         return True, None
-    return True, latest_versions(session, [name]).get(name)
+    version = latest_versions(session, [name]).get(name)
+    if version is None:  # a renamed file: its old name redirects
+        target = resolve_file_name(session, name)
+        if target != name:
+            version = latest_versions(session, [target]).get(target)
+    return True, version
 
 
 def tables_ready(session: Any) -> bool:

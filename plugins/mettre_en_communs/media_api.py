@@ -33,6 +33,7 @@ __all__ = [
     "file_versions",
     "latest_versions",
     "media_dir",
+    "resolve_file_name",
     "stored_path",
 ]
 
@@ -79,6 +80,19 @@ def embedded_files(text: str) -> list[str]:
         if name not in names:
             names.append(name)
     return names
+
+
+def resolve_file_name(session: Session, name: str) -> str:
+    """``name``, or the file it redirects to when its page was renamed (one hop, as
+    MediaWiki follows a file redirect)."""
+    target = session.execute(
+        select(Page.redirect_target).where(
+            Page.namespace == "file", Page.name == name, Page.deleted_at.is_(None)
+        )
+    ).scalar()
+    if not target:
+        return name
+    return file_name_of(target) or name
 
 
 def file_licences(session: Session, names: Iterable[str]) -> dict[str, str]:

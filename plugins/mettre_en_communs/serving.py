@@ -22,7 +22,7 @@ from wikicoop.errors import ServiceError
 from wikicoop.web.db import get_session
 
 from .detect import UploadError, thumbnails
-from .media_api import FileVersion, file_versions, media_dir
+from .media_api import FileVersion, file_versions, media_dir, resolve_file_name
 from .storage import thumbnail_storage
 from .uploads import file_title
 
@@ -36,10 +36,10 @@ def versions_or_404(name: str) -> list[FileVersion]:
     first; 404 otherwise."""
     try:
         title = file_title(name)
-        visibility.readable_page(get_session(), title, current_user)
+        visibility.readable_page(get_session(), title, current_user)  # or its redirect
     except (UploadError, ServiceError):
         abort(404)
-    found = file_versions(get_session(), title.name)
+    found = file_versions(get_session(), resolve_file_name(get_session(), title.name))
     if not found:
         abort(404)
     return found

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from helpers import bearer_for, soup
 
-from .conftest import image_bytes
+from .conftest import fetch, image_bytes
 from .media_api import embedded_files
 
 
@@ -159,3 +159,21 @@ def test_a_new_version_renders_the_pages_using_it_again(
     assert again.status_code == 201
     second = content(client, "/wiki/Concert").select_one("img")
     assert (second["width"], second["height"]) == ("300", "300")
+
+
+def test_a_renamed_file_is_still_shown_under_its_new_name(
+    media: Flask, client, send_file, make_page
+) -> None:
+    upload(send_file, media, "ancien.png", size=(300, 200))
+    make_page("Album", "[[Fichier:Ancien.png|vignette|Souvenir]]")
+    moved = client.post(
+        "/api/v1/pages/Fichier:Ancien.png/rename",
+        json={"to": "Fichier:Nouveau.png", "reason": "un meilleur nom"},
+        headers=bearer_for(media, "Modo", "moderator"),
+    )
+    assert moved.status_code == 200, moved.text
+    img = content(client, "/wiki/Album").select_one("figure img")
+    assert img["src"].startswith("/fichiers/Nouveau.png/")
+    assert fetch(client, "/fichiers/Ancien.png/brut").status_code == 200  # old links work
+    described = client.get("/api/v1/files/Nouveau.png").json
+    assert described["used_in"] == ["Album"]

@@ -18,7 +18,8 @@ def record_usage(session: Session, page: Page, revision: Revision) -> None:
     """Store the files ``revision`` (the page's new public version) embeds."""
     if not tables_ready(session):
         return
-    wanted = set(embedded_files(revision.text))
+    # a redirect (left by a rename) shows what it points to: it uses nothing
+    wanted = set() if page.redirect_target else set(embedded_files(revision.text))
     had = set(
         session.execute(
             select(file_usage.c.file_name).where(file_usage.c.page_id == page.id)
@@ -65,12 +66,36 @@ def _touch_files(session: Session, names: set[str]) -> None:
 
 
 def pages_using(session: Session, name: str) -> list[Page]:
-    """The undeleted pages embedding the file ``name``, by title."""
+    """The undeleted pages embedding the file ``name`` (or a former name of it, now a
+    redirect), by title."""
+    redirects = select(Page.name).where(
+        Page.namespace == "file",
+        Page.redirect_target == "Fichier:" + name,
+        Page.deleted_at.is_(None),
+    )
+    names = [name, *session.execute(redirects).scalars()]
     return list(
         session.execute(
             select(Page)
             .join(file_usage, file_usage.c.page_id == Page.id)
-            .where(file_usage.c.file_name == name, Page.deleted_at.is_(None))
+            .where(file_usage.c.file_name.in_(names), Page.deleted_at.is_(None))
+            .distinct()
             .order_by(Page.namespace, Page.name)
         ).scalars()
     )
+
+
+def file_renamed(session: Session, old_title: str, new_title: str) -> None:
+    """A file page moved: the pages showing it are rendered again (their images now
+    point to the new name, through the redirect the rename left)."""
+    if not tables_ready(session):
+        return
+    from wikicoop.core import render_cache
+
+    from .media_api import file_name_of
+
+    old = file_name_of(old_title)
+    if old is None:
+        return
+    users = select(file_usage.c.page_id).where(file_usage.c.file_name == old)
+    render_cache.forget_renders(session, list(session.execute(users).scalars()))
