@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import current_app, flash, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -36,7 +38,7 @@ def learn() -> str:
         user_id, name = int(current_user.id), current_user.username
         done = progress_of(get_session(), current_app.config, {user_id: name})[user_id]
         sandbox = parse_title(sandbox_title(current_app.config, name))
-        feed = f"/agenda/{name}.ics?cle={feed_key(name)}"
+        feed = f"/agenda/{quote(name, safe='')}.ics?cle={feed_key(name)}"
     checked = request.args.get("verifier", "")
     return render_template(
         "outiller/apprendre.html",

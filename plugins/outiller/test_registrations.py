@@ -9,7 +9,7 @@ import io
 from datetime import timedelta
 
 import icalendar
-from helpers import Api, bearer_for, soup
+from helpers import Api, bearer_for, soup, use_smtp
 
 from wikicoop.community.accounts import find_user
 from wikicoop.web.db import get_session
@@ -179,6 +179,25 @@ def test_the_personal_calendar_is_private(make_workshop, ateliers, auth, client)
     uid = next(str(e["uid"]) for e in events if str(e["summary"]) == "Atelier wiki")
     assert uid.startswith("atelier-") and first.strftime("%Y%m%dT%H%M") in uid
     link = soup(client.get("/apprendre")).select_one('a[href^="/agenda/Ana.ics?cle="]')["href"]
+    assert soup(client.get("/ateliers")).select_one(f'a[href="{link}"]') is not None
     auth.logout()
     assert client.get(link).status_code == 200  # a calendar program, with the key
     assert client.get(link.replace("Ana", "Bob")).status_code == 403
+
+
+def test_the_promoted_person_gets_an_e_mail(make_workshop, ateliers, client, smtp_server):
+    inbox, port = smtp_server
+    use_smtp(ateliers, port)
+    make_workshop("Atelier wiki", capacity=1)
+    _api(ateliers, client, "Ana").call("POST", URL, 201)
+    _api(ateliers, client, "Bob").call("POST", URL, 201)
+    with ateliers.app_context():
+        find_user(get_session(), "Bob").email = "bob@exemple.org"
+        get_session().commit()
+    response = _api(ateliers, client, "Ana").call("DELETE", URL, 200)
+    assert inbox.messages() == []  # sent once the response is on its way...
+    response.close()  # ...which a WSGI server signals by closing it
+    messages = inbox.messages()
+    assert [m["To"] for m in messages] == ["bob@exemple.org"]
+    assert "Une place s'est libérée" in messages[0]["Subject"]
+    assert "/wiki/Atelier_wiki" in messages[0].get_content()

@@ -9,6 +9,7 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from flask import render_template, request
+from flask_login import current_user
 
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
@@ -16,6 +17,7 @@ from wikicoop.web.urls import page_url
 
 from .calendar import FULL, PAST, Filters, Occurrence, calendar, workshops
 from .common import bp, now, tz
+from .ics import feed_key
 from .links import quoted
 from .texts import say
 from .workshop import place_title
@@ -70,6 +72,10 @@ def _render(
     places = sorted({w.place for w in every if w.place}, key=str.casefold)
     topics = sorted({t for w in every for t in w.topics}, key=str.casefold)
     feed = "/agenda.ics" + (f"?{urlencode(feed_query)}" if feed_query else "")
+    personal = None
+    if current_user.is_authenticated:
+        name = current_user.username
+        personal = f"/agenda/{quoted(name)}.ics?cle={feed_key(name)}"
     return render_template(
         "outiller/liste.html",
         heading=heading,
@@ -86,6 +92,7 @@ def _render(
         places=places,
         topics=topics,
         feed=feed,
+        personal_feed=personal,
         this_month=moment.strftime("%Y-%m"),
         say=say,
         **extra,
