@@ -11,6 +11,7 @@ a few queries on the indexed link and category tables, never one per node.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,18 +153,38 @@ def _pointing_at(session: Session, keys: list[Key]) -> list[tuple[Key, Key, str]
     return found
 
 
+#: the last index built per database: ``{engine id: (newest revision, index)}``
+_INDEXES: dict[int, tuple[Any, dict[Key, list[Key]]]] = {}
+_INDEX_LOCK = threading.Lock()
+
+
 def _field_index(session: Session) -> dict[Key, list[Key]]:
-    """``{named page: [typed pages whose field values name it]}``: one query on the live
-    typed pages, read once per network view (fields are JSON: searched in Python)."""
+    """``{named page: [typed pages whose field values name it]}``. Built from one query
+    on the typed pages (fields are JSON: searched in Python), then kept while no revision
+    is added (every change of a page's fields or title adds one; deleted sources are left
+    out later, with the nodes that are not live pages)."""
+    # the newest revision, by id and time: a database emptied and filled again (tests)
+    # may reach the same id, not at the same moment
+    newest = session.execute(
+        select(Revision.id, Revision.created_at).order_by(Revision.id.desc()).limit(1)
+    ).first()
+    newest = tuple(newest) if newest is not None else None
+    engine_id = id(session.get_bind())
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(engine_id)
+        if cached is not None and cached[0] == newest:
+            return cached[1]
     index: dict[Key, list[Key]] = {}
     rows = session.execute(
         select(Page.namespace, Page.name, Revision.fields)
         .join(Revision, Revision.id == Page.latest_revision_id)
-        .where(Revision.page_type.is_not(None), Page.deleted_at.is_(None))
+        .where(Revision.page_type.is_not(None))
     )
     for ns, name, fields in rows:
         for target in _field_targets(fields):
             index.setdefault(target, []).append((ns, name))
+    with _INDEX_LOCK:
+        _INDEXES[engine_id] = (newest, index)
     return index
 
 

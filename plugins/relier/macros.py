@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session
 from wikicoop.core import render_cache
 from wikicoop.core.models import CategoryMembership, Page, Revision
 from wikicoop.rendering.markdown import get_context
-from wikicoop.text.titles import TitleError, fold_key, make_title, parse_title
+from wikicoop.text.titles import (
+    TitleError,
+    fold_key,
+    lookup_namespace,
+    make_title,
+    parse_title,
+)
 
 from .tables import installed, macro_pages
 from .texts import TEXTS
@@ -38,8 +44,9 @@ MARKER = "{{pages"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 SORTS = {"titre": "title", "title": "title", "récent": "recent", "recent": "recent"}
-KNOWN = ("catégorie", "categorie", "category", "type", "champ", "field", "limite", "limit")
-KNOWN = (*KNOWN, "tri", "sort", "espace", "namespace")
+#: the parameters as the help page names them, then their other spellings
+NAMED = ("catégorie", "type", "champ", "espace", "limite", "tri")
+KNOWN = frozenset((*NAMED, "categorie", "category", "field", "namespace", "limit", "sort"))
 
 
 def say(key: str, **params: Any) -> str:
@@ -76,7 +83,7 @@ def parse_args(raw: str) -> Query:
         name, equal, value = word.partition("=")
         name = name.strip().casefold()
         if not equal or name not in KNOWN:
-            raise MacroError(say("macro_unknown", name=name or word, known=", ".join(KNOWN[::2])))
+            raise MacroError(say("macro_unknown", name=name or word, known=", ".join(NAMED)))
         value = value.strip()
         if name in ("catégorie", "categorie", "category"):
             query.category = _category_name(value)
@@ -108,10 +115,12 @@ def _category_name(value: str) -> str:
 
 
 def _namespace_key(value: str) -> str:
-    try:
-        return parse_title(value + ":X", allow_fragment=False).namespace
-    except TitleError:
-        raise MacroError(say("macro_namespace", value=value)) from None
+    if fold_key(value) in ("principal", "main", ""):
+        return "main"
+    namespace = lookup_namespace(value.strip().rstrip(":"))
+    if namespace is None:
+        raise MacroError(say("macro_namespace", value=value))
+    return namespace.key
 
 
 def _matches(fields: dict[str, Any] | None, wanted: list[tuple[str, str]]) -> bool:

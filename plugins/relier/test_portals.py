@@ -80,3 +80,21 @@ def test_the_api_save_of_a_portal_shows_its_list(relier, app, client, make_page)
     saved = client.put(f"/api/v1/pages/{PORTAL}", headers=headers, json=body)
     assert saved.status_code == 201, saved.text
     assert portal_links(client) == ["Jardin"]
+
+
+def test_namespace_filter_and_unclosed_quote(relier, client, make_page):
+    make_page("Aide:Écrire", "Aide.")
+    make_page("Aide:Relier", "Aide.")
+    make_page("Écrire", "Pas une aide.")
+    make_page(
+        PORTAL,
+        '{{pages espace="Aide"}}\n\n{{pages catégorie="Lieux}}\n\n{{pages espace="Nulle part:"}}',
+    )
+    page = soup(client.get(f"/wiki/{PORTAL}"))
+    assert [a.get_text() for a in page.select("ul.relier-pages a")] == [
+        "Aide:Écrire",
+        "Aide:Relier",
+    ]
+    errors = [p.get_text() for p in page.select(".relier-macro-error")]
+    assert len(errors) == 2
+    assert "guillemet" in errors[0] and "« Nulle part: » n'est pas un espace" in errors[1]
