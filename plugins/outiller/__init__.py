@@ -72,6 +72,11 @@ def blueprints() -> list[Blueprint]:
 
 
 @hookimpl
+def stylesheets() -> str:
+    return "/ateliers/static/outiller.css"
+
+
+@hookimpl
 def migration_dirs() -> Path:
     return HERE / "versions"
 

@@ -25,7 +25,9 @@ from .workshop import TYPE_NAME, Workshop, workshop_of, zone
 HERE = Path(__file__).parent
 
 #: the HTML views (/ateliers, /apprendre, /agenda…)
-bp = Blueprint("outiller", __name__)
+bp = Blueprint(
+    "outiller", __name__, static_folder=str(HERE / "static"), static_url_path="/ateliers/static"
+)
 
 
 class WorkshopError(Exception):

@@ -86,3 +86,11 @@ def test_off_the_plugin_leaves_no_trace(make_app):
     for path in ("/ateliers", "/apprendre", "/agenda.ics", "/api/v1/workshops"):
         assert client.get(path).status_code == 404
     assert "/ateliers" not in client.get("/wiki/Accueil").text
+
+
+def test_the_stylesheet_is_linked_and_served(ateliers, client):
+    page = soup(client.get("/ateliers"))
+    assert page.select_one('link[href="/ateliers/static/outiller.css"]') is not None
+    sheet = client.get("/ateliers/static/outiller.css")
+    assert sheet.status_code == 200 and b".outiller-form" in sheet.data
+    sheet.close()
