@@ -19,8 +19,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "credit_text": {"fr": "Mention en texte", "en": "Credit line (text)"},
     "credit_html": {"fr": "Mention en HTML", "en": "Credit line (HTML)"},
     "copy_hint": {
-        "fr": "Cliquez dans le cadre : tout le texte est sélectionné, copiez-le (Ctrl+C).",
-        "en": "Click in the box: all its text is selected; copy it (Ctrl+C).",
+        "fr": "Cliquez dans un cadre, sélectionnez tout son texte (Ctrl+A), puis copiez-le "
+        "(Ctrl+C) ; sur un téléphone, un appui long puis « Tout sélectionner ».",
+        "en": "Click in a box, select all its text (Ctrl+A), then copy it (Ctrl+C); on a "
+        "phone, a long press then “Select all”.",
     },
     "copy": {"fr": "Copier", "en": "Copy"},
     "copied": {"fr": "Copié.", "en": "Copied."},
