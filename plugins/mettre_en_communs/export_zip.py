@@ -74,21 +74,38 @@ def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
         yield ids[start : start + BATCH]
 
 
-def _histories(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[Revision, str]]]:
+#: what is read of a revision (plain rows, not ORM objects: nothing stays in the session)
+REVISION_COLUMNS = (
+    Revision.id,
+    Revision.page_id,
+    Revision.created_at,
+    Revision.summary,
+    Revision.minor,
+    Revision.licence,
+    Revision.action,
+    Revision.page_type,
+    Revision.fields,
+    Revision.text,
+    Revision.author_ip,
+)
+PAGE_COLUMNS = (Page.id, Page.namespace, Page.name, Page.licence, Page.latest_revision_id)
+
+
+def _histories(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[Any, str]]]:
     """The published revisions of these pages, oldest first, with their author's name."""
     rows = session.execute(
-        select(Revision, User.username)
+        select(*REVISION_COLUMNS, User.username)
         .outerjoin(User, User.id == Revision.author_id)
         .where(Revision.page_id.in_(ids), Revision.status == "published")
         .order_by(Revision.page_id, Revision.id)
     ).all()
-    found: dict[int, list[tuple[Revision, str]]] = defaultdict(list)
-    for revision, username in rows:
-        found[revision.page_id].append((revision, username or revision.author_ip or "?"))
+    found: dict[int, list[tuple[Any, str]]] = defaultdict(list)
+    for row in rows:
+        found[row.page_id].append((row, row.username or row.author_ip or "?"))
     return found
 
 
-def revision_record(title: str, revision: Revision, author: str) -> dict[str, Any]:
+def revision_record(title: str, revision: Any, author: str) -> dict[str, Any]:
     """One line of a page's history file."""
     return {
         "title": title,
@@ -105,7 +122,7 @@ def revision_record(title: str, revision: Revision, author: str) -> dict[str, An
     }
 
 
-def _unique_authors(history: list[tuple[Revision, str]]) -> tuple[str, ...]:
+def _unique_authors(history: list[tuple[Any, str]]) -> tuple[str, ...]:
     """Everyone who wrote a published revision, first contribution first."""
     return tuple(dict.fromkeys(author for _revision, author in history))
 
@@ -134,7 +151,7 @@ def write_archive(
     embedded: set[str] = set()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for batch in _batches(ids):
-            pages = session.scalars(select(Page).where(Page.id.in_(batch))).all()
+            pages = session.execute(select(*PAGE_COLUMNS).where(Page.id.in_(batch))).all()
             histories = _histories(session, batch)
             for page in sorted(pages, key=lambda p: (p.namespace, p.name)):
                 history = histories.get(page.id, [])
@@ -144,13 +161,6 @@ def write_archive(
                 summary.pages.append(entry)
                 if media is not None:
                     embedded.update(_embedded(session, media, history[-1][0].text))
-            # a thousand pages' texts need not stay in the session's memory
-            for page in pages:
-                session.expunge(page)
-            for history in histories.values():
-                for revision, _author in history:
-                    if revision in session:
-                        session.expunge(revision)
         if media is not None and embedded:
             summary.files = _write_files(archive, session, media, sorted(embedded))
         archive.writestr("LICENCES.md", licences_md(summary))
@@ -164,8 +174,8 @@ def write_archive(
 
 def _write_page(
     archive: zipfile.ZipFile,
-    page: Page,
-    history: list[tuple[Revision, str]],
+    page: Any,
+    history: list[tuple[Any, str]],
     index: int,
     link_for: Callable[[Title], str],
     now: datetime,
