@@ -10,7 +10,7 @@ import zipfile
 
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import Api, bearer_for, page_path
+from helpers import Api, bearer_for, page_path, soup
 from PIL import Image
 
 
@@ -81,3 +81,5 @@ def test_a_file_page_is_credited_to_the_files_author(media: Flask, client, send_
     assert credit["license"] == "CC-BY-NC-4.0"
     assert credit["source"].endswith("/wiki/Fichier:Affiche.png")
     assert client.get("/reutiliser/Fichier:Affiche.png").status_code == 200
+    file_page = soup(client.get("/wiki/Fichier:Affiche.png"))
+    assert file_page.find("a", href="/reutiliser/Fichier:Affiche.png") is not None
