@@ -57,6 +57,12 @@ def markdown_plugins() -> Any:
 
 
 @hookimpl
+def stylesheets() -> str:
+    """Embedded files (floats, captions) and the gallery."""
+    return "/fichiers/static/fichiers.css"
+
+
+@hookimpl
 def sanitizer_allowlist() -> dict[str, Any]:
     return {
         "tags": ["figure", "figcaption"],

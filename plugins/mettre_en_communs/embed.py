@@ -12,6 +12,7 @@ form, its name filled in. Everything emitted is escaped.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
@@ -145,7 +146,8 @@ def render_embed(
 
 # ------------------------------------------------------------------ database lookups
 
-_READY: dict[int, bool] = {}
+#: engines known to have the tables (weak keys: an id could be reused by a later engine)
+_READY: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
 def _version_of(session: Any, name: str) -> tuple[bool, FileVersion | None]:
@@ -166,11 +168,11 @@ def tables_ready(session: Any) -> bool:
     """Whether the plugin's tables exist (a wiki whose schema was not upgraded yet, or a
     test database migrated for the core only, has none). A yes is remembered."""
     engine = session.get_bind()
-    if _READY.get(id(engine)):
+    if _READY.get(engine):
         return True
     ready = inspect(session.connection()).has_table(file_versions.name)
     if ready:
-        _READY[id(engine)] = True
+        _READY[engine] = True
     return ready
 
 
