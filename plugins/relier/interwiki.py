@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from wikicoop.core import render_cache
 from wikicoop.core.models import utcnow
+from wikicoop.text.titles import lookup_namespace
 
 from .tables import installed, interwiki
 
@@ -62,6 +63,8 @@ def check(prefix: str, url: str) -> tuple[str, str]:
     url = url.strip()
     if not PREFIX_RE.match(prefix):
         raise BadInterwiki("iw_bad_prefix", "prefix")
+    if lookup_namespace(prefix) is not None:  # [[Aide:X]] must stay a page of the wiki
+        raise BadInterwiki("iw_namespace", "prefix")
     if len(url) > MAX_URL or not URL_RE.match(url) or "$1" not in url:
         raise BadInterwiki("iw_bad_url", "url")
     return prefix, url

@@ -60,6 +60,7 @@ def test_bad_prefixes_and_addresses_are_refused(relier, client, auth):
         ("wiki pédia", "https://x.example/$1", "lettres sans accent"),
         ("ok", "javascript:alert(1)//$1", "https://"),
         ("ok", "https://x.example/sans-dollar", "$1"),
+        ("Portail", "https://x.example/$1", "nom d'un espace"),
     ]:
         response = post_form(client, "/interwiki", {"prefix": prefix, "url": url})
         assert response.status_code == 422

@@ -91,6 +91,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "A prefix is written with unaccented letters, digits and hyphens (32 at most), "
         "for example “wikipedia-en”.",
     ),
+    "iw_namespace": _t(
+        "Ce préfixe est le nom d'un espace du wiki (Aide, Catégorie, Portail…) : "
+        "choisissez-en un autre.",
+        "This prefix is the name of one of the wiki's namespaces (Aide, Catégorie, "
+        "Portail…): choose another one.",
+    ),
     "iw_bad_url": _t(
         "L'adresse commence par http:// ou https:// et contient $1, par exemple "
         "https://fr.wikipedia.org/wiki/$1.",
