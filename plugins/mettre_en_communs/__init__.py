@@ -109,7 +109,8 @@ def page_panels(ctx: Any) -> dict[str, str] | None:
     session = get_session()
     if not tables_ready(session):
         return None
-    return file_panel(session, title.name, thumbnail_widths(current_app.config))
+    widths = thumbnail_widths(current_app.config)
+    return file_panel(session, title.name, widths, licence=ctx.page.licence)
 
 
 @hookimpl

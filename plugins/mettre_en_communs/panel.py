@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import format_datetime
 from markupsafe import escape
 
+from wikicoop.text.licences import LICENCES
 from wikicoop.web.urls import page_url
 
 from .embed import file_url
@@ -31,8 +32,10 @@ def dimensions(version: FileVersion) -> str:
     return f"{version.width} × {version.height} px" if version.width else "—"
 
 
-def file_panel(session: Any, name: str, widths: tuple[int, ...]) -> dict[str, str]:
-    """The panel of the file page ``Fichier:<name>``."""
+def file_panel(
+    session: Any, name: str, widths: tuple[int, ...], licence: str = ""
+) -> dict[str, str]:
+    """The panel of the file page ``Fichier:<name>`` (under ``licence``, its page's)."""
     versions = file_versions(session, name)
     upload_link = "/fichiers/televerser?nom=" + _q(name)
     parts: list[str] = []
@@ -40,6 +43,7 @@ def file_panel(session: Any, name: str, widths: tuple[int, ...]) -> dict[str, st
         parts.append(f"<p>{escape(say('no_version'))}</p>")
     else:
         parts.append(_preview(name, versions[0], widths))
+        parts.append(_licence(licence))
         parts.append(_versions_table(name, versions))
     parts.append(_used_in(session, name))
     parts.append(f'<p><a href="{escape(upload_link)}">{escape(say("new_version"))}</a></p>')
@@ -69,6 +73,17 @@ def _preview(name: str, version: FileVersion, widths: tuple[int, ...]) -> str:
         f'height="{height}" alt="{escape(name)}">'
     )
     return f'<p class="mec-preview"><a href="{escape(raw)}">{img}</a></p>{download}'
+
+
+def _licence(code: str) -> str:
+    """« Licence : CC BY-SA 4.0 », a link to the licence's deed."""
+    licence = LICENCES.get(code)
+    if licence is None:
+        return ""
+    return (
+        f"<p>{escape(say('licence'))} : "
+        f'<a rel="license" href="{escape(licence.deed_url)}">{escape(licence.short_name)}</a></p>'
+    )
 
 
 def _versions_table(name: str, versions: list[FileVersion]) -> str:

@@ -138,6 +138,7 @@ def test_the_file_page_shows_the_image_versions_and_where_it_is_used(
     assert "Couleurs corrigées" in rows[0].get_text()
     assert "900 × 600 px" in rows[0].get_text()
     assert rows[1].select_one("a")["href"] == "/fichiers/Carte.png/version/1"
+    assert panel.select_one('a[rel="license"]').get_text() == "CC BY-SA 4.0"
     used = [a.get_text() for a in panel.select("ul a")]
     assert used == ["Quartier"]
     # the infobox shows the page type's fields, the page its licence

@@ -272,3 +272,17 @@ def test_a_width_added_later_is_made_on_demand(media: Flask, client, send_file) 
     thumb = fetch(client, "/fichiers/Large.png/vignette/500")
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(thumb.data)).size == (500, 250)
+
+
+def test_bad_names_in_file_urls_are_404(media: Flask, client) -> None:
+    for url in (
+        "/fichiers/%3Cx%3E",
+        "/fichiers/%3Cx%3E/brut",
+        "/fichiers/Rien.png/brut",
+        "/fichiers/Rien.png/vignette/320",
+        "/fichiers/Rien.png/version/3",
+        "/api/v1/files/%3Cx%3E",
+        "/api/v1/files/Rien.png",
+    ):
+        assert fetch(client, url).status_code == 404, url
+    assert client.get("/fichiers/Rien.png").status_code == 302

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -84,7 +84,10 @@ def widths() -> tuple[int, ...]:
 @bp.route("/fichiers/<name>")
 def file_page(name: str) -> Response:
     """A file's page is the wiki page ``Fichier:<nom>``."""
-    return redirect(page_url(file_title(name)))
+    try:
+        return redirect(page_url(file_title(name)))
+    except UploadError:
+        abort(404)
 
 
 @bp.route("/fichiers/<name>/brut")
