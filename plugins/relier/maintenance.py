@@ -8,7 +8,7 @@ the wiki (``NOT EXISTS`` on the indexed link table, never a loop over pages).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -159,6 +159,8 @@ class Backlinks:
 
     groups: list[tuple[str, list[tuple[Title, bool]]]]
     total: int
+    #: pages linking to a redirect among them (reaching the title through it)
+    via: dict[Title, list[Title]] = field(default_factory=dict)
 
 
 def backlinks(session: Session, title: Title) -> Backlinks:
@@ -174,9 +176,34 @@ def backlinks(session: Session, title: Title) -> Backlinks:
         .order_by(Page.namespace, Page.name)
     ).all()
     groups: dict[str, list[tuple[Title, bool]]] = {}
+    redirects: list[Title] = []
     for namespace, name, redirect in rows:
         groups.setdefault(namespace, []).append((make_title(namespace, name), bool(redirect)))
-    return Backlinks(list(groups.items()), len(rows))
+        if redirect:
+            redirects.append(make_title(namespace, name))
+    return Backlinks(list(groups.items()), len(rows), _through(session, redirects))
+
+
+def _through(session: Session, redirects: list[Title]) -> dict[Title, list[Title]]:
+    """The live pages linking to each of ``redirects``: one query per namespace."""
+    via: dict[Title, list[Title]] = {}
+    by_ns: dict[str, list[str]] = {}
+    for title in redirects:
+        by_ns.setdefault(title.namespace, []).append(title.name)
+    for namespace, names in by_ns.items():
+        rows = session.execute(
+            select(PageLink.target_name, Page.namespace, Page.name)
+            .join(Page, Page.id == PageLink.source_page_id)
+            .where(
+                PageLink.target_namespace == namespace,
+                PageLink.target_name.in_(names),
+                Page.deleted_at.is_(None),
+            )
+            .order_by(Page.namespace, Page.name)
+        )
+        for target, ns, name in rows:
+            via.setdefault(make_title(namespace, target), []).append(make_title(ns, name))
+    return via
 
 
 def backlink_counts(session: Session, titles: Sequence[Title]) -> dict[tuple[str, str], int]:

@@ -23,6 +23,9 @@ def test_what_links_here_groups_and_counts(relier, app, client, make_page):
     }
     assert groups == {"help": ["Aide:Jardiner"], "main": ["Ancien jardin", "Quartier"]}
     assert "redirection" in page.select(".relier-group")[1].get_text()
+    make_page("Lien ancien", "Par [[Ancien jardin]].")
+    page = soup(client.get("/liens-vers/Jardin"))
+    assert [a.get_text() for a in page.select(".relier-via a")] == ["Lien ancien"]
 
     # the JSON twin is the core's
     answer = client.get("/api/v1/pages/Jardin/backlinks").get_json()

@@ -158,6 +158,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "links_count": _t("{count} page(s) font un lien ici.", "{count} page(s) link here."),
     "links_none": _t("Aucune page ne fait de lien ici.", "No page links here."),
     "links_redirect": _t("redirection", "redirect"),
+    "links_via": _t("Pages liées par « {title} »", "Pages linking through “{title}”"),
     "links_action": _t("Liens vers cette page", "What links here"),
     # maintenance
     "maint_title": _t("Maintenance du réseau de pages", "Upkeep of the network of pages"),
