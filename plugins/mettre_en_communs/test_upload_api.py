@@ -286,3 +286,45 @@ def test_bad_names_in_file_urls_are_404(media: Flask, client) -> None:
     ):
         assert fetch(client, url).status_code == 404, url
     assert client.get("/fichiers/Rien.png").status_code == 302
+
+
+def test_a_transaction_that_fails_leaves_neither_page_nor_row_nor_file(
+    media: Flask, monkeypatch
+) -> None:
+    import os
+
+    import pytest
+    from sqlalchemy import text as sql
+
+    from wikicoop.community.accounts import create_user
+    from wikicoop.core import writing
+
+    from . import uploads
+
+    original = uploads._VersionRecorder.__call__
+
+    def fail_after_placing(self, session) -> None:
+        original(self, session)  # the row inserted, the files moved into place…
+        raise RuntimeError("disk full")  # …then the commit fails
+
+    monkeypatch.setattr(uploads._VersionRecorder, "__call__", fail_after_placing)
+    with media.app_context():
+        session = get_session()
+        user = create_user(session, "Alice", "un mot de passe assez long", trust="granted")
+        sent = uploads.UploadRequest(data=image_bytes("PNG", (900, 600)), filename="echec.png")
+        with pytest.raises(RuntimeError):
+            uploads.upload(writing.context_for(media, session), stored_root(media), user, sent)
+        assert (
+            session.execute(sql("SELECT count(*) FROM pages WHERE namespace = 'file'")).scalar()
+            == 0
+        )
+        rows = session.execute(sql("SELECT count(*) FROM mettre_en_communs_file_versions"))
+        assert rows.scalar() == 0
+    leftovers = [f for _, _, files in os.walk(stored_root(media)) for f in files]
+    assert leftovers == []
+
+
+def stored_root(app: Flask):
+    from pathlib import Path
+
+    return Path(app.instance_path) / "media"

@@ -140,6 +140,7 @@ def upload(
     staged = stage(media_root, prepared)
     recorder = _VersionRecorder(title, staged, prepared, user, sent.comment)
     event.listen(session, "before_commit", recorder)
+    event.listen(session, "after_rollback", recorder.rolled_back)
     try:
         result = writing.save(ctx, edit)
     except BaseException:
@@ -148,6 +149,7 @@ def upload(
         raise
     finally:
         event.remove(session, "before_commit", recorder)
+        event.remove(session, "after_rollback", recorder.rolled_back)
     staged.discard(placed=False)  # nothing left in tmp/
     if recorder.number is None:  # cannot happen: the save made the page or refused
         raise UploadError("refused", 409, reason="?")
@@ -199,7 +201,13 @@ class _VersionRecorder:
         self.user, self.comment = user, comment
         self.number: int | None = None
 
+    def rolled_back(self, session: Session) -> None:
+        """The attempt's transaction was rolled back (a retried save): record again."""
+        self.number = None
+
     def __call__(self, session: Session) -> None:
+        if self.number is not None:  # recorded in this transaction already (another commit)
+            return
         page = rev.find_page(session, self.title)
         if page is None:
             self.number = None
