@@ -1,7 +1,8 @@
 """Related pages ("cousins"): the pages sharing the most outgoing links, categories and
-field values with a page, with the reasons. Four queries, whatever the wiki's size: the
-page's links, categories and fields are read once, then the pages sharing each kind
-(one ``GROUP BY`` per kind, fields compared in Python on the pages of the same type).
+field values with a page, with the reasons. At most six queries, whatever the wiki's size: the pages
+sharing an outgoing link, the pages it links to, the pages linking to it, the pages
+sharing a category, the pages of its type (fields compared in Python), then the titles
+of the best ones.
 """
 
 from __future__ import annotations
