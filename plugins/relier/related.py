@@ -1,8 +1,8 @@
 """Related pages ("cousins"): the pages sharing the most outgoing links, categories and
-field values with a page, with the reasons. At most six queries, whatever the wiki's size: the pages
-sharing an outgoing link, the pages it links to, the pages linking to it, the pages
-sharing a category, the pages of its type (fields compared in Python), then the titles
-of the best ones.
+field values with a page, with the reasons. At most six queries, whatever the wiki's
+size: the pages sharing an outgoing link, the pages it links to, the pages linking to
+it, the pages sharing a category, the pages of its type (fields compared in Python),
+then the titles of the best ones.
 """
 
 from __future__ import annotations
