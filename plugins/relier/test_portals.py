@@ -99,3 +99,11 @@ def test_namespace_filter_and_unclosed_quote(relier, client, make_page):
     errors = [p.get_text() for p in page.select(".relier-macro-error")]
     assert len(errors) == 2
     assert "guillemet" in errors[0] and "« Nulle part: » n'est pas un espace" in errors[1]
+
+
+def test_the_hub_lists_the_portals(relier, client, make_page):
+    assert "Aucun portail" in client.get("/reseau").text
+    make_page(PORTAL, "Un portail.")
+    make_page("Portail:Ateliers", "Un autre.")
+    links = [a.get_text() for a in soup(client.get("/reseau")).select(".relier-portals a")]
+    assert links == ["Portail:Ateliers", "Portail:Quartier"]

@@ -219,6 +219,11 @@ TEXTS: dict[str, dict[str, str]] = {
     ),
     "unknown_page": _t("La page « {title} » n'existe pas.", "There is no page “{title}”."),
     "network_title": _t("Le réseau", "The network"),
+    "portals": _t("Portails", "Portals"),
+    "portals_none": _t(
+        "Aucun portail pour l'instant : créez une page « Portail:… ».",
+        "No portal yet: create a “Portail:…” page.",
+    ),
     "network_intro": _t(
         "Portails, catégories, liens entre les pages et wikis voisins.",
         "Portals, categories, links between pages and neighbouring wikis.",

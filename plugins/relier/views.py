@@ -14,7 +14,7 @@ from wikicoop.web.errors import fail
 from wikicoop.web.helpers import parse_or_fail
 from wikicoop.web.urls import page_url
 
-from . import categories, drawing, maintenance
+from . import categories, drawing, macros, maintenance
 from .graph_params import GraphAsk, graph_for
 from .texts import say
 
@@ -34,8 +34,10 @@ def _page(template: str, **context: object) -> str:
 
 @bp.route("/reseau")
 def hub() -> str:
-    """Links to every view of the network."""
-    return _page("reseau.html", lists=LISTS)
+    """Links to every view of the network, and the portals."""
+    query = macros.Query(namespace="portal", limit=macros.MAX_LIMIT)
+    portals = [make_title(ns, name) for ns, name in macros.run(get_session(), query)]
+    return _page("reseau.html", lists=LISTS, portals=portals)
 
 
 @bp.route("/liens-vers/<path:title>")
