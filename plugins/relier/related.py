@@ -83,7 +83,7 @@ def related(session: Session, page: Page, limit: int = 10) -> list[Cousin]:
         .where(PageLink.source_page_id == page.id, Page.id != page.id)
     )
     for (pid,) in out:
-        cousin(pid).add("direct", page.title.full)
+        cousin(pid).add("direct", "to")  # the page links to its cousin
     incoming = session.execute(
         select(PageLink.source_page_id).where(
             PageLink.target_namespace == page.namespace,
@@ -92,7 +92,7 @@ def related(session: Session, page: Page, limit: int = 10) -> list[Cousin]:
         )
     )
     for (pid,) in incoming:
-        cousin(pid).add("direct", page.title.full)
+        cousin(pid).add("direct", "from")  # the cousin links to the page
 
     my_cat = aliased(CategoryMembership)
     their_cat = aliased(CategoryMembership)

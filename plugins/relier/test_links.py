@@ -119,6 +119,13 @@ def test_related_pages_json_and_panel(relier, client, make_page):
     panel = soup(client.get("/wiki/Jardin_A")).select_one(".relier-cousins")
     assert [a.get_text() for a in panel.select("a")] == ["Jardin B", "Jardin C"]
 
+    make_page("Voisin", "Voir [[Jardin A]].")
+    reasons = {
+        r["title"]: r["reasons"]
+        for r in client.get("/api/v1/pages/Jardin_A/related").get_json()["related"]
+    }
+    assert reasons["Voisin"] == [{"kind": "direct", "value": "from"}]
+
     assert client.get("/api/v1/pages/Personne/related").status_code == 404
     assert client.get("/api/v1/pages/Jardin_A/related?limit=0").status_code == 400
     assert client.get("/api/v1/pages/Jardin_A/related?limit=x").get_json()["error"]
