@@ -26,7 +26,7 @@ from .learning import EXERCISES, STARTING_TEXT, learners_names, progress_of, san
 from .lists import managed_workshop
 from .registrations import participants
 from .tables import REGISTERED
-from .texts import say
+from .texts import say, say_count
 
 
 @bp.get("/apprendre")
@@ -49,6 +49,7 @@ def learn() -> str:
         feed=feed,
         words=in_reader_language,
         say=say,
+        say_count=say_count,
     )
 
 

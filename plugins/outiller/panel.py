@@ -38,7 +38,7 @@ from .common import (
 from .links import progress_url, registrations_url, sign_up_url
 from .notify import tell_promoted
 from .tables import WAITING
-from .texts import say
+from .texts import say, say_count
 from .workshop import Workshop
 
 #: sessions listed in the panel (a weekly workshop's next ones)
@@ -62,7 +62,11 @@ def panel_html(workshop: Workshop) -> str:
     items = []
     for occurrence in upcoming[:SHOWN]:
         status = occurrence.status(moment)
-        places = say("full") if status == FULL else say("remaining", n=occurrence.remaining)
+        places = (
+            say("full")
+            if status == FULL
+            else say_count("remaining", occurrence.remaining, n=occurrence.remaining)
+        )
         standing = mine.get((workshop.page_id, occurrence.key))
         if standing is None:
             note, label, act = "", say("sign_up"), "inscrire"

@@ -29,7 +29,7 @@ def test_upcoming_lists_sessions_soonest_first_with_places(make_workshop, client
     listed = _sessions(client, "/ateliers")
     assert [title for title, _, _ in listed] == ["Atelier A", "Atelier B"]
     text = soup(response).get_text(" ")
-    assert "2 place(s) restante(s)" in text and "5 place(s) restante(s)" in text
+    assert "2 places restantes" in text and "5 places restantes" in text
 
 
 def test_a_weekly_workshop_expands_into_its_sessions(make_workshop, client):

@@ -201,3 +201,17 @@ def test_the_promoted_person_gets_an_e_mail(make_workshop, ateliers, client, smt
     assert [m["To"] for m in messages] == ["bob@exemple.org"]
     assert "Une place s'est libérée" in messages[0]["Subject"]
     assert "/wiki/Atelier_wiki" in messages[0].get_content()
+
+
+def test_places_left_are_said_in_words(make_workshop, ateliers, client):
+    make_workshop("Atelier wiki", capacity=2)
+    _api(ateliers, client, "Ana").call("POST", URL, 201)
+    state = soup(client.get("/ateliers")).select_one(".outiller-state").get_text()
+    assert state == "1 place restante"
+    _api(ateliers, client, "Bob").call("POST", URL, 201)
+    _api(ateliers, client, "Cleo").call("POST", URL, 201)
+    page = soup(client.get("/ateliers"))
+    assert page.select_one(".outiller-state").get_text() == "complet — liste d'attente"
+    assert "1 en attente" in page.select_one("li.outiller-session").get_text()
+    english = soup(client.get("/ateliers", headers={"Accept-Language": "en"}))
+    assert english.select_one(".outiller-state").get_text() == "full — waiting list"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wikicoop.web.labels import in_reader_language
+from wikicoop.web.labels import current_language, in_reader_language
 
 TEXTS: dict[str, dict[str, str]] = {
     "menu": {"fr": "Ateliers", "en": "Workshops"},
@@ -14,7 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "on_topic": {"fr": "Ateliers sur le thème « {topic} »", "en": "Workshops on “{topic}”"},
     "none": {"fr": "Aucun atelier.", "en": "No workshop."},
     "past": {"fr": "passé", "en": "past"},
-    "remaining": {"fr": "{n} place(s) restante(s)", "en": "{n} place(s) left"},
+    "remaining": {"fr": "{n} places restantes", "en": "{n} places left"},
+    "remaining_one": {"fr": "{n} place restante", "en": "{n} place left"},
     "full": {"fr": "complet — liste d'attente", "en": "full — waiting list"},
     "waiting_count": {"fr": "{n} en attente", "en": "{n} waiting"},
     "place": {"fr": "Lieu", "en": "Place"},
@@ -89,7 +90,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Log in to follow your progress.",
     },
     "progress": {
-        "fr": "{done} exercice(s) réussi(s) sur {total}",
+        "fr": "{done} exercices réussis sur {total}",
+        "en": "{done} of {total} exercises done",
+    },
+    "progress_one": {
+        "fr": "{done} exercice réussi sur {total}",
         "en": "{done} of {total} exercises done",
     },
     "exercises": {"fr": "Les exercices", "en": "The exercises"},
@@ -166,3 +171,9 @@ TEXTS: dict[str, dict[str, str]] = {
 def say(key: str, **params: Any) -> str:
     """A text of :data:`TEXTS` in the reader's language, filled with ``params``."""
     return in_reader_language(TEXTS[key], **params)
+
+
+def say_count(key: str, count: int, **params: Any) -> str:
+    """:func:`say` with the singular form ``<key>_one`` for one (and zero in French)."""
+    single = count <= 1 if current_language() == "fr" else count == 1
+    return say(f"{key}_one" if single and f"{key}_one" in TEXTS else key, **params)

@@ -19,7 +19,7 @@ from .calendar import FULL, PAST, Filters, Occurrence, calendar, workshops
 from .common import bp, now, tz
 from .ics import feed_key
 from .links import quoted
-from .texts import say
+from .texts import say, say_count
 from .workshop import place_title
 
 #: sessions listed on one page of a calendar
@@ -44,7 +44,7 @@ def state(occurrence: Occurrence, moment: datetime) -> str:
         return say("past")
     if status == FULL:
         return say("full")
-    return say("remaining", n=occurrence.remaining)
+    return say_count("remaining", occurrence.remaining, n=occurrence.remaining)
 
 
 def place_link(place: str) -> str | None:
