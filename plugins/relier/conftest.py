@@ -74,6 +74,12 @@ class FeedServer:
                     "/invalid": b"<feed><oops",
                     "/laughs": LAUGHS,
                 }
+                if self.path == "/to-ftp":
+                    self.send_response(302)
+                    self.send_header("Location", "ftp://127.0.0.1/feed.xml")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.path == "/hang":
                     server.release.wait(server.hang)
                     return

@@ -114,6 +114,15 @@ def test_feed_parsing_refuses_entities_and_oversized_documents():
         assert err.code == "unreachable"
 
 
+def test_a_redirect_out_of_http_is_not_followed(feed_server):
+    try:
+        feeds.download(feed_server.url("/to-ftp"), 2.0)
+    except feeds.FeedError as err:
+        assert err.code == "unreachable" and "redirected" in err.detail  # not an ftp attempt
+    else:
+        raise AssertionError("followed a redirect to ftp")
+
+
 def test_oversized_feed_is_refused(feed_server, monkeypatch):
     monkeypatch.setattr(feeds, "MAX_BYTES", 100)
     try:
