@@ -59,7 +59,7 @@ def download(url: str, timeout: float) -> bytes:
     deadline = time.monotonic() + timeout
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _OPENER.open(request, timeout=timeout) as response:
             chunks: list[bytes] = []
             size = 0
             while True:
