@@ -92,13 +92,14 @@ def shown_start(moment: datetime) -> str:
 
 def chosen_session(workshop: Workshop, raw: str | None, moment: datetime) -> Occurrence:
     """The session a request names (``start``, local ISO; the next one when absent);
-    :class:`WorkshopError` 404 for no such session, 409 for a past one."""
+    :class:`WorkshopError` 400 for an unreadable start, 404 for no such session, 409 for
+    a past one."""
     title = workshop.title.full
     if raw:
         try:
             asked = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise WorkshopError("unknown-session", 404, title=title, start=raw[:40]) from None
+            raise WorkshopError("bad-date", 400, parameter="start", value=raw[:40]) from None
         asked = asked.astimezone(tz()) if asked.tzinfo else asked.replace(tzinfo=tz())
         found = [s for s in workshop.starts if start_key(s) == start_key(asked)]
         if not found:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from wikicoop.core.db import engine_of
-from wikicoop.core.models import Page, Revision, utcnow
+from wikicoop.core.models import Page, Revision, User, utcnow
 from wikicoop.core.moderation import personal_sandbox_title
 from wikicoop.text.titles import parse_title
 
@@ -272,8 +272,6 @@ def install(app: Flask) -> None:
 
 def learners_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """``{id: username}`` of the given accounts (one query)."""
-    from wikicoop.core.models import User
-
     wanted = list(ids)
     if not wanted:
         return {}

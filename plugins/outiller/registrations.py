@@ -12,18 +12,22 @@ side. The counting and the insert follow in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wikicoop.core.models import utcnow
+from wikicoop.core.models import User, utcnow
 
 from .tables import REGISTERED, WAITING, occurrences, registrations
+
+_T = TypeVar("_T")
 
 #: attempts of an act that met a lock timeout or a duplicate row (then gives up)
 ATTEMPTS = 4
@@ -47,7 +51,7 @@ class Cancelled:
     promoted: tuple[int, ...] = ()
 
 
-def _retrying(factory: sessionmaker[Session], act):  # type: ignore[no-untyped-def]
+def _retrying(factory: sessionmaker[Session], act: Callable[[Session], _T]) -> _T:
     """Run ``act(session)`` in a transaction, again when it lost a race."""
     for attempt in range(ATTEMPTS):
         try:
@@ -81,7 +85,8 @@ def _lock_occurrence(session: Session, page_id: int, key: str) -> int:
     ).one()
 
 
-def _active(occurrence_id: int):  # type: ignore[no-untyped-def]
+def _active(occurrence_id: int) -> ColumnElement[bool]:
+    """The active (not cancelled) registrations of an occurrence."""
     return (registrations.c.occurrence_id == occurrence_id) & registrations.c.cancelled_at.is_(None)
 
 
@@ -207,8 +212,6 @@ class Participant:
 def participants(session: Session, page_id: int) -> list[Participant]:
     """The active registrations of every occurrence of a workshop (one query), by
     occurrence, registered first, then the queue in order."""
-    from wikicoop.core.models import User
-
     rows = session.execute(
         select(
             registrations.c.user_id,

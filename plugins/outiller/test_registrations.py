@@ -74,6 +74,8 @@ def test_refusals_past_unknown_anonymous(make_workshop, ateliers, client):
         _api(ateliers, client, "Ana").call("POST", URL, 404, json_body=other).get_json()["code"]
         == "unknown-session"
     )
+    bad = _api(ateliers, client, "Ana").call("POST", URL, 400, json_body={"start": "mardi"})
+    assert "AAAA-MM-JJ" in bad.get_json()["error"]
     assert Api(client).call("POST", URL, 401).get_json()["error"]
     plain = "/api/v1/workshops/Accueil/registrations"
     assert (
