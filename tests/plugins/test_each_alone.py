@@ -18,6 +18,9 @@ PAGES: dict[str, list[str]] = {
     "faire_avec": ["/lieux", "/lieux/carte", "/lieux/statistiques", "/lieux.geojson"],
     "etre_en_attention": ["/appel-a-projets", "/appel-a-projets/tableau-de-bord"],
     "donner_a_voir": ["/magazine", "/magazine/atom.xml", "/magazine/abonnement"],
+    "mettre_en_communs": ["/fichiers", "/ressources", "/communs/licences", "/reutiliser/Accueil"],
+    "outiller": ["/ateliers", "/apprendre", "/agenda.ics"],
+    "relier": ["/reseau", "/categories", "/interwiki", "/reseau/maintenance"],
 }
 BUNDLED = sorted(
     path.name
