@@ -8,8 +8,10 @@ the repository root::
 
     python bench/bench_mettre_en_communs_upload.py                  # 10 uploads
     python bench/bench_mettre_en_communs_upload.py --repeat 20 --megabytes 10
-    python bench/bench_mettre_en_communs_upload.py --truncate \
-        --database-url postgresql+psycopg://u:p@host/db
+    python bench/bench_mettre_en_communs_upload.py --database-url postgresql+psycopg://u:p@host/db
+
+On PostgreSQL it works in a schema of its own, dropped at the end (``--truncate`` uses
+the database's own schema instead, emptied before and after).
 
 The photos are noisy JPEGs (noise barely compresses: ~10 MB at quality 95 for about 8.5
 megapixels) carrying EXIF with a GPS position, made with Pillow before the clock starts;
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import random
 import sys
 import tempfile
@@ -29,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url, text
 
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.search import wait_for_index
@@ -66,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--megabytes", type=float, default=10.0, help="photo size (default 10)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--truncate", action="store_true", help="empty the given database first")
+    parser.add_argument(
+        "--truncate",
+        action="store_true",
+        help="empty the given database first (without it, PostgreSQL gets a private schema)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     print(f"load average: {load_average()}")
@@ -79,36 +86,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        schema = create_engine(url)
-        if args.truncate and args.database_url:
-            truncate_all(schema)
-        upgrade_schema(schema, [str(VERSIONS)])  # the core's tables and the plugin's
-        schema.dispose()
-        app = build_app(Path(tmp) / "instance", url)
-        engine = engine_of(app)
-        app.config["COMMONS_MAX_UPLOAD_BYTES"] = 25_000_000
-        headers = bearer_for(app, "Photographe", "moderator")
-        client = app.test_client()
-        walls: list[float] = []
-        for number, photo in enumerate(photos):
-            body = {
-                "file": (io.BytesIO(photo), f"photo-{number:03d}.jpg"),
-                "license": "CC-BY-SA-4.0",
-                "author": "Photographe",
-                "source": "Travail personnel",
-                "description": "Une photo du port, pour le banc d'essai.",
-            }
-            wall = time.perf_counter()
-            answer = client.post(
-                "/api/v1/files", data=body, headers=headers, content_type="multipart/form-data"
-            )
-            walls.append((time.perf_counter() - wall) * 1000)
-            assert answer.status_code == 201, answer.text
-        stored = answer.json
-        wait_for_index(app)  # the index thread writes in the temporary folder
-        if args.truncate and args.database_url:
-            truncate_all(engine)
-        engine.dispose()
+        private = ""
+        if url.startswith("postgresql") and not args.truncate:
+            # a schema of its own, dropped at the end: nothing left in the given database
+            private = f"bench_media_{os.getpid()}"
+            with create_engine(url).begin() as conn:
+                conn.execute(text(f"CREATE SCHEMA {private}"))
+            scoped = make_url(url).update_query_dict({"options": f"-csearch_path={private}"})
+            url = scoped.render_as_string(hide_password=False)
+        try:
+            schema = create_engine(url)
+            if args.truncate and args.database_url:
+                truncate_all(schema)
+            upgrade_schema(schema)  # the core's tables, then the plugin's
+            upgrade_schema(schema, [str(VERSIONS)])
+            schema.dispose()
+            app = build_app(Path(tmp) / "instance", url)
+            engine = engine_of(app)
+            app.config["COMMONS_MAX_UPLOAD_BYTES"] = 25_000_000
+            headers = bearer_for(app, "Photographe", "moderator")
+            client = app.test_client()
+            walls: list[float] = []
+            for number, photo in enumerate(photos):
+                body = {
+                    "file": (io.BytesIO(photo), f"photo-{number:03d}.jpg"),
+                    "license": "CC-BY-SA-4.0",
+                    "author": "Photographe",
+                    "source": "Travail personnel",
+                    "description": "Une photo du port, pour le banc d'essai.",
+                }
+                wall = time.perf_counter()
+                answer = client.post(
+                    "/api/v1/files", data=body, headers=headers, content_type="multipart/form-data"
+                )
+                walls.append((time.perf_counter() - wall) * 1000)
+                assert answer.status_code == 201, answer.text
+            stored = answer.json
+            wait_for_index(app)  # the index thread writes in the temporary folder
+            if args.truncate and args.database_url:
+                truncate_all(engine)
+            engine.dispose()
+        finally:
+            if private:
+                with create_engine(args.database_url).begin() as conn:
+                    conn.execute(text(f"DROP SCHEMA {private} CASCADE"))
     print(
         f"upload of a {sizes[0]:.1f} MB photo (POST /api/v1/files): n={len(walls)}, "
         f"median {median(walls):.0f} ms, p95 {p95(walls):.0f} ms, "

@@ -11,7 +11,9 @@ from alembic import op
 revision = "mettre_en_communs_0001"
 down_revision = None
 branch_labels = ("mettre_en_communs",)
-depends_on = None
+# after the core made the tables this one points to (pages, users): on an empty
+# database `wikicoop init` upgrades every branch at once, in no given order
+depends_on = "0001"
 
 
 def upgrade() -> None:
