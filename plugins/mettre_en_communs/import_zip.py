@@ -3,8 +3,11 @@ through the core's import path (:func:`wikicoop.core.importing.import_page`): on
 transaction per page, each revision with its original date, summary, licence and
 author.
 
-Like MediaWiki's Special:Import, a title that already exists here (even deleted) is not
-touched: nothing is merged into a page people are writing; it is reported as skipped.
+A title that already exists here (even deleted) is not touched and is reported as
+skipped. MediaWiki's Special:Import would add the missing revisions to the existing
+history, interleaved by date; our histories are immutable and in writing order, and the
+core's import path refuses an existing title: nothing is merged into a page people are
+writing here.
 
 Authors: the archive carries names, not accounts. A name is never matched to a local
 account (that would credit a local person with someone else's words): it is kept as
