@@ -52,16 +52,12 @@ class CategoryGraph:
         return set(self.pages) | set(self.members) | set(self.parents)
 
 
-def category_graph(session: Session) -> CategoryGraph:
-    """The categories of the wiki and how they nest: two queries."""
+def category_graph(session: Session, counts: bool = True) -> CategoryGraph:
+    """The categories of the wiki and how they nest: two queries (one without the
+    member ``counts``)."""
     graph = CategoryGraph()
-    counts = session.execute(
-        select(CategoryMembership.category, func.count())
-        .join(Page, Page.id == CategoryMembership.page_id)
-        .where(Page.deleted_at.is_(None))
-        .group_by(CategoryMembership.category)
-    )
-    graph.members = {name: count for name, count in counts}
+    if counts:
+        graph.members = _member_counts(session)
     rows = session.execute(
         select(Page.name, CategoryMembership.category)
         .outerjoin(CategoryMembership, CategoryMembership.page_id == Page.id)
@@ -73,6 +69,17 @@ def category_graph(session: Session) -> CategoryGraph:
         if parent is not None:
             graph.parents[name].add(parent)
     return graph
+
+
+def _member_counts(session: Session) -> dict[str, int]:
+    """How many live pages each category has (one `GROUP BY`)."""
+    counts = session.execute(
+        select(CategoryMembership.category, func.count())
+        .join(Page, Page.id == CategoryMembership.page_id)
+        .where(Page.deleted_at.is_(None))
+        .group_by(CategoryMembership.category)
+    )
+    return {name: count for name, count in counts}
 
 
 @dataclass
@@ -185,6 +192,6 @@ def check_edit(session: Session, title_name: str, text: str, capitalize_first: b
         return
     if title_name in wanted:
         raise CategoryCycle([title_name, title_name])
-    cycle = find_cycle(category_graph(session), title_name, wanted)
+    cycle = find_cycle(category_graph(session, counts=False), title_name, wanted)
     if cycle is not None:
         raise CategoryCycle(cycle)
