@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.search import wait_for_index
@@ -97,3 +97,26 @@ def make_workshop(ateliers: Flask, make_page: Callable[..., int]) -> Callable[..
         return make_page(title, text_, author="Modo", page_type="atelier", fields=values)
 
     return make
+
+
+@pytest.fixture
+def statements_of(ateliers: Flask) -> Callable[..., int]:
+    """``statements_of(client, path)``: how many SQL statements ``GET path`` sends (200
+    expected), the indexing thread's work done first (its statements are not the view's)."""
+
+    def count(client: Any, path: str) -> int:
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        engine = engine_of(ateliers)
+        wait_for_index(ateliers)
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return len(seen)
+
+    return count

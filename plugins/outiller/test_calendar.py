@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import icalendar
-from helpers import Api, soup
+from helpers import Api, bearer_for, soup
 
 from .conftest import in_days
 
@@ -165,3 +165,20 @@ def test_an_edit_shows_in_the_feed_at_once(make_workshop, client):
     ]
     _, english = _events(client.get("/agenda.ics", headers={"Accept-Language": "en"}))
     assert "Level" in str(english[0]["description"])
+
+
+def test_calendar_queries_do_not_grow_with_workshops(
+    make_workshop, ateliers, client, statements_of
+):
+    url = "/api/v1/workshops/{}/registrations"
+
+    def add(names):
+        for name in names:
+            make_workshop(name, in_days(4), weekly_until=in_days(30).date())
+            Api(client, bearer_for(ateliers, "Ana")).call("POST", url.format(name), 201)
+
+    add(["Un", "Deux"])
+    paths = ["/ateliers", "/ateliers/theme/wiki", "/agenda.ics", "/api/v1/workshops"]
+    few = [statements_of(client, path) for path in paths]
+    add(["Trois", "Quatre", "Cinq", "Six"])
+    assert [statements_of(client, path) for path in paths] == few

@@ -120,3 +120,28 @@ def test_facilitators_see_their_participants_progress(make_workshop, ateliers, a
     assert page.select_one("div.table-scroll") is not None
     auth.logout()
     assert client.get("/ateliers/Atelier_wiki/progression").status_code == 401
+
+
+def test_progress_takes_the_same_queries_for_2_or_8_learners(
+    make_workshop, ateliers, client, auth, app, statements_of
+):
+    make_workshop("Atelier wiki", in_days(3), capacity=20, facilitators="Anim")
+    url = "/api/v1/workshops/Atelier_wiki/registrations"
+
+    def sign_up(names):
+        for name in names:
+            Api(client, bearer_for(app, name)).call("POST", url, 201)
+            Api(client, bearer_for(app, name)).put(
+                f"Utilisateur:{name}/Bac à sable", {"text": "# Titre\n", "base_revision": None}, 201
+            )
+
+    sign_up(["Lou1", "Lou2"])
+    auth.login("Anim")
+    path = "/ateliers/Atelier_wiki/progression"
+    client.get(path)  # warm
+    few = statements_of(client, path)
+    sign_up([f"Max{i}" for i in range(6)])
+    many = statements_of(client, path)
+    assert many == few, (few, many)
+    page = soup(client.get(path))
+    assert len(page.select("tbody tr")) == 8
