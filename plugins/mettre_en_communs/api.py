@@ -32,7 +32,7 @@ from wikicoop.web.urls import page_url
 
 from .detect import UploadError
 from .embed import file_url
-from .media_api import FileVersion, file_versions, media_dir
+from .media_api import FileVersion, file_versions, media_dir, resolve_file_name
 from .texts import say
 from .uploads import UploadRequest, file_title, thumbnail_widths, upload
 from .usage import pages_using
@@ -110,7 +110,9 @@ def create_file() -> tuple[Response, int]:
         site_root(current_app.config),
         "pending" if result.pending else "published",
     )
-    body["author"] = form.get("author") or None
+    shown = page.latest_revision  # None while the file page waits for review
+    fields = (shown.fields or {}) if shown is not None else {}
+    body["author"] = form.get("author") or fields.get("auteur")
     return jsonify(body), 201
 
 
@@ -120,6 +122,7 @@ def describe_file(name: str) -> Response:
     session = get_session()
     try:
         title = file_title(name)
+        title = file_title(resolve_file_name(session, title.name))  # a renamed file
     except UploadError:
         raise ApiError(404, say("not-a-file")) from None
     try:

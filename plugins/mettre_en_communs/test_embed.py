@@ -178,3 +178,4 @@ def test_a_renamed_file_is_still_shown_under_its_new_name(
     assert fetch(client, "/fichiers/Ancien.png/brut").status_code == 200  # old links work
     described = client.get("/api/v1/files/Nouveau.png").json
     assert described["used_in"] == ["Album"]
+    assert client.get("/api/v1/files/Ancien.png").json["name"] == "Nouveau.png"

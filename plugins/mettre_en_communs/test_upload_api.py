@@ -201,6 +201,7 @@ def test_a_new_version_keeps_the_history(media: Flask, client, send_file) -> Non
     )
     assert second.status_code == 201, second.text
     assert second.json["version"] == 2
+    assert second.json["author"] == "A"  # the file's author, kept
     described = client.get("/api/v1/files/Plan.png").json
     assert [v["version"] for v in described["versions"]] == [2, 1]
     assert described["versions"][0]["comment"] == "Plan mis à jour"

@@ -41,6 +41,9 @@ def test_upload_through_the_form_goes_to_the_file_page(media: Flask, client, aut
     page = soup(client.get(answer.headers["Location"]))
     assert "Le marché du dimanche." in page.get_text()
     assert page.select_one(".plugin-panel .mec-preview img") is not None
+    # the form for a new version proposes the file's own licence
+    again = soup(client.get(FORM + "?nom=Marché de Saint-Martin.jpg"))
+    assert again.select_one("#mec-licence option[selected]")["value"] == "CC-BY-4.0"
 
 
 def test_a_refused_file_keeps_the_form_with_the_reason(media: Flask, client, auth) -> None:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from wikicoop.core import revisions as rev
 from wikicoop.core import writing
 from wikicoop.core.models import Page, Revision, User
 from wikicoop.errors import ServiceError
@@ -116,7 +117,7 @@ def upload_form() -> Response | tuple[str, int] | str:
     form = UploadForm()
     if request.method == "GET":
         form.name.data = request.args.get("nom", "")
-        form.licence.data = current_app.config["DEFAULT_LICENCE"]
+        form.licence.data = _licence_of(form.name.data) or current_app.config["DEFAULT_LICENCE"]
         return _form(form)
     if not form.validate_on_submit():
         return _form(form), 400
@@ -146,6 +147,17 @@ def upload_form() -> Response | tuple[str, int] | str:
     key = "uploaded_pending" if result.pending else "uploaded"
     flash(say(key, name=result.title.name), "success")
     return redirect(page_url(result.title))
+
+
+def _licence_of(name: str) -> str | None:
+    """The licence of an existing file page (a new version keeps it), or None."""
+    if not name:
+        return None
+    try:
+        page = rev.find_page(get_session(), file_title(name))
+    except UploadError:
+        return None
+    return page.licence if page is not None and not page.is_deleted else None
 
 
 def _form(form: UploadForm, error: str = "") -> str:
