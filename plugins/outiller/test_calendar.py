@@ -182,3 +182,29 @@ def test_calendar_queries_do_not_grow_with_workshops(
     few = [statements_of(client, path) for path in paths]
     add(["Trois", "Quatre", "Cinq", "Six"])
     assert [statements_of(client, path) for path in paths] == few
+
+
+def test_a_weekly_series_keeps_its_hour_across_the_change_of_time(ateliers, client, app):
+    """Summer time ends on 31 October 2027: the sessions stay at 10:00 local."""
+    body = {
+        "text": "Hebdo.",
+        "base_revision": None,
+        "type": "atelier",
+        "fields": {
+            "debut": "2027-10-20T10:00",
+            "fin": "2027-10-20T12:00",
+            "lieu": "Centre social",
+            "places": 5,
+            "repetition": "chaque semaine",
+            "jusqu_au": "2027-11-10",
+        },
+    }
+    Api(client, bearer_for(app, "Modo", "moderator")).put("Hebdo automne", body, 201)
+    listed = Api(client).get("/api/v1/workshops?from=2027-10-01&to=2027-11-30")["workshops"]
+    assert [w["start"] for w in listed] == [
+        "2027-10-20T10:00:00+02:00",
+        "2027-10-27T10:00:00+02:00",
+        "2027-11-03T10:00:00+01:00",
+        "2027-11-10T10:00:00+01:00",
+    ]
+    assert listed[2]["end"] == "2027-11-03T12:00:00+01:00"
