@@ -29,6 +29,12 @@ from .texts import TEXTS
 #: the wiki syntax, only for the file namespace (its names and aliases, any case)
 EMBED_PATTERN = r"\[\[(?P<mec_file_body>[ \t]*(?i:fichier|file|image)[ \t]*:[^\[\]\n]+)\]\]"
 
+#: a paragraph that is one embed and nothing else
+BLOCK_PATTERN = (
+    r"^ {0,3}\[\[(?P<mec_block_body>[ \t]*(?i:fichier|file|image)[ \t]*:[^\[\]\n]+)\]\]"
+    r"[ \t]*(?:\n|\Z)(?=[ \t]*(?:\n|\Z))"  # and a blank line (or the end) after it
+)
+
 THUMB_WORDS = {"vignette", "thumb", "thumbnail", "miniature", "cadre", "frame"}
 ALIGN_WORDS = {
     "gauche": "left",
@@ -196,6 +202,10 @@ def make_plugin() -> Any:
         return m.end()
 
     def render_wiki(renderer: Any, token: dict[str, Any], state: Any) -> str:
+        html = _render_wiki(token, state)
+        return html + "\n" if token.get("block") else html
+
+    def _render_wiki(token: dict[str, Any], state: Any) -> str:
         target, *parts = token["raw"].split("|")
         name = file_name_of(target)
         if name is None:
@@ -207,8 +217,18 @@ def make_plugin() -> Any:
             return _unknown(name)
         return render_embed(name, version, parse_options(parts), "Fichier:" + name, _widths())
 
+    def parse_block(block: Any, m: re.Match, state: Any) -> int | None:
+        # a paragraph holding one embed only: a figure of its own, not inside a <p>
+        last = state.last_token()
+        if last is not None and last["type"] == "paragraph":
+            return None  # the line goes on a paragraph: mistune keeps it there, inline
+        state.append_token({"type": "mec_file", "raw": m.group("mec_block_body"), "block": True})
+        return m.end()
+
     def plugin(md: Any) -> None:
         md.inline.register("mec_file", EMBED_PATTERN, parse, before="wikilink", start_chars="[")
+        # before the tables: a table row is any line with a "|", as an embed with options
+        md.block.register("mec_file_block", BLOCK_PATTERN, parse_block, before="table")
         renderer = md.renderer
         core_image = renderer._handlers["image"]  # the core's own image rendering
 

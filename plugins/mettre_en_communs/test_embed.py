@@ -37,6 +37,7 @@ def test_wiki_syntax_renders_a_thumbnail_with_its_caption(
     html = content(client, "/wiki/Jardin_partagé")
     figure = html.select_one("figure.mec-figure.mec-thumb.mec-right")
     assert figure is not None, html
+    assert figure.parent.name == "div" and html.select("p:empty") == []  # a block of its own
     img = figure.select_one("img")
     assert img["src"].startswith("/fichiers/Jardin.png/vignette/800?v=" + body["sha256"][:16])
     assert (img["width"], img["height"]) == ("220", "147")
