@@ -14,10 +14,10 @@ from wikicoop.web.errors import json_error
 from wikicoop.web.helpers import ApiError, api_title, make_api_blueprint
 
 from . import registrations as reg
-from .calendar import Filters, Occurrence, calendar
 from .common import WorkshopError, chosen_session, factory, find_workshop, now, shown_start, tz
 from .links import absolute_url
 from .notify import tell_promoted
+from .schedule import Filters, Occurrence, calendar
 from .texts import say
 
 api = make_api_blueprint("outiller_api", __name__)

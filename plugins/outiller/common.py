@@ -19,7 +19,7 @@ from wikicoop.text.titles import Title
 from wikicoop.web.db import get_session
 from wikicoop.web.helpers import allowed
 
-from .calendar import Occurrence, start_key
+from .schedule import Occurrence, start_key
 from .workshop import TYPE_NAME, Workshop, workshop_of, zone
 
 HERE = Path(__file__).parent

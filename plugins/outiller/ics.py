@@ -31,10 +31,10 @@ from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
 from wikicoop.web.labels import current_language
 
-from .calendar import Filters, start_key, workshops
 from .common import bp, now, tz
 from .links import absolute_url
 from .registrations import standing
+from .schedule import Filters, start_key, workshops
 from .tables import WAITING
 from .texts import say
 from .workshop import Workshop

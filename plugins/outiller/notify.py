@@ -13,8 +13,8 @@ from wikicoop.core.models import User
 from wikicoop.web.db import get_session
 from wikicoop.web.urls import page_url
 
-from .calendar import Occurrence
 from .common import shown_start
+from .schedule import Occurrence
 from .workshop import Workshop
 
 

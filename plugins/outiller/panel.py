@@ -23,7 +23,6 @@ from wikicoop.web.helpers import parse_or_fail
 from wikicoop.web.urls import page_url
 
 from . import registrations as reg
-from .calendar import FULL, PAST, occurrences_of
 from .common import (
     WorkshopError,
     bp,
@@ -37,6 +36,7 @@ from .common import (
 )
 from .links import progress_url, registrations_url, sign_up_url
 from .notify import tell_promoted
+from .schedule import FULL, PAST, occurrences_of
 from .tables import WAITING
 from .texts import say, say_count
 from .workshop import Workshop

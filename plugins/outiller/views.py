@@ -15,10 +15,10 @@ from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
 from wikicoop.web.urls import page_url
 
-from .calendar import FULL, PAST, Filters, Occurrence, calendar, workshops
 from .common import bp, now, tz
 from .ics import feed_key
 from .links import quoted
+from .schedule import FULL, PAST, Filters, Occurrence, calendar, workshops
 from .texts import say, say_count
 from .workshop import place_title
 
