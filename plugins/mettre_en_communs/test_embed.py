@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import Flask
 from helpers import bearer_for, soup
 
-from .conftest import fetch, image_bytes
 from .media_api import embedded_files
+from .media_testing import fetch, image_bytes
 
 
 def upload(send_file, app: Flask, name: str, size=(1200, 800), **form: str) -> dict:

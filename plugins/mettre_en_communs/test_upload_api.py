@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from wikicoop.web.db import get_session
 
-from .conftest import fetch, image_bytes
 from .media_api import file_versions, stored_path
+from .media_testing import fetch, image_bytes
 
 
 def test_an_image_is_stored_with_its_page_and_thumbnails(media: Flask, client, send_file) -> None:
@@ -135,7 +135,7 @@ def test_a_decompression_bomb_is_refused(media: Flask, send_file) -> None:
 def test_the_size_limit_is_the_plugins_own(make_app, client) -> None:
     from wikicoop.core.db import engine_of, upgrade_schema
 
-    from .conftest import VERSIONS, drop_plugin_tables
+    from .media_testing import VERSIONS, drop_plugin_tables
 
     small = make_app(COMMONS_MAX_UPLOAD_BYTES=1000)
     upgrade_schema(engine_of(small), [str(VERSIONS)])
@@ -235,7 +235,7 @@ def test_anonymous_and_blocked_people_may_not_upload(media: Flask, client, send_
 def test_a_body_far_over_the_limit_is_refused_before_it_is_read(make_app) -> None:
     from wikicoop.core.db import engine_of, upgrade_schema
 
-    from .conftest import VERSIONS, drop_plugin_tables
+    from .media_testing import VERSIONS, drop_plugin_tables
 
     small = make_app(COMMONS_MAX_UPLOAD_BYTES=1000)
     upgrade_schema(engine_of(small), [str(VERSIONS)])

@@ -10,7 +10,7 @@ from helpers import banner, csrf_from, login, soup
 from wikicoop.core.models import Block
 from wikicoop.web.db import get_session
 
-from .conftest import image_bytes
+from .media_testing import image_bytes
 
 FORM = "/fichiers/televerser"
 
