@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import json_error
-from wikicoop.web.helpers import ApiError, api_title, make_api_blueprint
+from wikicoop.web.helpers import ApiError, api_title, make_api_blueprint, write_refusal
+from wikicoop.web.labels import localized
 
 from . import registrations as reg
 from .common import WorkshopError, chosen_session, factory, find_workshop, now, shown_start, tz
@@ -116,6 +117,9 @@ def sign_up(raw_title: str) -> Response:
     """Sign the current user up: 201 registered or waiting (with ``position``); 200 with
     ``already`` when they were signed up."""
     user_id = _signed_in()
+    refused = write_refusal(None)  # a blocked account signs up to nothing (it may cancel)
+    if refused is not None:
+        raise ApiError(refused.status, localized(refused), code=refused.code)
     workshop = find_workshop(api_title(raw_title))
     session = chosen_session(workshop, _asked_start(), now())
     get_session().rollback()  # the sign-up is a transaction of its own

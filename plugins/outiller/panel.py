@@ -19,7 +19,8 @@ from werkzeug.wrappers import Response
 
 from wikicoop.web.db import get_session
 from wikicoop.web.errors import fail
-from wikicoop.web.helpers import parse_or_fail
+from wikicoop.web.helpers import parse_or_fail, write_refusal
+from wikicoop.web.labels import localized
 from wikicoop.web.urls import page_url
 
 from . import registrations as reg
@@ -140,6 +141,9 @@ def sign_up_form(raw_title: str) -> Response:
         tell_promoted(workshop, occurrence, done.promoted)
         flash(say("cancelled_flash"), "success")
     else:
+        refused = write_refusal(None)  # a blocked account signs up to nothing
+        if refused is not None:
+            fail(refused.status, localized(refused))
         outcome = reg.sign_up(factory(), workshop.page_id, key, user_id, workshop.capacity)
         if not outcome.created:
             flash(say("already_flash"), "info")

@@ -217,3 +217,23 @@ def test_places_left_are_said_in_words(make_workshop, ateliers, client):
     assert "1 en attente" in page.select_one("li.outiller-session").get_text()
     english = soup(client.get("/ateliers", headers={"Accept-Language": "en"}))
     assert english.select_one(".outiller-state").get_text() == "full — waiting list"
+
+
+def test_a_blocked_account_cannot_sign_up_but_may_cancel(make_workshop, ateliers, client):
+    from wikicoop.community.accounts import create_user
+    from wikicoop.community.governance import block_user
+
+    make_workshop("Atelier wiki", capacity=3)
+    ana = _api(ateliers, client, "Ana")
+    ana.call("POST", URL, 201)
+    with ateliers.app_context():
+        session = get_session()
+        modo = create_user(session, "Modératrice", "mot de passe solide", role="moderator")
+        block_user(session, find_user(session, "Ana"), by=modo, reason="essai", expires_at=None)
+        session.commit()
+    _api(ateliers, client, "Bob").call("POST", URL, 201)
+    left = _api(ateliers, client, "Ana").call("DELETE", URL, 200)
+    assert left.get_json()["was"] == "registered"
+    again = _api(ateliers, client, "Ana").call("POST", URL, 403).get_json()
+    assert again["error"]
+    assert Api(client).get("/api/v1/workshops")["workshops"][0]["registered"] == 1
