@@ -121,10 +121,10 @@ def sign_up(raw_title: str) -> Response:
     if refused is not None:
         raise ApiError(refused.status, localized(refused), code=refused.code)
     workshop = find_workshop(api_title(raw_title))
-    session = chosen_session(workshop, _asked_start(), now())
+    occurrence = chosen_session(workshop, _asked_start(), now())
     get_session().rollback()  # the sign-up is a transaction of its own
-    outcome = reg.sign_up(factory(), workshop.page_id, session.key, user_id, workshop.capacity)
-    body: dict[str, Any] = {"status": outcome.status, "start": session.start.isoformat()}
+    outcome = reg.sign_up(factory(), workshop.page_id, occurrence.key, user_id, workshop.capacity)
+    body: dict[str, Any] = {"status": outcome.status, "start": occurrence.start.isoformat()}
     if outcome.position is not None:
         body["position"] = outcome.position
     if not outcome.created:
@@ -139,17 +139,17 @@ def cancel(raw_title: str) -> Response:
     """Cancel the current user's registration (the first waiting person moves up)."""
     user_id = _signed_in()
     workshop = find_workshop(api_title(raw_title))
-    session = chosen_session(workshop, _asked_start(), now())
+    occurrence = chosen_session(workshop, _asked_start(), now())
     get_session().rollback()
-    done = reg.cancel(factory(), workshop.page_id, session.key, user_id, workshop.capacity)
+    done = reg.cancel(factory(), workshop.page_id, occurrence.key, user_id, workshop.capacity)
     if done is None:
         raise WorkshopError("not-registered", 404)
-    tell_promoted(workshop, session, done.promoted)
+    tell_promoted(workshop, occurrence, done.promoted)
     return jsonify(
         {
             "status": "cancelled",
             "was": done.was,
-            "start": session.start.isoformat(),
-            "session": shown_start(session.start),
+            "start": occurrence.start.isoformat(),
+            "session": shown_start(occurrence.start),
         }
     )
