@@ -329,3 +329,12 @@ def stored_root(app: Flask):
     from pathlib import Path
 
     return Path(app.instance_path) / "media"
+
+
+def test_refusals_are_said_in_the_readers_language(media: Flask, send_file) -> None:
+    headers = {**bearer_for(media, "Alice"), "Accept-Language": "en"}
+    answer = send_file(image_bytes("PNG", (10, 10)), "image.pdf", headers)
+    assert answer.status_code == 415
+    assert answer.json["error"].startswith("The name does not match the content")
+    french = send_file(image_bytes("PNG", (10, 10)), "image.pdf", bearer_for(media, "Alice"))
+    assert french.json["error"].startswith("Le nom ne correspond pas au contenu")
