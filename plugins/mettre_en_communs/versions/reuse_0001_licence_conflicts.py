@@ -11,7 +11,7 @@ from alembic import op
 revision = "mettre_en_communs_reuse_0001"
 down_revision = None
 branch_labels = ("mettre_en_communs_reuse",)
-depends_on = None
+depends_on = "0001"  # the core revision that creates pages (a fresh database)
 
 
 def upgrade() -> None:
