@@ -338,3 +338,20 @@ def test_refusals_are_said_in_the_readers_language(media: Flask, send_file) -> N
     assert answer.json["error"].startswith("The name does not match the content")
     french = send_file(image_bytes("PNG", (10, 10)), "image.pdf", bearer_for(media, "Alice"))
     assert french.json["error"].startswith("Le nom ne correspond pas au contenu")
+
+
+def test_webp_and_animated_gif_images(media: Flask, client, send_file) -> None:
+    headers = bearer_for(media, "Alice")
+    answer = send_file(image_bytes("WEBP", (500, 400)), "fresque.webp", headers)
+    assert answer.status_code == 201, answer.text
+    assert (answer.json["mime"], answer.json["width"]) == ("image/webp", 500)
+    thumb = fetch(client, "/fichiers/Fresque.webp/vignette/320")
+    assert thumb.headers["Content-Type"] == "image/webp"
+    frames = [Image.new("RGB", (60, 40), color) for color in ("red", "green", "blue")]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
+    answer = send_file(out.getvalue(), "anime.gif", headers)
+    assert answer.status_code == 201, answer.text
+    assert Image.open(out).n_frames == 3
+    stored = Image.open(io.BytesIO(fetch(client, "/fichiers/Anime.gif/brut").data))
+    assert getattr(stored, "n_frames", 1) == 3
