@@ -287,3 +287,17 @@ def test_a_page_without_a_known_author_is_listed_for_moderators(app: Flask, clie
     )
     listed = Api(client, bearer_for(app, "Modo", "moderator")).get("/api/v1/licences/conflicts")
     assert listed["unknown_authors"] == ["Anonyme"]
+
+
+def test_the_command_refuses_a_broken_archive(app: Flask, tmp_path: Path):
+    bearer_for(app, "Admin", "admin")
+    path = tmp_path / "faux.zip"
+    path.write_text("pas une archive")
+    result = app.test_cli_runner().invoke(wikicoop_cli, ["commons", "import", str(path)])
+    assert result.exit_code == 1
+    assert "n'est pas une archive zip lisible" in result.output
+    named = app.test_cli_runner().invoke(
+        wikicoop_cli, ["commons", "import", str(path), "--as", "Personne"]
+    )
+    assert named.exit_code == 1 and "Personne" in named.output
+    assert counts(app) == (0, 0)
