@@ -55,7 +55,11 @@ def import_form() -> tuple[str, int]:
         return render_template("mettre_en_communs/reuse/importer.html", **context), 400
     try:
         report = run_import(
-            current_app, get_session(), upload.stream, actor=current_user, name=upload.filename
+            current_app,
+            get_session(),
+            upload.stream,
+            actor=current_user._get_current_object(),
+            name=upload.filename,
         )
     except ArchiveRefused as err:
         context["error"] = say(err.key, **err.params)
@@ -75,7 +79,11 @@ def import_api() -> Response:
         raise ApiError(400, say("import_no_file"), code="no-file")
     try:
         report = run_import(
-            current_app, get_session(), upload.stream, actor=current_user, name=upload.filename
+            current_app,
+            get_session(),
+            upload.stream,
+            actor=current_user._get_current_object(),
+            name=upload.filename,
         )
     except ArchiveRefused as err:
         raise ApiError(err.status, say(err.key, **err.params), code=err.key) from None
