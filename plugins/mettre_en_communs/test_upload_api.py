@@ -355,3 +355,18 @@ def test_webp_and_animated_gif_images(media: Flask, client, send_file) -> None:
     assert Image.open(out).n_frames == 3
     stored = Image.open(io.BytesIO(fetch(client, "/fichiers/Anime.gif/brut").data))
     assert getattr(stored, "n_frames", 1) == 3
+
+
+def test_only_trusted_accounts_replace_someone_elses_file(media: Flask, send_file) -> None:
+    first = send_file(image_bytes("PNG", (40, 40)), "affiche.png", bearer_for(media, "Alice"))
+    assert first.status_code == 201
+    newcomer = bearer_for(media, "Nouvelle", trust="auto")
+    answer = send_file(image_bytes("PNG", (40, 40), color=(9, 9, 9)), "affiche.png", newcomer)
+    assert answer.status_code == 403
+    assert answer.json["code"] == "reupload-trusted"
+    # a newcomer may replace a file that is all theirs
+    own = send_file(image_bytes("PNG", (30, 30), color=(5, 5, 5)), "mien.png", newcomer)
+    assert own.status_code == 201 and own.json["status"] == "pending"
+    again = send_file(image_bytes("PNG", (30, 30), color=(6, 6, 6)), "mien.png", newcomer)
+    assert again.status_code == 201, again.text
+    assert again.json["version"] == 2

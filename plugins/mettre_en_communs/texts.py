@@ -122,6 +122,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "Ce fichier est déjà sur le wiki : « Fichier:{name} ».",
         "en": "This file is already on the wiki: “File:{name}”.",
     },
+    "reupload-trusted": {
+        "fr": "Remplacer le fichier d'une autre personne demande un compte confirmé : "
+        "téléversez votre version sous un autre nom, ou demandez à un modérateur.",
+        "en": "Replacing someone else's file needs a confirmed account: upload your "
+        "version under another name, or ask a moderator.",
+    },
     "licence-differs": {
         "fr": "Ce fichier est sous licence {licence} : une nouvelle version garde la licence "
         "de sa page (changez-la d'abord sur la page, si c'est permis).",

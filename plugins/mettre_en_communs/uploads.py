@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from wikicoop.core import render_cache, writing
+from wikicoop.core import moderation, render_cache, writing
 from wikicoop.core import revisions as rev
 from wikicoop.core.models import Page, User, utcnow
 from wikicoop.errors import ServiceError
@@ -118,6 +118,8 @@ def upload(
     sha = sha256_of(prepared.data)
     _refuse_duplicate(session, sha)
     page = rev.find_page(session, title)
+    if page is not None and not system:
+        _check_may_replace(session, settings, user, page)
     licence = _licence(sent.licence, page)
     latest = page.latest_revision if page is not None else None
     old_fields = dict(latest.fields or {}) if latest is not None else {}
@@ -156,6 +158,27 @@ def upload(
     return UploadResult(
         title=title, number=recorder.number, pending=result.pending, prepared=prepared
     )
+
+
+def _check_may_replace(
+    session: Session, settings: Mapping[str, Any], user: User | None, page: Page
+) -> None:
+    """A new version replaces what every page showing the file shows, at once and without
+    review: as MediaWiki's ``reupload``, it needs a trusted account (or a moderator), unless
+    every version so far is the uploader's own. 403 ``reupload-trusted`` otherwise."""
+    account = moderation.account_for(session, settings, user)
+    if account.role in ("moderator", "admin") or account.trusted:
+        return
+    others = session.execute(
+        select(file_versions.c.id)
+        .where(
+            file_versions.c.page_id == page.id,
+            file_versions.c.uploader_id.is_distinct_from(user.id if user is not None else None),
+        )
+        .limit(1)
+    ).first()
+    if others is not None:
+        raise UploadError("reupload-trusted", 403)
 
 
 def _refuse_duplicate(session: Session, sha: str) -> None:
