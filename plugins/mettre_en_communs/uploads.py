@@ -142,15 +142,18 @@ def upload(
     staged = stage(media_root, prepared)
     recorder = _VersionRecorder(title, staged, prepared, user, sent.comment)
     event.listen(session, "before_commit", recorder)
+    event.listen(session, "after_commit", recorder.committed)
     event.listen(session, "after_rollback", recorder.rolled_back)
     try:
         result = writing.save(ctx, edit)
     except BaseException:
         session.rollback()
-        staged.discard(placed=True)
+        # files a committed row names stay (an after-commit action may fail later)
+        staged.discard(placed=not recorder.done)
         raise
     finally:
         event.remove(session, "before_commit", recorder)
+        event.remove(session, "after_commit", recorder.committed)
         event.remove(session, "after_rollback", recorder.rolled_back)
     staged.discard(placed=False)  # nothing left in tmp/
     if recorder.number is None:  # cannot happen: the save made the page or refused
@@ -223,10 +226,16 @@ class _VersionRecorder:
         self.title, self.staged, self.prepared = title, staged, prepared
         self.user, self.comment = user, comment
         self.number: int | None = None
+        self.done = False  # the row is committed
+
+    def committed(self, session: Session) -> None:
+        if self.number is not None:
+            self.done = True
 
     def rolled_back(self, session: Session) -> None:
         """The attempt's transaction was rolled back (a retried save): record again."""
-        self.number = None
+        if not self.done:
+            self.number = None
 
     def __call__(self, session: Session) -> None:
         if self.number is not None:  # recorded in this transaction already (another commit)
