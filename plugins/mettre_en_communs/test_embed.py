@@ -180,3 +180,38 @@ def test_a_renamed_file_is_still_shown_under_its_new_name(
     described = client.get("/api/v1/files/Nouveau.png").json
     assert described["used_in"] == ["Album"]
     assert client.get("/api/v1/files/Ancien.png").json["name"] == "Nouveau.png"
+
+
+def test_the_file_page_costs_the_same_queries_whatever_its_versions_and_users(
+    media: Flask, client, send_file, make_page
+) -> None:
+    from sqlalchemy import event
+
+    from wikicoop.core.db import engine_of
+
+    headers = bearer_for(media, "Alice")
+
+    def statements_of_view() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args) -> None:
+            seen.append(statement)
+
+        client.get("/wiki/Fichier:Compte.png")  # rendered, cached
+        event.listen(engine_of(media), "before_cursor_execute", count)
+        try:
+            assert client.get("/wiki/Fichier:Compte.png").status_code == 200
+        finally:
+            event.remove(engine_of(media), "before_cursor_execute", count)
+        return len(seen)
+
+    assert send_file(image_bytes("PNG", (40, 40)), "compte.png", headers).status_code == 201
+    make_page("Usage 0", "[[Fichier:Compte.png]]")
+    few = statements_of_view()
+    for n in range(1, 4):
+        color = (n, n, n)
+        assert (
+            send_file(image_bytes("PNG", (40, 40), color), "compte.png", headers).status_code == 201
+        )
+        make_page(f"Usage {n}", "[[Fichier:Compte.png|vignette|x]]")
+    assert statements_of_view() == few

@@ -4,7 +4,7 @@ page's "utilisé dans" list and the licence checks read it in one query."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import Page, Revision, utcnow
@@ -67,18 +67,18 @@ def _touch_files(session: Session, names: set[str]) -> None:
 
 def pages_using(session: Session, name: str) -> list[Page]:
     """The undeleted pages embedding the file ``name`` (or a former name of it, now a
-    redirect), by title."""
+    redirect), by title: one query."""
     redirects = select(Page.name).where(
         Page.namespace == "file",
         Page.redirect_target == "Fichier:" + name,
         Page.deleted_at.is_(None),
     )
-    names = [name, *session.execute(redirects).scalars()]
+    named = or_(file_usage.c.file_name == name, file_usage.c.file_name.in_(redirects))
     return list(
         session.execute(
             select(Page)
             .join(file_usage, file_usage.c.page_id == Page.id)
-            .where(file_usage.c.file_name.in_(names), Page.deleted_at.is_(None))
+            .where(named, Page.deleted_at.is_(None))
             .distinct()
             .order_by(Page.namespace, Page.name)
         ).scalars()
