@@ -79,6 +79,7 @@ def limit_upload_body() -> None:
 
 
 def widths() -> tuple[int, ...]:
+    """The running wiki's thumbnail widths."""
     return thumbnail_widths(current_app.config)
 
 
@@ -93,16 +94,19 @@ def file_page(name: str) -> Response:
 
 @bp.route("/fichiers/<name>/brut")
 def raw(name: str) -> Response:
+    """The newest version's bytes."""
     return serving.raw(name)
 
 
 @bp.route("/fichiers/<name>/vignette/<int:width>")
 def thumbnail(name: str, width: int) -> Response:
+    """A thumbnail of the newest version, ``width`` pixels wide (or the image's own)."""
     return serving.thumbnail(name, width, widths())
 
 
 @bp.route("/fichiers/<name>/version/<int:number>")
 def old_version(name: str, number: int) -> Response:
+    """Version ``number``'s bytes."""
     return serving.old_version(name, number)
 
 
