@@ -55,9 +55,34 @@ PLUGIN_PATHS = [
     "/magazine/edition/2026-W48",
     "/magazine/rubrique/culture",
     "/magazine/abonnement",
+    "/fichiers",
+    "/wiki/Fichier:Plan_du_jardin_partag%C3%A9_(exemple).png",
+    "/wiki/Le_jardin_partag%C3%A9_en_images_(exemple)",
+    "/ressources",
+    "/communs/licences",
+    "/reutiliser/Accueil",
+    "/ateliers",
+    "/ateliers/theme/wiki",
+    "/apprendre",
+    "/wiki/Atelier_%C2%AB_%C3%89crire_sur_le_wiki_du_quartier_%C2%BB_(exemple)",
+    "/reseau",
+    "/categories",
+    "/interwiki",
+    "/reseau/wikis-partenaires",
+    "/reseau/maintenance/demandees",
+    "/liens-vers/Accueil",
+    "/reseau/graphe?around=Accueil&depth=2",
+    "/wiki/Portail:Lieux_de_Bellevue_(exemple)",
 ]
 #: and the ones a moderator opens besides
-PLUGIN_MODERATOR_PATHS = ["/appel-a-projets/proposer", "/magazine/lettre/2026-W48"]
+PLUGIN_MODERATOR_PATHS = [
+    "/appel-a-projets/proposer",
+    "/magazine/lettre/2026-W48",
+    "/fichiers/televerser",
+    "/communs/licences/a-verifier",
+    "/reutiliser/importer",
+    "/ateliers/Atelier_%C2%AB_%C3%89crire_sur_le_wiki_du_quartier_%C2%BB_(exemple)/inscriptions",
+]
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -798,7 +823,9 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
         *PLUGIN_MODERATOR_PATHS,
     )
     for url in pages:
-        page.goto(url)
+        response = page.goto(url)
+        # a page that is missing (a seed example renamed) would be checked as a 404 page
+        assert response is not None and response.status == 200, (url, response and response.status)
         page.add_script_tag(path=str(axe))
         result = page.evaluate(
             "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})"
