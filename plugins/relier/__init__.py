@@ -23,7 +23,7 @@ from wikicoop.core.db import sessionmaker_of
 from wikicoop.plugins import hookimpl
 from wikicoop.web.db import get_session
 
-from . import categories, interwiki, macros, panels, partners
+from . import categories, cousins, interwiki, macros, panels, partners
 from .admin_views import bp as admin_bp
 from .api import api
 from .graph_params import SETTINGS as GRAPH_SETTINGS
@@ -32,7 +32,11 @@ from .views import bp
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
-SETTINGS = {**partners.SETTINGS, **GRAPH_SETTINGS}
+SETTINGS = {
+    **partners.SETTINGS,
+    **GRAPH_SETTINGS,
+    "RELIER_COUSINS_PANEL": True,  # the « Pages cousines » panel under pages
+}
 
 
 @hookimpl
@@ -99,16 +103,19 @@ def validate_edit(ctx: Any) -> None:
 @hookimpl
 def page_published(ctx: Any) -> None:
     macros.on_published(ctx.session, ctx.page, ctx.revision.text)
+    cousins.bump(ctx.session)
 
 
 @hookimpl
 def page_deleted(ctx: Any) -> None:
     macros.on_changed(ctx.session)
+    cousins.bump(ctx.session)
 
 
 @hookimpl
 def page_renamed(ctx: Any) -> None:
     macros.on_changed(ctx.session)
+    cousins.bump(ctx.session)
 
 
 @hookimpl
@@ -119,7 +126,8 @@ def page_panels(ctx: Any) -> list[dict[str, Any]]:
         panel = panels.subcategories_panel(session, ctx.page.name)
         if panel:
             shown.append(panel)
-    if ctx.page is not None and ctx.page.latest_revision_id is not None:
+    show = current_app.config.get("RELIER_COUSINS_PANEL", True)
+    if show and ctx.page is not None and ctx.page.latest_revision_id is not None:
         panel = panels.cousins_panel(session, ctx.page)
         if panel:
             shown.append(panel)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.search import ensure_in_step
 
-from .tables import metadata
+from .tables import forget_installed, metadata
 
 VERSIONS = Path(__file__).parent / "versions"
 
@@ -155,6 +155,7 @@ def relier(app: Flask) -> Iterator[Flask]:
 
 def drop_relier_tables(engine: Engine) -> None:
     """Drop the plugin's tables and forget its branch's recorded version."""
+    forget_installed(engine)
     with engine.begin() as connection:
         metadata.drop_all(connection)
         connection.execute(text("DELETE FROM alembic_version WHERE version_num LIKE 'relier_%'"))

@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session
 from wikicoop.text.titles import make_title
 from wikicoop.web.urls import page_url
 
-from . import categories, related
+from . import categories, cousins
 from .texts import say
 
-COUSINS_SHOWN = 5
 COUSIN_NAMESPACES = ("main", "portal", "user")
 
 
@@ -31,26 +30,20 @@ def subcategories_panel(session: Session, name: str) -> dict[str, Any] | None:
     return {"title": say("subcats"), "html": Markup(f'<ul class="relier-subcats">{items}</ul>')}
 
 
-def _why(reasons: list[dict[str, str]]) -> str:
-    kinds = []
-    for reason in reasons:
-        label = say("why_" + reason["kind"])
-        if label not in kinds:
-            kinds.append(label)
-    return ", ".join(kinds)
+def _why(kinds: list[str]) -> str:
+    return ", ".join(say("why_" + kind) for kind in kinds)
 
 
 def cousins_panel(session: Session, page: Any) -> dict[str, Any] | None:
-    """The page's five best related pages, with why, or None."""
+    """The page's five best related pages, with why (stored: see :mod:`.cousins`)."""
     if page.namespace not in COUSIN_NAMESPACES:
         return None
-    found = related.related(session, page, COUSINS_SHOWN)
+    found = cousins.stored(session, page)
     if not found:
         return None
     items = "".join(
-        f'<li><a href="{escape(page_url(c.title))}">{escape(c.title.full)}</a> '
-        f'<span class="relier-why">({escape(_why(c.reasons))})</span></li>'
-        for c in found
-        if c.title is not None
+        f'<li><a href="{escape(page_url(title))}">{escape(title.full)}</a> '
+        f'<span class="relier-why">({escape(_why(kinds))})</span></li>'
+        for title, kinds in found
     )
     return {"title": say("cousins"), "html": Markup(f'<ul class="relier-cousins">{items}</ul>')}

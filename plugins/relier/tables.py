@@ -3,7 +3,10 @@
 - ``relier_interwiki``: prefix → URL template with ``$1`` (``[[wikipedia:Brest]]``);
 - ``relier_partners``: partner wikis and the cache of their feeds' latest entries;
 - ``relier_macro_pages``: the pages whose text uses a ``{{pages …}}`` macro (their
-  cached renders are dropped when the pages they could list change).
+  cached renders are dropped when the pages they could list change);
+- ``relier_related`` and ``relier_state``: each page's stored "Pages cousines", and the
+  generation number (bumped whenever a page is published, deleted or renamed) that
+  tells a stored list is stale.
 
 The core's test databases are migrated for the core only, and every hook of this plugin
 also runs in the core's tests: :func:`installed` tells whether the tables are there, so a
@@ -12,8 +15,10 @@ hook without them does nothing instead of failing.
 
 from __future__ import annotations
 
+import weakref
+
 import sqlalchemy as sa
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import Page, UTCDateTime
@@ -54,6 +59,42 @@ macro_pages = sa.Table(
 )
 
 
+state = sa.Table(
+    "relier_state",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+related = sa.Table(
+    "relier_related",
+    metadata,
+    sa.Column(
+        "page_id",
+        sa.Integer,
+        sa.ForeignKey(Page.__table__.c.id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("items", sa.JSON, nullable=False),
+)
+
+#: the engines whose database has the tables (once seen, for the engine's life: a page
+#: view must not pay a catalog query; a missing table is looked for again each time)
+_SEEN: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
 def installed(session: Session) -> bool:
     """Whether the plugin's tables exist in this database (its branch is upgraded)."""
-    return inspect(session.connection()).has_table("relier_macro_pages")
+    engine = session.get_bind()
+    if isinstance(engine, Engine) and _SEEN.get(engine):
+        return True
+    found = inspect(session.connection()).has_table("relier_related")
+    if found and isinstance(engine, Engine):
+        _SEEN[engine] = True
+    return found
+
+
+def forget_installed(engine: Engine) -> None:
+    """The tables were dropped (tests): look for them again."""
+    _SEEN.pop(engine, None)
