@@ -34,17 +34,21 @@ from sqlalchemy import select, text, update
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 from bench_core import (
+    PASSWORD,
     CorpusPage,
     Measure,
     Timings,
     build_app,
     get_ok,
     load_average,
+    login,
     print_table,
     renderer_of,
+    save,
     truncate_all,
 )
 
+from wikicoop.community.accounts import create_user
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.core.models import Page, Revision
 from wikicoop.search import wait_for_index
@@ -135,7 +139,30 @@ def measures(app: Flask, around: Sequence[str], repeat: int) -> list[Measure]:
     def fixed(url: str):
         return lambda _i: lambda: get_ok(client, url)
 
+    reader = app.test_client()
+    with app.app_context():
+        session = get_session()
+        create_user(session, "Lectrice", PASSWORD, trust="granted")
+        session.commit()
+    login(reader, "Lectrice")
+
+    def page_view(panel: bool, after_publication: bool = False):
+        def prepare(i: int):
+            app.config["RELIER_COUSINS_PANEL"] = panel
+            title = quote(around[i % len(around)].replace(" ", "_"))
+            get_ok(reader, f"/wiki/{title}")  # rendered, and its panel stored (untimed)
+            if after_publication:  # a publication elsewhere makes every stored list stale
+                save(app, parse_title(f"Brouillon {i}"), f"Essai {i}.", author_id)
+            return lambda: get_ok(reader, f"/wiki/{title}")
+
+        return prepare
+
+    with app.app_context():
+        author_id = seed_author(get_session()).id
     return [
+        Measure("GET /wiki/<t> logged in, no panel", page_view(False), repeat),
+        Measure("GET /wiki/<t> logged in, panel stored", page_view(True), repeat),
+        Measure("GET /wiki/<t> panel recomputed", page_view(True, True), repeat),
         Measure("GET /api/v1/graph around, depth 1", around_url("/api/v1/graph", 1), repeat),
         Measure("GET /api/v1/graph around, depth 2", around_url("/api/v1/graph", 2), repeat),
         Measure("GET /reseau/graphe.svg depth 1", around_url("/reseau/graphe.svg", 1), repeat),
