@@ -2,9 +2,11 @@
 editor's notices) and of a published revision (stored for moderators, cleared by a
 later revision that fixes them).
 
-Files come from the media library (:mod:`.media_api`), guarded: without it there is
-nothing to check. Transclusion of other pages' text is not a wiki syntax yet; the rules
-(:func:`.licence_rules.conflict` with ``kind="text"``) are ready for it.
+Files come from the media library (:mod:`.media_api`), guarded: without it no file is
+checked. Pages transcluded with ``{{:Titre}}`` (:mod:`.reuse_transclusion`) are checked
+as text (:func:`.licence_rules.conflict` with ``kind="text"``: an ND page cannot be
+transcluded, a CC BY-SA page cannot sit in a CC BY one); their hosts' stored conflicts
+follow the sources' changes (:mod:`.reuse_transclusion_usage`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,36 @@ NOTICES = {
 }
 
 
+#: the same for a transcluded page (``kind == "text"``)
+TEXT_NOTICES = {
+    "unknown": {
+        "fr": "La page incluse « {item} » n'a pas de licence connue : vérifiez qu'elle peut "
+        "être reprise ici.",
+        "en": "The included page “{item}” has no known licence: check that it may be reused here.",
+    },
+    "reserved": NOTICES["reserved"],
+    "nc": {
+        "fr": "La page incluse « {item} » est sous {licence} (pas d'utilisation commerciale), "
+        "mais cette page, sous {host}, permet l'usage commercial.",
+        "en": "The included page “{item}” is under {licence} (non-commercial), but this "
+        "page, under {host}, allows commercial use.",
+    },
+    "nd": NOTICES["nd"],
+    "sa": {
+        "fr": "La page incluse « {item} » est sous {licence} (partage dans les mêmes "
+        "conditions) : cette page, sous {host}, ne peut pas la reprendre.",
+        "en": "The included page “{item}” is under {licence} (share-alike): this page, "
+        "under {host}, cannot carry it.",
+    },
+    "attribution": {
+        "fr": "La page incluse « {item} » demande de citer ses auteurs ({licence}), mais "
+        "cette page est sous {host}, sans aucune condition.",
+        "en": "The included page “{item}” must be credited ({licence}), but this page is "
+        "under {host}, without any condition.",
+    },
+}
+
+
 @dataclass(frozen=True)
 class Conflict:
     """Something a page embeds under a licence the page cannot carry."""
@@ -81,7 +113,8 @@ class Conflict:
             "licence": licence_label(self.item_licence)[0],
             "host": licence_label(self.page_licence)[0],
         }
-        return {lang: text.format(**params) for lang, text in NOTICES[self.reason].items()}
+        texts = TEXT_NOTICES if self.kind == "text" else NOTICES
+        return {lang: text.format(**params) for lang, text in texts[self.reason].items()}
 
 
 def _media() -> Any:
@@ -109,14 +142,14 @@ def conflicts_in(
     """The conflicts of ``text`` under ``host_licence`` (files that do not exist yet
     are not checked: they are red links); ``host_authors()`` is asked only for an « all
     rights reserved » file."""
+    found = _text_conflicts(session, text, host_licence)
     media = _media()
     if media is None:
-        return []
+        return found
     names = media.embedded_files(text)
     if not names:
-        return []
+        return found
     licences = media.file_licences(session, names)
-    found: list[Conflict] = []
     for name in names:
         if name not in licences:
             continue
@@ -128,6 +161,22 @@ def conflicts_in(
         reason = conflict(host_licence, code, kind="file", same_author=same_author)
         if reason is not None:
             found.append(Conflict(name, "file", code or "unknown", host_licence, reason))
+    return found
+
+
+def _text_conflicts(session: Session, text: str, host_licence: str) -> list[Conflict]:
+    """The conflicts of the pages ``text`` transcludes (``{{:Titre}}``; a missing page
+    is a red link, not checked)."""
+    from .reuse_transclusion import published_source, transcluded_titles
+
+    found: list[Conflict] = []
+    for title in transcluded_titles(text):
+        source = published_source(session, title)
+        if source is None:
+            continue
+        reason = conflict(host_licence, source.licence, kind="text")
+        if reason is not None:
+            found.append(Conflict(title.full, "text", source.licence, host_licence, reason))
     return found
 
 
