@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from wikicoop.core.models import CategoryMembership, Page
 from wikicoop.errors import ServiceError
@@ -123,28 +123,26 @@ def tree(graph: CategoryGraph) -> list[Node]:
 
 
 def subcategories(session: Session, name: str) -> list[tuple[str, int]]:
-    """The sub-categories of ``name`` with their member counts (one query)."""
-    child = (
-        select(Page.name)
+    """The sub-categories of ``name`` with their member counts: one query."""
+    member = aliased(CategoryMembership)
+    live = aliased(Page)
+    count = (
+        select(func.count())
+        .select_from(member)
+        .join(live, live.id == member.page_id)
+        .where(member.category == Page.name, live.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Page.name, count)
         .join(CategoryMembership, CategoryMembership.page_id == Page.id)
         .where(
             Page.namespace == "category",
             Page.deleted_at.is_(None),
             CategoryMembership.category == name,
         )
-    )
-    names = [n for (n,) in session.execute(child)]
-    if not names:
-        return []
-    counts = dict(
-        session.execute(
-            select(CategoryMembership.category, func.count())
-            .join(Page, Page.id == CategoryMembership.page_id)
-            .where(CategoryMembership.category.in_(names), Page.deleted_at.is_(None))
-            .group_by(CategoryMembership.category)
-        ).all()
-    )
-    return [(n, counts.get(n, 0)) for n in sorted(names, key=str.casefold)]
+    ).all()
+    return sorted(((n, c) for n, c in rows), key=lambda row: row[0].casefold())
 
 
 def categories_in(text: str, capitalize_first: bool = True) -> set[str]:
