@@ -215,3 +215,17 @@ def test_the_file_page_costs_the_same_queries_whatever_its_versions_and_users(
         )
         make_page(f"Usage {n}", "[[Fichier:Compte.png|vignette|x]]")
     assert statements_of_view() == few
+
+
+def test_visitors_see_a_new_version_and_a_new_user_at_once(
+    media: Flask, client, send_file, make_page
+) -> None:
+    headers = bearer_for(media, "Alice")
+    assert send_file(image_bytes("PNG", (40, 40)), "vue.png", headers).status_code == 201
+    rows = lambda: soup(client.get("/wiki/Fichier:Vue.png")).select("table.mec-versions tbody tr")  # noqa: E731
+    assert len(rows()) == 1  # the visitors' whole-page cache holds this view now
+    assert send_file(image_bytes("PNG", (40, 40), (7, 7, 7)), "vue.png", headers).status_code == 201
+    assert len(rows()) == 2
+    make_page("Galerie du quartier", "[[Fichier:Vue.png]]")
+    panel = soup(client.get("/wiki/Fichier:Vue.png")).select_one(".plugin-panel")
+    assert [a.get_text() for a in panel.select("ul a")] == ["Galerie du quartier"]
