@@ -167,11 +167,15 @@ def conflicts_in(
 def _text_conflicts(session: Session, text: str, host_licence: str) -> list[Conflict]:
     """The conflicts of the pages ``text`` transcludes (``{{:Titre}}``; a missing page
     is a red link, not checked)."""
-    from .reuse_transclusion import published_source, transcluded_titles
+    from .reuse_transclusion import published_sources, transcluded_titles
 
+    titles = transcluded_titles(text)
+    if not titles:
+        return []
+    sources = published_sources(session, titles)
     found: list[Conflict] = []
-    for title in transcluded_titles(text):
-        source = published_source(session, title)
+    for title in titles:
+        source = sources.get(title.key)
         if source is None:
             continue
         reason = conflict(host_licence, source.licence, kind="text")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core import render_cache
@@ -118,30 +118,47 @@ class Source:
     revision: Revision
 
 
-def published_source(session: Session, title: Title) -> Source | None:
-    """The live page ``title`` with its published revision (one redirect followed), or
-    None when it does not exist, is deleted or has no published version."""
-    for _hop in range(2):
-        row = session.execute(
+def published_sources(session: Session, titles: list[Title]) -> dict[tuple[str, str], Source]:
+    """The live pages of ``titles`` with their published revision, by the key of the
+    title as written (one redirect followed; a missing, deleted or unpublished page is
+    left out): one query, two when a redirect is met."""
+    found: dict[tuple[str, str], Source] = {}
+    looking = {title.key: title.key for title in titles}  # written key -> key looked up
+    for hop in range(2):
+        keys = set(looking.values())
+        if not keys:
+            break
+        rows = session.execute(
             select(Page, Revision)
             .join(Revision, Revision.id == Page.latest_revision_id)
             .where(
-                Page.namespace == title.namespace,
-                Page.name == title.name,
+                or_(*(and_(Page.namespace == ns, Page.name == name) for ns, name in keys)),
                 Page.deleted_at.is_(None),
                 Revision.status == "published",
             )
-        ).first()
-        if row is None:
-            return None
-        page, revision = row
-        if not page.redirect_target:
-            return Source(page.title, page.licence, revision)
-        try:
-            title = parse_title(page.redirect_target, allow_fragment=False)
-        except TitleError:
-            return None
-    return None
+        ).all()
+        by_key = {(page.namespace, page.name): (page, revision) for page, revision in rows}
+        following: dict[tuple[str, str], tuple[str, str]] = {}
+        for written, key in looking.items():
+            if key not in by_key:
+                continue
+            page, revision = by_key[key]
+            if not page.redirect_target:
+                found[written] = Source(page.title, page.licence, revision)
+                continue
+            try:
+                target = parse_title(page.redirect_target, allow_fragment=False)
+            except TitleError:
+                continue
+            if hop == 0:
+                following[written] = target.key
+        looking = following
+    return found
+
+
+def published_source(session: Session, title: Title) -> Source | None:
+    """The published version of one page (see :func:`published_sources`)."""
+    return published_sources(session, [title]).get(title.key)
 
 
 def _source_html(session: Session, renderer: Any, source: Source) -> tuple[str, list[str]]:

@@ -25,7 +25,7 @@ from wikicoop.text.titles import Title, TitleError, make_title, parse_title
 
 from .licence_rules import conflict
 from .licence_tables import licence_conflicts, metadata
-from .reuse_transclusion import published_source, transcluded_titles
+from .reuse_transclusion import published_sources, transcluded_titles
 
 #: one row per host page and title it transcludes (as written)
 transclusions = Table(
@@ -63,9 +63,12 @@ def record_usage(session: Session, page: Page, text: str) -> None:
         for ns, name in session.execute(select(c.namespace, c.name).where(c.page_id == page.id))
     }
     gone, added = had - wanted, wanted - had
-    for ns, name in sorted(gone):
+    if gone:
         session.execute(
-            delete(transclusions).where(c.page_id == page.id, c.namespace == ns, c.name == name)
+            delete(transclusions).where(
+                c.page_id == page.id,
+                or_(*(and_(c.namespace == ns, c.name == name) for ns, name in sorted(gone))),
+            )
         )
     if added:
         session.execute(
@@ -135,18 +138,16 @@ def source_changed(
 
 def refresh_conflicts(session: Session, hosts: list[tuple[int, str, str, str]]) -> None:
     """Bring the stored conflicts of these hosts about what they include up to date with
-    the sources' current licences (one read of the sources per title, one of the stored
-    rows, then only the changes)."""
+    the sources' current licences (one read of the sources, one of the stored rows, then
+    only the changes)."""
     from .licence_checks import page_title
     from .licence_tables import has_table
 
     if not has_table(session, licence_conflicts.name):
         return
-    licences: dict[tuple[str, str], str | None] = {}
-    for _id, _licence, ns, name in hosts:
-        if (ns, name) not in licences:
-            source = published_source(session, make_title(ns, name))
-            licences[(ns, name)] = source.licence if source is not None else None
+    titles = {(ns, name): make_title(ns, name) for _id, _licence, ns, name in hosts}
+    sources = published_sources(session, list(titles.values()))
+    licences = {key: (sources[key].licence if key in sources else None) for key in titles}
     wanted: dict[tuple[int, str], tuple[str, str, str]] = {}
     items: set[str] = set()
     for host_id, host_licence, ns, name in hosts:
@@ -171,8 +172,12 @@ def refresh_conflicts(session: Session, hosts: list[tuple[int, str, str, str]]) 
         for key, row in stored.items()
         if key not in wanted or wanted[key] != (row.item_licence, row.page_licence, row.reason)
     ]
-    for page_id, item in gone:
-        session.execute(delete(licence_conflicts).where(c.page_id == page_id, c.item == item))
+    if gone:
+        session.execute(
+            delete(licence_conflicts).where(
+                or_(*(and_(c.page_id == page_id, c.item == item) for page_id, item in gone))
+            )
+        )
     fresh = [key for key in wanted if key not in stored or key in gone]
     if fresh:
         now = utcnow()

@@ -244,3 +244,44 @@ def test_the_titles_a_text_transcludes():
         "texte {{:Pas seul}}\n{{:Un}}\n{{:Mauvais<titre}}\n"
     )
     assert [t.full for t in transcluded_titles(text)] == ["Un", "Aide:Deux"]
+
+
+def test_refreshing_the_hosts_costs_the_same_for_one_or_many(media: Flask, client: FlaskClient):
+    import threading
+
+    from sqlalchemy import event
+
+    from wikicoop.core.db import engine_of
+
+    api = writer(media, client)
+    for source, hosts in (("Source seule", 1), ("Source partagée", 6)):
+        api.put(source, {"text": "v1", "base_revision": None, "license": "CC-BY-SA-4.0"}, 201)
+        for n in range(hosts):
+            api.put(
+                f"{source} hôte {n}",
+                {"text": f"{{{{:{source}}}}}", "base_revision": None, "license": "CC-BY-4.0"},
+                201,
+            )
+    counts = {}
+    engine = engine_of(media)
+    me = threading.get_ident()  # the search indexer works in a thread of its own
+    for source in ("Source seule", "Source partagée"):
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args, seen=seen):
+            mine = "mettre_en_communs_transclusions" in statement or (
+                "mettre_en_communs_licence_conflicts" in statement
+            )
+            if threading.get_ident() == me and (mine or "DELETE FROM render_cache" in statement):
+                seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            api.edit(source, "v2")
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        counts[source] = len(seen)
+    assert counts["Source seule"] == counts["Source partagée"], counts
+    assert len(api.get("/api/v1/licences/conflicts")["conflicts"]) == 7
+    for n in range(6):
+        assert "v2" in view(client, f"/wiki/Source_partag%C3%A9e_h%C3%B4te_{n}").get_text()
