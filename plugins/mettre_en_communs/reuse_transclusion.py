@@ -40,8 +40,6 @@ from .reuse_credit import licence_label
 
 #: the macro on a line of its own (up to three leading spaces, as other blocks)
 PATTERN = r"^ {0,3}\{\{:(?P<reuse_tc_target>[^\n{}|]+)\}\}[ \t]*(?:\n|$)"
-_LINE = re.compile(r"^ {0,3}\{\{:([^\n{}|]+)\}\}[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 MARKER = "{{:"
 #: a transcluded page's own transclusions are shown, theirs are not
 MAX_DEPTH = 2
@@ -81,25 +79,33 @@ def say(key: str, **params: Any) -> str:
 # ------------------------------------------------------------------ the titles of a text
 
 
+def _scanner() -> Any:
+    """A block parser with the rule alone: which lines are transclusions exactly as the
+    renderer sees them (top-level blocks; not in code, lists or quotes)."""
+    import mistune
+
+    md = mistune.Markdown(renderer=None)
+    md.block.register("reuse_transclusion", PATTERN, _parse)
+    return md
+
+
 def transcluded_titles(text: str) -> list[Title]:
-    """The pages ``text`` transcludes, in order, once each (a line of its own outside
-    fenced code; an invalid title is skipped)."""
+    """The pages ``text`` transcludes, in order, once each (an invalid title is
+    skipped)."""
+    source = str(text or "")
+    if MARKER not in source:
+        return []
+    from mistune.core import BlockState
+
+    state = BlockState()
+    state.process(_normalised(source))
+    _SCANNER.block.parse(state)
     found: dict[tuple[str, str], Title] = {}
-    fence: str | None = None
-    for line in str(text or "").replace("\r\n", "\n").split("\n"):
-        opening = _FENCE.match(line)
-        if fence is not None:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opening:
-            fence = opening.group(1)
-            continue
-        match = _LINE.match(line)
-        if match is None or MARKER not in line:
+    for token in state.tokens:
+        if token["type"] != "reuse_transclusion":
             continue
         try:
-            title = parse_title(match.group(1).strip(), allow_fragment=False)
+            title = parse_title(token["attrs"]["target"].strip(), allow_fragment=False)
         except TitleError:
             continue
         found.setdefault(title.key, title)
@@ -276,14 +282,17 @@ def _render(renderer: Any, token: dict[str, Any], state: Any) -> str:
     )
 
 
+def _parse(block: Any, m: re.Match, state: Any) -> int:
+    state.append_token(
+        {"type": "reuse_transclusion", "attrs": {"target": m.group("reuse_tc_target")}}
+    )
+    return m.end()
+
+
 def transclusion_plugin(md: Any) -> None:
     """Mistune plugin: the ``{{:Titre}}`` block rule."""
-
-    def parse(block: Any, m: re.Match, state: Any) -> int:
-        state.append_token(
-            {"type": "reuse_transclusion", "attrs": {"target": m.group("reuse_tc_target")}}
-        )
-        return m.end()
-
-    md.block.register("reuse_transclusion", PATTERN, parse)
+    md.block.register("reuse_transclusion", PATTERN, _parse)
     md.renderer.register_token_handler("reuse_transclusion", _render)
+
+
+_SCANNER = _scanner()

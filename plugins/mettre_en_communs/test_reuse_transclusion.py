@@ -241,9 +241,11 @@ def test_a_render_without_a_session_shows_a_link():
 def test_the_titles_a_text_transcludes():
     text = (
         "{{:Un}}\n  {{:Aide:Deux}}  \n```\n{{:Dans le code}}\n```\n"
-        "texte {{:Pas seul}}\n{{:Un}}\n{{:Mauvais<titre}}\n"
+        "texte {{:Pas seul}}\n{{:Un}}\n{{:Mauvais<titre}}\nsuite\n{{:Trois}}\n\n"
+        "- liste\n\n  {{:Dans la liste}}\n\n> {{:Dans la citation}}\n\n    {{:Code indenté}}\n"
     )
-    assert [t.full for t in transcluded_titles(text)] == ["Un", "Aide:Deux"]
+    assert [t.full for t in transcluded_titles(text)] == ["Un", "Aide:Deux", "Trois"]
+    assert transcluded_titles("Rien à inclure.") == []
 
 
 def test_refreshing_the_hosts_costs_the_same_for_one_or_many(media: Flask, client: FlaskClient):
