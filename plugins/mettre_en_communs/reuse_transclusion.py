@@ -209,7 +209,7 @@ def _red_link(ctx: Any, title: Title) -> str:
 
 def _notice(message: str, link: str = "") -> str:
     extra = f" {link}" if link else ""
-    return f'<p class="transclusion-notice" role="note">{escape(message)}{extra}</p>\n'
+    return f'<p class="transclusion-notice">{escape(message)}{extra}</p>\n'
 
 
 def _caption(ctx: Any, source: Source, authors: list[str]) -> str:
@@ -220,9 +220,10 @@ def _caption(ctx: Any, source: Source, authors: list[str]) -> str:
         else str(escape(name))
     )
     who = ", ".join(authors) if authors else say("nobody")
-    text = escape(say("caption", link="\x00L", licence="\x00C", authors=who))
-    text = text.replace("\x00L", Markup(_link(ctx, source.title)))
-    text = text.replace("\x00C", Markup(licence))
+    # the sentence is ours; Markup.format escapes every value but the two links
+    text = Markup(TEXTS["caption"]).format(
+        link=Markup(_link(ctx, source.title)), licence=Markup(licence), authors=who
+    )
     return f'<p class="transclusion-source">{text}</p>\n'
 
 
