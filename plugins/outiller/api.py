@@ -15,7 +15,16 @@ from wikicoop.web.helpers import ApiError, api_title, make_api_blueprint, write_
 from wikicoop.web.labels import localized
 
 from . import registrations as reg
-from .common import WorkshopError, chosen_session, factory, find_workshop, now, shown_start, tz
+from .common import (
+    WorkshopError,
+    chosen_session,
+    factory,
+    find_workshop,
+    now,
+    shown_start,
+    signup_limited,
+    tz,
+)
 from .links import absolute_url
 from .notify import tell_promoted
 from .schedule import Filters, Occurrence, calendar
@@ -113,6 +122,7 @@ def _signed_in() -> int:
 
 
 @api.post("/workshops/<path:raw_title>/registrations")
+@signup_limited
 def sign_up(raw_title: str) -> Response:
     """Sign the current user up: 201 registered or waiting (with ``position``); 200 with
     ``already`` when they were signed up."""
@@ -135,6 +145,7 @@ def sign_up(raw_title: str) -> Response:
 
 
 @api.delete("/workshops/<path:raw_title>/registrations")
+@signup_limited
 def cancel(raw_title: str) -> Response:
     """Cancel the current user's registration (the first waiting person moves up)."""
     user_id = _signed_in()

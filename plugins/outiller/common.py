@@ -17,7 +17,8 @@ from wikicoop.core.models import Page, Revision
 from wikicoop.core.typed_pages import TypedPage
 from wikicoop.text.titles import Title
 from wikicoop.web.db import get_session
-from wikicoop.web.helpers import allowed
+from wikicoop.web.extensions import limiter
+from wikicoop.web.helpers import allowed, rate_key
 
 from .schedule import Occurrence, start_key
 from .workshop import TYPE_NAME, Workshop, workshop_of, zone
@@ -27,6 +28,16 @@ HERE = Path(__file__).parent
 #: the HTML views (/ateliers, /apprendre, /agenda…)
 bp = Blueprint(
     "outiller", __name__, static_folder=str(HERE / "static"), static_url_path="/ateliers/static"
+)
+
+
+#: sign-ups and cancellations per account, the form's and the API's counted together
+#: (setting ``OUTILLER_SIGNUP_RATE_LIMIT``): each may send an e-mail to someone
+SIGNUP_RATE_LIMIT = "20 per minute;100 per day"
+signup_limited = limiter.shared_limit(
+    lambda: current_app.config.get("OUTILLER_SIGNUP_RATE_LIMIT") or SIGNUP_RATE_LIMIT,
+    scope="outiller-signup",
+    key_func=rate_key,
 )
 
 

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, text
+from sqlalchemy import event
 
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.search import wait_for_index
 
-from .tables import OWN_TABLES
-
-VERSIONS = Path(__file__).parent / "versions"
-PARIS = ZoneInfo("Europe/Paris")
+from .outiller_testing import VERSIONS, drop_own_tables, in_days, local_iso
 
 
 @pytest.fixture
@@ -34,31 +29,6 @@ def ateliers(app: Flask) -> Iterator[Flask]:
     wait_for_index(app)  # nothing of the app's still reads while the tables go
     engine.dispose()
     drop_own_tables(engine)
-
-
-def drop_own_tables(engine: Engine) -> None:
-    """Drop the plugin's tables and forget its branch's recorded version. On PostgreSQL
-    one statement, parents first: the locks are taken in the order the plugin's own
-    queries take them (occurrences, then registrations), so no reader deadlocks it."""
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            names = ", ".join(table.name for table in reversed(OWN_TABLES))
-            connection.execute(text(f"DROP TABLE IF EXISTS {names}"))
-        else:
-            for table in OWN_TABLES:
-                table.drop(connection, checkfirst=True)
-        connection.execute(text("DELETE FROM alembic_version WHERE version_num LIKE 'outiller_%'"))
-
-
-def local_iso(moment: datetime) -> str:
-    """A moment as typed in the editor: local, to the minute, no offset."""
-    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
-
-
-def in_days(days: float, hour: int = 14) -> datetime:
-    """A local moment ``days`` from today at ``hour``:00."""
-    day = datetime.now(PARIS) + timedelta(days=days)
-    return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from .common import (
     manages,
     now,
     shown_start,
+    signup_limited,
     workshop_from,
 )
 from .links import progress_url, registrations_url, sign_up_url
@@ -121,6 +122,7 @@ def page_panel(ctx: Any) -> dict[str, str] | None:
 
 
 @bp.post("/ateliers/<path:raw_title>/inscription")
+@signup_limited
 def sign_up_form(raw_title: str) -> Response:
     """The panel's form: sign up to or cancel one session, then back to the page."""
     if not current_user.is_authenticated:

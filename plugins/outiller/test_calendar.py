@@ -9,7 +9,7 @@ from urllib.parse import quote
 import icalendar
 from helpers import Api, bearer_for, soup
 
-from .conftest import in_days
+from .outiller_testing import in_days
 
 
 def _sessions(client, path):

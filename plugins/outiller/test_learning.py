@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers import Api, bearer_for, save, soup
 
-from .conftest import in_days
+from .outiller_testing import in_days
 
 SANDBOX = "Utilisateur:Lea/Bac_à_sable"
 

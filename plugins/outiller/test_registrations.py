@@ -9,12 +9,12 @@ import io
 from datetime import timedelta
 
 import icalendar
-from helpers import Api, bearer_for, soup, use_smtp
+from helpers import Api, bearer_for, login, post_form, soup, use_smtp
 
 from wikicoop.community.accounts import find_user
 from wikicoop.web.db import get_session
 
-from .conftest import in_days, local_iso
+from .outiller_testing import in_days, local_iso
 
 URL = "/api/v1/workshops/Atelier_wiki/registrations"
 
@@ -237,3 +237,27 @@ def test_a_blocked_account_cannot_sign_up_but_may_cancel(make_workshop, ateliers
     again = _api(ateliers, client, "Ana").call("POST", URL, 403).get_json()
     assert again["error"]
     assert Api(client).get("/api/v1/workshops")["workshops"][0]["registered"] == 1
+
+
+def test_sign_ups_are_rate_limited_across_the_form_and_the_api(make_workshop, ateliers, client):
+    """Each act may e-mail someone: OUTILLER_SIGNUP_RATE_LIMIT counts an account's
+    sign-ups and cancellations, the API's and the form's together (429, said in words)."""
+    ateliers.config["OUTILLER_SIGNUP_RATE_LIMIT"] = "3 per minute"
+    make_workshop("Atelier wiki", capacity=5)
+    api = _api(ateliers, client, "Ana")
+    api.call("POST", URL, 201)
+    api.call("DELETE", URL, 200)
+    api.call("POST", URL, 201)
+    # the same account through the page's form: the fourth act of the minute
+    login(client, "Ana")
+    form = post_form(
+        client,
+        "/ateliers/Atelier_wiki/inscription",
+        {"action": "annuler"},
+        form_url="/wiki/Atelier_wiki",
+    )
+    assert form.status_code == 429
+    refused = api.call("DELETE", URL, 429).get_json()
+    assert refused["error"]
+    # another account is counted apart
+    _api(ateliers, client, "Bob").call("POST", URL, 201)

@@ -11,7 +11,7 @@ from wikicoop.cli import cli
 from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.core.page_types import registry_of
 
-from .conftest import VERSIONS, drop_own_tables, in_days
+from .outiller_testing import VERSIONS, drop_own_tables, in_days
 
 OTHERS = [
     "annonces",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers import Api, bearer_for, edit_form, soup
 
-from .conftest import in_days, local_iso
+from .outiller_testing import in_days, local_iso
 
 GOOD = {
     "debut": "2027-01-06T10:00",
