@@ -54,6 +54,10 @@ def add_commands(cli: Any) -> None:
         )
         for title, key in report.skipped:
             click.echo(f"- {title} : {_french(key) if key in TEXTS else key}")
+        restored, failed = len(report.files), len(report.files_failed)
+        click.echo(_french("import_files", restored=restored, failed=failed))
+        for name, key in report.files_failed:
+            click.echo(f"- Fichier:{name} : {_french(key) if key in TEXTS else key}")
 
 
 def _administrator(session: Session, name: str) -> User:

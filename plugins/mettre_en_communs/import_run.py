@@ -18,7 +18,9 @@ from .import_archive import (
     read_manifest,
     read_pages,
 )
-from .import_zip import ImportReport, import_pages
+from .import_files import import_files
+from .import_zip import ImportReport, author_name, import_pages
+from .media_api import media_dir
 
 
 def run_import(
@@ -34,19 +36,29 @@ def run_import(
     with open_archive(source, limit) as archive:
         manifest = read_manifest(archive)
         pages = read_pages(archive, manifest)
-    titled = []
-    for page in pages:
-        try:
-            title = parse_title(page.title, capitalize_first=app.config["CAPITALIZE_FIRST"])
-        except TitleError:
-            raise ArchiveRefused("bad-manifest", detail=f"title {page.title[:200]!r}") from None
-        titled.append((title, page))
-    session.rollback()  # start each page's transaction from a fresh read
-    wiki = str(manifest.get("wiki") or "")[:60].replace(">", "")
-    return import_pages(
-        writing.context_for(app, session),
-        titled,
-        actor=actor,
-        prefix=wiki,
-        source=f"{name or 'archive'} ({wiki}, {manifest.get('date', '')})"[:500],
-    )
+        titled = []
+        for page in pages:
+            try:
+                title = parse_title(page.title, capitalize_first=app.config["CAPITALIZE_FIRST"])
+            except TitleError:
+                detail = f"title {page.title[:200]!r}"
+                raise ArchiveRefused("bad-manifest", detail=detail) from None
+            titled.append((title, page))
+        session.rollback()  # start each page's transaction from a fresh read
+        wiki = str(manifest.get("wiki") or "")[:60].replace(">", "")
+        ctx = writing.context_for(app, session)
+        origin = f"{name or 'archive'} ({wiki}, {manifest.get('date', '')})"[:500]
+        report = import_pages(ctx, titled, actor=actor, prefix=wiki, source=origin)
+        # then the files the pages embed (the media library's part)
+        files = import_files(
+            ctx,
+            archive,
+            manifest,
+            media_dir(),
+            actor=actor,
+            author_of=lambda author: author_name(wiki, author),
+            source=origin,
+        )
+    report.files = files.restored
+    report.files_failed = files.failed
+    return report

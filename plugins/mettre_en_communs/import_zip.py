@@ -36,12 +36,16 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     revisions: int = 0
+    files: list[str] = field(default_factory=list)  # files restored (their versions)
+    files_failed: list[tuple[str, str]] = field(default_factory=list)  # (name, code)
 
     def as_json(self) -> dict[str, object]:
         return {
             "created": self.created,
             "skipped": [{"title": title, "reason": key} for title, key in self.skipped],
             "revisions": self.revisions,
+            "files": self.files,
+            "files_failed": [{"name": name, "reason": key} for name, key in self.files_failed],
         }
 
 

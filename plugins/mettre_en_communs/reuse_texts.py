@@ -76,6 +76,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Import done: {created} page(s) created, {skipped} skipped, "
         "{revisions} version(s) imported.",
     },
+    "import_files": {
+        "fr": "Fichiers : {restored} restauré(s) avec leurs versions, {failed} laissé(s) de côté.",
+        "en": "Files: {restored} restored with their versions, {failed} left out.",
+    },
+    "file-exists": {
+        "fr": "ce fichier a déjà des versions sur ce wiki",
+        "en": "this file has versions on this wiki already",
+    },
+    "file-missing": {"fr": "une version manque dans l'archive", "en": "a version is missing"},
+    "file-corrupt": {
+        "fr": "une version est abîmée (empreinte SHA-256 différente)",
+        "en": "a version is damaged (another SHA-256)",
+    },
+    "file-type": {
+        "fr": "une version n'a pas le type qu'annonce son nom",
+        "en": "a version is not of the type its name says",
+    },
+    "file-bad-name": {"fr": "nom de fichier invalide", "en": "invalid file name"},
+    "file-failed": {"fr": "enregistrement refusé", "en": "not saved"},
     "import_no_file": {"fr": "Choisissez une archive zip.", "en": "Choose a zip archive."},
     "skipped_reason": {"fr": "Raison", "en": "Reason"},
     # -- reasons an archive is refused (status 400 / 413 / 422)

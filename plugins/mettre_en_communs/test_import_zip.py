@@ -247,7 +247,13 @@ def test_a_small_archive_is_imported_by_the_api(app: Flask, client: FlaskClient)
     report = send(
         client, app, zip_of({"manifest.json": manifest("Bonne"), "history/0.jsonl": history}), 200
     )
-    assert report == {"created": ["Bonne"], "skipped": [], "revisions": 2}
+    assert report == {
+        "created": ["Bonne"],
+        "skipped": [],
+        "revisions": 2,
+        "files": [],
+        "files_failed": [],
+    }
     revisions = Api(client).history("Bonne")["revisions"]
     assert [r["timestamp"] for r in revisions] == [
         "2024-06-01T09:30:00+00:00",
