@@ -136,3 +136,18 @@ def test_the_command_says_which_files_came_back(
     result = runner.invoke(wikicoop_cli, ["commons", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "Fichiers : 1 restauré(s) avec leurs versions, 0 laissé(s) de côté." in result.output
+
+
+def test_a_whole_wiki_export_brings_the_file_page_and_its_versions(
+    media: Flask, client: FlaskClient, send_file
+):
+    exported_port(media, client, send_file)
+    whole = client.get("/api/v1/export")
+    assert whole.status_code == 200, whole.text[:300]
+    empty_everything(media)
+    report = import_zip(client, media, whole.data)
+    assert "Fichier:Phare.png" in report["created"]  # the page, with its own history
+    assert report["files"] == ["Phare.png"]
+    described = client.get("/api/v1/files/Phare.png").json
+    assert [v["version"] for v in described["versions"]] == [2, 1]
+    assert described["license"] == "CC-BY-4.0"
