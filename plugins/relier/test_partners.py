@@ -12,7 +12,7 @@ from helpers import post_form, soup
 from wikicoop.core.models import utcnow
 
 from . import feeds, partners
-from .conftest import LAUGHS, wait_for
+from .relier_testing import LAUGHS, wait_for
 
 
 def add_partners(client, auth, server, *paths: str) -> None:
