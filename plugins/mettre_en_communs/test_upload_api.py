@@ -370,3 +370,16 @@ def test_only_trusted_accounts_replace_someone_elses_file(media: Flask, send_fil
     again = send_file(image_bytes("PNG", (30, 30), color=(6, 6, 6)), "mien.png", newcomer)
     assert again.status_code == 201, again.text
     assert again.json["version"] == 2
+
+
+def test_a_bad_licence_or_name_is_a_clear_400(media: Flask, send_file) -> None:
+    headers = bearer_for(media, "Alice")
+    png = image_bytes("PNG", (10, 10))
+    answer = send_file(png, "a.png", headers, license="GPL-99")
+    assert (answer.status_code, answer.json["code"]) == (400, "bad-licence")
+    assert "GPL-99" in answer.json["error"]
+    for name in ("Fichier:", "a|b.png", "dossier/image.png", "x" * 300 + ".png"):
+        answer = send_file(png, "ok.png", headers, name=name)
+        assert (answer.status_code, answer.json["code"]) == (400, "bad-name"), name
+    answer = send_file(png, "sans-extension", headers)
+    assert (answer.status_code, answer.json["code"]) == (415, "wrong-extension")
