@@ -23,8 +23,9 @@ PLACE = {
     ],
 }
 WORKSHOP = {
-    "name": "atelier",
-    "label": {"fr": "Atelier", "en": "Workshop"},
+    # not "atelier": the outiller plugin declares that one
+    "name": "rencontre",
+    "label": {"fr": "Rencontre", "en": "Meeting"},
     "moderation": "a_priori",
     "fields": [{"name": "date", "kind": "date", "label": "Date", "required": True}],
 }

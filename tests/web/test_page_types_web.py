@@ -59,7 +59,7 @@ def create(api: Api, title: str, fields: dict, text: str = "Texte.", page_type: 
 def test_api_lists_the_declared_page_types(api: Api):
     listed = api.get("/api/v1/page-types")["page_types"]
     # the setting's types first, then those of the enabled plugins (named)
-    assert [item["name"] for item in listed][:2] == ["lieu", "atelier"]
+    assert [item["name"] for item in listed][:2] == ["lieu", "rencontre"]
     assert all(item["plugin"] for item in listed[2:])
     place, workshop = listed[:2]
     assert place["plugin"] is None and place["label"] == {"fr": "Lieu", "en": "Place"}
@@ -408,15 +408,15 @@ def test_search_filters_on_field_values_and_type(typed_app: Flask, api: Api):
 def test_the_type_moderation_mode_is_honoured(typed_app: Flask, api: Api):
     # Alice is trusted: a plain page is published at once, a workshop waits for review
     api.put("Plain", {"text": "T", "base_revision": None}, 201)
-    body = {"text": "T", "base_revision": None, "type": "atelier", "fields": {"date": "2026-12-03"}}
+    body = {"text": "T", "base_revision": None, "type": "rencontre", "fields": {"date": "2026-12-03"}}
     answer = api.put("Atelier vélo", body, 202).get_json()
     assert answer["status"] == "pending"
 
 
 def test_a_site_setting_wins_over_the_declared_mode(make_app):
-    application = make_app(PAGE_TYPES=[WORKSHOP], MODERATION_MODES={"type:atelier": "open"})
+    application = make_app(PAGE_TYPES=[WORKSHOP], MODERATION_MODES={"type:rencontre": "open"})
     api = Api(application.test_client(), bearer_for(application, "Alice"))
-    body = {"text": "T", "base_revision": None, "type": "atelier", "fields": {"date": "2026-12-03"}}
+    body = {"text": "T", "base_revision": None, "type": "rencontre", "fields": {"date": "2026-12-03"}}
     assert api.put("Atelier", body, 201).get_json()["status"] == "published"
 
 
@@ -463,8 +463,8 @@ def test_preview_and_type_switch_keep_the_values(browser: FlaskClient):
     data.pop("preview")
     assert browser.post("/wiki/Maison?action=edit", data={**data, "save": "x"}).status_code == 302
     # another type on the same page: no common field here, the type's own inputs
-    other = soup(browser.get("/wiki/Maison?action=edit&type=atelier"))
-    assert other.select_one('input[name="page_type"]')["value"] == "atelier"
+    other = soup(browser.get("/wiki/Maison?action=edit&type=rencontre"))
+    assert other.select_one('input[name="page_type"]')["value"] == "rencontre"
     assert other.select_one('input[name="field.date"]')["type"] == "date"
 
 
