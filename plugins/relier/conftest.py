@@ -13,6 +13,7 @@ from wikicoop.core.db import engine_of, upgrade_schema
 from wikicoop.search import ensure_in_step
 
 from .relier_testing import FICHE, VERSIONS, FeedServer, drop_relier_tables
+from .tables import forget_installed
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def relier(app: Flask) -> Iterator[Flask]:
     is shared by the run's tests."""
     engine = engine_of(app)
     upgrade_schema(engine, [str(VERSIONS)])
+    forget_installed(engine)  # an earlier look found none
     app.config["RELIER_FEED_BACKGROUND"] = False
     yield app
     from . import partners

@@ -15,6 +15,7 @@ hook without them does nothing instead of failing.
 
 from __future__ import annotations
 
+import time
 import weakref
 
 import sqlalchemy as sa
@@ -79,22 +80,27 @@ related = sa.Table(
     sa.Column("items", sa.JSON, nullable=False),
 )
 
-#: the engines whose database has the tables (once seen, for the engine's life: a page
-#: view must not pay a catalog query; a missing table is looked for again each time)
-_SEEN: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+#: what each engine's database was found to hold: ``{engine: (installed, when)}``. A
+#: page view must not pay a catalog query: the tables, once seen, are taken as there for
+#: the engine's life; their absence is looked for again after :data:`ABSENT_RECHECK`
+#: seconds (``wikicoop upgrade`` may create them while a server runs).
+_SEEN: weakref.WeakKeyDictionary[Engine, tuple[bool, float]] = weakref.WeakKeyDictionary()
+ABSENT_RECHECK = 30.0
 
 
 def installed(session: Session) -> bool:
     """Whether the plugin's tables exist in this database (its branch is upgraded)."""
     engine = session.get_bind()
-    if isinstance(engine, Engine) and _SEEN.get(engine):
-        return True
+    if not isinstance(engine, Engine):  # a session bound to a connection: ask each time
+        return inspect(session.connection()).has_table("relier_related")
+    known = _SEEN.get(engine)
+    if known is not None and (known[0] or time.monotonic() - known[1] < ABSENT_RECHECK):
+        return known[0]
     found = inspect(session.connection()).has_table("relier_related")
-    if found and isinstance(engine, Engine):
-        _SEEN[engine] = True
+    _SEEN[engine] = (found, time.monotonic())
     return found
 
 
 def forget_installed(engine: Engine) -> None:
-    """The tables were dropped (tests): look for them again."""
+    """The tables were created or dropped (tests, upgrades): look for them again."""
     _SEEN.pop(engine, None)
