@@ -22,7 +22,7 @@ from .community.accounts import AccountError, create_user, find_user
 from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
-from .search import ensure_in_step, rebuild
+from .search import ensure_in_step, indexing_deferred, rebuild
 from .text.titles import Title
 from .web.db import get_session
 
@@ -49,10 +49,11 @@ def load_seed_pages(app: Flask, session: Session) -> list[Title]:
     from .plugins import hooks_of
     from .seed import load_seed
 
-    created = load_seed(context_for(app, session), seed_folders(app))
-    session.commit()
-    hooks_of(app).seed_loaded(app=app, session=session, created=created)
-    session.commit()
+    with indexing_deferred(app):  # one index write for every page, not one per page
+        created = load_seed(context_for(app, session), seed_folders(app))
+        session.commit()
+        hooks_of(app).seed_loaded(app=app, session=session, created=created)
+        session.commit()
     return created
 
 

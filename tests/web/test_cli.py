@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -16,9 +17,14 @@ from flask.cli import ScriptInfo
 from wiki_fixtures import _truncate_all
 
 from wikicoop import create_app
+from wikicoop.bundled_data import bundled_dir
 from wikicoop.cli import cli
 from wikicoop.core.models import Page, User
 from wikicoop.web.db import get_session
+
+BUNDLED_PLUGINS = sorted(
+    path.name for path in bundled_dir("plugins").iterdir() if (path / "__init__.py").is_file()
+)
 
 
 @pytest.fixture
@@ -30,6 +36,9 @@ def cli_env(tmp_path: Path, postgres_url: str | None, monkeypatch) -> dict[str, 
     env = {
         "WIKICOOP_INSTANCE": str(tmp_path / "instance"),
         "WIKICOOP_PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # the core's commands: the plugins' tables and seed pages have their own tests
+        # (tests/plugins/test_each_alone.py runs `init` with each plugin)
+        "WIKICOOP_DISABLED_PLUGINS": json.dumps(BUNDLED_PLUGINS),
     }
     if postgres_url:
         _truncate_all(postgres_url)

@@ -173,3 +173,35 @@ def test_a_page_changed_while_it_was_written_is_written_again(app, make_page, mo
     make_page("Atelier", "On y répare des vélos.")
     assert found(app, "radios") == ["Atelier"]
     assert found(app, "vélos") == []
+
+
+def test_bulk_writes_are_indexed_once_at_the_end_of_the_block(app: Flask) -> None:
+    """indexing_deferred (seed pages, imports): the commits inside the block index
+    nothing yet; its end writes every touched page at once; a nested block changes
+    nothing; pages saved after it are indexed as usual."""
+    from wikicoop.core import revisions as rev
+    from wikicoop.core.writing import Edit, context_for
+    from wikicoop.core.writing import save as save_edit
+    from wikicoop.search import indexing_deferred
+    from wikicoop.text.titles import parse_title
+
+    def write(session, title: str, text: str) -> None:
+        edit = Edit(
+            author=rev.Author(user=None, ip="127.0.0.1"),
+            title=parse_title(title),
+            text=text,
+            base_revision_id=None,
+            system=True,
+        )
+        save_edit(context_for(app, session), edit)
+
+    with app.app_context():
+        session = get_session()
+        with indexing_deferred(app):
+            write(session, "Potager", "Un potager zinzolin.")
+            with indexing_deferred(app):
+                write(session, "Verger", "Un verger zinzolin.")
+            assert found(app, "zinzolin") == []  # not even the nested block's page
+        assert sorted(found(app, "zinzolin")) == ["Potager", "Verger"]
+        write(session, "Rucher", "Un rucher zinzolin.")
+    assert sorted(found(app, "zinzolin")) == ["Potager", "Rucher", "Verger"]

@@ -408,7 +408,12 @@ def test_search_filters_on_field_values_and_type(typed_app: Flask, api: Api):
 def test_the_type_moderation_mode_is_honoured(typed_app: Flask, api: Api):
     # Alice is trusted: a plain page is published at once, a workshop waits for review
     api.put("Plain", {"text": "T", "base_revision": None}, 201)
-    body = {"text": "T", "base_revision": None, "type": "rencontre", "fields": {"date": "2026-12-03"}}
+    body = {
+        "text": "T",
+        "base_revision": None,
+        "type": "rencontre",
+        "fields": {"date": "2026-12-03"},
+    }
     answer = api.put("Atelier vélo", body, 202).get_json()
     assert answer["status"] == "pending"
 
@@ -416,7 +421,12 @@ def test_the_type_moderation_mode_is_honoured(typed_app: Flask, api: Api):
 def test_a_site_setting_wins_over_the_declared_mode(make_app):
     application = make_app(PAGE_TYPES=[WORKSHOP], MODERATION_MODES={"type:rencontre": "open"})
     api = Api(application.test_client(), bearer_for(application, "Alice"))
-    body = {"text": "T", "base_revision": None, "type": "rencontre", "fields": {"date": "2026-12-03"}}
+    body = {
+        "text": "T",
+        "base_revision": None,
+        "type": "rencontre",
+        "fields": {"date": "2026-12-03"},
+    }
     assert api.put("Atelier", body, 201).get_json()["status"] == "published"
 
 

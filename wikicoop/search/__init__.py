@@ -15,7 +15,9 @@ call :func:`wait_for_index` first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, has_request_context
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
 _INDEXER = "wikicoop.search.indexer"
 _FIELDS = "wikicoop.search.fields"
+#: the pages touched by commits inside :func:`indexing_deferred` (None: index at once)
+_DEFERRED: ContextVar[set[int] | None] = ContextVar("wikicoop_search_deferred", default=None)
 
 
 def _page_types(app: Flask) -> Any:
@@ -71,12 +75,35 @@ def init_app(app: Flask) -> None:
 
     def after_commit(session: Session) -> None:
         page_ids = session.info.pop(_PENDING, None)
-        if page_ids:
+        if not page_ids:
+            return
+        deferred = _DEFERRED.get()
+        if deferred is not None:
+            deferred.update(page_ids)
+        else:
             index_later(app, page_ids)
 
     event.listen(maker, "after_flush", _remember_touched_pages)
     event.listen(maker, "after_commit", after_commit)
     event.listen(maker, "after_soft_rollback", _forget_touched_pages)
+
+
+@contextmanager
+def indexing_deferred(app: Flask) -> Iterator[None]:
+    """Index the pages that the commits inside the block touch once, at its end, rather
+    than after each commit: for bulk writes in one thread (seed pages, imports), where a
+    Whoosh commit and merge per page would cost most of the time."""
+    if _DEFERRED.get() is not None:  # nested: the outer block indexes
+        yield
+        return
+    touched: set[int] = set()
+    token = _DEFERRED.set(touched)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+        if touched:
+            index_later(app, touched)
 
 
 def search_backend() -> SearchBackend:
