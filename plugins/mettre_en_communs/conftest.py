@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from wikicoop.core.db import engine_of, upgrade_schema
+from wikicoop.search import wait_for_index
 
 from .media_testing import VERSIONS, drop_plugin_tables, multipart
 
@@ -24,6 +25,10 @@ def media(app: Flask) -> Iterator[Flask]:
     engine = engine_of(app)
     upgrade_schema(engine, [str(VERSIONS)])
     yield app
+    # the indexing thread and pooled connections may still hold locks on the pages (a
+    # DROP of a table pointing to them waits for those: a deadlock on PostgreSQL)
+    wait_for_index(app)
+    engine.dispose()
     drop_plugin_tables(engine)
 
 
