@@ -188,3 +188,19 @@ def test_0006_widens_the_author_name_and_goes_back(engine: Engine) -> None:
     assert kept == name[:45] if engine.dialect.name != "sqlite" else kept == name
     _execute(engine, "DELETE FROM revisions", "DELETE FROM pages")
     upgrade_schema(engine)
+
+
+def test_a_fresh_database_takes_every_plugin_branch_at_once(engine: Engine) -> None:
+    """`wikicoop init` on an empty database: the core's branch goes first, so a plugin's
+    first migration may refer to pages and users without naming a core revision (on
+    PostgreSQL a foreign key to a missing table fails)."""
+    from wikicoop.bundled_data import bundled_dir
+
+    dirs = sorted(
+        str(path) for path in bundled_dir("plugins").glob("*/versions") if any(path.glob("*.py"))
+    )
+    assert len(dirs) >= 4
+    upgrade_schema(engine, dirs)
+    tables = set(inspect(engine).get_table_names())
+    assert {"pages", "users", "outiller_registrations", "relier_interwiki"} <= tables
+    upgrade_schema(engine, dirs)  # and again: nothing to do

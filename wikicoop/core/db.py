@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -77,16 +77,27 @@ def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
     and put back after it, in the same transaction.
     """
     with engine.begin() as connection:
-        cfg = alembic_config(engine, version_dirs)
-        cfg.attributes["connection"] = connection
-        known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
-        heads = MigrationContext.configure(connection).get_current_heads()
-        aside = [head for head in heads if head not in known]
-        for head in aside:
-            connection.execute(_DELETE_VERSION, {"version": head})
-        command.upgrade(cfg, "heads")
-        for head in aside:
-            connection.execute(_INSERT_VERSION, {"version": head})
+        # the core's branch first: a plugin's migrations may then refer to its tables
+        # (pages, users) whether or not they name a core revision in ``depends_on``
+        # (Alembic runs independent branches in no fixed order)
+        _upgrade_branches(engine, connection, ())
+        if version_dirs:
+            _upgrade_branches(engine, connection, version_dirs)
+
+
+def _upgrade_branches(engine: Engine, connection: Connection, version_dirs: Sequence[str]) -> None:
+    """Upgrade the branches found in the core's and ``version_dirs``' folders to their
+    heads, the versions of other branches set aside meanwhile."""
+    cfg = alembic_config(engine, version_dirs)
+    cfg.attributes["connection"] = connection
+    known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
+    heads = MigrationContext.configure(connection).get_current_heads()
+    aside = [head for head in heads if head not in known]
+    for head in aside:
+        connection.execute(_DELETE_VERSION, {"version": head})
+    command.upgrade(cfg, "heads")
+    for head in aside:
+        connection.execute(_INSERT_VERSION, {"version": head})
 
 
 _DELETE_VERSION = text("DELETE FROM alembic_version WHERE version_num = :version")
