@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from wikicoop.core import writing
 from wikicoop.core.models import User
+from wikicoop.search import indexing_deferred
 from wikicoop.text.titles import TitleError, parse_title
 
 from .import_archive import (
@@ -48,17 +49,19 @@ def run_import(
         wiki = str(manifest.get("wiki") or "")[:60].replace(">", "")
         ctx = writing.context_for(app, session)
         origin = f"{name or 'archive'} ({wiki}, {manifest.get('date', '')})"[:500]
-        report = import_pages(ctx, titled, actor=actor, prefix=wiki, source=origin)
-        # then the files the pages embed (the media library's part)
-        files = import_files(
-            ctx,
-            archive,
-            manifest,
-            media_dir(),
-            actor=actor,
-            author_of=lambda author: author_name(wiki, author),
-            source=origin,
-        )
+        # one transaction per page, and one index write for them all at the end
+        with indexing_deferred(app):
+            report = import_pages(ctx, titled, actor=actor, prefix=wiki, source=origin)
+            # then the files the pages embed (the media library's part)
+            files = import_files(
+                ctx,
+                archive,
+                manifest,
+                media_dir(),
+                actor=actor,
+                author_of=lambda author: author_name(wiki, author),
+                source=origin,
+            )
     report.files = files.restored
     report.files_failed = files.failed
     return report
