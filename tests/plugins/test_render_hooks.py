@@ -116,3 +116,29 @@ def test_a_plugin_rule_reads_the_render_session(app: Flask) -> None:
         expected = session.scalar(select(func.count()).select_from(Page))
     assert f"Il y a {expected} pages." in html
     assert seen == [session]
+
+
+def test_forgotten_renders_are_indexed_again_after_the_commit(
+    app: Flask, client: FlaskClient, monkeypatch: Any
+) -> None:
+    """The search reads a page's rendering: pages named to forget_renders (a portal, a
+    page including another) are re-indexed once the change commits, not on rollback."""
+    import wikicoop.search as search
+
+    make_user(app, "Alice")
+    login(client, "Alice")
+    assert save(client, "Portail:Lieux", "Une liste.").status_code == 302
+    page_id = _page_id(app, "Lieux")  # Portail:Lieux
+    indexed: list[set[int]] = []
+    monkeypatch.setattr(search, "index_later", lambda _app, ids: indexed.append(set(ids)))
+    with app.app_context():
+        session = get_session()
+        forget_renders(session, [page_id])
+        session.rollback()
+        assert indexed == []
+        forget_renders(session, [page_id])
+        session.commit()
+        assert indexed == [{page_id}]
+        forget_renders(session)  # every page: left to `wikicoop reindex`
+        session.commit()
+        assert indexed == [{page_id}]

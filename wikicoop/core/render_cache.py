@@ -175,14 +175,22 @@ def invalidate_linking_to(session: Session, title: Title) -> None:
     session.execute(delete(RenderCache).where(RenderCache.revision_id.in_(revisions)))
 
 
+#: ``session.info`` key: the pages whose renderings :func:`forget_renders` dropped in
+#: the transaction (the search index, which reads the rendering, follows them)
+FORGOTTEN_RENDERS = "wikicoop.render_cache.forgotten"
+
+
 def forget_renders(session: Session, page_ids: Iterable[int] | None = None) -> None:
     """Drop the cached renderings of these pages (every page when None): something their
-    HTML depended on changed (an interwiki table, a portal's list, a file's size). They
-    are rendered again on their next view; nothing else is touched. Does not commit."""
+    HTML depended on changed (an interwiki table, a portal's list, an included page).
+    They are rendered again on their next view, and re-indexed for search after the
+    commit when they are named (a drop of every page leaves the index to ``wikicoop
+    reindex``). Does not commit."""
     if page_ids is None:
         session.execute(delete(RenderCache))
         return
     ids = sorted(set(page_ids))
+    session.info.setdefault(FORGOTTEN_RENDERS, set()).update(ids)
     for start in range(0, len(ids), _IN_CHUNK):
         revisions = select(Revision.id).where(Revision.page_id.in_(ids[start : start + _IN_CHUNK]))
         session.execute(delete(RenderCache).where(RenderCache.revision_id.in_(revisions)))

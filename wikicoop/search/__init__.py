@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ..core.db import engine_of, sessionmaker_of
 from ..core.models import Page, Revision
+from ..core.render_cache import FORGOTTEN_RENDERS
 from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields
@@ -74,7 +75,7 @@ def init_app(app: Flask) -> None:
     maker = sessionmaker_of(app)
 
     def after_commit(session: Session) -> None:
-        page_ids = session.info.pop(_PENDING, None)
+        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
         if not page_ids:
             return
         deferred = _DEFERRED.get()
@@ -138,6 +139,7 @@ def _search_fields_changed(page: Page) -> bool:
 
 def _forget_touched_pages(session: Session, _previous: object) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(FORGOTTEN_RENDERS, None)
 
 
 def index_later(app: Flask, page_ids: Iterable[int]) -> None:
