@@ -137,10 +137,6 @@ def seed_loaded(app: Flask, session: Any, created: Any) -> None:
 def startup(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
-    from .views import limit_upload_body
-
-    # first of all: the core's own checks read the body (with the pages' size limit)
-    app.before_request_funcs.setdefault(None, []).insert(0, limit_upload_body)
 
 
 # The reuse helper's hook implementations (names prefixed ``reuse_``) join the plugin here.

@@ -28,6 +28,7 @@ from wikicoop.web.db import get_session
 from wikicoop.web.errors import json_error
 from wikicoop.web.helpers import ApiError, guard, make_api_blueprint, write_refusal
 from wikicoop.web.labels import localized
+from wikicoop.web.security import body_limit
 from wikicoop.web.urls import page_url
 
 from .detect import UploadError
@@ -36,6 +37,7 @@ from .media_api import FileVersion, file_versions, media_dir, resolve_file_name
 from .texts import say
 from .uploads import UploadRequest, file_title, thumbnail_widths, upload
 from .usage import pages_using
+from .views import upload_body_limit
 
 api = make_api_blueprint("mettre_en_communs_api", __name__)
 
@@ -74,6 +76,7 @@ def file_json(version: FileVersion, licence: str, root: str, status: str) -> dic
 
 
 @api.route("/files", methods=["POST"])
+@body_limit(upload_body_limit)
 def create_file() -> tuple[Response, int]:
     """Upload a file (or a new version of one)."""
     if not current_user.is_authenticated:

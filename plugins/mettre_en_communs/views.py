@@ -25,6 +25,7 @@ from wikicoop.web.db import get_session
 from wikicoop.web.forms import licence_choices
 from wikicoop.web.helpers import allowed, refuse_if_cannot_write, require
 from wikicoop.web.labels import licence_label, localized
+from wikicoop.web.security import body_limit
 from wikicoop.web.urls import page_url
 
 from . import serving
@@ -60,22 +61,11 @@ class UploadForm(FlaskForm):
     comment = StringField(validators=[Optional(), Length(max=500)])
 
 
-def limit_body() -> None:
-    """Refuse a request body far over the plugin's limit before it is read (the core
-    answers 413 with its sentence); a body just over it gets the plugin's own sentence."""
-    margin = 1_000_000  # the form's other fields and the multipart framing
-    request.max_content_length = int(current_app.config["COMMONS_MAX_UPLOAD_BYTES"]) + margin
-
-
-#: the endpoints that receive files
-UPLOAD_ENDPOINTS = frozenset({"mettre_en_communs.upload_form", "mettre_en_communs_api.create_file"})
-
-
-def limit_upload_body() -> None:
-    """An app-wide ``before_request`` run first: the upload routes get the plugin's body
-    limit instead of the core's (made for page texts)."""
-    if request.endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
-        limit_body()
+def upload_body_limit() -> int:
+    """The upload routes' request body limit (``body_limit``): the plugin's file limit
+    and a margin for the form's other fields and the multipart framing; a body just over
+    the file limit gets the plugin's own sentence, one far over it the core's 413."""
+    return int(current_app.config["COMMONS_MAX_UPLOAD_BYTES"]) + 1_000_000
 
 
 def widths() -> tuple[int, ...]:
@@ -111,6 +101,7 @@ def old_version(name: str, number: int) -> Response:
 
 
 @bp.route("/fichiers/televerser", methods=["GET", "POST"])
+@body_limit(upload_body_limit)
 def upload_form() -> Response | tuple[str, int] | str:
     """The form; a POST stores the file and goes to its page (the form again, with the
     sentence, when refused; nothing is kept then)."""

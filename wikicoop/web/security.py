@@ -6,10 +6,11 @@ tokens and passwords themselves are :mod:`wikicoop.community.credentials`).
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, Response, abort, request
+from flask import Flask, Request, Response, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -134,6 +135,23 @@ def _multipart_is_utf8(body: bytes, boundary: str) -> bool:
     return True
 
 
+#: the view attribute :func:`body_limit` sets
+_BODY_LIMIT = "wikicoop_body_limit"
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def body_limit(limit: Callable[[], int]) -> Callable[[_View], _View]:
+    """Give a view its own request body limit (bytes, read from the running app's
+    settings by ``limit()``) instead of ``MAX_CONTENT_LENGTH``, which is sized for page
+    texts: a file upload. Applied before any check reads the body; beyond it, 413."""
+
+    def mark(view: _View) -> _View:
+        setattr(view, _BODY_LIMIT, limit)
+        return view
+
+    return mark
+
+
 def _refuse_bad_input() -> None:
     """One check of what no field can hold, before any view: 400 with a clear message.
 
@@ -145,6 +163,9 @@ def _refuse_bad_input() -> None:
     page text or name the field (discussions, accounts).
     """
     current = request._get_current_object()  # type: ignore[attr-defined]  # once per request
+    own_limit = getattr(current_app.view_functions.get(current.endpoint), _BODY_LIMIT, None)
+    if own_limit is not None:  # before anything reads the body
+        current.max_content_length = int(own_limit())
     if "\x00" in current.path:
         _refuse(_NUL_IN_ADDRESS)
     problem = _urlencoded_problem(current.query_string)
