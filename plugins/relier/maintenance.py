@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from wikicoop.core import history
 from wikicoop.core.models import Page, PageLink, Revision
 from wikicoop.text.licences import LICENCES
 from wikicoop.text.titles import Title, make_title
@@ -164,23 +165,13 @@ class Backlinks:
 
 
 def backlinks(session: Session, title: Title) -> Backlinks:
-    """What links to ``title``: one query, grouped by namespace (redirects flagged)."""
-    rows = session.execute(
-        select(Page.namespace, Page.name, Page.redirect_target.is_not(None))
-        .join(PageLink, PageLink.source_page_id == Page.id)
-        .where(
-            PageLink.target_namespace == title.namespace,
-            PageLink.target_name == title.name,
-            Page.deleted_at.is_(None),
-        )
-        .order_by(Page.namespace, Page.name)
-    ).all()
+    """What links to ``title`` (the core's one query), grouped by namespace, redirects
+    flagged with the pages reaching the title through them."""
+    rows = history.backlinks_with_redirects(session, title)
     groups: dict[str, list[tuple[Title, bool]]] = {}
-    redirects: list[Title] = []
-    for namespace, name, redirect in rows:
-        groups.setdefault(namespace, []).append((make_title(namespace, name), bool(redirect)))
-        if redirect:
-            redirects.append(make_title(namespace, name))
+    for source, redirect in rows:
+        groups.setdefault(source.namespace, []).append((source, redirect))
+    redirects = [source for source, redirect in rows if redirect]
     return Backlinks(list(groups.items()), len(rows), _through(session, redirects))
 
 

@@ -67,8 +67,14 @@ def page_authors(session: Session, page: Page) -> list[str]:
 
 def backlinks(session: Session, title: Title) -> list[Title]:
     """Live pages whose latest revision links to ``title``, by title."""
+    return [source for source, _redirect in backlinks_with_redirects(session, title)]
+
+
+def backlinks_with_redirects(session: Session, title: Title) -> list[tuple[Title, bool]]:
+    """Live pages linking to ``title``, by title, each with whether it is a redirect
+    (one query)."""
     rows = session.execute(
-        select(Page.namespace, Page.name)
+        select(Page.namespace, Page.name, Page.redirect_target.is_not(None))
         .join(PageLink, PageLink.source_page_id == Page.id)
         .where(
             PageLink.target_namespace == title.namespace,
@@ -77,7 +83,7 @@ def backlinks(session: Session, title: Title) -> list[Title]:
         )
         .order_by(Page.namespace, Page.name)
     ).all()
-    return [make_title(ns, name) for ns, name in rows]
+    return [(make_title(ns, name), bool(redirect)) for ns, name, redirect in rows]
 
 
 def category_members(session: Session, category: str) -> list[Title]:
