@@ -11,13 +11,16 @@ from flask import Flask
 
 from ..helpers import PageViews
 from . import (
+    account_recovery,
     aliases,
     api,
+    appearance,
     auth,
     changes,
     changes_api,
     community,
     community_api,
+    convert_api,
     discussions,
     feeds,
     misc,
@@ -25,6 +28,7 @@ from . import (
     page_history,
     page_operations,
     pages,
+    preview_api,
     search,
     tokens,
 )
@@ -56,6 +60,10 @@ def register_views(app: Flask) -> None:
         changes_api.bp,
         discussions.bp,
         discussions.api_bp,
+        account_recovery.bp,  # password reset, e-mail change
+        appearance.bp,  # each person's theme
+        convert_api.bp,  # MediaWiki wikitext to this wiki's syntax
+        preview_api.bp,  # the editor's live preview
     ):
         app.register_blueprint(blueprint)
     changes.init_app(app)  # the notification badge, the follow button, the receivers
