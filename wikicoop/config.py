@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -30,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LICENCE": "CC-BY-SA-4.0",
     "DEFAULT_LANGUAGE": "fr",
     "LANGUAGES": "fr,en",
+    # The site's clock (an IANA name): every date and time shown is in it (databases
+    # store UTC); plugins use it too (outiller's OUTILLER_TIMEZONE, when set, wins there)
+    "TIMEZONE": "Europe/Paris",
     # Largest page text accepted, in bytes of UTF-8 (413 beyond).
     "MAX_PAGE_BYTES": 2_000_000,
     "ANONYMOUS_EDITING": False,
@@ -170,6 +174,21 @@ def load_settings(app: Flask, overrides: Mapping[str, Any] | None = None) -> Non
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_or_create_secret_key(instance)
     app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_PAGE_BYTES"]) * 2 + 65536
+    app.config["TIMEZONE"] = checked_timezone(app.config["TIMEZONE"])
+    # Flask-Babel's format_datetime shows every date on the site's clock
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+
+def checked_timezone(name: object) -> str:
+    """The TIMEZONE setting, checked at start: a name the tz database knows."""
+    try:
+        ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"TIMEZONE: {name!r} is not a time zone name (for example Europe/Paris, "
+            "America/Montreal, UTC)"
+        ) from None
+    return str(name)
 
 
 def read_or_create_secret_key(instance: Path) -> str:

@@ -21,13 +21,14 @@ from wikicoop.plugins import hookimpl
 
 from .sandbox import check_edit, check_permission, reset_panel
 from .texts import TEXTS
-from .workshop import ATELIER, DEFAULT_TIMEZONE, TYPE_NAME, check_fields, zone
+from .workshop import ATELIER, TYPE_NAME, check_fields, wiki_zone
 
 __version__ = "1.0"
 HERE = Path(__file__).parent
 
-#: settings and their defaults (``WIKICOOP_OUTILLER_TIMEZONE`` in the environment…)
-SETTINGS = {"OUTILLER_TIMEZONE": DEFAULT_TIMEZONE}
+#: settings and their defaults (``WIKICOOP_OUTILLER_TIMEZONE`` in the environment…); an
+#: empty OUTILLER_TIMEZONE follows the site's TIMEZONE
+SETTINGS = {"OUTILLER_TIMEZONE": ""}
 
 
 @hookimpl
@@ -40,7 +41,7 @@ def validate_edit(ctx: Any) -> None:
     """An end after the start, a capacity of 1 or more, a weekly series that ends; no
     edit of another person's sandbox."""
     if ctx.edit.page_type == TYPE_NAME:
-        check_fields(ctx.edit.fields or {}, zone(ctx.settings.get("OUTILLER_TIMEZONE")))
+        check_fields(ctx.edit.fields or {}, wiki_zone(ctx.settings))
     check_edit(ctx)
 
 

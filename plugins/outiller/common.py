@@ -21,7 +21,7 @@ from wikicoop.web.extensions import limiter
 from wikicoop.web.helpers import allowed, rate_key
 
 from .schedule import Occurrence, start_key
-from .workshop import TYPE_NAME, Workshop, workshop_of, zone
+from .workshop import TYPE_NAME, Workshop, wiki_zone, workshop_of
 
 HERE = Path(__file__).parent
 
@@ -50,8 +50,8 @@ class WorkshopError(Exception):
 
 
 def tz() -> ZoneInfo:
-    """The wiki's time zone (``OUTILLER_TIMEZONE``)."""
-    return zone(current_app.config.get("OUTILLER_TIMEZONE"))
+    """The wiki's time zone (the site's ``TIMEZONE``, or ``OUTILLER_TIMEZONE`` when set)."""
+    return wiki_zone(current_app.config)
 
 
 def now() -> datetime:

@@ -2,12 +2,14 @@
 do not know (an end after the start, a capacity of one or more, a weekly series with an
 end date), and a workshop read from its fields, with its occurrences.
 
-Times are typed on the wiki's clock (``OUTILLER_TIMEZONE``, Europe/Paris by default):
+Times are typed on the wiki's clock (the site's ``TIMEZONE``, Europe/Paris by default, or
+``OUTILLER_TIMEZONE`` when set):
 a start without an offset is local time; one with an offset is converted to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -98,11 +100,16 @@ register(
 
 
 def zone(name: str | None) -> ZoneInfo:
-    """The wiki's time zone (``OUTILLER_TIMEZONE``); Europe/Paris when unknown."""
+    """The time zone named (the wiki's clock); Europe/Paris when unknown."""
     try:
         return ZoneInfo(name or DEFAULT_TIMEZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def wiki_zone(settings: Mapping[str, Any]) -> ZoneInfo:
+    """The wiki's clock: ``OUTILLER_TIMEZONE`` when set, else the site's ``TIMEZONE``."""
+    return zone(settings.get("OUTILLER_TIMEZONE") or settings.get("TIMEZONE"))
 
 
 def read_moment(text: str, tz: ZoneInfo) -> datetime:

@@ -28,9 +28,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -273,12 +274,16 @@ def active_block(session: Session, user: User | None, now: datetime | None = Non
     return max(current, key=lambda b: (b.expires_at is None, b.expires_at or now))
 
 
-def block_refusal(block: Block) -> WriteRefused:
-    """The refusal a blocked person reads: the block's reason and its end, if any."""
+def block_refusal(block: Block, timezone: str = "UTC") -> WriteRefused:
+    """The refusal a blocked person reads: the block's reason and its end, if any, on
+    the site's clock (``timezone``, the TIMEZONE setting)."""
     reason = block.reason or "—"
     if block.expires_at is None:
         return WriteRefused("blocked", reason=reason)
-    until = block.expires_at.strftime("%d/%m/%Y %H:%M UTC")
+    expires = block.expires_at
+    if expires.tzinfo is None:  # stored as naive UTC
+        expires = expires.replace(tzinfo=UTC)
+    until = expires.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M (%Z)")
     return WriteRefused("blocked", variant="until", reason=reason, until=until)
 
 
@@ -299,7 +304,7 @@ def check_can_write(
     refusal = hard_refusal(account, "edit", protection=protection)
     if refusal == REFUSED_BLOCKED:
         assert account.block is not None
-        raise block_refusal(account.block)
+        raise block_refusal(account.block, str(settings.get("TIMEZONE", "UTC")))
     if refusal == REFUSED_PROTECTED_MODERATORS:
         raise WriteRefused("protected", variant="moderators")
     if refusal is not None:
