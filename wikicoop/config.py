@@ -24,6 +24,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "wikicoop",
+    # address of the site's logo in the header band; empty: the theme's own (theme.toml
+    # ``logo``), or none
+    "LOGO_URL": "",
     # SQLAlchemy URL; empty means a SQLite file in the instance folder.
     "DATABASE_URL": "",
     # Folder of the Whoosh index; empty means <instance>/search-index.
