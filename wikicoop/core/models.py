@@ -91,6 +91,7 @@ class User(Base):
     trust: Mapped[str] = mapped_column(String(16), default="auto", server_default="auto")
     # a program's account (bulk imports): exempt from the edit rate limits, like admins
     bot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    theme: Mapped[str | None] = mapped_column(String(64))  # chosen look, None: the site's
 
     def get_id(self) -> str:
         """Flask-Login identity: id plus nonce, so a password change ends old sessions."""

@@ -52,6 +52,7 @@ from ..helpers import (
 )
 from ..labels import localized
 from ..notices import edit_notices
+from ..themes import current_theme_name
 from ..urls import page_url
 
 bp = Blueprint("pages", __name__)
@@ -189,6 +190,7 @@ def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
         page.touched_at,
         request.host_url,
         str(get_locale()),
+        current_theme_name(),  # the reader's stylesheets and <body data-theme>
         # last: when the revision's HTML was rendered (it changes with link colours)
         render_stamp(get_session(), revision.id),
     )
