@@ -63,3 +63,17 @@ def template_dirs() -> Path:
 @hookimpl
 def navigation_links(actor: Any) -> dict[str, Any]:
     return {"label": TEXTS["menu"], "url": "/magazine"}
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "donner_a_voir",
+        "title": {"fr": "Magazine", "en": "Magazine"},
+        "text": {
+            "fr": "Lire et écrire des articles sur ce qui se passe près de chez vous.",
+            "en": "Read and write articles about what happens near you.",
+        },
+        "url": "/magazine",
+    }

@@ -64,3 +64,23 @@ def page_panels(ctx: Any) -> dict[str, str] | None:
 @hookimpl
 def translation_dirs() -> Path:
     return HERE / "translations"
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "etre_en_attention",
+        "title": {"fr": "Appel à projets", "en": "Call for projects"},
+        "text": {
+            "fr": (
+                "Proposer une initiative pour son quartier, et voir celles qui sont"
+                " soutenues chaque année."
+            ),
+            "en": (
+                "Put forward an initiative for your neighbourhood, and see the ones"
+                " supported each year."
+            ),
+        },
+        "url": "/appel-a-projets",
+    }

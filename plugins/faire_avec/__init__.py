@@ -94,3 +94,23 @@ def translation_dirs() -> Path:
 def startup(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "faire_avec",
+        "title": {"fr": "Lieux d'accès", "en": "Access points"},
+        "text": {
+            "fr": (
+                "Trouver près de chez soi un lieu où se servir d'un ordinateur et "
+                "d'internet, souvent avec quelqu'un pour aider."
+            ),
+            "en": (
+                "Find a place near home where you can use a computer and the "
+                "internet, often with someone to help."
+            ),
+        },
+        "url": "/lieux",
+    }

@@ -141,3 +141,20 @@ def startup(app: Flask) -> None:
 
 # The reuse helper's hook implementations (names prefixed ``reuse_``) join the plugin here.
 from .reuse_hooks import *  # noqa: E402, F403
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "mettre_en_communs",
+        "title": {"fr": "Fichiers et licences", "en": "Files and licences"},
+        "text": {
+            "fr": (
+                "Partager des images et des documents que chacun peut réutiliser, "
+                "en citant leurs auteurs."
+            ),
+            "en": "Share pictures and documents that anyone may reuse, crediting their authors.",
+        },
+        "url": "/fichiers",
+    }

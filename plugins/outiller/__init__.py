@@ -104,3 +104,17 @@ def startup(app: Flask) -> None:
     for name, default in SETTINGS.items():
         app.config.setdefault(name, default)
     install(app)
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "outiller",
+        "title": {"fr": "Ateliers", "en": "Workshops"},
+        "text": {
+            "fr": "S'inscrire à un atelier, ou apprendre pas à pas à écrire sur le wiki.",
+            "en": "Sign up for a workshop, or learn step by step to write on the wiki.",
+        },
+        "url": "/ateliers",
+    }

@@ -161,3 +161,17 @@ def cli_commands(cli: Any) -> None:
             click.echo(f"{name}: {outcome}")
         if not results:
             click.echo("no partner wiki")
+
+
+@hookimpl
+def home_portal() -> dict[str, Any]:
+    """This facette's box on the home page."""
+    return {
+        "facette": "relier",
+        "title": {"fr": "Réseau", "en": "Network"},
+        "text": {
+            "fr": "Voir comment les pages, les lieux, les projets et les personnes se relient.",
+            "en": "See how pages, places, projects and people link together.",
+        },
+        "url": "/reseau",
+    }

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.any_database
 
 
 def test_the_hook_list_is_the_documented_one() -> None:
-    assert len(HOOKS) == 27 and "startup" in HOOKS and "navigation_links" in HOOKS
+    assert len(HOOKS) == 28 and "startup" in HOOKS and "navigation_links" in HOOKS
 
 
 @pytest.mark.parametrize("hook", HOOKS)

@@ -204,3 +204,12 @@ def page_actions(ctx: Any) -> Any:
 def navigation_links(actor: Any) -> Any:
     """navigation_links(actor): menu entries, each ``{"label", "url"}``, for ``actor``
     (the current user, perhaps anonymous)."""
+
+
+@hookspec
+def home_portal() -> Any:
+    """home_portal(): the plugin's box on the home page, ``{"facette", "title", "text",
+    "url"}`` or None: ``facette`` the policy's facette it serves (``faire_avec``,
+    ``etre_en_attention``, ``donner_a_voir``, ``mettre_en_communs``, ``outiller``,
+    ``relier``, or another name), ``title`` and ``text`` (one plain sentence) a string or
+    ``{"fr": …, "en": …}``, ``url`` where the box leads. Read on each view of the home."""

@@ -28,6 +28,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from ..bundled_data import bundled_dir
+from .home import init_home
 
 #: ``themes/`` of the source tree, or its copy in the installed package
 THEMES_DIR = bundled_dir("themes")
@@ -238,6 +239,7 @@ def init_themes(app: Flask, extra_template_dirs: Sequence[str] = ()) -> None:
 
     app.add_url_rule("/theme/<path:filename>", "theme_static", theme_static)
     app.extensions[_EXTENSION] = _choices(chain, themes_dir)
+    init_home(app)  # the home's panels, which the page template of every theme shows
     app.jinja_env.globals.update(
         theme=chain[0],
         theme_stylesheets=current_stylesheets,

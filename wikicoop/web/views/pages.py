@@ -50,6 +50,7 @@ from ..helpers import (
     require,
     visible_revision_or_fail,
 )
+from ..home import is_home
 from ..labels import localized
 from ..notices import edit_notices
 from ..themes import current_theme_name
@@ -176,11 +177,13 @@ def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
     """The whole-page cache key of an anonymous view, or None when the view is personal.
 
     Only plain anonymous views are shared: no query string, no pending message, not a
-    category page (its member list changes without a new revision).
+    category page nor the home (their lists change without a new revision).
     """
     if request.args or "_flashes" in flask_session:
         return None
     if page.namespace == "category":
+        return None
+    if is_home(page.title):  # its lists of changes move without a new revision
         return None
     return (
         page.id,
