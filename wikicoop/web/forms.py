@@ -49,6 +49,8 @@ class EditForm(FlaskForm):
     licence = SelectField(_l("Licence de la page"), choices=licence_choices, validate_choice=False)
     preview = SubmitField(_l("Prévisualiser"))
     save = SubmitField(_l("Enregistrer"))
+    # MediaWiki wikitext to this wiki's syntax, shown again in the form (nothing saved)
+    convert = SubmitField(_l("Convertir en syntaxe du wiki"))
 
 
 def _strip(value: str | None) -> str | None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -25,14 +26,21 @@ from ...core import history, visibility, writing
 from ...core import revisions as rev
 from ...core.models import Page, Revision
 from ...core.page_types import FieldError
-from ...core.render_cache import CachedRender, cached_render, render_stamp, render_text
+from ...core.render_cache import CachedRender, cached_render, render_stamp
 from ...errors import ServiceError
 from ...text.diffing import diff_texts
 from ...text.licences import DEFAULT_LICENCE, LICENCES
 from ...text.titles import Title, parse_title
 from .. import fields as typed
 from ..db import get_session
-from ..errors import fail
+from ..editing import (
+    UPLOAD_PATH,
+    editor_texts,
+    mediawiki_converter,
+    mediawiki_habits,
+    render_preview,
+)
+from ..errors import fail, handle_http_error
 from ..extensions import limiter
 from ..forms import EditForm
 from ..helpers import (
@@ -49,6 +57,7 @@ from ..helpers import (
     renderer,
     require,
     visible_revision_or_fail,
+    write_refusal,
 )
 from ..home import is_home
 from ..labels import localized
@@ -221,6 +230,10 @@ def edit_page(title: Title) -> ViewResult:
     page = rev.find_page(session, title)
     if page is not None and page.is_deleted:
         fail(409, _("Cette page a été supprimée. Un administrateur peut la rétablir."))
+    if request.method == "POST":
+        kept = _text_kept_if_refused(title, page)
+        if kept is not None:
+            return kept
     refuse_if_cannot_write(page)
     require("edit" if page else "create", page)
     form = EditForm()
@@ -252,11 +265,18 @@ def edit_page(title: Title) -> ViewResult:
     fields_sent = typed.editor_from_form(request.form)
     if not form.validate_on_submit():
         return _edit_template(title, page, form, status=400, **fields_sent)
+    if form.convert.data:
+        return _converted(title, page, form, fields_sent)
     if form.preview.data:
         text = (form.text.data or "").replace("\r\n", "\n")
-        preview = render_text(session, renderer(), text) if text.strip() else None
+        try:
+            page_type, values = typed.typed_edit(request.form)
+        except FieldError:  # the fields' own errors are shown beside them on save
+            page_type, values = None, None
+        shown = render_preview(session, text, page_type, values)
         notices = _notices(session, title, page, form, text)
         session.rollback()
+        preview = None if shown.empty else shown
         return _edit_template(title, page, form, preview=preview, notices=notices, **fields_sent)
     try:
         # the fields as typed, validated here too so that a refusal names its field
@@ -353,6 +373,8 @@ def _edit_template(
     status: int = 200,
     **context: object,
 ) -> tuple[str, int]:
+    text = form.text.data or ""
+    max_bytes = int(current_app.config["MAX_PAGE_BYTES"])
     return (
         render_template(
             "edit.html",
@@ -360,10 +382,90 @@ def _edit_template(
             page=page,
             form=form,
             creating=page is None,
-            max_bytes=current_app.config["MAX_PAGE_BYTES"],
+            max_bytes=max_bytes,
+            # the form comes back with what was sent (an error, a conflict, a preview):
+            # the editor's script keeps the browser's draft of it
+            returned=request.method == "POST",
+            show_convert=bool(context.pop("show_convert", False) or mediawiki_habits(text)),
+            upload_url=_upload_url(),
+            editor_texts=editor_texts(max_bytes),
             **context,
         ),
         status,
+    )
+
+
+def _upload_url() -> str | None:
+    """The file upload form, when a plugin serves one (the Image button points to it)."""
+    for rule in current_app.url_map.iter_rules():
+        if rule.rule == UPLOAD_PATH and "GET" in (rule.methods or ()):
+            return UPLOAD_PATH
+    return None
+
+
+def _converted(
+    title: Title, page: Page | None, form: EditForm, fields_sent: dict[str, object]
+) -> tuple[str, int]:
+    """The « Convertir en syntaxe du wiki » button: the text converted, nothing saved."""
+    convert = mediawiki_converter()
+    if convert is None:
+        message = _("La conversion n'est pas encore disponible sur ce wiki.")
+        return _edit_template(title, page, form, error=message, status=503, **fields_sent)
+    before = form.text.data or ""
+    form.text.data = convert(before)
+    if form.text.data == before:
+        note = _("Rien à convertir : le texte n'utilise pas la syntaxe de MediaWiki.")
+    else:
+        note = _(
+            "Le texte a été converti en syntaxe du wiki. Rien n'est encore enregistré : "
+            "relisez-le, puis enregistrez."
+        )
+    return _edit_template(title, page, form, converted=note, **fields_sent)
+
+
+def _text_kept_if_refused(title: Title, page: Page | None) -> tuple[str, int] | None:
+    """A save refused before it is read (the session expired meanwhile, the account was
+    blocked, the page protected): the form again with the text sent, and why; None when
+    the edit may go on."""
+    refused = write_refusal(page)
+    if refused is None and allowed("edit" if page else "create", page):
+        return None
+    form = EditForm()
+    fields_sent = typed.editor_from_form(request.form)
+    if not current_user.is_authenticated:
+        return _edit_template(
+            title,
+            page,
+            form,
+            status=401,
+            session_expired=True,
+            login_url=url_for("auth.login", next=page_url(title) + "?action=edit"),
+            **fields_sent,
+        )
+    if refused is not None:
+        message, status = localized(refused), refused.status
+    else:
+        message, status = _("Vous n'avez pas le droit de modifier cette page."), 403
+    return _edit_template(title, page, form, error=message, status=status, **fields_sent)
+
+
+@bp.errorhandler(CSRFError)
+def _expired_form(error: CSRFError) -> ViewResult:
+    """An edit form sent with an expired (or missing) CSRF token: shown again with its
+    text and a fresh token, instead of the bare error page that would lose the text."""
+    raw_title = (request.view_args or {}).get("raw_title", "")
+    if request.method != "POST" or request.args.get("action") != "edit" or not raw_title:
+        return handle_http_error(error)
+    title = parse_or_fail(raw_title)
+    page = rev.find_page(get_session(), title)
+    if page is not None and page.is_deleted:
+        return handle_http_error(error)
+    kept = _text_kept_if_refused(title, page)
+    if kept is not None:
+        return kept
+    form = EditForm()
+    return _edit_template(
+        title, page, form, status=400, csrf_expired=True, **typed.editor_from_form(request.form)
     )
 
 

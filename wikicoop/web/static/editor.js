@@ -1,0 +1,1 @@
+/* The edit page's comforts (issue 12): written next. */
