@@ -1,419 +1,46 @@
 """End-to-end tests: a real Chromium, driven by Playwright, against the real server.
 
-The server is started once per session with ``wikicoop run`` (gunicorn) on a free port, on
-a fresh instance folder. Residents click and type as they would: log in through the form,
-create a page from the search box, preview, save, compare versions, edit at the same time
-as someone else, restore an old version.
-
-Fixtures live here rather than in a ``conftest.py``: a second ``conftest`` module would
-shadow ``tests/conftest.py`` for the tests that do ``from conftest import ...``.
-
-Environment:
-
-- ``WIKICOOP_CHROMIUM``: the Chromium binary (default ``/usr/bin/chromium``). When it is
-  absent the tests are skipped, unless ``WIKICOOP_REQUIRE_BROWSER=1`` (CI), where they fail.
-- ``WIKICOOP_DATABASE_URL``: passed to the server; a PostgreSQL database is emptied first.
-- ``WIKICOOP_AXE_PATH``: ``axe.min.js`` of axe-core, for the accessibility check (default
-  ``node_modules/axe-core/axe.min.js`` at the project root; skipped when absent).
-- ``WIKICOOP_SCREENSHOT_DIR``: where screenshots go (default ``$TMPDIR/wikicoop-screenshots``).
+The server is started once per test process with ``wikicoop run`` (gunicorn) on a free
+port, on a fresh instance folder (fixtures in ``browser_support.py``, registered for the
+folder by its ``conftest.py``). Residents click and type as they would: log in through the
+form, create a page from the search box, preview, save, compare versions, edit at the same
+time as someone else, restore an old version.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
-from helpers import free_port
+from browser_support import (  # noqa: F401  (re-exported for older imports)
+    ADMIN,
+    ADMIN_PASSWORD,
+    CHROMIUM_ARGS,
+    PLUGIN_MODERATOR_PATHS,
+    PLUGIN_PATHS,
+    RESIDENT_PASSWORD,
+    ConsoleEntry,
+    axe_path,
+    click_tab,
+    errors_on,
+    expect,
+    history_rows,
+    log_in,
+    open_edit_tab,
+    open_history,
+    page_path,
+    register,
+    save,
+    shot,
+    textarea,
+    write_page,
+)
 
 pytestmark = pytest.mark.browser
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-#: the facette plugins' pages (their seed examples fill them; a 404 when one is disabled)
-PLUGIN_PATHS = [
-    "/lieux",
-    "/lieux?ouvert=1&service=wifi",
-    "/lieux/proches?quartier=Kerourien",
-    "/lieux/carte",
-    "/lieux/statistiques",
-    "/appel-a-projets",
-    "/appel-a-projets/2026",
-    "/appel-a-projets/tableau-de-bord",
-    "/magazine",
-    "/magazine/edition/2026-W48",
-    "/magazine/rubrique/culture",
-    "/magazine/abonnement",
-    "/fichiers",
-    "/wiki/Fichier:Plan_du_jardin_partag%C3%A9_(exemple).png",
-    "/wiki/Le_jardin_partag%C3%A9_en_images_(exemple)",
-    "/ressources",
-    "/communs/licences",
-    "/reutiliser/Accueil",
-    "/ateliers",
-    "/ateliers/theme/wiki",
-    "/apprendre",
-    "/wiki/Atelier_%C2%AB_%C3%89crire_sur_le_wiki_du_quartier_%C2%BB_(exemple)",
-    "/reseau",
-    "/categories",
-    "/interwiki",
-    "/reseau/wikis-partenaires",
-    "/reseau/maintenance/demandees",
-    "/liens-vers/Accueil",
-    "/reseau/graphe?around=Accueil&depth=2",
-    "/wiki/Portail:Lieux_de_Bellevue_(exemple)",
-]
-#: and the ones a moderator opens besides
-PLUGIN_MODERATOR_PATHS = [
-    "/appel-a-projets/proposer",
-    "/magazine/lettre/2026-W48",
-    "/fichiers/televerser",
-    "/communs/licences/a-verifier",
-    "/reutiliser/importer",
-    "/ateliers/Atelier_%C2%AB_%C3%89crire_sur_le_wiki_du_quartier_%C2%BB_(exemple)/inscriptions",
-]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-ADMIN = "admin"
-ADMIN_PASSWORD = "mot de passe admin 2024"
-RESIDENT_PASSWORD = "un mot de passe solide"
-START_TIMEOUT = 60.0
-# Chromium asks every site for /favicon.ico, which wikicoop does not serve yet (404 logged
-# as a console error); remove once the site has a favicon.
-TOLERATED_MISSING = ("/favicon.ico",)
-ACTION_TIMEOUT_MS = 10_000
-
-# Chromium's own report of a blocked resource, and the marker of our in-page listener.
-CSP_PATTERNS = ("Content Security Policy", "Content-Security-Policy", "CSP violation")
-# Every page reports CSP violations to the console, whatever Chromium itself logs.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  console.error(
-    "CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
-  );
-});
-"""
-
-
-# --------------------------------------------------------------------------- fixtures
-
-
-def _fail_or_skip(reason: str) -> None:
-    if os.environ.get("WIKICOOP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (WIKICOOP_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def chromium_executable() -> str:
-    path = os.environ.get("WIKICOOP_CHROMIUM") or DEFAULT_CHROMIUM
-    if not Path(path).is_file():
-        _fail_or_skip("Chromium not installed: apt-get install -y chromium")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _fail_or_skip("the playwright Python package is not installed: pip install -e .[test]")
-    return path
-
-
-def _empty_postgres(url: str) -> None:
-    """Truncate every table: other tests of this pytest process share the database."""
-    from sqlalchemy import create_engine, text
-
-    from wikicoop.core.db import upgrade_schema
-    from wikicoop.core.models import Base
-
-    engine = create_engine(url)
-    try:
-        upgrade_schema(engine)
-        tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        with engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    finally:
-        engine.dispose()
-
-
-def _server_env(instance: Path) -> dict[str, str]:
-    # the developer's own WIKICOOP_* settings must not change what the tests see
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
-    env.update(
-        WIKICOOP_INSTANCE=str(instance),
-        WIKICOOP_ADMIN_USERNAME=ADMIN,
-        WIKICOOP_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        # the editing tests register residents who must publish at once; the help
-        # namespace keeps review before publication for test_review_before_publication
-        WIKICOOP_MODERATION_DEFAULT="open",
-        WIKICOOP_MODERATION_MODES='{"namespace:help": "a_priori"}',
-        WIKICOOP_REGISTRATION_RATE_LIMIT="100 per hour",
-        PYTHONUNBUFFERED="1",
-    )
-    database_url = os.environ.get("WIKICOOP_DATABASE_URL")
-    if database_url:
-        env["WIKICOOP_DATABASE_URL"] = database_url
-    return env
-
-
-def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"wikicoop run exited with code {process.returncode}:\n{log.read_text()[-3000:]}",
-                pytrace=False,
-            )
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(
-        f"wikicoop run did not answer /healthz within {START_TIMEOUT:.0f} s:\n"
-        f"{log.read_text()[-3000:]}",
-        pytrace=False,
-    )
-
-
-@pytest.fixture(scope="session")
-def live_server(
-    chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The real server (``wikicoop run``: gunicorn) on a fresh instance; yields its URL."""
-    del chromium_executable  # no browser, no server
-    database_url = os.environ.get("WIKICOOP_DATABASE_URL", "")
-    if database_url.startswith("postgres"):
-        _empty_postgres(database_url)
-    root = tmp_path_factory.mktemp("live-server")
-    instance = root / "instance"
-    log = root / "server.log"
-    port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("wikicoop")),
-        "run",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=_server_env(instance), stdout=out, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for_health(url, process, log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-@dataclass
-class ConsoleEntry:
-    url: str  # the page
-    kind: str
-    text: str
-    source: str = ""  # the resource the message is about, when there is one
-
-    def is_csp_violation(self) -> bool:
-        return any(pattern in self.text for pattern in CSP_PATTERNS)
-
-    def is_error(self) -> bool:
-        return self.kind in {"error", "pageerror"} and not self.source.endswith(TOLERATED_MISSING)
-
-
-@pytest.fixture(scope="session")
-def console_log() -> list[ConsoleEntry]:
-    """Every console message and page error of the session, from every page."""
-    return []
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_executable: str, live_server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    del live_server  # started first, so that the browser closes before the server stops
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=chromium_executable, args=CHROMIUM_ARGS
-        )
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-def _watch(page: Any, log: list[ConsoleEntry]) -> None:
-    page.on(
-        "console",
-        lambda msg: log.append(
-            ConsoleEntry(page.url, msg.type, msg.text, (msg.location or {}).get("url", ""))
-        ),
-    )
-    page.on("pageerror", lambda err: log.append(ConsoleEntry(page.url, "pageerror", str(err))))
-
-
-@pytest.fixture
-def new_page(
-    browser: Any, live_server: str, console_log: list[ConsoleEntry]
-) -> Iterator[Callable[..., Any]]:
-    """Open a page in a new browser context (a resident of their own), watched for errors."""
-    contexts: list[Any] = []
-
-    def _open(storage_state: dict[str, Any] | None = None, **options: Any) -> Any:
-        context = browser.new_context(
-            base_url=live_server, locale="fr-FR", storage_state=storage_state, **options
-        )
-        context.set_default_timeout(ACTION_TIMEOUT_MS)
-        context.add_init_script(CSP_LISTENER)
-        contexts.append(context)
-        page = context.new_page()
-        _watch(page, console_log)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture(scope="session")
-def admin_state(browser: Any, live_server: str, console_log: list[ConsoleEntry]) -> dict[str, Any]:
-    """The cookies of the admin, logged in once through the form."""
-    context = browser.new_context(base_url=live_server, locale="fr-FR")
-    context.add_init_script(CSP_LISTENER)
-    context.set_default_timeout(ACTION_TIMEOUT_MS)
-    page = context.new_page()
-    _watch(page, console_log)
-    try:
-        log_in(page, ADMIN, ADMIN_PASSWORD)
-        return context.storage_state()
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def admin_page(new_page: Callable[..., Any], admin_state: dict[str, Any]) -> Any:
-    return new_page(storage_state=admin_state)
-
-
-@pytest.fixture(scope="session")
-def screenshot_dir() -> Path:
-    """Outside pytest's rotating temporary folders, so the files are still there to look at."""
-    chosen = os.environ.get("WIKICOOP_SCREENSHOT_DIR")
-    path = Path(chosen) if chosen else Path(tempfile.gettempdir()) / "wikicoop-screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def expect(target: Any) -> Any:
-    from playwright.sync_api import expect as _expect
-
-    return _expect(target)
-
-
-def log_in(page: Any, username: str, password: str) -> None:
-    """Log in through the header link and the form, like a resident."""
-    page.goto("/")
-    page.get_by_role("navigation", name="Votre compte").get_by_role(
-        "link", name="Se connecter"
-    ).click()
-    page.get_by_label("Nom d'utilisateur").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.locator("main").get_by_role("button", name="Se connecter").click()
-    expect(page.locator(".flash")).to_contain_text(f"Bonjour {username}", ignore_case=True)
-
-
-def register(page: Any, username: str) -> None:
-    """Create an account through /compte/inscription (which logs the resident in)."""
-    page.goto("/compte/inscription")
-    page.get_by_label("Nom d'utilisateur").fill(username)
-    page.get_by_label("Adresse e-mail").fill(f"{username.lower()}@example.org")
-    page.get_by_label("Mot de passe (10 caractères au moins)").fill(RESIDENT_PASSWORD)
-    page.get_by_label("Le même mot de passe, une deuxième fois").fill(RESIDENT_PASSWORD)
-    page.get_by_role("button", name="Créer mon compte").click()
-    expect(page.locator(".flash")).to_contain_text(f"Bienvenue {username}")
-
-
-def textarea(page: Any) -> Any:
-    return page.locator("textarea[name=text]")
-
-
-def page_path(title: str) -> str:
-    return "/wiki/" + quote(title.replace(" ", "_"), safe="/:")
-
-
-def click_tab(page: Any, title: str, name: str | re.Pattern[str]) -> None:
-    """Click one of the page's tabs, going to the page first unless already there."""
-    if urlsplit(page.url).path != page_path(title):
-        page.goto(page_path(title))
-    page.get_by_role("navigation", name="Actions sur la page").get_by_role(
-        "link", name=name, exact=True
-    ).click()
-
-
-def open_edit_tab(page: Any, title: str) -> None:
-    """Open the edit form of a page through its "Modifier" (or "Créer") tab."""
-    click_tab(page, title, re.compile(r"^(Modifier|Créer)$"))
-    expect(textarea(page)).to_be_visible()
-
-
-def save(page: Any, summary: str = "") -> None:
-    if summary:
-        page.get_by_label("Résumé de vos modifications").fill(summary)
-    page.get_by_role("button", name="Enregistrer").click()
-
-
-def write_page(page: Any, title: str, text: str, summary: str = "") -> None:
-    """Create or replace a page through its edit form, and check it was saved."""
-    open_edit_tab(page, title)
-    textarea(page).fill(text)
-    save(page, summary)
-    expect(page.locator(".flash-success")).to_be_visible()
-    expect(page.locator("article.wiki-page h1")).to_have_text(title)
-
-
-def open_history(page: Any, title: str) -> None:
-    click_tab(page, title, "Historique")
-    expect(page.locator("table.history")).to_be_visible()
-
-
-def history_rows(page: Any) -> Any:
-    return page.locator("table.history tbody tr")
-
-
-def errors_on(console_log: list[ConsoleEntry], url_part: str) -> list[ConsoleEntry]:
-    return [entry for entry in console_log if url_part in entry.url and entry.is_error()]
-
-
-# --------------------------------------------------------------------------- tests
 
 
 def test_home_page_licence_and_csp(new_page: Callable[..., Any], console_log: list[ConsoleEntry]):
@@ -551,7 +178,9 @@ PARAGRAPHS = [
 ]
 
 
-def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any]):
+def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any], screenshot_dir: Path):
+    """Two residents edit the same page at once: different paragraphs are merged; the same
+    line is a conflict where both texts stay visible and nothing is lost (journey b)."""
     camille, dominique = new_page(), new_page()
     register(camille, "Camille")
     register(dominique, "Dominique")
@@ -596,10 +225,27 @@ def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any]):
     expect(conflict).to_contain_text("Camille")
     expect(textarea(dominique)).to_have_value(mine.replace("\r\n", "\n"))
     expect(textarea(dominique)).to_have_value(re.compile("à quatorze heures"))
+    # both texts are kept and shown side by side
+    theirs = conflict.get_by_role("textbox", name="La version enregistrée entre-temps")
+    expect(theirs).to_have_value(re.compile("à onze heures"))
+    expect(conflict.get_by_role("textbox", name="Votre version")).to_have_value(
+        re.compile("à quatorze heures")
+    )
+    dominique.set_viewport_size({"width": 1280, "height": 900})
+    conflict.scroll_into_view_if_needed()
+    shot(dominique, screenshot_dir, "edit-conflict.png", doc=True)
     # nothing was saved by the conflicting attempt
-    dominique.goto(page_path(title))
-    expect(dominique.locator("article .page-content")).to_contain_text("à onze heures")
-    expect(dominique.locator("article .page-content")).not_to_contain_text("quatorze heures")
+    camille.goto(page_path(title))
+    expect(camille.locator("article .page-content")).to_contain_text("à onze heures")
+    expect(camille.locator("article .page-content")).not_to_contain_text("quatorze heures")
+    # Dominique keeps both times in the edit box and saves: the conflict is settled
+    settled = mine.replace("à quatorze heures", "à onze heures (le café à quatorze heures)")
+    textarea(dominique).fill(settled)
+    save(dominique, "les deux horaires")
+    expect(dominique.locator(".flash-success")).to_be_visible()
+    content = dominique.locator("article .page-content")
+    expect(content).to_contain_text("à onze heures (le café à quatorze heures)")
+    expect(content).to_contain_text("devant la mairie")
 
 
 def test_review_before_publication(new_page: Callable[..., Any], admin_page: Any):
@@ -793,19 +439,8 @@ def test_screenshots(admin_page: Any, screenshot_dir: Path):
     print("screenshots:", *paths, sep="\n  ")
 
 
-def _axe_path() -> Path:
-    chosen = os.environ.get("WIKICOOP_AXE_PATH")
-    return Path(chosen) if chosen else PROJECT_ROOT / "node_modules/axe-core/axe.min.js"
-
-
 def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, Any]):
-    axe = _axe_path()
-    if not axe.is_file() and os.environ.get("WIKICOOP_AXE_PATH"):
-        pytest.fail(f"WIKICOOP_AXE_PATH names a missing file: {axe}")
-    if not axe.is_file():
-        pytest.skip(
-            f"axe-core not found at {axe}: npm install axe-core@4 and set WIKICOOP_AXE_PATH"
-        )
+    axe = axe_path()
     # axe is injected as an inline script: this context alone bypasses the CSP
     page = new_page(storage_state=admin_state, bypass_csp=True)
     report: list[str] = []
@@ -844,7 +479,8 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
 
 
 def test_no_csp_violation_in_session(console_log: list[ConsoleEntry], live_server: str):
-    """Runs last: no page visited by any test of this session reported a CSP violation."""
+    """Runs last (conftest.py puts it at the end): no page visited by any test of this
+    session, in any module of the folder, reported a CSP violation or a script error."""
     del live_server
     violations = [entry for entry in console_log if entry.is_csp_violation()]
     assert violations == [], "\n".join(f"{e.url}: {e.text}" for e in violations)

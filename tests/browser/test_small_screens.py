@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import test_browser as shared
-from test_browser import (
+from browser_support import (
     ADMIN,
     ADMIN_PASSWORD,
     CHROMIUM_ARGS,
@@ -28,13 +27,9 @@ from test_browser import (
     write_page,
 )
 
-# The running server of test_browser.py (``wikicoop run`` on a free port, a fresh instance).
-# Its ``browser`` fixture cannot be shared: one thread holds one Playwright (sync API) at a
-# time, and that session-wide one stays open until the end. These checks drive their own
-# Chromium in a thread of their own (see ``small_screens``).
-chromium_executable = shared.chromium_executable
-live_server = shared.live_server
-screenshot_dir = shared.screenshot_dir
+# The folder's running server (``wikicoop run`` on a free port, a fresh instance: see
+# conftest.py). These checks drive their own Chromium in a thread of their own (see
+# ``small_screens``): one thread holds one Playwright (sync API) at a time.
 
 pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
@@ -84,6 +79,8 @@ MODERATOR_PATHS = [
     "/compte/mot-de-passe",
     "/utilisateur/admin/moderation",
     page_path(TITLE) + "?action=rename",
+    # the creation form has the licence choice besides (only a resident sees it)
+    "/wiki/Page_qui_n_existe_pas?action=edit",
     "/protection/" + page_path(TITLE).removeprefix("/wiki/"),
     *PLUGIN_MODERATOR_PATHS,
 ]
