@@ -1,0 +1,382 @@
+"""MediaWiki wikitext -> this wiki's Markdown, and the MediaWiki habits a text shows.
+
+:func:`convert_mediawiki` parses with mwparserfromhell and writes each node again in this
+wiki's syntax. The rule is to never lose text: what has no equivalent stays visible.
+
+Choices (see docs/mediawiki.md):
+
+* a template ``{{Modèle|a=b}}`` becomes code, `` `{{Modèle|a=b}}` `` (a fenced block when
+  it spans lines): shown as typed, in a box that says "something to redo here", and no
+  longer taken for a MediaWiki habit. ``{{:Titre}}`` (this wiki's transclusion) is kept.
+  Reference-list templates (``{{Références}}``, ``{{Reflist}}``) go: footnotes are listed
+  at the end of every page anyway.
+* ``<ref>`` becomes a Markdown footnote (``[^1]``), its text listed at the end.
+* HTML comments and behaviour switches (``__NOTOC__``) are dropped: they are invisible
+  on MediaWiki too.
+* a table becomes a pipe table when it is simple (no merged cell, no block inside a
+  cell); otherwise it stays as typed in a fenced block.
+* signatures (``~~~~``) are left for the save, which signs (:mod:`.signatures`).
+
+Text that is already Markdown goes through unchanged: code (spans and fenced blocks),
+Markdown links, emphasis at the start of a line (``**gras**``) and ``---``-style rules
+are set aside before parsing; a line starting with ``#`` stays a Markdown heading unless
+the text shows MediaWiki habits (see :func:`mediawiki_habits`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Comment,
+    ExternalLink,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.wikicode import Wikicode
+
+from .mediawiki_flow import MAGIC_WORDS, Flow
+from .mediawiki_parts import (
+    Protector,
+    code_span,
+    fence,
+    file_options,
+    fold,
+    split_pipes,
+    table_to_markdown,
+)
+from .signatures import code_regions
+
+__all__ = ["HABITS", "MAX_HABIT_CHARS", "convert_mediawiki", "mediawiki_habits"]
+
+#: the habit codes, in the order they are reported
+HABITS = (
+    "signature",
+    "quotes",
+    "heading",
+    "external_link",
+    "template",
+    "numbered_list",
+    "file_link",
+    "table",
+)
+#: :func:`mediawiki_habits` looks at this many characters at most (it runs on every preview)
+MAX_HABIT_CHARS = 200_000
+
+_HABIT_PATTERNS = {
+    "signature": re.compile(r"(?<!~)~{3,5}(?!~)"),
+    "quotes": re.compile(r"(?<!')('{2,5})(?!')\S[^\n]*?(?<=\S)(?<!')\1(?!')"),
+    "heading": re.compile(r"^(={1,6})[ \t]*[^=\s][^\n]*?[ \t]*\1[ \t]*$", re.M),
+    "external_link": re.compile(
+        r"(?<!\[)\[(?:https?:|mailto:|//)[^\s\[\]]+(?:[ \t][^\]\n]*)?\](?![\[(])", re.I
+    ),
+    "template": re.compile(
+        r"\{\{(?![{:]|pages(?:[ \t]|\}\}))[ \t]*[^\W\d_][^{}|\n]*(?:\||\}\}|\n)"
+    ),
+    "file_link": re.compile(
+        r"\[\[[ \t]*(?:(?:file|image)[ \t]*:|(?:fichier)[ \t]*:[^\]\n]*\|[ \t]*"
+        r"(?:frameless|upright[^|\]]*|border|link=[^|\]]*|\d*x\d+px)[ \t]*(?:\||\]\]))",
+        re.I,
+    ),
+    "table": re.compile(r"^[ \t]*\{\|", re.M),
+}
+#: a line that is a numbered item of MediaWiki (``# texte``) or of a mixed list (``#*``)
+_HASH_ITEM = re.compile(r"^(#+)(?:[*:;]|[ \t]+\S)")
+_MIXED_LIST = re.compile(r"^(?:#+[*:;]|[*:;]+#)")
+_LIST_LINE = re.compile(r"^[*#:;]")
+#: this wiki's own macros written like templates (plugins/relier: ``{{pages …}}``)
+_WIKI_MACRO = re.compile(r"^pages(?:\s|$)")
+#: an indented code block: after a blank line, four spaces or a tab
+_INDENTED_CODE = re.compile(r"(?:^|(?<=\n\n))(?:(?: {4}|\t)[^\n]*(?:\n|$))+")
+
+# --- what is set aside before parsing (kept exactly as typed)
+_MARKDOWN_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_EMPHASIS_START = re.compile(r"^(\*{1,3})(?=[^\s*])(?:[^\n]|\n(?![ \t]*\n))*?[^\s*]\1(?!\*)", re.M)
+_RULE_LINE = re.compile(r"^(?:\*[ \t]*){3,}$|^=+[ \t]*$", re.M)
+_REDIRECT = re.compile(r"^#(?:REDIRECT|REDIRECTION)\b", re.I)
+
+_REFERENCE_TEMPLATES = {"reflist", "references", "références", "notes", "refs", "reflist-talk"}
+
+
+def mediawiki_habits(text: str) -> list[str]:
+    """The MediaWiki habits ``text`` shows, as codes of :data:`HABITS` ([] if none).
+
+    Cheap enough for every preview: regular expressions on the first
+    :data:`MAX_HABIT_CHARS` characters, code (spans, fenced and indented blocks) left
+    out. A Markdown heading (``# Titre``) counts as a MediaWiki numbered list only when
+    the text shows MediaWiki in another way: several numbered lines in a row, a mixed
+    list (``#*``), or another habit (a signature alone does not tell: both wikis sign).
+    """
+    sample = _without_code(text[:MAX_HABIT_CHARS].replace("\r\n", "\n"))
+    found = {code for code, pattern in _HABIT_PATTERNS.items() if pattern.search(sample)}
+    if _numbered_lines(sample.split("\n"), bool(found - {"signature"})):
+        found.add("numbered_list")
+    return [code for code in HABITS if code in found]
+
+
+def _code_and_indented(text: str) -> list[tuple[int, int]]:
+    """Code regions, and indented code blocks outside them, in order."""
+    regions = code_regions(text)
+    indented = [
+        m.span()
+        for m in _INDENTED_CODE.finditer(text)
+        if not any(start <= m.start() < end for start, end in regions)
+    ]
+    return sorted(regions + indented)
+
+
+def _without_code(text: str) -> str:
+    """``text`` with its code replaced by spaces (line ends kept)."""
+    parts, pos = [], 0
+    for start, end in _code_and_indented(text):
+        if start < pos:
+            continue
+        parts.append(text[pos:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _numbered_lines(lines: list[str], other_habits: bool) -> set[int]:
+    """The lines starting with ``#`` that are MediaWiki numbered items, if the text
+    shows it (see :func:`mediawiki_habits`): then a first-level item, or an item next
+    to another list line; a lone ``## Titre`` stays a Markdown heading."""
+    items = {}
+    mediawiki = other_habits
+    previous = 0
+    for number, line in enumerate(lines):
+        match = _HASH_ITEM.match(line)
+        if _MIXED_LIST.match(line):
+            mediawiki = True
+        if match is None or _REDIRECT.match(line):
+            previous = 0
+            continue
+        depth = len(match.group(1))
+        mediawiki = mediawiki or depth == previous
+        items[number], previous = depth, depth
+    if not mediawiki:
+        return set()
+
+    def listed(number: int) -> bool:
+        return 0 <= number < len(lines) and bool(_LIST_LINE.match(lines[number]))
+
+    return {
+        number
+        for number, depth in items.items()
+        if depth == 1 or listed(number - 1) or listed(number + 1)
+    }
+
+
+# ------------------------------------------------------------------------ conversion
+
+
+def convert_mediawiki(text: str) -> str:
+    """Convert MediaWiki wikitext to this wiki's syntax, losing no text.
+
+    :param text: wikitext, possibly mixed with Markdown (which is kept).
+    :returns: the text in this wiki's syntax; ``~~~~`` is kept (the save signs).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return text
+    protector = Protector()
+    prepared = _set_aside(text, protector)
+    try:
+        nodes = mwparserfromhell.parse(prepared, skip_style_tags=False).nodes
+    except Exception:
+        return text
+    converter = _Converter(protector)
+    body = converter.block(nodes)
+    notes = converter.footnote_lines()
+    if notes:
+        body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
+    body = re.sub(r"\n{3,}", "\n\n", body).strip("\n")
+    return protector.restore(body) + ("\n" if text.endswith("\n") else "")
+
+
+def _set_aside(text: str, protector: Protector) -> str:
+    """Replace what must stay as typed by placeholders (restored after conversion)."""
+    text = protector.protect_chars(text)
+    pieces, pos = [], 0
+    for start, end in _code_and_indented(text):
+        if start < pos:
+            continue
+        pieces.append(_MARKDOWN_LINK.sub(lambda m: protector.keep(m.group()), text[pos:start]))
+        pieces.append(protector.keep(text[start:end].rstrip("\n")) + "\n" * _ends(text, end))
+        pos = end
+    pieces.append(_MARKDOWN_LINK.sub(lambda m: protector.keep(m.group()), text[pos:]))
+    text = "".join(pieces)
+    text = _RULE_LINE.sub(lambda m: protector.keep(m.group()), text)
+    text = _EMPHASIS_START.sub(
+        lambda m: protector.keep(m.group(1)) + m.group()[len(m.group(1)) :], text
+    )
+    lines = text.split("\n")
+    numbered = _numbered_lines(_without_code(text).split("\n"), bool(_other_habits(text)))
+    for number, line in enumerate(lines):
+        if line.startswith("#") and (number not in numbered or _REDIRECT.match(line)):
+            hashes = len(line) - len(line.lstrip("#"))
+            lines[number] = protector.keep(line[:hashes]) + line[hashes:]
+    return "\n".join(lines)
+
+
+def _ends(text: str, end: int) -> int:
+    """1 when the region ending at ``end`` took the line end with it."""
+    return 1 if end > 0 and text[end - 1] == "\n" else 0
+
+
+def _other_habits(text: str) -> set[str]:
+    found = set(mediawiki_habits(text)) - {"signature", "numbered_list"}
+    return found
+
+
+class _Converter:
+    """Writes parsed wikitext as Markdown. One per conversion: it numbers footnotes."""
+
+    def __init__(self, protector: Protector) -> None:
+        self.protector = protector
+        self.notes: dict[int, str] = {}
+        self.named: dict[str, int] = {}
+
+    # -- flows
+
+    def block(self, nodes: Iterable[Node]) -> str:
+        """Nodes of a page (or of a block tag): lines, lists, headings."""
+        return Flow(self, inline=False).run(list(nodes))
+
+    def inline(self, code: Wikicode | None) -> str:
+        """Nodes inside a line (a heading, bold text, a table cell): on one line."""
+        if code is None:
+            return ""
+        return Flow(self, inline=True).run(list(code.nodes))
+
+    def plain(self, code: Wikicode | str | None) -> str:
+        """The text only, no markup (link labels, captions: shown as typed here)."""
+        if code is None:
+            return ""
+        if isinstance(code, str):
+            code = mwparserfromhell.parse(code)
+        out = []
+        for node in code.nodes:
+            if isinstance(node, Text):
+                out.append(MAGIC_WORDS.sub("", str(node)))
+            elif isinstance(node, Wikilink):
+                out.append(self.plain(node.text) if node.text else str(node.title).lstrip(":"))
+            elif isinstance(node, ExternalLink):
+                out.append(self.plain(node.title) if node.title else str(node.url))
+            elif isinstance(node, HTMLEntity):
+                out.append(node.normalize())
+            elif isinstance(node, Comment):
+                continue
+            elif isinstance(node, Tag) and node.contents is not None and node.tag != "ref":
+                out.append(self.plain(node.contents))
+            elif isinstance(node, Tag) and node.tag == "br":
+                out.append(" ")
+            elif isinstance(node, Tag) and node.tag == "ref":
+                out.append(self.reference(node))
+            else:
+                out.append(str(node))
+        return " ".join("".join(out).split())
+
+    # -- pieces
+
+    def reference(self, node: Tag) -> str:
+        """``<ref>``: a footnote call, its text kept for the list at the end."""
+        name = str(node.get("name").value).strip() if node.has("name") else ""
+        text = "" if node.self_closing or node.contents is None else self.inline(node.contents)
+        text = text.strip()
+        if name and name in self.named:
+            number = self.named[name]
+        elif not text and not name:
+            return ""
+        else:
+            number = len(self.notes) + 1
+            self.notes[number] = ""
+            if name:
+                self.named[name] = number
+        if text and not self.notes[number]:
+            self.notes[number] = text
+        return f"[^{number}]"
+
+    def footnote_lines(self) -> list[str]:
+        """The footnotes' texts, for the end of the page."""
+        names = {number: name for name, number in self.named.items()}
+        return [
+            f"[^{number}]: {text or names.get(number, '')}".rstrip()
+            for number, text in sorted(self.notes.items())
+        ]
+
+    def wikilink(self, node: Wikilink, trail: str = "") -> str:
+        """A wiki link: files and categories get this wiki's names, labels are plain."""
+        title = " ".join(str(node.title).split())
+        colon = title.startswith(":")
+        namespace, sep, rest = title.lstrip(":").partition(":")
+        kind = fold(namespace) if sep else ""
+        if kind in {"file", "image", "fichier"} and not colon:
+            parts = split_pipes(str(node.text)) if node.text is not None else []
+            words, caption = file_options(parts)
+            caption = self.plain(caption).replace("[", "(").replace("]", ")")
+            shown = [*words, caption] if caption else words
+            link = "[[Fichier:" + rest.strip() + "".join("|" + p for p in shown) + "]]"
+            return link + trail
+        if kind in {"category", "categorie"}:
+            title = (":" if colon else "") + "Catégorie:" + rest.strip()
+        label = self.plain(node.text) if node.text is not None else ""
+        if trail:
+            label = (label or title.lstrip(":")) + trail
+        label = label.replace("[", "(").replace("]", ")")
+        return "[[" + title + ("|" + label if label or node.text is not None else "") + "]]"
+
+    def external(self, node: ExternalLink) -> str:
+        """``[url texte]`` -> ``[texte](url)``; a bare address stays as it is."""
+        url = str(node.url).strip()
+        if not node.brackets:
+            return str(node)
+        if url.startswith("//"):
+            url = "https:" + url
+        target = url.replace("<", "%3C").replace(">", "%3E")
+        if any(c in target for c in "() "):
+            target = "<" + target + ">"
+        label = self.inline(node.title).strip() if node.title is not None else ""
+        if not label:
+            return "<" + url.replace(">", "%3E") + ">"
+        label = label.replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}]({target})"
+
+    def template(self, node: Template, *, inline: bool, at_line_start: bool) -> str:
+        """A template stays visible as code (see the module doc)."""
+        raw = str(node)
+        name = fold(str(node.name))
+        if name.startswith(":") or _WIKI_MACRO.match(str(node.name).strip()):
+            return raw  # this wiki's transclusion {{:Titre}}, a macro {{pages …}}
+        if name in _REFERENCE_TEMPLATES:
+            return ""
+        if "\n" in raw and at_line_start and not inline:
+            return self.protector.keep(fence(raw))
+        return self.protector.keep(code_span(" ".join(raw.split("\n"))))
+
+    def table(self, node: Tag) -> str:
+        """A table: pipe table when simple, else the wikitext in a fenced block."""
+        converted = table_to_markdown(node, self.inline, self.plain)
+        if converted is None:
+            return self.protector.keep(fence(str(node)))
+        return converted
+
+    def gallery(self, node: Tag) -> str:
+        """``<gallery>``: one file per line, each shown as a thumbnail."""
+        lines = []
+        for line in str(node.contents or "").split("\n"):
+            if not line.strip():
+                continue
+            name, _, options = line.strip().partition("|")
+            if ":" not in name:
+                name = "Fichier:" + name
+            link = mwparserfromhell.parse(f"[[{name}|vignette|{options}]]").nodes[0]
+            lines.append(self.wikilink(link) if isinstance(link, Wikilink) else line)
+        return "\n\n".join(lines)
