@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..rendering.pipeline import Renderer
 from ..text.licences import DEFAULT_LICENCE
 from ..text.merging import MergeResult, merge_texts
+from ..text.signatures import expand_signatures
 from ..text.titles import Title
 from . import moderation, page_types, render_cache, signals, visibility
 from . import revisions as rev
@@ -147,15 +148,32 @@ def save(ctx: WriteContext, edit: Edit) -> SaveResult:
     (:class:`EditError`, a page type's ``FieldError``, a plugin's ``validate_edit``) and
     write nothing. Commits on success; a conflict writes nothing.
     """
+    now = ctx.now or utcnow()
     edit = replace(
         edit,
-        text=rev.clean_text(edit.text, int(ctx.settings["MAX_PAGE_BYTES"])),
+        text=_signed(
+            ctx, edit, rev.clean_text(edit.text, int(ctx.settings["MAX_PAGE_BYTES"])), now
+        ),
         summary=rev.clean_summary(edit.summary),
         licence=rev.checked_licence(edit.licence) if edit.licence else None,
         minor=bool(edit.minor),
     )
-    now = ctx.now or utcnow()
     return rev.retrying(ctx.session, lambda: _try_save(ctx, edit, now))
+
+
+def _signed(ctx: WriteContext, edit: Edit, text: str, now: datetime) -> str:
+    """``text`` with its signatures (``~~~~``...) written out, checked again for size.
+
+    Every edit signs (the form, the API); the wiki's own pages (``system``) and a
+    restored version do not, nor does an import, which never comes here (history is
+    history).
+    """
+    author = edit.author.user.username if edit.author.user is not None else edit.author.ip
+    if edit.system or edit.action != "edit" or not author or "~~~" not in text:
+        return text
+    zone, language = ctx.settings.get("TIMEZONE"), ctx.settings.get("DEFAULT_LANGUAGE")
+    signed = expand_signatures(text, author, now, zone or "Europe/Paris", locale=language or "fr")
+    return rev.clean_text(signed, int(ctx.settings["MAX_PAGE_BYTES"]))
 
 
 def publish(
