@@ -10,6 +10,7 @@ from sqlalchemy import event
 
 from wikicoop.core.db import engine_of
 from wikicoop.plugins import hookimpl, manager_of
+from wikicoop.web.helpers import page_html_cache
 
 HOME = "/wiki/Accueil"
 FEED_TEXT = "S'abonner (flux Atom)"
@@ -47,6 +48,19 @@ def test_a_new_edit_shows_at_once_even_for_a_cached_anonymous_visitor(client, ma
     page = client.get(HOME)
     assert _titles(page.text, "accueil-modifications")[0] == "Nouveau lieu"
     assert _titles(page.text, "accueil-nouvelles")[0] == "Nouveau lieu"
+
+
+def test_an_anonymous_home_is_cached_until_something_changes(app, client, make_page):
+    make_page("Accueil", "Bienvenue.")
+    with app.test_request_context():
+        cache = page_html_cache()
+    client.get(HOME)
+    stored = len(cache)
+    assert client.get(HOME).status_code == 200
+    assert len(cache) == stored  # the second view came from the cache
+    make_page("Autre page", "Du neuf.")
+    assert "Autre page" in _titles(client.get(HOME).text, "accueil-modifications")
+    assert len(cache) == stored + 1  # a new key: a new change
 
 
 def test_pending_and_hidden_versions_never_show_on_the_home(app, client, auth, make_page):

@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..community import changes as ch
-from ..core.models import Page
+from ..core.models import AuditEntry, Page, Revision
 from ..core.moderation import PUBLISHED
 from ..plugins import EXTENSION_KEY
 from ..plugins.manager import collect
@@ -39,6 +39,16 @@ FACETTES = (
     "outiller",
     "relier",
 )
+
+
+def changes_stamp() -> tuple[int | None, int | None]:
+    """What the home's lists depend on: the newest revision and the newest moderation act
+    (hiding, approving, deleting… each writes one). One cheap query (two index lookups),
+    so that an anonymous home can be cached whole and still never show a stale list."""
+    revision = select(func.max(Revision.id)).scalar_subquery()
+    act = select(func.max(AuditEntry.id)).scalar_subquery()
+    newest, acted = get_session().execute(select(revision, act)).one()
+    return newest, acted
 
 
 def is_home(title: Title) -> bool:

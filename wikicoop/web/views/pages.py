@@ -59,7 +59,7 @@ from ..helpers import (
     visible_revision_or_fail,
     write_refusal,
 )
-from ..home import is_home
+from ..home import changes_stamp, is_home
 from ..labels import localized
 from ..notices import edit_notices
 from ..themes import current_theme_name
@@ -186,13 +186,12 @@ def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
     """The whole-page cache key of an anonymous view, or None when the view is personal.
 
     Only plain anonymous views are shared: no query string, no pending message, not a
-    category page nor the home (their lists change without a new revision).
+    category page (its member list changes without a new revision). The home's key
+    also holds the newest change and moderation act: its lists move with them.
     """
     if request.args or "_flashes" in flask_session:
         return None
     if page.namespace == "category":
-        return None
-    if is_home(page.title):  # its lists of changes move without a new revision
         return None
     return (
         page.id,
@@ -203,6 +202,7 @@ def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
         request.host_url,
         str(get_locale()),
         current_theme_name(),  # the reader's stylesheets and <body data-theme>
+        changes_stamp() if is_home(page.title) else None,
         # last: when the revision's HTML was rendered (it changes with link colours)
         render_stamp(get_session(), revision.id),
     )
