@@ -89,7 +89,8 @@ MESSAGES: dict[str, str] = {
     ),
     # titles (titles.py)
     "empty": N_(
-        "Le titre est vide : indiquez un nom de page (après l'espace de noms, s'il y en a un)."
+        "Le titre est vide : indiquez un nom de page (après le préfixe comme « Aide: », "
+        "s'il y en a un)."
     ),
     "forbidden-characters": N_(
         "Le titre contient un caractère interdit. Les caractères [ ] { } < > | et les "
@@ -108,13 +109,12 @@ MESSAGES: dict[str, str] = {
         "n'est pas permise ici."
     ),
     "too-long": N_(
-        "Le titre est trop long : %(length)s octets en UTF-8, alors que la limite est de "
-        "%(limit)s octets (sans compter l'espace de noms)."
+        "Le titre est trop long : raccourcissez-le (%(length)s octets pour %(limit)s "
+        "octets au plus, sans compter un préfixe comme « Aide: »)."
     ),
     "too-long:talk": N_(
-        "Le titre de la page de discussion est trop long : le titre complet de la page "
-        "commentée fait %(length)s octets en UTF-8, alors que la limite est de %(limit)s "
-        "octets."
+        "Le titre de la page de discussion est trop long, car celui de la page "
+        "commentée l'est déjà (%(length)s octets pour %(limit)s octets au plus)."
     ),
     "relative": N_(
         "Le titre ne peut pas être un chemin relatif : « . » et « .. » ne sont pas permis "
@@ -125,22 +125,21 @@ MESSAGES: dict[str, str] = {
         "aux signatures."
     ),
     "invalid-utf8": N_(
-        "Le titre n'est pas un texte UTF-8 valide : il contient un octet invalide ou le "
-        "caractère de remplacement U+FFFD, trace d'un mauvais décodage."
+        "Le titre contient un caractère illisible, souvent venu d'un copier-coller : retapez-le."
     ),
     "talk-namespace": N_(
         "Une page de discussion ne peut pas avoir elle-même de page de discussion : « "
         "Discussion:Discussion:… » n'est pas permis."
     ),
     "percent-escape": N_(
-        "Le titre contient une séquence d'échappement « %(escape)s » : écrivez le caractère "
-        "lui-même, un « %% » suivi de deux chiffres hexadécimaux n'est pas permis."
+        "Le titre contient « %(escape)s », un code qui remplace un caractère dans les "
+        "adresses web : écrivez le caractère lui-même."
     ),
     "html-entity": N_(
-        "Le titre contient une entité HTML « %(entity)s » : écrivez le caractère lui-même."
+        "Le titre contient « %(entity)s », un code de page web : écrivez le caractère lui-même."
     ),
     "leading-colon": N_(
-        "Le nom de la page ne peut pas commencer par « : » (après l'espace de noms)."
+        "Le nom de la page ne peut pas commencer par « : », même après un préfixe comme « Aide: »."
     ),
     # accounts (accounts.py)
     "invalid-username": N_(
@@ -226,20 +225,27 @@ MESSAGES: dict[str, str] = {
         "peuvent pas être enregistrés. Nous les avons retirés : relisez le texte et "
         "envoyez-le à nouveau."
     ),
-    "invalid-utf8:message": N_("Le message contient des caractères invalides (UTF-8 incorrect)."),
+    "invalid-utf8:message": N_(
+        "Le message contient des caractères illisibles, souvent venus d'un "
+        "copier-coller : retapez-les."
+    ),
     "control-characters:subject": N_(
         "Le sujet contenait des caractères invisibles (caractères de contrôle) qui ne peuvent"
         " pas être enregistrés. Nous les avons retirés : relisez le texte et envoyez-le à "
         "nouveau."
     ),
-    "invalid-utf8:subject": N_("Le sujet contient des caractères invalides (UTF-8 incorrect)."),
+    "invalid-utf8:subject": N_(
+        "Le sujet contient des caractères illisibles, souvent venus d'un copier-coller "
+        ": retapez-les."
+    ),
     "control-characters:report": N_(
         "Le signalement contenait des caractères invisibles (caractères de contrôle) qui ne "
         "peuvent pas être enregistrés. Nous les avons retirés : relisez le texte et "
         "envoyez-le à nouveau."
     ),
     "invalid-utf8:report": N_(
-        "Le signalement contient des caractères invalides (UTF-8 incorrect)."
+        "Le signalement contient des caractères illisibles, souvent venus d'un "
+        "copier-coller : retapez-les."
     ),
     "control-characters": N_(
         "Le texte contenait des caractères invisibles (caractères de contrôle) qui ne peuvent"
@@ -320,7 +326,10 @@ MESSAGES: dict[str, str] = {
     "already-deleted": N_("Cette page est déjà supprimée."),
     "not-deleted": N_("Cette page n'est pas supprimée."),
     "same-licence": N_("La page est déjà sous cette licence."),
-    "invalid-utf8:text": N_("Le texte contient des caractères invalides (UTF-8 incorrect)."),
+    "invalid-utf8:text": N_(
+        "Le texte contient des caractères illisibles, souvent venus d'un copier-coller "
+        ": retapez-les."
+    ),
     "invalid-utf8:summary": N_("Le résumé contient des caractères invalides."),
     "page-missing": N_(
         "La page « %(title)s » n'existe pas (ou plus) : impossible de partir d'une de ses versions."

@@ -714,7 +714,7 @@ ONE_PER_CODE = {
     "too-long": ("x" * 300, "trop long"),
     "relative": ("../x", "chemin relatif"),
     "magic-tilde": ("a~~~", "tildes"),
-    "invalid-utf8": (b"\xff", "UTF-8"),
+    "invalid-utf8": (b"\xff", "illisible"),
     "talk-namespace": ("Discussion:Discussion:X", "page de discussion"),
     "percent-escape": ("A%20B", "« %20 »"),
     "html-entity": ("A&amp;B", "« &amp; »"),
