@@ -1,6 +1,7 @@
-"""Warnings about an edit that is allowed but deserves the writer's attention (an image
-whose licence the page cannot carry...): the plugins' ``edit_notices`` hook, asked by
-the editor's preview, after a save (flashed) and by the API's save (``notices``)."""
+"""Warnings about an edit that is allowed but deserves the writer's attention: the core's
+(MediaWiki habits, :mod:`wikicoop.web.mediawiki_hints`) then the plugins' ``edit_notices``
+hook (an image whose licence the page cannot carry...), asked by the editor's preview,
+after a save (flashed) and by the API's save (``notices``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from ..plugins import hooks_of
 from ..plugins.manager import collect
 from ..plugins.wiring import localized
 from ..text.titles import Title
+from .mediawiki_hints import habit_hints
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,12 @@ def edit_notices(
     page_type: str | None = None,
     fields: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """The plugins' warnings about this edit, in the reader's language (none: [])."""
+    """The warnings about this edit, in the reader's language (none: []): the core's
+    (MediaWiki habits), then the plugins'."""
+    notices = habit_hints(text)
     hooks = hooks_of(current_app)
     if not hooks.edit_notices.get_hookimpls():
-        return []
+        return notices
     ctx = EditNoticeCheck(
         session=session,
         title=title,
@@ -56,4 +60,4 @@ def edit_notices(
         actor=current_user,
         fields=dict(fields or {}),
     )
-    return [localized(notice) for notice in collect(hooks.edit_notices(ctx=ctx))]
+    return notices + [localized(notice) for notice in collect(hooks.edit_notices(ctx=ctx))]
