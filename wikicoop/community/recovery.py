@@ -205,8 +205,11 @@ def confirm_email(
     user = _account(session, payload[0])
     if payload[1] != _email_fingerprint(user):
         raise RecoveryError("link-used", status=410)
-    old = user.email
-    user.email = _valid_email(payload[2])
+    try:
+        new = _valid_email(payload[2])
+    except AccountError:  # signed by this site, but no longer a valid address
+        raise RecoveryError("link-invalid") from None
+    old, user.email = user.email, new
     session.commit()
     return user, old
 

@@ -78,6 +78,11 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+def _mail_on() -> bool:
+    """Whether this wiki sends e-mail (``SMTP_HOST`` is set)."""
+    return mailer.SmtpSettings.from_config(current_app.config) is not None
+
+
 def _send_after_response(mails: list[mailer.Mail]) -> bool:
     """Send ``mails`` once the response is on its way; False when e-mail is off."""
     settings = mailer.SmtpSettings.from_config(current_app.config)
@@ -109,6 +114,8 @@ def _reset_url(token: str) -> str:
 def forgot() -> ViewResult:
     """Ask for a link to choose a new password, by e-mail address or by name."""
     form = ForgotForm()
+    if not _mail_on():  # no e-mail on this wiki: say who can help instead of a dead form
+        return render_template("auth/forgot.html", form=form, sent=False, mail_on=False)
     if form.validate_on_submit():
         session = get_session()
         people = recovery.accounts_to_reach(session, form.identifier.data or "")
@@ -127,9 +134,10 @@ def forgot() -> ViewResult:
         ]
         _send_after_response(mails)
         session.rollback()  # nothing was written; end the read transaction
-        return render_template("auth/forgot.html", form=ForgotForm(formdata=None), sent=True)
+        blank = ForgotForm(formdata=None)
+        return render_template("auth/forgot.html", form=blank, sent=True, mail_on=True)
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/forgot.html", form=form, sent=False), status
+    return render_template("auth/forgot.html", form=form, sent=False, mail_on=True), status
 
 
 def _link_refused(err: ServiceError) -> Response:
@@ -182,7 +190,7 @@ def change_email() -> ViewResult:
     old one; the address changes when the link is opened."""
     form = EmailChangeForm()
     error = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _mail_on():
         user = current_user._get_current_object()
         try:
             if not verify_password(user, form.current.data or ""):
@@ -202,7 +210,8 @@ def change_email() -> ViewResult:
             )
             return redirect(url_for("auth_recovery.change_email"))
     status = 400 if request.method == "POST" else 200
-    return render_template("auth/email.html", form=form, error=error), status
+    html = render_template("auth/email.html", form=form, error=error, mail_on=_mail_on())
+    return html, status
 
 
 def _send_email_links(user: object, new: str) -> None:
@@ -282,7 +291,7 @@ def moderator_link(username: str) -> ViewResult:
     if not form.validate_on_submit():
         fail(400, _("Le formulaire n'est pas valide : la raison dépasse 500 caractères."))
     link = _reset_url(recovery.reset_token(_secret(), user))
-    emailed = bool(user.email) and mailer.SmtpSettings.from_config(current_app.config) is not None
+    emailed = bool(user.email) and _mail_on()
     audit(
         session,
         current_user._get_current_object(),
