@@ -28,7 +28,7 @@ from ..core.models import User
 from ..error_messages import N_, catalog, register
 from ..errors import ServiceError
 from . import mailer
-from .accounts import MIN_PASSWORD_LENGTH, AccountError, _valid_email, find_user
+from .accounts import MIN_PASSWORD_LENGTH, AccountError, _valid_email, find_user, username_key
 from .credentials import hash_password, new_session_nonce
 
 #: how long a link to choose a new password works, in seconds
@@ -244,8 +244,9 @@ def accounts_to_reach(session: Session, typed: str) -> list[User]:
 def target_key(typed: str) -> str:
     """What a rate limit per target counts: every spelling of an address or a name
     counts the same."""
-    typed = " ".join((typed or "").split())[:254].casefold()
-    return "reset-target:" + hashlib.sha256(typed.encode("utf-8")).hexdigest()[:32]
+    typed = " ".join((typed or "").split())[:254]
+    key = typed.casefold() if "@" in typed else username_key(typed)  # "ana_lys" = "Ana lys"
+    return "reset-target:" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 # ------------------------------------------------------------------------- e-mails
