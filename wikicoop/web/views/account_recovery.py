@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from ...community import mailer, recovery
 from ...community.accounts import AccountError, find_user
 from ...community.credentials import verify_password
+from ...core.models import User
 from ...core.moderation import audit
 from ...errors import ServiceError
 from ..db import get_session
@@ -214,19 +215,19 @@ def change_email() -> ViewResult:
     return html, status
 
 
-def _send_email_links(user: object, new: str) -> None:
+def _send_email_links(user: User, new: str) -> None:
     """The confirmation link to the new address, a notice to the old one (if any)."""
     config = current_app.config
-    token = recovery.email_token(_secret(), user, new)  # type: ignore[arg-type]
+    token = recovery.email_token(_secret(), user, new)
     root = mailer.site_root(config)
     link = root + url_for("auth_recovery.confirm_email", token=token)
-    name = user.username  # type: ignore[attr-defined]
+    name = user.username
     mails = [
         recovery.mail_in(
             config, recovery.EMAIL_CONFIRM_MAIL, new, _language(), name=name, link=link
         )
     ]
-    old = user.email  # type: ignore[attr-defined]
+    old = user.email
     if old:
         mails.append(
             recovery.mail_in(
