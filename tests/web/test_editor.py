@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import banner, csrf_from, edit_form, save, soup
@@ -179,7 +178,6 @@ def test_double_submit_of_an_edit_makes_one_revision(app, client, auth, make_pag
 
 
 def test_convert_button_converts_without_saving(app, client, auth):
-    pytest.importorskip("wikicoop.text.mediawiki")
     auth.login("Alice")
     fields = edit_form(client, "Wiki")
     text = "== Titre ==\n'''gras''' et ''italique''"
@@ -195,7 +193,6 @@ def test_convert_button_converts_without_saving(app, client, auth):
 
 
 def test_convert_button_is_offered_only_for_mediawiki_habits(client, auth, make_page):
-    pytest.importorskip("wikicoop.text.mediawiki")
     make_page("Simple", "Du **Markdown** ordinaire.")
     make_page("Ancien", "'''gras''' à la MediaWiki")
     auth.login("Alice")

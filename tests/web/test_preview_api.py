@@ -157,19 +157,15 @@ def test_fields_without_a_type_are_refused(typed):
     assert answer.status_code == 400
 
 
-def test_notices_of_the_edit_are_returned(make_app, auth):
-    """The plugins' edit notices come with the preview (the editor shows them live)."""
-    from wikicoop.plugins import hooks_of
-
-    app = make_app()
-    hooks = hooks_of(app)
-    if not hooks.edit_notices.get_hookimpls():
-        pytest.skip("no plugin with edit notices is enabled")
-    client = app.test_client()
-    auth.login("Alice", client=client)
-    headers = {"X-CSRFToken": session_csrf(client)}
-    answer = client.post(
-        URL, json={"text": "[[Fichier:Inconnu.jpg]]", "title": "Essai"}, headers=headers
-    )
-    assert answer.status_code == 200
-    assert isinstance(answer.get_json()["notices"], list)
+def test_mediawiki_habits_and_notices_come_with_the_preview(client, alice):
+    """The edit notices (first the MediaWiki habits' hints) come with the preview, so the
+    editor shows them live and offers the conversion."""
+    text = "== Titre ==\n'''gras''' et [https://exemple.org un site]"
+    for body in ({"text": text}, {"text": text, "title": "Essai"}):
+        answer = client.post(URL, json=body, headers=alice)
+        assert answer.status_code == 200
+        data = answer.get_json()
+        assert {"heading", "quotes", "external_link"} <= set(data["habits"])
+        assert data["notices"], data
+    plain = client.post(URL, json={"text": "## Titre\n**gras**"}, headers=alice).get_json()
+    assert plain["habits"] == [] and plain["notices"] == []

@@ -5,14 +5,11 @@
   pipeline (:func:`~wikicoop.core.render_cache.render_text`, then the infobox of the
   structured fields exactly as a page view builds it). Nothing is written: the caller
   rolls the session back.
-- The MediaWiki converter, when it is installed.
 - The sentences of ``static/editor.js``, in the reader's language.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,34 +51,6 @@ def render_preview(
         box = typed.infobox(Revision(page_type=page_type, fields=dict(values or {})))
     infobox_html = Markup(render_template("_infobox.html", infobox=box)) if box else Markup()
     return Preview(html=html, infobox_html=infobox_html)
-
-
-# -- the MediaWiki converter (wikicoop.text.mediawiki, written beside this work) ----------
-
-
-def _optional(module: str, name: str) -> Callable[[str], Any] | None:
-    """A function of a module that may not be there yet: the editor works without it."""
-    try:
-        return getattr(importlib.import_module(module, __package__), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def mediawiki_converter() -> Callable[[str], str] | None:
-    """``convert_mediawiki`` (MediaWiki wikitext to this wiki's syntax), or None."""
-    return _optional("..text.mediawiki", "convert_mediawiki")
-
-
-def mediawiki_habits(text: str) -> list[str]:
-    """The MediaWiki habits found in ``text`` (codes), [] when the converter is missing."""
-    found = _optional("..text.mediawiki", "mediawiki_habits")
-    return list(found(text)) if found is not None and text else []
-
-
-def habit_hints(text: str) -> list[str]:
-    """The sentences about those habits, in the reader's language ([] when missing)."""
-    hints = _optional(".mediawiki_hints", "habit_hints")
-    return list(hints(text)) if hints is not None and text else []
 
 
 # -- the editor's script -------------------------------------------------------------------

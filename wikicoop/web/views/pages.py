@@ -30,16 +30,11 @@ from ...core.render_cache import CachedRender, cached_render, render_stamp
 from ...errors import ServiceError
 from ...text.diffing import diff_texts
 from ...text.licences import DEFAULT_LICENCE, LICENCES
+from ...text.mediawiki import convert_mediawiki, mediawiki_habits
 from ...text.titles import Title, parse_title
 from .. import fields as typed
 from ..db import get_session
-from ..editing import (
-    UPLOAD_PATH,
-    editor_texts,
-    mediawiki_converter,
-    mediawiki_habits,
-    render_preview,
-)
+from ..editing import UPLOAD_PATH, editor_texts, render_preview
 from ..errors import fail, handle_http_error
 from ..extensions import limiter
 from ..forms import EditForm
@@ -407,12 +402,8 @@ def _converted(
     title: Title, page: Page | None, form: EditForm, fields_sent: dict[str, object]
 ) -> tuple[str, int]:
     """The « Convertir en syntaxe du wiki » button: the text converted, nothing saved."""
-    convert = mediawiki_converter()
-    if convert is None:
-        message = _("La conversion n'est pas encore disponible sur ce wiki.")
-        return _edit_template(title, page, form, error=message, status=503, **fields_sent)
     before = form.text.data or ""
-    form.text.data = convert(before)
+    form.text.data = convert_mediawiki(before)
     if form.text.data == before:
         note = _("Rien à convertir : le texte n'utilise pas la syntaxe de MediaWiki.")
     else:

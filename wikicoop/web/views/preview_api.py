@@ -1,7 +1,7 @@
 """JSON API v1: the editor's live preview, rendered by the saved page's pipeline.
 
 ``POST /api/v1/preview`` with ``{text, type?, fields?, form_fields?, title?}`` answers
-``{html, infobox, notices, habits, habit_hints, size, max_bytes}``. Nothing is saved. The
+``{html, infobox, notices, habits, size, max_bytes}``. Nothing is saved. The
 structured fields come either as JSON values (``fields``, as ``PUT /api/v1/pages/…``
 takes them) or as the edit form's inputs (``form_fields``: ``{"field.<name>": "…"}``, what
 the editor's script sends), checked by the same rules as a save.
@@ -21,13 +21,15 @@ from werkzeug.wrappers import Response
 
 from ...core import revisions as rev
 from ...core.page_types import FieldError, registry_of, validate_fields
+from ...text.mediawiki import mediawiki_habits
 from ...text.titles import Title
 from .. import fields as typed
 from ..db import get_session
-from ..editing import habit_hints, mediawiki_habits, render_preview
+from ..editing import render_preview
 from ..extensions import limiter
 from ..helpers import ApiError, api_title, json_body, make_api_blueprint, rate_key
 from ..labels import localized
+from ..mediawiki_hints import habit_hints
 from ..notices import edit_notices
 
 bp = make_api_blueprint("preview_api", __name__)
@@ -107,7 +109,7 @@ def preview() -> Response:
     session = get_session()
     try:
         shown = render_preview(session, text, page_type, values)
-        notices: list[str] = []
+        notices = habit_hints(text)  # what edit_notices says first, without a title
         if title is not None:
             page = rev.find_page(session, title)
             notices = edit_notices(
@@ -121,7 +123,6 @@ def preview() -> Response:
             "infobox": str(shown.infobox_html),
             "notices": notices,
             "habits": mediawiki_habits(text),
-            "habit_hints": habit_hints(text),
             "size": len(text.encode("utf-8")),
             "max_bytes": int(current_app.config["MAX_PAGE_BYTES"]),
         }
