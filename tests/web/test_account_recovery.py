@@ -293,6 +293,7 @@ def test_a_moderator_hands_over_a_link(app: Flask, client: FlaskClient, auth, sm
     assert shown.status_code == 200
     link = soup(shown).select_one("input.reset-link-field")["value"]
     assert "l'adresse e-mail du compte" in shown.text
+    assert re.search(r"une heure \(jusqu'à \d", soup(shown).get_text())  # its end time
     (message,) = inbox.messages()
     assert message["To"] == "alice@example.org" and link in message.get_content()
     with app.app_context():

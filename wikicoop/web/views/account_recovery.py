@@ -8,6 +8,8 @@ its e-mail after the response, so neither the page nor its timing tells who has 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     current_app,
@@ -18,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
@@ -26,7 +28,7 @@ from werkzeug.wrappers import Response
 from ...community import mailer, recovery
 from ...community.accounts import AccountError, find_user
 from ...community.credentials import verify_password
-from ...core.models import User
+from ...core.models import User, utcnow
 from ...core.moderation import audit
 from ...errors import ServiceError
 from ..db import get_session
@@ -313,7 +315,10 @@ def moderator_link(username: str) -> ViewResult:
             link=link,
         )
         _send_after_response([mail])
-    html = render_template("auth/reset_link.html", user=user, link=link, emailed=emailed)
+    until = format_time(utcnow() + timedelta(seconds=recovery.RESET_MAX_AGE), "short")
+    html = render_template(
+        "auth/reset_link.html", user=user, link=link, emailed=emailed, until=until
+    )
     return _private(make_response(html, 200))
 
 
