@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -442,15 +441,41 @@ def errors_on(console_log: list[ConsoleEntry], url_part: str) -> list[ConsoleEnt
 DOC_SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 
 
-def shot(page: Any, folder: Path, name: str, *, doc: bool = False, full_page: bool = False) -> Path:
-    """Save a screenshot of ``page`` as ``folder/name``; with ``doc``, also copy it to
-    ``docs/screenshots/`` when ``WIKICOOP_UPDATE_DOC_SCREENSHOTS=1`` (the README's pictures:
-    viewport-sized, so that each stays small)."""
+def shot(
+    page: Any,
+    folder: Path,
+    name: str,
+    *,
+    doc: bool = False,
+    full_page: bool = False,
+    clip_to: Any = None,
+    max_height: int = 1300,
+) -> Path:
+    """Save a screenshot of ``page`` as ``folder/name`` (the viewport, the whole page, or
+    the box of the ``clip_to`` locator, at most ``max_height`` pixels high). With ``doc``,
+    also copy it to ``docs/screenshots/`` when ``WIKICOOP_UPDATE_DOC_SCREENSHOTS=1``, in
+    256 colours, so that each of the README's pictures stays small."""
     path = folder / name
-    page.screenshot(path=str(path), full_page=full_page)
+    options: dict[str, Any] = {"path": str(path), "full_page": full_page}
+    if clip_to is not None:
+        box = clip_to.bounding_box()
+        assert box is not None, f"{name}: nothing to photograph"
+        top = box["y"] + page.evaluate("() => scrollY")
+        options["clip"] = {
+            "x": box["x"],
+            "y": top,
+            "width": box["width"],
+            "height": min(box["height"], max_height),
+        }
+        options["full_page"] = True  # the clip is measured on the whole page
+    page.screenshot(**options)
     if doc and os.environ.get("WIKICOOP_UPDATE_DOC_SCREENSHOTS") == "1":
+        from PIL import Image
+
         DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, DOC_SCREENSHOTS / name)
+        with Image.open(path) as image:
+            small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+            small.save(DOC_SCREENSHOTS / name, optimize=True)
     return path
 
 

@@ -232,8 +232,7 @@ def test_simultaneous_edits_merge_then_conflict(new_page: Callable[..., Any], sc
         re.compile("à quatorze heures")
     )
     dominique.set_viewport_size({"width": 1280, "height": 900})
-    conflict.scroll_into_view_if_needed()
-    shot(dominique, screenshot_dir, "edit-conflict.png", doc=True)
+    shot(dominique, screenshot_dir, "journey-conflict.png", doc=True, clip_to=conflict)
     # nothing was saved by the conflicting attempt
     camille.goto(page_path(title))
     expect(camille.locator("article .page-content")).to_contain_text("à onze heures")

@@ -253,3 +253,21 @@ def test_the_form_works_without_javascript(drive):
         expect(page.locator(".page-content")).to_contain_text("Écrit sans JavaScript.")
 
     drive(work, javascript=False)
+
+
+def test_mediawiki_text_is_converted_in_place(drive):
+    def work(page: Any) -> None:
+        area = open_editor(page, "Essai conversion")
+        offer = page.locator("#convertir")
+        expect(offer).to_be_hidden()  # nothing of MediaWiki yet
+        page.get_by_role("checkbox", name="Aperçu en direct").check()
+        area.fill("== Horaires ==\n'''Ouvert''' le lundi.")
+        expect(offer).to_be_visible()  # the live preview found MediaWiki's habits
+        expect(page.locator("#apercu-direct")).to_contain_text("MediaWiki")
+        offer.get_by_role("button", name="Convertir en syntaxe du wiki").click()
+        expect(area).to_have_value(re.compile(r"## Horaires\n+\*\*Ouvert\*\* le lundi\."))
+        assert page.url.endswith("?action=edit")  # converted in place, nothing sent
+        page.get_by_role("button", name="Revenir au texte d'avant").click()
+        expect(area).to_have_value("== Horaires ==\n'''Ouvert''' le lundi.")
+
+    drive(work)
