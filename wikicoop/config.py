@@ -98,6 +98,14 @@ DEFAULTS: dict[str, Any] = {
     "EDIT_RATE_LIMIT": "20 per minute;200 per hour",
     # per address: a workshop signs up a dozen residents from one connection
     "REGISTRATION_RATE_LIMIT": "20 per hour;60 per day",
+    # password-reset links asked for, per address; and naming one account, whoever asks
+    "PASSWORD_RESET_RATE_LIMIT": "5 per minute;20 per hour",
+    "PASSWORD_RESET_TARGET_RATE_LIMIT": "3 per 15 minutes;10 per day",
+    # e-mail changes and moderators' password links, per account
+    "EMAIL_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
+    # the editor's live preview and MediaWiki conversion (per account, or per address)
+    "PREVIEW_RATE_LIMIT": "120 per minute;3000 per hour",
+    "CONVERT_RATE_LIMIT": "60 per minute;1000 per hour",
     "COMMENT_RATE_LIMIT": "6 per minute;60 per hour",
     "REPORT_RATE_LIMIT": "10 per hour",
     # -- e-mail (notifications); nothing is sent while SMTP_HOST is empty --

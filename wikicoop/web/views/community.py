@@ -72,6 +72,7 @@ ACTION_LABELS = {
     "report-resolved": N_("signalement traité"),
     "report-dismissed": N_("signalement écarté"),
     "import": N_("import de page"),
+    "reset-link": N_("lien pour un nouveau mot de passe"),
 }
 PROTECTION_LABELS = {
     "": N_("aucune"),
