@@ -169,3 +169,21 @@ def test_mediawiki_habits_and_notices_come_with_the_preview(client, alice):
         assert data["notices"], data
     plain = client.post(URL, json={"text": "## Titre\n**gras**"}, headers=alice).get_json()
     assert plain["habits"] == [] and plain["notices"] == []
+
+
+def test_previews_are_rate_limited_per_person(make_app, auth):
+    app = make_app(PREVIEW_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    auth.login("Alice", client=client)
+    headers = {"X-CSRFToken": session_csrf(client)}
+    statuses = [client.post(URL, json={"text": "x"}, headers=headers).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "patientez" in client.post(URL, json={"text": "x"}, headers=headers).get_json()["error"]
+
+
+def test_typed_form_fields_that_cannot_be_read_name_their_field(typed):
+    client, headers = typed
+    body = {"text": "T", "type": "lieu", "form_fields": {"field.nom": "M", "field.places": "abc"}}
+    answer = client.post(URL, json=body, headers=headers)
+    assert answer.status_code == 400
+    assert answer.get_json()["field"] == "places"
