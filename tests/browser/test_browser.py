@@ -461,8 +461,10 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
         # a page that is missing (a seed example renamed) would be checked as a 404 page
         assert response is not None and response.status == 200, (url, response and response.status)
         page.add_script_tag(path=str(axe))
+        # only the violations: collecting the passes doubles axe's time
         result = page.evaluate(
-            "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})"
+            "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice'],"
+            " resultTypes: ['violations']})"
         )
         for violation in result["violations"]:
             line = (
@@ -472,8 +474,7 @@ def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, 
             report.append(line)
             if violation["impact"] in {"critical", "serious", "moderate"}:
                 critical.append(line)
-        report.append(f"{url}: {len(result['passes'])} rules passed")
-    print("axe violations:", *report, sep="\n  ")
+    print(f"axe violations on {len(pages)} pages:", *report, sep="\n  ")
     assert critical == [], "\n".join(critical)
 
 
