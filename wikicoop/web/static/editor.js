@@ -41,11 +41,20 @@
   })();
   const offer = document.getElementById("convertir"); // the MediaWiki conversion
   const csrf = () => (form.querySelector("input[name=csrf_token]") || {}).value || "";
+  // the API checks the form's CSRF token on a call made with the session cookie
+  const postJSON = (url, body, abort) =>
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
+      body: JSON.stringify(body),
+      signal: abort ? abort.signal : undefined,
+    });
   const button = (name) => form.querySelector(`[name=${name}][type=submit]`);
   let uid = 0;
   const newId = (prefix) => `${prefix}-${++uid}`;
 
-  /* ------------------------------------------------------------------ editing text */
+  /* -- editing text -- */
 
   // execCommand keeps the browser's own undo (Ctrl+Z); setRangeText when it is missing
   function replaceRange(start, end, text, selectFrom = null, selectTo = null) {
@@ -104,7 +113,7 @@
     insertBlock(`| ${one} | ${two} |\n| --- | --- |\n| ${cell} | ${cell} |\n| ${cell} | ${cell} |`);
   }
 
-  /* ------------------------------------------------------------------------ dialogs */
+  /* -- dialogs -- */
 
   // one small modal dialog at a time (<dialog>: focus kept inside, Escape closes it)
   function openDialog(heading, fields, onInsert, extra) {
@@ -276,7 +285,7 @@
     return { list, status };
   }
 
-  /* ------------------------------------------------------------------------ toolbar */
+  /* -- toolbar -- */
 
   const actions = {
     bold: () => wrap("**", "**", T.sampleBold),
@@ -326,12 +335,13 @@
     }
   }
 
-  /* -------------------------------------------------------------------- shortcuts */
+  /* -- shortcuts -- */
 
   const saveButton = button("save");
   const previewButton = button("preview");
   const convertButton = button("convert");
   const submitWith = (submitter) => {
+    if (submitting) return;
     if (typeof form.requestSubmit === "function") form.requestSubmit(submitter);
     else submitter.click();
   };
@@ -353,7 +363,7 @@
     }
   });
 
-  /* --------------------------------------------------- unsaved changes and drafts */
+  /* -- unsaved changes and drafts -- */
 
   let dirty = false;
   let submitting = false;
@@ -435,7 +445,7 @@
     toolbar.before(box);
   }
 
-  /* ---------------------------------------------------------------- double submit */
+  /* -- double submit -- */
 
   form.addEventListener("submit", (event) => {
     const submitter = event.submitter;
@@ -468,7 +478,7 @@
     saveButton.classList.remove("is-saving");
   });
 
-  /* ------------------------------------------------------------------ live preview */
+  /* -- live preview -- */
 
   const LIVE = "wikicoop.editor.livePreview";
   const toggleId = newId("apercu-direct-choix");
@@ -516,13 +526,8 @@
     }
     let reply;
     try {
-      const answer = await fetch(form.dataset.previewUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-        body: JSON.stringify({ text: area.value, title: form.dataset.title, ...typedFields() }),
-        signal: previewAbort ? previewAbort.signal : undefined,
-      });
+      const body = { text: area.value, title: form.dataset.title, ...typedFields() };
+      const answer = await postJSON(form.dataset.previewUrl, body, previewAbort);
       let data = {};
       try {
         data = await answer.json();
@@ -577,7 +582,7 @@
   });
   if (toggle.checked) askPreview();
 
-  /* -------------------------------------------------------- sizes and MediaWiki */
+  /* -- sizes and MediaWiki -- */
 
   const sizeNote = el("p", { class: "banner banner-error editor-size", role: "alert", hidden: true });
   live.before(sizeNote);
@@ -603,12 +608,7 @@
       event.preventDefault();
       const before = area.value;
       try {
-        const answer = await fetch(form.dataset.convertUrl, {
-          method: "POST",
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-          body: JSON.stringify({ text: before }),
-        });
+        const answer = await postJSON(form.dataset.convertUrl, { text: before });
         const data = await answer.json().catch(() => ({}));
         if (!answer.ok || typeof data.text !== "string") {
           if (answer.status === 404 || answer.status === 405) throw new Error("no api");
@@ -628,7 +628,7 @@
     });
   }
 
-  /* --------------------------------------------------------------- rich text paste */
+  /* -- rich text paste -- */
 
   function htmlToWiki(html) {
     const doc = new DOMParser().parseFromString(html, "text/html"); // inert: runs nothing
