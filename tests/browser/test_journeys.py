@@ -287,7 +287,14 @@ def test_phone_reading_searching_editing(new_page: Callable[..., Any], screensho
     assert_fits_the_screen(page)
     textarea(page).tap()
     textarea(page).press_sequentially("Une boîte à livres devant l'école.")
-    shot(page, screenshot_dir, "journey-phone-edit.png", doc=True)
+    shot(
+        page,
+        screenshot_dir,
+        "journey-phone-edit.png",
+        doc=True,
+        clip_to=page.locator("main"),
+        max_height=800,
+    )
     page.get_by_role("button", name="Enregistrer").tap()
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator("article .page-content")).to_contain_text("devant l'école")
