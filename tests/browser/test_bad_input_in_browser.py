@@ -75,7 +75,7 @@ def test_session_ended_while_writing(new_page: Callable[..., Any]):
     textarea(page).fill(mine)
     page.context.clear_cookies()
     save_button(page).click()
-    expect(page.locator("main")).to_contain_text(re.compile("connect", re.I))
+    expect(page.locator(MESSAGE).first).to_contain_text(re.compile("connect", re.I))
     expect(textarea(page)).to_have_value(re.compile("pendant que la session expirait"))
 
     other_tab = page.context.new_page()
