@@ -65,6 +65,8 @@ VISITOR_PATHS = [
     "/pages",
     "/compte/connexion",
     "/compte/inscription",
+    "/compte/mot-de-passe-oublie",
+    "/compte/apparence",
     "/contributions/admin",
     "/wiki/Page_qui_n_existe_pas",
     *PLUGIN_PATHS,
@@ -77,6 +79,7 @@ MODERATOR_PATHS = [
     "/suivi",
     "/notifications",
     "/compte/mot-de-passe",
+    "/compte/e-mail",
     "/utilisateur/admin/moderation",
     page_path(TITLE) + "?action=rename",
     # the creation form has the licence choice besides (only a resident sees it)
