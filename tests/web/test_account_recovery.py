@@ -302,8 +302,9 @@ def test_a_moderator_hands_over_a_link(app: Flask, client: FlaskClient, auth, sm
         assert entry.target_type == "user"
         assert entry.target_id == find_user(get_session(), "Alice").id
         assert entry.actor.username == "Modo" and entry.details == {"emailed": True}
-    log = client.get("/utilisateur/Alice/moderation").text
-    assert "atelier du mardi" in log
+    log = soup(client.get("/utilisateur/Alice/moderation")).select_one(".audit-log")
+    assert "atelier du mardi" in log.get_text()
+    assert "lien pour un nouveau mot de passe" in log.get_text()  # a label, not the code
 
     resident = app.test_client()  # at the workshop, on the resident's own phone
     assert set_password(resident, link.removeprefix(ROOT)).status_code == 302

@@ -40,19 +40,10 @@ from ..recovery_forms import EmailChangeForm, ForgotForm, ResetForm, ResetLinkFo
 
 bp = Blueprint("auth_recovery", __name__)
 
-#: the limits used while the settings table has no entry of that name (config.py)
-LIMIT_DEFAULTS = {
-    # requests for a link, per address: a workshop may need a few from one connection
-    "PASSWORD_RESET_RATE_LIMIT": "5 per minute;20 per hour",
-    # requests for a link naming one account or address, whoever asks
-    "PASSWORD_RESET_TARGET_RATE_LIMIT": "3 per 15 minutes;10 per day",
-    # e-mail changes and moderators' links, per account
-    "EMAIL_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
-}
-
 
 def _setting(name: str) -> str:
-    return current_app.config.get(name) or LIMIT_DEFAULTS[name]
+    """A rate limit of the settings (``config.py``: PASSWORD_RESET_RATE_LIMIT...)."""
+    return current_app.config[name]
 
 
 def _reset_limit() -> str:
