@@ -5,6 +5,7 @@ without false alarms, and real MediaWiki exports converted without losing a word
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,7 +13,13 @@ import pytest
 
 from wikicoop.rendering import render_text
 from wikicoop.seed import parse_seed_file
-from wikicoop.text.mediawiki import HABITS, convert_mediawiki, mediawiki_habits
+from wikicoop.text.mediawiki import (
+    HABITS,
+    MAX_CONVERT_STRUCTURES,
+    convert_mediawiki,
+    is_too_complex,
+    mediawiki_habits,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = ROOT.parent / "shared" / "testdata" / "mediawiki-export"
@@ -66,7 +73,7 @@ def convert(text: str) -> str:
         ("a<br>b", "a\\\nb"),
         ("a<br />\nb", "a\\\nb"),
         ("<nowiki>[[pas un lien]]</nowiki>", "`[[pas un lien]]`"),
-        ("avant\n----\naprès", "avant\n\n---\naprès"),
+        ("''avant''\n----\naprès", "*avant*\n\n---\naprès"),
         ("__NOTOC__\nTexte", "Texte"),
         ("Texte <!-- note cachée --> suite", "Texte  suite"),
         ("Texte<!-- fin -->", "Texte"),
@@ -165,6 +172,9 @@ def test_placeholder_characters_in_the_text_survive() -> None:
         "*italique* au début\net **gras\nsur deux lignes**",
         "***\n\nUne règle au-dessus",
         "Titre\n=====\n\nTexte",
+        "Sous-titre\n----------\n\nTexte\n\n---\n\nFin",
+        "Échappés : \\*pas en italique*, \\<br> et \\[pas un lien]",
+        "- un\n\n      bar\n\n\n      baz",
         "Un [lien](https://example.org) et ![image](https://example.org/a.png)",
         "[https://example.org](https://example.org)",
         "`'''pas du gras'''` et\n\n```\n== pas un titre ==\n{{pas un modèle}}\n```",
@@ -292,3 +302,33 @@ def test_real_article_converts_its_habits_away() -> None:
     assert "[[Catégorie:" in converted
     # what is left is in code, on purpose: templates, complex tables
     assert set(mediawiki_habits(converted)) <= {"numbered_list"}
+
+
+# ------------------------------------------------------------------ hostile texts
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "{{a|", "[[a|", "<ref>", "<span x=\"1\">", "<!--", "{|\n", "[http://a ",
+        "''a ", "` a", "~~~ x\n", "[a](b", "\n*a", "[[Fichier:a|",
+    ],
+)  # fmt: skip
+def test_unclosed_constructs_stay_quick_and_kept(piece: str) -> None:
+    """The parser backtracks on each unclosed construct (its time grows with their
+    square): they are set aside first, and habits are found in linear time."""
+    text = piece * (60_000 // len(piece))
+    started = time.perf_counter()
+    converted = convert_mediawiki(text)
+    mediawiki_habits(text)
+    assert time.perf_counter() - started < 20
+    assert "".join(converted.split()).replace("-", "") != ""  # something is kept
+    for word in set(re.findall(r"\w+", text)):
+        assert word in converted
+
+
+def test_a_text_too_full_to_convert_comes_back_unchanged() -> None:
+    text = "[[a]] " * (MAX_CONVERT_STRUCTURES + 1)
+    assert is_too_complex(text)
+    assert convert_mediawiki(text) == text
+    assert not is_too_complex("[[a]] " * 10)

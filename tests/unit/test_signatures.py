@@ -33,6 +33,9 @@ def sign(text: str, name: str = "Alice", **kw) -> str:
         ("``a ` ~~~~`` en code", "``a ` ~~~~`` en code"),
         ("```\n~~~~\n```\n~~~", f"```\n~~~~\n```\n{ALICE}"),
         ("~~~python\n~~~~ x\n~~~\n", "~~~python\n~~~~ x\n~~~\n"),
+        ("~~~\ncode ~~~~\n~~~\n", "~~~\ncode ~~~~\n~~~\n"),  # a closed tilde fence
+        ("~~~\nMerci", f"{ALICE}\nMerci"),  # unclosed: the name
+        ("Un\n~~~~\n\nDeux\n~~~~", f"Un\n{ALICE} {DATE}\n\nDeux\n{ALICE} {DATE}"),
         ("~~~~~~\n~~~~\n~~~~~~\n~~~", f"~~~~~~\n~~~~\n~~~~~~\n{ALICE}"),
         ("Sans signature", "Sans signature"),
     ],

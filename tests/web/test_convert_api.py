@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, edit_form, soup
 
-from wikicoop.text.mediawiki import HABITS, convert_mediawiki
+from wikicoop.text.mediawiki import HABITS, MAX_CONVERT_STRUCTURES, convert_mediawiki
 from wikicoop.web.mediawiki_hints import HABIT_HINTS
 
 URL = "/api/v1/convert/mediawiki"
@@ -66,6 +66,13 @@ def test_a_text_over_the_page_size_is_refused(make_app) -> None:
     assert body["code"] == "too-large" and body["max_bytes"] == 1000
     # a body beyond what the server reads at all: 413 too, in JSON
     api.call("POST", URL, 413, json_body={"text": "a" * 100_000})
+
+
+def test_a_text_too_full_to_convert_is_refused(client: FlaskClient) -> None:
+    text = "[[a]] " * (MAX_CONVERT_STRUCTURES + 1)
+    body = Api(client).call("POST", URL, 413, json_body={"text": text}).get_json()
+    assert body["code"] == "too-complex"
+    assert "plusieurs morceaux" in body["error"]
 
 
 def test_only_post(client: FlaskClient) -> None:

@@ -42,6 +42,7 @@ from mwparserfromhell.nodes import (
 from mwparserfromhell.wikicode import Wikicode
 
 from .mediawiki_flow import MAGIC_WORDS, Flow
+from .mediawiki_guard import guard_openers
 from .mediawiki_parts import (
     Protector,
     code_span,
@@ -53,7 +54,14 @@ from .mediawiki_parts import (
 )
 from .signatures import code_regions
 
-__all__ = ["HABITS", "MAX_HABIT_CHARS", "convert_mediawiki", "mediawiki_habits"]
+__all__ = [
+    "HABITS",
+    "MAX_CONVERT_STRUCTURES",
+    "MAX_HABIT_CHARS",
+    "convert_mediawiki",
+    "is_too_complex",
+    "mediawiki_habits",
+]
 
 #: the habit codes, in the order they are reported
 HABITS = (
@@ -68,24 +76,33 @@ HABITS = (
 )
 #: :func:`mediawiki_habits` looks at this many characters at most (it runs on every preview)
 MAX_HABIT_CHARS = 200_000
+#: :func:`convert_mediawiki` converts texts with this many structures at most (links,
+#: templates, tags, list items, table cells...): each costs 0.1 to 0.2 ms, so about 10 s
+#: at most. Real pages have fewer: a dense Wikipedia article, 27 per KB (1.8 MB).
+MAX_CONVERT_STRUCTURES = 50_000
+_STRUCTURE = re.compile(
+    r"\[\[|\{\{|\{\||<[A-Za-z!/]|\[(?:https?:|mailto:|//)|''|^[*#:;|!]|\|\||!!|&\w+;", re.M
+)
 
 _HABIT_PATTERNS = {
     "signature": re.compile(r"(?<!~)~{3,5}(?!~)"),
-    "quotes": re.compile(r"(?<!')('{2,5})(?!')\S[^\n]*?(?<=\S)(?<!')\1(?!')"),
+    # bounded scans (here and below): a preview must stay linear whatever is typed
+    "quotes": re.compile(r"(?<!')(?:'{3}|'{5})(?!')\S"),  # ''italique'': see _italic_pair
     "heading": re.compile(r"^(={1,6})[ \t]*[^=\s][^\n]*?[ \t]*\1[ \t]*$", re.M),
     "external_link": re.compile(
-        r"(?<!\[)\[(?:https?:|mailto:|//)[^\s\[\]]+(?:[ \t][^\]\n]*)?\](?![\[(])", re.I
+        r"(?<!\[)\[(?:https?:|mailto:|//)[^\s\[\]]+(?:[ \t][^\[\]\n]*)?\](?![\[(])", re.I
     ),
     "template": re.compile(
         r"\{\{(?![{:]|pages(?:[ \t]|\}\}))[ \t]*[^\W\d_][^{}|\n]*(?:\||\}\}|\n)"
     ),
     "file_link": re.compile(
-        r"\[\[[ \t]*(?:(?:file|image)[ \t]*:|(?:fichier)[ \t]*:[^\]\n]*\|[ \t]*"
+        r"\[\[[ \t]*(?:(?:file|image)[ \t]*:|(?:fichier)[ \t]*:[^\[\]\n]*\|[ \t]*"
         r"(?:frameless|upright[^|\]]*|border|link=[^|\]]*|\d*x\d+px)[ \t]*(?:\||\]\]))",
         re.I,
     ),
     "table": re.compile(r"^[ \t]*\{\|", re.M),
 }
+_TWO_QUOTES = re.compile(r"(?<!')''(?!')")
 #: a line that is a numbered item of MediaWiki (``# texte``) or of a mixed list (``#*``)
 _HASH_ITEM = re.compile(r"^(#+)(?:[*:;]|[ \t]+\S)")
 _MIXED_LIST = re.compile(r"^(?:#+[*:;]|[*:;]+#)")
@@ -96,9 +113,17 @@ _WIKI_MACRO = re.compile(r"^pages(?:\s|$)")
 _INDENTED_CODE = re.compile(r"(?:^|(?<=\n\n))(?:(?: {4}|\t)[^\n]*(?:\n|$))+")
 
 # --- what is set aside before parsing (kept exactly as typed)
-_MARKDOWN_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_EMPHASIS_START = re.compile(r"^(\*{1,3})(?=[^\s*])(?:[^\n]|\n(?![ \t]*\n))*?[^\s*]\1(?!\*)", re.M)
-_RULE_LINE = re.compile(r"^(?:\*[ \t]*){3,}$|^=+[ \t]*$", re.M)
+_MARKDOWN_LINK = re.compile(r"!?\[[^\[\]\n]*\]\((?:[^()\s\[]|\([^()\s]*\)){0,2000}\)")
+#: emphasis opening a line (``**gras**``, ``*italique*``), closed further in the paragraph
+_EMPHASIS_START = re.compile(
+    r"^\*{1,3}(?=[^\s*](?:[^\n]|\n(?![ \t]*\n|[*#:;])){0,400}?[^\s*]\*)", re.M
+)
+#: lines of stars (a rule, an empty item) and setext underlines of ``=``
+_RULE_LINE = re.compile(r"^(?:\*[ \t]*)+$|^ {0,3}=+[ \t]*$", re.M)
+#: a line of dashes: a rule or a setext underline in Markdown, a rule in MediaWiki
+_DASH_LINE = re.compile(r"^ {0,3}-{3,}[ \t]*$", re.M)
+#: Markdown's backslash escapes (``\*``, ``\<``)
+_ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
 _REDIRECT = re.compile(r"^#(?:REDIRECT|REDIRECTION)\b", re.I)
 
 _REFERENCE_TEMPLATES = {"reflist", "references", "références", "notes", "refs", "reflist-talk"}
@@ -115,9 +140,24 @@ def mediawiki_habits(text: str) -> list[str]:
     """
     sample = _without_code(text[:MAX_HABIT_CHARS].replace("\r\n", "\n"))
     found = {code for code, pattern in _HABIT_PATTERNS.items() if pattern.search(sample)}
+    if "quotes" not in found and _italic_pair(sample):
+        found.add("quotes")
     if _numbered_lines(sample.split("\n"), bool(found - {"signature"})):
         found.add("numbered_list")
     return [code for code in HABITS if code in found]
+
+
+def _italic_pair(text: str) -> bool:
+    """Whether a line holds ``''texte''``: two quotes opening before a letter, two more
+    closing after one (a single pass over the pairs of quotes: linear)."""
+    opened = -1  # where the last opening pair ended, on the current line
+    for match in _TWO_QUOTES.finditer(text):
+        start, end = match.span()
+        if opened >= 0 and "\n" not in text[opened:start] and not text[start - 1].isspace():
+            return True
+        following = text[end : end + 1]
+        opened = end if following and not following.isspace() else -1
+    return False
 
 
 def _code_and_indented(text: str) -> list[tuple[int, int]]:
@@ -177,14 +217,25 @@ def _numbered_lines(lines: list[str], other_habits: bool) -> set[int]:
 # ------------------------------------------------------------------------ conversion
 
 
+def is_too_complex(text: str) -> bool:
+    """Whether ``text`` has more than :data:`MAX_CONVERT_STRUCTURES` structures to parse
+    (then :func:`convert_mediawiki` gives it back unchanged: convert it in parts)."""
+    count = 0
+    for count, _ in enumerate(_STRUCTURE.finditer(text), start=1):
+        if count > MAX_CONVERT_STRUCTURES:
+            return True
+    return False
+
+
 def convert_mediawiki(text: str) -> str:
     """Convert MediaWiki wikitext to this wiki's syntax, losing no text.
 
     :param text: wikitext, possibly mixed with Markdown (which is kept).
-    :returns: the text in this wiki's syntax; ``~~~~`` is kept (the save signs).
+    :returns: the text in this wiki's syntax; ``~~~~`` is kept (the save signs). A text
+        that :func:`is_too_complex` comes back unchanged (line ends normalised).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if not text.strip() or is_too_complex(text):
         return text
     protector = Protector()
     prepared = _set_aside(text, protector)
@@ -197,7 +248,7 @@ def convert_mediawiki(text: str) -> str:
     notes = converter.footnote_lines()
     if notes:
         body = body.rstrip("\n") + "\n\n" + "\n".join(notes) + "\n"
-    body = re.sub(r"\n{3,}", "\n\n", body).strip("\n")
+    body = body.strip("\n")
     return protector.restore(body) + ("\n" if text.endswith("\n") else "")
 
 
@@ -213,12 +264,16 @@ def _set_aside(text: str, protector: Protector) -> str:
         pos = end
     pieces.append(_MARKDOWN_LINK.sub(lambda m: protector.keep(m.group()), text[pos:]))
     text = "".join(pieces)
-    text = _RULE_LINE.sub(lambda m: protector.keep(m.group()), text)
-    text = _EMPHASIS_START.sub(
-        lambda m: protector.keep(m.group(1)) + m.group()[len(m.group(1)) :], text
-    )
+    keep = lambda m: protector.keep(m.group())  # noqa: E731 - one short rule, used four times
+    text = _ESCAPE.sub(keep, text)
+    text = _RULE_LINE.sub(keep, text)
+    text = _EMPHASIS_START.sub(keep, text)
+    text = guard_openers(text, protector.keep)
+    others = bool(_other_habits(text))
+    if not others:  # Markdown: a line of dashes may underline a heading
+        text = _DASH_LINE.sub(keep, text)
     lines = text.split("\n")
-    numbered = _numbered_lines(_without_code(text).split("\n"), bool(_other_habits(text)))
+    numbered = _numbered_lines(_without_code(text).split("\n"), others)
     for number, line in enumerate(lines):
         if line.startswith("#") and (number not in numbered or _REDIRECT.match(line)):
             hashes = len(line) - len(line.lstrip("#"))

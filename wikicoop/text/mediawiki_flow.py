@@ -161,6 +161,9 @@ class Flow:
                 self.strip_next = False
             if self.col0 and not piece.strip():
                 self.in_block = self.continuation = False
+            elif self.col0 and piece[:1] in (" ", "\t"):
+                self.in_block_next = self.in_block  # indented: it goes on with the item
+                self.continuation = False
             elif self.col0:
                 self.begin_line()
             if piece.strip():
@@ -185,7 +188,7 @@ class Flow:
         elif isinstance(node, Heading):
             self.start_line()
             title = " ".join(c.inline(node.title).split())
-            self.emit("#" * node.level + " " + title)
+            self.emit("#" * node.level + " " + title if title else str(node))
             self.need_newline = True
         elif isinstance(node, Wikilink):
             self.emit(c.wikilink(node, trail))

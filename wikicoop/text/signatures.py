@@ -2,10 +2,11 @@
 ``~~~~~`` (date), replaced by the text they stand for when a page is saved.
 
 Tildes in code are left alone: inside a code span (`` `~~~~` ``) or a fenced code block.
-A line starting with three to five tildes is a signature, not a code fence: people
+A line starting with ``~~~~`` or ``~~~~~`` is a signature, not a code fence: people
 coming from MediaWiki sign on a line of their own, and this wiki's help teaches code
 blocks with backticks. A tilde fence still opens a code block when it has six tildes or
-more, or when it names a language in one word (``~~~python``) and is closed further on.
+more, or when it is ``~~~`` alone or names a language in one word (``~~~python``), and
+is closed further on (unclosed, it is a signature).
 
 :func:`code_regions` (where the code is) is shared with :mod:`wikicoop.text.mediawiki`.
 """
@@ -35,23 +36,58 @@ _SIGNATURE = re.compile(r"(?<!~)~{3,5}(?!~)")
 _FENCE = re.compile(r"^[ \t]*(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 #: a code span on one line: a run of backticks, then the same run
 _ONE_WORD = re.compile(r"^[ \t]*[\w+#.-]+[ \t]*$")
-_CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`)")
+_BACKTICKS = re.compile(r"`+")
+_TILDE_LINE = re.compile(r"^[ \t]{0,3}(~{3,})[ \t]*\n?$")
 
 #: how the date and the time are joined, per language (the rest: "date, time")
 _AT = {"fr": "{date} à {time}", "en": "{date} at {time}", "br": "{date} da {time}"}
 
 
-def _is_fence_opener(fence: str, info: str, after: str) -> bool:
+def _is_fence_opener(fence: str, info: str, longest_after: int) -> bool:
     """Whether a line of backticks or tildes opens a code block (see the module doc);
-    ``after`` is the text after that line."""
+    ``longest_after`` is the longest line of tildes alone further on (a closing fence)."""
     if fence[0] == "`":
         return "`" not in info  # CommonMark: a backtick fence's info has no backtick
     if len(fence) >= 6:
         return True
-    if not _ONE_WORD.match(info):
+    if info.strip() and not _ONE_WORD.match(info):
         return False
-    closing = re.compile(r"^[ \t]{0,3}" + "~" * len(fence) + r"~*[ \t]*$", re.M)
-    return closing.search(after) is not None
+    if not info.strip() and len(fence) > 3:
+        return False  # ``~~~~``, ``~~~~~`` alone on a line: MediaWiki's signatures
+    return longest_after >= len(fence)
+
+
+def _longest_tilde_lines_after(lines: list[str]) -> list[int]:
+    """For each line, the longest line made only of tildes (a possible closing fence)
+    among the lines after it (0: none). One pass from the end: linear."""
+    longest, result = 0, [0] * len(lines)
+    for index in range(len(lines) - 1, -1, -1):
+        result[index] = longest
+        match = _TILDE_LINE.match(lines[index])
+        if match:
+            longest = max(longest, len(match.group(1)))
+    return result
+
+
+def _code_spans(line: str) -> list[tuple[int, int]]:
+    """The code spans of one line, as CommonMark pairs backtick runs: a run opens, the
+    next run of the same length closes (linear, however many runs are left open)."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(line)]
+    following: list[int | None] = [None] * len(runs)
+    last_of_length: dict[int, int] = {}
+    for index in range(len(runs) - 1, -1, -1):
+        length = runs[index][1] - runs[index][0]
+        following[index] = last_of_length.get(length)
+        last_of_length[length] = index
+    spans, index = [], 0
+    while index < len(runs):
+        closing = following[index]
+        if closing is None:
+            index += 1
+            continue
+        spans.append((runs[index][0], runs[closing][1]))
+        index = closing + 1
+    return spans
 
 
 def code_regions(text: str) -> list[tuple[int, int]]:
@@ -65,7 +101,9 @@ def code_regions(text: str) -> list[tuple[int, int]]:
     pos = 0
     fence: str | None = None  # the opener while inside a fenced block
     block_start = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    closings = _longest_tilde_lines_after(lines) if "~~~" in text else [0] * len(lines)
+    for number, line in enumerate(lines):
         bare = line.rstrip("\n")
         if fence is not None:
             stripped = bare.strip()
@@ -80,11 +118,11 @@ def code_regions(text: str) -> list[tuple[int, int]]:
         else:
             match = _FENCE.match(bare)
             if match and _is_fence_opener(
-                match.group("fence"), match.group("info"), text[pos + len(line) :]
+                match.group("fence"), match.group("info"), closings[number]
             ):
                 fence, block_start = match.group("fence"), pos
             elif "`" in bare:
-                regions.extend((pos + m.start(), pos + m.end()) for m in _CODE_SPAN.finditer(bare))
+                regions.extend((pos + start, pos + end) for start, end in _code_spans(bare))
         pos += len(line)
     if fence is not None:
         regions.append((block_start, len(text)))

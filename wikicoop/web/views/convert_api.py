@@ -5,7 +5,8 @@
 by hand, templates mostly). Nothing is saved and nothing is read from the database: a
 pure function, open to anyone (no login, no CSRF token: a cross-site page cannot read the
 answer), rate-limited per account or address. A text over ``MAX_PAGE_BYTES`` is refused
-(413), as a save would refuse it.
+(413), as a save would refuse it, and so is one too full of structures to parse in a few
+seconds (:func:`wikicoop.text.mediawiki.is_too_complex`, 413 ``too-complex``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from ...core import revisions as rev
 from ...errors import ServiceError
-from ...text.mediawiki import convert_mediawiki, mediawiki_habits
+from ...text.mediawiki import convert_mediawiki, is_too_complex, mediawiki_habits
 from ..extensions import csrf, limiter
 from ..helpers import ApiError, api_error, json_body, rate_key, service_error
 from ..labels import localized
@@ -55,5 +56,14 @@ def convert() -> Response:
     if size > max_bytes:
         error = rev.EditError("too-large", status=413, size=size, max=max_bytes)
         raise ApiError(413, localized(error), code="too-large", size=size, max_bytes=max_bytes)
+    if is_too_complex(text):
+        raise ApiError(
+            413,
+            _(
+                "Ce texte est trop chargé pour être converti d'un coup : convertissez-le "
+                "en plusieurs morceaux."
+            ),
+            code="too-complex",
+        )
     converted = convert_mediawiki(text.replace("\x00", ""))
     return jsonify({"text": converted, "habits": mediawiki_habits(converted)})
