@@ -332,3 +332,60 @@ def test_a_text_too_full_to_convert_comes_back_unchanged() -> None:
     assert is_too_complex(text)
     assert convert_mediawiki(text) == text
     assert not is_too_complex("[[a]] " * 10)
+
+
+# ---------------------------------------------------------------- whole pages
+
+WIKI_BREST_PAGE = """{{Ébauche}}
+[[Image:Cyberbase.jpg|thumb|right|250px|La cyber-base de [[Bellevue]]]]
+'''La cyber-base''' est un espace public numérique, à [[Brest]].
+
+== Ateliers ==
+# Découverte de l'ordinateur
+#* niveau 1
+# Retouche photo<ref>Avec [http://www.gimp.org GIMP].</ref>
+Contact : <nowiki>cyberbase@exemple.fr</nowiki>
+
+{| class="wikitable"
+! Jour !! Animateur
+|-
+| Lundi || Yann
+|}
+
+== Références ==
+<references />
+
+[[Category:Bellevue]]
+"""
+
+
+def test_a_wiki_brest_page() -> None:
+    assert convert_mediawiki(WIKI_BREST_PAGE) == (
+        "`{{Ébauche}}`\n"
+        "[[Fichier:Cyberbase.jpg|vignette|droite|250px|La cyber-base de Bellevue]]\n"
+        "**La cyber-base** est un espace public numérique, à [[Brest]].\n\n"
+        "## Ateliers\n"
+        "1. Découverte de l'ordinateur\n"
+        "   - niveau 1\n"
+        "1. Retouche photo[^1]\n\n"
+        "Contact : `cyberbase@exemple.fr`\n\n"
+        "| Jour | Animateur |\n| --- | --- |\n| Lundi | Yann |\n\n"
+        "## Références\n\n\n"
+        "[[Catégorie:Bellevue]]\n\n"
+        "[^1]: Avec [GIMP](http://www.gimp.org).\n"
+    )
+    assert mediawiki_habits(convert_mediawiki(WIKI_BREST_PAGE)) == []
+
+
+def test_a_discussion_keeps_its_signatures_and_indents_as_quotes() -> None:
+    text = "== Samedi ==\nOuvert ? ~~~~\n: Oui. ~~~~\n:: Merci ! ~~~\nSuite ~~~~~"
+    assert convert(text) == (
+        "## Samedi\nOuvert ? ~~~~\n> Oui. ~~~~\n> > Merci ! ~~~\n\nSuite ~~~~~"
+    )
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason=f"MediaWiki exports not found: {EXPORTS}")
+def test_converting_twice_changes_nothing_more() -> None:
+    for name, source in [*_export_texts(), ("Wiki-Brest", WIKI_BREST_PAGE)]:
+        once = convert_mediawiki(source)
+        assert convert_mediawiki(once) == once, name
