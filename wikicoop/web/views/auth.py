@@ -140,7 +140,9 @@ def password() -> Response | tuple[str, int] | str:
             )
         except AccountError as err:
             return render_template("auth/password.html", form=form, error=localized(err)), 400
-        login_user(current_user)  # the nonce changed: keep this session, end the others
+        # the nonce changed: keep this session, end the others (the account itself, not the
+        # proxy: a proxy stored as the user would point at itself)
+        login_user(current_user._get_current_object())
         flash(_("Votre mot de passe a été changé."), "success")
         return redirect(url_for("auth.password"))
     status = 400 if request.method == "POST" else 200
