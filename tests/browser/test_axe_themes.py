@@ -124,10 +124,10 @@ def _reset_link(browser: Any, live_server: str, log: list[ConsoleEntry], inbox: 
         if response is None or response.status != 200:
             return "/compte/nouveau-mot-de-passe/lien-introuvable"
         since = len(inbox.envelopes)
-        page.locator("main form input:not([type=hidden])").first.fill(
+        page.get_by_label("Adresse e-mail ou nom d'utilisateur").fill(
             f"{RESIDENT.lower()}@example.org"
         )
-        page.locator("main form").get_by_role("button").first.click()
+        page.get_by_role("button", name="Recevoir un lien").click()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             for message in inbox.messages()[since:]:

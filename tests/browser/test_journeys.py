@@ -222,23 +222,23 @@ def test_password_reset_by_email(
     page.get_by_role("link", name=re.compile("Mot de passe oublié")).click()
     expect(page).to_have_url(re.compile("/compte/mot-de-passe-oublie"))
     since = len(inbox.envelopes)
-    field = page.locator("main form input:not([type=hidden])").first
-    field.fill("soizic@example.org")
-    page.locator("main form").get_by_role("button").first.click()
+    page.get_by_label("Adresse e-mail ou nom d'utilisateur").fill("soizic@example.org")
+    page.get_by_role("button", name="Recevoir un lien").click()
     # the same answer whether the address is known or not (nobody learns who has an account)
-    expect(page.locator(".flash, [role=status], [role=alert]").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Si un compte de ce wiki correspond")
 
     message = wait_for_mail(inbox, "soizic@example.org", since)
+    assert "Choisir un nouveau mot de passe" in str(message["Subject"])
     found = RESET_PATH.search(body_text(message))
     assert found, body_text(message)
     page.goto(found.group(0))
     shot(page, screenshot_dir, "journey-password-reset.png")
     new_password = "un tout nouveau mot de passe"
-    fields = page.locator("main form input[type=password]")
-    for index in range(fields.count()):
-        fields.nth(index).fill(new_password)
-    page.locator("main form").get_by_role("button").first.click()
-    expect(page.locator(".flash-success").first).to_be_visible()
+    page.get_by_label("Nouveau mot de passe (10 caractères au moins)").fill(new_password)
+    page.get_by_label("Le même mot de passe, une deuxième fois").fill(new_password)
+    page.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
+    saved = "Votre nouveau mot de passe est enregistré"
+    expect(page.locator(".flash-success")).to_contain_text(saved)
 
     fresh = new_page()
     fresh.goto("/compte/connexion")
@@ -248,10 +248,12 @@ def test_password_reset_by_email(
     expect(fresh.locator("main [role=alert], main .banner-error").first).to_be_visible()
     log_in(fresh, "Soizic", new_password)
 
-    # the link is used up: a second visit says so, with no form
+    # the link is used up: a second visit says so, with no form, and offers a new one
     response = fresh.goto(found.group(0))
     assert response is not None and response.status < 500
+    expect(fresh.get_by_role("heading", level=1)).to_have_text("Ce lien ne marche pas")
     expect(fresh.locator("main form input[type=password]")).to_have_count(0)
+    expect(fresh.get_by_role("link", name="Demander un nouveau lien")).to_be_visible()
 
 
 # --------------------------------------------------------------------------- (e) phone
