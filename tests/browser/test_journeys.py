@@ -328,11 +328,8 @@ def test_high_contrast_chosen_and_remembered(new_page: Callable[..., Any], scree
     register(page, "Awa")
     expect(page.locator("body")).to_have_attribute("data-theme", "high-contrast")
     page.goto("/compte/apparence")
-    page.locator("input[name=theme][value=high-contrast], select[name=theme]").first.evaluate(
-        """(el) => { if (el.tagName === 'SELECT') el.value = 'high-contrast';
-                     else el.checked = true; }"""
-    )
-    page.locator("main form").get_by_role("button").first.click()
+    page.get_by_label(re.compile("^Contraste élevé")).check()
+    page.get_by_role("button", name="Garder ce choix").click()
     expect(page.locator("body")).to_have_attribute("data-theme", "high-contrast")
 
     elsewhere = new_page()  # another browser: no cookie, the account remembers
