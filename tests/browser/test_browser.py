@@ -410,7 +410,9 @@ def test_restore_old_version(admin_page: Any):
 def test_screenshots(admin_page: Any, screenshot_dir: Path):
     page = admin_page
     page.set_viewport_size({"width": 1280, "height": 900})
-    title = "Jardin partagé"
+    # the folder's modules share one server: no title another test types the start of
+    # (test_editor_in_browser.py picks « Jardin partagé des Capucins » from suggestions)
+    title = "Potager des Tilleuls"
     write_page(
         page,
         title,
