@@ -145,7 +145,7 @@ def test_register_write_with_toolbar_and_preview_then_compare(
     content = page.locator("article .page-content")
     expect(content.locator("strong")).to_have_text("légumes")
     expect(content.get_by_role("link", name=re.compile("Accueil"))).to_be_visible()
-    shot(page, screenshot_dir, "journey-page.png", doc=True)
+    shot(page, screenshot_dir, "journey-new-page.png")
 
     # edit again: one more sentence
     open_edit_tab(page, title)
@@ -317,6 +317,7 @@ def test_high_contrast_chosen_and_remembered(new_page: Callable[..., Any], scree
     page = new_page(**DESKTOP)
     page.goto("/wiki/Aide:Sommaire")
     assert theme_of(page) != "high-contrast"
+    shot(page, screenshot_dir, "journey-page.png", doc=True)  # the usual look, for the README
     page.locator("footer").get_by_role("link", name="Contraste élevé").click()
     expect(page.locator("body")).to_have_attribute("data-theme", "high-contrast")
     expect(page).to_have_url(re.compile("/wiki/Aide:Sommaire"))
