@@ -318,10 +318,10 @@ def test_unclosed_constructs_stay_quick_and_kept(piece: str) -> None:
     """The parser backtracks on each unclosed construct (its time grows with their
     square): they are set aside first, and habits are found in linear time."""
     text = piece * (60_000 // len(piece))
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU: other work on the machine aside
     converted = convert_mediawiki(text)
     mediawiki_habits(text)
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 30  # a few seconds; unguarded: minutes
     assert "".join(converted.split()).replace("-", "") != ""  # something is kept
     for word in set(re.findall(r"\w+", text)):
         assert word in converted
