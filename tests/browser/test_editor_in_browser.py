@@ -131,7 +131,7 @@ def test_page_link_dialog_suggests_titles(drive):
         expect(dialog).to_be_visible()
         combo = dialog.get_by_role("combobox", name="Titre de la page")
         expect(combo).to_be_focused()
-        combo.press_sequentially("Jardin part", delay=30)
+        combo.press_sequentially("Jardin partagé des C", delay=20)  # one title only
         option = dialog.get_by_role("option", name="Jardin partagé des Capucins")
         expect(option).to_be_visible(timeout=15_000)
         expect(combo).to_have_attribute("aria-expanded", "true")
