@@ -370,7 +370,7 @@ def test_a_wiki_brest_page() -> None:
         "1. Retouche photo[^1]\n\n"
         "Contact : `cyberbase@exemple.fr`\n\n"
         "| Jour | Animateur |\n| --- | --- |\n| Lundi | Yann |\n\n"
-        "## Références\n\n\n"
+        "## Références\n\n"
         "[[Catégorie:Bellevue]]\n\n"
         "[^1]: Avec [GIMP](http://www.gimp.org).\n"
     )

@@ -55,13 +55,14 @@ class Flow:
         self.term_open = False  # ``; terme``: the bold of the term is open
         self.need_newline = False  # a block was written: what follows starts a line
         self.dropped = False  # a comment or a switch was left out of this line
+        self.emptied = False  # a node left out at the start of this line (its end goes too)
 
     def emit(self, piece: str) -> None:
         if not piece:
             return
         if self.need_newline and not piece.startswith("\n"):
             piece = "\n" + piece
-        self.need_newline = False
+        self.need_newline = self.emptied = False
         self.parts.append(piece)
         self.col0 = piece.endswith("\n")
 
@@ -150,12 +151,15 @@ class Flow:
                 break
 
     def text(self, value: str) -> None:
-        cleaned = MAGIC_WORDS.sub("", value)
-        self.dropped = self.dropped or cleaned != value
         if self.inline:
-            self.emit(cleaned.replace("\n", " "))
+            self.emit(MAGIC_WORDS.sub("", value).replace("\n", " "))
             return
-        for piece in cleaned.splitlines(keepends=True):
+        for typed in value.splitlines(keepends=True):
+            piece = MAGIC_WORDS.sub("", typed)
+            self.dropped = self.dropped or piece != typed
+            if self.col0 and not piece.strip() and (typed.strip() or self.emptied):
+                self.emptied = False  # a line of switches or comments only: it goes
+                continue
             if self.strip_next:
                 piece = piece.lstrip(" \t")
                 self.strip_next = False
@@ -196,10 +200,13 @@ class Flow:
             self.emit(c.external(node))
         elif isinstance(node, Template):
             block = self.col0 and not self.inline and "\n" in str(node)
-            self.emit(c.template(node, inline=self.inline, at_line_start=self.col0))
+            shown = c.template(node, inline=self.inline, at_line_start=self.col0)
+            self.emptied = self.col0 and not shown
+            self.emit(shown)
             self.need_newline = self.need_newline or block
         elif isinstance(node, Comment):
             self.dropped = True
+            self.emptied = self.col0
         elif isinstance(node, Tag):
             self.tag(node)
         else:  # entities, arguments, anything else: as typed
@@ -212,6 +219,7 @@ class Flow:
         elif name == "ref":
             self.emit(c.reference(node))
         elif name == "references":
+            self.emptied = self.col0
             if node.contents is not None:
                 for child in node.contents.filter_tags(
                     recursive=False, matches=lambda n: n.tag == "ref"
