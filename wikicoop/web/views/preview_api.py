@@ -34,13 +34,11 @@ from ..notices import edit_notices
 
 bp = make_api_blueprint("preview_api", __name__)
 
-#: a live preview follows typing (one call per pause): more generous than saves
-DEFAULT_PREVIEW_RATE_LIMIT = "120 per minute;3000 per hour"
-
 
 def preview_rate_limit() -> str:
-    """Flask-Limiter's limit of previews (``PREVIEW_RATE_LIMIT``, per account or address)."""
-    return str(current_app.config.get("PREVIEW_RATE_LIMIT") or DEFAULT_PREVIEW_RATE_LIMIT)
+    """Flask-Limiter's limit of previews (``PREVIEW_RATE_LIMIT``, per account or address):
+    more generous than saves, as a live preview follows typing (one call per pause)."""
+    return str(current_app.config["PREVIEW_RATE_LIMIT"])
 
 
 def _text_of(data: dict[str, Any]) -> str:
