@@ -190,5 +190,9 @@ def test_lists_with_a_feed_show_a_visible_subscribe_link(client, make_page, path
     link = soup(page).select_one(".feed-link a")
     assert link is not None and link.get_text(strip=True) == FEED_TEXT
     assert link["href"] == feed
-    assert link.select_one("svg[aria-hidden=true]") is not None  # the icon, not read aloud
+    icon = link.select_one("img.feed-icon")
+    assert icon is not None and icon["alt"] == ""  # the icon, not read aloud
+    picture = client.get(icon["src"])
+    assert picture.status_code == 200
+    picture.close()
     assert client.get(feed).status_code == 200

@@ -79,7 +79,8 @@ def _set_theme_cookie(response: Response) -> Response:
     if request.endpoint in _QUIET_ENDPOINTS:
         return response
     name = g.pop("wikicoop_theme_cookie", None)
-    if name is None and current_user and current_user.is_authenticated:
+    # an account's choice comes back with a page (the API's answers need no cookie)
+    if name is None and response.mimetype == "text/html" and current_user.is_authenticated:
         name = valid_theme(current_user.theme)
     if name and request.cookies.get(THEME_COOKIE) != name:
         response.set_cookie(
