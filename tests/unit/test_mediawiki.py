@@ -389,3 +389,9 @@ def test_converting_twice_changes_nothing_more() -> None:
     for name, source in [*_export_texts(), ("Wiki-Brest", WIKI_BREST_PAGE)]:
         once = convert_mediawiki(source)
         assert convert_mediawiki(once) == once, name
+
+
+def test_a_template_in_a_cell_keeps_the_table() -> None:
+    converted = convert("{|\n! A !! B\n|-\n| {{x|y}} || [[P|q]] a\n|}")
+    assert converted == "| A | B |\n| --- | --- |\n| `{{x\\|y}}` | [[P|q]] a |"
+    assert "<table>" in render_text(converted).html

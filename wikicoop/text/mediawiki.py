@@ -418,7 +418,7 @@ class _Converter:
 
     def table(self, node: Tag) -> str:
         """A table: pipe table when simple, else the wikitext in a fenced block."""
-        converted = table_to_markdown(node, self.inline, self.plain)
+        converted = table_to_markdown(node, self.inline, self.plain, self.protector.restore)
         if converted is None:
             return self.protector.keep(fence(str(node)))
         return converted

@@ -146,7 +146,9 @@ def file_options(parts: list[str]) -> tuple[list[str], str]:
     return words, caption
 
 
-def _cell_text(cell: Tag, inline: Callable[[Wikicode | None], str]) -> str | None:
+def _cell_text(
+    cell: Tag, inline: Callable[[Wikicode | None], str], restore: Callable[[str], str]
+) -> str | None:
     """A cell's text for a pipe table, or None when it cannot be one."""
     for attribute in cell.attributes:
         if fold(str(attribute.name)) in ("rowspan", "colspan"):
@@ -163,7 +165,8 @@ def _cell_text(cell: Tag, inline: Callable[[Wikicode | None], str]) -> str | Non
         return None
     if "\n\n" in str(contents).strip():
         return None
-    text = " ".join(inline(contents).split())
+    # placeholders back first: a template kept as code may hold pipes to escape
+    text = " ".join(restore(inline(contents)).split())
     # pipes split cells, except inside a wiki link (the table parser skips those)
     pieces, pos = [], 0
     for match in _WIKILINK.finditer(text):
@@ -178,6 +181,7 @@ def table_to_markdown(
     table: Tag,
     inline: Callable[[Wikicode | None], str],
     plain: Callable[[Wikicode | None], str],
+    restore: Callable[[str], str] = lambda text: text,
 ) -> str | None:
     """A MediaWiki table as a Markdown pipe table, or None when it is not simple."""
     rows: list[list[tuple[bool, str]]] = []
@@ -186,7 +190,7 @@ def table_to_markdown(
 
     def add_cell(cell: Tag) -> bool:
         nonlocal current
-        text = _cell_text(cell, inline)
+        text = _cell_text(cell, inline, restore)
         if text is None:
             return False
         if current is None:
