@@ -376,7 +376,7 @@ class _Converter:
         if kind in {"file", "image", "fichier"} and not colon:
             parts = split_pipes(str(node.text)) if node.text is not None else []
             words, caption = file_options(parts)
-            caption = self.plain(caption).replace("[", "(").replace("]", ")")
+            caption = self.plain(caption).replace("[", "(").replace("]", ")").replace("|", "/")
             shown = [*words, caption] if caption else words
             link = "[[Fichier:" + rest.strip() + "".join("|" + p for p in shown) + "]]"
             return link + trail
