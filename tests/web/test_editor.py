@@ -192,6 +192,20 @@ def test_convert_button_converts_without_saving(app, client, auth):
     assert revisions_of(app, "Wiki") == 0
 
 
+def test_convert_button_on_a_text_too_heavy_says_to_convert_it_in_parts(app, client, auth):
+    auth.login("Alice")
+    fields = edit_form(client, "Wiki")
+    text = "[[A]] " * 50_001  # more structures than the converter parses at once
+    answer = client.post(
+        "/wiki/Wiki?action=edit",
+        data={**fields, "text": text, "convert": "Convertir en syntaxe du wiki"},
+    )
+    assert answer.status_code == 200
+    assert textarea_of(answer).strip() == text.strip()  # nothing lost
+    assert "plusieurs morceaux" in soup(answer).select_one(".banner-info").get_text()
+    assert revisions_of(app, "Wiki") == 0
+
+
 def test_convert_button_is_offered_only_for_mediawiki_habits(client, auth, make_page):
     make_page("Simple", "Du **Markdown** ordinaire.")
     make_page("Ancien", "'''gras''' à la MediaWiki")

@@ -44,7 +44,7 @@ home = client.get("/wiki/Accueil")
 print(json.dumps({
     "module": wikicoop.__file__,
     "home": home.status_code,
-    "home_links_theme": '/theme/style.css"' in home.text,
+    "home_links_theme": '/theme/default/style.css?v=' in home.text,
     "stylesheet": client.get("/theme/style.css").status_code,
     "help": client.get("/wiki/Aide:Sommaire").status_code,
 }))

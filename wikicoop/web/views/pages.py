@@ -30,7 +30,7 @@ from ...core.render_cache import CachedRender, cached_render, render_stamp
 from ...errors import ServiceError
 from ...text.diffing import diff_texts
 from ...text.licences import DEFAULT_LICENCE, LICENCES
-from ...text.mediawiki import convert_mediawiki, mediawiki_habits
+from ...text.mediawiki import convert_mediawiki, is_too_complex, mediawiki_habits
 from ...text.titles import Title, parse_title
 from .. import fields as typed
 from ..db import get_session
@@ -260,8 +260,7 @@ def edit_page(title: Title) -> ViewResult:
     fields_sent = typed.editor_from_form(request.form)
     if not form.validate_on_submit():
         return _edit_template(title, page, form, status=400, **fields_sent)
-    if form.convert.data:
-        return _converted(title, page, form, fields_sent)
+    # a browser sends the one button pressed; scripts posting every input get a preview
     if form.preview.data:
         text = (form.text.data or "").replace("\r\n", "\n")
         try:
@@ -273,6 +272,8 @@ def edit_page(title: Title) -> ViewResult:
         session.rollback()
         preview = None if shown.empty else shown
         return _edit_template(title, page, form, preview=preview, notices=notices, **fields_sent)
+    if form.convert.data:
+        return _converted(title, page, form, fields_sent)
     try:
         # the fields as typed, validated here too so that a refusal names its field
         # beside the input (the write path checks them again)
@@ -404,7 +405,12 @@ def _converted(
     """The « Convertir en syntaxe du wiki » button: the text converted, nothing saved."""
     before = form.text.data or ""
     form.text.data = convert_mediawiki(before)
-    if form.text.data == before:
+    if form.text.data == before and is_too_complex(before):
+        note = _(
+            "Ce texte est trop chargé pour être converti d'un coup : convertissez-le "
+            "en plusieurs morceaux."
+        )
+    elif form.text.data == before:
         note = _("Rien à convertir : le texte n'utilise pas la syntaxe de MediaWiki.")
     else:
         note = _(
