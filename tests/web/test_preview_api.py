@@ -39,6 +39,18 @@ def test_preview_renders_like_a_saved_page(client, alice, make_page):
     assert saved.decode_contents().strip() == body["html"].strip()
 
 
+def test_preview_shows_signatures_as_the_save_will_write_them(client, alice):
+    """A ``~~~~`` alone on its line would open a code block in Markdown: the preview
+    writes it out as the save does (Alice's name and the date), and leaves code alone."""
+    text = "Merci pour l'atelier.\n\n~~~~\n\nLa suite, en dessous.\n\n`~~~~`"
+    body = client.post(URL, json={"text": text}, headers=alice).get_json()
+    html = soup(body["html"])
+    assert html.find("pre") is None  # nothing swallowed into a code block
+    assert html.find("a", string="Alice")["href"].startswith("/wiki/Utilisateur:Alice")
+    assert "La suite, en dessous." in html.get_text()
+    assert html.find("code").get_text() == "~~~~"
+
+
 def test_preview_saves_nothing(client, alice):
     answer = client.post(URL, json={"text": "Rien", "title": "Pas là"}, headers=alice)
     assert answer.status_code == 200

@@ -13,15 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from ..core.models import Revision
+from ..core.models import Revision, utcnow
 from ..core.render_cache import render_text
+from ..text.signatures import expand_signatures
 from . import fields as typed
-from .helpers import renderer
+from .helpers import author, renderer
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def render_preview(
     """Render ``text`` (line endings normalised) and the infobox of ``values`` of
     ``page_type`` (already validated: :func:`wikicoop.core.page_types.validate_fields`)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    text = _signed_as_on_save(text)
     html = render_text(session, renderer(), text).html if text.strip() else ""
     box = None
     if page_type:
@@ -51,6 +53,21 @@ def render_preview(
         box = typed.infobox(Revision(page_type=page_type, fields=dict(values or {})))
     infobox_html = Markup(render_template("_infobox.html", infobox=box)) if box else Markup()
     return Preview(html=html, infobox_html=infobox_html)
+
+
+def _signed_as_on_save(text: str) -> str:
+    """The signatures (``~~~~``...) written out as the save will write them, so that a
+    signature alone on its line does not look like a code block in the preview."""
+    if "~~~" not in text:
+        return text
+    writer = author()
+    name = writer.user.username if writer.user is not None else writer.ip
+    if not name:
+        return text
+    config = current_app.config
+    return expand_signatures(
+        text, name, utcnow(), config["TIMEZONE"], locale=config["DEFAULT_LANGUAGE"]
+    )
 
 
 # -- the editor's script -------------------------------------------------------------------
