@@ -235,3 +235,16 @@ def test_seed_pages_are_not_to_check_in_recent_changes(app, client, auth):
     auth.login("Modo", role="moderator")
     html = client.get("/modifications-recentes?limit=100").text
     assert "à vérifier</strong>" not in html
+
+
+def test_the_account_menu_leads_to_ones_own_draft(app, people):
+    """« Mon brouillon » in the account menu: the beginner's draft, not somebody else's;
+    gone when the site keeps no such page."""
+    visitor, newcomer, _alice, _modo = people
+    menu = soup(newcomer.get("/wiki/Accueil")).select_one("nav.user-menu")
+    link = menu.find("a", string="Mon brouillon")
+    assert link["href"] == "/wiki/Utilisateur:Nouveau/Brouillon"
+    assert newcomer.get(link["href"]).status_code == 404  # not written yet: the editor offers it
+    assert soup(visitor.get("/wiki/Accueil")).find("a", string="Mon brouillon") is None
+    app.config["PERSONAL_SANDBOXES"] = ["Bac à sable"]
+    assert soup(newcomer.get("/wiki/Accueil")).find("a", string="Mon brouillon") is None

@@ -13,8 +13,10 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_babel import format_datetime, gettext
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ..core.moderation import personal_sandbox_names, personal_sandbox_title
 from ..text.licences import LICENCES, get_licence
 from ..text.titles import Title, make_title, parse_title
 from .errors import handle_http_error, handle_unexpected
@@ -64,11 +66,25 @@ def _template_helpers() -> dict[str, Any]:
         "licence_name": licence_name,
         "licence_summary": licence_summary,
         "is_sandbox_page": is_sandbox_page,
+        "personal_draft": _personal_draft,
         "namespace_label": namespace_label,
         "facet_label": facet_label,
         "revision_action_label": revision_action_label,
         "diff_opens": diff_opens,
     }
+
+
+#: the beginner's own draft page, under their user page (one of PERSONAL_SANDBOXES)
+DRAFT_PAGE = "Brouillon"
+
+
+def _personal_draft() -> Title | None:
+    """The reader's draft page (``Utilisateur:<nom>/Brouillon``: published at once, never
+    indexed nor moderated), when they are logged in and the site keeps such pages."""
+    settings = current_app.config
+    if not current_user.is_authenticated or DRAFT_PAGE not in personal_sandbox_names(settings):
+        return None
+    return parse_title(personal_sandbox_title(settings, current_user.username, DRAFT_PAGE))
 
 
 def _vary_on_language(response: Response) -> Response:
