@@ -8,21 +8,29 @@ them (``from helpers import soup, save``) instead of writing its own copy.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.community.credentials import create_token
+from wikicoop.core.db import make_engine
 from wikicoop.core.models import Page, Revision, User
 from wikicoop.core.revisions import find_page
 from wikicoop.search import search_backend, wait_for_index
@@ -372,3 +380,36 @@ def use_smtp(app: Flask, port: int, **settings: Any) -> None:
     app.config.update(
         {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "MAIL_FROM": "wiki@example.org", **settings}
     )
+
+
+# ---------------------------------------------------------------------- migrations
+
+
+@contextmanager
+def scratch_database(kind: str, tmp_path: Path, name: str) -> Iterator[Engine]:
+    """An empty database for a migration test: a SQLite file, or (``kind="postgresql"``)
+    a schema of its own in WIKICOOP_DATABASE_URL's database, dropped afterwards; the
+    PostgreSQL case is skipped without that setting."""
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    url = os.environ.get("WIKICOOP_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL: set WIKICOOP_DATABASE_URL to run this case")
+    schema = f"wikicoop_{name}_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()

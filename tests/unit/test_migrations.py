@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,34 +9,17 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from helpers import scratch_database
+from sqlalchemy import Engine, inspect, text
 
-from wikicoop.core.db import alembic_config, make_engine, upgrade_schema
+from wikicoop.core.db import alembic_config, upgrade_schema
 from wikicoop.core.models import Base
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with scratch_database(request.param, tmp_path, "migration") as engine:
         yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("WIKICOOP_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("PostgreSQL: set WIKICOOP_DATABASE_URL to run this case")
-    schema = f"wikicoop_migration_{os.getpid()}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_upgrade_from_0001_keeps_pages_and_publishes_their_revisions(engine: Engine) -> None:

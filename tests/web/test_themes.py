@@ -4,19 +4,17 @@ cache keeps one copy per theme; theme files are cacheable; the print stylesheet.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from alembic import command
-from helpers import login, post_form, soup
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from helpers import login, post_form, scratch_database, soup
+from sqlalchemy import Engine, inspect, text
 
 from wikicoop.community.accounts import find_user
-from wikicoop.core.db import alembic_config, make_engine
+from wikicoop.core.db import alembic_config
 from wikicoop.web.db import get_session
 from wikicoop.web.themes import THEMES_DIR, stylesheet_files, theme_chain, theme_names
 
@@ -256,25 +254,8 @@ def test_the_default_stylesheet_has_a_print_part_and_stays_small():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with scratch_database(request.param, tmp_path, "theme_migration") as engine:
         yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("WIKICOOP_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        pytest.skip("PostgreSQL: set WIKICOOP_DATABASE_URL to run this case")
-    schema = f"wikicoop_theme_migration_{os.getpid()}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}))
-    yield engine
-    engine.dispose()
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_0007_adds_the_theme_column_empty_and_goes_back(engine: Engine):
