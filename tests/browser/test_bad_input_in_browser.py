@@ -27,7 +27,9 @@ from browser_support import (
     write_page,
 )
 
-pytestmark = pytest.mark.browser
+# What they check is in the browser and the server's pages, the same on both databases:
+# they run in the SQLite pass (the PostgreSQL pass keeps test_browser.py's editing flows).
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 #: the limit as the message may write it: 100000, 100 000 (any space), 100 kB, 97,7 Kio...
 LIMIT_SHOWN = re.compile(r"100[\s\u00a0\u202f.]?000|100\s?k|97[,.]7")

@@ -69,6 +69,7 @@ def test_home_page_licence_and_csp(new_page: Callable[..., Any], console_log: li
     assert errors_on(console_log, "/wiki/Accueil") == []
 
 
+@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_every_seed_page_loads_without_console_errors(
     new_page: Callable[..., Any], console_log: list[ConsoleEntry]
 ):
@@ -407,6 +408,7 @@ def test_restore_old_version(admin_page: Any):
     expect(history_rows(page).first).to_contain_text("retour à l'horaire d'origine")
 
 
+@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_screenshots(admin_page: Any, screenshot_dir: Path):
     page = admin_page
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -440,6 +442,7 @@ def test_screenshots(admin_page: Any, screenshot_dir: Path):
     print("screenshots:", *paths, sep="\n  ")
 
 
+@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, Any]):
     axe = axe_path()
     # axe is injected as an inline script: this context alone bypasses the CSP

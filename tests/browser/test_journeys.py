@@ -39,7 +39,9 @@ from browser_support import (
 )
 from helpers import Inbox
 
-pytestmark = pytest.mark.browser
+# What they check is in the browser and the server's pages, the same on both databases:
+# they run in the SQLite pass (the PostgreSQL pass keeps test_browser.py's editing flows).
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 PHONE = {
     "viewport": {"width": 360, "height": 740},

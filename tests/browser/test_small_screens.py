@@ -1,4 +1,5 @@
-"""Issue 8, point 9: every page fits a 360 px screen, logged in or not.
+"""Issue 8, point 9: every page fits a 360 px screen, logged in or not; and (issue 12,
+point 7) the wiki reads at 200 % zoom in both themes.
 
 A real Chromium at 360 × 740 CSS pixels opens each kind of page of the running server (the
 fixtures of ``test_browser.py``: ``wikicoop run`` on a free port) and measures the document's
@@ -34,6 +35,8 @@ from browser_support import (
 pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 SMALL = {"width": 360, "height": 740}
+#: a 1280 × 900 window at 200 % zoom: half as many CSS pixels, each twice as big
+ZOOMED = {"width": 640, "height": 450}
 TITLE = "Petit écran"
 LONG_WORD = "Anticonstitutionnellementdésinstitutionnalisationnellement" * 2
 WIDE_TEXT = f"""Une page qui teste les petits écrans : {LONG_WORD}.
@@ -71,6 +74,8 @@ VISITOR_PATHS = [
     "/wiki/Page_qui_n_existe_pas",
     *PLUGIN_PATHS,
 ]
+#: the pages read at 200 % zoom: the core's kinds of page (the plugins' share their layout)
+ZOOM_PATHS = [path for path in VISITOR_PATHS if path not in PLUGIN_PATHS]
 #: and what a moderator opens besides
 MODERATOR_PATHS = [
     *VISITOR_PATHS,
@@ -126,16 +131,19 @@ class Seen:
 
     too_wide: list[str] = field(default_factory=list)
     header_links: list[dict[str, Any]] = field(default_factory=list)
+    #: per theme, the pages wider than a 1280 px window at 200 % zoom
+    zoomed_too_wide: dict[str, list[str]] = field(default_factory=dict)
 
 
-def overflowing(page: Any, paths: list[str]) -> list[str]:
-    """The paths whose document is wider than the screen, with the widths measured."""
+def overflowing(page: Any, paths: list[str], limit: int = SMALL["width"]) -> list[str]:
+    """The paths whose document is wider than ``limit`` CSS pixels (the screen), with the
+    widths measured."""
     wide = []
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.status < 500, path
         width = page.evaluate("() => document.documentElement.scrollWidth")
-        if width > SMALL["width"]:
+        if width > limit:
             culprit = page.evaluate(
                 """(limit) => [...document.querySelectorAll('body *')]
                      .filter((el) => el.getBoundingClientRect().right > limit + 1
@@ -144,7 +152,7 @@ def overflowing(page: Any, paths: list[str]) -> list[str]:
                        + (el.className ? '.' + el.className : '')
                        + ' in ' + el.parentElement.tagName.toLowerCase())
                      .slice(0, 3).join(', ')""",
-                SMALL["width"],
+                limit,
             )
             wide.append(f"{path}: {width} px ({culprit})")
     return wide
@@ -206,6 +214,20 @@ def small_screens(chromium_executable: str, live_server: str, screenshot_dir: Pa
                             page.goto(path)
                             page.screenshot(path=str(screenshot_dir / name), full_page=True)
                     context.close()
+                for theme in ("default", "high-contrast"):
+                    context = browser.new_context(
+                        base_url=live_server,
+                        locale="fr-FR",
+                        viewport=ZOOMED,
+                        device_scale_factor=2,
+                    )
+                    page = context.new_page()
+                    page.goto(f"/?theme={theme}")  # the visitor's choice, kept in a cookie
+                    assert page.locator("body").get_attribute("data-theme") == theme
+                    seen["visitor"].zoomed_too_wide[theme] = overflowing(
+                        page, ZOOM_PATHS, ZOOMED["width"]
+                    )
+                    context.close()
             finally:
                 browser.close()
         return seen
@@ -239,3 +261,10 @@ def test_screenshots_at_360px(small_screens: dict[str, Seen], screenshot_dir: Pa
     paths = [screenshot_dir / name for name in SCREENSHOTS]
     assert all(path.stat().st_size > 0 for path in paths)
     print("screenshots:", *paths, sep="\n  ")
+
+
+@pytest.mark.parametrize("theme", ["default", "high-contrast"])
+def test_every_page_reads_at_200_percent_zoom(small_screens: dict[str, Seen], theme: str):
+    """WCAG 1.4.4 and 1.4.10: zoomed to 200 %, a 1280 px window shows 640 CSS pixels;
+    nothing may then need a sideways scroll, in either theme."""
+    assert small_screens["visitor"].zoomed_too_wide[theme] == []
