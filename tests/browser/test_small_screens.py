@@ -74,8 +74,19 @@ VISITOR_PATHS = [
     "/wiki/Page_qui_n_existe_pas",
     *PLUGIN_PATHS,
 ]
-#: the pages read at 200 % zoom: the core's kinds of page (the plugins' share their layout)
-ZOOM_PATHS = [path for path in VISITOR_PATHS if path not in PLUGIN_PATHS]
+#: the pages read at 200 % zoom: one of each layout of the core (the others, and the
+#: plugins' pages, are built of the same pieces; all of them fit 360 px above)
+ZOOM_PATHS = [
+    "/",
+    page_path(TITLE),
+    page_path(TITLE) + "?action=edit",
+    page_path(TITLE) + "?action=history",
+    page_path(TITLE) + "?action=diff&view=side",
+    "/recherche?q=jardin",
+    "/modifications-recentes",
+    "/compte/inscription",
+    "/compte/apparence",
+]
 #: and what a moderator opens besides
 MODERATOR_PATHS = [
     *VISITOR_PATHS,
