@@ -40,7 +40,10 @@ from browser_support import (  # noqa: F401  (re-exported for older imports)
     write_page,
 )
 
-pytestmark = pytest.mark.browser
+# The browser checks the pages' HTML and scripts: they run in the SQLite pass. On
+# PostgreSQL the same flows are covered through the Flask client (tests/web) and a real
+# server by tests/web/test_server.py; this keeps CI under its 15 minutes.
+pytestmark = [pytest.mark.browser, pytest.mark.any_database]
 
 
 def test_home_page_licence_and_csp(new_page: Callable[..., Any], console_log: list[ConsoleEntry]):
@@ -69,7 +72,6 @@ def test_home_page_licence_and_csp(new_page: Callable[..., Any], console_log: li
     assert errors_on(console_log, "/wiki/Accueil") == []
 
 
-@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_every_seed_page_loads_without_console_errors(
     new_page: Callable[..., Any], console_log: list[ConsoleEntry]
 ):
@@ -408,7 +410,6 @@ def test_restore_old_version(admin_page: Any):
     expect(history_rows(page).first).to_contain_text("retour à l'horaire d'origine")
 
 
-@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_screenshots(admin_page: Any, screenshot_dir: Path):
     page = admin_page
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -442,7 +443,6 @@ def test_screenshots(admin_page: Any, screenshot_dir: Path):
     print("screenshots:", *paths, sep="\n  ")
 
 
-@pytest.mark.any_database  # the pages' HTML and scripts, whatever the database
 def test_accessibility_axe(new_page: Callable[..., Any], admin_state: dict[str, Any]):
     axe = axe_path()
     # axe is injected as an inline script: this context alone bypasses the CSP
