@@ -108,6 +108,20 @@ DEFAULTS: dict[str, Any] = {
     "CONVERT_RATE_LIMIT": "60 per minute;1000 per hour",
     "COMMENT_RATE_LIMIT": "6 per minute;60 per hour",
     "REPORT_RATE_LIMIT": "10 per hour",
+    # -- beyond one machine (docs/scaling.md) --
+    # "whoosh" (a folder per machine, the embedded default) or "postgresql" (full-text
+    # search in the wiki's PostgreSQL database, shared by every app server)
+    "SEARCH_BACKEND": "whoosh",
+    # Redis shared by the app servers ("redis://127.0.0.1:6379/0"); empty: no Redis.
+    # When set, background jobs go through an RQ queue run by `wikicoop worker`, and
+    # the rate limits are counted there unless RATELIMIT_STORAGE_URI says otherwise
+    "REDIS_URL": "",
+    # the RQ queue's name (several wikis may share one Redis)
+    "JOBS_QUEUE": "wikicoop",
+    # a failed job is tried again this many times, after JOB_RETRY_SECONDS, then twice
+    # as long each time
+    "JOB_RETRIES": 3,
+    "JOB_RETRY_SECONDS": 10,
     # -- e-mail (notifications); nothing is sent while SMTP_HOST is empty --
     "SMTP_HOST": "",
     "SMTP_PORT": 25,

@@ -36,6 +36,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("wikicoop.text",),  # titles, licences, diffs, merges: pure functions of text
     ("wikicoop.rendering",),  # Markdown to sanitized HTML
     ("wikicoop.core",),  # models, the write path, history, permissions, moderation policy
+    # background jobs: an RQ queue on Redis when REDIS_URL is set, else in this process
+    ("wikicoop.jobs",),
     ("wikicoop.search",),
     ("wikicoop.community",),  # accounts, review, discussions, watching, changes, feeds, mail
     ("wikicoop.plugins",),  # the plugin system (hooks, discovery, wiring into the app)

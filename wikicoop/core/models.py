@@ -398,3 +398,47 @@ class Notification(Base):
     # extra words for the message (a rejection reason...)
     message: Mapped[str] = mapped_column(String(500), default="")
     read_at: Mapped[datetime | None]
+
+
+class SearchEntry(Base):
+    """One page as the PostgreSQL search backend finds it (``SEARCH_BACKEND=postgresql``).
+
+    Written in the same transaction as the revision it shows, so search is always in
+    step with the pages. On PostgreSQL a migration adds the weighted ``tsvector`` and the
+    GIN and trigram indexes (not mapped here: the backend reads them in SQL). The table
+    stays empty with the Whoosh backend, which keeps its own folder.
+    """
+
+    __tablename__ = "search_entries"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision_id: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    # the title lower-cased without accents: prefix suggestions and "did you mean"
+    title_folded: Mapped[str] = mapped_column(Text)
+    namespace: Mapped[str] = mapped_column(String(32))
+    page_type: Mapped[str] = mapped_column(String(64))
+    licence: Mapped[str] = mapped_column(String(32))
+    # "fr" or "en": which text search configuration the page's words go through
+    language: Mapped[str] = mapped_column(String(8))
+    # the structured fields' values as words (weighted between the title and the text)
+    fields_text: Mapped[str] = mapped_column(Text, default="")
+    # the page's plain text, for the snippets
+    body: Mapped[str] = mapped_column(Text)
+    updated: Mapped[datetime | None]
+
+
+class SearchFacet(Base):
+    """One facet value of a page in the PostgreSQL search backend (its categories, its
+    type, its licence, the fields declared faceted): facets are counted in SQL."""
+
+    __tablename__ = "search_facets"
+    __table_args__ = (Index("ix_search_facets_name_value", "name", "value"),)
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("search_entries.page_id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
