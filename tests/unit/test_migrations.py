@@ -1,4 +1,4 @@
-"""Upgrading a wiki that already has pages: migrations 0002 to 0005 keep every row, and go back."""
+"""Upgrading a wiki that already has pages: migrations 0002 to 0009 keep every row, and go back."""
 
 from __future__ import annotations
 
@@ -170,6 +170,74 @@ def test_0006_widens_the_author_name_and_goes_back(engine: Engine) -> None:
     assert kept == name[:45] if engine.dialect.name != "sqlite" else kept == name
     _execute(engine, "DELETE FROM revisions", "DELETE FROM pages")
     upgrade_schema(engine)
+
+
+#: old rows 0009 converts: accents, an empty text, a 2 MB text, a short one left raw
+_TEXTS_0009 = {
+    1: "Fête des voisins à Kerourien : crêpes, café et « bonne humeur » ! " * 20,
+    2: "",
+    3: ("Le Repair Café répare grille-pains, vélos et ordinateurs. " * 40_000)[:2_000_000],
+    4: "Été",
+}
+
+
+def test_0009_compresses_revision_texts_in_place_and_goes_back(
+    engine: Engine, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from wikicoop.core.compressed_text import RAW, ZLIB, decompress_text
+
+    config = alembic_config(engine)
+    command.upgrade(config, "0008")
+    capfd.readouterr()
+    command.upgrade(config, "0009")  # no rows: not a word on stderr
+    assert capfd.readouterr().err == ""
+    command.downgrade(config, "0008")
+    _execute(
+        engine,
+        "INSERT INTO pages (id, namespace, name, licence, language, created_at,"
+        " touched_at, protection) VALUES (1, 'main', 'Fête', 'CC-BY-SA-4.0', 'fr',"
+        " '2026-01-01 00:00:00+00', '2026-01-01 00:00:00+00', '')",
+    )
+    with engine.begin() as conn:
+        for row_id, body in _TEXTS_0009.items():
+            conn.execute(
+                text(
+                    "INSERT INTO revisions (id, page_id, created_at, summary, minor, size,"
+                    " text, licence, action, status, pending_reasons, review_reason)"
+                    " VALUES (:id, 1, '2026-01-01 00:00:00+00', '', false, :size, :text,"
+                    " 'CC-BY-SA-4.0', 'edit', 'published', '', '')"
+                ),
+                {"id": row_id, "size": len(body.encode()), "text": body},
+            )
+    capfd.readouterr()
+    command.upgrade(config, "0009")
+    err = capfd.readouterr().err
+    assert "Compression des textes des révisions" in err and "4/4 (100 %)" in err
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, text FROM revisions")).all())
+        column = {c["name"]: c for c in inspect(conn).get_columns("revisions")}["text"]
+    assert not column["nullable"]
+    assert {i: decompress_text(v) for i, v in stored.items()} == _TEXTS_0009
+    assert bytes(stored[1])[0] == ZLIB and bytes(stored[4])[0] == RAW
+    assert len(bytes(stored[3])) < len(_TEXTS_0009[3]) // 50  # repetitive: > 50x smaller
+    assert list(stored) == sorted(stored)  # nothing lost, nothing added
+
+    command.downgrade(config, "0008")
+    assert "Décompression" in capfd.readouterr().err
+    with engine.connect() as conn:
+        back = dict(conn.execute(text("SELECT id, text FROM revisions")).all())
+        column = {c["name"]: c for c in inspect(conn).get_columns("revisions")}["text"]
+    assert back == _TEXTS_0009
+    assert not column["nullable"]
+    upgrade_schema(engine)
+    with engine.connect() as conn:  # the ORM reads the converted rows as str
+        from sqlalchemy.orm import Session
+
+        from wikicoop.core.models import Revision
+
+        with Session(conn) as session:
+            assert session.get(Revision, 1).text == _TEXTS_0009[1]
+            assert session.get(Revision, 2).text == ""
 
 
 def test_a_fresh_database_takes_every_plugin_branch_at_once(engine: Engine) -> None:

@@ -23,11 +23,13 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..text.titles import Title, make_title
+from .compressed_text import CompressedText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -189,7 +191,8 @@ class Revision(Base):
     summary: Mapped[str] = mapped_column(String(500), default="")
     minor: Mapped[bool] = mapped_column(Boolean, default=False)
     size: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
+    # stored compressed (wikicoop.core.compressed_text): never filter on it in SQL
+    text: Mapped[str] = mapped_column(CompressedText)
     licence: Mapped[str] = mapped_column(String(32))
     # what made this revision: edit, create, restore, move, merge
     action: Mapped[str] = mapped_column(String(16), default="edit")
@@ -410,6 +413,11 @@ class SearchEntry(Base):
     """
 
     __tablename__ = "search_entries"
+    __table_args__ = (
+        # GIN on PostgreSQL (the words; the title's trigrams), made by migration 0008
+        Index("ix_search_entries_vector", "vector"),
+        Index("ix_search_entries_title_folded", "title_folded"),
+    )
 
     page_id: Mapped[int] = mapped_column(
         ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
@@ -428,6 +436,10 @@ class SearchEntry(Base):
     # the page's plain text, for the snippets
     body: Mapped[str] = mapped_column(Text)
     updated: Mapped[datetime | None]
+    # the weighted words (title A, fields B, text C), written in SQL by the backend
+    vector: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), deferred=True
+    )
 
 
 class SearchFacet(Base):
