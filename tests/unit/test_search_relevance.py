@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from pg_search_support import BACKENDS, backend_of
 from search_corpus import NEWEST_TITLE, generate_corpus
 
 from wikicoop.search.analysis import fold
@@ -276,11 +277,13 @@ def corpus() -> dict[str, SearchDocument]:
     return {doc.title: doc for doc in generate_corpus(CORPUS_PAGES)}
 
 
-@pytest.fixture(scope="module")
-def backend(tmp_path_factory: pytest.TempPathFactory, corpus) -> WhooshBackend:
-    backend = WhooshBackend(tmp_path_factory.mktemp("relevance-index"))
-    backend.rebuild(corpus.values(), total=len(corpus))
-    return backend
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request, tmp_path_factory: pytest.TempPathFactory, corpus):
+    """The corpus indexed by each backend (the same judged set and floors for both)."""
+    folder = tmp_path_factory.mktemp("relevance-index")
+    with backend_of(request.param, folder, "relevance") as backend:
+        backend.rebuild(corpus.values(), total=len(corpus))
+        yield backend
 
 
 @pytest.fixture(scope="module")

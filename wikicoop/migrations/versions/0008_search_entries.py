@@ -7,6 +7,7 @@ Create Date: 2026-12-04 21:50:00.000000
 
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 
 revision = '0008'
@@ -29,6 +30,9 @@ def upgrade() -> None:
         sa.Column('fields_text', sa.Text(), nullable=False),
         sa.Column('body', sa.Text(), nullable=False),
         sa.Column('updated', sa.DateTime(timezone=True), nullable=True),
+        # the weighted words (title A, fields B, text C), written by the backend; a
+        # plain unused text column on SQLite, where the Whoosh backend is used
+        sa.Column('vector', sa.Text().with_variant(TSVECTOR(), 'postgresql'), nullable=True),
         sa.ForeignKeyConstraint(
             ['page_id'], ['pages.id'],
             name=op.f('fk_search_entries_page_id_pages'), ondelete='CASCADE',
@@ -47,11 +51,60 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('page_id', 'name', 'value', name=op.f('pk_search_facets')),
     )
     op.create_index('ix_search_facets_name_value', 'search_facets', ['name', 'value'])
-    # PostgreSQL only: the weighted tsvector, its GIN index and the trigram index are
-    # added here by the search backend's work (issue 13, point 1)
+    if op.get_bind().dialect.name == 'postgresql':
+        _postgresql_search()
+    else:  # the same names, plain indexes (the model declares them)
+        op.create_index('ix_search_entries_vector', 'search_entries', ['vector'])
+        op.create_index('ix_search_entries_title_folded', 'search_entries', ['title_folded'])
+
+
+#: one migration at a time creates the extensions (parallel test schemas, several servers)
+_LOCK_KEY = 720_613_008
+
+
+def _postgresql_search() -> None:
+    """The extensions (in ``public``, shared by every schema of the database) and this
+    schema's two text search configurations: French and English with accents removed
+    before the stemmer."""
+    op.execute(f'SELECT pg_advisory_xact_lock({_LOCK_KEY})')
+    op.execute('CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public')
+    op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public')
+    bind = op.get_bind()
+    schema_of = {
+        name: schema
+        for name, schema in bind.execute(
+            sa.text(
+                "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n"
+                " ON n.oid = e.extnamespace WHERE e.extname IN ('unaccent', 'pg_trgm')"
+            )
+        )
+    }
+    unaccent, trgm = schema_of['unaccent'], schema_of['pg_trgm']
+    for name, source, stemmer in (
+        ('wikicoop_fr', 'french', 'french_stem'),
+        ('wikicoop_en', 'english', 'english_stem'),
+    ):
+        op.execute(f'DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}')
+        op.execute(f'CREATE TEXT SEARCH CONFIGURATION {name} (COPY = pg_catalog.{source})')
+        op.execute(
+            f'ALTER TEXT SEARCH CONFIGURATION {name} ALTER MAPPING FOR hword, hword_part, word'
+            f' WITH "{unaccent}".unaccent, pg_catalog.{stemmer}'
+        )
+    op.execute('CREATE INDEX ix_search_entries_vector ON search_entries USING gin (vector)')
+    # "did you mean" and title suggestions: titles with a word like the one typed
+    op.execute(
+        'CREATE INDEX ix_search_entries_title_folded ON search_entries'
+        f' USING gin (title_folded "{trgm}".gin_trgm_ops)'
+    )
 
 
 def downgrade() -> None:
+    op.drop_index('ix_search_entries_title_folded', table_name='search_entries')
+    op.drop_index('ix_search_entries_vector', table_name='search_entries')
     op.drop_index('ix_search_facets_name_value', table_name='search_facets')
     op.drop_table('search_facets')
     op.drop_table('search_entries')
+    if op.get_bind().dialect.name == 'postgresql':
+        # the extensions stay: other schemas of the database may use them
+        op.execute('DROP TEXT SEARCH CONFIGURATION IF EXISTS wikicoop_en')
+        op.execute('DROP TEXT SEARCH CONFIGURATION IF EXISTS wikicoop_fr')

@@ -1,0 +1,39 @@
+"""Search backends for the backend-level tests: Whoosh in a folder, or PostgreSQL in a
+schema of its own (skipped, saying why, unless WIKICOOP_DATABASE_URL is set).
+
+The PostgreSQL schema is migrated like a wiki's, then the entries' foreign key to
+``pages`` is dropped: these tests index documents without creating pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers import scratch_database
+from sqlalchemy import text
+
+from wikicoop.core.db import upgrade_schema
+from wikicoop.search.pg_backend import PostgresBackend
+from wikicoop.search.whoosh_backend import WhooshBackend
+
+#: the backends every backend-level test runs on
+BACKENDS = ("whoosh", "postgresql")
+
+
+@contextmanager
+def backend_of(
+    kind: str, folder: Path, name: str, *, extra_fields: Mapping[str, str] = {}
+) -> Iterator[WhooshBackend | PostgresBackend]:
+    """An empty backend of ``kind`` ("whoosh" or "postgresql")."""
+    if kind == "whoosh":
+        yield WhooshBackend(folder / "index", extra_fields=extra_fields)
+        return
+    with scratch_database("postgresql", folder, name) as engine:
+        upgrade_schema(engine)
+        with engine.begin() as conn:
+            conn.execute(
+                text("ALTER TABLE search_entries DROP CONSTRAINT fk_search_entries_page_id_pages")
+            )
+        yield PostgresBackend(engine, extra_fields=extra_fields)

@@ -1,0 +1,360 @@
+"""The PostgreSQL full-text search backend (``SEARCH_BACKEND=postgresql``).
+
+The entries live in the wiki's own database (``search_entries``, ``search_facets``,
+migration 0008), written in the transaction of the revision they show (see
+:mod:`wikicoop.search`): search is always in step with the pages, with nothing to
+queue, retry or repair, and every server of a multi-server install sees the same.
+
+- **Words.** Each page's ``tsvector`` goes through the configuration of its language
+  (``wikicoop_fr`` / ``wikicoop_en``: PostgreSQL's French and English stemmers after
+  ``unaccent``), title weighted A, the plugins' text fields B, the text C; a GIN index
+  finds them. A query is translated per language (:mod:`.pg_query`) and a page is
+  matched by its own language's query.
+- **Ranking.** ``ts_rank`` (weights D 0.1, C 0.2, B 0.4, A 1.0, rank divided by
+  1 + log of the length) plus a bonus when the whole title was typed; ``sort="date"``
+  orders by date. When no page has all the words, the words are OR-ed instead.
+- **Snippets.** ``ts_headline`` is asked for up to two fragments marked with sentinel
+  characters that cannot occur in the stored text (control characters are removed from
+  it, and ``<``, ``>``, ``&`` are swapped for others first, so the parser sees no tag);
+  the fragments are then escaped in Python and only the sentinels become ``<mark>``.
+- **Facets and filters** are rows of ``search_facets``: filters are ``EXISTS``
+  clauses, counts a ``GROUP BY`` over the matched pages.
+- **Suggestions** use pg_trgm (:mod:`.pg_suggest`).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+
+from . import analysis
+from .backend import QueryError, SearchDocument, SearchHit, SearchQuery, SearchResults
+from .pg_entries import COUNTED_FACETS, FILTER_ONLY, remove_entries, write_entries
+from .pg_query import TreeQueries
+from .pg_suggest import NAME_KEY_SQL, did_you_mean, suggest_titles
+from .query_syntax import (
+    And,
+    Word,
+    clean_query_text,
+    has_positive,
+    parse_query_text,
+    positive_count,
+)
+from .whoosh_schema import check_extra_fields
+
+#: as in the Whoosh backend: results per page, deepest result, "did you mean" threshold
+MAX_PER_PAGE = 100
+MAX_RESULT_OFFSET = 10_000
+SUGGEST_BELOW = 5
+MAX_TITLE_SUGGESTIONS = 10
+#: documents per batch (and per progress report) in :meth:`PostgresBackend.rebuild`
+REBUILD_BATCH = 500
+#: score added to a page whose whole title (or name without namespace) was typed
+EXACT_TITLE_BONUS = 1.0
+#: score added when the words typed appear as such in the title ("d'ecriture")
+TITLE_PHRASE_BONUS = 0.05
+#: weight of the title's own rank (ts_rank of the title's words, divided by their number)
+TITLE_FACTOR = 2.0
+#: length of a snippet fragment, as in the Whoosh backend (about 200 characters)
+SNIPPET_CHARS = 200
+#: sentinels of ts_headline (never in the stored text: see pg_entries.clean)
+_START, _STOP, _FRAGMENTS = "\x02", "\x03", "\x01"
+_HEADLINE_OPTIONS = (
+    f"StartSel={_START}, StopSel={_STOP}, FragmentDelimiter={_FRAGMENTS},"
+    " MaxFragments=2, MaxWords=32, MinWords=12, ShortWord=2"
+)
+#: what the parser would read as markup, swapped for characters the text cannot hold
+_HIDE_MARKUP = "translate(e.body, '<>&', chr(4) || chr(5) || chr(6))"
+_SHOW_MARKUP = str.maketrans({"\x04": "<", "\x05": ">", "\x06": "&"})
+
+
+class PostgresBackend:
+    """A :class:`~wikicoop.search.backend.SearchBackend` on the wiki's PostgreSQL database.
+
+    Args:
+        engine: the wiki's engine (each call uses its own connection).
+        extra_fields: the plugins' fields, name -> ``"keyword"`` or ``"text"``.
+    """
+
+    def __init__(self, engine: Engine, *, extra_fields: Mapping[str, str] = {}) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError("SEARCH_BACKEND=postgresql needs a PostgreSQL DATABASE_URL")
+        self.engine = engine
+        self.extra_fields: dict[str, str] = check_extra_fields(extra_fields)
+        keyword = [name for name, kind in self.extra_fields.items() if kind == "keyword"]
+        self.facet_names: tuple[str, ...] = (*COUNTED_FACETS, *keyword)
+        self.filter_names = frozenset((*self.facet_names, *FILTER_ONLY))
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, connection: Connection, documents: Iterable[SearchDocument]) -> int:
+        """Upsert entries with ``connection`` (the caller's transaction)."""
+        return write_entries(connection, documents, self.extra_fields)
+
+    def index_pages(self, documents: Iterable[SearchDocument]) -> None:
+        """Add or replace these pages (one transaction)."""
+        with self.engine.begin() as connection:
+            self.write(connection, documents)
+
+    def remove_pages(self, page_ids: Iterable[int]) -> None:
+        """Forget these pages."""
+        with self.engine.begin() as connection:
+            remove_entries(connection, page_ids)
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        *,
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Replace every entry with ``documents`` in one transaction (searches see the
+        old entries until it commits); ``progress(n)`` after each batch."""
+        count = 0
+        with self.engine.begin() as connection:
+            connection.execute(text("DELETE FROM search_entries"))
+            batch: list[SearchDocument] = []
+            for doc in documents:
+                batch.append(doc)
+                if len(batch) >= REBUILD_BATCH:
+                    count += self.write(connection, batch)
+                    batch = []
+                    if progress is not None:
+                        progress(count)
+            count += self.write(connection, batch)
+        if progress is not None and (count == 0 or count % REBUILD_BATCH):
+            progress(count)
+
+    def needs_rebuild(self) -> bool:
+        """Never: the entries are written with the pages (the migration made the table)."""
+        return False
+
+    def maintain(self) -> None:
+        """Nothing to do: PostgreSQL maintains its indexes (autovacuum)."""
+
+    # -- reading -------------------------------------------------------------------------
+
+    def indexed_revisions(self) -> dict[int, int]:
+        """page id -> revision id of every entry."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(text("SELECT page_id, revision_id FROM search_entries"))
+            return {int(page_id): int(revision_id) for page_id, revision_id in rows}
+
+    def suggest_titles(self, prefix: str, limit: int = 10) -> list[str]:
+        """Titles whose start, or the start of one of their words, is ``prefix``."""
+        limit = max(0, min(int(limit), MAX_TITLE_SUGGESTIONS))
+        key = analysis.normalize_key(clean_query_text(prefix))
+        if not limit or not key:
+            return []
+        with self.engine.connect() as connection:
+            return suggest_titles(connection, key, limit)
+
+    def _filters(self, filters: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+        """The filters as SQL ``AND EXISTS (…)`` clauses and their parameters."""
+        clauses, params = [], {}
+        for i, (name, value) in enumerate(filters.items()):
+            if name not in self.filter_names:
+                raise QueryError("unknown-filter", name=name)
+            value = clean_query_text(value)
+            if value:
+                clauses.append(
+                    " AND EXISTS (SELECT 1 FROM search_facets f WHERE f.page_id = e.page_id"
+                    f" AND f.name = :fn{i} AND f.value = :fv{i})"
+                )
+                params[f"fn{i}"], params[f"fv{i}"] = name, value
+        return "".join(clauses), params
+
+    @staticmethod
+    def _match(queries: TreeQueries, all_words: bool) -> tuple[str, dict[str, Any]] | None:
+        """The SQL condition matching a page by its language's query, or None."""
+        parts, params = [], {}
+        for lang in ("fr", "en"):
+            q = queries.tsquery(lang, all_words=all_words)
+            params[f"q_{lang}"] = q or ""
+            if q:
+                parts.append(f"(e.language = '{lang}' AND e.vector @@ CAST(:q_{lang} AS tsquery))")
+        if not parts:
+            return None
+        return "(" + " OR ".join(parts) + ")", params
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run a query in the wiki's syntax (see :mod:`~wikicoop.search.query_syntax`).
+
+        Raises:
+            QueryError: empty query, only excluded words, only very common words, or an
+                unknown filter name.
+        """
+        text_, tree = parse_query_text(query.text)
+        if tree is None:
+            raise QueryError("no-words")
+        if not has_positive(tree):
+            raise QueryError("only-exclusions")
+        filter_sql, filter_params = self._filters(query.filters)
+        per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
+        page = max(1, min(int(query.page), max(1, MAX_RESULT_OFFSET // per_page)))
+        with self.engine.connect() as connection:
+            queries = TreeQueries(connection, tree)
+            match = self._match(queries, True)
+            if match is None:
+                raise QueryError("too-common")
+            where, params = match[0] + filter_sql, {**match[1], **filter_params}
+            total = self._count(connection, where, params)
+            fell_back = False
+            if not total and positive_count(tree) > 1:
+                any_match = self._match(queries, False)
+                if any_match is not None:
+                    where, params = any_match[0] + filter_sql, {**any_match[1], **filter_params}
+                    total, fell_back = self._count(connection, where, params), True
+            key = _exact_title_key(tree)
+            found = self._hits(connection, where, params, key, query.sort, page, per_page)
+            facets = self._facets(connection, where, params) if total else {}
+            suggestion = None
+            if fell_back or total < SUGGEST_BELOW:
+
+                def finds(corrected: TreeQueries, all_words: bool) -> bool:
+                    m = self._match(corrected, all_words)
+                    if m is None:
+                        return False
+                    sql = f"SELECT EXISTS (SELECT 1 FROM search_entries e WHERE {m[0]}{filter_sql})"
+                    return bool(connection.execute(text(sql), {**m[1], **filter_params}).scalar())
+
+                suggestion = did_you_mean(connection, text_, tree, finds, fell_back or not total)
+            connection.rollback()
+        facets = {name: facets.get(name, []) for name in self.facet_names}
+        return SearchResults(total=total, hits=tuple(found), facets=facets, suggestion=suggestion)
+
+    @staticmethod
+    def _count(connection: Connection, where: str, params: dict[str, Any]) -> int:
+        sql = f"SELECT count(*) FROM search_entries e WHERE {where}"
+        return int(connection.execute(text(sql), params).scalar() or 0)
+
+    def _facets(
+        self, connection: Connection, where: str, params: dict[str, Any]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """facet -> [(value, count)] over the matched pages, most frequent first."""
+        sql = (
+            "SELECT f.name, f.value, count(*) FROM search_facets f"
+            " WHERE f.name = ANY(:facet_names) AND f.page_id IN"
+            f" (SELECT e.page_id FROM search_entries e WHERE {where})"
+            " GROUP BY f.name, f.value"
+        )
+        rows = connection.execute(text(sql), {**params, "facet_names": list(self.facet_names)})
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name, value, count in rows:
+            out.setdefault(name, []).append((value, int(count)))
+        return {name: sorted(vc, key=lambda v: (-v[1], v[0])) for name, vc in out.items()}
+
+    def _hits(
+        self,
+        connection: Connection,
+        where: str,
+        params: dict[str, Any],
+        key: str | None,
+        sort: str,
+        page: int,
+        per_page: int,
+    ) -> list[SearchHit]:
+        """The hits of the results page asked for, with their snippets."""
+        rank = " + ".join(
+            f"CASE WHEN e.language = 'en' THEN {part.replace('QUERY', ':q_en')}"
+            f" ELSE {part.replace('QUERY', ':q_fr')} END"
+            for part in (
+                "ts_rank(e.vector, CAST(QUERY AS tsquery), 1)",
+                # the title's own words: the shorter the title matched, the better
+                f"{TITLE_FACTOR} * ts_rank(ts_filter(e.vector, '{{a}}'),"
+                " CAST(QUERY AS tsquery), 2)",
+            )
+        )
+        if key:
+            rank += (
+                f" + CASE WHEN e.title_folded = :title_key THEN {EXACT_TITLE_BONUS}"
+                f" WHEN ({NAME_KEY_SQL}) = :title_key THEN {EXACT_TITLE_BONUS / 2}"
+                f" WHEN strpos(e.title_folded, :title_key) > 0 THEN {TITLE_PHRASE_BONUS}"
+                " ELSE 0 END"
+            )
+        if sort == "date":
+            order = "e.updated DESC NULLS LAST, e.title_folded, e.page_id"
+        else:
+            order = "rank DESC, length(e.title), e.page_id"
+        headline = (
+            "CASE WHEN e.language = 'en'"
+            f" THEN ts_headline('wikicoop_en', {_HIDE_MARKUP}, CAST(:q_en AS tsquery), :options)"
+            f" ELSE ts_headline('wikicoop_fr', {_HIDE_MARKUP}, CAST(:q_fr AS tsquery), :options)"
+            " END"
+        )
+        sql = (
+            "SELECT e.page_id, e.title, e.namespace, e.page_type, e.updated, top.rank,"
+            f" e.body, {headline} FROM (SELECT e.page_id, {rank} AS rank"
+            f" FROM search_entries e WHERE {where} ORDER BY {order}"
+            " LIMIT :limit OFFSET :offset) top"
+            " JOIN search_entries e ON e.page_id = top.page_id"
+            f" ORDER BY {order.replace('rank DESC', 'top.rank DESC')}"
+        )
+        rows = connection.execute(
+            text(sql),
+            {
+                **params,
+                "title_key": key,
+                "options": _HEADLINE_OPTIONS,
+                "limit": per_page,
+                "offset": (page - 1) * per_page,
+            },
+        )
+        return [
+            SearchHit(
+                page_id=int(page_id),
+                title=title,
+                namespace=namespace,
+                page_type=page_type,
+                score=float(score) if sort != "date" else 0.0,
+                snippet_html=snippet_html(body or "", headline_text or ""),
+                updated=updated,
+            )
+            for page_id, title, namespace, page_type, updated, score, body, headline_text in rows
+        ]
+
+
+def _exact_title_key(tree: Any) -> str | None:
+    """The folded words typed, when the query is only plain words (the title bonus)."""
+    if isinstance(tree, Word):
+        words = [tree]
+    elif isinstance(tree, And) and all(isinstance(c, Word) for c in tree.children):
+        words = list(tree.children)
+    else:
+        return None
+    if any(w.prefix for w in words):
+        return None
+    return analysis.normalize_key(" ".join(w.text for w in words))
+
+
+def snippet_html(body: str, headline: str) -> str:
+    """The snippet of a hit from ts_headline's fragments: escaped, only the sentinels
+    turned into ``<mark>``; the page start when nothing was marked."""
+    headline = headline.translate(_SHOW_MARKUP)
+    if _START not in headline:
+        return lead_snippet(body)
+    fragments = []
+    for fragment in headline.split(_FRAGMENTS):
+        plain = " ".join(fragment.replace(_START, "").replace(_STOP, "").split())
+        if not plain:
+            continue
+        marked = html.escape(" ".join(fragment.split()), quote=True)
+        marked = marked.replace(_START, "<mark>").replace(_STOP, "</mark>")
+        if not body.startswith(plain):
+            marked = "… " + marked
+        if not body.endswith(plain):
+            marked += " …"
+        fragments.append(marked)
+    return " ".join(fragments).replace("… …", "…")
+
+
+def lead_snippet(text_: str) -> str:
+    """The first ~SNIPPET_CHARS characters of ``text_``, cut at a word end, escaped."""
+    text_ = " ".join(text_[: SNIPPET_CHARS * 2].split())
+    if len(text_) > SNIPPET_CHARS:
+        cut = text_.rfind(" ", 0, SNIPPET_CHARS)
+        text_ = text_[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS] + " …"
+    return html.escape(text_, quote=True)

@@ -1,0 +1,135 @@
+"""Query trees -> PostgreSQL ``tsquery`` texts, one per language configuration.
+
+A tree from :mod:`wikicoop.search.query_syntax` is translated the way
+:mod:`wikicoop.search.whoosh_query` builds Whoosh queries: every word and phrase (a leaf)
+is analysed once by PostgreSQL itself, in both configurations (``phraseto_tsquery``:
+the words of ``saint-martin`` or of a phrase must follow each other; ``to_tsquery`` with
+``:*`` for ``pref*``), in a single round trip. The tree is then assembled in Python
+with ``&``, ``|``, ``!`` and parentheses from those analysed pieces, which PostgreSQL
+printed (lexemes quoted by it): nothing typed reaches the tsquery parser unanalysed. A
+leaf made only of stop words is dropped (not required), as in the Whoosh backend.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from . import analysis
+from .query_syntax import WORD_RE, And, Node, Not, Or, Phrase, Word
+
+#: text search configuration of each page language (made by migration 0008)
+CONFIGS = {"fr": "wikicoop_fr", "en": "wikicoop_en"}
+#: a prefix query needs this many letters (``ec*`` would expand to half the vocabulary)
+MIN_PREFIX_CHARS = 3
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """One piece of a query analysed by PostgreSQL: ``kind`` is "phrase" or "prefix"."""
+
+    kind: str
+    text: str
+
+
+def _leaves_of(node: Node, out: dict[int, list[_Leaf]]) -> None:
+    """Collect the leaves of every Word/Phrase node (keyed by ``id(node)``)."""
+    if isinstance(node, Phrase):
+        out[id(node)] = [_Leaf("phrase", " ".join(WORD_RE.findall(node.text)))]
+    elif isinstance(node, Word):
+        out[id(node)] = _word_leaves(node)
+    elif isinstance(node, Not):
+        _leaves_of(node.child, out)
+    else:
+        for child in node.children:
+            _leaves_of(child, out)
+
+
+def _word_leaves(word: Word) -> list[_Leaf]:
+    """A word's pieces: its words as a phrase, or for ``pref*`` the words before the
+    last as phrases and the last as a prefix (when it is long enough)."""
+    if word.prefix:
+        stem = word.text.rstrip("*")
+        core = analysis.fold(analysis.strip_elision(stem.lower()))
+        pieces = re.findall(r"[^\W_]+", core)
+        if pieces and len(pieces[-1]) >= MIN_PREFIX_CHARS:
+            return [*(_Leaf("phrase", p) for p in pieces[:-1]), _Leaf("prefix", pieces[-1])]
+        return [_Leaf("phrase", " ".join(WORD_RE.findall(stem)))]
+    return [_Leaf("phrase", " ".join(WORD_RE.findall(word.text)))]
+
+
+class TreeQueries:
+    """The tsquery texts of one query tree, per language.
+
+    Args:
+        connection: where the leaves are analysed (one SELECT for all).
+        tree: the parsed query.
+    """
+
+    def __init__(self, connection: Connection, tree: Node) -> None:
+        self.tree = tree
+        leaves: dict[int, list[_Leaf]] = {}
+        _leaves_of(tree, leaves)
+        flat = [leaf for group in leaves.values() for leaf in group]
+        analysed = _analyse(connection, flat)
+        self._pieces: dict[str, dict[int, list[str]]] = {}
+        for lang in CONFIGS:
+            done, i = {}, 0
+            for key, group in leaves.items():
+                done[key] = analysed[lang][i : i + len(group)]
+                i += len(group)
+            self._pieces[lang] = done
+
+    def tsquery(self, lang: str, *, all_words: bool) -> str | None:
+        """The tsquery text for pages in ``lang`` (None: nothing to look for)."""
+        return self._node(self.tree, self._pieces[lang], all_words)
+
+    def _node(self, node: Node, pieces: Mapping[int, list[str]], all_words: bool) -> str | None:
+        if isinstance(node, (Word, Phrase)):
+            found = [p for p in pieces[id(node)] if p]
+            if not found:
+                return None
+            return found[0] if len(found) == 1 else " & ".join(f"( {p} )" for p in found)
+        if isinstance(node, Not):
+            child = self._node(node.child, pieces, all_words)
+            return f"!( {child} )" if child is not None else None
+        children = [(isinstance(c, Not), self._node(c, pieces, all_words)) for c in node.children]
+        positive = [q for negated, q in children if q is not None and not negated]
+        if isinstance(node, Or):
+            if not positive:
+                return None
+            return " | ".join(f"( {q} )" for q in positive)
+        assert isinstance(node, And)
+        negative = [q for negated, q in children if q is not None and negated]
+        if not positive:
+            return None
+        joiner = " & " if all_words else " | "
+        core = joiner.join(f"( {q} )" for q in positive)
+        if negative:
+            return " & ".join([f"( {core} )", *negative])
+        return core
+
+
+def _analyse(connection: Connection, leaves: list[_Leaf]) -> dict[str, list[str]]:
+    """language -> the tsquery text of each leaf in that language ('' for stop words)."""
+    if not leaves:
+        return {lang: [] for lang in CONFIGS}
+    columns, params = [], {}
+    for lang, config in CONFIGS.items():
+        params[f"c_{lang}"] = config
+        for i, leaf in enumerate(leaves):
+            params[f"t{i}"] = leaf.text
+            cfg = f"CAST(:c_{lang} AS regconfig)"
+            if leaf.kind == "prefix":
+                # a single folded word of letters and digits: safe in the tsquery syntax;
+                # PostgreSQL stems it before the ":*" (numeri* -> numer:*)
+                expr = f"to_tsquery({cfg}, :t{i} || ':*')"
+            else:
+                expr = f"phraseto_tsquery({cfg}, :t{i})"
+            columns.append(f"CAST({expr} AS text)")
+    row = connection.execute(text("SELECT " + ", ".join(columns)), params).one()
+    n = len(leaves)
+    return {lang: list(row[k * n : (k + 1) * n]) for k, lang in enumerate(CONFIGS)}

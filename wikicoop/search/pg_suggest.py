@@ -1,0 +1,205 @@
+"""PostgreSQL suggestions: titles for a typed prefix, and "did you mean" with pg_trgm.
+
+- **Titles** (:func:`suggest_titles`): titles whose start, or the start of one of their
+  words, is the prefix typed, accents and case ignored (``title_folded``; the trigram
+  index serves the ``LIKE``/regular expression). Titles that start with it come first,
+  shorter titles first, as in the Whoosh backend.
+- **Did you mean** (:func:`did_you_mean`): a word no page has is replaced by the
+  closest word of a title: titles holding a word like it are found with pg_trgm's
+  ``<%`` (word similarity, served by the trigram index), their words are compared by
+  edit distance in Python. Proposed only when the corrected query finds pages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from . import analysis
+from .pg_query import CONFIGS, TreeQueries, _analyse, _Leaf
+from .query_syntax import WORD_RE, Node, parse_query_text, positive_words
+
+#: titles read for one misspelt word, and the word similarity they must reach
+_CANDIDATE_TITLES = 50
+_WORD_SIMILARITY = 0.4
+#: the name of a page without its namespace ("aide:ecrire une page" -> "ecrire une page")
+NAME_KEY_SQL = (
+    "CASE WHEN e.namespace <> 'main' AND strpos(e.title_folded, ':') > 0"
+    " THEN substr(e.title_folded, strpos(e.title_folded, ':') + 1) ELSE e.title_folded END"
+)
+
+
+def extension_schema(connection: Connection, name: str) -> str:
+    """The schema an extension lives in (its functions are called qualified: the
+    search_path of a test, or of an install, may not include it)."""
+    schema = connection.execute(
+        text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n"
+            " ON n.oid = e.extnamespace WHERE e.extname = :name"
+        ),
+        {"name": name},
+    ).scalar()
+    if schema is None:
+        raise RuntimeError(f"the PostgreSQL extension {name} is missing: run the migrations")
+    return str(schema)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def suggest_titles(connection: Connection, key: str, limit: int) -> list[str]:
+    """At most ``limit`` titles whose start, or a word's start, is ``key`` (a folded key)."""
+    words = [analysis.strip_elision(w) for w in WORD_RE.findall(key)]
+    params: dict[str, Any] = {"start": _like_escape(key) + "%", "limit": limit}
+    starts = connection.execute(
+        text(
+            "SELECT e.title FROM search_entries e WHERE e.title_folded LIKE :start"
+            f" OR ({NAME_KEY_SQL}) LIKE :start"
+            " ORDER BY length(e.title), e.title_folded, e.page_id LIMIT :limit"
+        ),
+        params,
+    ).scalars()
+    chosen = list(starts)
+    if len(chosen) >= limit or not words:
+        return chosen[:limit]
+    # titles with a word starting with the last word typed (and the other words whole)
+    params["word"] = r"(^|[^[:alnum:]])" + re.escape(words[-1])
+    params["more"] = limit * 10
+    rows = connection.execute(
+        text(
+            "SELECT e.title, e.title_folded FROM search_entries e"
+            " WHERE e.title_folded ~ :word"
+            " ORDER BY length(e.title), e.title_folded, e.page_id LIMIT :more"
+        ),
+        params,
+    ).all()
+    needed = set(words[:-1])
+    for title, folded in rows:
+        own = {analysis.strip_elision(w) for w in WORD_RE.findall(folded)}
+        if title not in chosen and needed <= own:
+            chosen.append(title)
+            if len(chosen) >= limit:
+                break
+    return chosen
+
+
+def did_you_mean(
+    connection: Connection,
+    text_: str,
+    tree: Node,
+    finds: Any,
+    struggling: bool,
+) -> str | None:
+    """The query with unknown words replaced by the closest title word, if it finds pages.
+
+    ``finds(queries)`` says whether a corrected query (:class:`TreeQueries`) finds a page
+    with the search's filters. A word is unknown when no page in the languages looked
+    at has it; when the query found nothing with all its words (``struggling``), only
+    French pages count (a French typo the English stemmer cuts to a known stem).
+    """
+    languages = ("fr",) if struggling else ("fr", "en")
+    replacements: list[tuple[int, int, str]] = []
+    for word in positive_words(tree):
+        for match in WORD_RE.finditer(word.text):
+            raw = match.group(0)
+            if _word_known(connection, raw, languages):
+                continue
+            core = analysis.strip_elision(raw.lower())
+            if len(core) < 3:
+                continue
+            replacement = _correct_word(connection, core)
+            if not replacement:
+                continue
+            head = raw[: len(raw) - len(core)]
+            if raw[len(head) : len(head) + 1].isupper():
+                replacement = replacement[:1].upper() + replacement[1:]
+            start = word.start + match.start()
+            replacements.append((start + len(head), word.start + match.end(), replacement))
+    if not replacements:
+        return None
+    corrected = text_
+    for start, end, replacement in sorted(replacements, reverse=True):
+        corrected = corrected[:start] + replacement + corrected[end:]
+    if corrected == text_:
+        return None
+    _, new_tree = parse_query_text(corrected)
+    if new_tree is None:
+        return None
+    queries = TreeQueries(connection, new_tree)
+    for all_words in (True, False):
+        if finds(queries, all_words):
+            return corrected
+    return None
+
+
+def _word_known(connection: Connection, word: str, languages: tuple[str, ...]) -> bool:
+    """Whether a page in one of ``languages`` has ``word`` (stop words count as known)."""
+    analysed = _analyse(connection, [_Leaf("phrase", word)])
+    for lang in languages:
+        q = analysed[lang][0]
+        if not q:
+            return True
+        found = connection.execute(
+            text(
+                "SELECT EXISTS (SELECT 1 FROM search_entries"
+                " WHERE language = :lang AND vector @@ CAST(:q AS tsquery))"
+            ),
+            {"lang": lang, "q": q},
+        ).scalar()
+        if found:
+            return True
+    return False
+
+
+def _correct_word(connection: Connection, word: str) -> str | None:
+    """The title word closest to ``word`` (lowercase, elision removed), or None."""
+    folded = analysis.fold(word)
+    maxdist = 1 if len(word) <= 5 else 2
+    trgm = extension_schema(connection, "pg_trgm")
+    connection.execute(
+        text("SELECT set_config('pg_trgm.word_similarity_threshold', :t, true)"),
+        {"t": str(_WORD_SIMILARITY)},
+    )
+    titles = connection.execute(
+        text(
+            f"SELECT e.title FROM search_entries e"
+            f" WHERE :w OPERATOR({trgm}.<%) e.title_folded"
+            f" ORDER BY {trgm}.word_similarity(:w, e.title_folded) DESC, e.page_id"
+            " LIMIT :n"
+        ),
+        {"w": folded, "n": _CANDIDATE_TITLES},
+    ).scalars()
+    counts: dict[str, int] = {}
+    for title in titles:
+        for raw in WORD_RE.findall(title.lower()):
+            surface = analysis.strip_elision(raw)
+            if len(surface) >= 3:
+                counts[surface] = counts.get(surface, 0) + 1
+    best: tuple[int, int, str] | None = None
+    for surface, count in counts.items():
+        if surface == word or analysis.fold(surface) == folded:
+            continue
+        distance = _edit_distance(folded, analysis.fold(surface))
+        if distance > maxdist:
+            continue
+        key = (distance, -count, surface)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (small words only)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+__all__ = ["CONFIGS", "did_you_mean", "extension_schema", "suggest_titles"]
