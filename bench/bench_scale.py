@@ -79,12 +79,32 @@ class Wiki:
         return f"{self.facts['pages']:,} p."
 
 
-def open_wiki(path: Path, search_backend: str) -> Wiki:
+class NoIndexing:
+    """Stands in for the app's index queue (``--no-indexing``): saves queue nothing.
+
+    For a wiki whose search index is not built yet: a real queue would start indexing
+    all its pages in the background (its "behind the database" check) at the first save.
+    The index update runs after the response anyway, in a background thread.
+    """
+
+    pending: frozenset[int] = frozenset()
+
+    def submit(self, page_ids: object) -> None:
+        """Ignore the pages saved."""
+
+    def flush(self, timeout: float | None = 60.0) -> bool:
+        """Nothing is ever queued."""
+        return True
+
+
+def open_wiki(path: Path, search_backend: str, *, indexing: bool = True) -> Wiki:
     """The app of an instance folder (its ``config.py`` names the database)."""
     overrides: dict[str, Any] = {"INSTANCE_PATH": str(path.resolve()), "TESTING": True}
     if search_backend:
         overrides["SEARCH_BACKEND"] = search_backend
     app = create_app(overrides)
+    if not indexing:
+        app.extensions["wikicoop.search.indexer"] = NoIndexing()
     facts = json.loads((path / "bigwiki.json").read_text(encoding="utf-8"))
     editor = app.test_client()
     html = get_ok(editor, "/compte/connexion")
@@ -159,6 +179,13 @@ def search_queries(rng: random.Random, titles: Sequence[Title], count: int) -> l
     return queries
 
 
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    """Whether the measure ``name`` is selected by ``--only`` and ``--skip``."""
+    if any(word in name for word in args.skip):
+        return False
+    return not args.only or any(word in name for word in args.only)
+
+
 class ScaleBench:
     """The measured requests on one wiki."""
 
@@ -224,7 +251,8 @@ class ScaleBench:
         # untimed warm-up: templates, pool, the search index's readers
         get_ok(w.anonymous, url_of(self.popular))
         get_ok(w.editor, url_of(self.popular))
-        get_ok(w.anonymous, search[0])
+        if wanted(self.args, "search"):
+            get_ok(w.anonymous, search[0])
         return [
             Measure("page view, first (renders), anonymous", self.get(w.anonymous, views), n),
             Measure("page view, cached, anonymous", self.get(w.anonymous, views), n),
@@ -285,7 +313,7 @@ def run(wikis: Sequence[Wiki], args: argparse.Namespace) -> dict[str, Any]:
             f"  big category: {bench.members:,} members; most linked page: "
             f"{bench.backlinks:,} backlinks; most revised page: {wiki.facts['most_revisions']} revs"
         )
-        measures = bench.measures()
+        measures = [m for m in bench.measures() if wanted(args, m.name)]
         for m in measures:
             m.run()
             wall = m.samples.wall
@@ -361,9 +389,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--search-backend", default="", help="SEARCH_BACKEND (default: config)")
     parser.add_argument("--json", type=Path, help="write the results there too")
+    parser.add_argument(
+        "--no-indexing",
+        action="store_true",
+        help="saves queue no search index update (for wikis not indexed yet)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only names containing this"
+    )
+    parser.add_argument("--skip", action="append", default=[], help="skip names containing this")
     args = parser.parse_args(argv)
     print(f"bench_scale: load average {load_average()}")
-    wikis = [open_wiki(path, args.search_backend) for path in args.instance]
+    wikis = [
+        open_wiki(path, args.search_backend, indexing=not args.no_indexing)
+        for path in args.instance
+    ]
     results = run(wikis, args)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
