@@ -7,15 +7,11 @@ it over HTTP and stop it; the others use the app in process (issue 8, points 2, 
 
 from __future__ import annotations
 
-import contextlib
-import http.client
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +21,7 @@ import pytest
 from failing_app import add_failing_routes
 from flask import Flask
 from helpers import free_port
+from server_support import WIKICOOP, RunningWiki, get
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from wiki_fixtures import _truncate_all
@@ -33,92 +30,6 @@ from wikicoop.core.db import engine_of
 from wikicoop.core.models import RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
 from wikicoop.web.db import get_session
-
-WIKICOOP = Path(sys.executable).with_name("wikicoop")
-#: longest wait for a server to answer after its start (bounded polling, not a timing test)
-START_WAIT = 60.0
-
-
-def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, str]:
-    """GET ``path`` on the local server: (status, body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path)
-        response = conn.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
-
-
-class RunningWiki:
-    """``wikicoop run`` in its own process group; its output goes to ``log``."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log = env, log
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-        #: every master started (each leads its own process group), for the clean-up
-        self.masters: list[int] = []
-
-    def start(self, *, workers: int = 2, command: list[str] | None = None) -> subprocess.Popen:
-        """Start ``wikicoop run`` (or ``command``) without waiting for it to answer."""
-        run = [str(WIKICOOP), "run", "--port", str(self.port), "--workers", str(workers)]
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                command or run,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.masters.append(self.process.pid)
-        return self.process
-
-    def wait_ready(self) -> None:
-        """Wait until this master listens (its own log line: the workers of a killed
-        master may still answer) and the home page answers 200; bounded, else fail."""
-        assert self.process is not None
-        listening = f"Listening at: http://127.0.0.1:{self.port} ({self.process.pid})"
-        deadline = time.monotonic() + START_WAIT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"wikicoop run exited ({self.process.returncode}):\n{self.output()}")
-            with contextlib.suppress(OSError):
-                if listening in self.output() and get(self.port, "/wiki/Accueil")[0] == 200:
-                    return
-            time.sleep(0.1)
-        pytest.fail(f"wikicoop run did not answer within {START_WAIT} s:\n{self.output()}")
-
-    def stop(self, grace: float = 10.0) -> None:
-        """Ask for a quick shutdown, then kill what is left of the process group after
-        ``grace`` seconds (gunicorn defers a signal that comes while a worker boots)."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=grace)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # workers left behind, if any
-        process.wait()
-
-    def crash(self) -> None:
-        """``kill -9`` of the master alone, as a crash or the OOM killer does."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-        self.process = None
-
-    def close(self) -> None:
-        """Stop the server and kill anything left of every process group started."""
-        self.stop()
-        for pid in self.masters:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture
