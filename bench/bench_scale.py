@@ -317,7 +317,11 @@ def run(wikis: Sequence[Wiki], args: argparse.Namespace) -> dict[str, Any]:
         for m in measures:
             m.run()
             wall = m.samples.wall
-            print(f"  {m.name:<52} median {median(wall):8.2f}  p95 {p95(wall):8.2f} ms", flush=True)
+            print(
+                f"  {m.name:<52} median {median(wall):8.2f}  p95 {p95(wall):8.2f} ms"
+                f"  (CPU median {median(m.samples.cpu):8.2f})",
+                flush=True,
+            )
             if m.name.startswith("search"):
                 for kind, label in enumerate(QUERY_KINDS):
                     part = wall[kind :: len(QUERY_KINDS)]
@@ -339,6 +343,7 @@ def run(wikis: Sequence[Wiki], args: argparse.Namespace) -> dict[str, Any]:
                     "n": len(m.samples.wall),
                     "median_ms": round(median(m.samples.wall), 2),
                     "p95_ms": round(p95(m.samples.wall), 2),
+                    "cpu_median_ms": round(median(m.samples.cpu), 2),
                 }
                 for m in measures
             },
@@ -368,6 +373,7 @@ def print_table(wikis: Sequence[Wiki], names: Sequence[str], results: dict[str, 
         print(
             f"{w.path}: {f['pages']:,} pages, {f['revisions']:,} revisions; build "
             f"{f['build_total_seconds']:.0f} s; reindex {f.get('reindex_seconds', '?')} s "
+            f"({f.get('reindex_cpu_seconds', '?')} s CPU) "
             f"({f.get('reindex_backend', '?')}); database {r['database_bytes'] / 2**20:.0f} MB, "
             f"index {r['index_bytes'] / 2**20:.0f} MB; search backend {r['search_backend']}; "
             f"load average at end {r['load_average_end']}"
