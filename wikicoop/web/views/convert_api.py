@@ -29,14 +29,10 @@ csrf.exempt(bp)
 bp.register_error_handler(ApiError, api_error)
 bp.register_error_handler(ServiceError, service_error)
 
-#: a conversion is one click (or one call of a program): as generous as previews
-DEFAULT_CONVERT_RATE_LIMIT = "60 per minute;1000 per hour"
-
-
 def convert_rate_limit() -> str:
     """Flask-Limiter's limit of conversions (``CONVERT_RATE_LIMIT``, per account or
     address)."""
-    return str(current_app.config.get("CONVERT_RATE_LIMIT") or DEFAULT_CONVERT_RATE_LIMIT)
+    return str(current_app.config["CONVERT_RATE_LIMIT"])
 
 
 @bp.post("/convert/mediawiki")
