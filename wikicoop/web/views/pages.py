@@ -392,11 +392,21 @@ def _edit_template(
 
 
 def _upload_url() -> str | None:
-    """The file upload form, when a plugin serves one (the Image button points to it)."""
-    for rule in current_app.url_map.iter_rules():
-        if rule.rule == UPLOAD_PATH and "GET" in (rule.methods or ()):
-            return UPLOAD_PATH
-    return None
+    """The file upload form, when a plugin serves one (the Image button points to it).
+
+    Looked up once per app: the URL map does not change once requests are served.
+    """
+    extensions = current_app.extensions
+    if _UPLOAD_URL not in extensions:
+        served = any(
+            rule.rule == UPLOAD_PATH and "GET" in (rule.methods or ())
+            for rule in current_app.url_map.iter_rules()
+        )
+        extensions[_UPLOAD_URL] = UPLOAD_PATH if served else None
+    return extensions[_UPLOAD_URL]
+
+
+_UPLOAD_URL = "wikicoop.upload_url"
 
 
 def _converted(
