@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers import scratch_database
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from wikicoop.core.db import upgrade_schema
 from wikicoop.search.pg_backend import PostgresBackend
@@ -30,10 +30,18 @@ def backend_of(
     if kind == "whoosh":
         yield WhooshBackend(folder / "index", extra_fields=extra_fields)
         return
+    with pg_engine_of(folder, name) as engine:
+        yield PostgresBackend(engine, extra_fields=extra_fields)
+
+
+@contextmanager
+def pg_engine_of(folder: Path, name: str) -> Iterator[Engine]:
+    """An engine on a migrated schema of its own whose search entries need no pages
+    (skipped unless WIKICOOP_DATABASE_URL is set)."""
     with scratch_database("postgresql", folder, name) as engine:
         upgrade_schema(engine)
         with engine.begin() as conn:
             conn.execute(
                 text("ALTER TABLE search_entries DROP CONSTRAINT fk_search_entries_page_id_pages")
             )
-        yield PostgresBackend(engine, extra_fields=extra_fields)
+        yield engine

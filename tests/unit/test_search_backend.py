@@ -1,4 +1,4 @@
-"""The Whoosh search backend on a real index in tmp_path (wikicoop.search.whoosh_backend)."""
+"""The search backends on real indexes: Whoosh in tmp_path, PostgreSQL in a schema of its own."""
 
 from __future__ import annotations
 
@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pytest
 from helpers import soup
+from pg_search_support import BACKENDS, backend_of, pg_engine_of
 from search_corpus import made_up_words
+from sqlalchemy import Engine
 
 from wikicoop.error_messages import sentence_in
-from wikicoop.search import query_syntax, whoosh_results, whoosh_schema
+from wikicoop.search import pg_backend, query_syntax, whoosh_results, whoosh_schema
 from wikicoop.search import whoosh_backend as wb
 from wikicoop.search.backend import (
     CORE_FACETS,
@@ -32,6 +34,7 @@ from wikicoop.search.backend import (
     SearchQuery,
     SearchResults,
 )
+from wikicoop.search.pg_backend import PostgresBackend
 from wikicoop.search.whoosh_backend import IndexBusy, IndexNotReady, WhooshBackend
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -109,9 +112,32 @@ DOCS = [
 ]
 
 
+EXTRA_FIELDS = {"quartier": "keyword", "adresse": "text"}
+
+
+@pytest.fixture(scope="module")
+def pg_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated PostgreSQL schema for this module (skipped without WIKICOOP_DATABASE_URL)."""
+    with pg_engine_of(tmp_path_factory.mktemp("pg"), "search_backend") as engine:
+        yield engine
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> WhooshBackend | PostgresBackend:
+    """DOCS indexed by each backend (PostgreSQL: rebuild empties the module's entries)."""
+    b: WhooshBackend | PostgresBackend
+    if request.param == "whoosh":
+        b = WhooshBackend(tmp_path / "index", extra_fields=EXTRA_FIELDS)
+    else:
+        b = PostgresBackend(request.getfixturevalue("pg_engine"), extra_fields=EXTRA_FIELDS)
+    b.rebuild(DOCS)
+    return b
+
+
 @pytest.fixture
-def backend(tmp_path: Path) -> WhooshBackend:
-    b = WhooshBackend(tmp_path / "index", extra_fields={"quartier": "keyword", "adresse": "text"})
+def whoosh_only(tmp_path: Path) -> WhooshBackend:
+    """DOCS in Whoosh, for what only Whoosh has (segments, locks, BM25F)."""
+    b = WhooshBackend(tmp_path / "index", extra_fields=EXTRA_FIELDS)
     b.rebuild(DOCS)
     return b
 
@@ -570,15 +596,15 @@ def xss_payloads() -> list[str]:
     return [item["payload"] for item in json.loads(path.read_text())]
 
 
-@pytest.fixture(scope="module")
-def xss_backend(tmp_path_factory: pytest.TempPathFactory) -> WhooshBackend:
+@pytest.fixture(scope="module", params=BACKENDS)
+def xss_backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     payloads = xss_payloads()
-    b = WhooshBackend(tmp_path_factory.mktemp("xss"))
-    b.rebuild(
-        doc(i, f"Charge {i} " + p[:80], "zorglub " + p + " zorglub")
-        for i, p in enumerate(payloads, 1)
-    )
-    return b
+    with backend_of(request.param, tmp_path_factory.mktemp("xss"), "xss") as b:
+        b.rebuild(
+            doc(i, f"Charge {i} " + p[:80], "zorglub " + p + " zorglub")
+            for i, p in enumerate(payloads, 1)
+        )
+        yield b
 
 
 @pytest.mark.parametrize(
@@ -726,7 +752,8 @@ def segment_count(b: WhooshBackend) -> int:
     return len(b._open()._segments())
 
 
-def test_saves_do_not_merge_and_maintain_does(backend: WhooshBackend) -> None:
+def test_saves_do_not_merge_and_maintain_does(whoosh_only: WhooshBackend) -> None:
+    backend = whoosh_only
     backend.maintain()  # nothing to merge: nothing happens
     before = search(backend, "atelier")
     for n in range(wb.SMALL_SEGMENTS_KEPT + 4):
@@ -742,7 +769,8 @@ def test_saves_do_not_merge_and_maintain_does(backend: WhooshBackend) -> None:
     assert added <= set(backend.suggest_titles("page"))
 
 
-def test_maintain_skips_a_locked_index(backend: WhooshBackend) -> None:
+def test_maintain_skips_a_locked_index(whoosh_only: WhooshBackend) -> None:
+    backend = whoosh_only
     for n in range(wb.SMALL_SEGMENTS_KEPT + 2):
         backend.index_pages([doc(100 + n, f"Page {n}", "texte")])
     count = segment_count(backend)
@@ -754,7 +782,8 @@ def test_maintain_skips_a_locked_index(backend: WhooshBackend) -> None:
     assert segment_count(backend) == count
 
 
-def test_scores_are_whoosh_bm25f(backend: WhooshBackend) -> None:
+def test_scores_are_whoosh_bm25f(whoosh_only: WhooshBackend) -> None:
+    backend = whoosh_only
     """The faster scorer gives exactly Whoosh's BM25F scores."""
     from whoosh import scoring
 
@@ -780,6 +809,7 @@ def test_rebuild_replaces_everything_and_reports_progress(
     backend: WhooshBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(wb, "REBUILD_BATCH", 2)
+    monkeypatch.setattr(pg_backend, "REBUILD_BATCH", 2)
     seen: list[int] = []
     backend.rebuild(
         [doc(i, f"Page {i}", "texte") for i in (1, 2, 3, 3, 4, 5)],

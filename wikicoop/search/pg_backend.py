@@ -25,6 +25,7 @@ queue, retry or repair, and every server of a multi-server install sees the same
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -58,6 +59,8 @@ EXACT_TITLE_BONUS = 1.0
 TITLE_PHRASE_BONUS = 0.05
 #: weight of the title's own rank (ts_rank of the title's words, divided by their number)
 TITLE_FACTOR = 2.0
+#: weight of the rank with the French derivational variants (écriture -> écrit)
+VARIANT_WEIGHT = 0.5
 #: length of a snippet fragment, as in the Whoosh backend (about 200 characters)
 SNIPPET_CHARS = 200
 #: sentinels of ts_headline (never in the stored text: see pg_entries.clean)
@@ -114,17 +117,22 @@ class PostgresBackend:
         """Replace every entry with ``documents`` in one transaction (searches see the
         old entries until it commits); ``progress(n)`` after each batch."""
         count = 0
+        seen: set[int] = set()
         with self.engine.begin() as connection:
             connection.execute(text("DELETE FROM search_entries"))
             batch: list[SearchDocument] = []
             for doc in documents:
+                if doc.page_id in seen:  # the first document of a page wins, as in Whoosh
+                    continue
+                seen.add(doc.page_id)
                 batch.append(doc)
-                if len(batch) >= REBUILD_BATCH:
-                    count += self.write(connection, batch)
+                count += 1
+                if count % REBUILD_BATCH == 0:
+                    self.write(connection, batch)
                     batch = []
                     if progress is not None:
                         progress(count)
-            count += self.write(connection, batch)
+            self.write(connection, batch)
         if progress is not None and (count == 0 or count % REBUILD_BATCH):
             progress(count)
 
@@ -174,6 +182,7 @@ class PostgresBackend:
         for lang in ("fr", "en"):
             q = queries.tsquery(lang, all_words=all_words)
             params[f"q_{lang}"] = q or ""
+            params[f"s_{lang}"] = queries.tsquery(lang, all_words=all_words, variants=False) or ""
             if q:
                 parts.append(f"(e.language = '{lang}' AND e.vector @@ CAST(:q_{lang} AS tsquery))")
         if not parts:
@@ -258,9 +267,11 @@ class PostgresBackend:
         per_page: int,
     ) -> list[SearchHit]:
         """The hits of the results page asked for, with their snippets."""
+        # the words as typed count fully, with their derivational variants at VARIANT_WEIGHT
         rank = " + ".join(
-            f"CASE WHEN e.language = 'en' THEN {part.replace('QUERY', ':q_en')}"
-            f" ELSE {part.replace('QUERY', ':q_fr')} END"
+            f"CASE WHEN e.language = 'en' THEN {weight}{part.replace('QUERY', f':{q}_en')}"
+            f" ELSE {weight}{part.replace('QUERY', f':{q}_fr')} END"
+            for q, weight in (("s", ""), ("q", f"{VARIANT_WEIGHT} * "))
             for part in (
                 "ts_rank(e.vector, CAST(QUERY AS tsquery), 1)",
                 # the title's own words: the shorter the title matched, the better
@@ -347,8 +358,16 @@ def snippet_html(body: str, headline: str) -> str:
             marked = "… " + marked
         if not body.endswith(plain):
             marked += " …"
-        fragments.append(marked)
+        fragments.append(_ELIDED_MARK.sub(r"<mark>\1", marked))
     return " ".join(fragments).replace("… …", "…")
+
+
+#: an elided article or preposition just before a mark joins it (« <mark>l'atelier</mark> »,
+#: as the Whoosh backend marks the whole word)
+_ELIDED_MARK = re.compile(
+    r"(?<![\w&#])((?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu)(?:&#x27;|’|ʼ))<mark>",
+    re.IGNORECASE,
+)
 
 
 def lead_snippet(text_: str) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, text
 from . import analysis
 from .backend import CORE_FACETS, SearchDocument
 from .pg_query import CONFIGS
+from .query_syntax import WORD_RE
 
 #: characters of a page's text that are indexed (cut at a space), as in the Whoosh backend
 MAX_INDEXED_CHARS = 100_000
@@ -43,7 +44,8 @@ _UPSERT = text(
         :licence, :language, :fields_text, :body, :updated,
         setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A')
         || setweight(to_tsvector(CAST(:config AS regconfig), :fields_text), 'B')
-        || setweight(to_tsvector(CAST(:config AS regconfig), :indexed), 'C'))
+        || setweight(to_tsvector(CAST(:config AS regconfig), :indexed), 'C')
+        || setweight(array_to_tsvector(CAST(:forms AS text[])), 'D'))
     ON CONFLICT (page_id) DO UPDATE SET revision_id = excluded.revision_id,
         title = excluded.title, title_folded = excluded.title_folded,
         namespace = excluded.namespace, page_type = excluded.page_type,
@@ -77,6 +79,30 @@ def indexed_part(body: str, limit: int = MAX_INDEXED_CHARS) -> str:
 def title_key(title: str) -> str:
     """The folded title stored in ``title_folded`` (see :func:`analysis.normalize_key`)."""
     return analysis.normalize_key(clean(title))
+
+
+#: most extra forms kept for one page
+_MAX_FORMS = 20_000
+
+
+def accented_forms(text_: str) -> list[str]:
+    """The stem-then-fold forms of the accented French words of ``text_`` that differ
+    from their fold-then-stem form (PostgreSQL's, unaccent being before the stemmer):
+    « créées » is ``cree`` to PostgreSQL and also ``cre`` here, like « créé », as the
+    Whoosh analyser indexes both. Added to the vector without positions, weight D."""
+    forms: set[str] = set()
+    for word in set(WORD_RE.findall(text_.lower())):
+        if word.isascii():
+            continue
+        word = analysis.strip_elision(word)
+        if word in analysis.FRENCH_STOP_WORDS:
+            continue
+        found = analysis.french_forms(word)
+        if len(found) == 2 and found[0]:
+            forms.add(found[0])
+            if len(forms) >= _MAX_FORMS:
+                break
+    return sorted(forms)
 
 
 def _values(value: Any) -> list[str]:
@@ -115,6 +141,9 @@ def entry_rows(
         "config": CONFIGS[language],
         "indexed": indexed_part(body),
     }
+    entry["forms"] = (
+        accented_forms(" ".join((title, fields_text, entry["indexed"]))) if language == "fr" else []
+    )
     facets: dict[str, list[str]] = {
         "namespace": [doc.namespace],
         "category": list(doc.categories),

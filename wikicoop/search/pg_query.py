@@ -33,6 +33,10 @@ class _Leaf:
 
     kind: str
     text: str
+    #: French lexemes also accepted for a single word: its other forms (créées ->
+    #: cre, cree) and derivational variants (écriture -> ecrit), as the Whoosh analyser
+    forms: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
 
 
 def _leaves_of(node: Node, out: dict[int, list[_Leaf]]) -> None:
@@ -58,7 +62,25 @@ def _word_leaves(word: Word) -> list[_Leaf]:
         if pieces and len(pieces[-1]) >= MIN_PREFIX_CHARS:
             return [*(_Leaf("phrase", p) for p in pieces[:-1]), _Leaf("prefix", pieces[-1])]
         return [_Leaf("phrase", " ".join(WORD_RE.findall(stem)))]
-    return [_Leaf("phrase", " ".join(WORD_RE.findall(word.text)))]
+    words = WORD_RE.findall(word.text)
+    return [_Leaf("phrase", " ".join(words), *_french_extra(words))]
+
+
+def _french_extra(words: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The other French forms and the variants of a single word (see :class:`_Leaf`)."""
+    if len(words) != 1:
+        return (), ()
+    core = analysis.strip_elision(words[0].lower().replace("’", "'"))
+    if core in analysis.FRENCH_STOP_WORDS:
+        return (), ()
+    forms = analysis.french_forms(core)
+    variants = [v for f in forms for v in analysis.french_query_variants(f)]
+    kept = tuple(f for f in forms if _LEXEME_RE.match(f))
+    return kept, tuple(v for v in dict.fromkeys(variants) if _LEXEME_RE.match(v) and v not in kept)
+
+
+#: what an extra lexeme may hold (it is written into the tsquery text, quoted)
+_LEXEME_RE = re.compile(r"^[^\W_]+$")
 
 
 class TreeQueries:
@@ -75,17 +97,29 @@ class TreeQueries:
         _leaves_of(tree, leaves)
         flat = [leaf for group in leaves.values() for leaf in group]
         analysed = _analyse(connection, flat)
-        self._pieces: dict[str, dict[int, list[str]]] = {}
+        #: (language, with the derivational variants) -> node -> its analysed pieces
+        self._pieces: dict[tuple[str, bool], dict[int, list[str]]] = {}
         for lang in CONFIGS:
-            done, i = {}, 0
-            for key, group in leaves.items():
-                done[key] = analysed[lang][i : i + len(group)]
-                i += len(group)
-            self._pieces[lang] = done
+            for variants in (True, False):
+                done, i = {}, 0
+                for key, group in leaves.items():
+                    pieces = analysed[lang][i : i + len(group)]
+                    if lang == "fr":
+                        pieces = [
+                            _with_extra(p, leaf.forms + (leaf.variants if variants else ()))
+                            for p, leaf in zip(pieces, group, strict=True)
+                        ]
+                    done[key] = pieces
+                    i += len(group)
+                self._pieces[lang, variants] = done
 
-    def tsquery(self, lang: str, *, all_words: bool) -> str | None:
-        """The tsquery text for pages in ``lang`` (None: nothing to look for)."""
-        return self._node(self.tree, self._pieces[lang], all_words)
+    def tsquery(self, lang: str, *, all_words: bool, variants: bool = True) -> str | None:
+        """The tsquery text for pages in ``lang`` (None: nothing to look for).
+
+        ``variants=False`` leaves out the French derivational variants (écriture ->
+        écrit): the rank counts them apart, at a lower weight.
+        """
+        return self._node(self.tree, self._pieces[lang, variants], all_words)
 
     def _node(self, node: Node, pieces: Mapping[int, list[str]], all_words: bool) -> str | None:
         if isinstance(node, (Word, Phrase)):
@@ -113,6 +147,29 @@ class TreeQueries:
         return core
 
 
+#: the wiki's stop words (those of the Whoosh analysers), and a word PostgreSQL's own
+#: stop lists hold: put in their place, it keeps the distance between a phrase's words
+_STOP_WORDS = {"fr": analysis.FRENCH_STOP_WORDS, "en": analysis.ENGLISH_STOP_WORDS}
+_PLACEHOLDER = {"fr": "le", "en": "the"}
+
+
+def _without_stop_words(text_: str, lang: str) -> str:
+    """``text_`` with the wiki's stop words of ``lang`` made PostgreSQL stop words."""
+    stops = _STOP_WORDS[lang]
+    return " ".join(
+        _PLACEHOLDER[lang] if analysis.strip_elision(word.lower()) in stops else word
+        for word in WORD_RE.findall(text_)
+    )
+
+
+def _with_extra(piece: str, extra: tuple[str, ...]) -> str:
+    """``piece`` (one analysed word) OR-ed with the extra lexemes it does not hold."""
+    if not piece or not extra:
+        return piece
+    more = [f"'{lexeme}'" for lexeme in extra if f"'{lexeme}'" != piece]
+    return f"( {' | '.join([piece, *more])} )" if more else piece
+
+
 def _analyse(connection: Connection, leaves: list[_Leaf]) -> dict[str, list[str]]:
     """language -> the tsquery text of each leaf in that language ('' for stop words)."""
     if not leaves:
@@ -121,14 +178,15 @@ def _analyse(connection: Connection, leaves: list[_Leaf]) -> dict[str, list[str]
     for lang, config in CONFIGS.items():
         params[f"c_{lang}"] = config
         for i, leaf in enumerate(leaves):
-            params[f"t{i}"] = leaf.text
             cfg = f"CAST(:c_{lang} AS regconfig)"
             if leaf.kind == "prefix":
                 # a single folded word of letters and digits: safe in the tsquery syntax;
                 # PostgreSQL stems it before the ":*" (numeri* -> numer:*)
-                expr = f"to_tsquery({cfg}, :t{i} || ':*')"
+                params[f"t{lang}{i}"] = leaf.text
+                expr = f"to_tsquery({cfg}, :t{lang}{i} || ':*')"
             else:
-                expr = f"phraseto_tsquery({cfg}, :t{i})"
+                params[f"t{lang}{i}"] = _without_stop_words(leaf.text, lang)
+                expr = f"phraseto_tsquery({cfg}, :t{lang}{i})"
             columns.append(f"CAST({expr} AS text)")
     row = connection.execute(text("SELECT " + ", ".join(columns)), params).one()
     n = len(leaves)

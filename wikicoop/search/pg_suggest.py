@@ -24,6 +24,11 @@ from .query_syntax import WORD_RE, Node, parse_query_text, positive_words
 #: titles read for one misspelt word, and the word similarity they must reach
 _CANDIDATE_TITLES = 50
 _WORD_SIMILARITY = 0.4
+#: pages whose words are read too: they have a word starting with the same letters
+_CANDIDATE_PAGES = 20
+#: the page words are looked for among pages with a word starting with the first 3
+#: letters typed, then (a typo in the third letter) the first 2
+_BODY_PREFIXES = (3, 2)
 #: the name of a page without its namespace ("aide:ecrire une page" -> "ecrire une page")
 NAME_KEY_SQL = (
     "CASE WHEN e.namespace <> 'main' AND strpos(e.title_folded, ':') > 0"
@@ -172,11 +177,31 @@ def _correct_word(connection: Connection, word: str) -> str | None:
         ),
         {"w": folded, "n": _CANDIDATE_TITLES},
     ).scalars()
+    best = _closest(word, folded, maxdist, list(titles))
+    for length in _BODY_PREFIXES:
+        if best is not None:
+            break
+        start = folded[:length]
+        if len(folded) > length and re.match(r"^[^\W_]+$", start):
+            # the words of a few pages with a word starting like it (GIN prefix look-up)
+            bodies = connection.execute(
+                text(
+                    "SELECT e.body FROM search_entries e"
+                    " WHERE e.vector @@ to_tsquery('simple', :p || ':*') LIMIT :n"
+                ),
+                {"p": start, "n": _CANDIDATE_PAGES},
+            ).scalars()
+            best = _closest(word, folded, maxdist, list(bodies))
+    return best
+
+
+def _closest(word: str, folded: str, maxdist: int, texts: list[str]) -> str | None:
+    """The word of ``texts`` closest to ``word`` (edit distance, then frequency)."""
     counts: dict[str, int] = {}
-    for title in titles:
-        for raw in WORD_RE.findall(title.lower()):
+    for source in texts:
+        for raw in WORD_RE.findall(source.lower()):
             surface = analysis.strip_elision(raw)
-            if len(surface) >= 3:
+            if len(surface) >= 3 and abs(len(surface) - len(word)) <= maxdist:
                 counts[surface] = counts.get(surface, 0) + 1
     best: tuple[int, int, str] | None = None
     for surface, count in counts.items():

@@ -84,6 +84,8 @@ def _postgresql_search() -> None:
         ('wikicoop_fr', 'french', 'french_stem'),
         ('wikicoop_en', 'english', 'english_stem'),
     ):
+        # the stemmers' stop lists then see unaccented words: « été » (summer) stays a
+        # word; queries drop the wiki's own stop words (wikicoop.search.pg_query)
         op.execute(f'DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}')
         op.execute(f'CREATE TEXT SEARCH CONFIGURATION {name} (COPY = pg_catalog.{source})')
         op.execute(
@@ -106,5 +108,5 @@ def downgrade() -> None:
     op.drop_table('search_entries')
     if op.get_bind().dialect.name == 'postgresql':
         # the extensions stay: other schemas of the database may use them
-        op.execute('DROP TEXT SEARCH CONFIGURATION IF EXISTS wikicoop_en')
-        op.execute('DROP TEXT SEARCH CONFIGURATION IF EXISTS wikicoop_fr')
+        for name in ('wikicoop_en', 'wikicoop_fr'):
+            op.execute(f'DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}')
