@@ -1,4 +1,4 @@
-"""The ``wikicoop`` command: init, run, create-user, token, load-seed.
+"""The ``wikicoop`` command: init, run, worker, create-user, token, load-seed.
 
 Every command honours ``WIKICOOP_INSTANCE`` (the instance folder, ./instance by default).
 """
@@ -303,6 +303,57 @@ def load_seed_command() -> None:
     upgrade(app)
     created = load_seed_pages(app, get_session())
     click.echo(f"{len(created)} page(s) créée(s).")
+
+
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="S'arrêter quand la file est vide (tests, cron).")
+@click.option(
+    "--heartbeat",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Secondes entre deux signes de vie pendant une tâche.",
+)
+@click.option(
+    "--grace",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Secondes sans signe de vie après lesquelles une tâche est reprise.",
+)
+@click.option(
+    "--maintenance-interval",
+    default=60,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Secondes entre deux reprises des tâches abandonnées.",
+)
+@click.option("--no-scheduler", is_flag=True, help="Sans planificateur (les relances attendent).")
+@with_appcontext
+def worker_command(
+    burst: bool, heartbeat: int, grace: int, maintenance_interval: int, no_scheduler: bool
+) -> None:
+    """Run the background jobs of the queue JOBS_QUEUE on REDIS_URL (e-mail, digests...)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not (app.config.get("REDIS_URL") or "").strip():
+        raise click.ClickException(
+            "REDIS_URL n'est pas réglé : sans Redis, les tâches de fond tournent dans le "
+            "serveur web, il n'y a pas de travailleur à lancer."
+        )
+    try:
+        from .jobs.worker import run_worker
+    except ImportError as err:
+        raise click.ClickException(
+            f"RQ manque ({err}) : installez wikicoop[redis] pour lancer un travailleur."
+        ) from err
+    run_worker(
+        app,
+        burst=burst,
+        scheduler=not no_scheduler,
+        heartbeat=heartbeat,
+        grace=grace,
+        maintenance_interval=maintenance_interval,
+    )
 
 
 def main() -> None:

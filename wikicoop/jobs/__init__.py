@@ -4,3 +4,7 @@ With ``REDIS_URL`` set, jobs go through an RQ queue on Redis, run by ``wikicoop 
 (retried with a back-off, failures shown to admins); without it they run in this
 process once the response is sent, as before (issue 13, point 3).
 """
+
+from .queue import after_response, enqueue, is_done, mark_done, redis_of, run_here
+
+__all__ = ["after_response", "enqueue", "is_done", "mark_done", "redis_of", "run_here"]

@@ -23,6 +23,7 @@ from . import (
     convert_api,
     discussions,
     feeds,
+    jobs_admin,
     misc,
     moderation,
     page_history,
@@ -64,6 +65,7 @@ def register_views(app: Flask) -> None:
         appearance.bp,  # each person's theme
         convert_api.bp,  # MediaWiki wikitext to this wiki's syntax
         preview_api.bp,  # the editor's live preview
+        jobs_admin.bp,  # the background jobs, for admins
     ):
         app.register_blueprint(blueprint)
     changes.init_app(app)  # the notification badge, the follow button, the receivers
