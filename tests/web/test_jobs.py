@@ -366,3 +366,21 @@ def test_retry_intervals_double_and_arguments_are_summarised() -> None:
     assert "TOKEN" not in shown and "n=2" in shown
     with pytest.raises(ValueError):
         queue.dotted_path(lambda: None)
+
+
+# ------------------------------------------------------------------ index maintenance
+
+
+def test_index_maintenance_is_one_job_for_many_writes(queued_app: Flask, app: Flask) -> None:
+    """Writes in a row ask for maintenance: one job waits on the queue, and a worker runs
+    it; without Redis it runs at once, in this process."""
+    from wikicoop.search.maintenance import maintain_later
+
+    for _ in range(3):
+        maintain_later(queued_app)
+    (job,) = rq_queue(queued_app).get_jobs()
+    assert job.func_name == "wikicoop.search.maintenance.maintain_index"
+    run_burst(queued_app)
+    assert job.get_status() == "finished"
+    maintain_later(app)  # no REDIS_URL
+    assert queue.local_failures(app) == []
