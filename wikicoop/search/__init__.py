@@ -10,6 +10,12 @@ its queue is found by the "index behind the database" check (:func:`ensure_in_st
 start-up, and the indexing thread's periodic :func:`pages_behind`); ``wikicoop reindex``
 rebuilds everything. Tests and scripts that search right after a save through the web
 call :func:`wait_for_index` first.
+
+With ``SEARCH_BACKEND=postgresql`` (:mod:`.pg_backend`) there is no indexing thread:
+the entries of the pages a transaction touched are written by a ``before_commit``
+listener, with the session's own connection, so they commit (or roll back) with the
+revision. That write runs in a savepoint and never fails the save: an error is logged
+and the page is caught up by :func:`ensure_in_step` (see docs/search.md).
 """
 
 from __future__ import annotations
@@ -61,18 +67,27 @@ def init_app(app: Flask) -> None:
     ``search_fields()`` give the extra fields: another set is another index, rebuilt
     from the database on first use.
     """
+    registry, hooks = _page_types(app), _hooks(app)
+    app.extensions[_FIELDS] = document_fields(registry, hooks)
+    maker = sessionmaker_of(app)
+    if app.config.get("SEARCH_BACKEND") == "postgresql":
+        from .pg_backend import PostgresBackend
+
+        app.extensions["wikicoop.search"] = PostgresBackend(
+            engine_of(app), extra_fields=declared_fields(registry, hooks)
+        )
+        _follow_in_transaction(app, maker)
+        return
+
     from .whoosh_backend import WhooshBackend
 
-    registry, hooks = _page_types(app), _hooks(app)
     backend = WhooshBackend(
         app.config["SEARCH_INDEX_DIR"], extra_fields=declared_fields(registry, hooks)
     )
     app.extensions["wikicoop.search"] = backend
-    app.extensions[_FIELDS] = document_fields(registry, hooks)
     app.extensions[_INDEXER] = Indexer(
         lambda page_ids: _apply(app, page_ids), lambda: pages_behind(app)
     )
-    maker = sessionmaker_of(app)
 
     def after_commit(session: Session) -> None:
         page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
@@ -89,13 +104,106 @@ def init_app(app: Flask) -> None:
     event.listen(maker, "after_soft_rollback", _forget_touched_pages)
 
 
+#: set on a session while its search entries are being written (no re-entry)
+_WRITING = "wikicoop.search.writing"
+
+
+def _follow_in_transaction(app: Flask, maker: Any) -> None:
+    """PostgreSQL: write the touched pages' entries in the transaction that touched them."""
+
+    def before_commit(session: Session) -> None:
+        if session.info.get(_WRITING):
+            return
+        session.flush()  # the last changes' pages join the touched ones
+        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+        if page_ids:
+            write_in_transaction(app, session, page_ids)
+
+    def after_commit(session: Session) -> None:
+        # pages touched after the entries were written (by the commit's own flush)
+        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+        if page_ids:
+            sync_pages(app, page_ids)
+
+    event.listen(maker, "after_flush", _remember_touched_pages)
+    event.listen(maker, "before_commit", before_commit)
+    event.listen(maker, "after_commit", after_commit)
+    event.listen(maker, "after_soft_rollback", _forget_touched_pages)
+
+
+def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) -> bool:
+    """Write these pages' PostgreSQL search entries in ``session``'s transaction.
+
+    In a savepoint: an error (logged) leaves the entries as they were and the rest of
+    the transaction intact, so a save never fails because of search; the page is then
+    behind, which :func:`ensure_in_step` repairs. True when the entries were written.
+    """
+    from .pg_entries import remove_entries
+
+    backend = app.extensions["wikicoop.search"]
+    renderer = app.extensions["wikicoop.renderer"]
+    wanted = set(page_ids)
+    session.info[_WRITING] = True
+    try:
+        with session.begin_nested():
+            documents = [
+                _document_in_transaction(app, session, renderer, page)
+                for page in searchable_pages(session, wanted)
+                if is_searchable(page, app.config)
+            ]
+            connection = session.connection()
+            backend.write(connection, documents)
+            remove_entries(connection, wanted - {doc.page_id for doc in documents})
+        return True
+    except Exception:
+        log.exception("search entries not written (repaired at start-up): pages %s", sorted(wanted))
+        return False
+    finally:
+        session.info.pop(_WRITING, None)
+
+
+def _document_in_transaction(
+    app: Flask, session: Session, renderer: Any, page: Page
+) -> SearchDocument:
+    """:func:`.documents.document_for` without committing: the cached rendering if
+    there is one, else a fresh one that is not stored (``cached_render`` commits, which
+    cannot happen inside a commit; the page's next view stores it)."""
+    from ..core.render_cache import _stored_render, contributors_until, render_text
+    from .documents import plain_text
+
+    revision = page.latest_revision
+    assert revision is not None
+    stored = _stored_render(session, revision.id, renderer.fingerprint)
+    if stored is not None:
+        html, categories, authors = stored.html, stored.categories, stored.authors
+    else:
+        fresh = render_text(session, renderer, revision.text)
+        html, categories = fresh.html, tuple(fresh.categories)
+        authors = tuple(contributors_until(session, page.id, revision.id))
+    fields = app.extensions.get(_FIELDS)
+    return SearchDocument(
+        page_id=page.id,
+        revision_id=revision.id,
+        title=page.title.full,
+        namespace=page.namespace,
+        text=plain_text(html),
+        categories=categories,
+        licence=revision.licence,
+        page_type=revision.page_type or "page",
+        language=page.language if page.language in {"fr", "en"} else "fr",
+        authors=authors,
+        updated=revision.created_at,
+        fields=dict(fields(page, revision)) if fields is not None else {},
+    )
+
+
 @contextmanager
 def indexing_deferred(app: Flask) -> Iterator[None]:
     """Index the pages that the commits inside the block touch once, at its end, rather
     than after each commit: for bulk writes in one thread (seed pages, imports), where a
     Whoosh commit and merge per page would cost most of the time."""
-    if _DEFERRED.get() is not None:  # nested: the outer block indexes
-        yield
+    if _DEFERRED.get() is not None or _INDEXER not in app.extensions:
+        yield  # nested (the outer block indexes), or PostgreSQL (each commit wrote its own)
         return
     touched: set[int] = set()
     token = _DEFERRED.set(touched)
@@ -149,7 +257,7 @@ def index_later(app: Flask, page_ids: Iterable[int]) -> None:
     not wait for Whoosh's lock. Elsewhere (the command line, scripts) they are indexed
     at once, and queued for a retry if that fails.
     """
-    if has_request_context():
+    if has_request_context() and _INDEXER in app.extensions:
         indexer_of(app).submit(page_ids)
     else:
         sync_pages(app, page_ids)
@@ -163,8 +271,10 @@ def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
     except Exception:  # the commit already succeeded: the indexing thread retries
         log.warning("search index update queued for a retry: pages %s", sorted(wanted))
         again = wanted
-    if again:
+    if again and _INDEXER in app.extensions:
         indexer_of(app).submit(again)
+    elif again:  # PostgreSQL: no thread; ensure_in_step catches up at the next start
+        log.warning("search entries behind the database: pages %s", sorted(again))
 
 
 def wait_for_index(app: Flask | None = None, timeout: float | None = 60.0) -> bool:
@@ -175,6 +285,8 @@ def wait_for_index(app: Flask | None = None, timeout: float | None = 60.0) -> bo
     index lock held by another process, say); the updates stay queued.
     """
     app = app or current_app._get_current_object()
+    if _INDEXER not in app.extensions:  # PostgreSQL: written with each commit
+        return True
     return indexer_of(app).flush(timeout)
 
 
