@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from ...jobs import status
 from ..helpers import require
+from ..labels import N_
 
 try:
     from redis.exceptions import RedisError
@@ -23,11 +24,11 @@ bp = Blueprint("jobs_admin", __name__)
 
 #: the headings of the states, in the order of the page
 STATE_TITLES = {
-    "failed": "En échec",
-    "scheduled": "En attente d'une nouvelle tentative",
-    "started": "En cours",
-    "queued": "En file d'attente",
-    "local_failed": "En échec dans ce processus (sans Redis)",
+    "failed": N_("En échec"),
+    "scheduled": N_("En attente d'une nouvelle tentative"),
+    "started": N_("En cours"),
+    "queued": N_("En file d'attente"),
+    "local_failed": N_("En échec dans ce processus (sans Redis)"),
 }
 
 
