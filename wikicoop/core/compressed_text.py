@@ -4,7 +4,7 @@ Every stored value starts with one format byte, so a row may stay raw when compr
 does not pay (short texts) and the format may evolve without rewriting old rows:
 
 - ``0x00``: the UTF-8 text as is;
-- ``0x01``: the UTF-8 text compressed with zlib (stdlib; DEFLATE level 9).
+- ``0x01``: the UTF-8 text compressed with zlib (stdlib; DEFLATE level 6).
 
 Readers see a ``str`` (the TypeDecorator decodes on load); SQL cannot look inside the
 bytes, so no query may apply ``LIKE``, ``substr`` or ``length`` to the column: compute
@@ -25,8 +25,8 @@ from sqlalchemy.types import LargeBinary, TypeDecorator
 RAW = 0x00
 ZLIB = 0x01
 
-#: zlib's level: 9 costs little more than 6 on wiki texts and reads at the same speed
-LEVEL = 9
+#: zlib's default level: 9 stores no fewer bytes on French wiki texts (bench/bench_compression.py)
+LEVEL = 6
 #: below this many bytes, a zlib stream rarely beats the raw text: not even tried
 MIN_COMPRESSED_BYTES = 64
 

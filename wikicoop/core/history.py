@@ -43,7 +43,16 @@ def history_rows(
     condition = Revision.page_id == page.id
     if visible is not None:
         condition = and_(condition, visible)
+    # counted and paged on the covering index ix_revisions_page_listing (no row read)
     total = session.scalar(select(func.count()).select_from(Revision).where(condition)) or 0
+    shown = (
+        select(Revision.id)
+        .where(condition)
+        .order_by(Revision.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .scalar_subquery()
+    )
     parent = aliased(Revision)
     rows = session.execute(
         select(Revision, parent.size, parent.status, parent.author_id)
@@ -51,10 +60,9 @@ def history_rows(
         # decompressed), so a page of 50 rows costs the same with 10 or 10,000 revisions
         .options(defer(Revision.text))
         .outerjoin(parent, parent.id == Revision.parent_id)
-        .where(condition)
+        # only the shown rows are read: the offset skips index entries, not rows
+        .where(Revision.id.in_(shown))
         .order_by(Revision.id.desc())
-        .limit(limit)
-        .offset(offset)
     ).all()
     return total, [
         HistoryRow(rev, rev.size - (parent_size or 0), parent_status, parent_author_id)

@@ -176,7 +176,18 @@ class Page(Base):
 class Revision(Base):
     __tablename__ = "revisions"
     __table_args__ = (
-        Index("ix_revisions_page_id_id", "page_id", "id"),
+        # a page's revisions in order, with what a history filters and credits on (who
+        # may see a row, who wrote it): counting, paging and listing authors read this
+        # index alone, never the rows and their texts, however long the history
+        Index(
+            "ix_revisions_page_listing",
+            "page_id",
+            "id",
+            "status",
+            "hidden_from",
+            "author_id",
+            "author_ip",
+        ),
         Index("ix_revisions_status_id", "status", "id"),
     )
 

@@ -1,4 +1,5 @@
-"""compressed revision texts (issue 13, point 4): revisions.text becomes bytes
+"""compressed revision texts (issue 13, point 4): revisions.text becomes bytes, and a
+history's covering index
 
 Revision ID: 0009
 Revises: 0008
@@ -32,7 +33,15 @@ BATCH_BYTES = 16 * 1024 * 1024
 _revisions = sa.table("revisions", sa.column("id", sa.Integer), sa.column("size", sa.Integer))
 
 
+#: the columns of a history's covering index (see Revision in wikicoop.core.models)
+LISTING = ["page_id", "id", "status", "hidden_from", "author_id", "author_ip"]
+
+
 def upgrade() -> None:
+    # a history counts, pages and credits from this index alone, never reading rows:
+    # it replaces (page_id, id), which it starts with
+    op.create_index("ix_revisions_page_listing", "revisions", LISTING)
+    op.drop_index("ix_revisions_page_id_id", table_name="revisions")
     _convert(
         "text_z",
         sa.Text(),
@@ -44,6 +53,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_index("ix_revisions_page_id_id", "revisions", ["page_id", "id"])
+    op.drop_index("ix_revisions_page_listing", table_name="revisions")
     _convert(
         "text_plain",
         sa.LargeBinary(),
