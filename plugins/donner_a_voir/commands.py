@@ -1,5 +1,7 @@
-"""``wikicoop magazine send-digest [--edition YYYY-Www]``: send a week's letter to the
-subscribers who have not received it, in batches, with a progress bar.
+"""``wikicoop magazine send-digest [--edition YYYY-Www] [--background]``: send a week's
+letter to the subscribers who have not received it, in batches, with a progress bar (or,
+with ``--background``, through the job queue: ``wikicoop worker`` sends it, retrying
+when the SMTP server fails).
 
 Without ``--edition``, the current week. Run it at the end of the week (a Sunday evening
 cron line, say); running it twice sends nothing twice, and a run started while another
@@ -74,12 +76,20 @@ def add_commands(cli: click.Group) -> None:
         metavar="YYYY-Www",
         help="La semaine à envoyer (par défaut, la semaine en cours).",
     )
-    def send_digest(edition: str) -> None:
+    @click.option(
+        "--background",
+        is_flag=True,
+        help="Confier l'envoi à « wikicoop worker » (REDIS_URL) : relancé s'il échoue.",
+    )
+    def send_digest(edition: str, background: bool) -> None:
         """Envoyer la lettre d'une semaine aux abonnés qui ne l'ont pas reçue."""
         session = get_session()
         config = current_app.config
         if not config.get("SITE_URL"):
             click.echo("Attention : SITE_URL n'est pas réglé, les liens seront relatifs.", err=True)
+        if background:
+            _send_in_background(edition)
+            return
         try:
             with only_run():
                 total = len(digest.waiting(session, edition))
@@ -101,3 +111,25 @@ def add_commands(cli: click.Group) -> None:
         )
 
     cli.add_command(group)
+
+
+def _send_in_background(edition: str) -> None:
+    """Queue the sending of ``edition`` for a worker (``--background``)."""
+    from wikicoop.jobs import enqueue
+
+    if not (current_app.config.get("REDIS_URL") or "").strip():
+        raise click.ClickException(
+            "--background demande REDIS_URL (et « wikicoop worker ») ; sans Redis, "
+            "lancez la commande sans --background"
+        )
+    if mailer_off():
+        raise click.ClickException("SMTP_HOST is not set: e-mail is off")
+    job_id = enqueue(digest.send_digest_job, edition)
+    click.echo(f"Édition {edition} : envoi confié aux tâches de fond (tâche {job_id}).")
+
+
+def mailer_off() -> bool:
+    """Whether e-mail is off (no ``SMTP_HOST``)."""
+    from wikicoop.community.mailer import SmtpSettings
+
+    return SmtpSettings.from_config(current_app.config) is None

@@ -244,3 +244,48 @@ def _record(session: Session, edition: str, subscriber_ids: list[int]) -> None:
         rows = [{"subscriber_id": i, "edition": edition, "sent_at": now} for i in subscriber_ids]
         session.execute(subs.deliveries.insert(), rows)
     session.commit()
+
+
+# ------------------------------------------------------------- as a background job
+
+#: seconds the job's lock lives without news (renewed after each batch): a worker killed
+#: mid-run frees the edition for the next attempt after this long
+JOB_LOCK_SECONDS = 300
+
+
+class DigestBusy(RuntimeError):
+    """Another run of the job is sending: this one is retried later (and then sends only
+    to whom the other did not)."""
+
+
+def send_digest_job(edition: str) -> dict[str, int]:
+    """The background job of ``wikicoop magazine send-digest --background``: send
+    ``edition`` as :func:`send_digest` does, in a worker (retried, with a back-off, when
+    the SMTP server fails: each subscriber still gets the edition once, by the recorded
+    deliveries). One run at a time per queue (a lock in Redis).
+
+    :raises DigestBusy: another run holds the lock.
+    """
+    from uuid import uuid4
+
+    from wikicoop.jobs import redis_of
+    from wikicoop.jobs.queue import queue_name
+    from wikicoop.web.db import get_session
+
+    config = current_app.config
+    connection = redis_of()
+    key = f"wikicoop:jobs:{queue_name(config)}:magazine-digest"
+    token = uuid4().hex
+    if connection is not None and not connection.set(key, token, nx=True, ex=JOB_LOCK_SECONDS):
+        raise DigestBusy(f"another run is sending a letter (lock {key})")
+
+    def renew(_done: int) -> None:
+        if connection is not None:
+            connection.expire(key, JOB_LOCK_SECONDS)
+
+    try:
+        report = send_digest(get_session(), config, edition, progress=renew)
+    finally:
+        if connection is not None and connection.get(key) == token.encode():
+            connection.delete(key)
+    return {"sent": report.sent, "refused": report.refused, "already": report.already}

@@ -9,14 +9,8 @@ import asyncio
 import itertools
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-from uuid import uuid4
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -25,6 +19,15 @@ from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from helpers import Inbox, csrf_from, edit_form, free_port, use_smtp
+from jobs_support import (
+    REDIS_URL,
+    own_queue,
+    rq_queue,
+    run_burst,
+    start_worker,
+    stop_worker,
+    wait_until,
+)
 
 from wikicoop.cli import cli
 from wikicoop.community import mailer, watching
@@ -38,130 +41,19 @@ from wikicoop.web.db import get_session
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 rq = pytest.importorskip("rq", reason="the redis extra (RQ) is not installed")
 
-REDIS_URL = os.environ.get("WIKICOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-HERE = Path(__file__).resolve().parent
-#: the longest a test waits for a worker before failing (never reached when all is well)
-DEADLINE = 90.0
-
 
 @pytest.fixture
 def queue_name() -> Iterator[str]:
     """A queue of this test's own on the machine's Redis (skip when Redis does not
     answer); every key of it is deleted at the end."""
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except redis.exceptions.RedisError as err:
-        pytest.skip(f"Redis does not answer at {REDIS_URL} ({err}): the job tests need it")
-    name = f"wikicoop-test-{uuid4().hex[:12]}"
-    yield name
-    purge(connection, name)
-    connection.close()
-
-
-def purge(connection: Any, name: str) -> None:
-    """Delete the jobs of queue ``name`` (their hashes, results and executions) and every
-    key naming the queue."""
-    q = rq.Queue(name, connection=connection)
-    ids = set(q.get_job_ids())
-    for registry in (
-        q.failed_job_registry,
-        q.started_job_registry,
-        q.scheduled_job_registry,
-        q.finished_job_registry,
-        q.deferred_job_registry,
-        q.canceled_job_registry,
-    ):
-        ids.update(registry.get_job_ids(cleanup=False))
-    patterns = [f"*{name}*", *(f"rq:*{job_id}*" for job_id in ids)]
-    keys = {key for pattern in patterns for key in connection.scan_iter(match=pattern)}
-    if keys:
-        connection.delete(*keys)
+    with own_queue() as name:
+        yield name
 
 
 @pytest.fixture
 def queued_app(make_app: Callable[..., Flask], queue_name: str) -> Flask:
     """A wiki whose jobs go to ``queue_name`` (retried twice, after 1 s then 2 s)."""
     return make_app(REDIS_URL=REDIS_URL, JOBS_QUEUE=queue_name, JOB_RETRIES=2, JOB_RETRY_SECONDS=1)
-
-
-def worker_env(app: Flask) -> dict[str, str]:
-    """The environment of a ``wikicoop worker`` on ``app``'s database, Redis and queue;
-    tests/web on its path, for the jobs of jobs_sample.py."""
-    env = dict(os.environ)
-    for key in (
-        "DATABASE_URL",
-        "SECRET_KEY",
-        "REDIS_URL",
-        "JOBS_QUEUE",
-        "JOB_RETRIES",
-        "JOB_RETRY_SECONDS",
-        "SMTP_HOST",
-        "SMTP_PORT",
-        "MAIL_FROM",
-    ):
-        env[f"WIKICOOP_{key}"] = str(app.config[key])
-    env["WIKICOOP_INSTANCE"] = app.instance_path
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE), env.get("PYTHONPATH")) if p)
-    return env
-
-
-WORKER = [sys.executable, "-c", "from wikicoop.cli import main; main()", "worker"]
-
-
-def run_burst(app: Flask) -> subprocess.CompletedProcess[str]:
-    """Run ``wikicoop worker --burst`` until the queue is empty."""
-    done = subprocess.run(
-        [*WORKER, "--burst"],
-        env=worker_env(app),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
-
-
-def start_worker(app: Flask, *options: str) -> subprocess.Popen[str]:
-    """A background ``wikicoop worker`` in a process group of its own (worker, work
-    horse and scheduler can then be killed together)."""
-    return subprocess.Popen(
-        [*WORKER, *options],
-        env=worker_env(app),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def stop_worker(process: subprocess.Popen[str]) -> None:
-    """Ask the worker to stop (SIGTERM: a warm shutdown); kill its group if it lingers."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    if process.stderr:
-        process.stderr.close()
-
-
-def wait_until(condition: Callable[[], Any], what: str) -> Any:
-    """Poll ``condition`` until it is true; fail saying ``what`` after :data:`DEADLINE`."""
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    pytest.fail(f"still waiting after {DEADLINE:.0f} s for {what}")
-
-
-def rq_queue(app: Flask) -> Any:
-    with app.app_context():
-        return queue.rq_queue(app)
 
 
 # ---------------------------------------------------------------------------- e-mail
