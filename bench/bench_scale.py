@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_core import (
@@ -216,6 +216,22 @@ class ScaleBench:
 
         return prepare
 
+    def view_after_save(self, i: int) -> Prepared:
+        """A logged-in view of a page viewed before, just after a publication elsewhere:
+        the « Pages cousines » panel (plugin relier) recomputes the page's list, as every
+        publication makes every stored list stale. The publication is simulated, untimed,
+        by the plugin's own generation bump (one UPDATE of ``relier_state``)."""
+        wiki = self.wiki
+        wait_for_index(wiki.app, timeout=None)
+        with wiki.app.app_context():
+            session = get_session()
+            session.execute(
+                text("UPDATE relier_state SET value = value + 1 WHERE name = 'generation'")
+            )
+            session.commit()
+        url = url_of(self.view_titles[i % len(self.view_titles)])
+        return lambda: get_ok(wiki.editor, url)
+
     def web_save(self, i: int) -> Prepared:
         """POST the edit form of a page (form and text fetched untimed)."""
         wiki = self.wiki
@@ -257,6 +273,7 @@ class ScaleBench:
             Measure("page view, first (renders), anonymous", self.get(w.anonymous, views), n),
             Measure("page view, cached, anonymous", self.get(w.anonymous, views), n),
             Measure("page view, logged in", self.get(w.editor, views), n),
+            Measure("page view, logged in, after a save elsewhere", self.view_after_save, n),
             Measure("save (web form POST ?action=edit)", self.web_save, n),
             Measure(
                 "history (?action=history), random page",
