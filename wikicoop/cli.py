@@ -22,6 +22,7 @@ from .community.accounts import AccountError, create_user, find_user
 from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
+from .core.setup_lock import setup_lock
 from .search import ensure_in_step, indexing_deferred, rebuild
 from .text.titles import Title
 from .web.db import get_session
@@ -58,18 +59,22 @@ def load_seed_pages(app: Flask, session: Session) -> list[Title]:
 
 
 def initialize(app: Flask, *, echo=click.echo) -> None:
-    """Upgrade the schema, create the first admin, load the seed pages on first run."""
-    upgrade(app)
-    with app.app_context():
-        session = get_session()
-        if not session.scalar(select(func.count()).select_from(User).where(User.active)):
-            _create_first_admin(app, echo)
-        if app.config["SEED_ON_FIRST_RUN"] and not session.scalar(
-            select(func.count()).select_from(Page)
-        ):
-            created = load_seed_pages(app, session)
-            echo(f"{len(created)} pages de départ chargées.")
-    ensure_in_step(app, echo=echo)
+    """Upgrade the schema, create the first admin, load the seed pages on first run.
+
+    Under the database's setup lock: servers started together run it one at a time.
+    """
+    with setup_lock(engine_of(app)):
+        upgrade(app)
+        with app.app_context():
+            session = get_session()
+            if not session.scalar(select(func.count()).select_from(User).where(User.active)):
+                _create_first_admin(app, echo)
+            if app.config["SEED_ON_FIRST_RUN"] and not session.scalar(
+                select(func.count()).select_from(Page)
+            ):
+                created = load_seed_pages(app, session)
+                echo(f"{len(created)} pages de départ chargées.")
+        ensure_in_step(app, echo=echo)
 
 
 def _create_first_admin(app: Flask, echo) -> None:

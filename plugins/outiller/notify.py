@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from flask import current_app
 from sqlalchemy import select
 
-from wikicoop.community.mailer import Mail, SmtpSettings, after_response, send_mails, site_root
+from wikicoop.community.mailer import Mail, SmtpSettings, send_later, site_root
 from wikicoop.core.models import User
 from wikicoop.web.db import get_session
 from wikicoop.web.urls import page_url
@@ -42,5 +42,5 @@ def tell_promoted(workshop: Workshop, occurrence: Occurrence, user_ids: Sequence
         if address
     ]
     if mails:
-        after_response(lambda: send_mails(settings, mails))
+        send_later(current_app.config, mails)
     return len(mails)

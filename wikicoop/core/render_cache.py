@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..rendering.pipeline import RenderedPage, Renderer, TocEntry
 from ..text.titles import Title
@@ -158,9 +159,11 @@ def cached_render(session: Session, renderer: Renderer, revision: Revision) -> C
     result = store_render(session, revision, rendered)
     try:
         session.commit()
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         # another worker stored this revision's rendering meanwhile (two first views
-        # at once, after an import dropped it): the same HTML, keep theirs
+        # at once, after an import dropped it): the same HTML, keep theirs; or another
+        # process's save dropped the row this one was updating (its links changed
+        # colour): the next view renders again
         session.rollback()
         return _stored_render(session, revision_id, renderer.fingerprint) or result
     return result

@@ -37,6 +37,7 @@ from .backend import SearchBackend, SearchDocument
 from .documents import document_for, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields
 from .indexer import Indexer
+from .maintenance import maintain_later
 
 log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
@@ -302,16 +303,12 @@ def _apply(app: Flask, page_ids: set[int]) -> set[int]:
     being written (another process may have written its newer state first, then been
     overwritten by this older one) is returned, to be written once more.
     """
-    backend: SearchBackend = app.extensions["wikicoop.search"]
     with app.app_context():
         with Session(engine_of(app), expire_on_commit=False) as session:
             written = _write(app, session, page_ids)
         with Session(engine_of(app)) as session:
             now = _index_states(app, session, written)
-        try:
-            backend.maintain()
-        except Exception:  # housekeeping only: the next write tries again
-            log.exception("search index maintenance failed")
+        maintain_later(app)  # merges: a job for `wikicoop worker`, or at once; never raises
     return {page_id for page_id, state in written.items() if now.get(page_id) != state}
 
 

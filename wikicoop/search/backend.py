@@ -104,6 +104,9 @@ class SearchBackend(Protocol):
     def needs_rebuild(self) -> bool:
         """True when the index is missing or was built with another schema version."""
 
+    def close(self) -> None:
+        """Let go of what the backend holds open (before a fork, at the end)."""
+
     def maintain(self) -> None:
         """Housekeeping after writes (merging, compacting), run when nobody waits for it.
 

@@ -143,6 +143,9 @@ class PostgresBackend:
     def maintain(self) -> None:
         """Nothing to do: PostgreSQL maintains its indexes (autovacuum)."""
 
+    def close(self) -> None:
+        """Nothing held open: the connections belong to the wiki's engine."""
+
     # -- reading -------------------------------------------------------------------------
 
     def indexed_revisions(self) -> dict[int, int]:

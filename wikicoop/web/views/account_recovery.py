@@ -78,13 +78,9 @@ def _mail_on() -> bool:
 
 
 def _send_after_response(mails: list[mailer.Mail]) -> bool:
-    """Send ``mails`` once the response is on its way; False when e-mail is off."""
-    settings = mailer.SmtpSettings.from_config(current_app.config)
-    if settings is None:
-        return False
-    if mails:
-        mailer.after_response(lambda: mailer.send_mails(settings, mails))
-    return True
+    """Send ``mails`` in the background (a job: retried, sent once); False when e-mail
+    is off."""
+    return mailer.send_later(current_app.config, mails)
 
 
 def _private(response: Response) -> Response:
