@@ -30,11 +30,9 @@ def send(app: Flask, *args: str) -> Result:
     return app.test_cli_runner().invoke(cli, command, obj=info, catch_exceptions=False)
 
 
+@pytest.mark.usefixtures("week")  # two articles in WEEK
 def test_send_digest_in_the_background(
-    magazine: Flask,
-    smtp_server: tuple[Inbox, int],
-    week: None,
-    queue_name: str,  # noqa: F811
+    magazine: Flask, smtp_server: tuple[Inbox, int], queue_name: str
 ) -> None:
     inbox, port = smtp_server
     use_smtp(magazine, port, SITE_URL=SITE, MAGAZINE_BATCH_SIZE=2)
