@@ -1,7 +1,9 @@
 """Several app servers: two ``wikicoop run`` (gunicorn, real processes) with their own
 instance folders on one PostgreSQL, one Redis and one secret key (issue 13, point 2).
 
-What one server does is seen at once on the other: a save in the page, the API,
+Both start at the same moment on the emptied database, as after a first deployment
+(without the setup lock, the second one's migrations broke on the first one's, most
+runs). What one server does is seen at once on the other: a save in the page, the API,
 recent changes, the Atom feed and search (PostgreSQL backend); a session opened on one
 works on the other (and a logout on one ends it on both); the rate limits are counted
 once, in Redis; the anonymous whole-page cache, kept in each worker's memory, never
@@ -99,9 +101,11 @@ def pair(postgres_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> 
         servers.append(RunningWiki(env, root / f"{name}.log"))
     a, b = servers
     try:
+        # both at once on the empty database, as after a first deployment: one sets it
+        # up (schema, admin, seed pages) while the other waits (core/setup_lock.py)
         a.start(workers=2)
-        a.wait_ready()  # the first start creates the admin and the seed pages
         b.start(workers=1)
+        a.wait_ready()
         b.wait_ready()
         yield Pair(a, b, prefix, redis)
     finally:
