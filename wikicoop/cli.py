@@ -296,7 +296,8 @@ def reindex_command() -> None:
     upgrade(app)
     total = get_session().scalar(select(func.count()).select_from(Page)) or 0
     with click.progressbar(length=total, label="Indexation des pages") as bar:
-        count = rebuild(app, progress=bar.update)
+        # the backends report a running total; the bar wants steps
+        count = rebuild(app, progress=lambda done: bar.update(done - bar.pos))
     click.echo(f"{count} page(s) indexée(s).")
 
 

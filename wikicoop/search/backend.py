@@ -99,7 +99,8 @@ class SearchBackend(Protocol):
         total: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        """Replace the whole index with ``documents``; ``progress(n)`` after each batch."""
+        """Replace the whole index with ``documents``; after each batch, ``progress(n)``
+        with the number of documents written so far."""
 
     def needs_rebuild(self) -> bool:
         """True when the index is missing or was built with another schema version."""
