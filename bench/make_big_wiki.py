@@ -551,7 +551,16 @@ def record_reindex(
     facts["reindex_seconds"] = round(seconds, 1)
     facts["reindex_cpu_seconds"] = round(cpu_seconds, 1)
     facts["reindex_backend"] = backend or str(app.config["SEARCH_BACKEND"])
-    facts["index_bytes"] = folder_size(Path(app.config["SEARCH_INDEX_DIR"]))
+    if facts["reindex_backend"] == "postgresql":
+        facts["index_bytes"] = _scalar(
+            engine,
+            text(
+                "SELECT pg_total_relation_size('search_entries')"
+                " + pg_total_relation_size('search_facets')"
+            ),
+        )
+    else:
+        facts["index_bytes"] = folder_size(Path(app.config["SEARCH_INDEX_DIR"]))
     facts["database_bytes_after_reindex"] = database_size(engine)
     facts["load_average_after_reindex"] = load_average()
     engine.dispose()
@@ -575,12 +584,13 @@ def reindex_in_process(instance: Path, backend: str) -> int:
     done = 0
 
     def progress(count: int) -> None:
+        # both backends pass the running total (wikicoop reindex's bar takes it as a step)
         nonlocal done
-        before, done = done, done + count
+        before, done = done, count
         if done // 5000 != before // 5000:
             print(
                 f"    {done:>7} pages  {time.perf_counter() - start:7.1f} s"
-                f"  (load average {load_average()})",
+                f"  ({time.process_time() - cpu:.0f} s CPU, load average {load_average()})",
                 flush=True,
             )
 
