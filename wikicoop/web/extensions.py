@@ -33,6 +33,10 @@ class WikiLimiter(Limiter):
         if not str(config.get("RATELIMIT_STORAGE_URI", MEMORY_STORAGE)).startswith("memory:"):
             config.setdefault("RATELIMIT_KEY_PREFIX", config.get("JOBS_QUEUE") or "wikicoop")
             config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        # one limiter object serves every app of the process (tests make many): the new
+        # app's prefix is its own, and its new storage is not known to be down
+        self._key_prefix = ""
+        self._storage_dead = False
         super().init_app(app)
 
 
