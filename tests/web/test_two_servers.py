@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import string
 import uuid
 import xml.etree.ElementTree as ET
@@ -109,6 +110,9 @@ def pair(postgres_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> 
         b.wait_ready()
         yield Pair(a, b, prefix, redis)
     finally:
+        for server in servers:  # both stop at once (each waits for its workers)
+            if server.process is not None and server.process.poll() is None:
+                server.process.send_signal(signal.SIGINT)
         for server in servers:
             server.close()
         for key in redis.scan_iter(match=f"*{prefix}*"):  # our keys only, never a flush
