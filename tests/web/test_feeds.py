@@ -243,6 +243,24 @@ def test_category_feed_lists_new_pages_newest_first(app, client, make_page):
     assert verger.findtext("a:id", namespaces=NS).startswith("tag:localhost,")
 
 
+def test_category_feed_excerpt_from_the_text_when_the_rendering_is_not_cached(
+    app, client, make_page
+):
+    """Revision texts are stored compressed: the excerpt of a page whose rendering was
+    dropped (an import, a link colour change) is cut from the text in Python, not SQL."""
+    from wikicoop.core.models import RenderCache
+
+    make_page("Catégorie:Vergers", "Les vergers.")
+    make_page("Pommiers", "Des *pommes* reinettes.\n\n[[Catégorie:Vergers]]")
+    with app.app_context():
+        session = get_session()
+        session.execute(RenderCache.__table__.delete())
+        session.commit()
+    feed = get_feed(client, "/flux/categorie/Vergers.atom")
+    assert entry_titles(feed) == ["Pommiers"]
+    assert "reinettes" in entries(feed)[0].findtext("a:content", namespaces=NS)
+
+
 def test_category_with_members_but_no_page_and_page_without_members(client, make_page):
     make_page("Balade", "[[Catégorie:Sentiers de randonnée]]")
     feed = get_feed(client, "/flux/categorie/Sentiers_de_randonn%C3%A9e.atom")

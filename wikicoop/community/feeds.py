@@ -302,7 +302,9 @@ def category_new_pages(
             first.author_ip,
             first.summary,
             func.substr(RenderCache.html, 1, _EXCERPT_SOURCE_CHARS),
-            func.substr(latest.text, 1, _EXCERPT_SOURCE_CHARS),
+            # the source only when the rendering is missing (texts are stored compressed:
+            # SQL cannot cut them)
+            case((RenderCache.html.is_(None), latest.text), else_=None),
         )
         .join(CategoryMembership, CategoryMembership.page_id == Page.id)
         .join(first, first.id == first_id)
@@ -333,7 +335,7 @@ def category_new_pages(
             author=username or ip or "?",
             registered=username is not None,
             summary=summary,
-            excerpt=_excerpt(rendered, source),
+            excerpt=_excerpt(rendered, source[:_EXCERPT_SOURCE_CHARS] if source else source),
         )
         for (
             page_id,
