@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from wikicoop.core import signals
 from wikicoop.core.models import Page
 from wikicoop.text.titles import Title, make_title
 
@@ -24,11 +25,24 @@ SHOWN = 5
 
 
 def bump(session: Session) -> None:
-    """Every stored list is stale from now on (in the caller's transaction)."""
-    if installed(session):
-        session.execute(
-            update(state).where(state.c.name == "generation").values(value=state.c.value + 1)
-        )
+    """Every stored list is stale once the caller's transaction has committed.
+
+    The counter is raised after the commit, in a short transaction of its own: raised
+    inside the save, its one row made every save, on every server, wait for the saves
+    before it to commit (a view between the commit and the raise may show a list that
+    is a few milliseconds old).
+    """
+    if not installed(session):
+        return
+    engine = session.get_bind()
+
+    def raise_generation() -> None:
+        with engine.begin() as connection:
+            connection.execute(
+                update(state).where(state.c.name == "generation").values(value=state.c.value + 1)
+            )
+
+    signals.after_commit(session, raise_generation)
 
 
 def stored(session: Session, page: Page) -> list[tuple[Title, list[str]]] | None:
