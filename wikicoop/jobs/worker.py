@@ -81,6 +81,17 @@ class AppWorker(Worker):
         with self.app.app_context():
             return super().perform_job(job, queue, execution)
 
+    def subscribe(self) -> None:
+        """RQ's command channel (stop, kill a job), read every second: RQ's thread waits
+        60 s on it, and closing it at shutdown waited that long (a ``--burst`` run took
+        a minute more than its jobs)."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     def get_heartbeat_ttl(self, job: Any, working_time: float = 0.0) -> int:
         """RQ's TTL (the next heartbeat, at most the job's remaining time) with our grace
         instead of RQ's fixed minute."""
