@@ -99,10 +99,9 @@ def _convert(
         .where(table.c.id == sa.bindparam("row_id"))
         .values({new: sa.bindparam("value", type_=type_)})
     )
-    batches = list(_batches(bind))
-    total = sum(len(ids) for ids in batches)
+    total = bind.execute(sa.select(sa.func.count()).select_from(_revisions)).scalar_one()
     done = 0
-    for ids in batches:
+    for ids in _batches(bind):
         rows = bind.execute(sa.select(table.c.id, table.c.text).where(table.c.id.in_(ids))).all()
         bind.execute(update, [{"row_id": i, "value": change(v)} for i, v in rows])
         done += len(rows)
@@ -115,18 +114,28 @@ def _convert(
         op.alter_column("revisions", "text", existing_type=type_, nullable=False)
 
 
-def _batches(bind: sa.Connection) -> Iterator[list[int]]:
+def _batches(bind: sa.Connection, page: int = 10_000) -> Iterator[list[int]]:
     """Revision ids in batches of at most BATCH_ROWS rows and about BATCH_BYTES of text
-    (2 MB texts do not all sit in memory at once)."""
+    (2 MB texts do not all sit in memory at once), read ``page`` ids at a time (a wiki of
+    a million revisions does not hold all its ids either)."""
     batch: list[int] = []
-    weight = 0
-    rows = bind.execute(sa.select(_revisions.c.id, _revisions.c.size).order_by(_revisions.c.id))
-    for row_id, size in rows.all():
-        if batch and (len(batch) >= BATCH_ROWS or weight + (size or 0) > BATCH_BYTES):
-            yield batch
-            batch, weight = [], 0
-        batch.append(row_id)
-        weight += size or 0
+    weight, last = 0, 0
+    while True:
+        rows = bind.execute(
+            sa.select(_revisions.c.id, _revisions.c.size)
+            .where(_revisions.c.id > last)
+            .order_by(_revisions.c.id)
+            .limit(page)
+        ).all()
+        if not rows:
+            break
+        for row_id, size in rows:
+            if batch and (len(batch) >= BATCH_ROWS or weight + (size or 0) > BATCH_BYTES):
+                yield batch
+                batch, weight = [], 0
+            batch.append(row_id)
+            weight += size or 0
+        last = rows[-1][0]
     if batch:
         yield batch
 
