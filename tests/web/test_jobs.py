@@ -244,6 +244,18 @@ def test_without_redis_jobs_run_here_and_failures_are_kept_for_admins(
     assert "jobs_sample.fail_here" not in client.get("/admin/taches").text
 
 
+def test_admins_find_the_jobs_page_in_the_menu_and_by_its_english_address(
+    auth, client: FlaskClient
+) -> None:
+    auth.login("Modo", role="moderator")
+    assert "/admin/taches" not in client.get("/modifications-recentes").text
+    auth.logout()
+    auth.login("Root", role="admin")
+    assert 'href="/admin/taches"' in client.get("/modifications-recentes").text
+    moved = client.get("/admin/jobs")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/admin/taches")
+
+
 def test_the_worker_needs_redis(app: Flask) -> None:
     result = CliRunner().invoke(cli, ["worker", "--burst"], obj=ScriptInfo(create_app=lambda: app))
     assert result.exit_code != 0

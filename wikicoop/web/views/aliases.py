@@ -20,6 +20,7 @@ ENGLISH_LIST_PATHS: dict[str, str] = {
     "/all-pages": "/pages",
     "/watchlist": "/suivi",
     "/audit-log": "/journal",
+    "/admin/jobs": "/admin/taches",
 }
 #: English path -> French path of a form target (POST: 308, which keeps the method and body)
 ENGLISH_FORM_PATHS: dict[str, str] = {
