@@ -6,8 +6,8 @@ happens to the pages including a source when the source changes.
 * When a source is published, deleted, renamed or gets another licence, the cached
   renders of the pages including it (directly, through a redirect, or one level further
   up, since a page shows its inclusions' inclusions) are dropped
-  (:func:`wikicoop.core.render_cache.forget_renders`): two queries to find them, one to
-  forget. Their stored licence conflicts about that source are brought up to date in
+  (:func:`wikicoop.core.render_cache.forget_renders`): three queries to find them, one
+  to forget. Their stored licence conflicts about that source are brought up to date in
   the same pass (one read, then only the changes), never page by page.
 """
 
@@ -84,7 +84,12 @@ def forget_usage(session: Session, page: Page) -> None:
 
 def direct_hosts(session: Session, titles: list[Title]) -> list[tuple[int, str, str, str]]:
     """The live pages including one of ``titles``, by that title or through a redirect to
-    it: ``(host id, host licence, namespace, name as written)``; one query."""
+    it: ``(host id, host licence, namespace, name as written)``.
+
+    Two queries: the inclusions first, alone, then their hosts by id. Joined to the pages
+    in one query, SQLite read every page (``SCAN pages``, 85 ms on every save of a
+    100,000-page wiki) before the small inclusions table.
+    """
     c = transclusions.c
     redirect = aliased(Page)
     named = or_(*(and_(c.namespace == t.namespace, c.name == t.name) for t in titles))
@@ -97,12 +102,23 @@ def direct_hosts(session: Session, titles: list[Title]) -> list[tuple[int, str, 
         )
         .exists()
     )
-    rows = session.execute(
-        select(Page.id, Page.licence, c.namespace, c.name)
-        .join(Page, Page.id == c.page_id)
-        .where(or_(named, through), Page.deleted_at.is_(None))
+    included = session.execute(
+        select(c.page_id, c.namespace, c.name).where(or_(named, through))
     ).all()
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
+    if not included:
+        return []
+    licences = dict(
+        session.execute(
+            select(Page.id, Page.licence).where(
+                Page.id.in_(sorted({row[0] for row in included})), Page.deleted_at.is_(None)
+            )
+        ).all()
+    )
+    return [
+        (host, licences[host], namespace, name)
+        for host, namespace, name in included
+        if host in licences
+    ]
 
 
 def hosts_above(session: Session, ids: set[int]) -> set[int]:
