@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from wikicoop.core.db import upgrade_schema  # noqa: E402
+from wikicoop.search import pg_backend  # noqa: E402
 from wikicoop.search.backend import QueryError, SearchQuery  # noqa: E402
 from wikicoop.search.pg_backend import PostgresBackend  # noqa: E402
 
@@ -75,31 +76,52 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database-url", default=os.environ.get("WIKICOOP_DATABASE_URL", ""))
+    parser.add_argument(
+        "--keep-schema",
+        default="",
+        help="build the pages in this schema once and keep it (later runs reuse it)",
+    )
+    parser.add_argument(
+        "--rank-all",
+        type=int,
+        default=None,
+        help="override pg_backend.RANK_ALL (matches ranked in full; a large value: no cap)",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         print("set WIKICOOP_DATABASE_URL (or --database-url) to a PostgreSQL database")
         return 2
-    from test_search_relevance import JUDGED
+    from test_search_relevance import ABSENT, JUDGED
 
-    schema = f"bench_pg_search_{os.getpid()}"
+    if args.rank_all is not None:
+        pg_backend.RANK_ALL = args.rank_all
+
+    schema = args.keep_schema or f"bench_pg_search_{os.getpid()}"
     admin = create_engine(args.database_url)
     with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
     url = make_url(args.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
     engine = create_engine(url)
     try:
         upgrade_schema(engine)
         with engine.begin() as conn:  # documents without pages
             conn.execute(
-                text("ALTER TABLE search_entries DROP CONSTRAINT fk_search_entries_page_id_pages")
+                text(
+                    "ALTER TABLE search_entries"
+                    " DROP CONSTRAINT IF EXISTS fk_search_entries_page_id_pages"
+                )
             )
+            built = conn.execute(text("SELECT count(*) FROM search_entries")).scalar()
         backend = PostgresBackend(engine)
-        start = time.perf_counter()
-        backend.rebuild(iter_corpus(args.pages))
-        print(f"{args.pages} pages rebuilt in {time.perf_counter() - start:.1f} s")
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE search_entries"))
-            conn.execute(text("VACUUM ANALYZE search_facets"))
+        if built != args.pages:
+            start = time.perf_counter()
+            backend.rebuild(iter_corpus(args.pages))
+            print(f"{args.pages} pages rebuilt in {time.perf_counter() - start:.1f} s")
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE search_entries"))
+                conn.execute(text("VACUUM ANALYZE search_facets"))
+        else:
+            print(f"{args.pages} pages already in schema {schema}")
 
         def run(query: SearchQuery) -> None:
             with contextlib.suppress(QueryError):  # a query of stop words only
@@ -112,6 +134,20 @@ def main() -> int:
         report("search (judged + words)", times, TARGET_QUERY_P95_MS)
         common = [t for w in WORDS for t in timed(lambda w=w: run(SearchQuery(w)), args.rounds)]
         report("search (one word)", common, TARGET_QUERY_P95_MS)
+        # the judged targets among this many pages (typos aside): what a capped ranking costs
+        ranks = []
+        for j in JUDGED:
+            if j.rank == ABSENT or j.corrected is not None:
+                continue
+            with contextlib.suppress(QueryError):
+                found = backend.search(
+                    SearchQuery(j.query, filters=dict(j.filters), sort=j.sort, per_page=10)
+                )
+                titles = [hit.title for hit in found.hits]
+                ranks.append(titles.index(j.expected) + 1 if j.expected in titles else 0)
+        mrr = sum(1 / r for r in ranks if r) / len(ranks)
+        first = sum(1 for r in ranks if r == 1)
+        print(f"judged targets (first 10)    MRR {mrr:.3f}, first {first} of {len(ranks)}")
         suggest = [
             t for p in PREFIXES for t in timed(lambda p=p: backend.suggest_titles(p), args.rounds)
         ]
@@ -124,8 +160,9 @@ def main() -> int:
         report("one-page write", writes, TARGET_WRITE_P95_MS)
     finally:
         engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if not args.keep_schema:
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
     return 0
 

@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -427,7 +427,10 @@ class SearchEntry(Base):
     __table_args__ = (
         # GIN on PostgreSQL (the words; the title's trigrams), made by migration 0008
         Index("ix_search_entries_vector", "vector"),
+        Index("ix_search_entries_head", "head"),
         Index("ix_search_entries_title_folded", "title_folded"),
+        # a plain B-tree: the page whose whole title was typed
+        Index("ix_search_entries_title_key", "title_folded"),
     )
 
     page_id: Mapped[int] = mapped_column(
@@ -450,6 +453,14 @@ class SearchEntry(Base):
     # the weighted words (title A, fields B, text C), written in SQL by the backend
     vector: Mapped[str | None] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), deferred=True
+    )
+    # the title's and fields' words alone (A, B): small, cheap to rank first
+    head: Mapped[str | None] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), deferred=True
+    )
+    # the counted facets as "name\x1fvalue" (copies of SearchFacet rows, read with a match)
+    facet_keys: Mapped[list[str] | None] = mapped_column(
+        Text().with_variant(ARRAY(Text()), "postgresql"), deferred=True
     )
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -33,7 +34,13 @@ from sqlalchemy import Connection, Engine, text
 
 from . import analysis
 from .backend import QueryError, SearchDocument, SearchHit, SearchQuery, SearchResults
-from .pg_entries import COUNTED_FACETS, FILTER_ONLY, remove_entries, write_entries
+from .pg_entries import (
+    COUNTED_FACETS,
+    FACET_KEY_SEPARATOR,
+    FILTER_ONLY,
+    remove_entries,
+    write_entries,
+)
 from .pg_query import TreeQueries
 from .pg_suggest import NAME_KEY_SQL, did_you_mean, suggest_titles
 from .query_syntax import (
@@ -53,6 +60,19 @@ SUGGEST_BELOW = 5
 MAX_TITLE_SUGGESTIONS = 10
 #: documents per batch (and per progress report) in :meth:`PostgresBackend.rebuild`
 REBUILD_BATCH = 500
+#: a query matching at most this many pages ranks them all (the exact order); above, only
+#: candidates are fully ranked (see :meth:`PostgresBackend._hits`)
+RANK_ALL = 400
+#: candidates of each kind (best titles and fields; newest pages) when ranking is capped
+CANDIDATES = 100
+#: pages with a word in their title or fields whose small ``head`` vector is ranked, at
+#: most, to choose the candidates among them (the first found)
+HEAD_POOL = 2000
+#: a table of at most this many blocks (8 kB: about 10,000 pages) has every match counted
+COUNT_ALL_BLOCKS = 2_500
+#: matches counted one by one (each read in the table); above, the total is PostgreSQL's
+#: estimate (its statistics of the words, see :meth:`PostgresBackend._count`)
+COUNT_EXACT = 1000
 #: score added to a page whose whole title (or name without namespace) was typed
 EXACT_TITLE_BONUS = 1.0
 #: score added when the words typed appear as such in the title ("d'ecriture")
@@ -72,6 +92,10 @@ _HEADLINE_OPTIONS = (
 #: what the parser would read as markup, swapped for characters the text cannot hold
 _HIDE_MARKUP = "translate(e.body, '<>&', chr(4) || chr(5) || chr(6))"
 _SHOW_MARKUP = str.maketrans({"\x04": "<", "\x05": ">", "\x06": "&"})
+
+
+#: set for the search's own transaction only (see :meth:`PostgresBackend.search`)
+_SEARCH_SETTINGS = {"jit": "off", "enable_seqscan": "off"}
 
 
 class PostgresBackend:
@@ -179,17 +203,25 @@ class PostgresBackend:
         return "".join(clauses), params
 
     @staticmethod
-    def _match(queries: TreeQueries, all_words: bool) -> tuple[str, dict[str, Any]] | None:
-        """The SQL condition matching a page by its language's query, or None."""
+    def _match(
+        queries: TreeQueries, all_words: bool, column: str = "vector"
+    ) -> tuple[str, dict[str, Any]] | None:
+        """The SQL condition matching a page's ``column`` by its language's query, or
+        None. The same query in both languages is one condition: an exact GIN bitmap
+        then needs no second look at each row (a language test, a vector detoasted)."""
         parts, params = [], {}
         for lang in ("fr", "en"):
             q = queries.tsquery(lang, all_words=all_words)
             params[f"q_{lang}"] = q or ""
             params[f"s_{lang}"] = queries.tsquery(lang, all_words=all_words, variants=False) or ""
             if q:
-                parts.append(f"(e.language = '{lang}' AND e.vector @@ CAST(:q_{lang} AS tsquery))")
+                parts.append(
+                    f"(e.language = '{lang}' AND e.{column} @@ CAST(:q_{lang} AS tsquery))"
+                )
         if not parts:
             return None
+        if len(parts) == 2 and params["q_fr"] == params["q_en"]:
+            return f"e.{column} @@ CAST(:q_fr AS tsquery)", params
         return "(" + " OR ".join(parts) + ")", params
 
     def search(self, query: SearchQuery) -> SearchResults:
@@ -208,21 +240,34 @@ class PostgresBackend:
         per_page = max(1, min(int(query.per_page), MAX_PER_PAGE))
         page = max(1, min(int(query.page), max(1, MAX_RESULT_OFFSET // per_page)))
         with self.engine.connect() as connection:
-            queries = TreeQueries(connection, tree)
+            # for this read-only transaction: no JIT (compiling costs more than these
+            # statements run), and the GIN indexes rather than a scan reading every
+            # page's vector (the planner does not count the detoasting of each one)
+            queries = TreeQueries(connection, tree, settings=_SEARCH_SETTINGS)
             match = self._match(queries, True)
             if match is None:
                 raise QueryError("too-common")
+            all_words = True
             where, params = match[0] + filter_sql, {**match[1], **filter_params}
-            total = self._count(connection, where, params)
+            ids, keys, total = self._matches(connection, where, params)
             fell_back = False
             if not total and positive_count(tree) > 1:
                 any_match = self._match(queries, False)
                 if any_match is not None:
                     where, params = any_match[0] + filter_sql, {**any_match[1], **filter_params}
-                    total, fell_back = self._count(connection, where, params), True
+                    ids, keys, total = self._matches(connection, where, params)
+                    fell_back, all_words = True, False
+            # the pages with every word in their title or fields (candidates when capped);
+            # an excluded word may be in the text: then the whole condition too
+            head = self._match(queries, all_words, "head")
+            head_where = (head[0] if head else "FALSE") + filter_sql
+            if "!" in params["q_fr"] + params["q_en"]:
+                head_where += f" AND {where}"
             key = _exact_title_key(tree)
-            found = self._hits(connection, where, params, key, query.sort, page, per_page)
-            facets = self._facets(connection, where, params) if total else {}
+            found = self._hits(
+                connection, where, params, key, query.sort, page, per_page, ids, total, head_where
+            )
+            facets = self._facets(keys, len(ids), total) if total else {}
             suggestion = None
             if fell_back or total < SUGGEST_BELOW:
 
@@ -239,24 +284,57 @@ class PostgresBackend:
         return SearchResults(total=total, hits=tuple(found), facets=facets, suggestion=suggestion)
 
     @staticmethod
-    def _count(connection: Connection, where: str, params: dict[str, Any]) -> int:
-        sql = f"SELECT count(*) FROM search_entries e WHERE {where}"
-        return int(connection.execute(text(sql), params).scalar() or 0)
+    def _matches(
+        connection: Connection, where: str, params: dict[str, Any]
+    ) -> tuple[list[int], Counter[str], int]:
+        """The first matches found (page ids, at most :data:`COUNT_EXACT` + 1), their
+        facets' counts (``facet_keys``) and the number of matches: exact up to
+        :data:`COUNT_EXACT`, else estimated.
+
+        Counting reads each match in the table (the GIN index cannot tell whether a row
+        is visible), so 70,000 matches would cost more than a whole search should; above
+        the cap, the total is the planner's estimate (from the words' statistics that
+        ANALYZE keeps: within a few % for common words), never below the cap.
+        """
+        sql = (
+            "SELECT e.page_id, e.facet_keys, (SELECT pg_relation_size('search_entries')"
+            f" / current_setting('block_size')::integer) FROM search_entries e WHERE {where}"
+            " LIMIT :sample"
+        )
+        ids, keys, blocks = [], Counter[str](), 0
+        for page_id, facet_keys, size in connection.execute(
+            text(sql), {**params, "sample": COUNT_EXACT + 1}
+        ):
+            ids.append(int(page_id))
+            keys.update(facet_keys or ())
+            blocks = int(size)
+        if len(ids) <= COUNT_EXACT:
+            return ids, keys, len(ids)
+        if blocks <= COUNT_ALL_BLOCKS:  # a small table: counting all costs little
+            count = f"SELECT count(*) FROM search_entries e WHERE {where}"
+            return ids, keys, int(connection.execute(text(count), params).scalar() or 0)
+        # (extrapolating from the share of the table read is wrong on a bloated table)
+        plan = connection.execute(
+            text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_entries e WHERE {where}"), params
+        ).scalar()
+        estimate = int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
+        return ids, keys, max(estimate, len(ids))
 
     def _facets(
-        self, connection: Connection, where: str, params: dict[str, Any]
+        self, keys: Counter[str], found: int, total: int
     ) -> dict[str, list[tuple[str, int]]]:
-        """facet -> [(value, count)] over the matched pages, most frequent first."""
-        sql = (
-            "SELECT f.name, f.value, count(*) FROM search_facets f"
-            " WHERE f.name = ANY(:facet_names) AND f.page_id IN"
-            f" (SELECT e.page_id FROM search_entries e WHERE {where})"
-            " GROUP BY f.name, f.value"
-        )
-        rows = connection.execute(text(sql), {**params, "facet_names": list(self.facet_names)})
+        """facet -> [(value, count)] over the ``found`` matches read, most frequent first.
+
+        When they are only the first matches found (the total is an estimate), their
+        counts are scaled to ``total``: estimates too.
+        """
+        scale = total / found if total > found else 1.0
         out: dict[str, list[tuple[str, int]]] = {}
-        for name, value, count in rows:
-            out.setdefault(name, []).append((value, int(count)))
+        for key, count in keys.items():
+            name, _, value = key.partition(FACET_KEY_SEPARATOR)
+            if name not in self.facet_names:
+                continue
+            out.setdefault(name, []).append((value, max(1, round(int(count) * scale))))
         return {name: sorted(vc, key=lambda v: (-v[1], v[0])) for name, vc in out.items()}
 
     def _hits(
@@ -268,8 +346,20 @@ class PostgresBackend:
         sort: str,
         page: int,
         per_page: int,
+        ids: list[int],
+        total: int,
+        head_where: str,
     ) -> list[SearchHit]:
-        """The hits of the results page asked for, with their snippets."""
+        """The hits of the results page asked for, with their snippets.
+
+        ``ids`` are the first matches found, all of them when ``total`` is exact. Above
+        :data:`RANK_ALL` matches only candidates are fully ranked (each rank reads the
+        page's whole vector): the page whose title was typed, the best of the first
+        :data:`HEAD_POOL` pages with every word in their title or fields
+        (``head_where``, ranked on their small ``head`` vector), and the first matches
+        found; at least :data:`CANDIDATES` of each kind, or as many as the results page
+        reaches (beyond the first matches found, every match is ranked).
+        """
         # the words as typed count fully, with their derivational variants at
         # VARIANT_WEIGHT (without variants, the same rank once, scaled: half the work)
         if params["s_fr"] == params["q_fr"] and params["s_en"] == params["q_en"]:
@@ -283,8 +373,7 @@ class PostgresBackend:
             for part in (
                 "ts_rank(e.vector, CAST(QUERY AS tsquery), 1)",
                 # the title's own words: the shorter the title matched, the better
-                f"{TITLE_FACTOR} * ts_rank(ts_filter(e.vector, '{{a}}'),"
-                " CAST(QUERY AS tsquery), 2)",
+                f"{TITLE_FACTOR} * ts_rank(ts_filter(e.head, '{{a}}'), CAST(QUERY AS tsquery), 2)",
             )
         )
         if key:
@@ -298,6 +387,33 @@ class PostgresBackend:
             order = "e.updated DESC NULLS LAST, e.title_folded, e.page_id"
         else:
             order = "rank DESC, length(e.title), e.page_id"
+        cap = max(CANDIDATES, page * per_page)
+        exact = total <= len(ids)
+        if exact and (sort == "date" or total <= RANK_ALL):
+            source = "search_entries e WHERE e.page_id = ANY(:ids)"
+        elif sort == "date" or cap > len(ids):
+            source = f"search_entries e WHERE {where}"
+        else:
+            head_rank = (
+                "CASE WHEN e.language = 'en' THEN ts_rank(e.head, CAST(:q_en AS tsquery), 2)"
+                " ELSE ts_rank(e.head, CAST(:q_fr AS tsquery), 2) END"
+            )
+            # each branch reads a bounded number of rows, whatever the number of matches
+            branches = [
+                f"(SELECT h.page_id FROM (SELECT e.page_id, {head_rank} AS rank"
+                f" FROM search_entries e WHERE {head_where} LIMIT :head_pool) h"
+                " ORDER BY h.rank DESC, h.page_id LIMIT :cap)",
+                "(SELECT unnest(CAST(:first AS integer[])))",
+            ]
+            if key:
+                branches.append(
+                    f"(SELECT e.page_id FROM search_entries e WHERE e.title_folded = :title_key"
+                    f" AND {where})"
+                )
+            source = (
+                f"({' UNION '.join(branches)}) c(page_id)"
+                " JOIN search_entries e ON e.page_id = c.page_id"
+            )
         headline = (
             "CASE WHEN e.language = 'en'"
             f" THEN ts_headline('wikicoop_en', {_HIDE_MARKUP}, CAST(:q_en AS tsquery), :options)"
@@ -307,7 +423,7 @@ class PostgresBackend:
         sql = (
             "SELECT e.page_id, e.title, e.namespace, e.page_type, e.updated, top.rank,"
             f" e.body, {headline} FROM (SELECT e.page_id, {rank} AS rank"
-            f" FROM search_entries e WHERE {where} ORDER BY {order}"
+            f" FROM {source} ORDER BY {order}"
             " LIMIT :limit OFFSET :offset) top"
             " JOIN search_entries e ON e.page_id = top.page_id"
             f" ORDER BY {order.replace('rank DESC', 'top.rank DESC')}"
@@ -320,6 +436,10 @@ class PostgresBackend:
                 "options": _HEADLINE_OPTIONS,
                 "limit": per_page,
                 "offset": (page - 1) * per_page,
+                "ids": ids,
+                "first": ids[:cap],
+                "cap": cap,
+                "head_pool": max(HEAD_POOL, cap),
             },
         )
         return [

@@ -27,8 +27,14 @@ from .query_syntax import WORD_RE
 
 #: characters of a page's text that are indexed (cut at a space), as in the Whoosh backend
 MAX_INDEXED_CHARS = 100_000
+#: between a facet's name and value in ``facet_keys`` (never in a cleaned value)
+FACET_KEY_SEPARATOR = "\x1f"
+#: characters of the fields' text in the small ``head`` vector (kept in the row, untoasted)
+HEAD_FIELDS_CHARS = 600
 #: characters of a page kept for snippets
 SNIPPET_SOURCE_CHARS = 20_000
+#: the facets a search counts, before the plugins' keyword fields
+COUNTED_FACETS = CORE_FACETS
 #: facet names that can be filtered on but are not counted
 FILTER_ONLY = ("authors", "language")
 #: the lengths of the columns (see SearchEntry and SearchFacet)
@@ -39,19 +45,23 @@ _UNWANTED = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _UPSERT = text(
     """
     INSERT INTO search_entries (page_id, revision_id, title, title_folded, namespace,
-        page_type, licence, language, fields_text, body, updated, vector)
+        page_type, licence, language, fields_text, body, updated, vector, head, facet_keys)
     VALUES (:page_id, :revision_id, :title, :title_folded, :namespace, :page_type,
         :licence, :language, :fields_text, :body, :updated,
         setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A')
         || setweight(to_tsvector(CAST(:config AS regconfig), :fields_text), 'B')
         || setweight(to_tsvector(CAST(:config AS regconfig), :indexed), 'C')
-        || setweight(array_to_tsvector(CAST(:forms AS text[])), 'D'))
+        || setweight(array_to_tsvector(CAST(:forms AS text[])), 'D'),
+        setweight(to_tsvector(CAST(:config AS regconfig), :title), 'A')
+        || setweight(to_tsvector(CAST(:config AS regconfig), :head_fields), 'B'),
+        CAST(:facet_keys AS text[]))
     ON CONFLICT (page_id) DO UPDATE SET revision_id = excluded.revision_id,
         title = excluded.title, title_folded = excluded.title_folded,
         namespace = excluded.namespace, page_type = excluded.page_type,
         licence = excluded.licence, language = excluded.language,
         fields_text = excluded.fields_text, body = excluded.body,
-        updated = excluded.updated, vector = excluded.vector
+        updated = excluded.updated, vector = excluded.vector, head = excluded.head,
+        facet_keys = excluded.facet_keys
     """
 )
 _DELETE_FACETS = text("DELETE FROM search_facets WHERE page_id = ANY(:ids)")
@@ -140,6 +150,7 @@ def entry_rows(
         "updated": updated,
         "config": CONFIGS[language],
         "indexed": indexed_part(body),
+        "head_fields": indexed_part(fields_text, HEAD_FIELDS_CHARS),
     }
     entry["forms"] = (
         accented_forms(" ".join((title, fields_text, entry["indexed"]))) if language == "fr" else []
@@ -159,6 +170,12 @@ def entry_rows(
         {"page_id": entry["page_id"], "name": name[:_NAME_CHARS], "value": value[:_VALUE_CHARS]}
         for name, values in facets.items()
         for value in dict.fromkeys(_values(values))
+    ]
+    counted = {*COUNTED_FACETS, *(n for n, kind in extra_fields.items() if kind == "keyword")}
+    entry["facet_keys"] = [
+        f"{row['name']}{FACET_KEY_SEPARATOR}{row['value']}"
+        for row in rows
+        if row["name"] in counted
     ]
     return entry, rows
 
@@ -189,7 +206,3 @@ def remove_entries(connection: Connection, page_ids: Iterable[int]) -> None:
     ids = sorted({int(p) for p in page_ids})
     if ids:
         connection.execute(_DELETE_ENTRIES, {"ids": ids})
-
-
-#: the facets a search counts, before the plugins' keyword fields
-COUNTED_FACETS = CORE_FACETS

@@ -89,14 +89,18 @@ class TreeQueries:
     Args:
         connection: where the leaves are analysed (one SELECT for all).
         tree: the parsed query.
+        settings: PostgreSQL settings made in the same SELECT, for the rest of the
+            transaction (``set_config(name, value, true)``: one round trip less).
     """
 
-    def __init__(self, connection: Connection, tree: Node) -> None:
+    def __init__(
+        self, connection: Connection, tree: Node, *, settings: Mapping[str, str] = {}
+    ) -> None:
         self.tree = tree
         leaves: dict[int, list[_Leaf]] = {}
         _leaves_of(tree, leaves)
         flat = [leaf for group in leaves.values() for leaf in group]
-        analysed = _analyse(connection, flat)
+        analysed = _analyse(connection, flat, settings)
         #: (language, with the derivational variants) -> node -> its analysed pieces
         self._pieces: dict[tuple[str, bool], dict[int, list[str]]] = {}
         for lang in CONFIGS:
@@ -170,11 +174,20 @@ def _with_extra(piece: str, extra: tuple[str, ...]) -> str:
     return f"( {' | '.join([piece, *more])} )" if more else piece
 
 
-def _analyse(connection: Connection, leaves: list[_Leaf]) -> dict[str, list[str]]:
-    """language -> the tsquery text of each leaf in that language ('' for stop words)."""
-    if not leaves:
-        return {lang: [] for lang in CONFIGS}
+def _analyse(
+    connection: Connection, leaves: list[_Leaf], settings: Mapping[str, str] = {}
+) -> dict[str, list[str]]:
+    """language -> the tsquery text of each leaf in that language ('' for stop words),
+    with ``settings`` made for the transaction in the same SELECT."""
     columns, params = [], {}
+    for i, (name, value) in enumerate(settings.items()):
+        columns.append(f"set_config(:set_n{i}, :set_v{i}, true)")
+        params[f"set_n{i}"], params[f"set_v{i}"] = name, value
+    skip = len(columns)
+    if not leaves:
+        if columns:
+            connection.execute(text("SELECT " + ", ".join(columns)), params)
+        return {lang: [] for lang in CONFIGS}
     for lang, config in CONFIGS.items():
         params[f"c_{lang}"] = config
         for i, leaf in enumerate(leaves):
@@ -188,6 +201,6 @@ def _analyse(connection: Connection, leaves: list[_Leaf]) -> dict[str, list[str]
                 params[f"t{lang}{i}"] = _without_stop_words(leaf.text, lang)
                 expr = f"phraseto_tsquery({cfg}, :t{lang}{i})"
             columns.append(f"CAST({expr} AS text)")
-    row = connection.execute(text("SELECT " + ", ".join(columns)), params).one()
+    row = connection.execute(text("SELECT " + ", ".join(columns)), params).one()[skip:]
     n = len(leaves)
     return {lang: list(row[k * n : (k + 1) * n]) for k, lang in enumerate(CONFIGS)}

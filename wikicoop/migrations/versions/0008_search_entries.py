@@ -7,7 +7,7 @@ Create Date: 2026-12-04 21:50:00.000000
 
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
 
 revision = '0008'
@@ -33,6 +33,14 @@ def upgrade() -> None:
         # the weighted words (title A, fields B, text C), written by the backend; a
         # plain unused text column on SQLite, where the Whoosh backend is used
         sa.Column('vector', sa.Text().with_variant(TSVECTOR(), 'postgresql'), nullable=True),
+        # the title's and the fields' words alone (A, B): small, so kept in the row (never
+        # TOASTed) and cheap to rank: the first ranking of a query matching many pages
+        sa.Column('head', sa.Text().with_variant(TSVECTOR(), 'postgresql'), nullable=True),
+        # the counted facets as "name<US>value" (a copy of the search_facets rows): read
+        # with the matches themselves, so counting them costs no other read
+        sa.Column(
+            'facet_keys', sa.Text().with_variant(ARRAY(sa.Text()), 'postgresql'), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ['page_id'], ['pages.id'],
             name=op.f('fk_search_entries_page_id_pages'), ondelete='CASCADE',
@@ -55,7 +63,10 @@ def upgrade() -> None:
         _postgresql_search()
     else:  # the same names, plain indexes (the model declares them)
         op.create_index('ix_search_entries_vector', 'search_entries', ['vector'])
+        op.create_index('ix_search_entries_head', 'search_entries', ['head'])
         op.create_index('ix_search_entries_title_folded', 'search_entries', ['title_folded'])
+    # a B-tree: the page whose whole title was typed, however many pages match
+    op.create_index('ix_search_entries_title_key', 'search_entries', ['title_folded'])
 
 
 #: one migration at a time creates the extensions (parallel test schemas, several servers)
@@ -92,7 +103,16 @@ def _postgresql_search() -> None:
             f'ALTER TEXT SEARCH CONFIGURATION {name} ALTER MAPPING FOR hword, hword_part, word'
             f' WITH "{unaccent}".unaccent, pg_catalog.{stemmer}'
         )
-    op.execute('CREATE INDEX ix_search_entries_vector ON search_entries USING gin (vector)')
+    # fastupdate off: a save writes its words into the index at once, rather than into a
+    # pending list that every search would read through until the next VACUUM
+    op.execute(
+        'CREATE INDEX ix_search_entries_vector ON search_entries USING gin (vector)'
+        ' WITH (fastupdate = off)'
+    )
+    op.execute(
+        'CREATE INDEX ix_search_entries_head ON search_entries USING gin (head)'
+        ' WITH (fastupdate = off)'
+    )
     # "did you mean" and title suggestions: titles with a word like the one typed
     op.execute(
         'CREATE INDEX ix_search_entries_title_folded ON search_entries'
@@ -102,6 +122,8 @@ def _postgresql_search() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_search_entries_title_folded', table_name='search_entries')
+    op.drop_index('ix_search_entries_title_key', table_name='search_entries')
+    op.drop_index('ix_search_entries_head', table_name='search_entries')
     op.drop_index('ix_search_entries_vector', table_name='search_entries')
     op.drop_index('ix_search_facets_name_value', table_name='search_facets')
     op.drop_table('search_facets')
