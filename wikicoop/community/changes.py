@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ..core.models import Page, Revision, User, Watch, utcnow
@@ -28,6 +28,8 @@ PAGE_TYPES = ("page",)
 #: ``minor=hide`` leaves minor edits out, ``minor=only`` shows nothing else
 MINOR_FILTERS = ("hide", "only")
 DEFAULT_LIMIT = 50
+#: the page of a listed revision, looked up by :func:`page_matches`
+LISTED = aliased(Page, name="listed_page")
 MAX_LIMIT = 500
 
 
@@ -86,6 +88,19 @@ class ChangeList:
     next_before: int | None
 
 
+def page_matches(
+    page_id: ColumnElement[int], *conditions: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """Whether the page ``page_id`` meets ``conditions`` (on :data:`LISTED`), as a lookup
+    by primary key per revision.
+
+    The same conditions written on the joined pages made SQLite (3.40) build a bloom
+    filter over every page before reading the newest revisions: 60 ms instead of
+    0.2 ms for 51 rows of a 100,000-page wiki. PostgreSQL plans both alike.
+    """
+    return exists().where(LISTED.id == page_id, *conditions)
+
+
 def list_changes(session: Session, flt: ChangeFilter) -> ChangeList:
     """Revisions matching ``flt``, newest first, at most ``flt.limit``: one query."""
     if flt.page_type is not None and flt.page_type not in PAGE_TYPES:
@@ -125,10 +140,13 @@ def list_changes(session: Session, flt: ChangeFilter) -> ChangeList:
         stmt = stmt.where(Revision.status == flt.statuses[0])
     else:
         stmt = stmt.where(Revision.status.in_(flt.statuses))
+    page_conditions = []
     if not flt.include_deleted_pages:
-        stmt = stmt.where(Page.deleted_at.is_(None))
+        page_conditions.append(LISTED.deleted_at.is_(None))
     if flt.namespace is not None:
-        stmt = stmt.where(Page.namespace == flt.namespace)
+        page_conditions.append(LISTED.namespace == flt.namespace)
+    if page_conditions:
+        stmt = stmt.where(page_matches(Revision.page_id, *page_conditions))
     if flt.author_id is not None:
         stmt = stmt.where(Revision.author_id == flt.author_id)
     if flt.minor == "hide":

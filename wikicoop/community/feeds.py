@@ -52,6 +52,7 @@ from ..core.moderation import PUBLISHED
 from ..core.render_cache import RENDERER_VERSION
 from ..text.diffing import diff_texts
 from ..text.titles import Title, make_title
+from .changes import LISTED, page_matches
 
 #: most entries in one feed
 MAX_ENTRIES = 50
@@ -163,16 +164,25 @@ def _text_if_small(revision: type[Revision]) -> ColumnElement[str | None]:
     return case((revision.size <= MAX_DIFF_BYTES, revision.text), else_=None)
 
 
-def _published_live() -> tuple[ColumnElement[bool], ...]:
-    """Conditions for a published revision of a live page (joined as ``Page``)."""
+def _published_live(*page_conditions: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
+    """Conditions for a published revision of a live page meeting ``page_conditions``
+    (on :data:`.changes.LISTED`, looked up per revision: see :func:`.changes.page_matches`)."""
     return (
         Revision.status == PUBLISHED,
-        Page.deleted_at.is_(None),
-        Page.latest_revision_id.is_not(None),
+        page_matches(
+            Revision.page_id,
+            LISTED.deleted_at.is_(None),
+            LISTED.latest_revision_id.is_not(None),
+            *page_conditions,
+        ),
     )
 
 
-def _changes_query(*conditions: ColumnElement[bool], limit: int) -> Select:
+def _changes_query(
+    *conditions: ColumnElement[bool],
+    limit: int,
+    page_conditions: tuple[ColumnElement[bool], ...] = (),
+) -> Select:
     earlier = aliased(Revision)
     previous = aliased(Revision)
     previous_id = (
@@ -204,7 +214,7 @@ def _changes_query(*conditions: ColumnElement[bool], limit: int) -> Select:
         .join(Page, Page.id == Revision.page_id)
         .outerjoin(User, User.id == Revision.author_id)
         .outerjoin(previous, previous.id == previous_id)
-        .where(*_published_live(), *conditions)
+        .where(*_published_live(*page_conditions), *conditions)
         .order_by(Revision.id.desc())
         .limit(max(1, min(limit, MAX_ENTRIES)))
     )
@@ -248,8 +258,8 @@ def recent_changes(
     session: Session, *, namespace: str | None = None, limit: int = MAX_ENTRIES
 ) -> list[Change]:
     """The newest published revisions of live pages, newest first (one query)."""
-    conditions = [Page.namespace == namespace] if namespace else []
-    return _changes(session, _changes_query(*conditions, limit=limit))
+    wanted = (LISTED.namespace == namespace,) if namespace else ()
+    return _changes(session, _changes_query(limit=limit, page_conditions=wanted))
 
 
 def page_changes(session: Session, page: Page, *, limit: int = MAX_ENTRIES) -> list[Change]:
