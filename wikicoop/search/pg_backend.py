@@ -388,11 +388,12 @@ class PostgresBackend:
         else:
             order = "rank DESC, length(e.title), e.page_id"
         cap = max(CANDIDATES, page * per_page)
-        exact = total <= len(ids)
-        if exact and (sort == "date" or total <= RANK_ALL):
-            source = "search_entries e WHERE e.page_id = ANY(:ids)"
-        elif sort == "date" or cap > len(ids):
-            source = f"search_entries e WHERE {where}"
+        if sort == "date" or total <= RANK_ALL or cap > len(ids):
+            # every match ordered: those read when they are all of them
+            if total <= len(ids):
+                source = "search_entries e WHERE e.page_id = ANY(:ids)"
+            else:
+                source = f"search_entries e WHERE {where}"
         else:
             head_rank = (
                 "CASE WHEN e.language = 'en' THEN ts_rank(e.head, CAST(:q_en AS tsquery), 2)"
