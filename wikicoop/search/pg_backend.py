@@ -64,7 +64,7 @@ REBUILD_BATCH = 500
 #: candidates are fully ranked (see :meth:`PostgresBackend._hits`)
 RANK_ALL = 400
 #: candidates of each kind (best titles and fields; newest pages) when ranking is capped
-CANDIDATES = 100
+CANDIDATES = 60
 #: pages with a word in their title or fields whose small ``head`` vector is ranked, at
 #: most, to choose the candidates among them (the first found)
 HEAD_POOL = 2000
@@ -72,7 +72,7 @@ HEAD_POOL = 2000
 COUNT_ALL_BLOCKS = 2_500
 #: matches counted one by one (each read in the table); above, the total is PostgreSQL's
 #: estimate (its statistics of the words, see :meth:`PostgresBackend._count`)
-COUNT_EXACT = 1000
+COUNT_EXACT = 500
 #: score added to a page whose whole title (or name without namespace) was typed
 EXACT_TITLE_BONUS = 1.0
 #: score added when the words typed appear as such in the title ("d'ecriture")
