@@ -76,7 +76,7 @@ def _small_target(link: AliasedClass[PageLink]) -> ColumnElement[bool]:
     HUB_SIZE + 1 index entries, whatever the hub's size)."""
     other = aliased(PageLink)
     return ~(
-        select(other.source_page_id)
+        select(literal_column("1"))  # the index alone answers
         .where(
             other.target_namespace == link.target_namespace,
             other.target_name == link.target_name,
@@ -91,7 +91,7 @@ def _small_category(membership: AliasedClass[CategoryMembership]) -> ColumnEleme
     """True when ``membership``'s category has at most HUB_SIZE members."""
     other = aliased(CategoryMembership)
     return ~(
-        select(other.page_id)
+        select(literal_column("1"))
         .where(other.category == membership.category)
         .limit(1)
         .offset(HUB_SIZE)
@@ -216,17 +216,25 @@ def related(session: Session, page: Page, limit: int = 10) -> list[Cousin]:
     hub = _linked_from_hub(session, page)
     wanted = limit * _MARGIN
     rows = union_all(*_reasons(page, hub, None)).subquery()
-    score = func.sum(rows.c.w)
+    score = func.sum(rows.c.w).label("score")
+    # the best scores first, then only those joined to their pages (joined before the
+    # cut, PostgreSQL hashed all the pages); a few more than wanted for the dead ones
+    scores = (
+        select(rows.c.pid, score)
+        .group_by(rows.c.pid)
+        .order_by(score.desc(), rows.c.pid)
+        .limit(wanted * 2)
+        .subquery()
+    )
     by_links = session.scalars(
-        select(rows.c.pid)
-        .join(Page, Page.id == rows.c.pid)
+        select(scores.c.pid)
+        .join(Page, Page.id == scores.c.pid)
         .where(
             Page.deleted_at.is_(None),
             Page.latest_revision_id.is_not(None),
             Page.redirect_target.is_(None),
         )
-        .group_by(rows.c.pid, Page.name)
-        .order_by(score.desc(), Page.name, rows.c.pid)
+        .order_by(scores.c.score.desc(), Page.name, scores.c.pid)
         .limit(wanted)
     ).all()
     by_fields = _field_matches(session, page)
