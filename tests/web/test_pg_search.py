@@ -116,6 +116,24 @@ def test_rename_delete_and_undelete_follow(app, client, auth, make_page):
     assert titles(app, "composteurs") == ["Nouveau titre"]
 
 
+def test_estimated_counts_are_said_on_the_page_and_in_the_api(
+    client, make_page, monkeypatch: pytest.MonkeyPatch
+):
+    """A big wiki's search reads only the first matches and estimates the rest: the
+    page says « Environ », the API ``estimated``; a small result is exact."""
+    from wikicoop.search import pg_backend
+
+    for number in range(4):
+        make_page(f"Verger {number}", "Un verger du quartier.")
+    exact = client.get("/api/v1/search?q=verger").json
+    assert exact["total"] == 4 and exact["estimated"] is False
+    monkeypatch.setattr(pg_backend, "COUNT_EXACT", 2)  # a big wiki on a small one
+    monkeypatch.setattr(pg_backend, "COUNT_ALL_BLOCKS", 0)
+    assert client.get("/api/v1/search?q=verger").json["estimated"] is True
+    heading = soup(client.get("/recherche?q=verger")).select_one("#resultats").get_text()
+    assert heading.startswith("Environ ")
+
+
 def test_a_pending_revision_is_not_found_until_approved(app, make_page):
     make_page("Atelier", "Atelier couture le mardi.")
     make_user(app, "Nouveau", trust="auto")

@@ -67,6 +67,9 @@ class SearchResults:
     facets: Mapping[str, Sequence[tuple[str, int]]]
     #: a corrected query for misspelt words ("did you mean"), or None
     suggestion: str | None = None
+    #: True when the total (and so the facet counts) is an estimate: a query matching a
+    #: large part of a big wiki is not counted page by page
+    estimated: bool = False
 
 
 class QueryError(ServiceError, ValueError):

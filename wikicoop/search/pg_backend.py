@@ -249,13 +249,13 @@ class PostgresBackend:
                 raise QueryError("too-common")
             all_words = True
             where, params = match[0] + filter_sql, {**match[1], **filter_params}
-            ids, keys, total = self._matches(connection, where, params)
+            ids, keys, total, estimated = self._matches(connection, where, params)
             fell_back = False
             if not total and positive_count(tree) > 1:
                 any_match = self._match(queries, False)
                 if any_match is not None:
                     where, params = any_match[0] + filter_sql, {**any_match[1], **filter_params}
-                    ids, keys, total = self._matches(connection, where, params)
+                    ids, keys, total, estimated = self._matches(connection, where, params)
                     fell_back, all_words = True, False
             # the pages with every word in their title or fields (candidates when capped);
             # an excluded word may be in the text: then the whole condition too
@@ -281,15 +281,22 @@ class PostgresBackend:
                 suggestion = did_you_mean(connection, text_, tree, finds, fell_back or not total)
             connection.rollback()
         facets = {name: facets.get(name, []) for name in self.facet_names}
-        return SearchResults(total=total, hits=tuple(found), facets=facets, suggestion=suggestion)
+        return SearchResults(
+            total=total,
+            hits=tuple(found),
+            facets=facets,
+            suggestion=suggestion,
+            estimated=estimated,
+        )
 
     @staticmethod
     def _matches(
         connection: Connection, where: str, params: dict[str, Any]
-    ) -> tuple[list[int], Counter[str], int]:
+    ) -> tuple[list[int], Counter[str], int, bool]:
         """The first matches found (page ids, at most :data:`COUNT_EXACT` + 1), their
-        facets' counts (``facet_keys``) and the number of matches: exact up to
-        :data:`COUNT_EXACT`, else estimated.
+        facets' counts (``facet_keys``), the number of matches (exact up to
+        :data:`COUNT_EXACT` or on a small table, else estimated) and whether it is an
+        estimate.
 
         Counting reads each match in the table (the GIN index cannot tell whether a row
         is visible), so 70,000 matches would cost more than a whole search should; above
@@ -309,16 +316,17 @@ class PostgresBackend:
             keys.update(facet_keys or ())
             blocks = int(size)
         if len(ids) <= COUNT_EXACT:
-            return ids, keys, len(ids)
+            return ids, keys, len(ids), False
         if blocks <= COUNT_ALL_BLOCKS:  # a small table: counting all costs little
             count = f"SELECT count(*) FROM search_entries e WHERE {where}"
-            return ids, keys, int(connection.execute(text(count), params).scalar() or 0)
+            total = int(connection.execute(text(count), params).scalar() or 0)
+            return ids, keys, total, False
         # (extrapolating from the share of the table read is wrong on a bloated table)
         plan = connection.execute(
             text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM search_entries e WHERE {where}"), params
         ).scalar()
         estimate = int(plan[0]["Plan"]["Plan Rows"]) if plan else 0
-        return ids, keys, max(estimate, len(ids))
+        return ids, keys, max(estimate, len(ids)), True
 
     def _facets(
         self, keys: Counter[str], found: int, total: int

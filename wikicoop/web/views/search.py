@@ -169,6 +169,7 @@ def api_search() -> Response:
     return jsonify(
         {
             "total": found.total,
+            "estimated": found.estimated,
             "page": query.page,
             "per_page": query.per_page,
             "results": [
