@@ -312,8 +312,7 @@ def category_new_pages(
             first.author_ip,
             first.summary,
             func.substr(RenderCache.html, 1, _EXCERPT_SOURCE_CHARS),
-            # the source only when the rendering is missing (texts are stored compressed:
-            # SQL cannot cut them)
+            # the source only without a rendering (compressed: SQL cannot cut it)
             case((RenderCache.html.is_(None), latest.text), else_=None),
         )
         .join(CategoryMembership, CategoryMembership.page_id == Page.id)
