@@ -164,24 +164,14 @@ def _text_if_small(revision: type[Revision]) -> ColumnElement[str | None]:
     return case((revision.size <= MAX_DIFF_BYTES, revision.text), else_=None)
 
 
-def _published_live(*page_conditions: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
-    """Conditions for a published revision of a live page meeting ``page_conditions``
-    (on :data:`.changes.LISTED`, looked up per revision: see :func:`.changes.page_matches`)."""
-    return (
-        Revision.status == PUBLISHED,
-        page_matches(
-            Revision.page_id,
-            LISTED.deleted_at.is_(None),
-            LISTED.latest_revision_id.is_not(None),
-            *page_conditions,
-        ),
-    )
+def _published_live(*on_page: ColumnElement[bool]) -> tuple[ColumnElement[bool], ...]:
+    """A published revision of a live page meeting ``on_page`` (on ``changes.LISTED``)."""
+    live = (LISTED.deleted_at.is_(None), LISTED.latest_revision_id.is_not(None), *on_page)
+    return (Revision.status == PUBLISHED, page_matches(Revision.page_id, *live))
 
 
 def _changes_query(
-    *conditions: ColumnElement[bool],
-    limit: int,
-    page_conditions: tuple[ColumnElement[bool], ...] = (),
+    *conditions: ColumnElement[bool], limit: int, on_page: tuple[ColumnElement[bool], ...] = ()
 ) -> Select:
     earlier = aliased(Revision)
     previous = aliased(Revision)
@@ -214,7 +204,7 @@ def _changes_query(
         .join(Page, Page.id == Revision.page_id)
         .outerjoin(User, User.id == Revision.author_id)
         .outerjoin(previous, previous.id == previous_id)
-        .where(*_published_live(*page_conditions), *conditions)
+        .where(*_published_live(*on_page), *conditions)
         .order_by(Revision.id.desc())
         .limit(max(1, min(limit, MAX_ENTRIES)))
     )
@@ -259,7 +249,7 @@ def recent_changes(
 ) -> list[Change]:
     """The newest published revisions of live pages, newest first (one query)."""
     wanted = (LISTED.namespace == namespace,) if namespace else ()
-    return _changes(session, _changes_query(limit=limit, page_conditions=wanted))
+    return _changes(session, _changes_query(limit=limit, on_page=wanted))
 
 
 def page_changes(session: Session, page: Page, *, limit: int = MAX_ENTRIES) -> list[Change]:
