@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import fast_routes
 import pytest
 from aiosmtpd.controller import Controller
 from alembic.script import ScriptDirectory
@@ -32,6 +33,8 @@ from wikicoop.web.db import get_session
 __all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+fast_routes.install()  # each test's create_app compiles no URL builder twice
 
 
 PLUGINS_DIR = Path(__file__).resolve().parents[1] / "plugins"

@@ -14,6 +14,8 @@ import pytest
 from wikicoop.text.diff_engine import word_diff
 from wikicoop.text.diffing import DiffLine, TextDiff, diff_texts
 
+pytestmark = pytest.mark.any_database
+
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 XSS_PAYLOADS = SHARED / "testdata" / "xss-vectors" / "all-payloads.json"
 

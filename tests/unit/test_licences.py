@@ -24,6 +24,8 @@ from wikicoop.text.licences import (
     relicense_targets,
 )
 
+pytestmark = pytest.mark.any_database
+
 BADGE_DIR = Path(licences.__file__).resolve().parents[1] / "web" / "static" / "licences"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 

@@ -21,6 +21,8 @@ from wikicoop.text.mediawiki import (
     mediawiki_habits,
 )
 
+pytestmark = pytest.mark.any_database
+
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = ROOT.parent / "shared" / "testdata" / "mediawiki-export"
 SEED_FILES = sorted([*ROOT.glob("pages_seed/*.md"), *ROOT.glob("plugins/*/seed/*.md")])

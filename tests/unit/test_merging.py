@@ -8,6 +8,8 @@ import pytest
 
 from wikicoop.text.merging import Conflict, MergeResult, merge_texts
 
+pytestmark = pytest.mark.any_database
+
 BASE = (
     "# Jardin partagé\n"
     "\n"

@@ -10,6 +10,8 @@ from wikicoop.config import DEFAULTS
 from wikicoop.core import moderation
 from wikicoop.core.models import User, utcnow
 
+pytestmark = pytest.mark.any_database
+
 
 def settings(**overrides):
     return {**DEFAULTS, **overrides}

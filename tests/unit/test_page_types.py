@@ -14,6 +14,8 @@ from wikicoop.core.page_types import (
     validate_fields,
 )
 
+pytestmark = pytest.mark.any_database
+
 #: moderation "a_priori" on top of the shared declaration
 PLACE = {**SAMPLE_PLACE, "moderation": "a_priori"}
 

@@ -27,6 +27,8 @@ from wikicoop.core.permissions import (
 from wikicoop.plugins import hookimpl, hookspecs
 from wikicoop.plugins.manager import PROJECT
 
+pytestmark = pytest.mark.any_database
+
 
 class GrantsEverything:
     """A plugin that says yes to every question."""

@@ -7,6 +7,10 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.any_database
+
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
 #: the module that decides, and the one that keeps is_moderator as a convenience
 DECIDER = "core/permissions.py"

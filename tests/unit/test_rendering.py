@@ -23,6 +23,8 @@ from wikicoop.rendering import (
 from wikicoop.rendering.wikilinks import MISSING_PAGE_TOOLTIP, split_table_cells
 from wikicoop.text.titles import Title
 
+pytestmark = pytest.mark.any_database
+
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FRENCH_SENTENCES = SHARED / "testdata" / "french-text" / "fr_gsd_sentences.json"
 

@@ -9,6 +9,8 @@ import pytest
 
 from wikicoop.search import analysis as A
 
+pytestmark = pytest.mark.any_database
+
 
 def terms(analyzer, text: str) -> list[str]:
     return [t.text for t in analyzer(text, mode="index")]

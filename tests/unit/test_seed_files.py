@@ -25,6 +25,8 @@ import pytest
 
 from wikicoop.text.licences import LICENCES, relicense_targets
 
+pytestmark = pytest.mark.any_database
+
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT / "pages_seed"
 STATIC_DIR = ROOT / "wikicoop" / "web" / "static"

@@ -9,6 +9,8 @@ import pytest
 
 from wikicoop.text.signatures import code_regions, expand_signatures, signature_date
 
+pytestmark = pytest.mark.any_database
+
 WINTER = datetime(2026, 12, 4, 17, 42, tzinfo=UTC)
 SUMMER = datetime(2026, 7, 14, 8, 5)  # naive: UTC, as the database stores
 ALICE = "[[Utilisateur:Alice|Alice]]"

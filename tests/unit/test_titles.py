@@ -26,6 +26,8 @@ from wikicoop.text.titles import (
     title_from_url,
 )
 
+pytestmark = pytest.mark.any_database
+
 # The repository is cloned at <dir>/<clone>, the shared test data copied at <dir>/shared.
 TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
 MW_CASES_FILE = TESTDATA / "mediawiki-titles" / "mediawiki-title-cases.json"

@@ -24,6 +24,8 @@ from wikicoop.errors import ServiceError
 from wikicoop.web.db import get_session
 from wikicoop.web.labels import localized
 
+pytestmark = pytest.mark.any_database
+
 PACKAGE = Path(__file__).resolve().parents[2] / "wikicoop"
 PO_FILE = PACKAGE / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 EN = {"Accept-Language": "en"}

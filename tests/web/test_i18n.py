@@ -26,6 +26,8 @@ from wikicoop.text.titles import TitleError, parse_title
 from wikicoop.web.db import get_session
 from wikicoop.web.labels import in_reader_language
 
+pytestmark = pytest.mark.any_database
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "wikicoop"
 TRANSLATIONS = PACKAGE / "translations"

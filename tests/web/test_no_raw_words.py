@@ -20,6 +20,8 @@ from wikicoop.text.licences import LICENCES
 from wikicoop.text.titles import NAMESPACES
 from wikicoop.web.db import get_session
 
+pytestmark = pytest.mark.any_database
+
 LANGUAGES = {"fr": {"Accept-Language": "fr"}, "en": {"Accept-Language": "en"}}
 
 NAMESPACE_CODES = set(NAMESPACES)

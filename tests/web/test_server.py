@@ -31,6 +31,10 @@ from wikicoop.core.models import RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
 from wikicoop.web.db import get_session
 
+#: serving checks that do not depend on the database: the SQLite pass runs them (real
+#: gunicorn servers on PostgreSQL are in tests/web/test_two_servers.py)
+serving_only = pytest.mark.any_database
+
 
 @pytest.fixture
 def server_env(tmp_path: Path, postgres_url: str | None) -> dict[str, str]:
@@ -59,6 +63,7 @@ def wiki(server_env: dict[str, str], tmp_path: Path) -> Iterator[RunningWiki]:
 SEARCHES = ("page", "aide", "licence", "lien", "historique", "portail", "titre", "wiki")
 
 
+@serving_only
 def test_searches_right_after_a_restart_never_fail(wiki: RunningWiki) -> None:
     """Each worker opens its own search index: workers sharing the parent's open index
     files (and their read offsets) answered about one search in six with a 500."""
@@ -70,6 +75,7 @@ def test_searches_right_after_a_restart_never_fail(wiki: RunningWiki) -> None:
     assert_searches_never_fail(wiki)
 
 
+@serving_only
 def test_searches_under_gunicorn_preload_never_fail(wiki: RunningWiki) -> None:
     """``gunicorn --preload 'wikicoop.wsgi:app'`` builds the app (and checks the index)
     in the master: each forked worker must open its own index all the same."""
@@ -99,6 +105,7 @@ def assert_searches_never_fail(wiki: RunningWiki) -> None:
 # ------------------------------------------------------------- point 18: restart after kill -9
 
 
+@serving_only
 def test_starts_again_at_once_after_the_master_is_killed(wiki: RunningWiki) -> None:
     """Workers die with their master, so the port is free again; the pid file the
     killed master left behind does not block the next start."""
@@ -118,6 +125,7 @@ def test_starts_again_at_once_after_the_master_is_killed(wiki: RunningWiki) -> N
             sock.close()
 
 
+@serving_only
 def test_a_live_server_of_the_instance_is_not_started_twice(
     server_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -164,6 +172,7 @@ def test_a_live_server_of_the_instance_is_not_started_twice(
 # ------------------------------------------------------- point 20: every 500 in the server log
 
 
+@serving_only
 @pytest.mark.parametrize(
     ("path", "marker"),
     [("/test-raises", "boom-marker-raise"), ("/test-aborts", ", in aborts")],
@@ -189,6 +198,7 @@ SERVERS = {
 }
 
 
+@serving_only
 @pytest.mark.parametrize("server", SERVERS)
 def test_a_real_server_logs_500s_with_their_traceback(wiki: RunningWiki, server: str) -> None:
     """The default logging of ``wikicoop run`` and of plain gunicorn on wikicoop.wsgi."""
