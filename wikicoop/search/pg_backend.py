@@ -44,11 +44,10 @@ from .pg_entries import (
 from .pg_query import TreeQueries
 from .pg_suggest import NAME_KEY_SQL, did_you_mean, suggest_titles
 from .query_syntax import (
-    And,
-    Word,
     clean_query_text,
     has_positive,
     parse_query_text,
+    plain_words_text,
     positive_count,
 )
 from .whoosh_schema import check_extra_fields
@@ -467,15 +466,8 @@ class PostgresBackend:
 
 def _exact_title_key(tree: Any) -> str | None:
     """The folded words typed, when the query is only plain words (the title bonus)."""
-    if isinstance(tree, Word):
-        words = [tree]
-    elif isinstance(tree, And) and all(isinstance(c, Word) for c in tree.children):
-        words = list(tree.children)
-    else:
-        return None
-    if any(w.prefix for w in words):
-        return None
-    return analysis.normalize_key(" ".join(w.text for w in words))
+    typed = plain_words_text(tree)
+    return None if typed is None else analysis.normalize_key(typed)
 
 
 def snippet_html(body: str, headline: str) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from . import analysis
+from .corrections import corrected_text, edit_distance
 from .pg_query import CONFIGS, TreeQueries, _analyse, _Leaf
-from .query_syntax import WORD_RE, Node, parse_query_text, positive_words
+from .query_syntax import WORD_RE, Node, parse_query_text
 
 #: titles read for one misspelt word, and the word similarity they must reach
 _CANDIDATE_TITLES = 50
@@ -106,29 +107,13 @@ def did_you_mean(
     French pages count (a French typo the English stemmer cuts to a known stem).
     """
     languages = ("fr",) if struggling else ("fr", "en")
-    replacements: list[tuple[int, int, str]] = []
-    for word in positive_words(tree):
-        for match in WORD_RE.finditer(word.text):
-            raw = match.group(0)
-            if _word_known(connection, raw, languages):
-                continue
-            core = analysis.strip_elision(raw.lower())
-            if len(core) < 3:
-                continue
-            replacement = _correct_word(connection, core)
-            if not replacement:
-                continue
-            head = raw[: len(raw) - len(core)]
-            if raw[len(head) : len(head) + 1].isupper():
-                replacement = replacement[:1].upper() + replacement[1:]
-            start = word.start + match.start()
-            replacements.append((start + len(head), word.start + match.end(), replacement))
-    if not replacements:
-        return None
-    corrected = text_
-    for start, end, replacement in sorted(replacements, reverse=True):
-        corrected = corrected[:start] + replacement + corrected[end:]
-    if corrected == text_:
+    corrected = corrected_text(
+        text_,
+        tree,
+        lambda raw: _word_known(connection, raw, languages),
+        lambda core: _correct_word(connection, core),
+    )
+    if corrected is None:
         return None
     _, new_tree = parse_query_text(corrected)
     if new_tree is None:
@@ -207,24 +192,13 @@ def _closest(word: str, folded: str, maxdist: int, texts: list[str]) -> str | No
     for surface, count in counts.items():
         if surface == word or analysis.fold(surface) == folded:
             continue
-        distance = _edit_distance(folded, analysis.fold(surface))
+        distance = edit_distance(folded, analysis.fold(surface))
         if distance > maxdist:
             continue
         key = (distance, -count, surface)
         if best is None or key < best:
             best = key
     return best[2] if best else None
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (small words only)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 __all__ = ["CONFIGS", "did_you_mean", "extension_schema", "suggest_titles"]

@@ -232,6 +232,20 @@ def has_positive(node: Node | None) -> bool:
     return any(has_positive(c) for c in node.children)
 
 
+def plain_words_text(node: Node | None) -> str | None:
+    """The words typed, when the query is nothing but plain words (no phrase, prefix,
+    alternative or exclusion): then it may be a whole title, which ranks first."""
+    if isinstance(node, Word):
+        words = [node]
+    elif isinstance(node, And) and all(isinstance(c, Word) for c in node.children):
+        words = list(node.children)  # type: ignore[arg-type]
+    else:
+        return None
+    if any(w.prefix for w in words):
+        return None
+    return " ".join(w.text for w in words)
+
+
 def positive_words(node: Node | None) -> Iterator[Word]:
     """Plain words that are not excluded (the candidates for "did you mean")."""
     if isinstance(node, Word):

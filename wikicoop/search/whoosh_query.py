@@ -18,7 +18,7 @@ from whoosh import fields, query
 
 from . import analysis
 from .backend import QueryError
-from .query_syntax import And, Node, Not, Or, Phrase, Word, clean_query_text
+from .query_syntax import Node, Not, Or, Phrase, Word, clean_query_text, plain_words_text
 from .whoosh_schema import LANG_FIELDS
 
 #: a prefix query needs this many letters (``ec*`` would expand to half the vocabulary)
@@ -80,15 +80,10 @@ class QueryBuilder:
     def _exact_title_term(tree: Node) -> query.Query | None:
         """A bonus for the page whose whole title (or name) was typed: "papi kerourien"
         ranks « Papi Kerourien » above « Papi Kerourien-Est »."""
-        if isinstance(tree, Word):
-            words = [tree]
-        elif isinstance(tree, And) and all(isinstance(c, Word) for c in tree.children):
-            words = list(tree.children)
-        else:
+        typed = plain_words_text(tree)
+        if typed is None:
             return None
-        if any(w.prefix for w in words):
-            return None
-        key = analysis.normalize_key(" ".join(w.text for w in words))
+        key = analysis.normalize_key(typed)
         return query.Term("title_start", key, boost=EXACT_TITLE_BONUS)
 
     def _node_query(self, node: Node, fieldname: str, all_words: bool) -> query.Query | None:

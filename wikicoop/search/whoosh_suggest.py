@@ -22,7 +22,8 @@ from whoosh import fields, query
 from whoosh.searching import Searcher
 
 from . import analysis
-from .query_syntax import WORD_RE, Node, parse_query_text, positive_words
+from .corrections import corrected_text, edit_distance
+from .query_syntax import WORD_RE, Node, parse_query_text
 from .whoosh_query import QueryBuilder
 from .whoosh_schema import LANG_FIELDS, SNIPPET_SOURCE_CHARS
 
@@ -152,29 +153,13 @@ def did_you_mean(
     the English stemmer happens to cut down to a known stem) is corrected too.
     """
     languages = ("fr",) if struggling else ("fr", "en")
-    replacements: list[tuple[int, int, str]] = []
-    for word in positive_words(tree):
-        for match in WORD_RE.finditer(word.text):
-            raw = match.group(0)
-            if _word_known(searcher, queries.schema, raw, languages):
-                continue
-            core = analysis.strip_elision(raw.lower())
-            if len(core) < 3:
-                continue
-            replacement = _correct_word(searcher, queries.schema, core)
-            if not replacement:
-                continue
-            head = raw[: len(raw) - len(core)]
-            if raw[len(head) : len(head) + 1].isupper():
-                replacement = replacement[:1].upper() + replacement[1:]
-            start = word.start + match.start()
-            replacements.append((start + len(head), word.start + match.end(), replacement))
-    if not replacements:
-        return None
-    corrected = text
-    for start, end, replacement in sorted(replacements, reverse=True):
-        corrected = corrected[:start] + replacement + corrected[end:]
-    if corrected == text:
+    corrected = corrected_text(
+        text,
+        tree,
+        lambda raw: _word_known(searcher, queries.schema, raw, languages),
+        lambda core: _correct_word(searcher, queries.schema, core),
+    )
+    if corrected is None:
         return None
     _, new_tree = parse_query_text(corrected)
     if new_tree is None:
@@ -228,7 +213,7 @@ def _correct_word(searcher: Searcher, schema: fields.Schema, word: str) -> str |
                 surface = _surface_word(searcher, schema, fieldname, candidate)
                 if surface is None or surface == word:
                     continue
-                distance = _edit_distance(folded, analysis.fold(surface))
+                distance = edit_distance(folded, analysis.fold(surface))
                 if distance > maxdist:
                     continue
                 key = (distance, -reader.doc_frequency(fieldname, candidate), surface)
@@ -261,14 +246,3 @@ def _matching(searcher: Searcher, q: query.Query, allowed: set[int] | None) -> s
     """The pages ``q`` finds, among ``allowed`` (all when ``None``)."""
     docs = set(searcher.docs_for_query(q))
     return docs & allowed if allowed is not None else docs
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (small words only)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
