@@ -29,6 +29,7 @@ csrf.exempt(bp)
 bp.register_error_handler(ApiError, api_error)
 bp.register_error_handler(ServiceError, service_error)
 
+
 def convert_rate_limit() -> str:
     """Flask-Limiter's limit of conversions (``CONVERT_RATE_LIMIT``, per account or
     address)."""
