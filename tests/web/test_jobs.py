@@ -41,6 +41,10 @@ from wikicoop.web.db import get_session
 redis = pytest.importorskip("redis", reason="the redis extra is not installed")
 rq = pytest.importorskip("rq", reason="the redis extra (RQ) is not installed")
 
+#: the queue, the workers and the retries do not depend on the wiki's database (the mail
+#: a save sends is tested on both in test_notifications.py): the SQLite pass runs them
+pytestmark = pytest.mark.any_database
+
 
 @pytest.fixture
 def queue_name() -> Iterator[str]:
