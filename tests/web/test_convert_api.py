@@ -3,12 +3,17 @@ anyone; bad bodies refused with a clear message in the reader's language."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import Api, bearer_for, edit_form, soup
 
 from wikicoop.text.mediawiki import HABITS, MAX_CONVERT_STRUCTURES, convert_mediawiki
 from wikicoop.web.mediawiki_hints import HABIT_HINTS
+
+# the web layer's answers (addresses, forms, templates, text conversions) do not depend
+# on the database: the SQLite pass runs them
+pytestmark = pytest.mark.any_database
 
 URL = "/api/v1/convert/mediawiki"
 SOURCE = "== Horaires ==\nLe '''samedi''' : [https://example.org le site].\n# un\n# deux"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from helpers import banner, csrf_from, edit_form, save, soup
@@ -14,6 +15,10 @@ from helpers import banner, csrf_from, edit_form, save, soup
 from wikicoop.core.models import Page, Revision
 from wikicoop.text.titles import parse_title
 from wikicoop.web.db import get_session
+
+# the web layer's answers (addresses, forms, templates, text conversions) do not depend
+# on the database: the SQLite pass runs them
+pytestmark = pytest.mark.any_database
 
 TEXT = "Un long texte écrit avec soin,\nqu'il ne faut surtout pas perdre."
 

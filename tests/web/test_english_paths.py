@@ -6,6 +6,10 @@ from __future__ import annotations
 import pytest
 from helpers import csrf_from
 
+# the web layer's answers (addresses, forms, templates, text conversions) do not depend
+# on the database: the SQLite pass runs them
+pytestmark = pytest.mark.any_database
+
 #: English path -> French (canonical) path of each list page
 ENGLISH_PATHS = {
     "/search": "/recherche",

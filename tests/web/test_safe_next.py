@@ -10,6 +10,10 @@ from helpers import login, session_csrf
 
 from wikicoop.web.urls import safe_next
 
+# the web layer's answers (addresses, forms, templates, text conversions) do not depend
+# on the database: the SQLite pass runs them
+pytestmark = pytest.mark.any_database
+
 #: Targets that a browser (or a proxy that decodes once) could follow to another site.
 PAYLOADS = [
     "//evil.example",
