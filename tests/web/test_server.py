@@ -254,3 +254,35 @@ def test_two_first_views_of_a_page_rendering_it_at_once(app: Flask, make_page) -
     assert 'href="/wiki/Fontaine"' in response.text
     with app.app_context():
         assert get_session().get(RenderCache, revision_id) is not None
+
+
+def test_a_rendering_stored_meanwhile_by_another_worker_is_kept(
+    app: Flask, make_page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order of the same race: while this view renders, another worker (the
+    search indexer's thread, another gunicorn worker) stores and commits the rendering.
+    Replacing it would give it a new ``rendered_at``, which keys the visitors'
+    whole-page cache: the page just cached by the other would be rendered again."""
+    from wikicoop.core import render_cache
+
+    revision_id = make_page("Lavoir", "Le lavoir, près de la [[Fontaine]].")
+    make_page("Fontaine", "Une fontaine.")  # a red link turns blue: the cache is dropped
+    real_render_text = render_cache.render_text
+    staged: list[bool] = []
+    theirs: list[object] = []
+
+    def other_worker_meanwhile(session: Session, renderer, text: str):
+        if not staged:
+            staged.append(True)
+            with app.app_context(), Session(engine_of(app)) as other:
+                revision = other.get(Revision, revision_id)
+                theirs.append(cached_render(other, renderer, revision).rendered_at)
+        return real_render_text(session, renderer, text)
+
+    monkeypatch.setattr(render_cache, "render_text", other_worker_meanwhile)
+    response = app.test_client().get("/wiki/Lavoir")
+    assert theirs, "no race staged"
+    assert response.status_code == 200
+    assert 'href="/wiki/Fontaine"' in response.text
+    with app.app_context():
+        assert get_session().get(RenderCache, revision_id).rendered_at == theirs[0]

@@ -93,11 +93,16 @@ def contributors_until(session: Session, page_id: int, revision_id: int) -> list
     return [username or ip or "?" for username, ip, _first in rows]
 
 
-def store_render(session: Session, revision: Revision, rendered: RenderedPage) -> CachedRender:
+def store_render(
+    session: Session, revision: Revision, rendered: RenderedPage, *, first: bool = False
+) -> CachedRender:
     """Put a fresh rendering of a revision in the cache (in the caller's transaction).
 
     The authors up to this revision are stored with it, so a page view needs no
-    aggregate query.
+    aggregate query. ``first``: the caller saw no row for this revision, so the row is
+    inserted, never updated: when another worker stored one meanwhile, the commit fails
+    on the key instead of replacing theirs (whose ``rendered_at`` keys the whole-page
+    caches built on it).
     """
     session.flush()  # the revision must be visible to the authors query
     authors = contributors_until(session, revision.page_id, revision.id)
@@ -107,16 +112,18 @@ def store_render(session: Session, revision: Revision, rendered: RenderedPage) -
         "authors": authors,
     }
     rendered_at = utcnow()
-    session.merge(
-        RenderCache(
-            revision_id=revision.id,
-            renderer_version=RENDERER_VERSION,
-            fingerprint=rendered.fingerprint or None,
-            html=rendered.html,
-            meta=meta,
-            rendered_at=rendered_at,
-        )
+    row = RenderCache(
+        revision_id=revision.id,
+        renderer_version=RENDERER_VERSION,
+        fingerprint=rendered.fingerprint or None,
+        html=rendered.html,
+        meta=meta,
+        rendered_at=rendered_at,
     )
+    if first:
+        session.add(row)
+    else:
+        session.merge(row)
     return CachedRender(
         rendered.html, rendered.toc, rendered.categories, tuple(authors), rendered_at
     )
@@ -137,7 +144,11 @@ def render_stamp(session: Session, revision_id: int) -> datetime | None:
 
 def _stored_render(session: Session, revision_id: int, fingerprint: str) -> CachedRender | None:
     """The cached rendering of a revision by a renderer of this fingerprint, if any."""
-    row = session.get(RenderCache, revision_id)
+    return _usable_render(session.get(RenderCache, revision_id), fingerprint)
+
+
+def _usable_render(row: RenderCache | None, fingerprint: str) -> CachedRender | None:
+    """``row`` as a :class:`CachedRender` when it was made by this renderer, else None."""
     if row is None or row.renderer_version != RENDERER_VERSION:
         return None
     if (row.fingerprint or "") != fingerprint:  # made with other plugins: render again
@@ -152,16 +163,18 @@ def _stored_render(session: Session, revision_id: int, fingerprint: str) -> Cach
 def cached_render(session: Session, renderer: Renderer, revision: Revision) -> CachedRender:
     """The rendering of ``revision``: from the cache, or rendered now and stored."""
     revision_id = revision.id
-    stored = _stored_render(session, revision_id, renderer.fingerprint)
+    row = session.get(RenderCache, revision_id)
+    stored = _usable_render(row, renderer.fingerprint)
     if stored is not None:
         return stored
     rendered = render_text(session, renderer, revision.text)
-    result = store_render(session, revision, rendered)
+    result = store_render(session, revision, rendered, first=row is None)
     try:
         session.commit()
     except (IntegrityError, StaleDataError):
         # another worker stored this revision's rendering meanwhile (two first views
-        # at once, after an import dropped it): the same HTML, keep theirs; or another
+        # at once, or a view and the search indexer's thread): the same HTML, keep
+        # theirs, so whole pages cached on its stamp stay valid; or another
         # process's save dropped the row this one was updating (its links changed
         # colour): the next view renders again
         session.rollback()
