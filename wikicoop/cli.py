@@ -24,6 +24,7 @@ from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
 from .core.setup_lock import setup_lock
 from .search import ensure_in_step, indexing_deferred, rebuild
+from .search.parallel import default_workers
 from .text.titles import Title
 from .web.db import get_session
 
@@ -289,15 +290,23 @@ def token_revoke_command(token_id: int) -> None:
 
 
 @cli.command("reindex")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=default_workers,
+    show_default="un par cœur",
+    help="Processus qui préparent les pages (rendu, extraction du texte).",
+)
 @with_appcontext
-def reindex_command() -> None:
+def reindex_command(workers: int) -> None:
     """Rebuild the search index from the database, with a progress bar."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app)
     total = get_session().scalar(select(func.count()).select_from(Page)) or 0
+    get_session().close()  # no connection held open across the workers' fork
     with click.progressbar(length=total, label="Indexation des pages") as bar:
         # the backends report a running total; the bar wants steps
-        count = rebuild(app, progress=lambda done: bar.update(done - bar.pos))
+        count = rebuild(app, progress=lambda done: bar.update(done - bar.pos), workers=workers)
     click.echo(f"{count} page(s) indexée(s).")
 
 

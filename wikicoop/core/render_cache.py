@@ -12,7 +12,7 @@ turning blue and back).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -180,6 +180,38 @@ def cached_render(session: Session, renderer: Renderer, revision: Revision) -> C
         session.rollback()
         return _stored_render(session, revision_id, renderer.fingerprint) or result
     return result
+
+
+def cached_renders(
+    session: Session, renderer: Renderer, revisions: Sequence[Revision]
+) -> dict[int, CachedRender]:
+    """The renderings of many revisions, by revision id: the stored ones read in one
+    query, the others rendered now and stored with one commit (a full reindex renders
+    thousands of pages: one commit per page was a tenth of its time).
+
+    When another process stored some of them meanwhile, the batch falls back to
+    :func:`cached_render` page by page (which keeps theirs).
+    """
+    ids = [revision.id for revision in revisions]
+    rows = {
+        row.revision_id: row
+        for row in session.scalars(select(RenderCache).where(RenderCache.revision_id.in_(ids)))
+    }
+    renders: dict[int, CachedRender] = {}
+    try:
+        for revision in revisions:
+            row = rows.get(revision.id)
+            stored = _usable_render(row, renderer.fingerprint)
+            if stored is None:
+                rendered = render_text(session, renderer, revision.text)
+                stored = store_render(session, revision, rendered, first=row is None)
+            renders[revision.id] = stored
+        if session.new or session.dirty:
+            session.commit()
+    except (IntegrityError, StaleDataError):
+        session.rollback()
+        return {revision.id: cached_render(session, renderer, revision) for revision in revisions}
+    return renders
 
 
 def invalidate_linking_to(session: Session, title: Title) -> None:

@@ -34,15 +34,16 @@ from ..core.db import engine_of, sessionmaker_of
 from ..core.models import Page, Revision
 from ..core.render_cache import FORGOTTEN_RENDERS
 from .backend import SearchBackend, SearchDocument
+from .documents import FIELDS_EXTENSION as _FIELDS
 from .documents import document_for, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields
 from .indexer import Indexer
 from .maintenance import maintain_later
+from .parallel import all_documents
 
 log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
 _INDEXER = "wikicoop.search.indexer"
-_FIELDS = "wikicoop.search.fields"
 #: the pages touched by commits inside :func:`indexing_deferred` (None: index at once)
 _DEFERRED: ContextVar[set[int] | None] = ContextVar("wikicoop_search_deferred", default=None)
 
@@ -385,20 +386,22 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
     return len(behind)
 
 
-def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild the whole index from the database; returns the number of pages indexed."""
+def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None, workers: int = 1) -> int:
+    """Rebuild the whole index from the database; returns the number of pages indexed.
+
+    ``workers`` > 1 makes the pages' documents in that many forked processes while this
+    one writes the index (:mod:`.parallel`; ``wikicoop reindex`` uses one per core).
+    """
     backend: SearchBackend = app.extensions["wikicoop.search"]
-    renderer = app.extensions["wikicoop.renderer"]
-    with Session(engine_of(app), expire_on_commit=False) as session:
+    with Session(engine_of(app)) as session:
         total = session.scalar(select(func.count()).select_from(Page)) or 0
-        count = 0
+    count = 0
 
-        def documents():
-            nonlocal count
-            for page in searchable_pages(session):
-                if is_searchable(page, app.config):
-                    count += 1
-                    yield _document(app, session, renderer, page)
+    def counted() -> Iterator[SearchDocument]:
+        nonlocal count
+        for document in all_documents(app, workers=workers):
+            count += 1
+            yield document
 
-        backend.rebuild(documents(), total=total, progress=progress)
+    backend.rebuild(counted(), total=total, progress=progress)
     return count

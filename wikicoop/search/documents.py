@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from ..core.models import Page, Revision
 from ..core.moderation import is_sandbox
-from ..core.render_cache import cached_render
+from ..core.render_cache import CachedRender, cached_render, cached_renders
 from ..rendering.pipeline import Renderer
 from .backend import SearchDocument
+
+#: ``app.extensions`` key: the function giving a page's structured fields' values
+FIELDS_EXTENSION = "wikicoop.search.fields"
 
 #: block elements after which a space is needed so that words do not stick together
 _BLOCKS = {
@@ -71,7 +74,33 @@ def document_for(
     gives the values of its structured fields (:func:`.fields.document_fields`)."""
     revision = page.latest_revision
     assert revision is not None
-    rendered = cached_render(session, renderer, revision)
+    return _document(page, revision, cached_render(session, renderer, revision), fields)
+
+
+def documents_for(
+    session: Session,
+    renderer: Renderer,
+    pages: Sequence[Page],
+    *,
+    fields: Callable[[Page, Revision], Mapping[str, Any]] | None = None,
+) -> list[SearchDocument]:
+    """:func:`document_for` of many searchable pages, their missing renderings made and
+    stored with one commit (:func:`~wikicoop.core.render_cache.cached_renders`)."""
+    revisions = [page.latest_revision for page in pages]
+    renders = cached_renders(session, renderer, [r for r in revisions if r is not None])
+    return [
+        _document(page, revision, renders[revision.id], fields)
+        for page, revision in zip(pages, revisions, strict=True)
+        if revision is not None
+    ]
+
+
+def _document(
+    page: Page,
+    revision: Revision,
+    rendered: CachedRender,
+    fields: Callable[[Page, Revision], Mapping[str, Any]] | None,
+) -> SearchDocument:
     return SearchDocument(
         page_id=page.id,
         revision_id=revision.id,
@@ -102,6 +131,18 @@ def searchable_pages(
     ``with_text=False`` leaves the revisions' text unloaded (checking which revision the
     index should hold needs none of it).
     """
+    for pages in page_batches(session, page_ids, batch=batch, with_text=with_text):
+        yield from pages
+
+
+def page_batches(
+    session: Session,
+    page_ids: Iterable[int] | None = None,
+    *,
+    batch: int = 500,
+    with_text: bool = True,
+) -> Iterator[list[Page]]:
+    """:func:`searchable_pages` ``batch`` pages at a time (one query per batch)."""
     latest = joinedload(Page.latest_revision)
     if not with_text:
         latest = latest.defer(Revision.text)
@@ -111,7 +152,8 @@ def searchable_pages(
     ids = list(session.scalars(stmt))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        pages = session.scalars(
-            select(Page).options(latest).where(Page.id.in_(chunk)).order_by(Page.id)
-        ).all()
-        yield from pages
+        yield list(
+            session.scalars(
+                select(Page).options(latest).where(Page.id.in_(chunk)).order_by(Page.id)
+            ).all()
+        )

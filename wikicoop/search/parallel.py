@@ -1,0 +1,97 @@
+"""The search documents of a whole wiki, made by several processes (a full reindex).
+
+Making a page's document means rendering its Markdown when no rendering is stored (most
+of a reindex after an import), then extracting its words: plain Python, bound by one
+core. ``wikicoop reindex`` therefore forks worker processes that each take a chunk of
+page ids, read the pages with their own connections, render and store what is missing
+(one commit per chunk) and send the documents back; the calling process only writes them
+to the index (Whoosh's writer, or PostgreSQL's rows, whose text analysis then runs in
+the database server's own process). Chunks come back in page order, and at most a few
+are waiting at any time, so memory stays bounded whatever the wiki's size.
+
+Workers are forked (they inherit the app, its plugins and its renderer) and drop the
+inherited database connections first: a connection must never be shared by two
+processes. With one worker everything happens in the calling process, as in tests and
+at start-up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterator
+from multiprocessing.pool import AsyncResult
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core.db import engine_of
+from ..core.models import Page
+from .backend import SearchDocument
+from .documents import FIELDS_EXTENSION, documents_for, is_searchable, page_batches
+
+#: pages a worker reads, renders and commits at a time
+CHUNK_PAGES = 250
+#: chunks sent ahead per worker (more only holds documents in memory)
+CHUNKS_AHEAD = 2
+
+#: the app the forked workers inherit (set by :func:`all_documents` before forking)
+_worker_app: Flask | None = None
+
+
+def default_workers() -> int:
+    """Processes making documents by default: one per core, the calling process (which
+    writes the index) sharing them."""
+    return max(1, os.cpu_count() or 1)
+
+
+def all_documents(app: Flask, *, workers: int = 1) -> Iterator[SearchDocument]:
+    """The documents of every searchable page, by page id, made by ``workers`` processes."""
+    with Session(engine_of(app), expire_on_commit=False) as session:
+        ids = list(session.scalars(select(Page.id).order_by(Page.id)))
+    chunks = [ids[start : start + CHUNK_PAGES] for start in range(0, len(ids), CHUNK_PAGES)]
+    if workers <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield from _documents_of(app, chunk)
+        return
+    global _worker_app
+    _worker_app = app
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_forget_inherited_connections) as pool:
+        waiting: deque[AsyncResult[list[SearchDocument]]] = deque()
+        queued = iter(chunks)
+        for chunk in queued:
+            waiting.append(pool.apply_async(_worker_documents, (chunk,)))
+            if len(waiting) >= workers * CHUNKS_AHEAD:
+                break
+        while waiting:
+            documents = waiting.popleft().get()
+            next_chunk = next(queued, None)
+            if next_chunk is not None:
+                waiting.append(pool.apply_async(_worker_documents, (next_chunk,)))
+            yield from documents
+
+
+def _documents_of(app: Flask, page_ids: list[int]) -> list[SearchDocument]:
+    """The documents of the searchable pages among ``page_ids`` (this process)."""
+    renderer = app.extensions["wikicoop.renderer"]
+    fields = app.extensions.get(FIELDS_EXTENSION)
+    documents: list[SearchDocument] = []
+    with app.app_context(), Session(engine_of(app), expire_on_commit=False) as session:
+        for pages in page_batches(session, page_ids, batch=len(page_ids)):
+            searchable = [page for page in pages if is_searchable(page, app.config)]
+            documents.extend(documents_for(session, renderer, searchable, fields=fields))
+    return documents
+
+
+def _forget_inherited_connections() -> None:
+    """In a new worker: open its own connections (the parent's stay the parent's)."""
+    assert _worker_app is not None
+    engine_of(_worker_app).dispose(close=False)
+
+
+def _worker_documents(page_ids: list[int]) -> list[SearchDocument]:
+    assert _worker_app is not None
+    return _documents_of(_worker_app, page_ids)
