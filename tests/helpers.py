@@ -343,6 +343,28 @@ def found(app: Flask, words: str, *, wait: bool = True, **filters: str) -> list[
         return [hit.title for hit in result.hits]
 
 
+# ---------------------------------------------------------------------------- Redis
+
+#: the machine's Redis for the tests that need one (jobs, shared rate limits, servers)
+REDIS_URL = os.environ.get("WIKICOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip(needed_for: str) -> Any:
+    """A client of the test Redis, or skip the test saying why (fail instead when
+    ``WIKICOOP_REQUIRE_REDIS`` is set, as in CI: there a missing Redis is a fault)."""
+    give_up = pytest.fail if os.environ.get("WIKICOOP_REQUIRE_REDIS") else pytest.skip
+    try:
+        import redis
+    except ImportError:
+        give_up(f"the redis package is not installed (pip install -e '.[redis]'): {needed_for}")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        give_up(f"Redis does not answer at {REDIS_URL} ({error}): {needed_for}")
+    return client
+
+
 # ------------------------------------------------------------------ e-mail and ports
 
 

@@ -17,10 +17,10 @@ from uuid import uuid4
 
 import pytest
 from flask import Flask
+from helpers import redis_or_skip
 
 from wikicoop.jobs import queue
 
-REDIS_URL = os.environ.get("WIKICOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HERE = Path(__file__).resolve().parent / "web"
 #: the longest a test waits for a worker before failing (never reached when all is well)
 DEADLINE = 90.0
@@ -132,16 +132,8 @@ def rq_queue(app: Flask) -> Any:
 def own_queue() -> Iterator[str]:
     """A queue name of the caller's own (skip when Redis does not answer, or the redis
     extra is missing); every key of it is deleted at the end."""
-    redis = pytest.importorskip("redis", reason="the redis extra is not installed")
+    connection = redis_or_skip("the job tests need it")
     pytest.importorskip("rq", reason="the redis extra (RQ) is not installed")
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        connection.ping()
-    except redis.exceptions.RedisError as err:
-        why = f"Redis does not answer at {REDIS_URL} ({err}): the job tests need it"
-        if os.environ.get("WIKICOOP_REQUIRE_REDIS"):  # CI: a missing Redis is a failure
-            pytest.fail(why)
-        pytest.skip(why)
     name = f"wikicoop-test-{uuid4().hex[:12]}"
     try:
         yield name

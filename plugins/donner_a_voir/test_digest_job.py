@@ -10,8 +10,8 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask.cli import ScriptInfo
-from helpers import Inbox, use_smtp
-from jobs_support import REDIS_URL, own_queue, rq_queue, run_burst
+from helpers import REDIS_URL, Inbox, use_smtp
+from jobs_support import own_queue, rq_queue, run_burst
 
 from wikicoop.cli import cli
 

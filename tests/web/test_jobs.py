@@ -18,9 +18,8 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
-from helpers import Inbox, csrf_from, edit_form, free_port, use_smtp
+from helpers import REDIS_URL, Inbox, csrf_from, edit_form, free_port, use_smtp
 from jobs_support import (
-    REDIS_URL,
     own_queue,
     rq_queue,
     run_burst,

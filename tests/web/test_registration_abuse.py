@@ -9,14 +9,12 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import csrf_from, soup
+from helpers import REDIS_URL, csrf_from, redis_or_skip, soup
 from sqlalchemy import func, select
 
 from wikicoop.core.models import User
 from wikicoop.web.db import get_session
 from wikicoop.web.extensions import limiter
-
-REDIS_URL = "redis://127.0.0.1:6379"
 
 
 def user_count(app: Flask) -> int:
@@ -88,12 +86,7 @@ def test_registration_is_rate_limited_in_memory(app, client):
 @pytest.fixture
 def redis_app(app: Flask, make_app, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Flask, str]]:
     """The same wiki with its rate limits in Redis under a key prefix of its own."""
-    redis = pytest.importorskip("redis")
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        connection.ping()
-    except redis.RedisError as err:
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: {err}")
+    connection = redis_or_skip("rate limits counted in Redis")
     prefix = f"wikicoop-test-{uuid.uuid4().hex}"
     # Flask-Limiter keeps the key prefix of the first app it was bound to: start afresh
     monkeypatch.setattr(limiter, "_key_prefix", None)

@@ -29,31 +29,14 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import pytest
-from helpers import PASSWORD, soup
+from helpers import PASSWORD, REDIS_URL, redis_or_skip, soup
 from server_support import Browser, RunningWiki
 from wiki_fixtures import _truncate_all
 
-REDIS_URL = os.environ.get("WIKICOOP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ADMIN = "admin"
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 #: failed logins allowed per account (LOGIN_ACCOUNT_RATE_LIMIT), low for the test
 ACCOUNT_TRIES = 4
-
-
-def redis_or_skip() -> object:
-    """A client of the test Redis, or skip the module with the reason (fail instead
-    when ``WIKICOOP_REQUIRE_REDIS`` is set, as CI may: the test must run there)."""
-    give_up = pytest.fail if os.environ.get("WIKICOOP_REQUIRE_REDIS") else pytest.skip
-    try:
-        import redis
-    except ImportError:
-        give_up("the redis package is not installed (pip install -e '.[redis]')")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        give_up(f"Redis does not answer at {REDIS_URL}: {error}")
-    return client
 
 
 @dataclass
@@ -80,7 +63,7 @@ def pair(postgres_url: str | None, tmp_path_factory: pytest.TempPathFactory) -> 
     a page viewed twice there is certainly served from that cache the second time)."""
     if not postgres_url or not postgres_url.startswith("postgresql"):
         pytest.skip("several servers share a PostgreSQL database: set WIKICOOP_DATABASE_URL")
-    redis = redis_or_skip()
+    redis = redis_or_skip("several servers share one Redis")
     _truncate_all(postgres_url)
     prefix = f"wikicoop-two-servers-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("two-servers")
