@@ -54,6 +54,20 @@ def sessionmaker_of(app: Any) -> sessionmaker[Session]:
     return app.extensions[SESSIONMAKER_KEY]
 
 
+#: indexes that migrations make on PostgreSQL only (an operator class, an expression:
+#: what the models cannot declare for both databases); autogenerate leaves them alone
+POSTGRESQL_ONLY_INDEXES = frozenset(
+    {"ix_search_entries_title_prefix", "ix_search_entries_name_prefix"}
+)
+
+
+def compared_by_autogenerate(
+    _object: object, name: str | None, type_: str, reflected: bool, _compare_to: object
+) -> bool:
+    """Alembic's ``include_object``: everything but :data:`POSTGRESQL_ONLY_INDEXES`."""
+    return not (type_ == "index" and reflected and name in POSTGRESQL_ONLY_INDEXES)
+
+
 def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicConfig:
     """An Alembic configuration bound to ``engine`` (no alembic.ini needed).
 

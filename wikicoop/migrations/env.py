@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from wikicoop.core.db import compared_by_autogenerate
 from wikicoop.core.models import Base
 
 config = context.config
@@ -24,6 +25,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=compared_by_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()
