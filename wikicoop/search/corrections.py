@@ -50,12 +50,20 @@ def corrected_text(
     return None if corrected == text else corrected
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance (small words only)."""
+def edit_distance(a: str, b: str, limit: int | None = None) -> int:
+    """Levenshtein distance (small words only).
+
+    With ``limit``, any distance above it is returned as ``limit + 1`` as soon as it is
+    certain: "did you mean" compares a typed word with the thousands of words of a few
+    pages, and most differ from their first letters."""
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
         for j, cb in enumerate(b, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if limit is not None and min(current) > limit:  # a row's minimum never decreases
+            return limit + 1
         previous = current
-    return previous[-1]
+    return previous[-1] if limit is None else min(previous[-1], limit + 1)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -183,6 +184,7 @@ def _correct_word(connection: Connection, word: str) -> str | None:
 def _closest(word: str, folded: str, maxdist: int, texts: list[str]) -> str | None:
     """The word of ``texts`` closest to ``word`` (edit distance, then frequency)."""
     counts: dict[str, int] = {}
+    letters = Counter(folded)
     for source in texts:
         for raw in WORD_RE.findall(source.lower()):
             surface = analysis.strip_elision(raw)
@@ -190,15 +192,26 @@ def _closest(word: str, folded: str, maxdist: int, texts: list[str]) -> str | No
                 counts[surface] = counts.get(surface, 0) + 1
     best: tuple[int, int, str] | None = None
     for surface, count in counts.items():
-        if surface == word or analysis.fold(surface) == folded:
+        surface_folded = analysis.fold(surface)
+        if surface == word or surface_folded == folded:
             continue
-        distance = edit_distance(folded, analysis.fold(surface))
+        if _letters_apart(letters, surface_folded) > 2 * maxdist:
+            continue  # each edit changes at most two letter counts: too far, no DP
+        distance = edit_distance(folded, surface_folded, maxdist)
         if distance > maxdist:
             continue
         key = (distance, -count, surface)
         if best is None or key < best:
             best = key
     return best[2] if best else None
+
+
+def _letters_apart(letters: Counter[str], other: str) -> int:
+    """How many letters differ between ``letters`` (a word's counts) and ``other``,
+    counted both ways: at most twice their edit distance, and far cheaper."""
+    difference = letters.copy()
+    difference.subtract(other)
+    return sum(map(abs, difference.values()))
 
 
 __all__ = ["CONFIGS", "did_you_mean", "extension_schema", "suggest_titles"]
