@@ -75,10 +75,16 @@ def suggest_titles(connection: Connection, key: str, limit: int) -> list[str]:
     # titles with a word starting with the last word typed (and the other words whole)
     params["word"] = r"(^|[^[:alnum:]])" + re.escape(words[-1])
     params["more"] = limit * 10
+    # the other words' trigrams narrow the titles read (a last word of one or two
+    # letters has none: "papi b" read every title, 54 ms at 100,000 pages)
+    others = [w for w in dict.fromkeys(words[:-1]) if len(w) >= 3]
+    for i, other in enumerate(others):
+        params[f"other{i}"] = "%" + _like_escape(other) + "%"
+    narrowed = "".join(f" AND e.title_folded LIKE :other{i}" for i in range(len(others)))
     rows = connection.execute(
         text(
             "SELECT e.title, e.title_folded FROM search_entries e"
-            " WHERE e.title_folded ~ :word"
+            f" WHERE e.title_folded ~ :word{narrowed}"
             " ORDER BY length(e.title), e.title_folded, e.page_id LIMIT :more"
         ),
         params,
