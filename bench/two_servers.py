@@ -75,7 +75,7 @@ def two_servers(
 
     prefix = f"wikicoop-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     schema = prefix.replace("-", "_")
-    admin = create_engine(database_url)
+    admin = create_engine(database_url, pool_pre_ping=True)  # a restart may come between
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     url = (

@@ -28,6 +28,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import event, func, inspect, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..core.db import engine_of, sessionmaker_of
@@ -139,6 +140,8 @@ def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) 
     In a savepoint: an error (logged) leaves the entries as they were and the rest of
     the transaction intact, so a save never fails because of search; the page is then
     behind, which :func:`ensure_in_step` repairs. True when the entries were written.
+    A lost connection is raised: the whole transaction is gone with it (the caller
+    answers 503; swallowing it would only turn the commit into a confusing error).
     """
     from .pg_entries import remove_entries
 
@@ -157,6 +160,11 @@ def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) 
             backend.write(connection, documents)
             remove_entries(connection, wanted - {doc.page_id for doc in documents})
         return True
+    except DBAPIError as error:
+        if error.connection_invalidated:  # the database went away: so did the save
+            raise
+        log.exception("search entries not written (repaired at start-up): pages %s", sorted(wanted))
+        return False
     except Exception:
         log.exception("search entries not written (repaired at start-up): pages %s", sorted(wanted))
         return False

@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, jsonify, make_response, render_t
 from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .labels import N_
@@ -29,7 +30,14 @@ ERROR_MESSAGES = {
         "Une erreur inattendue s'est produite. Rien de ce que vous avez écrit n'est "
         "enregistré à moitié : réessayez, ou prévenez un administrateur."
     ),
+    503: N_(
+        "Le wiki ne joint pas sa base de données pour le moment (redémarrage ou "
+        "surcharge). Réessayez dans quelques secondes. Si vous enregistriez une page, "
+        "regardez son historique avant de recommencer : rien n'y est enregistré à moitié."
+    ),
 }
+#: seconds after which a client may try again when the database did not answer
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -87,6 +95,23 @@ def handle_http_error(error: HTTPException) -> Response:
         # a description given with abort(status, description=...) is meant for people
         message = error.description
     return error_page(status, message)
+
+
+def handle_database_unavailable(error: OperationalError) -> Response:
+    """The database did not answer (restarted, unreachable, locked too long): 503 with
+    ``Retry-After``, and one log line without a traceback (no code of the wiki failed;
+    a restart of PostgreSQL under load would fill the log with them). The transaction
+    was rolled back: nothing is half-saved."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
+    current_app.logger.warning(
+        "503 on %s %s: the database did not answer (%s)",
+        request.method,
+        quote(request.path, safe="/%:+,;@!$'()*~"),
+        reason[0] if reason else type(error).__name__,
+    )
+    response = error_page(503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def handle_unexpected(error: Exception) -> Response:
