@@ -13,6 +13,7 @@ import re
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from wikicoop.cli import cli as wikicoop_cli
@@ -341,6 +343,34 @@ def found(app: Flask, words: str, *, wait: bool = True, **filters: str) -> list[
     with app.app_context():
         result = search_backend().search(SearchQuery(text=words, filters=filters))
         return [hit.title for hit in result.hits]
+
+
+# ---------------------------------------------------------------------------- races
+
+
+def render_stored_meanwhile(
+    app: Flask, revision_id: int, monkeypatch: pytest.MonkeyPatch
+) -> list[datetime]:
+    """Stage a race: the next rendering made in this process first lets another session
+    (another worker, the search indexer's thread) render ``revision_id`` and commit it.
+    Returns the list that receives that rendering's ``rendered_at``."""
+    from wikicoop.core import render_cache
+    from wikicoop.core.db import engine_of
+
+    real_render_text = render_cache.render_text
+    staged: list[bool] = []
+    theirs: list[datetime] = []
+
+    def other_worker_first(session: Session, renderer: Any, text_: str) -> Any:
+        if not staged:
+            staged.append(True)
+            with app.app_context(), Session(engine_of(app)) as other:
+                revision = other.get(Revision, revision_id)
+                theirs.append(render_cache.cached_render(other, renderer, revision).rendered_at)
+        return real_render_text(session, renderer, text_)
+
+    monkeypatch.setattr(render_cache, "render_text", other_worker_first)
+    return theirs
 
 
 # ---------------------------------------------------------------------------- Redis

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 from flask import Flask
 from flask.cli import ScriptInfo
-from helpers import found, make_user
+from helpers import found, make_user, render_stored_meanwhile
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -107,20 +107,7 @@ def test_a_batch_keeps_a_rendering_stored_meanwhile(
     first = make_page("Lavoir", "Le lavoir, près de la [[Fontaine]].")
     second = make_page("Fontaine", "Une fontaine.")  # the lavoir's rendering is dropped
     forget_every_render(app)
-    real_render_text = render_cache.render_text
-    staged: list[bool] = []
-    theirs: list[object] = []
-
-    def other_process_meanwhile(session: Session, renderer, text: str):
-        if not staged:
-            staged.append(True)
-            with Session(engine_of(app)) as other:
-                theirs.append(
-                    render_cache.cached_render(other, renderer, other.get(Revision, first))
-                )
-        return real_render_text(session, renderer, text)
-
-    monkeypatch.setattr(render_cache, "render_text", other_process_meanwhile)
+    theirs = render_stored_meanwhile(app, first, monkeypatch)
     with app.app_context(), Session(engine_of(app), expire_on_commit=False) as session:
         revisions = [session.get(Revision, first), session.get(Revision, second)]
         renders = render_cache.cached_renders(
@@ -130,6 +117,6 @@ def test_a_batch_keeps_a_rendering_stored_meanwhile(
     assert 'href="/wiki/Fontaine"' in renders[first].html
     with app.app_context():
         session = get_session()
-        assert session.get(RenderCache, first).rendered_at == theirs[0].rendered_at
+        assert session.get(RenderCache, first).rendered_at == theirs[0]
         assert session.get(RenderCache, second) is not None
         assert session.scalar(select(func.count()).select_from(Page)) == 2

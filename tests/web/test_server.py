@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from failing_app import add_failing_routes
 from flask import Flask
-from helpers import free_port
+from helpers import free_port, render_stored_meanwhile
 from server_support import WIKICOOP, RunningWiki, get
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -263,23 +263,9 @@ def test_a_rendering_stored_meanwhile_by_another_worker_is_kept(
     search indexer's thread, another gunicorn worker) stores and commits the rendering.
     Replacing it would give it a new ``rendered_at``, which keys the visitors'
     whole-page cache: the page just cached by the other would be rendered again."""
-    from wikicoop.core import render_cache
-
     revision_id = make_page("Lavoir", "Le lavoir, près de la [[Fontaine]].")
     make_page("Fontaine", "Une fontaine.")  # a red link turns blue: the cache is dropped
-    real_render_text = render_cache.render_text
-    staged: list[bool] = []
-    theirs: list[object] = []
-
-    def other_worker_meanwhile(session: Session, renderer, text: str):
-        if not staged:
-            staged.append(True)
-            with app.app_context(), Session(engine_of(app)) as other:
-                revision = other.get(Revision, revision_id)
-                theirs.append(cached_render(other, renderer, revision).rendered_at)
-        return real_render_text(session, renderer, text)
-
-    monkeypatch.setattr(render_cache, "render_text", other_worker_meanwhile)
+    theirs = render_stored_meanwhile(app, revision_id, monkeypatch)
     response = app.test_client().get("/wiki/Lavoir")
     assert theirs, "no race staged"
     assert response.status_code == 200
