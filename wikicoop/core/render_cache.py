@@ -198,6 +198,7 @@ def cached_renders(
         for row in session.scalars(select(RenderCache).where(RenderCache.revision_id.in_(ids)))
     }
     renders: dict[int, CachedRender] = {}
+    made = False
     try:
         for revision in revisions:
             row = rows.get(revision.id)
@@ -205,8 +206,9 @@ def cached_renders(
             if stored is None:
                 rendered = render_text(session, renderer, revision.text)
                 stored = store_render(session, revision, rendered, first=row is None)
+                made = True
             renders[revision.id] = stored
-        if session.new or session.dirty:
+        if made:
             session.commit()
     except (IntegrityError, StaleDataError):
         session.rollback()

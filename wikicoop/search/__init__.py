@@ -160,12 +160,9 @@ def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) 
             backend.write(connection, documents)
             remove_entries(connection, wanted - {doc.page_id for doc in documents})
         return True
-    except DBAPIError as error:
-        if error.connection_invalidated:  # the database went away: so did the save
-            raise
-        log.exception("search entries not written (repaired at start-up): pages %s", sorted(wanted))
-        return False
-    except Exception:
+    except Exception as error:
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            raise  # the database went away: so did the save
         log.exception("search entries not written (repaired at start-up): pages %s", sorted(wanted))
         return False
     finally:
