@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,19 +22,27 @@ from wikicoop.core.db import engine_of
 pytestmark = pytest.mark.any_database
 
 
-@pytest.fixture
-def database_gone(app: Flask, make_page):
+@contextmanager
+def database_unreachable(app: Flask) -> Iterator[None]:
     """The database file replaced by a folder (no connection can open it), then back."""
-    make_page("Lavoir", "Le lavoir du quartier.")
     path = Path(make_url(app.config["DATABASE_URL"]).database)
-    engine_of(app).dispose()
     saved = path.with_suffix(".saved")
+    engine_of(app).dispose()
     path.rename(saved)
     path.mkdir()
-    yield
-    engine_of(app).dispose()
-    shutil.rmtree(path)
-    saved.rename(path)
+    try:
+        yield
+    finally:
+        engine_of(app).dispose()
+        shutil.rmtree(path)
+        saved.rename(path)
+
+
+@pytest.fixture
+def database_gone(app: Flask, make_page) -> Iterator[None]:
+    make_page("Lavoir", "Le lavoir du quartier.")
+    with database_unreachable(app):
+        yield
 
 
 def test_a_page_view_says_to_try_again(app: Flask, database_gone, caplog) -> None:
@@ -55,13 +65,8 @@ def test_the_api_answers_json_in_english(app: Flask, database_gone) -> None:
 
 def test_the_wiki_answers_again_when_the_database_does(app: Flask, make_page) -> None:
     make_page("Lavoir", "Le lavoir du quartier.")
-    path = Path(make_url(app.config["DATABASE_URL"]).database)
-    engine_of(app).dispose()
-    path.rename(path.with_suffix(".saved"))
-    path.mkdir()
     client = app.test_client()
-    assert client.get("/wiki/Lavoir").status_code == 503
-    path.rmdir()
-    path.with_suffix(".saved").rename(path)
+    with database_unreachable(app):
+        assert client.get("/wiki/Lavoir").status_code == 503
     response = client.get("/wiki/Lavoir")
     assert response.status_code == 200 and "Le lavoir du quartier" in response.text

@@ -67,14 +67,19 @@ def fail(status: int, message: str) -> NoReturn:
     abort(error_page(status, message))
 
 
-def log_server_error(error: BaseException) -> None:
-    """Put a 500 in the server log: the request line, then the traceback."""
+def _asked() -> str:
+    """The request's method and address for a log line, quoted: a newline in the
+    address must not forge a log line."""
     asked = request.path
     if request.query_string:
         asked += "?" + request.query_string.decode("latin-1")
-    # quoted: a newline in the address must not forge a log line
     shown = quote(asked, safe="/?&=%:+,;@!$'()*~")
-    current_app.logger.error("500 on %s %s", request.method, shown, exc_info=error)
+    return f"{request.method} {shown}"
+
+
+def log_server_error(error: BaseException) -> None:
+    """Put a 500 in the server log: the request line, then the traceback."""
+    current_app.logger.error("500 on %s", _asked(), exc_info=error)
 
 
 def handle_http_error(error: HTTPException) -> Response:
@@ -104,9 +109,8 @@ def handle_database_unavailable(error: OperationalError) -> Response:
     was rolled back: nothing is half-saved."""
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
     current_app.logger.warning(
-        "503 on %s %s: the database did not answer (%s)",
-        request.method,
-        quote(request.path, safe="/%:+,;@!$'()*~"),
+        "503 on %s: the database did not answer (%s)",
+        _asked(),
         reason[0] if reason else type(error).__name__,
     )
     response = error_page(503)
