@@ -34,13 +34,13 @@ from sqlalchemy.orm import Session
 from ..core.db import engine_of, sessionmaker_of
 from ..core.models import Page, Revision
 from ..core.render_cache import FORGOTTEN_RENDERS
-from .backend import SearchBackend, SearchDocument
+from .backend import RebuiltInParts, SearchBackend, SearchDocument
 from .documents import FIELDS_EXTENSION as _FIELDS
 from .documents import document_for, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields
 from .indexer import Indexer
 from .maintenance import maintain_later
-from .parallel import all_documents
+from .parallel import all_documents, write_in_workers
 
 log = logging.getLogger(__name__)
 _PENDING = "wikicoop.search.pending"
@@ -394,10 +394,24 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
 def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None, workers: int = 1) -> int:
     """Rebuild the whole index from the database; returns the number of pages indexed.
 
-    ``workers`` > 1 makes the pages' documents in that many forked processes while this
-    one writes the index (:mod:`.parallel`; ``wikicoop reindex`` uses one per core).
+    ``workers`` > 1 makes the pages' documents in that many forked processes
+    (:mod:`.parallel`; ``wikicoop reindex`` uses one per core): they send them to this
+    process, which writes the index, or, for a backend that is written in parts
+    (Whoosh), each writes its own part and this process commits them together.
     """
     backend: SearchBackend = app.extensions["wikicoop.search"]
+    if workers > 1 and isinstance(backend, RebuiltInParts):
+        written = 0
+
+        def write_parts() -> list[Any]:
+            nonlocal written
+            parts, written = write_in_workers(
+                app, backend.part_writer, workers=workers, progress=progress
+            )
+            return parts
+
+        backend.rebuild_in_parts(write_parts)
+        return written
     with Session(engine_of(app)) as session:
         total = session.scalar(select(func.count()).select_from(Page)) or 0
     count = 0

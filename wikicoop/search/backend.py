@@ -1,7 +1,7 @@
 """The search backend interface: what the wiki asks of a search engine.
 
-Nothing here names Whoosh: a PostgreSQL full-text backend (for multi-server installs)
-will implement the same Protocol. Documents and queries are plain dataclasses.
+Nothing here names Whoosh or PostgreSQL: both backends implement the same Protocol.
+Documents and queries are plain dataclasses.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..errors import ServiceError
 
@@ -116,3 +116,31 @@ class SearchBackend(Protocol):
 
         Cheap when there is nothing to do; never raises for a busy index.
         """
+
+
+class IndexPart(Protocol):
+    """What one worker process writes of a full rebuild (see :class:`RebuiltInParts`)."""
+
+    def add(self, documents: Iterable[SearchDocument]) -> None:
+        """Write these documents (distinct pages) into this part."""
+
+    def finish(self) -> Any:
+        """Close the part; returns what the rebuilding process needs to commit it
+        (sent between processes, so picklable)."""
+
+    def cancel(self) -> None:
+        """Give up the part."""
+
+
+@runtime_checkable
+class RebuiltInParts(Protocol):
+    """A backend whose full rebuild several processes write at once, each its own part
+    (Whoosh, whose analysis runs in the writing process; PostgreSQL analyses in its own
+    server process and needs no such thing)."""
+
+    def rebuild_in_parts(self, write_parts: Callable[[], list[Any]]) -> None:
+        """Replace the whole index, in one commit, with the parts that ``write_parts()``
+        has other processes write and returns (what their :meth:`IndexPart.finish` gave)."""
+
+    def part_writer(self) -> IndexPart:
+        """A new part, in a worker process, while :meth:`rebuild_in_parts` runs."""

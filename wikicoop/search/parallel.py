@@ -9,6 +9,11 @@ to the index (Whoosh's writer, or PostgreSQL's rows, whose text analysis then ru
 the database server's own process). Chunks come back in page order, and at most a few
 are waiting at any time, so memory stays bounded whatever the wiki's size.
 
+A backend whose writing is itself bound by one core (Whoosh analyses every word in the
+writing process) is instead written in parts (:func:`write_in_workers`): each worker
+also writes the documents it made into a part of the index of its own, and the calling
+process only commits the parts together.
+
 Workers are forked (they inherit the app, its plugins and its renderer) and drop the
 inherited database connections first: a connection must never be shared by two
 processes. With one worker everything happens in the calling process, as in tests and
@@ -19,9 +24,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import traceback
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.pool import AsyncResult
+from multiprocessing.queues import Queue
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -29,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from ..core.db import engine_of
 from ..core.models import Page
-from .backend import SearchDocument
+from .backend import IndexPart, SearchDocument
 from .documents import FIELDS_EXTENSION, documents_for, is_searchable, page_batches
 
 #: pages a worker reads, renders and commits at a time
@@ -49,9 +58,7 @@ def default_workers() -> int:
 
 def all_documents(app: Flask, *, workers: int = 1) -> Iterator[SearchDocument]:
     """The documents of every searchable page, by page id, made by ``workers`` processes."""
-    with Session(engine_of(app), expire_on_commit=False) as session:
-        ids = list(session.scalars(select(Page.id).order_by(Page.id)))
-    chunks = [ids[start : start + CHUNK_PAGES] for start in range(0, len(ids), CHUNK_PAGES)]
+    chunks = _chunks_of_page_ids(app)
     if workers <= 1 or len(chunks) <= 1:
         for chunk in chunks:
             yield from _documents_of(app, chunk)
@@ -72,6 +79,93 @@ def all_documents(app: Flask, *, workers: int = 1) -> Iterator[SearchDocument]:
             if next_chunk is not None:
                 waiting.append(pool.apply_async(_worker_documents, (next_chunk,)))
             yield from documents
+
+
+def write_in_workers(
+    app: Flask,
+    new_part: Callable[[], IndexPart],
+    *,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Any], int]:
+    """Have ``workers`` forked processes write every searchable page into index parts.
+
+    Each worker takes chunks of page ids from a common queue (the faster takes more),
+    makes their documents and adds them to its part, made by ``new_part()`` in the
+    worker. Returns what the parts' ``finish()`` gave and the number of documents;
+    ``progress(n)`` is called with the running total after each chunk. A worker that
+    fails (or dies) stops them all and raises :class:`RuntimeError` with its traceback.
+    """
+    chunks = _chunks_of_page_ids(app)
+    context = multiprocessing.get_context("fork")
+    tasks: Queue[list[int] | None] = context.Queue()
+    results: Queue[tuple[str, Any]] = context.Queue()
+    processes = [
+        context.Process(target=_write_part, args=(app, new_part, tasks, results), daemon=True)
+        for _ in range(max(1, min(workers, len(chunks))))
+    ]
+    for process in processes:
+        process.start()
+    for chunk in chunks:
+        tasks.put(chunk)
+    for _ in processes:
+        tasks.put(None)  # no more chunks: finish your part
+    parts: list[Any] = []
+    count = 0
+    try:
+        while len(parts) < len(processes):
+            try:
+                kind, value = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(process.exitcode not in (None, 0) for process in processes):
+                    raise RuntimeError("a reindex worker stopped without a word") from None
+                continue
+            if kind == "failed":
+                raise RuntimeError(f"a reindex worker failed:\n{value}")
+            if kind == "part":
+                parts.append(value)
+                continue
+            count += value
+            if progress is not None:
+                progress(count)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join()
+    return parts, count
+
+
+def _write_part(
+    app: Flask,
+    new_part: Callable[[], IndexPart],
+    tasks: Queue[list[int] | None],
+    results: Queue[tuple[str, Any]],
+) -> None:
+    """A worker of :func:`write_in_workers`: chunks in, documents written, the part out."""
+    try:
+        engine_of(app).dispose(close=False)  # the parent's connections stay the parent's
+        part = new_part()
+        try:
+            while (chunk := tasks.get()) is not None:
+                documents = _documents_of(app, chunk)
+                part.add(documents)
+                results.put(("written", len(documents)))
+            results.put(("part", part.finish()))
+        except BaseException:
+            part.cancel()
+            raise
+    except BaseException:
+        results.put(("failed", traceback.format_exc()))
+
+
+def _chunks_of_page_ids(app: Flask) -> list[list[int]]:
+    """Every page id, in order, in chunks of :data:`CHUNK_PAGES`."""
+    with Session(engine_of(app), expire_on_commit=False) as session:
+        ids = list(session.scalars(select(Page.id).order_by(Page.id)))
+    return [ids[start : start + CHUNK_PAGES] for start in range(0, len(ids), CHUNK_PAGES)]
 
 
 def _documents_of(app: Flask, page_ids: list[int]) -> list[SearchDocument]:

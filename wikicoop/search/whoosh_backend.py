@@ -54,6 +54,7 @@ from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, SegmentWriter
 from . import analysis
 from .backend import QueryError, SearchDocument, SearchQuery, SearchResults
 from .query_syntax import clean_query_text, has_positive, parse_query_text, positive_count
+from .whoosh_parts import WhooshPart, commit_parts
 from .whoosh_query import QueryBuilder
 from .whoosh_results import BM25F, FacetCounter, collect, hits
 from .whoosh_schema import (
@@ -319,20 +320,9 @@ class WhooshBackend:
         only if the caller read them after the save. ``progress(n)`` is called every
         :data:`REBUILD_BATCH` documents and once at the end.
         """
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        storage = FileStorage(str(self.index_dir))
-        lock = storage.lock(self.index_name + "_WRITELOCK")
-        deadline = time.monotonic() + self.writer_timeout
-        while not lock.acquire():
-            if time.monotonic() >= deadline:
-                raise IndexBusy("the search index is locked by another writer")
-            time.sleep(0.05)
-        try:
-            if not self._exists():
-                FileIndex.create(storage, self.schema, self.index_name)
-            ix = FileIndex(storage, indexname=self.index_name)
+        count = 0
+        with self._rebuilding() as ix:
             writer = SegmentWriter(ix, _lk=False, limitmb=128, compound=False)
-            count = 0
             seen: set[str] = set()
             try:
                 for doc in documents:
@@ -348,13 +338,42 @@ class WhooshBackend:
                 writer.cancel()
                 raise
             writer.commit(mergetype=CLEAR)
+        if progress is not None and (count == 0 or count % REBUILD_BATCH):
+            progress(count)
+
+    def rebuild_in_parts(self, write_parts: Callable[[], list[Any]]) -> None:
+        """Replace the whole index with the segments that ``write_parts()`` has other
+        processes write (each through :meth:`part_writer`), in one commit."""
+        with self._rebuilding() as ix:
+            commit_parts(ix, [part for part in write_parts() if part is not None])
+
+    def part_writer(self) -> WhooshPart:
+        """A writer of one part of a rebuild, for a worker process during
+        :meth:`rebuild_in_parts` (whose caller holds the write lock)."""
+        ix = FileIndex(FileStorage(str(self.index_dir)), indexname=self.index_name)
+        return WhooshPart(ix, self.extra_fields)
+
+    @contextlib.contextmanager
+    def _rebuilding(self) -> Iterator[FileIndex]:
+        """The index (created if missing) with its write lock held, for a rebuild; once
+        the rebuild is committed, the indexes of other schema versions are deleted."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        storage = FileStorage(str(self.index_dir))
+        lock = storage.lock(self.index_name + "_WRITELOCK")
+        deadline = time.monotonic() + self.writer_timeout
+        while not lock.acquire():
+            if time.monotonic() >= deadline:
+                raise IndexBusy("the search index is locked by another writer")
+            time.sleep(0.05)
+        try:
+            if not self._exists():
+                FileIndex.create(storage, self.schema, self.index_name)
+            yield FileIndex(storage, indexname=self.index_name)
         finally:
             lock.release()
         with self._ix_lock:
             self._ix = None
         self._remove_other_indexes(storage)
-        if progress is not None and (count == 0 or count % REBUILD_BATCH):
-            progress(count)
 
     def _remove_other_indexes(self, storage: FileStorage) -> None:
         """Delete the files of indexes of other schema versions (best effort)."""
