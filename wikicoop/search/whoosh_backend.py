@@ -22,6 +22,9 @@ Design notes (the measurements behind them are in shared/LIBRARIES.md):
   :class:`IndexBusy` and checks for drift. Only the first
   :data:`~wikicoop.search.whoosh_schema.MAX_INDEXED_CHARS` of a page are indexed, so
   that no page holds the lock for long.
+- **Rebuilds.** A full rebuild holds the write lock and commits once; with several
+  workers each writes a segment of its own (:mod:`~wikicoop.search.whoosh_parts`), so
+  the analysis of 100,000 pages is shared by the cores instead of one writer's.
 - **Readers.** Every call reads the latest commit; the searcher is kept between calls and
   reopened only when a commit made a new generation. Calls in one process take turns on
   it (see :meth:`WhooshBackend._reading`). Segments are written as separate files, not
