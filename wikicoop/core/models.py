@@ -464,6 +464,25 @@ class SearchEntry(Base):
     )
 
 
+class SearchWord(Base):
+    """A word of the pages' text, for "did you mean" on PostgreSQL: a misspelt word is
+    compared with the words whose letters are like it (a trigram index on ``folded``,
+    made by migration 0011) rather than with the text of pages read for it.
+
+    Written with the entries (a new word is known at once); a word is kept when the
+    pages that had it change, until the next ``wikicoop reindex`` (a correction is
+    proposed only when it finds pages). Empty with the Whoosh backend.
+    """
+
+    __tablename__ = "search_words"
+    __table_args__ = (Index("ix_search_words_folded", "folded"),)
+
+    # lower-cased, elided article removed, as the pages write it (« médiathèque »)
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # without accents (« mediatheque »): what a typed word is compared with
+    folded: Mapped[str] = mapped_column(String(40))
+
+
 class SearchFacet(Base):
     """One facet value of a page in the PostgreSQL search backend (its categories, its
     type, its licence, the fields declared faceted): facets are counted in SQL."""

@@ -116,9 +116,16 @@ class PostgresBackend:
 
     # -- writing -------------------------------------------------------------------------
 
-    def write(self, connection: Connection, documents: Iterable[SearchDocument]) -> int:
-        """Upsert entries with ``connection`` (the caller's transaction)."""
-        return write_entries(connection, documents, self.extra_fields)
+    def write(
+        self,
+        connection: Connection,
+        documents: Iterable[SearchDocument],
+        *,
+        words_written: set[str] | None = None,
+    ) -> int:
+        """Upsert entries with ``connection`` (the caller's transaction); see
+        :func:`~wikicoop.search.pg_entries.write_entries`."""
+        return write_entries(connection, documents, self.extra_fields, words_written=words_written)
 
     def index_pages(self, documents: Iterable[SearchDocument]) -> None:
         """Add or replace these pages (one transaction)."""
@@ -137,12 +144,15 @@ class PostgresBackend:
         total: int | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        """Replace every entry with ``documents`` in one transaction (searches see the
-        old entries until it commits); ``progress(n)`` after each batch."""
+        """Replace every entry, and the words, with those of ``documents`` in one
+        transaction (searches see the old ones until it commits); ``progress(n)`` after
+        each batch."""
         count = 0
         seen: set[int] = set()
+        words: set[str] = set()  # each word is written once
         with self.engine.begin() as connection:
             connection.execute(text("DELETE FROM search_entries"))
+            connection.execute(text("DELETE FROM search_words"))
             batch: list[SearchDocument] = []
             for doc in documents:
                 if doc.page_id in seen:  # the first document of a page wins, as in Whoosh
@@ -151,11 +161,11 @@ class PostgresBackend:
                 batch.append(doc)
                 count += 1
                 if count % REBUILD_BATCH == 0:
-                    self.write(connection, batch)
+                    self.write(connection, batch, words_written=words)
                     batch = []
                     if progress is not None:
                         progress(count)
-            self.write(connection, batch)
+            self.write(connection, batch, words_written=words)
         if progress is not None and (count == 0 or count % REBUILD_BATCH):
             progress(count)
 

@@ -1,4 +1,4 @@
-"""Writing the PostgreSQL search entries: one row per page and its facet rows.
+"""Writing the PostgreSQL search entries: one row per page, its facet rows, its words.
 
 Used in two ways: inside the transaction that saves a revision (the app's
 ``before_commit`` listener passes the session's own connection, see
@@ -70,6 +70,15 @@ _INSERT_FACET = text(
     " ON CONFLICT DO NOTHING"
 )
 _DELETE_ENTRIES = text("DELETE FROM search_entries WHERE page_id = ANY(:ids)")
+#: new words only; in sorted order, so that two transactions adding the same new words
+#: wait for each other in one order (never a deadlock)
+_INSERT_WORDS = text(
+    "INSERT INTO search_words (word, folded)"
+    " SELECT w.word, w.folded FROM unnest(CAST(:words AS text[]), CAST(:folded AS text[]))"
+    " AS w(word, folded) ORDER BY w.word ON CONFLICT DO NOTHING"
+)
+#: the lengths of the words kept for "did you mean" (shorter ones are never corrected)
+_WORD_CHARS = (3, 40)
 
 
 def clean(value: object, limit: int | None = None) -> str:
@@ -113,6 +122,26 @@ def accented_forms(text_: str) -> list[str]:
             if len(forms) >= _MAX_FORMS:
                 break
     return sorted(forms)
+
+
+def page_words(text_: str) -> dict[str, str]:
+    """The words of ``text_`` that "did you mean" may propose, each with its folded form:
+    lower-cased, elided article removed (« l'atelier » → « atelier »), 3 to 40
+    characters, no digits."""
+    words: dict[str, str] = {}
+    low, high = _WORD_CHARS
+    for raw in set(WORD_RE.findall(text_.lower())):
+        word = analysis.strip_elision(raw)
+        if low <= len(word) <= high and word not in words and not any(map(str.isdigit, word)):
+            words[word] = analysis.fold(word)[:high]
+    return words
+
+
+def write_words(connection: Connection, words: Mapping[str, str]) -> None:
+    """Add these words (word -> folded) to ``search_words``; those known stay."""
+    if words:
+        ordered = sorted(words)
+        connection.execute(_INSERT_WORDS, {"words": ordered, "folded": [words[w] for w in ordered]})
 
 
 def _values(value: Any) -> list[str]:
@@ -181,23 +210,37 @@ def entry_rows(
 
 
 def write_entries(
-    connection: Connection, documents: Iterable[SearchDocument], extra_fields: Mapping[str, str]
+    connection: Connection,
+    documents: Iterable[SearchDocument],
+    extra_fields: Mapping[str, str],
+    *,
+    words_written: set[str] | None = None,
 ) -> int:
-    """Upsert the entries of these documents (the last of a page wins); how many."""
+    """Upsert the entries of these documents (the last of a page wins) and add their new
+    words to ``search_words``; returns how many entries.
+
+    ``words_written``: the words this transaction wrote already (a rebuild's), left out
+    and completed."""
     latest = {int(doc.page_id): doc for doc in documents}
     if not latest:
         return 0
     entries, facets = [], []
+    words: dict[str, str] = {}
     for doc in latest.values():
         entry, rows = entry_rows(doc, extra_fields)
         entries.append(entry)
         facets.extend(rows)
+        words.update(page_words(" ".join((entry["title"], entry["fields_text"], entry["indexed"]))))
+    if words_written is not None:
+        words = {word: folded for word, folded in words.items() if word not in words_written}
+        words_written.update(words)
     # in page order: two transactions writing the same pages lock them in one order
     entries.sort(key=lambda e: e["page_id"])
     connection.execute(_UPSERT, entries)
     connection.execute(_DELETE_FACETS, {"ids": sorted(latest)})
     if facets:
         connection.execute(_INSERT_FACET, facets)
+    write_words(connection, words)
     return len(entries)
 
 

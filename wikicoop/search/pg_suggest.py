@@ -7,7 +7,9 @@
 - **Did you mean** (:func:`did_you_mean`): a word no page has is replaced by the
   closest word of a title: titles holding a word like it are found with pg_trgm's
   ``<%`` (word similarity, served by the trigram index), their words are compared by
-  edit distance in Python. Proposed only when the corrected query finds pages.
+  edit distance in Python. When no title has one close enough, the closest of the
+  pages' words (``search_words``, found by trigram similarity) is taken. Proposed only
+  when the corrected query finds pages.
 """
 
 from __future__ import annotations
@@ -26,11 +28,10 @@ from .query_syntax import WORD_RE, Node, parse_query_text
 #: titles read for one misspelt word, and the word similarity they must reach
 _CANDIDATE_TITLES = 50
 _WORD_SIMILARITY = 0.4
-#: pages whose words are read too: they have a word starting with the same letters
-_CANDIDATE_PAGES = 20
-#: the page words are looked for among pages with a word starting with the first 3
-#: letters typed, then (a typo in the third letter) the first 2
-_BODY_PREFIXES = (3, 2)
+#: words of the pages read for one misspelt word, and the similarity they must reach
+#: (one letter wrong in a word of five: about 0.3)
+_CANDIDATE_WORDS = 50
+_SIMILARITY = 0.25
 #: the name of a page without its namespace ("aide:ecrire une page" -> "ecrire une page")
 NAME_KEY_SQL = (
     "CASE WHEN e.namespace <> 'main' AND strpos(e.title_folded, ':') > 0"
@@ -170,21 +171,43 @@ def _correct_word(connection: Connection, word: str) -> str | None:
         {"w": folded, "n": _CANDIDATE_TITLES},
     ).scalars()
     best = _closest(word, folded, maxdist, list(titles))
-    for length in _BODY_PREFIXES:
-        if best is not None:
-            break
-        start = folded[:length]
-        if len(folded) > length and re.match(r"^[^\W_]+$", start):
-            # the words of a few pages with a word starting like it (GIN prefix look-up)
-            bodies = connection.execute(
-                text(
-                    "SELECT e.body FROM search_entries e"
-                    " WHERE e.vector @@ to_tsquery('simple', :p || ':*') LIMIT :n"
-                ),
-                {"p": start, "n": _CANDIDATE_PAGES},
-            ).scalars()
-            best = _closest(word, folded, maxdist, list(bodies))
-    return best
+    if best is not None:
+        return best
+    # the words of the pages with most trigrams in common (the trigram index)
+    connection.execute(
+        text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
+        {"t": str(_SIMILARITY)},
+    )
+    candidates = connection.execute(
+        text(
+            f"SELECT w.word, w.folded FROM search_words w"
+            f" WHERE w.folded OPERATOR({trgm}.%) :w"
+            " AND length(w.folded) BETWEEN :shortest AND :longest"
+            f" ORDER BY {trgm}.similarity(w.folded, :w) DESC, w.word LIMIT :n"
+        ),
+        {
+            "w": folded,
+            "shortest": len(folded) - maxdist,
+            "longest": len(folded) + maxdist,
+            "n": _CANDIDATE_WORDS,
+        },
+    ).all()
+    return _closest_word(word, folded, maxdist, [(w, f) for w, f in candidates])
+
+
+def _closest_word(
+    word: str, folded: str, maxdist: int, candidates: list[tuple[str, str]]
+) -> str | None:
+    """The first of ``candidates`` (word, folded; the most alike first) at the smallest
+    edit distance from ``word``, within ``maxdist``."""
+    best: tuple[int, str] | None = None
+    for surface, surface_folded in candidates:
+        if surface == word or surface_folded == folded:
+            continue
+        distance = edit_distance(folded, surface_folded, maxdist)
+        if distance <= maxdist and (best is None or distance < best[0]):
+            best = (distance, surface)
+    return best[1] if best else None
 
 
 def _closest(word: str, folded: str, maxdist: int, texts: list[str]) -> str | None:
