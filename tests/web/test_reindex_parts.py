@@ -5,6 +5,7 @@ later edits like any other; a worker that fails or dies leaves the previous inde
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 from collections.abc import Callable
@@ -51,7 +52,26 @@ def leftover_temporary_folders(app: Flask) -> list[Path]:
     return [path for path in index_dir.iterdir() if path.suffix == ".tmp"]
 
 
-def test_the_parts_make_one_index_that_later_edits_update(app, make_page, workshops) -> None:
+def every_worker_takes_a_chunk(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """Each worker holds its first chunk until all have one: however fast the first
+    forked worker is, every part gets pages."""
+    barrier = multiprocessing.get_context("fork").Barrier(workers)
+    documents_of = parallel._documents_of
+    waited: list[bool] = []  # per process: each worker has its own copy
+
+    def held(application: Flask, page_ids: list[int]):
+        if not waited:
+            waited.append(True)
+            barrier.wait(timeout=30)
+        return documents_of(application, page_ids)
+
+    monkeypatch.setattr(parallel, "_documents_of", held)
+
+
+def test_the_parts_make_one_index_that_later_edits_update(
+    app, make_page, workshops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every_worker_takes_a_chunk(monkeypatch, 3)
     with app.app_context():
         assert rebuild(app, workers=3) == len(WORKSHOPS)
     assert segments(app) == 3  # one part a worker, nothing merged
