@@ -24,6 +24,7 @@ from wikicoop import create_app
 from wikicoop.community.accounts import create_user, find_user
 from wikicoop.core import revisions as rev
 from wikicoop.core import writing
+from wikicoop.core.change_stamp import CHANGE_STAMP_KEY
 from wikicoop.core.db import alembic_config, engine_of, upgrade_schema
 from wikicoop.core.models import Base, User
 from wikicoop.search import ensure_in_step, wait_for_index
@@ -229,6 +230,7 @@ def close_app(application: Flask) -> None:
     tables), then its database connections."""
     wait_for_index(application)
     engine_of(application).dispose()
+    application.extensions[CHANGE_STAMP_KEY].close()
 
 
 @pytest.fixture

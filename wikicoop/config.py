@@ -72,6 +72,11 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
     "TRUSTED_PROXIES": 0,
+    # seconds a caching reverse proxy may serve a visitor's page without asking (0: none,
+    # every view asks the wiki, which answers 304 when the page is unchanged), then
+    # seconds it may serve the old copy while it asks again (wikicoop.web.http_caching)
+    "PROXY_CACHE_SECONDS": 0,
+    "PROXY_STALE_SECONDS": 30,
     # -- moderation (wikicoop.moderation) --
     # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted
     # contributors publish at once), "open" (published at once, patrolled afterwards)

@@ -183,7 +183,7 @@ def test_a_renamed_file_is_still_shown_under_its_new_name(
 
 
 def test_the_file_page_costs_the_same_queries_whatever_its_versions_and_users(
-    media: Flask, client, send_file, make_page
+    media: Flask, client, send_file, make_page, monkeypatch
 ) -> None:
     from sqlalchemy import event
 
@@ -191,12 +191,16 @@ def test_the_file_page_costs_the_same_queries_whatever_its_versions_and_users(
     from wikicoop.search import wait_for_index
 
     headers = bearer_for(media, "Alice")
+    # every view checks its page the usual way (as after a commit anywhere), rather than
+    # trusting the change stamp: the queries counted are those of that check
+    monkeypatch.setattr(media.extensions["wikicoop.page_html_cache"], "fresh", lambda *_: None)
 
     def statements_of_view() -> int:
         seen: list[str] = []
 
         def count(conn, cursor, statement, *args) -> None:
-            seen.append(statement)
+            if "pg_current_snapshot" not in statement:  # PostgreSQL's change stamp
+                seen.append(statement)
 
         # the search indexer's thread renders the pages the saves touched: once it is
         # done, nobody stores a newer rendering between these two views

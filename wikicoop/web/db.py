@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import signals
+from ..core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
 from ..core.db import ENGINE_KEY, SESSIONMAKER_KEY, make_engine
 
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     maker = sessionmaker(engine, expire_on_commit=False)
     app.extensions[ENGINE_KEY] = engine
     app.extensions[SESSIONMAKER_KEY] = maker
+    app.extensions[CHANGE_STAMP_KEY] = ChangeStamp(engine)
     signals.run_after_commit_actions(maker)
     app.teardown_appcontext(_close_session)
 

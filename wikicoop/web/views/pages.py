@@ -55,6 +55,13 @@ from ..helpers import (
     write_refusal,
 )
 from ..home import changes_stamp, is_home
+from ..http_caching import (
+    anonymous_address,
+    change_stamp,
+    finished_page,
+    personal_cache_control,
+    visitor_response,
+)
 from ..labels import localized
 from ..notices import edit_notices
 from ..themes import current_theme_name
@@ -96,6 +103,12 @@ def view_page(title: Title) -> ViewResult:
     own_view = page_views().namespace_views.get(title.namespace)
     if own_view is not None and "revision" not in request.args:
         return own_view(title)  # a discussion: its threads (views/discussions.py)
+    address, stamp = anonymous_address(title), None
+    if address is not None:
+        stamp = change_stamp()  # before anything it guards is read
+        fresh = page_html_cache().fresh(address, stamp)
+        if fresh is not None:  # nothing committed since this address was checked
+            return visitor_response(fresh)
     session = get_session()
     reader = current_user._get_current_object()  # resolved once for the whole view
     page = rev.find_page(session, title, with_latest=True)
@@ -125,20 +138,25 @@ def view_page(title: Title) -> ViewResult:
         target = parse_title(page.redirect_target)
         return redirect(page_url(target, redirected_from=title.full))
     if pending or latest is None:
-        return _page_template(session, title, page, revision, latest, members, pending=pending)
+        html = _page_template(session, title, page, revision, latest, members, pending=pending)
+        return personal_cache_control(Response(html, mimetype="text/html"))
     assert latest is not None
     cache_key = None if reader.is_authenticated else _anonymous_view_key(page, revision)
-    if cache_key is not None:
-        html = page_html_cache().get(cache_key)
-        if html is not None:
-            return html
-    rendered = cached_render(session, renderer(), revision)
-    if cache_key is not None and cache_key[-1] != rendered.rendered_at:
-        cache_key = (*cache_key[:-1], rendered.rendered_at)  # rendered just now
-    html = _page_template(session, title, page, revision, latest, members, rendered=rendered)
-    if cache_key is not None:
-        page_html_cache().put(cache_key, html)
-    return html
+    if cache_key is None:
+        html = _page_template(session, title, page, revision, latest, members)
+        return personal_cache_control(Response(html, mimetype="text/html"))
+    cached = page_html_cache().get(cache_key)
+    if cached is None:
+        rendered = cached_render(session, renderer(), revision)
+        if cache_key[-1] != rendered.rendered_at:
+            cache_key = (*cache_key[:-1], rendered.rendered_at)  # rendered just now
+        html = _page_template(session, title, page, revision, latest, members, rendered=rendered)
+        modified = max(page.touched_at or rendered.rendered_at, rendered.rendered_at)
+        cached = finished_page(html, cache_key, modified)
+        page_html_cache().put(cache_key, cached)
+    if address is not None:
+        page_html_cache().remember(address, stamp, cache_key)
+    return visitor_response(cached)
 
 
 def _page_template(

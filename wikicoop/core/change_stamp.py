@@ -1,0 +1,74 @@
+"""A cheap answer to "has anything been committed to the wiki's database since then?".
+
+A worker that keeps finished pages in memory must know when they may be stale without
+asking the database about each page (issue 14: no SQL on the path of a cached view
+when nothing changed). :class:`ChangeStamp` gives a value that changes whenever any
+process commits a write, and costs next to nothing to read:
+
+- **SQLite**: ``PRAGMA data_version`` on one connection of its own per process, which
+  never writes: its value changes when any other connection, in this process or
+  another, has committed (SQLite reads it from the shared WAL index, no page is read).
+- **PostgreSQL**: the current snapshot (``pg_current_snapshot()``): it changes when a
+  transaction that wrote commits or ends, or a new one starts writing (read-only
+  transactions take no transaction id, so they leave it alone). One round trip, no
+  table read.
+
+Nothing has to remember to bump a counter: every commit counts, including those that
+do not change any page (a stored rendering, a login); the caller then checks its page
+the usual way, which is cheap and correct. Read the stamp *before* reading what it
+guards: a commit in between then only makes the next request check again.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Hashable
+
+from sqlalchemy import Engine, text
+
+#: where the app keeps its change stamp (``app.extensions``)
+CHANGE_STAMP_KEY = "wikicoop.change_stamp"
+
+
+class ChangeStamp:
+    """The change stamp of one database (see the module's docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite_path = engine.url.database if engine.dialect.name == "sqlite" else None
+        # a database in memory has no file to watch: every stamp differs
+        self._in_memory = self._sqlite_path in ("", ":memory:") and engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def current(self) -> Hashable:
+        """A value that differs from every earlier one of this process once a write has
+        been committed since (and may differ without one)."""
+        if self._in_memory:
+            return object()
+        if self._sqlite_path is None:
+            with self._engine.connect() as connection:
+                return connection.execute(text("SELECT pg_current_snapshot()::text")).scalar()
+        with self._lock:
+            connection = self._watch_connection()
+            return connection.execute("PRAGMA data_version").fetchone()[0]
+
+    def _watch_connection(self) -> sqlite3.Connection:
+        """This process's own read-only connection (a forked worker opens its own: the
+        values of one connection are not comparable with another's)."""
+        if self._connection is None or self._pid != os.getpid():
+            # the parent's connection, if inherited, is left alone (never closed here)
+            uri = f"file:{self._sqlite_path}?mode=ro"
+            self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._connection
+
+    def close(self) -> None:
+        """Close this process's connection (a new one opens on the next call)."""
+        with self._lock:
+            if self._connection is not None and self._pid == os.getpid():
+                self._connection.close()
+            self._connection = None
