@@ -39,10 +39,12 @@ class ChangeStamp:
         self._engine = engine
         self._sqlite_path = engine.url.database if engine.dialect.name == "sqlite" else None
         # a database in memory has no file to watch: every stamp differs
-        self._in_memory = self._sqlite_path in ("", ":memory:") and engine.dialect.name == "sqlite"
+        self._in_memory = engine.dialect.name == "sqlite" and self._sqlite_path in ("", ":memory:")
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
+        self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
+        self._generation = 0  # one a connection: values of two connections never compare
 
     def current(self) -> Hashable:
         """A value that differs from every earlier one of this process once a write has
@@ -53,22 +55,36 @@ class ChangeStamp:
             with self._engine.connect() as connection:
                 return connection.execute(text("SELECT pg_current_snapshot()::text")).scalar()
         with self._lock:
-            connection = self._watch_connection()
-            return connection.execute("PRAGMA data_version").fetchone()[0]
+            try:
+                connection = self._watch_connection()
+                version = connection.execute("PRAGMA data_version").fetchone()[0]
+            except (OSError, sqlite3.Error):
+                # the file is gone or unreadable: no stamp (the view then reads the
+                # database itself, and answers as it does when the database is away)
+                self._forget()
+                return object()
+            return (self._generation, version)
 
     def _watch_connection(self) -> sqlite3.Connection:
-        """This process's own read-only connection (a forked worker opens its own: the
-        values of one connection are not comparable with another's)."""
-        if self._connection is None or self._pid != os.getpid():
-            # the parent's connection, if inherited, is left alone (never closed here)
+        """This process's own read-only connection on the file there now: a forked
+        worker, or a database file replaced (a backup restored), opens a new one."""
+        stat = os.stat(self._sqlite_path or "")
+        file = (stat.st_dev, stat.st_ino)
+        if self._connection is None or self._pid != os.getpid() or self._file != file:
+            self._forget()
             uri = f"file:{self._sqlite_path}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            self._pid = os.getpid()
+            self._pid, self._file = os.getpid(), file
+            self._generation += 1
         return self._connection
+
+    def _forget(self) -> None:
+        """Drop the connection (closed if it is this process's own, never a parent's)."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection, self._file = None, None
 
     def close(self) -> None:
         """Close this process's connection (a new one opens on the next call)."""
         with self._lock:
-            if self._connection is not None and self._pid == os.getpid():
-                self._connection.close()
-            self._connection = None
+            self._forget()
