@@ -52,6 +52,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """
     from . import config, search
     from .core import page_types, signals
+    from .core.change_stamp import CHANGE_STAMP_KEY
     from .core.render_cache import RENDERER_VERSION
     from .plugins import wiring as plugins
     from .rendering.pipeline import Renderer
@@ -59,6 +60,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web import db, security
     from .web import init_app as init_web
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
+    from .web.front_cache import FrontCache
     from .web.themes import init_themes
 
     instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
@@ -75,10 +77,21 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     # plugins are found first: their hooks feed the extensions, renderer, theme and views
     pm = plugins.init_plugins(app)
 
+    db.init_app(app)
+    # visitors' unchanged pages answered before Flask; behind the proxy fix, so that its
+    # keys hold the host and scheme the visitor asked for
+    app.wsgi_app = FrontCache(  # type: ignore[method-assign]
+        app.wsgi_app,
+        app.extensions[CHANGE_STAMP_KEY],
+        budget=int(float(app.config["PAGE_CACHE_MB"]) * 2**20),
+        private_cookies=(
+            app.config["SESSION_COOKIE_NAME"],
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        ),
+    )
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
-    db.init_app(app)
     signals.set_sender_provider(_current_app_or_none)
     security.init_app(app)  # first: its form check must see the body before CSRF does
     csrf.init_app(app)

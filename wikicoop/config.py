@@ -77,6 +77,9 @@ DEFAULTS: dict[str, Any] = {
     # seconds it may serve the old copy while it asks again (wikicoop.web.http_caching)
     "PROXY_CACHE_SECONDS": 0,
     "PROXY_STALE_SECONDS": 30,
+    # megabytes of visitors' finished pages each worker keeps (wikicoop.web.front_cache;
+    # 0: none, every view goes through Flask)
+    "PAGE_CACHE_MB": 32,
     # -- moderation (wikicoop.moderation) --
     # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted
     # contributors publish at once), "open" (published at once, patrolled afterwards)

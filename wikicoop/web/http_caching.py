@@ -27,14 +27,24 @@ from werkzeug.wrappers import Response
 
 from ..core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
 from ..text.titles import Title
+from .front_cache import SHAREABLE, STAMP
 from .page_cache import CachedPage
 from .themes import current_theme_name
 
 
 def change_stamp() -> Hashable:
-    """The database's change stamp now (read it before what it guards)."""
+    """The database's change stamp, read before what it guards (by the front cache when
+    the request came through it)."""
+    if STAMP in request.environ:
+        return request.environ[STAMP]
     stamp: ChangeStamp = current_app.extensions[CHANGE_STAMP_KEY]
     return stamp.current()
+
+
+def share_with_visitors() -> None:
+    """Tell the front cache this answer is the same for every visitor with the request's
+    key (:mod:`wikicoop.web.front_cache`)."""
+    request.environ[SHAREABLE] = True
 
 
 def anonymous_address(title: Title) -> Hashable | None:

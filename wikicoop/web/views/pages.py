@@ -60,6 +60,7 @@ from ..http_caching import (
     change_stamp,
     finished_page,
     personal_cache_control,
+    share_with_visitors,
     visitor_response,
 )
 from ..labels import localized
@@ -108,6 +109,7 @@ def view_page(title: Title) -> ViewResult:
         stamp = change_stamp()  # before anything it guards is read
         fresh = page_html_cache().fresh(address, stamp)
         if fresh is not None:  # nothing committed since this address was checked
+            share_with_visitors()
             return visitor_response(fresh)
     session = get_session()
     reader = current_user._get_current_object()  # resolved once for the whole view
@@ -156,6 +158,7 @@ def view_page(title: Title) -> ViewResult:
         page_html_cache().put(cache_key, cached)
     if address is not None:
         page_html_cache().remember(address, stamp, cache_key)
+        share_with_visitors()
     return visitor_response(cached)
 
 

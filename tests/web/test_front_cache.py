@@ -1,0 +1,88 @@
+"""The front cache (wikicoop.web.front_cache): a visitor's unchanged page answered before
+Flask, personal requests always passed on, any commit seen at once, a byte budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from helpers import login, make_user
+
+PAGE = "/wiki/Lavoir"
+
+
+def reaching_flask(app: Flask) -> list[str]:
+    """The paths of the requests that reach Flask from now on."""
+    from flask import request
+
+    seen: list[str] = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(request.path))
+    return seen
+
+
+def front(app: Flask):
+    """The app's front cache (the WSGI layer in front of Flask)."""
+    from wikicoop.web.front_cache import FrontCache
+
+    layer = app.wsgi_app
+    while not isinstance(layer, FrontCache):
+        layer = layer.app  # type: ignore[attr-defined]
+    return layer
+
+
+def test_a_visitor_s_unchanged_page_never_reaches_flask(app, make_page) -> None:
+    make_page("Lavoir", "Le lavoir du quartier.")
+    visitor = app.test_client()
+    first = visitor.get(PAGE)
+    assert first.status_code == 200 and len(front(app)) == 1
+    seen = reaching_flask(app)
+    again = visitor.get(PAGE)
+    assert seen == []
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    unchanged = visitor.get(PAGE, headers={"If-None-Match": first.headers["ETag"]})
+    assert unchanged.status_code == 304 and unchanged.data == b"" and seen == []
+
+    make_page("Lavoir", "Le lavoir, restauré.")  # a commit: Flask answers again
+    assert "restauré" in visitor.get(PAGE).text
+    assert seen == [PAGE]
+
+
+def test_personal_requests_are_passed_on(app, make_page) -> None:
+    make_page("Lavoir", "Le lavoir.")
+    make_user(app, "Bob")
+    app.test_client().get(PAGE)  # kept
+    seen = reaching_flask(app)
+    reader = app.test_client()
+    login(reader, "Bob")
+    assert "Bob" in reader.get(PAGE).text
+    app.test_client().get(PAGE + "?action=history")
+    app.test_client().get(PAGE, headers={"Authorization": "Bearer wkc_nothing"})
+    english = app.test_client().get(PAGE, headers={"Accept-Language": "en"})
+    assert '<html lang="en"' in english.text  # never the French page kept
+    assert seen.count(PAGE) == 4  # the reader, the history, the token, another language
+
+
+def test_the_answers_kept_stay_within_the_budget(make_app: Callable[..., Flask], make_page) -> None:
+    app = make_app(PAGE_CACHE_MB=0.03)  # about 30 KB: two pages or three
+    for n in range(6):
+        make_page(f"Page {n}", f"Texte {n}. " + "Des mots pour remplir la page. " * 40)
+    visitor = app.test_client()
+    for n in range(6):
+        assert visitor.get(f"/wiki/Page_{n}").status_code == 200
+    cache = front(app)
+    assert 1 <= len(cache) < 6
+    assert cache.kept_bytes <= 0.03 * 2**20
+
+
+@pytest.mark.parametrize("megabytes", [0])
+def test_no_budget_no_front_cache(make_app: Callable[..., Flask], make_page, megabytes) -> None:
+    app = make_app(PAGE_CACHE_MB=megabytes)
+    make_page("Lavoir", "Le lavoir.")
+    visitor = app.test_client()
+    visitor.get(PAGE)
+    seen = reaching_flask(app)
+    assert visitor.get(PAGE).status_code == 200
+    assert seen == [PAGE] and len(front(app)) == 0

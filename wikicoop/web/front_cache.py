@@ -1,0 +1,194 @@
+"""The front door: visitors' page views answered before Flask while nothing changed.
+
+Wikimedia serves most reads from caches that never reach PHP; a small wiki can do the
+same inside each worker. :class:`FrontCache` is a WSGI middleware in front of the Flask
+app. A request it may answer is a plain ``GET /wiki/…`` from a visitor: no query
+string, no ``Authorization``, no session or "remember me" cookie. Its key is what the
+page can depend on besides the database: the path, the host and scheme, the
+``Accept-Language`` header and the cookies (language, theme).
+
+- **A miss** goes to Flask. When the page view says its answer is the same for every
+  visitor with that key (:data:`SHAREABLE`, set by the view), and Flask answered 200
+  without setting a cookie, the whole answer (status, headers, body) is kept with the
+  database's change stamp read *before* Flask read anything.
+- **A hit** is an answer kept under the same change stamp: nothing was committed
+  anywhere since, so Flask would answer the same. It is sent as kept, or as a 304
+  when the browser's copy is current (``If-None-Match``, else ``If-Modified-Since``).
+
+The answers are kept within a byte budget per worker (``PAGE_CACHE_MB``), the least
+recently used dropped first. A failure to read the stamp (a database away) sends the
+request to Flask, which answers as it does then.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import parse_date
+
+from ..core.change_stamp import ChangeStamp
+
+#: environ key: the view's answer is the same for every visitor with this request's key
+SHAREABLE = "wikicoop.front_cache.shareable"
+#: environ key: the change stamp read by the front cache (the view reuses it)
+STAMP = "wikicoop.front_cache.stamp"
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    stamp: Hashable
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str | None
+    last_modified: datetime | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class FrontCache:
+    """WSGI middleware serving visitors' unchanged pages (see the module's docstring).
+
+    Args:
+        app: the WSGI app behind (Flask's ``wsgi_app``).
+        stamp: the database's change stamp.
+        budget: bytes of answers kept (0: the front cache is off).
+        private_cookies: names of the cookies that make a request personal.
+    """
+
+    def __init__(
+        self, app: WSGIApp, stamp: ChangeStamp, *, budget: int, private_cookies: Iterable[str]
+    ) -> None:
+        self._app = app
+        self._stamp = stamp
+        self._budget = max(0, budget)
+        self._private = tuple(f"{name}=" for name in private_cookies)
+        self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        key = self._key(environ)
+        if key is None:
+            return self._app(environ, start_response)
+        try:
+            stamp = self._stamp.current()  # before Flask reads anything
+        except (SQLAlchemyError, OSError):
+            return self._app(environ, start_response)
+        environ[STAMP] = stamp
+        kept = self._kept(key, stamp)
+        if kept is not None:
+            return self._send(kept, environ, start_response)
+        answered: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self._app(environ, capture)
+        if not self._worth_keeping(environ, answered):
+            return body
+        try:
+            content = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        self._keep(key, stamp, answered["status"], answered["headers"], content)
+        return [content]
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+    @property
+    def kept_bytes(self) -> int:
+        """Bytes of the answers kept now."""
+        return self._bytes
+
+    def _key(self, environ: dict[str, Any]) -> Hashable | None:
+        """The key of a request this cache may answer, or None."""
+        if not self._budget or environ.get("REQUEST_METHOD") != "GET":
+            return None
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/wiki/") or environ.get("QUERY_STRING"):
+            return None
+        if "HTTP_AUTHORIZATION" in environ:
+            return None
+        cookies = environ.get("HTTP_COOKIE", "")
+        if cookies and any(name in cookies for name in self._private):
+            return None
+        return (
+            path,
+            environ.get("HTTP_HOST", ""),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+            cookies,
+        )
+
+    def _kept(self, key: Hashable, stamp: Hashable) -> _Answer | None:
+        with self._lock:
+            kept = self._answers.get(key)
+            if kept is None or kept.stamp != stamp:
+                return None
+            self._answers.move_to_end(key)
+            return kept
+
+    @staticmethod
+    def _worth_keeping(environ: dict[str, Any], answered: dict[str, Any]) -> bool:
+        if not environ.get(SHAREABLE) or not answered.get("status", "").startswith("200 "):
+            return False
+        return not any(name.lower() == "set-cookie" for name, _ in answered["headers"])
+
+    def _keep(
+        self,
+        key: Hashable,
+        stamp: Hashable,
+        status: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
+        named = {name.lower(): value for name, value in headers}
+        modified = parse_date(named["last-modified"]) if "last-modified" in named else None
+        answer = _Answer(stamp, status, list(headers), body, named.get("etag"), modified)
+        if answer.size > self._budget:
+            return
+        with self._lock:
+            old = self._answers.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._answers[key] = answer
+            self._bytes += answer.size
+            while self._bytes > self._budget:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= dropped.size
+
+    @staticmethod
+    def _send(answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
+        if _unchanged_for_browser(answer, environ):
+            headers = [(k, v) for k, v in answer.headers if k.lower() != "content-length"]
+            start_response("304 NOT MODIFIED", headers)
+            return [b""]
+        start_response(answer.status, answer.headers)
+        return [answer.body]
+
+
+def _unchanged_for_browser(answer: _Answer, environ: dict[str, Any]) -> bool:
+    """Whether the browser's copy is this answer (``If-None-Match`` first, as Werkzeug)."""
+    tags = environ.get("HTTP_IF_NONE_MATCH")
+    if tags:
+        return answer.etag is not None and answer.etag in {t.strip() for t in tags.split(",")}
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if since and answer.last_modified is not None:
+        asked = parse_date(since)
+        return asked is not None and answer.last_modified <= asked
+    return False
