@@ -6,9 +6,10 @@ pages by default, in a temporary folder), it
 
 1. starts ``wikicoop run --workers 2`` and times the first answer (cold start, from the
    command's start to a page's 200; goal: 0.5 s);
-2. views every page twice (renderings stored, the visitors' page caches filled), then
-   lets ``wrk`` view random pages anonymously for ``--duration`` seconds at
-   ``--connections`` connections: requests per second, latency median and p99;
+2. views every page twice (renderings stored), lets ``wrk`` view random pages for
+   ``--warmup`` seconds (each worker's caches filled), then for ``--duration`` seconds
+   at ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests
+   per second, latency median and p99;
 3. reads the two workers' memory after that load (PSS, from /proc; goal: under 120 MiB
    for the two);
 4. serves the same pages' HTML from the Flask ceiling (``ceiling_app.py``: a dict and a
@@ -161,6 +162,7 @@ def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: P
         encoding="utf-8",
     )
     options = ["-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(lua)]
+    options += ["-H", "Accept-Language: fr"]  # as the warm-up's views, and browsers
     done = subprocess.run(
         ["wrk", *options, f"http://127.0.0.1:{port}"],
         capture_output=True,
@@ -203,6 +205,8 @@ def measure_server(
     with served(command, env, folder / f"{name}.log") as process:
         cold = first_answer(port, paths[0], process, started)
         view_all(port, paths)
+        # steady state: each worker has seen the pages (its own caches)
+        wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
         load = wrk(port, paths, args.duration, args.connections, folder / "paths.lua")
         pss = workers_pss_mib(process.pid)
     return cold, load, pss
@@ -227,6 +231,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2_000)
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per server")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of wrk before")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")

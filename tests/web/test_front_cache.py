@@ -86,3 +86,20 @@ def test_no_budget_no_front_cache(make_app: Callable[..., Flask], make_page, meg
     seen = reaching_flask(app)
     assert visitor.get(PAGE).status_code == 200
     assert seen == [PAGE] and len(front(app)) == 0
+
+
+def test_a_category_page_is_kept_until_any_commit(app, make_page) -> None:
+    """Its members change without a new revision of it: kept only while nothing at all
+    is committed, then shown again with the new member."""
+    make_page("Catégorie:Lavoirs", "Les lavoirs du quartier.")
+    make_page("Lavoir", "Un lavoir.\n\n[[Catégorie:Lavoirs]]")
+    path = "/wiki/Cat%C3%A9gorie:Lavoirs"
+    visitor = app.test_client()
+    assert "Lavoir" in visitor.get(path).text
+    seen = reaching_flask(app)
+    first = visitor.get(path)
+    assert seen == [] and first.status_code == 200
+    make_page("Lavoir du Pont", "Un autre.\n\n[[Catégorie:Lavoirs]]")
+    again = visitor.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and "Lavoir du Pont" in again.text
+    assert seen == [path.replace("%C3%A9", "é")]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Hashable
-from datetime import datetime
 
 from flask import current_app, request
 from flask import session as flask_session
@@ -26,6 +25,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
+from ..core.models import utcnow
 from ..text.titles import Title
 from .front_cache import SHAREABLE, STAMP
 from .page_cache import CachedPage
@@ -49,22 +49,21 @@ def share_with_visitors() -> None:
 
 def anonymous_address(title: Title) -> Hashable | None:
     """Where a visitor's plain view of ``title`` is remembered in the page cache, or None
-    for a view that is personal (a reader, a query string, a message to show) or that
-    changes without its page (a category's members)."""
+    for a view that is personal (a reader, a query string, a message to show)."""
     if current_user.is_authenticated or request.args or "_flashes" in flask_session:
-        return None
-    if title.namespace == "category":
         return None
     # the host as sent (not request.host_url, whose IRI decoding cost 0.1 ms a view)
     host = (request.scheme, request.host)
     return (title.namespace, title.name, host, str(get_locale()), current_theme_name())
 
 
-def finished_page(html: str, key: Hashable, last_modified: datetime) -> CachedPage:
-    """A visitor's page, with an ETag drawn from its cache key (everything it shows
-    depends on)."""
+def finished_page(html: str, key: Hashable) -> CachedPage:
+    """A visitor's page made now, with an ETag drawn from ``key`` (everything the page
+    shows depends on; the same in every worker). Its ``Last-Modified`` is now: later
+    than the page's last change, never earlier (a list on it may have moved without the
+    page), so an ``If-Modified-Since`` never gets a 304 it should not."""
     etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
-    return CachedPage(html, etag, last_modified.replace(microsecond=0))
+    return CachedPage(html, etag, utcnow().replace(microsecond=0))
 
 
 def visitor_response(page: CachedPage) -> Response:

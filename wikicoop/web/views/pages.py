@@ -146,15 +146,21 @@ def view_page(title: Title) -> ViewResult:
     cache_key = None if reader.is_authenticated else _anonymous_view_key(page, revision)
     if cache_key is None:
         html = _page_template(session, title, page, revision, latest, members)
-        return personal_cache_control(Response(html, mimetype="text/html"))
-    cached = page_html_cache().get(cache_key)
+        if address is None:
+            return personal_cache_control(Response(html, mimetype="text/html"))
+        # a visitor's category page: its members change without a new revision, so it
+        # is kept only while nothing at all is committed (its ETag: its own HTML)
+        cache_key = ("until a commit", address, stamp)
+        cached = finished_page(html, html)
+        page_html_cache().put(cache_key, cached)
+    else:
+        cached = page_html_cache().get(cache_key)
     if cached is None:
         rendered = cached_render(session, renderer(), revision)
         if cache_key[-1] != rendered.rendered_at:
             cache_key = (*cache_key[:-1], rendered.rendered_at)  # rendered just now
         html = _page_template(session, title, page, revision, latest, members, rendered=rendered)
-        modified = max(page.touched_at or rendered.rendered_at, rendered.rendered_at)
-        cached = finished_page(html, cache_key, modified)
+        cached = finished_page(html, cache_key)
         page_html_cache().put(cache_key, cached)
     if address is not None:
         page_html_cache().remember(address, stamp, cache_key)
@@ -202,8 +208,8 @@ def _anonymous_view_key(page: Page, revision: Revision) -> tuple | None:
     """The whole-page cache key of an anonymous view, or None when the view is personal.
 
     Only plain anonymous views are shared: no query string, no pending message, not a
-    category page (its member list changes without a new revision). The home's key
-    also holds the newest change and moderation act: its lists move with them.
+    category page (its member list changes without a new revision: see view_page). The
+    home's key also holds the newest change and moderation act: its lists move with them.
     """
     if request.args or "_flashes" in flask_session:
         return None
