@@ -9,6 +9,8 @@ import pytest
 from flask import Flask
 from helpers import login, make_user
 
+from wikicoop.core.change_stamp import CHANGE_STAMP_KEY
+
 PAGE = "/wiki/Lavoir"
 
 
@@ -19,6 +21,21 @@ def reaching_flask(app: Flask) -> list[str]:
     seen: list[str] = []
     app.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(request.path))
     return seen
+
+
+def quiet_repeat(app: Flask, client, path: str, seen: list[str], **kwargs):
+    """A view of ``path`` made right after another, nothing committed around the two,
+    and the paths that reached Flask for it. PostgreSQL's stamp is the whole server's
+    snapshot, which the other test processes move too: the pair is tried until quiet."""
+    stamp = app.extensions[CHANGE_STAMP_KEY]
+    for _ in range(100):
+        before = stamp.current()
+        client.get(path)  # kept (again, if something was committed meanwhile)
+        seen.clear()
+        response = client.get(path, **kwargs)
+        if stamp.current() == before:
+            return response, list(seen)
+    raise AssertionError("something was committed around every pair of views")
 
 
 def front(app: Flask):
@@ -37,15 +54,17 @@ def test_a_visitor_s_unchanged_page_never_reaches_flask(app, make_page) -> None:
     first = visitor.get(PAGE)
     assert first.status_code == 200 and len(front(app)) == 1
     seen = reaching_flask(app)
-    again = visitor.get(PAGE)
-    assert seen == []
+    again, reached = quiet_repeat(app, visitor, PAGE, seen)
+    assert reached == []
     assert again.data == first.data
     assert again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
-    unchanged = visitor.get(PAGE, headers={"If-None-Match": first.headers["ETag"]})
-    assert unchanged.status_code == 304 and unchanged.data == b"" and seen == []
+    etag = {"If-None-Match": first.headers["ETag"]}
+    unchanged, reached = quiet_repeat(app, visitor, PAGE, seen, headers=etag)
+    assert unchanged.status_code == 304 and unchanged.data == b"" and reached == []
 
     make_page("Lavoir", "Le lavoir, restauré.")  # a commit: Flask answers again
+    seen.clear()
     assert "restauré" in visitor.get(PAGE).text
     assert seen == [PAGE]
 
@@ -97,9 +116,10 @@ def test_a_category_page_is_kept_until_any_commit(app, make_page) -> None:
     visitor = app.test_client()
     assert "Lavoir" in visitor.get(path).text
     seen = reaching_flask(app)
-    first = visitor.get(path)
-    assert seen == [] and first.status_code == 200
+    first, reached = quiet_repeat(app, visitor, path, seen)
+    assert reached == [] and first.status_code == 200
     make_page("Lavoir du Pont", "Un autre.\n\n[[Catégorie:Lavoirs]]")
+    seen.clear()
     again = visitor.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200 and "Lavoir du Pont" in again.text
     assert seen == [path.replace("%C3%A9", "é")]
