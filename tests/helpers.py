@@ -345,6 +345,16 @@ def found(app: Flask, words: str, *, wait: bool = True, **filters: str) -> list[
         return [hit.title for hit in result.hits]
 
 
+def front_cache_of(app: Flask):
+    """The app's front cache (the WSGI layer in front of Flask)."""
+    from wikicoop.web.front_cache import FrontCache
+
+    layer = app.wsgi_app
+    while not isinstance(layer, FrontCache):
+        layer = layer.app  # type: ignore[attr-defined]
+    return layer
+
+
 # ---------------------------------------------------------------------------- races
 
 

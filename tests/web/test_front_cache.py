@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from helpers import login, make_user
+from helpers import front_cache_of, login, make_user
 
 from wikicoop.core.change_stamp import CHANGE_STAMP_KEY
 
@@ -38,21 +38,11 @@ def quiet_repeat(app: Flask, client, path: str, seen: list[str], **kwargs):
     raise AssertionError("something was committed around every pair of views")
 
 
-def front(app: Flask):
-    """The app's front cache (the WSGI layer in front of Flask)."""
-    from wikicoop.web.front_cache import FrontCache
-
-    layer = app.wsgi_app
-    while not isinstance(layer, FrontCache):
-        layer = layer.app  # type: ignore[attr-defined]
-    return layer
-
-
 def test_a_visitor_s_unchanged_page_never_reaches_flask(app, make_page) -> None:
     make_page("Lavoir", "Le lavoir du quartier.")
     visitor = app.test_client()
     first = visitor.get(PAGE)
-    assert first.status_code == 200 and len(front(app)) == 1
+    assert first.status_code == 200 and len(front_cache_of(app)) == 1
     seen = reaching_flask(app)
     again, reached = quiet_repeat(app, visitor, PAGE, seen)
     assert reached == []
@@ -91,7 +81,7 @@ def test_the_answers_kept_stay_within_the_budget(make_app: Callable[..., Flask],
     visitor = app.test_client()
     for n in range(6):
         assert visitor.get(f"/wiki/Page_{n}").status_code == 200
-    cache = front(app)
+    cache = front_cache_of(app)
     assert 1 <= len(cache) < 6
     assert cache.kept_bytes <= 0.03 * 2**20
 
@@ -104,7 +94,7 @@ def test_no_budget_no_front_cache(make_app: Callable[..., Flask], make_page, meg
     visitor.get(PAGE)
     seen = reaching_flask(app)
     assert visitor.get(PAGE).status_code == 200
-    assert seen == [PAGE] and len(front(app)) == 0
+    assert seen == [PAGE] and len(front_cache_of(app)) == 0
 
 
 def test_a_category_page_is_kept_until_any_commit(app, make_page) -> None:
