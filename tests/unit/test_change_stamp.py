@@ -79,3 +79,4 @@ def test_postgresql_the_stamp_moves_with_commits(tmp_path: Path) -> None:
             pytest.fail("the stamp moved around every read")
         write(engine)
         assert stamp.current() != first
+        stamp.close()
