@@ -19,10 +19,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from flask import Flask, abort
-from gunicorn.app.base import BaseApplication
+
+from wikicoop.server import GunicornApp
 
 #: a page as small as the wiki's own layout could be: head, a header, the page, a footer
 LAYOUT = """<!doctype html>
@@ -51,19 +51,6 @@ def create_ceiling_app(pages: dict[str, tuple[str, str]]) -> Flask:
     return app
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self.application, self.options = app, options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.application
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=Path, required=True, help="the pages' JSON file")
@@ -80,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         "timeout": 60,
         "control_socket_disable": True,
     }
-    _Gunicorn(create_ceiling_app(pages), options).run()
+    GunicornApp(create_ceiling_app(pages), options).run()
     return 0
 
 

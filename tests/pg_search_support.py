@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import scratch_database
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from wikicoop.core.db import upgrade_schema
 from wikicoop.search.pg_backend import PostgresBackend
@@ -50,3 +50,23 @@ def pg_engine_of(folder: Path, name: str) -> Iterator[Engine]:
                 text("ALTER TABLE search_entries DROP CONSTRAINT fk_search_entries_page_id_pages")
             )
         yield engine
+
+
+@contextmanager
+def plans_of(engine: Engine, marker: str) -> Iterator[list[str]]:
+    """The plans (``EXPLAIN``, sequential scans off: on a few rows a scan is cheapest) of
+    the statements holding ``marker`` that ``engine`` runs meanwhile."""
+    plans: list[str] = []
+
+    def explain(_conn, cursor, statement: str, parameters, _context, _many) -> None:
+        if marker in statement and not statement.startswith("EXPLAIN"):
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + statement, parameters)
+            plans.append(" ".join(row[0] for row in cursor.fetchall()))
+            cursor.execute("RESET enable_seqscan")
+
+    event.listen(engine, "before_cursor_execute", explain)
+    try:
+        yield plans
+    finally:
+        event.remove(engine, "before_cursor_execute", explain)

@@ -31,7 +31,10 @@ class AlreadyRunning(RuntimeError):
     """The instance is already served by a live ``wikicoop run`` (message in French)."""
 
 
-class _Gunicorn(BaseApplication):
+class GunicornApp(BaseApplication):
+    """A WSGI app served by gunicorn with these options (``wikicoop run``; the bench's
+    Flask ceiling uses it too, with the same options)."""
+
     def __init__(self, app: Flask, options: dict[str, object]) -> None:
         self._app = app
         self._options = options
@@ -135,7 +138,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
         release_inherited_handles(app)
 
     release_inherited_handles(app, in_child=False)  # the workers open their own
-    _Gunicorn(
+    GunicornApp(
         app,
         {
             "bind": f"{host}:{port}",

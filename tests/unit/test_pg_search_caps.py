@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pg_search_support import pg_engine_of
-from sqlalchemy import event, text
+from pg_search_support import pg_engine_of, plans_of
+from sqlalchemy import text
 
 from wikicoop.search import pg_backend
 from wikicoop.search.backend import SearchDocument, SearchQuery
@@ -150,24 +150,12 @@ def test_title_suggestions_read_only_the_titles_with_the_prefix(backend) -> None
     """A prefix of any length is served by the two B-trees of migration 0010 (the title,
     and the title without its namespace): no scan of every entry (45 ms at 100,000
     pages). Seq scans are switched off for the plan: on 60 rows a scan is cheapest."""
-    plans: list[str] = []
-
-    def explain(_conn, cursor, statement: str, parameters, _context, _many) -> None:
-        if "LIKE" in statement and not statement.startswith("EXPLAIN"):
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("EXPLAIN " + statement, parameters)
-            plans.append(" ".join(row[0] for row in cursor.fetchall()))
-            cursor.execute("RESET enable_seqscan")
-
-    event.listen(backend.engine, "before_cursor_execute", explain)
-    try:
+    with plans_of(backend.engine, "LIKE") as plans:
         assert backend.suggest_titles("zo", 3) == [
             "Zorglub",
             "Zorglub et le quartier numéro 50",
             "Zorglub et le quartier numéro 51",
         ]
-    finally:
-        event.remove(backend.engine, "before_cursor_execute", explain)
     assert len(plans) == 1, plans
     assert "ix_search_entries_title_prefix" in plans[0], plans[0]
     assert "ix_search_entries_name_prefix" in plans[0], plans[0]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from pg_search_support import pg_engine_of
-from sqlalchemy import Engine, event, text
+from pg_search_support import pg_engine_of, plans_of
+from sqlalchemy import Engine, text
 
 from wikicoop.core.db import alembic_config
 from wikicoop.search.backend import SearchDocument, SearchQuery
@@ -85,21 +85,9 @@ def test_a_misspelt_word_of_the_text_is_corrected_through_the_trigram_index(
     through ix_search_words_folded (seq scans off: on a few rows a scan is cheapest)."""
     backend = PostgresBackend(engine)
     backend.rebuild(iter(PAGES))
-    plans: list[str] = []
-
-    def explain(_conn, cursor, statement: str, parameters, _context, _many) -> None:
-        if "FROM search_words" in statement and not statement.startswith("EXPLAIN"):
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("EXPLAIN " + statement, parameters)
-            plans.append(" ".join(row[0] for row in cursor.fetchall()))
-            cursor.execute("RESET enable_seqscan")
-
-    event.listen(engine, "before_cursor_execute", explain)
-    try:
+    with plans_of(engine, "FROM search_words") as plans:
         found = backend.search(SearchQuery("informatiqe"))
         accented = backend.search(SearchQuery("mediateque"))
-    finally:
-        event.remove(engine, "before_cursor_execute", explain)
     assert found.suggestion == "informatique"
     assert accented.suggestion == "médiathèque"
     assert plans and all("ix_search_words_folded" in plan for plan in plans), plans
