@@ -30,6 +30,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
@@ -86,7 +87,8 @@ class ChangeStamp:
                 cursor = self._connection.cursor()
                 cursor.execute("SELECT pg_current_snapshot()::text")
                 return cursor.fetchone()[0]
-            except self._engine.dialect.loaded_dbapi.Error:
+            except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
+                # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
                 return object()
 

@@ -104,13 +104,19 @@ def title_key(title: str) -> str:
 _MAX_FORMS = 20_000
 
 
-def accented_forms(text_: str) -> list[str]:
-    """The stem-then-fold forms of the accented French words of ``text_`` that differ
-    from their fold-then-stem form (PostgreSQL's, unaccent being before the stemmer):
-    « créées » is ``cree`` to PostgreSQL and also ``cre`` here, like « créé », as the
-    Whoosh analyser indexes both. Added to the vector without positions, weight D."""
+def text_words(text_: str) -> set[str]:
+    """The distinct words of ``text_``, lower-cased (elided articles still on)."""
+    return set(WORD_RE.findall(text_.lower()))
+
+
+def accented_forms(raw_words: Iterable[str]) -> list[str]:
+    """The stem-then-fold forms of the accented French words among ``raw_words`` (see
+    :func:`text_words`) that differ from their fold-then-stem form (PostgreSQL's,
+    unaccent being before the stemmer): « créées » is ``cree`` to PostgreSQL and also
+    ``cre`` here, like « créé », as the Whoosh analyser indexes both. Added to the
+    vector without positions, weight D."""
     forms: set[str] = set()
-    for word in set(WORD_RE.findall(text_.lower())):
+    for word in raw_words:
         if word.isascii():
             continue
         word = analysis.strip_elision(word)
@@ -124,13 +130,13 @@ def accented_forms(text_: str) -> list[str]:
     return sorted(forms)
 
 
-def page_words(text_: str) -> dict[str, str]:
-    """The words of ``text_`` that "did you mean" may propose, each with its folded form:
-    lower-cased, elided article removed (« l'atelier » → « atelier »), 3 to 40
-    characters, no digits."""
+def page_words(raw_words: Iterable[str]) -> dict[str, str]:
+    """The words among ``raw_words`` (see :func:`text_words`) that "did you mean" may
+    propose, each with its folded form: elided article removed (« l'atelier » →
+    « atelier »), 3 to 40 characters, no digits."""
     words: dict[str, str] = {}
     low, high = _WORD_CHARS
-    for raw in set(WORD_RE.findall(text_.lower())):
+    for raw in raw_words:
         word = analysis.strip_elision(raw)
         if low <= len(word) <= high and word not in words and not any(map(str.isdigit, word)):
             words[word] = analysis.fold(word)[:high]
@@ -151,8 +157,9 @@ def _values(value: Any) -> list[str]:
 
 def entry_rows(
     doc: SearchDocument, extra_fields: Mapping[str, str]
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The entry row and the facet rows of one document."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, str]]:
+    """The entry row, the facet rows and the words (for ``search_words``) of one
+    document."""
     title = clean(doc.title)
     body = " ".join(clean(doc.text).split())
     language = "en" if doc.language == "en" else "fr"
@@ -181,9 +188,8 @@ def entry_rows(
         "indexed": indexed_part(body),
         "head_fields": indexed_part(fields_text, HEAD_FIELDS_CHARS),
     }
-    entry["forms"] = (
-        accented_forms(" ".join((title, fields_text, entry["indexed"]))) if language == "fr" else []
-    )
+    raw_words = text_words(" ".join((title, fields_text, entry["indexed"])))
+    entry["forms"] = accented_forms(raw_words) if language == "fr" else []
     facets: dict[str, list[str]] = {
         "namespace": [doc.namespace],
         "category": list(doc.categories),
@@ -206,7 +212,7 @@ def entry_rows(
         for row in rows
         if row["name"] in counted
     ]
-    return entry, rows
+    return entry, rows, page_words(raw_words)
 
 
 def write_entries(
@@ -227,10 +233,10 @@ def write_entries(
     entries, facets = [], []
     words: dict[str, str] = {}
     for doc in latest.values():
-        entry, rows = entry_rows(doc, extra_fields)
+        entry, rows, its_words = entry_rows(doc, extra_fields)
         entries.append(entry)
         facets.extend(rows)
-        words.update(page_words(" ".join((entry["title"], entry["fields_text"], entry["indexed"]))))
+        words.update(its_words)
     if words_written is not None:
         words = {word: folded for word, folded in words.items() if word not in words_written}
         words_written.update(words)

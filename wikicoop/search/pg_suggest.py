@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -175,11 +176,11 @@ def _correct_word(connection: Connection, word: str) -> str | None:
             "n": _CANDIDATE_WORDS,
         },
     ).all()
-    return _closest_word(word, folded, maxdist, [(w, f) for w, f in candidates])
+    return _closest_word(word, folded, maxdist, candidates)
 
 
 def _closest_word(
-    word: str, folded: str, maxdist: int, candidates: list[tuple[str, str]]
+    word: str, folded: str, maxdist: int, candidates: Sequence[tuple[str, str]]
 ) -> str | None:
     """The first of ``candidates`` (word, folded; the most alike first) at the smallest
     edit distance from ``word``, within ``maxdist``."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from wikicoop.search.pg_entries import page_words, write_words
+from wikicoop.search.pg_entries import page_words, text_words, write_words
 
 revision = "0011"
 down_revision = "0010"
@@ -67,7 +67,7 @@ def _words_of_indexed_pages(bind: sa.Connection, batch: int = 1_000) -> None:
             return
         words: dict[str, str] = {}
         for _, title, fields_text, body in rows:
-            words.update(page_words(" ".join((title, fields_text, body))))
+            words.update(page_words(text_words(" ".join((title, fields_text, body)))))
         new = {word: folded for word, folded in words.items() if word not in written}
         write_words(bind, new)
         written.update(new)
