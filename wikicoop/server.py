@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import os
 import signal
 import sys
@@ -62,6 +63,49 @@ def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
     # in a child, close=False: the parent's connections must not be closed under it
     engine_of(app).dispose(close=not in_child)
     app.extensions["wikicoop.search"].close()
+
+
+def warm_up(app: Flask) -> None:
+    """Do once, before forking, what every worker's first page view would do on its own:
+    compile the page templates, load each language's locale data, prepare the SQL
+    statements. The workers then share it instead of each building a private copy."""
+    client = app.test_client()
+    try:
+        paths = ["/", *_a_recent_page(app)]  # the home page, a page if it is missing
+        for language in app.config["LANGUAGES"].split(","):
+            for path in paths:
+                client.get(path, follow_redirects=True, headers={"Accept-Language": language})
+    except Exception:  # a warm-up must never stop the start; the workers will do it
+        app.logger.exception("warm-up before forking failed")
+
+
+def _a_recent_page(app: Flask) -> list[str]:
+    """The address of the page touched last, if there is one."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from .core.db import engine_of
+    from .core.models import Page
+    from .web.urls import page_url
+
+    with Session(engine_of(app)) as session:
+        query = select(Page).where(Page.deleted_at.is_(None)).order_by(Page.touched_at.desc())
+        page = session.scalars(query.limit(1)).first()
+        return [page_url(page.title)] if page is not None else []
+
+
+def share_with_workers(app: Flask) -> None:
+    """Prepare the master so that its forked workers share its memory.
+
+    After :func:`warm_up`, every object the master holds is frozen out of the garbage
+    collector (:func:`gc.freeze`): a collection in a worker no longer writes to them, so
+    the memory pages that hold them stay shared with the master and the other worker
+    instead of being copied into each (copy-on-write).
+    """
+    warm_up(app)
+    release_inherited_handles(app, in_child=False)  # the workers open their own
+    gc.collect()
+    gc.freeze()
 
 
 def pid_file(app: Flask) -> Path:
@@ -137,7 +181,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
         _die_with_parent(master_pid)
         release_inherited_handles(app)
 
-    release_inherited_handles(app, in_child=False)  # the workers open their own
+    share_with_workers(app)
     GunicornApp(
         app,
         {

@@ -15,8 +15,11 @@ page can depend on besides the database: the path, the host and scheme, the
   anywhere since, so Flask would answer the same. It is sent as kept, or as a 304
   when the browser's copy is current (``If-None-Match``, else ``If-Modified-Since``).
 
-The answers are kept within a byte budget per worker (``PAGE_CACHE_MB``), the least
-recently used dropped first. A failure to read the stamp (a database away) sends the
+Bodies are kept gzip-compressed, within a byte budget per worker (``PAGE_CACHE_MB``),
+the least recently used dropped first. A browser that accepts gzip gets the kept bytes
+as they are (``Content-Encoding: gzip``, a weak ``ETag`` as for any compressed
+variant); any other client gets them uncompressed. Both carry ``Vary:
+Accept-Encoding``. A failure to read the stamp (a database away) sends the
 request to Flask, which answers as it does then.
 """
 
@@ -27,15 +30,20 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.http import parse_date
+from werkzeug.http import parse_accept_header, parse_date
 
 from ..core.change_stamp import ChangeStamp
+from .page_cache import gunzipped, gzipped
 
 #: environ key: the view's answer is the same for every visitor with this request's key
+#: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)
 SHAREABLE = "wikicoop.front_cache.shareable"
+#: header lines kept once for all the answers that carry them (CSP, Vary…)
+_SHARED_LINES_MAX = 256
 #: environ key: the change stamp read by the front cache (the view reuses it)
 STAMP = "wikicoop.front_cache.stamp"
 
@@ -46,14 +54,14 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 class _Answer:
     stamp: Hashable
     status: str
-    headers: list[tuple[str, str]]
-    body: bytes
+    headers: tuple[tuple[str, str], ...]  # as Flask sent them, without Content-Length
+    gzipped: bytes
     etag: str | None
     last_modified: datetime | None
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+        return len(self.gzipped) + sum(len(k) + len(v) for k, v in self.headers) + 300
 
 
 class FrontCache:
@@ -76,6 +84,7 @@ class FrontCache:
         self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._lines: dict[tuple[str, str], tuple[str, str]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
         key = self._key(environ)
@@ -92,6 +101,8 @@ class FrontCache:
         answered: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+            if environ.get(SHAREABLE):  # it may be kept, and then sent gzip-compressed
+                headers = _varying_on_encoding(headers)
             answered["status"], answered["headers"] = status, headers
             return start_response(status, headers, exc_info)
 
@@ -104,7 +115,10 @@ class FrontCache:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
-        self._keep(key, stamp, answered["status"], answered["headers"], content)
+        compressed = environ[SHAREABLE]
+        if not isinstance(compressed, bytes) or gunzipped(compressed) != content:
+            compressed = gzipped(content)  # not the view's own bytes (changed on the way)
+        self._keep(key, stamp, answered["status"], answered["headers"], compressed)
         return [content]
 
     def __len__(self) -> int:
@@ -155,11 +169,14 @@ class FrontCache:
         stamp: Hashable,
         status: str,
         headers: list[tuple[str, str]],
-        body: bytes,
+        compressed: bytes,
     ) -> None:
         named = {name.lower(): value for name, value in headers}
         modified = parse_date(named["last-modified"]) if "last-modified" in named else None
-        answer = _Answer(stamp, status, list(headers), body, named.get("etag"), modified)
+        kept_headers = tuple(
+            self._shared_line(line) for line in headers if line[0].lower() != "content-length"
+        )
+        answer = _Answer(stamp, status, kept_headers, compressed, named.get("etag"), modified)
         if answer.size > self._budget:
             return
         with self._lock:
@@ -172,21 +189,63 @@ class FrontCache:
                 _, dropped = self._answers.popitem(last=False)
                 self._bytes -= dropped.size
 
+    def _shared_line(self, line: tuple[str, str]) -> tuple[str, str]:
+        """The one copy of a header line that many answers carry (not their own tags)."""
+        if line[0].lower() in ("etag", "last-modified", "date"):
+            return line
+        shared = self._lines.get(line)
+        if shared is None and len(self._lines) < _SHARED_LINES_MAX:
+            shared = self._lines.setdefault(line, line)
+        return shared or line
+
     @staticmethod
     def _send(answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
         if _unchanged_for_browser(answer, environ):
-            headers = [(k, v) for k, v in answer.headers if k.lower() != "content-length"]
-            start_response("304 NOT MODIFIED", headers)
+            start_response("304 NOT MODIFIED", list(answer.headers))
             return [b""]
-        start_response(answer.status, answer.headers)
-        return [answer.body]
+        if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+            headers = [
+                (k, f"W/{v}" if k.lower() == "etag" and not v.startswith("W/") else v)
+                for k, v in answer.headers
+            ]
+            headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(answer.gzipped)))]
+            start_response(answer.status, headers)
+            return [answer.gzipped]
+        body = gunzipped(answer.gzipped)
+        start_response(answer.status, [*answer.headers, ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _varying_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with ``Accept-Encoding`` among the ``Vary`` ones."""
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == "vary":
+            if "accept-encoding" in value.lower():
+                return headers
+            changed = list(headers)
+            changed[index] = (name, f"{value}, Accept-Encoding")
+            return changed
+    return [*headers, ("Vary", "Accept-Encoding")]
+
+
+@lru_cache(maxsize=64)
+def _accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header lets the answer be gzip-compressed."""
+    return bool(accept_encoding) and parse_accept_header(accept_encoding).quality("gzip") > 0
+
+
+def _opaque(tag: str) -> str:
+    """An entity tag without its weakness mark (``If-None-Match`` compares weakly)."""
+    return tag.strip().removeprefix("W/")
 
 
 def _unchanged_for_browser(answer: _Answer, environ: dict[str, Any]) -> bool:
     """Whether the browser's copy is this answer (``If-None-Match`` first, as Werkzeug)."""
     tags = environ.get("HTTP_IF_NONE_MATCH")
     if tags:
-        return answer.etag is not None and answer.etag in {t.strip() for t in tags.split(",")}
+        if answer.etag is None:
+            return False
+        return _opaque(answer.etag) in {_opaque(tag) for tag in tags.split(",")}
     since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since and answer.last_modified is not None:
         asked = parse_date(since)

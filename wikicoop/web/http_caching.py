@@ -41,10 +41,11 @@ def change_stamp() -> Hashable:
     return stamp.current()
 
 
-def share_with_visitors() -> None:
-    """Tell the front cache this answer is the same for every visitor with the request's
-    key (:mod:`wikicoop.web.front_cache`)."""
-    request.environ[SHAREABLE] = True
+def share_with_visitors(page: CachedPage) -> None:
+    """Tell the front cache this answer (``page``) is the same for every visitor with the
+    request's key (:mod:`wikicoop.web.front_cache`); it keeps the page's compressed bytes
+    rather than a copy of its own."""
+    request.environ[SHAREABLE] = page.gzipped
 
 
 def anonymous_address(title: Title) -> Hashable | None:
@@ -63,12 +64,12 @@ def finished_page(html: str, key: Hashable) -> CachedPage:
     than the page's last change, never earlier (a list on it may have moved without the
     page), so an ``If-Modified-Since`` never gets a 304 it should not."""
     etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
-    return CachedPage(html, etag, utcnow().replace(microsecond=0))
+    return CachedPage.of(html, etag, utcnow().replace(microsecond=0))
 
 
 def visitor_response(page: CachedPage) -> Response:
     """The response for a visitor: a 304 when their copy is current."""
-    response = Response(page.html, mimetype="text/html")
+    response = Response(page.body, mimetype="text/html")
     response.set_etag(page.etag)
     response.last_modified = page.last_modified
     seconds = int(current_app.config.get("PROXY_CACHE_SECONDS") or 0)

@@ -11,31 +11,70 @@ Finding the key costs two queries. So each address (the page asked for, the host
 language, the theme) also remembers the key it led to and the database's change stamp
 (:mod:`wikicoop.core.change_stamp`) read before: while the stamp has not moved, nothing
 was committed anywhere, the key is still right and the page is served without SQL.
+
+Pages are kept gzip-compressed, within a byte budget: a page is about a third of its
+UTF-8 size that way (a ``str`` with one character outside Latin-1 takes two or four
+bytes a character), and a worker's memory is what limits how many it keeps.
 """
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
+#: what a kept page costs besides its body (the entry, its key and its tags), in bytes
+_ENTRY_OVERHEAD = 300
+#: addresses remembered (an address and its key take about 300 bytes)
+ADDRESS_CAPACITY = 4096
+
+
+def gzipped(body: bytes) -> bytes:
+    """``body`` compressed as a gzip stream (no time stamp: the same bytes every time)."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def gunzipped(data: bytes) -> bytes:
+    """The bytes a gzip stream made by :func:`gzipped` holds."""
+    return zlib.decompress(data, wbits=31)
+
 
 @dataclass(frozen=True)
 class CachedPage:
-    """A finished page and what HTTP caching says of it."""
+    """A finished page (its UTF-8 HTML, gzip-compressed) and what HTTP caching says of
+    it."""
 
-    html: str
+    gzipped: bytes
     etag: str
     last_modified: datetime
 
+    @classmethod
+    def of(cls, html: str, etag: str, last_modified: datetime) -> CachedPage:
+        """The page for ``html``, compressed once here."""
+        return cls(gzipped(html.encode("utf-8")), etag, last_modified)
+
+    @property
+    def body(self) -> bytes:
+        """The page's HTML in UTF-8."""
+        return gunzipped(self.gzipped)
+
+    @property
+    def size(self) -> int:
+        """What keeping it costs, in bytes."""
+        return len(self.gzipped) + _ENTRY_OVERHEAD
+
 
 class PageHtmlCache:
-    """A small thread-safe LRU of finished pages, and of the addresses that led to them."""
+    """A thread-safe LRU of finished pages within a byte budget, and of the addresses
+    that led to them."""
 
-    def __init__(self, capacity: int = 512) -> None:
-        self._capacity = capacity
+    def __init__(self, budget: int = 8 * 2**20) -> None:
+        self._budget = max(0, budget)
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, CachedPage] = OrderedDict()
         # address -> (change stamp read before the key was found, key)
         self._addresses: OrderedDict[Hashable, tuple[Hashable, Hashable]] = OrderedDict()
@@ -50,12 +89,18 @@ class PageHtmlCache:
             return page
 
     def put(self, key: Hashable, page: CachedPage) -> None:
-        """Store a page, dropping the least recently used one when full."""
+        """Store a page, dropping the least recently used ones beyond the budget."""
+        if page.size > self._budget:
+            return
         with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
             self._entries[key] = page
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
+            self._bytes += page.size
+            while self._bytes > self._budget:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.size
 
     def fresh(self, address: Hashable, stamp: Hashable) -> CachedPage | None:
         """The page ``address`` led to when the change stamp was ``stamp``, if any."""
@@ -74,8 +119,13 @@ class PageHtmlCache:
         with self._lock:
             self._addresses[address] = (stamp, key)
             self._addresses.move_to_end(address)
-            while len(self._addresses) > self._capacity:
+            while len(self._addresses) > ADDRESS_CAPACITY:
                 self._addresses.popitem(last=False)
+
+    @property
+    def kept_bytes(self) -> int:
+        """Bytes of the pages kept now."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -109,7 +109,7 @@ def view_page(title: Title) -> ViewResult:
         stamp = change_stamp()  # before anything it guards is read
         fresh = page_html_cache().fresh(address, stamp)
         if fresh is not None:  # nothing committed since this address was checked
-            share_with_visitors()
+            share_with_visitors(fresh)
             return visitor_response(fresh)
     session = get_session()
     reader = current_user._get_current_object()  # resolved once for the whole view
@@ -164,7 +164,7 @@ def view_page(title: Title) -> ViewResult:
         page_html_cache().put(cache_key, cached)
     if address is not None:
         page_html_cache().remember(address, stamp, cache_key)
-        share_with_visitors()
+        share_with_visitors(cached)
     return visitor_response(cached)
 
 
