@@ -20,15 +20,17 @@ from urllib.parse import quote
 import pytest
 from failing_app import add_failing_routes
 from flask import Flask
-from helpers import free_port, render_stored_meanwhile
+from helpers import free_port, front_cache_of, render_stored_meanwhile
 from server_support import WIKICOOP, RunningWiki, get
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from wiki_fixtures import _truncate_all
 
+from wikicoop import server
 from wikicoop.core.db import engine_of
 from wikicoop.core.models import RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
+from wikicoop.server import warm_up
 from wikicoop.web.db import get_session
 
 #: serving checks that do not depend on the database: the SQLite pass runs them (real
@@ -272,3 +274,47 @@ def test_a_rendering_stored_meanwhile_by_another_worker_is_kept(
     assert 'href="/wiki/Fontaine"' in response.text
     with app.app_context():
         assert get_session().get(RenderCache, revision_id).rendered_at == theirs[0]
+
+
+# ----------------------------------------------------------------- issue 14: before forking
+
+
+def test_the_master_warms_up_in_every_language_before_forking(app: Flask, make_page) -> None:
+    """What each worker's first view would do alone (templates, locale data, SQL) is
+    done once in the master; the pages it made are kept, for the workers to share."""
+    make_page("Accueil", "Bienvenue.")
+    make_page("Lavoir", "Le lavoir.")
+    warm_up(app)
+    kept = sorted(
+        (path, language) for path, _host, _scheme, language, _ in front_cache_of(app)._answers
+    )
+    assert kept == [
+        ("/wiki/Accueil", "en"),
+        ("/wiki/Accueil", "fr"),
+        ("/wiki/Lavoir", "en"),
+        ("/wiki/Lavoir", "fr"),
+    ]
+
+
+def test_a_failed_warm_up_never_stops_the_start(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreachable(_app: Flask) -> list[str]:
+        raise OSError("database away")
+
+    monkeypatch.setattr(server, "_a_recent_page", unreachable)
+    with caplog.at_level(logging.ERROR):
+        warm_up(app)
+    assert "warm-up before forking failed" in caplog.text
+
+
+@serving_only
+def test_the_master_freezes_its_objects_for_the_workers(server_env: dict[str, str]) -> None:
+    code = (
+        "import gc; from wikicoop.app import create_app; from wikicoop import server; "
+        "app = create_app(); server.share_with_workers(app); print(gc.get_freeze_count())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=server_env, capture_output=True, text=True, check=True
+    )
+    assert int(done.stdout.split()[-1]) > 100_000  # the app's objects, out of the collector
