@@ -10,7 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import scratch_database
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from wikicoop.core.db import alembic_config, compared_by_autogenerate, upgrade_schema
 from wikicoop.core.models import Base
@@ -268,3 +268,51 @@ def test_a_fresh_database_takes_every_plugin_branch_at_once(engine: Engine) -> N
     tables = set(inspect(engine).get_table_names())
     assert {"pages", "users", "outiller_registrations", "relier_interwiki"} <= tables
     upgrade_schema(engine, dirs)  # and again: nothing to do
+
+
+def _plugin_version_dirs() -> list[str]:
+    from wikicoop.bundled_data import bundled_dir
+
+    return sorted(
+        str(path) for path in bundled_dir("plugins").glob("*/versions") if any(path.glob("*.py"))
+    )
+
+
+def test_the_heads_read_from_the_files_are_alembic_s() -> None:
+    """The quick check at start reads the migration files without running them: it
+    finds the same revisions and heads as Alembic."""
+    from alembic.script import ScriptDirectory
+
+    from wikicoop.core.db import MIGRATIONS_DIR, declared_revisions
+
+    dirs = _plugin_version_dirs()
+    config = alembic_config(create_engine("sqlite://"), dirs)
+    scripts = ScriptDirectory.from_config(config)
+    known, heads = declared_revisions([MIGRATIONS_DIR / "versions", *map(Path, dirs)])
+    assert known == {script.revision for script in scripts.walk_revisions()}
+    assert heads == set(scripts.get_heads()) and len(heads) > len(dirs)  # core + plugins
+
+
+def test_a_database_at_every_head_is_not_handed_to_alembic(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wikicoop.core.db as db
+
+    dirs = _plugin_version_dirs()
+    upgrade_schema(engine, dirs)
+    upgraded: list[tuple[str, ...]] = []
+    real_upgrade = db._upgrade_branches
+
+    def recording(engine: Engine, connection, version_dirs) -> None:
+        upgraded.append(tuple(version_dirs))
+        real_upgrade(engine, connection, version_dirs)
+
+    monkeypatch.setattr(db, "_upgrade_branches", recording)
+    upgrade_schema(engine, dirs)
+    upgrade_schema(engine, dirs[1:])  # a plugin disabled: its version is left aside
+    assert upgraded == []
+    command.downgrade(alembic_config(engine, dirs), "0010")
+    upgrade_schema(engine, dirs)  # one revision behind: upgraded
+    assert upgraded == [(), tuple(dirs)]
+    with engine.connect() as conn:
+        assert "0011" in conn.execute(text("SELECT version_num FROM alembic_version")).scalars()

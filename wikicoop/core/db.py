@@ -7,17 +7,18 @@ as an argument.
 
 from __future__ import annotations
 
+import ast
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:  # Alembic is loaded only when a migration runs (a quicker start)
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -73,6 +74,8 @@ def alembic_config(engine: Engine, version_dirs: Sequence[str] = ()) -> AlembicC
 
     :param version_dirs: more version folders (the plugins' own tables, each a branch).
     """
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if version_dirs:
@@ -88,8 +91,11 @@ def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
 
     The branches of plugins that are disabled (or gone) are left as they are: their
     recorded versions are set aside during the upgrade, which could not resolve them,
-    and put back after it, in the same transaction.
+    and put back after it, in the same transaction. When the database is already at
+    every head, Alembic is not even loaded (a quicker start).
     """
+    if _at_heads(engine, version_dirs):
+        return
     with engine.begin() as connection:
         # the core's branch first: a plugin's migrations may then refer to its tables
         # (pages, users) whether or not they name a core revision in ``depends_on``
@@ -102,6 +108,10 @@ def upgrade_schema(engine: Engine, version_dirs: Sequence[str] = ()) -> None:
 def _upgrade_branches(engine: Engine, connection: Connection, version_dirs: Sequence[str]) -> None:
     """Upgrade the branches found in the core's and ``version_dirs``' folders to their
     heads, the versions of other branches set aside meanwhile."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(engine, version_dirs)
     cfg.attributes["connection"] = connection
     known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
@@ -112,6 +122,48 @@ def _upgrade_branches(engine: Engine, connection: Connection, version_dirs: Sequ
     command.upgrade(cfg, "heads")
     for head in aside:
         connection.execute(_INSERT_VERSION, {"version": head})
+
+
+def declared_revisions(folders: Iterable[Path]) -> tuple[set[str], set[str]]:
+    """Every revision the migration files of ``folders`` declare, and the heads among
+    them (those no other revision follows), read from the files without running them."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for folder in folders:
+        for path in Path(folder).glob("*.py"):
+            declared = _module_constants(path, ("revision", "down_revision"))
+            if isinstance(declared.get("revision"), str):
+                revisions.add(declared["revision"])
+            down = declared.get("down_revision")
+            followed.update([down] if isinstance(down, str) else down or ())
+    return revisions, revisions - followed
+
+
+def _module_constants(path: Path, names: Sequence[str]) -> dict[str, Any]:
+    """The literal values assigned to ``names`` at the top of a Python file."""
+    found: dict[str, Any] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = value = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and target.id in names and value is not None:
+            found[target.id] = ast.literal_eval(value)
+    return found
+
+
+def _at_heads(engine: Engine, version_dirs: Sequence[str]) -> bool:
+    """Whether the database is at the head of every branch found (the versions of
+    branches not found, a disabled plugin's, are left aside as the upgrade does)."""
+    known, heads = declared_revisions([MIGRATIONS_DIR / "versions", *map(Path, version_dirs)])
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+            current = {row[0] for row in rows}
+    except SQLAlchemyError:  # no table yet: a new database
+        return False
+    return heads <= current and not (current - heads) & known
 
 
 _DELETE_VERSION = text("DELETE FROM alembic_version WHERE version_num = :version")

@@ -5,6 +5,22 @@ With ``REDIS_URL`` set, jobs go through an RQ queue on Redis, run by ``wikicoop 
 process once the response is sent, as before (issue 13, point 3).
 """
 
-from .queue import after_response, enqueue, is_done, mark_done, redis_of, run_here
+from .queue import (
+    after_response,
+    enqueue,
+    is_done,
+    mark_done,
+    redis_errors,
+    redis_of,
+    run_here,
+)
 
-__all__ = ["after_response", "enqueue", "is_done", "mark_done", "redis_of", "run_here"]
+__all__ = [
+    "after_response",
+    "enqueue",
+    "is_done",
+    "mark_done",
+    "redis_errors",
+    "redis_of",
+    "run_here",
+]

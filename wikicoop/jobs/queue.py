@@ -110,6 +110,16 @@ def resolve(path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
+def redis_errors() -> tuple[type[BaseException], ...]:
+    """What a failing Redis raises (imported when needed: Redis is optional, and its
+    client is not loaded by a wiki that never uses it)."""
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # no "redis" extra: REDIS_URL cannot work
+        return (OSError,)
+    return (RedisError, OSError)
+
+
 def enqueue(func: str | Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
     """Have ``func(*args, **kwargs)`` run in the background; needs an app context.
 

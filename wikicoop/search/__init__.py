@@ -36,7 +36,7 @@ from ..core.models import Page, Revision
 from ..core.render_cache import FORGOTTEN_RENDERS
 from .backend import RebuiltInParts, SearchBackend, SearchDocument
 from .documents import FIELDS_EXTENSION as _FIELDS
-from .documents import document_for, is_searchable, searchable_pages
+from .documents import document_for, index_states, is_searchable, searchable_pages
 from .fields import declared_fields, document_fields
 from .indexer import Indexer
 from .maintenance import maintain_later
@@ -356,11 +356,7 @@ def _index_states(
 ) -> dict[int, int]:
     """page id -> the revision the index should hold, for the searchable pages among
     ``page_ids`` (all pages when None)."""
-    return {
-        page.id: page.latest_revision_id
-        for page in searchable_pages(session, page_ids, with_text=False)
-        if is_searchable(page, app.config)
-    }
+    return index_states(session, app.config, page_ids)
 
 
 def pages_behind(app: Flask) -> set[int]:

@@ -11,14 +11,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from ...jobs import status
+from ...jobs import redis_errors, status
 from ..helpers import require
 from ..labels import N_
-
-try:
-    from redis.exceptions import RedisError
-except ImportError:  # no "redis" extra: REDIS_URL cannot work, the page lists local failures
-    RedisError = OSError  # type: ignore[assignment,misc]
 
 bp = Blueprint("jobs_admin", __name__)
 
@@ -41,7 +36,7 @@ def jobs_page() -> tuple[str, int]:
     try:
         jobs = status.list_jobs(app)
         unreachable = False
-    except RedisError:
+    except redis_errors():
         current_app.logger.warning("jobs page: Redis does not answer", exc_info=True)
         jobs, unreachable = {state: [] for state in status.STATES}, True
     html = render_template(
