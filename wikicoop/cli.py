@@ -5,6 +5,7 @@ Every command honours ``WIKICOOP_INSTANCE`` (the instance folder, ./instance by 
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 import secrets
@@ -101,8 +102,11 @@ def _app_factory() -> Flask:
 
 
 @click.group(cls=FlaskGroup, create_app=_app_factory, add_default_commands=False)
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """wikicoop: the participatory wiki of a territory."""
+    if ctx.invoked_subcommand != "run":  # run turns it on once its app is built
+        gc.enable()  # paused by the launcher (wikicoop.launcher) while the command loaded
 
 
 @cli.command("init")
@@ -168,6 +172,7 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
     initialize(app)
     click.echo(f"Le wiki est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     if debug:
+        gc.enable()
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     serve(app, host=host, port=port, workers=workers)

@@ -100,12 +100,13 @@ def share_with_workers(app: Flask) -> None:
     After :func:`warm_up`, every object the master holds is frozen out of the garbage
     collector (:func:`gc.freeze`): a collection in a worker no longer writes to them, so
     the memory pages that hold them stay shared with the master and the other worker
-    instead of being copied into each (copy-on-write).
+    instead of being copied into each (copy-on-write). The collector, paused while the
+    app was built (:mod:`wikicoop.launcher`), then runs again.
     """
     warm_up(app)
     release_inherited_handles(app, in_child=False)  # the workers open their own
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # without a collection first: the start leaves next to no garbage
+    gc.enable()
 
 
 def pid_file(app: Flask) -> Path:

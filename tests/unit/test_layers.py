@@ -47,6 +47,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop",
         "wikicoop.app",
         "wikicoop.cli",
+        "wikicoop.launcher",
         "wikicoop.server",
         "wikicoop.wsgi",
         "wikicoop.seed",

@@ -180,3 +180,28 @@ def test_console_script_help_lists_commands():
         [str(script), "run", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert "--host" in run_help and "--port" in run_help and "--debug" in run_help
+
+
+def test_the_launcher_s_pause_of_the_collector_ends_before_a_command(cli_env, invoke) -> None:
+    """The launcher loads the command line with the garbage collector paused (a quicker
+    start); any command but ``run`` works with it on again."""
+    import gc
+
+    gc.disable()
+    try:
+        assert invoke("upgrade").exit_code == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_installed_command_starts_through_the_launcher() -> None:
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("wikicoop")), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "the participatory wiki of a territory" in done.stdout
+    script = Path(sys.executable).with_name("wikicoop").read_text(encoding="utf-8")
+    assert "wikicoop.launcher" in script
