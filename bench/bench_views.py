@@ -12,7 +12,9 @@ pages by default, in a temporary folder), it
    per second, latency median and p99;
 3. reads the two workers' memory after that load (PSS, from /proc; goal: under 120 MiB
    for the two);
-4. serves the same pages' HTML from the Flask ceiling (``ceiling_app.py``: a dict and a
+4. saves random pages, one after the other, through the API and through the edit form
+   (``bench_saves.py``; goal: p95 under 50 ms for both);
+5. serves the same pages' HTML from the Flask ceiling (``ceiling_app.py``: a dict and a
    small Jinja layout under the same gunicorn settings) and measures it the same way.
 
 The goal is wikicoop's views at 0.8 × the ceiling's requests per second. Needs ``wrk``
@@ -36,15 +38,17 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from random import Random
 from urllib.parse import quote, unquote
 
 from bench_core import load_average
 from bench_load import Client, free_port
+from bench_saves import EDIT_RATE_LIMIT, Saves, api_saves, form_saves, make_editor
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
@@ -180,15 +184,15 @@ def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: P
     )
 
 
-def workers_pss_mib(master: int) -> float:
-    """The summed PSS of the master's child processes (the workers), in MiB."""
+def workers_pss_mib(master: int) -> list[float]:
+    """The PSS of each of the master's child processes (the workers), in MiB."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    total_kib = 0
+    sizes = []
     for child in children:
         for line in Path(f"/proc/{child}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                total_kib += int(line.split()[1])
-    return total_kib / 1024
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def measure_server(
@@ -199,8 +203,9 @@ def measure_server(
     paths: Sequence[str],
     args: argparse.Namespace,
     folder: Path,
-) -> tuple[float, Load, float]:
-    """Cold start, load and memory of one server."""
+    then: Callable[[], object] | None = None,
+) -> tuple[float, Load, list[float]]:
+    """Cold start, load and memory of one server; ``then`` runs on it afterwards."""
     started = time.perf_counter()
     with served(command, env, folder / f"{name}.log") as process:
         cold = first_answer(port, paths[0], process, started)
@@ -209,10 +214,12 @@ def measure_server(
         wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
         load = wrk(port, paths, args.duration, args.connections, folder / "paths.lua")
         pss = workers_pss_mib(process.pid)
+        if then is not None:
+            then()
     return cold, load, pss
 
 
-def report(name: str, cold: float, load: Load, pss: float, ceiling: Load | None) -> None:
+def report(name: str, cold: float, load: Load, sizes: list[float], ceiling: Load | None) -> None:
     ratio = ""
     if ceiling is not None:
         value = load.rate / ceiling.rate
@@ -222,9 +229,14 @@ def report(name: str, cold: float, load: Load, pss: float, ceiling: Load | None)
         f"{name:10} {load.rate:8.0f} views/s  median {load.p50_ms:6.2f} ms  p99"
         f" {load.p99_ms:7.2f} ms  non-2xx {load.non_2xx}{ratio}"
     )
+    pss = sum(sizes)
     pss_note = "  MISSED" if ceiling is not None and pss > PSS_GOAL_MIB else ""
     cold_note = "  MISSED" if ceiling is not None and cold > COLD_START_GOAL_S else ""
-    print(f"{'':10} 2 workers {pss:6.1f} MiB PSS{pss_note}   cold start {cold:5.2f} s{cold_note}")
+    each = " + ".join(f"{size:.1f}" for size in sizes)
+    print(
+        f"{'':10} {len(sizes)} workers {pss:6.1f} MiB PSS ({each}){pss_note}"
+        f"   cold start {cold:5.2f} s{cold_note}"
+    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -233,6 +245,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per server")
     parser.add_argument("--warmup", type=int, default=10, help="seconds of wrk before")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--saves", type=int, default=200, help="saves of each way (API, form)")
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
@@ -259,9 +272,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths = ["/wiki/" + quote(path, safe="/:") for path in pages]
         print(f"bench_views: {len(paths)} pages, load average {load_average()}", flush=True)
 
+        env["WIKICOOP_EDIT_RATE_LIMIT"] = EDIT_RATE_LIMIT
+        token = make_editor(WIKICOOP, env)
+        saves: list[Saves] = []
+
+        def save_pages() -> None:
+            rng = Random(14)
+            saves.append(api_saves(port, token, paths, args.saves, rng))
+            saves.append(form_saves(port, paths, args.saves, rng))
+
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
-        wiki = measure_server("wikicoop", command, env, port, paths, args, folder)
+        wiki = measure_server("wikicoop", command, env, port, paths, args, folder, save_pages)
 
         pages = page_paths(instance, args.database_url)  # every page rendered by now
         pages_file = folder / "pages.json"
@@ -273,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report("ceiling", *ceiling, None)
         report("wikicoop", *wiki, ceiling[1])
+        for way in saves:
+            print(f"{'':10} saves: {way.report()}")
         print(f"load average at end {load_average()}")
     finally:
         if not args.keep_logs:
