@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import xstatic.pkg.leaflet as leaflet
 from flask import Response, current_app, render_template, send_from_directory
 
 from wikicoop.web.urls import page_url
@@ -61,5 +60,8 @@ def map_view() -> str:
 @bp.route("/lieux/leaflet/<path:filename>")
 def leaflet_file(filename: str) -> Response:
     """A file of the installed Leaflet (its script, stylesheet and images)."""
+    # loaded when first used: not on a page view's path (a quicker start)
+    import xstatic.pkg.leaflet as leaflet
+
     response = send_from_directory(leaflet.BASE_DIR, filename, max_age=86_400)
     return response

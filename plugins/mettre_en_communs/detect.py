@@ -1,76 +1,22 @@
 """What an uploaded file really is, decided from its bytes (never its name nor the
 Content-Type the client sent), and what is stored of it.
 
-Images (JPEG, PNG, GIF, WebP) are decoded by Pillow and encoded again: what is stored
-is pixels only, turned upright first (EXIF orientation), without EXIF, GPS, XMP or
-comments. Thumbnails are made at the same time (never wider than the image). PDF,
-OpenDocument files and plain UTF-8 text are checked and stored as they are. SVG is
+Images (JPEG, PNG, GIF, WebP) are decoded by Pillow (:mod:`.images`) and encoded again:
+what is stored is pixels only, turned upright first (EXIF orientation), without EXIF,
+GPS, XMP or comments. Thumbnails are made at the same time (never wider than the image).
+PDF, OpenDocument files and plain UTF-8 text are checked and stored as they are. SVG is
 refused: a browser runs the scripts it may hold.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from .kinds import EXTENSIONS, MIME_OF, PIL_FORMAT, THUMBNAIL_WIDTHS, Prepared, UploadError
 
-#: canonical extension -> MIME type of each accepted kind
-MIME_OF = {
-    "jpg": "image/jpeg",
-    "png": "image/png",
-    "gif": "image/gif",
-    "webp": "image/webp",
-    "pdf": "application/pdf",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "txt": "text/plain",
-}
-#: the extensions a name may have for each kind (the first is the canonical one)
-EXTENSIONS = {
-    "jpg": ("jpg", "jpeg", "jpe"),
-    "png": ("png",),
-    "gif": ("gif",),
-    "webp": ("webp",),
-    "pdf": ("pdf",),
-    "odt": ("odt",),
-    "ods": ("ods",),
-    "odp": ("odp",),
-    "txt": ("txt",),
-}
-_PIL_FORMAT = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
 _ODF_PREFIX = b"application/vnd.oasis.opendocument."
-#: default thumbnail widths (setting ``COMMONS_THUMBNAIL_WIDTHS``)
-THUMBNAIL_WIDTHS = (320, 800)
-
-
-class UploadError(Exception):
-    """An upload refused: ``key`` names its sentence in texts.TEXTS, ``status`` the HTTP
-    status, ``params`` the sentence's values."""
-
-    def __init__(self, key: str, status: int = 422, **params: object) -> None:
-        super().__init__(key)
-        self.key, self.status, self.params = key, status, params
-
-
-@dataclass
-class Prepared:
-    """An accepted upload, ready to store."""
-
-    kind: str  # canonical extension: jpg, png, pdf…
-    mime: str
-    data: bytes  # the bytes stored (re-encoded for images)
-    width: int | None = None
-    height: int | None = None
-    thumbnails: dict[int, bytes] = field(default_factory=dict)  # width -> bytes
-
-    @property
-    def is_image(self) -> bool:
-        return self.kind in _PIL_FORMAT
 
 
 def extension_of(name: str) -> str:
@@ -160,8 +106,11 @@ def prepare(
             extension=extension or "—",
             expected=", ".join("." + e for e in EXTENSIONS[kind]),
         )
-    if kind in _PIL_FORMAT:
-        return _prepare_image(data, kind, max_pixels, widths)
+    if kind in PIL_FORMAT:
+        # loaded when first used: not on a page view's path (a quicker start)
+        from .images import prepare_image
+
+        return prepare_image(data, kind, max_pixels, widths)
     if kind == "pdf" and b"%%EOF" not in data[-2048:]:
         raise UploadError("broken", 422)
     return Prepared(kind=kind, mime=MIME_OF[kind], data=data)
@@ -169,93 +118,3 @@ def prepare(
 
 def _megabytes(size: int) -> str:
     return f"{size / 1_000_000:g} Mo"
-
-
-def _prepare_image(data: bytes, kind: str, max_pixels: int, widths: tuple[int, ...]) -> Prepared:
-    """Decode, check, turn upright, strip metadata, encode again, make thumbnails."""
-    Image.MAX_IMAGE_PIXELS = max_pixels  # Pillow's own guard, before any decoding
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format != _PIL_FORMAT[kind]:
-                    raise UploadError("broken", 422)
-                if probe.width * probe.height > max_pixels:
-                    raise UploadError("bomb", 422, pixels=_millions(max_pixels))
-                probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                stored, frames = _upright_clean(image, kind)
-                out = _encode(stored, kind, frames)
-                thumbs = thumbnails(stored, kind, widths)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadError("bomb", 422, pixels=_millions(max_pixels)) from None
-    except UploadError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise UploadError("broken", 422) from None
-    return Prepared(
-        kind=kind,
-        mime=MIME_OF[kind],
-        data=out,
-        width=stored.width,
-        height=stored.height,
-        thumbnails=thumbs,
-    )
-
-
-def _millions(pixels: int) -> str:
-    return f"{pixels / 1_000_000:g}"
-
-
-def _upright_clean(image: Image.Image, kind: str) -> tuple[Image.Image, list[Image.Image]]:
-    """The image upright, with no metadata left in ``info`` but what drawing needs; for
-    an animated GIF, its frames too."""
-    frames: list[Image.Image] = []
-    if kind == "gif" and getattr(image, "n_frames", 1) > 1:
-        for index in range(image.n_frames):
-            image.seek(index)
-            frames.append(image.copy())
-        image.seek(0)
-        upright = frames[0]
-    else:
-        upright = ImageOps.exif_transpose(image)  # a new image, upright
-    keep = {"transparency", "duration", "loop", "background", "icc_profile"}
-    for picture in [upright, *frames]:
-        picture.info = {k: v for k, v in image.info.items() if k in keep}
-    return upright, frames[1:]
-
-
-def _encode(image: Image.Image, kind: str, frames: list[Image.Image]) -> bytes:
-    """``image`` encoded in its own format, without EXIF/XMP (Pillow writes only what
-    it is given)."""
-    out = io.BytesIO()
-    if kind == "jpg":
-        if image.mode not in ("RGB", "L", "CMYK"):
-            image = image.convert("RGB")
-        image.save(out, "JPEG", quality=90, icc_profile=image.info.get("icc_profile"))
-    elif kind == "gif" and frames:
-        image.save(out, "GIF", save_all=True, append_images=frames, loop=image.info.get("loop", 0))
-    elif kind == "webp":
-        image.save(out, "WEBP", quality=90)
-    else:
-        image.save(out, _PIL_FORMAT[kind])
-    return out.getvalue()
-
-
-def thumbnails(image: Image.Image, kind: str, widths: tuple[int, ...]) -> dict[int, bytes]:
-    """One picture per width, never wider than ``image`` (a narrower image is kept at its
-    own size), in the image's format (a GIF's first frame). The widest is made first and
-    each narrower one from the previous one: one resize of the full picture only."""
-    thumbs: dict[int, bytes] = {}
-    source = image
-    for width in sorted(set(widths), reverse=True):
-        if width >= source.width:
-            copy = source
-        else:
-            height = max(1, round(image.height * width / image.width))
-            copy = source.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-            copy.info = dict(image.info)
-            source = copy
-        thumbs[width] = _encode(copy, kind, [])
-    return dict(sorted(thumbs.items()))

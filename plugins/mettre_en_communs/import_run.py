@@ -19,7 +19,6 @@ from .import_archive import (
     read_manifest,
     read_pages,
 )
-from .import_files import import_files
 from .import_zip import ImportReport, author_name, import_pages
 from .media_api import media_dir
 
@@ -33,6 +32,9 @@ def run_import(
     Raises :class:`ArchiveRefused` before writing anything when the archive is not one
     of ours, unsafe or broken.
     """
+    # loaded when first used (it needs Pillow): not on a page view's path (a quicker start)
+    from .import_files import import_files
+
     limit = int(app.config.get("COMMONS_IMPORT_MAX_BYTES") or MAX_UNPACKED_BYTES)
     with open_archive(source, limit) as archive:
         manifest = read_manifest(archive)

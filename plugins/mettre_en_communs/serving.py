@@ -15,13 +15,12 @@ from pathlib import Path
 
 from flask import Response, abort, request, send_file
 from flask_login import current_user
-from PIL import Image
 
 from wikicoop.core import visibility
 from wikicoop.errors import ServiceError
 from wikicoop.web.db import get_session
 
-from .detect import UploadError, thumbnails
+from .detect import UploadError
 from .media_api import FileVersion, file_versions, media_dir, resolve_file_name
 from .storage import thumbnail_storage
 from .uploads import file_title
@@ -98,9 +97,10 @@ def make_thumbnail(source: Path, target: Path, kind: str, width: int) -> None:
     written to a temporary file and renamed into place."""
     if not source.is_file():
         abort(404)
-    with Image.open(source) as image:
-        image.load()
-        data = thumbnails(image, kind, (width,))[width]
+    # loaded when first used: not on a page view's path (a quicker start)
+    from .images import stored_thumbnail
+
+    data = stored_thumbnail(source, kind, width)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=".thumb-")
     with os.fdopen(handle, "wb") as out:

@@ -1,4 +1,4 @@
-"""iCalendar feeds (the icalendar library writes and escapes them):
+"""iCalendar feeds (the icalendar library writes and escapes them, in :mod:`.ics_events`):
 
 - ``GET /agenda.ics?place=&topic=``: every workshop (exact place title, exact topic), one
   event per workshop; a weekly one carries an ``RRULE`` (``FREQ=WEEKLY;UNTIL=…``), so
@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Response, current_app, request
 from flask_login import current_user
-from icalendar import Calendar, Event
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from wikicoop.community.accounts import find_user
@@ -32,12 +31,10 @@ from wikicoop.web.errors import fail
 from wikicoop.web.labels import current_language
 
 from .common import bp, now, tz
-from .links import absolute_url
 from .registrations import standing
 from .schedule import Filters, start_key, workshops
 from .tables import WAITING
 from .texts import say
-from .workshop import Workshop
 
 #: a series whose last session ended longer ago than this leaves the feed
 KEEP_PAST = timedelta(days=90)
@@ -58,57 +55,10 @@ def _key_names(key: str) -> str | None:
         return None
 
 
-def _calendar(name: str) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", "-//wikicoop//outiller//FR")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    return cal
-
-
-def _event(workshop: Workshop, start: datetime, uid: str, stamp: datetime) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("dtstart", start)
-    event.add("dtend", start + workshop.duration)
-    event.add("summary", workshop.title.full)
-    if workshop.place:
-        event.add("location", workshop.place)
-    event.add("url", absolute_url(workshop.title))
-    if workshop.topics:
-        event.add("categories", list(workshop.topics))
-    details = [
-        f"{say('level')} : {workshop.level}" if workshop.level else "",
-        f"{say('audience')} : {workshop.audience}" if workshop.audience else "",
-        f"{say('facilitators')} : {', '.join(workshop.facilitators)}"
-        if workshop.facilitators
-        else "",
-        absolute_url(workshop.title),
-    ]
-    event.add("description", "\n".join(line for line in details if line))
-    return event
-
-
-def series_event(workshop: Workshop, stamp: datetime) -> Event:
-    """A workshop as one event, weekly ones with their ``RRULE``."""
-    event = _event(workshop, workshop.start, f"atelier-{workshop.page_id}@{request.host}", stamp)
-    starts = workshop.starts
-    if workshop.weekly and len(starts) > 1:
-        event.add("rrule", {"freq": "weekly", "until": starts[-1].astimezone(UTC)})
-    return event
-
-
 def _feed_response(body: bytes, filename: str) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def _response(cal: Calendar, filename: str) -> Response:
-    cal.add_missing_timezones()
-    return _feed_response(cal.to_ical(), filename)
 
 
 #: feeds kept built (the library's writing is most of a feed's cost)
@@ -148,12 +98,14 @@ def agenda() -> Response:
     ]
 
     def build() -> bytes:
+        # loaded when first used: not on a page view's path (a quicker start)
+        from .ics_events import calendar_bytes, new_calendar, series_event
+
         stamp = datetime.now(UTC)
-        cal = _calendar(say("menu"))
+        cal = new_calendar(say("menu"))
         for workshop in kept:
             cal.add_component(series_event(workshop, stamp))
-        cal.add_missing_timezones()
-        return cal.to_ical()
+        return calendar_bytes(cal)
 
     key = (
         request.host_url,
@@ -176,9 +128,12 @@ def personal_agenda(username: str) -> Response:
             fail(404, say("bad-key"))
         fail(403, say("bad-key"))
     assert user is not None
+    # loaded when first used: not on a page view's path (a quicker start)
+    from .ics_events import calendar_bytes, new_calendar, series_event, session_event
+
     stamp = datetime.now(UTC)
     mine = standing(session, user.id)
-    cal = _calendar(f"{say('menu')} — {user.username}")
+    cal = new_calendar(f"{say('menu')} — {user.username}")
     for workshop in workshops(session, tz()):
         if workshop.is_facilitator(user.username):
             cal.add_component(series_event(workshop, stamp))
@@ -188,7 +143,7 @@ def personal_agenda(username: str) -> Response:
             if held is None:
                 continue
             uid = f"atelier-{workshop.page_id}-{start.strftime('%Y%m%dT%H%M')}@{request.host}"
-            event = _event(workshop, start, uid, stamp)
+            event = session_event(workshop, start, uid, stamp)
             if held[0] == WAITING:
                 event.pop("summary")
                 event.add("summary", f"({say('waiting')}) {workshop.title.full}")
@@ -196,4 +151,4 @@ def personal_agenda(username: str) -> Response:
             else:
                 event.add("status", "CONFIRMED")
             cal.add_component(event)
-    return _response(cal, f"ateliers-{user.id}.ics")
+    return _feed_response(calendar_bytes(cal), f"ateliers-{user.id}.ics")

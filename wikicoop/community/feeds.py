@@ -38,9 +38,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from markupsafe import escape
@@ -53,6 +53,9 @@ from ..core.render_cache import RENDERER_VERSION
 from ..text.diffing import diff_texts
 from ..text.titles import Title, make_title
 from .changes import LISTED, page_matches
+
+if TYPE_CHECKING:
+    from feedgen.feed import FeedGenerator
 
 #: most entries in one feed
 MAX_ENTRIES = 50
@@ -530,6 +533,9 @@ def _author(site: Site, name: str, registered: bool) -> dict[str, str]:
 
 
 def new_feed(site: Site, info: FeedInfo, updated: datetime) -> FeedGenerator:
+    # loaded when first used (with lxml, dateutil): not on a page view's path (a quicker start)
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(info.feed_id)
     feed.title(xml_safe(info.title))

@@ -1,5 +1,5 @@
-"""How :mod:`wikicoop.text.mediawiki` writes a sequence of parsed nodes: line starts,
-lists, blocks, inline tags."""
+"""How the MediaWiki converter (:mod:`wikicoop.text.mediawiki_convert`) writes a sequence
+of parsed nodes: line starts, lists, blocks, inline tags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Openers without their closer, set aside before mwparserfromhell reads a text.
+"""What is set aside before mwparserfromhell reads a text: placeholders for what stays as
+typed (:class:`Protector`), and the openers without their closer.
 
 mwparserfromhell backtracks on every unclosed construct (``{{``, ``[[``, ``<ref>``,
 ``<!--``, ``{|``, ``[https://…`` without its ``]``): its time grows with the square of
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["guard_openers"]
+__all__ = ["Protector", "guard_openers"]
 
 #: elements without a closing tag (mwparserfromhell reads them alone)
 _VOID = frozenset(
@@ -27,6 +28,36 @@ _TOKEN = re.compile(
     re.M,
 )
 _LINK = re.compile(r"\[(?=https?:|mailto:|ftp:|//)")
+#: a placeholder: its number between two private-use characters
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
+
+
+class Protector:
+    """Sets pieces of text aside as placeholders that the parser sees as plain text."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+
+    def keep(self, piece: str) -> str:
+        """The placeholder of ``piece`` (restored by :meth:`restore`)."""
+        self.kept.append(piece)
+        return f"{_OPEN}{len(self.kept) - 1}{_CLOSE}"
+
+    def protect_chars(self, text: str) -> str:
+        """Set aside the placeholder characters the text already holds (so rare: but
+        they must come back as they were)."""
+        if _OPEN not in text and _CLOSE not in text:
+            return text
+        return re.sub(f"[{_OPEN}{_CLOSE}]", lambda m: self.keep(m.group()), text)
+
+    def restore(self, text: str) -> str:
+        """Put every piece back (pieces may hold placeholders: restored too)."""
+        for _ in range(len(self.kept) + 1):
+            if _OPEN not in text:
+                break
+            text = _PLACEHOLDER.sub(lambda m: self.kept[int(m.group(1))], text)
+        return text
 
 
 def guard_openers(text: str, keep: Callable[[str], str]) -> str:

@@ -1,5 +1,5 @@
-"""Pieces of the MediaWiki converter (:mod:`wikicoop.text.mediawiki`): placeholders for
-what stays as typed, code spans and blocks, file options, tables."""
+"""Pieces of the MediaWiki converter (:mod:`wikicoop.text.mediawiki_convert`): code spans
+and blocks, file options, tables (the placeholders are :mod:`.mediawiki_guard`'s)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from mwparserfromhell.wikicode import Wikicode
 from .titles import fold_key
 
 __all__ = [
-    "Protector",
     "code_span",
     "fence",
     "file_options",
@@ -20,9 +19,6 @@ __all__ = [
     "split_pipes",
     "table_to_markdown",
 ]
-
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_PLACEHOLDER = re.compile(_OPEN + r"(\d+)" + _CLOSE)
 
 #: MediaWiki's image options, in this wiki's words (plugins/mettre_en_communs/embed.py)
 _FILE_WORDS = {
@@ -58,33 +54,6 @@ _WIKILINK = re.compile(r"\[\[[^\[\]\n]*\]\]")
 def fold(text: str) -> str:
     """A name folded for comparison (case, accents, spaces, ``_``)."""
     return fold_key(text)
-
-
-class Protector:
-    """Sets pieces of text aside as placeholders that the parser sees as plain text."""
-
-    def __init__(self) -> None:
-        self.kept: list[str] = []
-
-    def keep(self, piece: str) -> str:
-        """The placeholder of ``piece`` (restored by :meth:`restore`)."""
-        self.kept.append(piece)
-        return f"{_OPEN}{len(self.kept) - 1}{_CLOSE}"
-
-    def protect_chars(self, text: str) -> str:
-        """Set aside the placeholder characters the text already holds (so rare: but
-        they must come back as they were)."""
-        if _OPEN not in text and _CLOSE not in text:
-            return text
-        return re.sub(f"[{_OPEN}{_CLOSE}]", lambda m: self.keep(m.group()), text)
-
-    def restore(self, text: str) -> str:
-        """Put every piece back (pieces may hold placeholders: restored too)."""
-        for _ in range(len(self.kept) + 1):
-            if _OPEN not in text:
-                break
-            text = _PLACEHOLDER.sub(lambda m: self.kept[int(m.group(1))], text)
-        return text
 
 
 def code_span(text: str) -> str:
