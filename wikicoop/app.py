@@ -61,6 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web import init_app as init_web
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.front_cache import FrontCache
+    from .web.lazy_rules import LazyBuilderRule
     from .web.themes import init_themes
 
     instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
@@ -72,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         template_folder="web/templates",
         static_folder="web/static",
     )
+    app.url_rule_class = LazyBuilderRule  # before any route is added (a quicker start)
     config.load_settings(app, overrides)
     _init_logging(app)
     # plugins are found first: their hooks feed the extensions, renderer, theme and views

@@ -67,14 +67,14 @@ def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
 
 def warm_up(app: Flask) -> None:
     """Do once, before forking, what every worker's first page view would do on its own:
-    compile the page templates, load each language's locale data, prepare the SQL
-    statements. The workers then share it instead of each building a private copy."""
-    client = app.test_client()
+    compile the page templates, load the locale data of the wiki's first language,
+    prepare the SQL statements. The workers then share it instead of each building a
+    private copy. One view (the page touched last, else the home page): it is on the
+    way to the first answer."""
+    language = app.config["LANGUAGES"].split(",")[0].strip()
     try:
-        paths = ["/", *_a_recent_page(app)]  # the home page, a page if it is missing
-        for language in app.config["LANGUAGES"].split(","):
-            for path in paths:
-                client.get(path, follow_redirects=True, headers={"Accept-Language": language})
+        path = next(iter(_a_recent_page(app)), "/")
+        app.test_client().get(path, follow_redirects=True, headers={"Accept-Language": language})
     except Exception:  # a warm-up must never stop the start; the workers will do it
         app.logger.exception("warm-up before forking failed")
 
@@ -181,6 +181,8 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
     def post_fork(_server: object, _worker: object) -> None:
         _die_with_parent(master_pid)
         release_inherited_handles(app)
+
+    import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
     share_with_workers(app)
     GunicornApp(

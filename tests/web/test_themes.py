@@ -282,3 +282,31 @@ def test_0007_adds_the_theme_column_empty_and_goes_back(engine: Engine):
         assert "theme" not in [c["name"] for c in inspect(conn).get_columns("users")]
         assert conn.execute(text("SELECT username FROM users")).scalar_one() == "Alice"
     command.upgrade(config, "0007")
+
+
+def test_a_restarted_server_loads_its_compiled_templates(
+    make_app, make_page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates compiled by a server are kept in its instance folder: the next
+    process loads them instead of compiling them again (a quicker first view)."""
+    import wikicoop.web.themes as themes
+
+    monkeypatch.setattr(themes, "_COMPILED", {})  # a process that compiled nothing yet
+    app = make_app()
+    make_page("Lavoir", "Le lavoir.")
+    assert app.test_client().get("/wiki/Lavoir").status_code == 200
+    kept = list((Path(app.instance_path) / themes.TEMPLATE_CACHE_DIR).iterdir())
+    assert len(kept) >= 3  # the page, its layout, their parts
+
+    monkeypatch.setattr(themes, "_COMPILED", {})  # the next process
+    restarted = make_app()
+    compiled: list[str] = []
+    real_compile = restarted.jinja_env.compile
+
+    def counting(source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real_compile(source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(restarted.jinja_env, "compile", counting)
+    assert "Le lavoir" in restarted.test_client().get("/wiki/Lavoir?x=1").text
+    assert compiled == []

@@ -17,12 +17,19 @@ import hashlib
 import logging
 import tomllib
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, send_from_directory, url_for
 from flask_login import current_user
-from jinja2 import BytecodeCache, ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import (
+    BytecodeCache,
+    ChoiceLoader,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    PrefixLoader,
+)
 from jinja2.bccache import Bucket
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -108,26 +115,50 @@ class ThemeChoice:
     stylesheets: tuple[tuple[str, str], ...]
 
 
-class _SharedBytecodeCache(BytecodeCache):
-    """Compiled templates kept in memory and shared by every app of the process.
+#: compiled templates by cache key, shared by every app of the process
+_COMPILED: dict[str, bytes] = {}
+#: where an instance keeps its compiled templates
+TEMPLATE_CACHE_DIR = Path("cache") / "templates"
 
-    One app compiles each template once anyway; this spares the recompilation when
-    a process builds many apps (the test suite builds one per test).
+
+class _TemplateCodeCache(BytecodeCache):
+    """Compiled templates, kept in memory for every app of the process (the test suite
+    builds one per test) and on disk in the instance folder: a restarted server loads
+    them instead of compiling them again (0.06 s of its first page view).
+
+    Jinja checks each one against its template's source (a changed template is compiled
+    again) and writes the files atomically (several workers may write at once).
     """
 
-    def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
+    def __init__(self, folder: Path | None) -> None:
+        self._disk = FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._store.get(bucket.key)
+        code = _COMPILED.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
+            return
+        if self._disk is not None:
+            self._disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                _COMPILED[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
+        _COMPILED[bucket.key] = bucket.bytecode_to_string()
+        if self._disk is not None:
+            # a read-only instance folder: compiled again at the next start
+            with suppress(OSError):
+                self._disk.dump_bytecode(bucket)
 
 
-_BYTECODE_CACHE = _SharedBytecodeCache()
+def _template_cache_folder(app: Flask) -> Path | None:
+    """The instance's folder of compiled templates, made if missing (None if it cannot)."""
+    folder = Path(app.instance_path) / TEMPLATE_CACHE_DIR
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 def _file_version(path: Path) -> str:
@@ -219,7 +250,7 @@ def init_themes(app: Flask, extra_template_dirs: Sequence[str] = ()) -> None:
     loaders = [FileSystemLoader(str(t.path / "templates")) for t in chain]
     loaders += [FileSystemLoader(folder) for folder in extra_template_dirs]
     app.jinja_loader = ChoiceLoader([*loaders, core_loader, PrefixLoader({"default": core_loader})])
-    app.jinja_env.bytecode_cache = _BYTECODE_CACHE
+    app.jinja_env.bytecode_cache = _TemplateCodeCache(_template_cache_folder(app))
     app.extensions["wikicoop.theme"] = chain[0]
 
     def theme_static(filename: str) -> Response:
