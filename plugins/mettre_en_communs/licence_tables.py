@@ -4,13 +4,26 @@ metadata (the core's tables never list them)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint
+import weakref
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy import inspect as inspect_database
 from sqlalchemy.orm import Session
 
 from wikicoop.core.models import UTCDateTime
 
 metadata = MetaData()
+#: the plugin tables found in each engine's database
+_FOUND: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
 
 #: one row per page and embedded item whose licence the page cannot carry
 licence_conflicts = Table(
@@ -31,5 +44,16 @@ licence_conflicts = Table(
 
 def has_table(session: Session, name: str) -> bool:
     """Whether the database has this plugin table (an upgrade not run yet, or the core's
-    tests, which migrate the core only: then the checks store nothing)."""
-    return inspect_database(session.connection()).has_table(name)
+    tests, which migrate the core only: then the checks store nothing).
+
+    A yes is remembered per engine: every save asks, and each look is a round trip to
+    the database (two a save on PostgreSQL); a no is looked for again next time.
+    """
+    engine = session.get_bind()
+    found = _FOUND.setdefault(engine, set()) if isinstance(engine, Engine) else set()
+    if name in found:
+        return True
+    if inspect_database(session.connection()).has_table(name):
+        found.add(name)
+        return True
+    return False

@@ -24,7 +24,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 #: SQLite's page cache of each connection, in KiB
-SQLITE_CACHE_KIB = 512
+SQLITE_CACHE_KIB = 256
 
 
 def make_engine(url: str) -> Engine:
