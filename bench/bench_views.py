@@ -254,6 +254,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=10, help="seconds of wrk before")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--saves", type=int, default=200, help="saves of each way (API, form)")
+    parser.add_argument("--page-cache-mb", type=int, help="the wiki's PAGE_CACHE_MB (32)")
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
@@ -275,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
         env["WIKICOOP_INSTANCE"] = str(instance)
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # set on some machines, never when deployed
+        if args.page_cache_mb is not None:
+            env["WIKICOOP_PAGE_CACHE_MB"] = str(args.page_cache_mb)
         if args.database_url:
             env["WIKICOOP_DATABASE_URL"] = args.database_url
         pages = page_paths(instance, args.database_url)

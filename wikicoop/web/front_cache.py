@@ -50,7 +50,12 @@ STAMP = "wikicoop.front_cache.stamp"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-@dataclass(frozen=True)
+#: what an answer kept costs besides its body and its own header lines: the entry, its
+#: key, the tuple of its lines (those many answers share are counted once, not here)
+_ENTRY_OVERHEAD = 800
+
+
+@dataclass(frozen=True, slots=True)
 class _Answer:
     stamp: Hashable
     status: str
@@ -58,10 +63,7 @@ class _Answer:
     gzipped: bytes
     etag: str | None
     last_modified: datetime | None
-
-    @property
-    def size(self) -> int:
-        return len(self.gzipped) + sum(len(k) + len(v) for k, v in self.headers) + 300
+    size: int  # bytes it holds of its own (the budget's unit)
 
 
 class FrontCache:
@@ -176,7 +178,14 @@ class FrontCache:
         kept_headers = tuple(
             self._shared_line(line) for line in headers if line[0].lower() != "content-length"
         )
-        answer = _Answer(stamp, status, kept_headers, compressed, named.get("etag"), modified)
+        own_lines = sum(  # the lines no other answer shares (its ETag, its date)
+            len(line[0]) + len(line[1]) + 100
+            for line in kept_headers
+            if self._lines.get(line) is not line
+        )
+        size = len(compressed) + own_lines + _ENTRY_OVERHEAD
+        etag = named.get("etag")
+        answer = _Answer(stamp, status, kept_headers, compressed, etag, modified, size)
         if answer.size > self._budget:
             return
         with self._lock:
