@@ -18,7 +18,7 @@ CASES = [
 ]
 
 
-def make_app(rule_class: type[Rule]) -> Flask:
+def routed_app(rule_class: type[Rule]) -> Flask:
     app = Flask(__name__)
     app.url_rule_class = rule_class
     app.add_url_rule("/", "home", lambda: "")
@@ -31,7 +31,7 @@ def make_app(rule_class: type[Rule]) -> Flask:
 def test_the_urls_are_werkzeug_s(endpoint: str, values: dict) -> None:
     built = []
     for rule_class in (Rule, LazyBuilderRule):
-        with make_app(rule_class).test_request_context():
+        with routed_app(rule_class).test_request_context():
             built.append(url_for(endpoint, **values))
     assert built[0] == built[1]
 
@@ -45,10 +45,10 @@ def test_a_builder_is_compiled_only_when_a_url_is_built(monkeypatch: pytest.Monk
         return real(rule, append_unknown)
 
     monkeypatch.setattr(Rule, "_compile_builder", counting)
-    make_app(Rule)
+    routed_app(Rule)
     assert len(compiled) == 2 * 4  # Werkzeug's own rules: two builders each at once
     compiled.clear()
-    app = make_app(LazyBuilderRule)
+    app = routed_app(LazyBuilderRule)
     compiled.clear()  # Flask's static route, added before the rule class was set
     with app.test_request_context():
         url_for("revision", number=7)
