@@ -10,8 +10,6 @@ CSRF token and base revision). Goal: p95 under 50 ms for both.
 
 from __future__ import annotations
 
-import http.client
-import json
 import re
 import subprocess
 import time
@@ -20,7 +18,9 @@ from html import unescape
 from pathlib import Path
 from random import Random
 from statistics import median
-from urllib.parse import urlencode
+from typing import Any
+
+from server_support import Answer, Browser  # tests/, on the path through bench_core
 
 #: the edit rate limit of the server measured (a bench edits faster than a person)
 EDIT_RATE_LIMIT = "1000000 per minute"
@@ -38,6 +38,13 @@ class Saves:
     milliseconds: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
+    def add(self, what: str, answer: Answer, milliseconds: float) -> None:
+        """One save's answer: timed when it saved (200/201, or the form's 302)."""
+        if answer.status in (200, 201, 302):
+            self.milliseconds.append(milliseconds)
+        else:
+            self.failures.append(f"{what}: {answer.status}")
+
     def p95(self) -> float:
         ordered = sorted(self.milliseconds)
         return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
@@ -54,38 +61,11 @@ class Saves:
         )
 
 
-class Browser:
-    """One keep-alive connection that keeps its cookies, as a browser would."""
-
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, form: dict[str, str] | None = None, **headers: str
-    ) -> tuple[int, str, float]:
-        """(status, body, milliseconds)."""
-        sent = {"Accept-Language": "fr", **headers}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urlencode(form).encode()
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        started = time.perf_counter()
-        self.connection.request(method, path, body=body, headers=sent)
-        response = self.connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        elapsed = (time.perf_counter() - started) * 1000
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                cookie = value.split(";", 1)[0]
-                key, _, content = cookie.partition("=")
-                self.cookies[key.strip()] = content
-        return response.status, text, elapsed
-
-    def close(self) -> None:
-        self.connection.close()
+def timed(browser: Browser, port: int, method: str, path: str, **kw: Any) -> tuple[Answer, float]:
+    """An answer of the server, and the milliseconds it took."""
+    started = time.perf_counter()
+    answer = browser.request(port, method, path, **kw)
+    return answer, (time.perf_counter() - started) * 1000
 
 
 def make_editor(wikicoop: Path, env: dict[str, str]) -> str:
@@ -119,63 +99,42 @@ def _hidden_fields(html: str) -> dict[str, str]:
 def api_saves(port: int, token: str, paths: list[str], count: int, rng: Random) -> Saves:
     """``count`` saves through the API, each of a random page."""
     saves = Saves("API")
-    client = Browser(port)
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    try:
-        for number in range(count):
-            path = rng.choice(paths).removeprefix("/wiki/")
-            status, body, _ = client.request("GET", f"/api/v1/pages/{path}", **auth)
-            if status != 200:
-                saves.failures.append(f"GET {path}: {status}")
-                continue
-            page = json.loads(body)
-            text = page["text"] + f"\n\nAjout {number} du banc d'essai."
-            payload = {"text": text, "base_revision": page["latest_revision"], "summary": "banc"}
-            client.connection.request(
-                "PUT", f"/api/v1/pages/{path}", body=json.dumps(payload).encode(), headers=auth
-            )
-            started = time.perf_counter()
-            response = client.connection.getresponse()
-            response.read()
-            elapsed = (time.perf_counter() - started) * 1000
-            if response.status in (200, 201):
-                saves.milliseconds.append(elapsed)
-            else:
-                saves.failures.append(f"PUT {path}: {response.status}")
-    finally:
-        client.close()
+    client, auth = Browser(), {"Authorization": f"Bearer {token}"}
+    for number in range(count):
+        address = "/api/v1/pages/" + rng.choice(paths).removeprefix("/wiki/")
+        page = client.get(port, address, headers=auth)
+        if page.status != 200:
+            saves.failures.append(f"GET {address}: {page.status}")
+            continue
+        text = page.json()["text"] + f"\n\nAjout {number} du banc d'essai."
+        payload = {"text": text, "base_revision": page.json()["latest_revision"], "summary": "banc"}
+        saves.add(
+            f"PUT {address}", *timed(client, port, "PUT", address, body=payload, headers=auth)
+        )
     return saves
 
 
 def form_saves(port: int, paths: list[str], count: int, rng: Random) -> Saves:
     """``count`` saves through the edit form of a logged-in contributor."""
     saves = Saves("form")
-    browser = Browser(port)
-    try:
-        _, login_page, _ = browser.request("GET", "/compte/connexion")
-        fields = {"username": EDITOR, "password": PASSWORD, **_hidden_fields(login_page)}
-        status, _, _ = browser.request("POST", "/compte/connexion", form=fields)
-        if status != 302:
-            saves.failures.append(f"login: {status}")
-            return saves
-        for number in range(count):
-            path = rng.choice(paths)
-            status, form_page, _ = browser.request("GET", f"{path}?action=edit")
-            text = re.search(r"<textarea[^>]*>(.*?)</textarea>", form_page, re.DOTALL)
-            if status != 200 or text is None:
-                saves.failures.append(f"GET {path}?action=edit: {status}")
-                continue
-            fields = {
-                **_hidden_fields(form_page),
-                "text": unescape(text.group(1)).lstrip("\n") + f"\n\nAjout {number}.",
-                "summary": "banc",
-                "save": "Enregistrer",
-            }
-            status, _, elapsed = browser.request("POST", f"{path}?action=edit", form=fields)
-            if status == 302:
-                saves.milliseconds.append(elapsed)
-            else:
-                saves.failures.append(f"POST {path}: {status}")
-    finally:
-        browser.close()
+    browser = Browser()
+    login = browser.login(port, EDITOR, PASSWORD)
+    if login.status != 302:
+        saves.failures.append(f"login: {login.status}")
+        return saves
+    for number in range(count):
+        path = rng.choice(paths)
+        form_page = browser.get(port, f"{path}?action=edit")
+        text = re.search(r"<textarea[^>]*>(.*?)</textarea>", form_page.text, re.DOTALL)
+        if form_page.status != 200 or text is None:
+            saves.failures.append(f"GET {path}?action=edit: {form_page.status}")
+            continue
+        fields = {
+            **_hidden_fields(form_page.text),
+            "text": unescape(text.group(1)).lstrip("\n") + f"\n\nAjout {number}.",
+            "summary": "banc",
+            "save": "Enregistrer",
+        }
+        answer = timed(browser, port, "POST", f"{path}?action=edit", form=fields)
+        saves.add(f"POST {path}", *answer)
     return saves
