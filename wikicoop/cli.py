@@ -105,7 +105,7 @@ def _app_factory() -> Flask:
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """wikicoop: the participatory wiki of a territory."""
-    if ctx.invoked_subcommand != "run":  # run turns it on once its app is built
+    if ctx.invoked_subcommand != "run":  # run turns it on once it has built its app
         gc.enable()  # paused by the launcher (wikicoop.launcher) while the command loaded
 
 
@@ -162,6 +162,11 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
         # http://127.0.0.1 has no TLS: secure-only cookies would never come back
         overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     app = create_app(overrides)
+    # the start's objects (paused collector, wikicoop.launcher) out of the collector's
+    # way for good; what the checks and the warm-up make next is collected as usual (a
+    # first start may load the seed pages or rebuild a whole index)
+    gc.freeze()
+    gc.enable()
     from .server import AlreadyRunning, claim_pid_file, serve
 
     if not debug:
@@ -172,7 +177,6 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
     initialize(app)
     click.echo(f"Le wiki est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     if debug:
-        gc.enable()
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     serve(app, host=host, port=port, workers=workers)

@@ -5,8 +5,9 @@ Starting the wiki allocates about a million objects that live as long as the pro
 (modules, classes, routes, templates) and almost no garbage: each collection on the way
 only walks them again (about 0.1 s in all). The collector is paused while the command
 line and its libraries load; every command but ``run`` turns it back on before it
-starts, and ``run`` does so after building the app, freezing those objects out of the
-collector for its forked workers (:func:`wikicoop.server.share_with_workers`).
+starts, and ``run`` does so once it has built its app, after freezing those objects out
+of the collector's way (:func:`gc.freeze`; :func:`wikicoop.server.share_with_workers`
+freezes what the master holds again before forking its workers).
 """
 
 from __future__ import annotations

@@ -73,13 +73,13 @@ def warm_up(app: Flask) -> None:
     way to the first answer."""
     language = app.config["LANGUAGES"].split(",")[0].strip()
     try:
-        path = next(iter(_a_recent_page(app)), "/")
+        path = _page_touched_last(app) or "/"
         app.test_client().get(path, follow_redirects=True, headers={"Accept-Language": language})
     except Exception:  # a warm-up must never stop the start; the workers will do it
         app.logger.exception("warm-up before forking failed")
 
 
-def _a_recent_page(app: Flask) -> list[str]:
+def _page_touched_last(app: Flask) -> str | None:
     """The address of the page touched last, if there is one."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
@@ -91,7 +91,7 @@ def _a_recent_page(app: Flask) -> list[str]:
     with Session(engine_of(app)) as session:
         query = select(Page).where(Page.deleted_at.is_(None)).order_by(Page.touched_at.desc())
         page = session.scalars(query.limit(1)).first()
-        return [page_url(page.title)] if page is not None else []
+        return page_url(page.title) if page is not None else None
 
 
 def share_with_workers(app: Flask) -> None:
@@ -100,13 +100,11 @@ def share_with_workers(app: Flask) -> None:
     After :func:`warm_up`, every object the master holds is frozen out of the garbage
     collector (:func:`gc.freeze`): a collection in a worker no longer writes to them, so
     the memory pages that hold them stay shared with the master and the other worker
-    instead of being copied into each (copy-on-write). The collector, paused while the
-    app was built (:mod:`wikicoop.launcher`), then runs again.
+    instead of being copied into each (copy-on-write).
     """
     warm_up(app)
     release_inherited_handles(app, in_child=False)  # the workers open their own
     gc.freeze()  # without a collection first: the start leaves next to no garbage
-    gc.enable()
 
 
 def pid_file(app: Flask) -> Path:

@@ -293,10 +293,10 @@ def test_the_master_warms_up_before_forking(app: Flask, make_page) -> None:
 def test_a_failed_warm_up_never_stops_the_start(
     app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def unreachable(_app: Flask) -> list[str]:
+    def unreachable(_app: Flask) -> str | None:
         raise OSError("database away")
 
-    monkeypatch.setattr(server, "_a_recent_page", unreachable)
+    monkeypatch.setattr(server, "_page_touched_last", unreachable)
     with caplog.at_level(logging.ERROR):
         warm_up(app)
     assert "warm-up before forking failed" in caplog.text

@@ -42,10 +42,10 @@ from .page_cache import gunzipped, gzipped
 #: environ key: the view's answer is the same for every visitor with this request's key
 #: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)
 SHAREABLE = "wikicoop.front_cache.shareable"
-#: header lines kept once for all the answers that carry them (CSP, Vary…)
-_SHARED_LINES_MAX = 256
 #: environ key: the change stamp read by the front cache (the view reuses it)
 STAMP = "wikicoop.front_cache.stamp"
+#: header lines kept once for all the answers that carry them (CSP, Vary…)
+_SHARED_LINES_MAX = 256
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -209,14 +209,17 @@ class FrontCache:
 
     @staticmethod
     def _send(answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
-        if _unchanged_for_browser(answer, environ):
-            start_response("304 NOT MODIFIED", list(answer.headers))
-            return [b""]
-        if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        compressed = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        headers = list(answer.headers)
+        if compressed:  # another representation of the page: a weak tag (as nginx gives)
             headers = [
                 (k, f"W/{v}" if k.lower() == "etag" and not v.startswith("W/") else v)
-                for k, v in answer.headers
+                for k, v in headers
             ]
+        if _unchanged_for_browser(answer, environ):
+            start_response("304 NOT MODIFIED", headers)
+            return [b""]
+        if compressed:
             headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(answer.gzipped)))]
             start_response(answer.status, headers)
             return [answer.gzipped]
