@@ -286,7 +286,9 @@ def test_the_master_warms_up_before_forking(app: Flask, make_page) -> None:
     make_page("Accueil", "Bienvenue.")
     make_page("Lavoir", "Le lavoir.")
     warm_up(app)
-    kept = [(path, language) for path, _host, _scheme, language, _ in front_cache_of(app)._answers]
+    kept = [
+        (path, language) for path, _host, _scheme, language, _ in front_cache_of(app).kept_keys()
+    ]
     assert kept == [("/wiki/Lavoir", "fr")]
 
 

@@ -25,8 +25,6 @@ request to Flask, which answers as it does then.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_accept_header, parse_date
 
 from ..core.change_stamp import ChangeStamp
-from .page_cache import gunzipped, gzipped
+from .page_cache import SizedLru, gunzipped, gzipped
 
 #: environ key: the view's answer is the same for every visitor with this request's key
 #: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)
@@ -63,7 +61,6 @@ class _Answer:
     gzipped: bytes
     etag: str | None
     last_modified: datetime | None
-    size: int  # bytes it holds of its own (the budget's unit)
 
 
 class FrontCache:
@@ -83,9 +80,7 @@ class FrontCache:
         self._stamp = stamp
         self._budget = max(0, budget)
         self._private = tuple(f"{name}=" for name in private_cookies)
-        self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
+        self._answers: SizedLru[Hashable, _Answer] = SizedLru(self._budget)
         self._lines: dict[tuple[str, str], tuple[str, str]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
@@ -126,10 +121,14 @@ class FrontCache:
     def __len__(self) -> int:
         return len(self._answers)
 
+    def kept_keys(self) -> list[Hashable]:
+        """The keys of the answers kept now, least recently used first."""
+        return self._answers.keys()
+
     @property
     def kept_bytes(self) -> int:
         """Bytes of the answers kept now."""
-        return self._bytes
+        return self._answers.kept_bytes
 
     def _key(self, environ: dict[str, Any]) -> Hashable | None:
         """The key of a request this cache may answer, or None."""
@@ -152,12 +151,8 @@ class FrontCache:
         )
 
     def _kept(self, key: Hashable, stamp: Hashable) -> _Answer | None:
-        with self._lock:
-            kept = self._answers.get(key)
-            if kept is None or kept.stamp != stamp:
-                return None
-            self._answers.move_to_end(key)
-            return kept
+        kept = self._answers.get(key)
+        return kept if kept is not None and kept.stamp == stamp else None
 
     @staticmethod
     def _worth_keeping(environ: dict[str, Any], answered: dict[str, Any]) -> bool:
@@ -185,18 +180,8 @@ class FrontCache:
         )
         size = len(compressed) + own_lines + _ENTRY_OVERHEAD
         etag = named.get("etag")
-        answer = _Answer(stamp, status, kept_headers, compressed, etag, modified, size)
-        if answer.size > self._budget:
-            return
-        with self._lock:
-            old = self._answers.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._answers[key] = answer
-            self._bytes += answer.size
-            while self._bytes > self._budget:
-                _, dropped = self._answers.popitem(last=False)
-                self._bytes -= dropped.size
+        answer = _Answer(stamp, status, kept_headers, compressed, etag, modified)
+        self._answers.put(key, answer, size)
 
     def _shared_line(self, line: tuple[str, str]) -> tuple[str, str]:
         """The one copy of a header line that many answers carry (not their own tags)."""

@@ -26,6 +26,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 #: what a kept page costs besides its body (the entry, its key and its tags), in bytes
 _ENTRY_OVERHEAD = 300
@@ -68,39 +72,71 @@ class CachedPage:
         return len(self.gzipped) + _ENTRY_OVERHEAD
 
 
-class PageHtmlCache:
-    """A thread-safe LRU of finished pages within a byte budget, and of the addresses
-    that led to them."""
+class SizedLru(Generic[K, V]):
+    """A thread-safe LRU within a byte budget: each value comes with its size, and the
+    least recently used ones are dropped while the sizes exceed the budget (the front
+    cache's answers and the view's pages)."""
 
-    def __init__(self, budget: int = 8 * 2**20) -> None:
+    def __init__(self, budget: int) -> None:
         self._budget = max(0, budget)
         self._bytes = 0
-        self._entries: OrderedDict[Hashable, CachedPage] = OrderedDict()
+        self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: K) -> V | None:
+        """The value under ``key`` (now the most recently used), or None."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
+
+    def put(self, key: K, value: V, size: int) -> None:
+        """Keep ``value`` under ``key`` (not at all when it alone exceeds the budget)."""
+        if size > self._budget:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self._budget:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._bytes -= dropped
+
+    def keys(self) -> list[K]:
+        """The keys kept now, least recently used first."""
+        with self._lock:
+            return list(self._items)
+
+    @property
+    def kept_bytes(self) -> int:
+        """The summed sizes of the values kept now."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class PageHtmlCache:
+    """Finished pages within a byte budget (:class:`SizedLru`), and the addresses that
+    led to them."""
+
+    def __init__(self, budget: int = 8 * 2**20) -> None:
+        self._pages: SizedLru[Hashable, CachedPage] = SizedLru(budget)
         # address -> (change stamp read before the key was found, key)
         self._addresses: OrderedDict[Hashable, tuple[Hashable, Hashable]] = OrderedDict()
         self._lock = Lock()
 
     def get(self, key: Hashable) -> CachedPage | None:
         """The page stored under ``key``, or None."""
-        with self._lock:
-            page = self._entries.get(key)
-            if page is not None:
-                self._entries.move_to_end(key)
-            return page
+        return self._pages.get(key)
 
     def put(self, key: Hashable, page: CachedPage) -> None:
         """Store a page, dropping the least recently used ones beyond the budget."""
-        if page.size > self._budget:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
-            self._entries[key] = page
-            self._bytes += page.size
-            while self._bytes > self._budget:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= dropped.size
+        self._pages.put(key, page, page.size)
 
     def fresh(self, address: Hashable, stamp: Hashable) -> CachedPage | None:
         """The page ``address`` led to when the change stamp was ``stamp``, if any."""
@@ -108,11 +144,8 @@ class PageHtmlCache:
             seen = self._addresses.get(address)
             if seen is None or seen[0] != stamp:
                 return None
-            page = self._entries.get(seen[1])
-            if page is not None:
-                self._entries.move_to_end(seen[1])
-                self._addresses.move_to_end(address)
-            return page
+            self._addresses.move_to_end(address)
+        return self._pages.get(seen[1])
 
     def remember(self, address: Hashable, stamp: Hashable, key: Hashable) -> None:
         """``address`` leads to the page under ``key`` while the stamp is ``stamp``."""
@@ -125,7 +158,7 @@ class PageHtmlCache:
     @property
     def kept_bytes(self) -> int:
         """Bytes of the pages kept now."""
-        return self._bytes
+        return self._pages.kept_bytes
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._pages)
