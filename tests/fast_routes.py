@@ -1,4 +1,5 @@
-"""Cheaper apps for the tests: the URL builders of werkzeug, compiled once per process.
+"""Cheaper apps for the tests: the URL builders of werkzeug compiled once per process,
+and the plugins' entry points read once per state of ``sys.path``.
 
 Every test builds a fresh wiki (``create_app``), and about two thirds of that time is
 werkzeug turning the builder of each of the ~180 URL rules into Python code (an AST
@@ -6,14 +7,25 @@ compiled with ``compile``): the same code for every app. That code depends only 
 rule's text and parsed parts and on ``append_unknown`` when the rule has no defaults, so
 it is kept per process; each rule still binds the shared function to itself, as
 werkzeug does. Rules with defaults are compiled as usual. Nothing of the wiki changes.
+
+Reading the entry points parses the metadata of every installed distribution (about a
+fifth of a ``create_app``). The answer is kept per ``sys.path`` and the modification
+times of its folders: a plugin installed by a test (a new ``*.dist-info`` folder, or a
+folder put on ``sys.path``) changes that key, as it changes what importlib's own
+finders see.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
+from importlib.metadata import EntryPoints, entry_points
 from typing import Any
 
 from werkzeug.routing.rules import Rule
+
+from wikicoop.plugins import manager
 
 _compile_builder = Rule._compile_builder
 _builders: dict[tuple[Any, ...], Callable[..., tuple[str, str]]] = {}
@@ -29,6 +41,29 @@ def _compiled_once(self: Rule, append_unknown: bool = True) -> Callable[..., tup
     return builder
 
 
+_entry_points: dict[tuple[Any, ...], EntryPoints] = {}
+
+
+def _path_state() -> tuple[tuple[str, int], ...]:
+    state = []
+    for folder in sys.path:
+        try:
+            state.append((folder, os.stat(folder or ".").st_mtime_ns))
+        except OSError:
+            state.append((folder, -1))
+    return tuple(state)
+
+
+def _entry_points_once(*, group: str) -> EntryPoints:
+    key = (group, _path_state())
+    found = _entry_points.get(key)
+    if found is None:
+        found = _entry_points[key] = entry_points(group=group)
+    return found
+
+
 def install() -> None:
-    """Compile each URL builder once per process (idempotent)."""
+    """Compile each URL builder once per process and read the entry points once per
+    state of ``sys.path`` (idempotent)."""
     Rule._compile_builder = _compiled_once  # type: ignore[method-assign]
+    manager.entry_points = _entry_points_once  # type: ignore[assignment]
