@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",
     # Folder of the Whoosh index; empty means <instance>/search-index.
     "SEARCH_INDEX_DIR": "",
+    # Whoosh: seconds a process gathers the index updates of its saves into one write
+    # (a burst of saves costs one index commit); search finds a save after about this
+    "SEARCH_INDEX_GATHER_SECONDS": 0.5,
     "DEFAULT_LICENCE": "CC-BY-SA-4.0",
     "DEFAULT_LANGUAGE": "fr",
     "LANGUAGES": "fr,en",
@@ -172,6 +175,8 @@ def _coerce(raw: str, default: Any, name: str = "") -> Any:
         raise ValueError(f"{ENV_PREFIX}… expects true or false, got {raw!r}")
     if isinstance(default, int):
         return int(raw.replace("_", ""))
+    if isinstance(default, float):
+        return float(raw.replace("_", "").replace(",", "."))
     if isinstance(default, list):
         if raw.lstrip().startswith("["):
             items = json.loads(raw)

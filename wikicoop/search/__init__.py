@@ -89,7 +89,9 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["wikicoop.search"] = backend
     app.extensions[_INDEXER] = Indexer(
-        lambda page_ids: _apply(app, page_ids), lambda: pages_behind(app)
+        lambda page_ids: _apply(app, page_ids),
+        lambda: pages_behind(app),
+        gather_seconds=app.config["SEARCH_INDEX_GATHER_SECONDS"],
     )
 
     def after_commit(session: Session) -> None:

@@ -4,6 +4,11 @@ A save commits and answers; the ids of the pages it touched go into this queue, 
 thread of the same process brings their index entries in line with the database. So no
 request ever waits for Whoosh's write lock, whichever process holds it and for how long.
 
+The thread gathers the updates of :data:`GATHER_SECONDS` into one write (unless someone
+waits for them: :meth:`Indexer.flush`): each Whoosh commit writes a segment, and a burst
+of saves costs one commit instead of one each, so the thread takes the processor from
+the requests of its process (same interpreter lock) a few times a second at most.
+
 Nothing is forgotten:
 
 - an update that cannot take the lock (:class:`~.whoosh_backend.IndexBusy`) or reach the
@@ -40,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: seconds without work after which the thread ends (it starts again when needed)
 IDLE_SECONDS = 30.0
+#: seconds the updates queued after a first one are gathered into its write
+GATHER_SECONDS = 0.5
 #: at most one "index behind the database" check per process in this many seconds
 CHECK_SECONDS = 600.0
 #: first pause before a retry (doubled up to RETRY_MAX_SECONDS)
@@ -63,6 +70,7 @@ class Indexer:
             transient error (index busy or not ready, database unreachable) to be retried.
         behind: the ids of the pages whose index entries differ from the database.
         name: the thread's name, for logs.
+        gather_seconds: how long updates are gathered into one write (0: none).
     """
 
     def __init__(
@@ -71,8 +79,10 @@ class Indexer:
         behind: Callable[[], set[int]],
         *,
         name: str = "wikicoop-search-indexer",
+        gather_seconds: float = GATHER_SECONDS,
     ) -> None:
         self._apply, self._behind, self._name = apply, behind, name
+        self._gather_seconds = max(0.0, float(gather_seconds))
         self._reset()
         _live.add(self)
 
@@ -80,6 +90,8 @@ class Indexer:
         """Fresh state (also in a forked child: the parent's lock may be held there)."""
         self._cond = threading.Condition()
         self._pending: set[int] = set()
+        self._first_queued = 0.0  # when the oldest pending update was queued
+        self._waiting = 0  # flushes waiting: nothing is gathered meanwhile
         self._busy = False  # a batch or a check is running
         self._thread: threading.Thread | None = None
         self._last_check: float | None = None
@@ -91,6 +103,8 @@ class Indexer:
         if not ids:
             return
         with self._cond:
+            if not self._pending:
+                self._first_queued = time.monotonic()
             self._pending |= ids
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
@@ -103,7 +117,12 @@ class Indexer:
         For tests and scripts that search right after a save, and for the exit.
         """
         with self._cond:
-            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+            self._waiting += 1
+            self._cond.notify_all()  # a gathering thread writes at once
+            try:
+                return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+            finally:
+                self._waiting -= 1
 
     @property
     def pending(self) -> frozenset[int]:
@@ -144,8 +163,18 @@ class Indexer:
                 return None
             self._cond.wait(remaining)
         self._busy = True
+        self._gather()
         batch, self._pending = self._pending, set()
         return batch
+
+    def _gather(self) -> None:
+        """Under the lock: let the updates of the next moments join the pending ones,
+        until :data:`GATHER_SECONDS` after the oldest, or at once when a flush waits."""
+        while self._pending and not self._waiting:
+            remaining = self._first_queued + self._gather_seconds - time.monotonic()
+            if remaining <= 0:
+                return
+            self._cond.wait(remaining)
 
     def _check_due(self) -> bool:
         return self._last_check is None or time.monotonic() - self._last_check >= CHECK_SECONDS
