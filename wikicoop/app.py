@@ -62,6 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.front_cache import FrontCache
     from .web.lazy_rules import LazyBuilderRule
+    from .web.requests_counted import CountedRequests
     from .web.themes import init_themes
 
     instance = Path((overrides or {}).get("INSTANCE_PATH") or config.instance_path_from_env())
@@ -94,6 +95,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    # counted while answered: the search indexing thread of this process gives way to them
+    app.wsgi_app = CountedRequests(app.wsgi_app)  # type: ignore[method-assign]
     signals.set_sender_provider(_current_app_or_none)
     security.init_app(app)  # first: its form check must see the body before CSRF does
     csrf.init_app(app)

@@ -7,9 +7,10 @@ import threading
 
 import pytest
 
+from wikicoop.search import activity
 from wikicoop.search.indexer import Indexer
 
-pytestmark = pytest.mark.any_database
+pytestmark = pytest.mark.any_database  # threads and a count: no database
 
 
 class Recorder:
@@ -53,3 +54,46 @@ def test_without_gathering_each_update_is_written_as_it_comes() -> None:
     indexer.submit([4])
     assert recorder.written.wait(10)
     assert recorder.batches == [{4}]
+
+
+# -- giving way to the requests of the process (search/activity.py) -----------------
+
+
+def _give_way_in_a_thread(allowance: float) -> threading.Thread:
+    def run() -> None:
+        with activity.courteous(allowance):
+            activity.give_way()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_the_indexing_thread_waits_while_a_request_is_answered() -> None:
+    with activity.REQUESTS.answering():
+        waiting = _give_way_in_a_thread(allowance=60)
+        waiting.join(0.3)
+        assert waiting.is_alive(), "it went on while the request was being answered"
+    waiting.join(10)
+    assert not waiting.is_alive(), "it kept waiting after the request was answered"
+
+
+def test_its_wait_has_an_allowance_so_a_busy_process_still_indexes() -> None:
+    with activity.REQUESTS.answering():
+        waiting = _give_way_in_a_thread(allowance=0.2)
+        waiting.join(10)
+        assert not waiting.is_alive(), "it waited beyond its allowance"
+
+
+def test_other_threads_never_wait() -> None:
+    with activity.REQUESTS.answering():
+        activity.give_way()  # a command or a test writing the index: at once
+
+
+def test_the_web_layer_counts_the_request_being_answered(app) -> None:
+    seen: list[int] = []
+    app.before_request(lambda: seen.append(activity.REQUESTS.in_flight))
+    before = activity.REQUESTS.in_flight
+    app.test_client().get("/wiki/Accueil")
+    assert seen == [before + 1]
+    assert activity.REQUESTS.in_flight == before

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from ..core.db import engine_of, sessionmaker_of
 from ..core.models import Page, Revision
 from ..core.render_cache import FORGOTTEN_RENDERS
+from .activity import give_way
 from .backend import RebuiltInParts, SearchBackend, SearchDocument
 from .documents import FIELDS_EXTENSION as _FIELDS
 from .documents import document_for, index_states, is_searchable, searchable_pages
@@ -338,6 +339,7 @@ def _write(app: Flask, session: Session, page_ids: set[int]) -> dict[int, int | 
     size = 0
     for page in searchable_pages(session, page_ids):
         if is_searchable(page, app.config):  # which pages visitors may find: one place
+            give_way()  # the indexing thread lets this process's requests go first
             document = _document(app, session, renderer, page)
             documents.append(document)
             written[page.id] = document.revision_id

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy.exc import OperationalError
 
+from .activity import courteous
 from .whoosh_backend import SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -182,13 +183,14 @@ class Indexer:
     def _work(self, batch: set[int]) -> float:
         """Index ``batch`` (or run a check when empty); the pause before the next one."""
         try:
-            if batch:
-                again = self._apply(batch)
-            else:
-                self._last_check = time.monotonic()
-                again = self._behind()
-                if again:  # often another process's updates still on their way: no alarm
-                    log.info("search index behind the database: %d page(s) queued", len(again))
+            with courteous():  # the requests of this process go first (activity.py)
+                if batch:
+                    again = self._apply(batch)
+                else:
+                    self._last_check = time.monotonic()
+                    again = self._behind()
+            if again and not batch:  # often another process's updates on their way: no alarm
+                log.info("search index behind the database: %d page(s) queued", len(again))
         except _TRANSIENT as exc:
             self._failures += 1
             pause = min(RETRY_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)

@@ -55,6 +55,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, SegmentWriter
 
 from . import analysis
+from .activity import give_way
 from .backend import QueryError, SearchDocument, SearchQuery, SearchResults
 from .query_syntax import clean_query_text, has_positive, parse_query_text, positive_count
 from .whoosh_parts import WhooshPart, commit_parts
@@ -269,6 +270,7 @@ class WhooshBackend:
         writer = self._writer(self._open())
         try:
             for fields_ in prepared:
+                give_way()  # between two pages (the analysis is the costly part)
                 writer.update_document(**fields_)
         except BaseException:
             writer.cancel()
@@ -302,6 +304,7 @@ class WhooshBackend:
         ix = self._open()
         if len(ix._segments()) <= SMALL_SEGMENTS_KEPT + 1:
             return
+        give_way()  # a merge holds the interpreter for 100 ms or more: when quiet, if can be
         try:
             writer = ix.writer(timeout=0.0, compound=False)
         except LockError:
