@@ -165,6 +165,23 @@ def test_concurrent_saves_are_all_indexed(app, make_page):
     assert len(found(app, "vélos partagés")) == 6
 
 
+def test_without_redis_a_process_merges_at_most_once_in_a_while(app, monkeypatch):
+    """A burst of writes asks for a merge after each; the process merges once, then
+    again only after ``LOCAL_SECONDS`` (a merge holds the interpreter its requests share)."""
+    from wikicoop.search import maintenance, whoosh_backend
+
+    calls: list[str] = []
+    monkeypatch.setattr(
+        whoosh_backend.WhooshBackend, "maintain", lambda self: calls.append("maintain")
+    )
+    for _ in range(5):
+        maintenance.maintain_later(app)
+    assert calls == ["maintain"]
+    app.extensions[maintenance._LAST_LOCAL] -= maintenance.LOCAL_SECONDS
+    maintenance.maintain_later(app)
+    assert calls == ["maintain", "maintain"]
+
+
 def test_web_saves_merge_index_segments_after_the_response(app, client, auth, monkeypatch):
     """A save commits its index update without merging; the indexing thread merges after
     writing, once the response is sent."""

@@ -2,14 +2,19 @@
 
 :func:`maintain_later` is what the indexing code calls after a write, instead of merging
 there: with Redis, a job for ``wikicoop worker`` (at most one waiting per
-:data:`COALESCE_SECONDS`, however many writes asked); without Redis, at once, in this
-process, as before. The worker must see the same index as the web servers (the same
-``INSTANCE_PATH`` for Whoosh; any worker for the PostgreSQL backend).
+:data:`COALESCE_SECONDS`, however many writes asked); without Redis, in this process,
+at most once per :data:`LOCAL_SECONDS`: a merge takes 100–370 ms of the interpreter
+that the process's requests share, and merging after every write of a burst of saves
+made their slowest answers twice as slow (bench/bench_views.py). Between two merges a
+process adds at most one segment per gathering of its indexing thread. The worker must
+see the same index as the web servers (the same ``INSTANCE_PATH`` for Whoosh; any worker
+for the PostgreSQL backend).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, current_app
 
@@ -20,6 +25,10 @@ log = logging.getLogger(__name__)
 
 #: writes within this many seconds share one maintenance job
 COALESCE_SECONDS = 30
+#: without Redis: a process maintains the index at most once in this many seconds
+LOCAL_SECONDS = 15.0
+#: app.extensions key: when this process last maintained the index itself
+_LAST_LOCAL = "wikicoop.search.maintained_at"
 
 
 def maintain_index() -> None:
@@ -38,6 +47,12 @@ def maintain_later(app: Flask) -> None:
                 key = f"wikicoop:jobs:{queue_name(app.config)}:maintain-index"
                 if not connection.set(key, "1", nx=True, ex=COALESCE_SECONDS):
                     return  # one is already waiting
+            else:
+                last = app.extensions.get(_LAST_LOCAL)
+                now = time.monotonic()
+                if last is not None and now - last < LOCAL_SECONDS:
+                    return  # merged a moment ago: the next write after the pause asks again
+                app.extensions[_LAST_LOCAL] = now
             enqueue(maintain_index)
     except Exception:  # housekeeping only: the next write asks again
         log.exception("search index maintenance could not be started")
