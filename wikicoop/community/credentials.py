@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.models import ApiToken, User, utcnow
@@ -54,9 +54,9 @@ LAST_USE_PRECISION = timedelta(minutes=1)
 def user_for_token(session: Session, token: str) -> User | None:
     """The active user owning a valid, unrevoked token (its last use is recorded)."""
     row = session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False)
-        )
+        select(ApiToken)
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked.is_(False))
+        .options(joinedload(ApiToken.user))  # one query per call of a script, not two
     ).first()
     if row is None or not row.user.active:
         return None

@@ -15,7 +15,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -29,6 +29,7 @@ from ..rendering.pipeline import Renderer
 from ..text.licences import LicenceError, get_licence, relicense_refusal_params
 from ..text.titles import Title, TitleError, parse_title
 from . import moderation, render_cache
+from .accounts_state import Account
 from .models import CategoryMembership, Page, PageLink, Revision, User, utcnow
 
 MAX_SUMMARY_CHARS = 500
@@ -43,10 +44,15 @@ class EditError(ServiceError):
 
 @dataclass(frozen=True)
 class Author:
-    """Who makes an edit: a user, or an address when anonymous editing is allowed."""
+    """Who makes an edit: a user, or an address when anonymous editing is allowed.
+
+    ``account``: the user's state already read by the caller (a request's), so that the
+    write path does not read their block again; read afresh when None.
+    """
 
     user: User | None
     ip: str | None = None
+    account: Account | None = field(default=None, compare=False, repr=False)
 
 
 def clean_text(text: object, max_bytes: int) -> str:
@@ -266,6 +272,7 @@ def check_can_write(
             author.user,
             protection=page.protection if page is not None else "",
             now=now,
+            account=author.account,
         )
     except moderation.WriteRefused as refused:
         raise EditError(refused.code, status=refused.status, **refused.params) from None

@@ -148,7 +148,9 @@ def diff_opens(change: Any) -> bool:
 def author() -> rev.Author:
     """The author of an edit made by the current request."""
     user = current_user if current_user.is_authenticated else None
-    return rev.Author(user=user, ip=None if user else request.remote_addr)
+    if user is None:
+        return rev.Author(user=None, ip=request.remote_addr)
+    return rev.Author(user=user, account=account())  # its block read once per request
 
 
 def edit_rate_limit() -> str:
