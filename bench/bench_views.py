@@ -256,6 +256,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--saves", type=int, default=200, help="saves of each way (API, form)")
     parser.add_argument("--page-cache-mb", type=int, help="the wiki's PAGE_CACHE_MB (32)")
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting of the wiki measured (WIKICOOP_NAME), e.g. for an A/B; repeatable",
+    )
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     return parser.parse_args(argv)
@@ -280,6 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             env["WIKICOOP_PAGE_CACHE_MB"] = str(args.page_cache_mb)
         if args.database_url:
             env["WIKICOOP_DATABASE_URL"] = args.database_url
+        for setting in args.setting:
+            name, _, value = setting.partition("=")
+            env[f"WIKICOOP_{name.strip().upper()}"] = value
         pages = page_paths(instance, args.database_url)
         paths = ["/wiki/" + quote(path, safe="/:") for path in pages]
         print(f"bench_views: {len(paths)} pages, load average {load_average()}", flush=True)
