@@ -24,7 +24,7 @@ from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
 from .core.setup_lock import setup_lock
-from .search import ensure_in_step, indexing_deferred, rebuild
+from .search import ensure_in_step, ensure_index_built, indexing_deferred, rebuild
 from .search.parallel import default_workers
 from .text.titles import Title
 from .web.db import get_session
@@ -60,10 +60,14 @@ def load_seed_pages(app: Flask, session: Session) -> list[Title]:
     return created
 
 
-def initialize(app: Flask, *, echo=click.echo) -> None:
-    """Upgrade the schema, create the first admin, load the seed pages on first run.
+def initialize(app: Flask, *, echo=click.echo, index_check: bool = True) -> None:
+    """Upgrade the schema, create the first admin, load the seed pages on first run,
+    build the search index when it is missing or outdated.
 
     Under the database's setup lock: servers started together run it one at a time.
+    ``index_check=False`` leaves out the look for pages the index is behind on (a
+    fifth of a second at 2,000 pages): ``wikicoop run`` has its first worker do it
+    once serving.
     """
     with setup_lock(engine_of(app)):
         upgrade(app)
@@ -76,7 +80,10 @@ def initialize(app: Flask, *, echo=click.echo) -> None:
             ):
                 created = load_seed_pages(app, session)
                 echo(f"{len(created)} pages de départ chargées.")
-        ensure_in_step(app, echo=echo)
+        if index_check:
+            ensure_in_step(app, echo=echo)
+        else:
+            ensure_index_built(app, echo=echo)
 
 
 def _create_first_admin(app: Flask, echo) -> None:
@@ -174,7 +181,8 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
             claim_pid_file(app)  # a pid file left by a crash does not block
         except AlreadyRunning as err:
             raise click.ClickException(str(err)) from None
-    initialize(app)
+    # the index's catch-up with the database waits until a worker serves (server.py)
+    initialize(app, index_check=debug)
     click.echo(f"Le wiki est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)

@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +29,7 @@ from wiki_fixtures import _truncate_all
 
 from wikicoop import server
 from wikicoop.core.db import engine_of
-from wikicoop.core.models import RenderCache, Revision
+from wikicoop.core.models import Page, RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
 from wikicoop.server import warm_up
 from wikicoop.web.db import get_session
@@ -87,6 +88,32 @@ def test_searches_under_gunicorn_preload_never_fail(wiki: RunningWiki) -> None:
     wiki.start(command=[gunicorn, "--preload", "-w", "2", "-b", bind, "wikicoop.wsgi:app"])
     wiki.wait_ready()
     assert_searches_never_fail(wiki)
+
+
+@serving_only
+def test_the_index_catches_up_once_serving(wiki: RunningWiki, tmp_path: Path) -> None:
+    """A page the index lost while the wiki was stopped is indexed again after a
+    restart: by the first worker, once it serves (not before the first answer)."""
+    from wikicoop import create_app
+    from wikicoop.search import pages_behind
+
+    wiki.start()
+    wiki.wait_ready()
+    wiki.stop()
+    offline = create_app({"INSTANCE_PATH": wiki.env["WIKICOOP_INSTANCE"]})
+    try:
+        with offline.app_context():
+            page_id = get_session().query(Page.id).filter_by(name="Accueil").scalar()
+        offline.extensions["wikicoop.search"].remove_pages([page_id])
+        assert pages_behind(offline) == {page_id}
+        wiki.start()
+        wiki.wait_ready()
+        deadline = time.monotonic() + 60
+        while pages_behind(offline) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pages_behind(offline) == set(), wiki.output()[-3000:]
+    finally:
+        server.release_inherited_handles(offline, in_child=False)
 
 
 def assert_searches_never_fail(wiki: RunningWiki) -> None:

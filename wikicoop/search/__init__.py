@@ -373,6 +373,17 @@ def pages_behind(app: Flask) -> set[int]:
     return stale | (set(indexed) - set(expected))
 
 
+def ensure_index_built(app: Flask, *, echo: Callable[[str], None] | None = None) -> int:
+    """Build the index when it is missing or was built with another schema version;
+    returns the number of pages indexed (0 when it was there)."""
+    backend: SearchBackend = app.extensions["wikicoop.search"]
+    if not backend.needs_rebuild():
+        return 0
+    if echo:
+        echo("Index de recherche absent ou ancien : reconstruction…")
+    return rebuild(app)
+
+
 def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> int:
     """Repair an index that is missing, outdated or behind the database.
 
@@ -380,9 +391,7 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
     """
     backend: SearchBackend = app.extensions["wikicoop.search"]
     if backend.needs_rebuild():
-        if echo:
-            echo("Index de recherche absent ou ancien : reconstruction…")
-        return rebuild(app)
+        return ensure_index_built(app, echo=echo)
     behind = pages_behind(app)
     if behind:
         if echo:
