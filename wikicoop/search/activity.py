@@ -64,13 +64,13 @@ def courteous(seconds: float = GIVE_WAY_SECONDS) -> Iterator[None]:
 def give_way() -> None:
     """In a :func:`courteous` block: sleep while this process answers requests (within
     the block's allowance). Elsewhere: return at once."""
-    budget = getattr(_courtesy, "allowance", None)
-    if not budget or REQUESTS.in_flight <= 0:
+    allowance = getattr(_courtesy, "allowance", None)
+    if not allowance or REQUESTS.in_flight <= 0:
         return
     started = time.monotonic()
-    while REQUESTS.in_flight > 0 and time.monotonic() - started < budget:
+    while REQUESTS.in_flight > 0 and time.monotonic() - started < allowance:
         time.sleep(_LOOK_SECONDS)
-    _courtesy.allowance = max(0.0, budget - (time.monotonic() - started))
+    _courtesy.allowance = max(0.0, allowance - (time.monotonic() - started))
 
 
 def _after_fork_in_child() -> None:
