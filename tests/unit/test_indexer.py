@@ -85,7 +85,11 @@ def test_its_wait_has_an_allowance_so_a_busy_process_still_indexes() -> None:
         assert not waiting.is_alive(), "it waited beyond its allowance"
 
 
-def test_other_threads_never_wait() -> None:
+def test_other_threads_never_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_sleep(_seconds: float) -> None:
+        raise AssertionError("a thread outside a courteous block waited")
+
+    monkeypatch.setattr(activity.time, "sleep", no_sleep)
     with activity.REQUESTS.answering():
         activity.give_way()  # a command or a test writing the index: at once
 

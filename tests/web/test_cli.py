@@ -205,3 +205,35 @@ def test_the_installed_command_starts_through_the_launcher() -> None:
     assert "the participatory wiki of a territory" in done.stdout
     script = Path(sys.executable).with_name("wikicoop").read_text(encoding="utf-8")
     assert "wikicoop.launcher" in script
+
+
+def test_run_s_start_builds_a_missing_index_but_leaves_the_catch_up_to_a_worker(
+    app: Flask, make_page: Callable[..., int]
+) -> None:
+    """``initialize(index_check=False)`` (``wikicoop run``): a page the index lost is
+    left for the first worker (server.catch_up_index_in_background), while a missing
+    index is built before serving; ``initialize()`` (``wikicoop init``) repairs both."""
+    import shutil
+
+    from wikicoop.cli import initialize
+    from wikicoop.search import pages_behind, search_backend, wait_for_index
+
+    make_page("Lavoir", "Le lavoir du quartier.")
+    assert wait_for_index(app)
+    with app.app_context():
+        page_id = get_session().query(Page.id).filter_by(name="Lavoir").scalar()
+        backend = search_backend()
+    backend.remove_pages([page_id])
+
+    initialize(app, echo=lambda _: None, index_check=False)
+    assert pages_behind(app) == {page_id}
+
+    initialize(app, echo=lambda _: None)
+    assert pages_behind(app) == set()
+
+    backend.close()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    assert backend.needs_rebuild()
+    initialize(app, echo=lambda _: None, index_check=False)
+    assert not backend.needs_rebuild()
+    assert pages_behind(app) == set()

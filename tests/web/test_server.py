@@ -93,7 +93,8 @@ def test_searches_under_gunicorn_preload_never_fail(wiki: RunningWiki) -> None:
 @serving_only
 def test_the_index_catches_up_once_serving(wiki: RunningWiki, tmp_path: Path) -> None:
     """A page the index lost while the wiki was stopped is indexed again after a
-    restart: by the first worker, once it serves (not before the first answer)."""
+    restart of ``wikicoop run``, whose start leaves that to its first worker (that the
+    start itself does not: test_cli's test of ``initialize(index_check=False)``)."""
     from wikicoop import create_app
     from wikicoop.search import pages_behind
 
