@@ -62,6 +62,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.front_cache import FrontCache
     from .web.lazy_rules import LazyBuilderRule
+    from .web.page_files import PageFiles
     from .web.requests_counted import CountedRequests
     from .web.themes import init_themes
 
@@ -90,6 +91,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         private_cookies=(
             app.config["SESSION_COOKIE_NAME"],
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        ),
+        files=PageFiles(
+            instance / "cache" / "pages",
+            budget=int(float(app.config["PAGE_CACHE_DISK_MB"]) * 2**20),
         ),
     )
     if app.config["TRUSTED_PROXIES"]:

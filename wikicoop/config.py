@@ -83,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     # megabytes of visitors' finished pages each worker keeps (wikicoop.web.front_cache;
     # 0: none, every view goes through Flask)
     "PAGE_CACHE_MB": 32,
+    # megabytes of the same pages kept on disk (instance folder, cache/pages) for all
+    # the workers of the machine (wikicoop.web.page_files; 0: none)
+    "PAGE_CACHE_DISK_MB": 256,
     # -- moderation (wikicoop.moderation) --
     # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted
     # contributors publish at once), "open" (published at once, patrolled afterwards)

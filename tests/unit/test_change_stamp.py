@@ -80,3 +80,91 @@ def test_postgresql_the_stamp_moves_with_commits(tmp_path: Path) -> None:
         write(engine)
         assert stamp.current() != first
         stamp.close()
+
+
+STAMP_IN_ANOTHER_PROCESS = """
+import sys
+from wikicoop.core.change_stamp import ChangeStamp
+from wikicoop.core.db import make_engine
+stamp = ChangeStamp(make_engine(sys.argv[1]))
+for _ in sys.stdin:
+    print(repr(stamp.current()), flush=True)
+"""
+
+
+class AnotherWorker:
+    """A process that reads the stamp each time it is asked (another worker)."""
+
+    def __init__(self, url: str) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", STAMP_IN_ANOTHER_PROCESS, url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def stamp(self) -> object:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write("\n")
+        self._process.stdin.flush()
+        return eval(self._process.stdout.readline())
+
+    def close(self) -> None:
+        self._process.kill()
+        self._process.communicate()  # reaped, its pipes closed
+
+
+@pytest.mark.any_database
+def test_sqlite_every_process_reads_the_same_stamp_between_commits(
+    sqlite_engine: Engine,
+) -> None:
+    stamp = ChangeStamp(sqlite_engine)
+    other = AnotherWorker(str(sqlite_engine.url))
+    # a process's first connection may rewrite the WAL index (its commit counter):
+    # the stamp then moves for all, as after a commit
+    other.stamp()
+    here = stamp.current()
+    assert isinstance(here, bytes)
+    assert other.stamp() == here  # what the workers share their pages by
+    write(sqlite_engine)
+    after = stamp.current()
+    assert after != here
+    assert other.stamp() == after == stamp.current()
+    other.close()
+    stamp.close()
+
+
+@pytest.mark.any_database
+def test_sqlite_a_write_made_while_no_server_ran_gives_a_new_stamp(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """The WAL index is made anew when the last connection closes: a write made then
+    (an import run alone, in place) must not meet the stamp of the pages kept before."""
+    path = sqlite_engine.url.database
+    stamp = ChangeStamp(sqlite_engine)
+    before = stamp.current()
+    stamp.close()
+    sqlite_engine.dispose()
+    assert not Path(f"{path}-shm").exists()  # every connection closed: the index is gone
+    alone = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE notes SET body = 'z'\"); c.commit(); c.close()"  # noqa: E501
+    write(sqlite_engine)
+    sqlite_engine.dispose()
+    subprocess.run([sys.executable, "-c", alone, path], check=True)
+    again = ChangeStamp(sqlite_engine)
+    assert again.current() != before
+    again.close()
+
+
+def test_postgresql_every_process_reads_the_same_stamp_between_commits(tmp_path: Path) -> None:
+    with scratch_database("postgresql", tmp_path, "stamp") as engine:
+        stamp = ChangeStamp(engine)
+        other = AnotherWorker(engine.url.render_as_string(hide_password=False))
+        for _ in range(100):  # other test processes commit on the same server meanwhile
+            here = stamp.current()
+            if other.stamp() == here == stamp.current():
+                break
+        else:
+            pytest.fail("two processes never read the same stamp")
+        assert isinstance(here, str)
+        other.close()
+        stamp.close()

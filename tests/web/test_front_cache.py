@@ -8,8 +8,11 @@ from collections.abc import Callable
 
 from flask import Flask
 from helpers import front_cache_of, login, make_user
+from werkzeug.test import Client
 
 from wikicoop.core.change_stamp import CHANGE_STAMP_KEY
+from wikicoop.web.front_cache import FrontCache
+from wikicoop.web.page_files import PageFiles
 
 PAGE = "/wiki/Lavoir"
 
@@ -98,6 +101,58 @@ def test_personal_requests_are_passed_on(app, make_page) -> None:
     english = app.test_client().get(PAGE, headers={"Accept-Language": "en"})
     assert '<html lang="en"' in english.text  # never the French page kept
     assert seen.count(PAGE) == 4  # the reader, the history, the token, another language
+
+
+def another_worker(app: Flask) -> FrontCache:
+    """The front cache of another worker forked from ``app``: its memory empty, the
+    same files on disk (the same run's generation), the same Flask app behind."""
+    front = front_cache_of(app)
+    assert front.files is not None
+    return FrontCache(
+        front._app,  # Flask's wsgi_app, as in the worker
+        app.extensions[CHANGE_STAMP_KEY],
+        budget=2**20,
+        private_cookies=("session",),
+        files=PageFiles(front.files.folder, 2**20, generation=front.files.generation),
+    )
+
+
+def test_a_page_one_worker_made_serves_the_others_until_a_commit(app, make_page) -> None:
+    make_page("Lavoir", "Le lavoir du quartier.")
+    first = app.test_client().get(PAGE)  # made by the first worker, kept on disk too
+    seen = reaching_flask(app)
+    stamp = app.extensions[CHANGE_STAMP_KEY]
+    for _ in range(100):  # (PostgreSQL: until no other test process commits meanwhile)
+        before = stamp.current()
+        app.test_client().get(PAGE)
+        second = another_worker(app)
+        seen.clear()
+        answer = Client(second).get(PAGE)
+        if stamp.current() == before:
+            break
+    else:
+        raise AssertionError("something was committed around every pair of views")
+    assert seen == [] and answer.status_code == 200  # never reached Flask
+    assert answer.data == first.data and answer.headers["ETag"] == first.headers["ETag"]
+    assert len(second) == 1  # now in its memory too
+
+    make_page("Lavoir", "Le lavoir, restauré.")  # a commit: the file is stale
+    seen.clear()
+    assert "restauré" in Client(another_worker(app)).get(PAGE).text
+    assert seen == [PAGE]
+
+
+def test_another_run_of_the_wiki_never_serves_an_earlier_run_s_files(
+    app, make_app: Callable[..., Flask], make_page
+) -> None:
+    """A restart may bring other settings or another version, which the change stamp
+    does not see: an app made anew never reads the files of another."""
+    make_page("Lavoir", "Le lavoir du quartier.")
+    app.test_client().get(PAGE)
+    restarted = make_app(SITE_NAME="Wiki du quartier")
+    seen = reaching_flask(restarted)
+    assert "Wiki du quartier" in restarted.test_client().get(PAGE).text
+    assert seen == [PAGE]
 
 
 def test_the_answers_kept_stay_within_the_budget(make_app: Callable[..., Flask], make_page) -> None:

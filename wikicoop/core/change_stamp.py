@@ -1,18 +1,28 @@
 """A cheap answer to "has anything been committed to the wiki's database since then?".
 
-A worker that keeps finished pages in memory must know when they may be stale without
-asking the database about each page (issue 14: no SQL on the path of a cached view
-when nothing changed). :class:`ChangeStamp` gives a value that changes whenever any
-process commits a write, and costs next to nothing to read:
+A worker that keeps finished pages must know when they may be stale without asking the
+database about each page (issue 14: no SQL on the path of a cached view when nothing
+changed). :class:`ChangeStamp` gives a value that changes whenever any process commits a
+write, costs next to nothing to read, and is **the same in every process** that reads it
+between two commits, so that the workers of one machine can share what they keep
+(:mod:`wikicoop.web.page_files`):
 
-- **SQLite**: ``PRAGMA data_version`` on one connection of its own per process, which
-  never writes: its value changes when any other connection, in this process or
-  another, has committed (SQLite reads it from the shared WAL index, no page is read).
+- **SQLite** (WAL mode): the header of the WAL index, the ``-shm`` file every connection
+  maps (https://www.sqlite.org/walformat.html, "the WAL-index header"). SQLite rewrites
+  it at each commit (its ``iChange`` counter, the last frame and their checksum) and
+  at a checkpoint's reset; every SQLite version that opens the database must read it
+  the same way, so its layout cannot change under us (``iVersion`` is checked). The
+  stamp adds the database file's identity, size and modification time: a backup
+  restored, or a write made while no server ran (checkpointed into the file, the WAL
+  index then made anew), never gives an earlier stamp. One process keeps a read-only
+  connection open, so the index stays. A ``pread`` of 96 bytes, no SQL.
 - **PostgreSQL**: the current snapshot (``pg_current_snapshot()``), read on a connection
   of the process's own: it changes when a transaction that wrote commits or ends, or a
   new one starts writing (read-only transactions take no transaction id, so they leave
   it alone). One round trip, no table read. It is the whole server's: other databases'
-  commits move it too (the pages are then only checked again).
+  commits move it too (the pages are then only checked again). The server's system
+  identifier and the database's oid come with it: another cluster's transaction ids
+  could meet the same snapshot.
 
 Nothing has to remember to bump a counter: every commit counts, including those that
 do not change any page (a stored rendering, a login); the caller then checks its page
@@ -25,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import struct
 import threading
 from collections.abc import Hashable
 from typing import Any
@@ -37,6 +48,14 @@ _INHERITED: list[Any] = []
 
 #: where the app keeps its change stamp (``app.extensions``)
 CHANGE_STAMP_KEY = "wikicoop.change_stamp"
+
+#: the WAL index header: two copies of 48 bytes, the writer updates the second then the
+#: first; a reader that finds them equal read a whole one
+_WAL_HEADER_SIZE = 48
+#: ``iVersion`` (the first field), ``isInit`` (the byte at 12) of the header layout read
+_WAL_INDEX_VERSION = 3007000
+#: reads of a header caught while a commit rewrites it, before giving up (a miss)
+_HEADER_TRIES = 3
 
 
 class ChangeStamp:
@@ -51,25 +70,27 @@ class ChangeStamp:
         self._connection: Any = None  # sqlite3 or the DBAPI connection of PostgreSQL
         self._pid = 0
         self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
-        self._generation = 0  # one a connection: values of two connections never compare
+        self._server = ""  # PostgreSQL: the cluster's system identifier and the database
 
     def current(self) -> Hashable:
-        """A value that differs from every earlier one of this process once a write has
-        been committed since (and may differ without one)."""
+        """A value that differs from every earlier one, in any process, once a write has
+        been committed since (and may differ without one): ``bytes`` on SQLite, ``str``
+        on PostgreSQL, or a fresh ``object()`` equal to nothing when it cannot be read
+        (an in-memory database, a file away, a server down)."""
         if self._in_memory:
             return object()
         if self._sqlite_path is None:
             return self._snapshot()
         with self._lock:
             try:
-                connection = self._watch_connection()
-                version = connection.execute("PRAGMA data_version").fetchone()[0]
+                file = self._watch_connection()
+                header = _wal_index_header(self._sqlite_path + "-shm")
             except (OSError, sqlite3.Error):
                 # the file is gone or unreadable: no stamp (the view then reads the
                 # database itself, and answers as it does when the database is away)
                 self._forget()
                 return object()
-            return (self._generation, version)
+            return object() if header is None else file + header
 
     def _snapshot(self) -> Hashable:
         """PostgreSQL's current snapshot, on a connection of this process's own, out of
@@ -83,27 +104,35 @@ class ChangeStamp:
                     pooled = self._engine.raw_connection()
                     pooled.detach()  # this process's own from now on
                     pooled.dbapi_connection.autocommit = True  # each read sees the latest
+                    cursor = pooled.cursor()
+                    cursor.execute(
+                        "SELECT system_identifier::text || '/' || d.oid::text FROM"
+                        " pg_control_system(), pg_database d"
+                        " WHERE d.datname = current_database()"
+                    )
+                    self._server = cursor.fetchone()[0]
                     self._connection, self._pid = pooled, os.getpid()
                 cursor = self._connection.cursor()
                 cursor.execute("SELECT pg_current_snapshot()::text")
-                return cursor.fetchone()[0]
+                return f"{self._server}/{cursor.fetchone()[0]}"
             except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
                 # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
                 return object()
 
-    def _watch_connection(self) -> sqlite3.Connection:
-        """This process's own read-only connection on the file there now: a forked
-        worker, or a database file replaced (a backup restored), opens a new one."""
+    def _watch_connection(self) -> bytes:
+        """Keep this process's own read-only connection open on the file there now (a
+        forked worker, or a database file replaced, opens a new one): while it is open,
+        the WAL index stays. Returns the file's identity, size and modification time."""
         stat = os.stat(self._sqlite_path or "")
         file = (stat.st_dev, stat.st_ino)
         if self._connection is None or self._pid != os.getpid() or self._file != file:
             self._forget()
             uri = f"file:{self._sqlite_path}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self._pid, self._file = os.getpid(), file
-            self._generation += 1
-        return self._connection
+        return struct.pack("<QQQQ", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def _forget(self) -> None:
         """Drop the connection: closed if it is this process's own; a parent's is kept
@@ -121,3 +150,19 @@ class ChangeStamp:
         """Close this process's connection (a new one opens on the next call)."""
         with self._lock:
             self._forget()
+
+
+def _wal_index_header(shm_path: str) -> bytes | None:
+    """The WAL index header of a SQLite database in WAL mode, or None when no whole one
+    could be read (a commit rewriting it each time, an index of another layout)."""
+    descriptor = os.open(shm_path, os.O_RDONLY)
+    try:
+        for _ in range(_HEADER_TRIES):
+            both = os.pread(descriptor, 2 * _WAL_HEADER_SIZE, 0)
+            first, second = both[:_WAL_HEADER_SIZE], both[_WAL_HEADER_SIZE:]
+            if first == second and len(first) == _WAL_HEADER_SIZE:
+                version = struct.unpack_from("=I", first)[0]
+                return first if version == _WAL_INDEX_VERSION and first[12] == 1 else None
+    finally:
+        os.close(descriptor)
+    return None

@@ -16,10 +16,14 @@ page can depend on besides the database: the path, the host and scheme, the
   when the browser's copy is current (``If-None-Match``, else ``If-Modified-Since``).
 
 Bodies are kept gzip-compressed, within a byte budget per worker (``PAGE_CACHE_MB``),
-the least recently used dropped first. A browser that accepts gzip gets the kept bytes
-as they are (``Content-Encoding: gzip``, a weak ``ETag`` as for any compressed
-variant); any other client gets them uncompressed. Both carry ``Vary:
-Accept-Encoding``. A failure to read the stamp (a database away) sends the
+the least recently used dropped first. Behind that memory, the answers are also kept on
+disk for all the workers of the machine (:mod:`wikicoop.web.page_files`,
+``PAGE_CACHE_DISK_MB``): the change stamp is the same in every process, so a page one
+worker made serves the others while nothing was committed.
+
+A browser that accepts gzip gets the kept bytes as they are (``Content-Encoding: gzip``,
+a weak ``ETag`` as for any compressed variant); any other client gets them uncompressed.
+Both carry ``Vary: Accept-Encoding``. A failure to read the stamp (a database away) sends the
 request to Flask, which answers as it does then.
 """
 
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -36,6 +40,7 @@ from werkzeug.http import parse_accept_header, parse_date
 
 from ..core.change_stamp import ChangeStamp
 from .page_cache import SizedLru, gunzipped, gzipped
+from .page_files import PageFiles, Record
 
 #: environ key: the view's answer is the same for every visitor with this request's key
 #: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)
@@ -69,16 +74,24 @@ class FrontCache:
     Args:
         app: the WSGI app behind (Flask's ``wsgi_app``).
         stamp: the database's change stamp.
-        budget: bytes of answers kept (0: the front cache is off).
+        budget: bytes of answers kept in memory (0: the front cache is off).
         private_cookies: names of the cookies that make a request personal.
+        files: the answers kept on disk for all the workers (None: none).
     """
 
     def __init__(
-        self, app: WSGIApp, stamp: ChangeStamp, *, budget: int, private_cookies: Iterable[str]
+        self,
+        app: WSGIApp,
+        stamp: ChangeStamp,
+        *,
+        budget: int,
+        private_cookies: Iterable[str],
+        files: PageFiles | None = None,
     ) -> None:
         self._app = app
         self._stamp = stamp
         self._budget = max(0, budget)
+        self._files = files if files is not None and files.enabled else None
         self._private = tuple(f"{name}=" for name in private_cookies)
         self._answers: SizedLru[Hashable, _Answer] = SizedLru(self._budget)
         self._lines: dict[tuple[str, str], tuple[str, str]] = {}
@@ -93,6 +106,8 @@ class FrontCache:
             return self._app(environ, start_response)
         environ[STAMP] = stamp
         kept = self._kept(key, stamp)
+        if kept is None and self._files is not None and isinstance(stamp, (bytes, str)):
+            kept = self._from_disk(key, stamp)  # made by another worker, or before
         if kept is not None:
             return self._send(kept, environ, start_response)
         answered: dict[str, Any] = {}
@@ -129,6 +144,11 @@ class FrontCache:
     def kept_bytes(self) -> int:
         """Bytes of the answers kept now."""
         return self._answers.kept_bytes
+
+    @property
+    def files(self) -> PageFiles | None:
+        """The answers kept on disk for all the workers (None: none)."""
+        return self._files
 
     def _key(self, environ: dict[str, Any]) -> Hashable | None:
         """The key of a request this cache may answer, or None."""
@@ -170,18 +190,38 @@ class FrontCache:
     ) -> None:
         named = {name.lower(): value for name, value in headers}
         modified = parse_date(named["last-modified"]) if "last-modified" in named else None
-        kept_headers = tuple(
-            self._shared_line(line) for line in headers if line[0].lower() != "content-length"
-        )
+        kept_headers = tuple(line for line in headers if line[0].lower() != "content-length")
+        answer = _Answer(stamp, status, kept_headers, compressed, named.get("etag"), modified)
+        self._remember(key, answer)
+        if self._files is not None and isinstance(stamp, (bytes, str)):
+            self._files.put(key, stamp, _record(answer))
+
+    def _from_disk(self, key: Hashable, stamp: bytes | str) -> _Answer | None:
+        """The answer a worker (another, or this one before) kept on disk under
+        ``stamp``; kept in memory too from now on."""
+        assert self._files is not None
+        record = self._files.get(key, stamp)
+        if record is None:
+            return None
+        try:
+            answer = _answer(stamp, record)
+        except (TypeError, ValueError):  # a record of another layout
+            return None
+        return self._remember(key, answer)
+
+    def _remember(self, key: Hashable, answer: _Answer) -> _Answer:
+        """Keep ``answer`` in memory, its header lines shared with the other answers'."""
+        headers = tuple(self._shared_line(line) for line in answer.headers)
         own_lines = sum(  # the lines no other answer shares (its ETag, its date)
             len(line[0]) + len(line[1]) + 100
-            for line in kept_headers
+            for line in headers
             if self._lines.get(line) is not line
         )
-        size = len(compressed) + own_lines + _ENTRY_OVERHEAD
-        etag = named.get("etag")
-        answer = _Answer(stamp, status, kept_headers, compressed, etag, modified)
-        self._answers.put(key, answer, size)
+        answer = _Answer(
+            answer.stamp, answer.status, headers, answer.gzipped, answer.etag, answer.last_modified
+        )
+        self._answers.put(key, answer, len(answer.gzipped) + own_lines + _ENTRY_OVERHEAD)
+        return answer
 
     def _shared_line(self, line: tuple[str, str]) -> tuple[str, str]:
         """The one copy of a header line that many answers carry (not their own tags)."""
@@ -211,6 +251,19 @@ class FrontCache:
         body = gunzipped(answer.gzipped)
         start_response(answer.status, [*answer.headers, ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _record(answer: _Answer) -> Record:
+    """What :class:`PageFiles` keeps of an answer (what :mod:`marshal` writes)."""
+    modified = None if answer.last_modified is None else answer.last_modified.timestamp()
+    return (answer.status, answer.headers, answer.gzipped, answer.etag, modified)
+
+
+def _answer(stamp: Hashable, record: Record) -> _Answer:
+    """The answer :func:`_record` kept."""
+    status, headers, compressed, etag, modified = record
+    last_modified = None if modified is None else datetime.fromtimestamp(modified, UTC)
+    return _Answer(stamp, status, tuple(map(tuple, headers)), compressed, etag, last_modified)
 
 
 def _varying_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:

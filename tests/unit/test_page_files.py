@@ -1,0 +1,105 @@
+"""The pages kept on disk for all the workers (wikicoop.web.page_files): an answer made
+under a stamp found under that stamp only, never half written, never another run's,
+within its byte budget."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from wikicoop.web.page_files import PageFiles
+
+KEY = ("/wiki/Lavoir", "wiki.example", "https", "fr", "")
+RECORD = ("200 OK", (("Content-Type", "text/html"),), b"\x1f\x8b page", '"tag"', 1.5e9)
+
+
+def test_an_answer_is_found_under_its_stamp_only(tmp_path: Path) -> None:
+    files = PageFiles(tmp_path / "pages", budget=2**20)
+    files.put(KEY, b"stamp-1", RECORD)
+    assert files.get(KEY, b"stamp-1") == RECORD
+    assert files.get(KEY, b"stamp-2") is None  # something was committed since
+    assert files.get((*KEY[:-1], "theme=sombre"), b"stamp-1") is None  # another key
+    files.put(KEY, "pg-snapshot", RECORD)  # made again: the file is replaced
+    assert files.get(KEY, b"stamp-1") is None
+    assert files.get(KEY, "pg-snapshot") == RECORD
+    assert len(list((tmp_path / "pages").iterdir())) == 1
+
+
+def test_the_workers_of_one_run_share_the_files_and_a_new_run_never_reads_them(
+    tmp_path: Path,
+) -> None:
+    """Workers forked from one app share its generation; a restart (other settings,
+    another version: what the stamp does not see) draws a new one."""
+    first_worker = PageFiles(tmp_path, budget=2**20, generation=b"run-1")
+    second_worker = PageFiles(tmp_path, budget=2**20, generation=b"run-1")
+    first_worker.put(KEY, b"stamp", RECORD)
+    assert second_worker.get(KEY, b"stamp") == RECORD
+    assert PageFiles(tmp_path, budget=2**20).get(KEY, b"stamp") is None
+
+
+def test_a_damaged_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
+    files = PageFiles(tmp_path, budget=2**20, generation=b"run")
+    files.put(KEY, b"stamp", RECORD)
+    (path,) = tmp_path.iterdir()
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # cut short
+    assert files.get(KEY, b"stamp") is None
+    path.write_bytes(b"<html>not a record</html>")
+    assert files.get(KEY, b"stamp") is None
+
+
+def test_no_half_written_file_is_ever_seen(tmp_path: Path) -> None:
+    """A file is written under a temporary name, then renamed over the old one."""
+    files = PageFiles(tmp_path, budget=2**20)
+    files.put(KEY, b"stamp", RECORD)
+    names = [entry.name for entry in tmp_path.iterdir()]
+    assert len(names) == 1 and names[0].endswith(".page")
+
+
+def test_the_folder_stays_within_its_budget_dropping_the_oldest(tmp_path: Path) -> None:
+    budget = 40_000
+    writer = PageFiles(tmp_path, budget=10 * budget, generation=b"run")  # no sweep yet
+    body = os.urandom(3_000)  # what gzip leaves of a page: no longer compressible
+    for number in range(40):
+        writer.put(("/wiki/Page", str(number)), b"s", ("200 OK", (), body, None, None))
+        path = writer._path(("/wiki/Page", str(number)))
+        os.utime(path, ns=(time.time_ns(), 1_000_000_000 * (number + 1)))  # written in order
+    files = PageFiles(tmp_path, budget=budget, generation=b"run")
+    held = files.sweep()
+    assert held <= budget * 0.75
+    assert sum(entry.stat().st_size for entry in tmp_path.iterdir()) == held
+    assert files.get(("/wiki/Page", "39"), b"s") is not None  # the newest stay
+    assert files.get(("/wiki/Page", "0"), b"s") is None  # the oldest went first
+
+
+def test_writing_sweeps_by_itself(tmp_path: Path) -> None:
+    budget = 40_000
+    files = PageFiles(tmp_path, budget=budget)
+    body = os.urandom(3_000)
+    for number in range(100):
+        files.put(("/wiki/Page", str(number)), b"s", ("200 OK", (), body, None, None))
+    deadline = time.monotonic() + 10
+    while sum(entry.stat().st_size for entry in tmp_path.iterdir()) > budget:
+        assert time.monotonic() < deadline, "no sweep kept the folder within its budget"
+        time.sleep(0.01)
+
+
+def test_an_answer_too_big_or_a_folder_that_cannot_be_written_is_not_kept(
+    tmp_path: Path,
+) -> None:
+    small = PageFiles(tmp_path / "small", budget=1_000)
+    small.put(KEY, b"s", ("200 OK", (), os.urandom(2_000), None, None))
+    assert small.get(KEY, b"s") is None
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    files = PageFiles(blocked / "pages", budget=2**20)
+    files.put(KEY, b"s", RECORD)  # no error: the page is simply not kept
+    assert files.get(KEY, b"s") is None
+
+
+def test_no_budget_no_files(tmp_path: Path) -> None:
+    files = PageFiles(tmp_path / "pages", budget=0)
+    assert not files.enabled
+    files.put(KEY, b"s", RECORD)
+    assert not (tmp_path / "pages").exists()

@@ -1,0 +1,169 @@
+"""Visitors' finished pages on disk, shared by the workers of one machine.
+
+Each worker's front cache (:mod:`wikicoop.web.front_cache`) keeps the answers it made
+in memory; a page another worker made is then made again, and with 10,000 pages the
+workers' memory holds only part of them. This second tier keeps every answer in a file
+of the instance folder (``cache/pages``), named after its request key and tagged with
+the database's change stamp when it was made: the stamp is the same in every process
+between two commits (:mod:`wikicoop.core.change_stamp`), so a file made by one worker
+serves all of them, without SQL, while nothing was committed. The operating system's
+page cache keeps the files in memory that no worker counts as its own.
+
+Pages also depend on what the database does not hold: the settings, the templates, the
+code. So the files belong to one server's run: a generation drawn at random when the
+app is made is part of their names and of their records. The workers forked from that
+app (``wikicoop run``, ``gunicorn --preload``) share it; a restart, perhaps with other
+settings or another version, never reads the files of an earlier run (without
+``--preload`` each worker makes its app, and keeps files of its own).
+
+A file is written whole to a temporary name, then renamed over the old one: a reader
+sees the old answer or the new, never half of one. One file an address: a page made
+again replaces its file. The folder is kept within a byte budget
+(``PAGE_CACHE_DISK_MB``): once a worker has written a tenth of it, a thread of its own
+removes the files least recently written until the folder holds three quarters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import marshal
+import os
+import threading
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+#: the records' layout; a file of another one (an older wikicoop) is a miss
+_FORMAT = 1
+#: a file's name: the blake2b of its key, and this ending
+_SUFFIX = ".page"
+#: what a sweep leaves of the budget
+_SWEPT_TO = 0.75
+#: bytes a worker writes before it sweeps, as a share of the budget
+_SWEEP_EVERY = 0.1
+
+Record = tuple[Any, ...]
+
+
+class PageFiles:
+    """Answers on disk under a key, each with the change stamp it was made under.
+
+    Args:
+        folder: where the files go (made when missing).
+        budget: bytes the folder may hold (0: the tier is off).
+        generation: the run the files belong to (a random one by default).
+    """
+
+    def __init__(self, folder: Path, budget: int, generation: bytes | None = None) -> None:
+        self.folder = folder
+        self._budget = max(0, budget)
+        self._generation = generation if generation is not None else os.urandom(16)
+        self._written = 0  # bytes written by this process since its last sweep
+        self._sweeping = threading.Lock()
+        self._names = itertools.count()
+        self._made = False
+
+    @property
+    def generation(self) -> bytes:
+        """The run the files belong to (shared by the workers forked from one app)."""
+        return self._generation
+
+    @property
+    def enabled(self) -> bool:
+        """Whether answers are kept on disk at all."""
+        return self._budget > 0
+
+    def get(self, key: Hashable, stamp: bytes | str) -> Record | None:
+        """The record kept under ``key`` when it was made under ``stamp``, or None."""
+        try:
+            data = _read(self._path(key))
+        except OSError:  # no such file, or the folder is away: a miss
+            return None
+        try:
+            kept = marshal.loads(data)
+        except (EOFError, ValueError, TypeError):  # not a file of ours
+            return None
+        if not isinstance(kept, tuple) or len(kept) != 5 or kept[0] != _FORMAT:
+            return None
+        _, generation, kept_key, kept_stamp, record = kept
+        if generation != self._generation or kept_key != key or kept_stamp != stamp:
+            return None
+        return record
+
+    def put(self, key: Hashable, stamp: bytes | str, record: Record) -> None:
+        """Keep ``record`` under ``key`` (replacing the one there), made under ``stamp``.
+        ``key`` and ``record`` hold only what :mod:`marshal` writes (str, bytes, numbers,
+        tuples, None)."""
+        if not self._budget:
+            return
+        data = marshal.dumps((_FORMAT, self._generation, key, stamp, record))
+        if len(data) > self._budget * (1 - _SWEPT_TO):
+            return
+        path = self._path(key)
+        temporary = path.with_name(f".{os.getpid()}.{next(self._names)}.tmp")
+        try:
+            if not self._made:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._made = True
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError:  # a full or read-only disk: the page is simply not kept
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            return
+        self._written += len(data)
+        if self._written > self._budget * _SWEEP_EVERY and self._sweeping.acquire(False):
+            self._written = 0
+            threading.Thread(target=self._sweep_then_release, daemon=True).start()
+
+    def sweep(self) -> int:
+        """Remove the files least recently written while the folder holds more than
+        three quarters of the budget; returns the bytes it holds then."""
+        files = []
+        total = 0
+        try:
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    if not entry.name.endswith(_SUFFIX):
+                        continue
+                    with contextlib.suppress(OSError):  # removed meanwhile
+                        stat = entry.stat()
+                        files.append((stat.st_mtime_ns, stat.st_size, entry.path))
+                        total += stat.st_size
+        except OSError:
+            return 0
+        if total <= self._budget:
+            return total
+        files.sort()
+        for _, size, path in files:
+            if total <= self._budget * _SWEPT_TO:
+                break
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            total -= size
+        return total
+
+    def _sweep_then_release(self) -> None:
+        try:
+            self.sweep()
+        finally:
+            self._sweeping.release()
+
+    def _path(self, key: Hashable) -> Path:
+        # repr, not marshal: marshal's bytes for equal values depend on reference counts
+        name = hashlib.blake2b(repr((self._generation, key)).encode(), digest_size=16).hexdigest()
+        return self.folder / (name + _SUFFIX)
+
+
+def _read(path: Path) -> bytes:
+    """The whole file at ``path`` (a few system calls, no buffered file object)."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(descriptor, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
