@@ -327,6 +327,19 @@ def reindex_command(workers: int) -> None:
     click.echo(f"{count} page(s) indexée(s).")
 
 
+@cli.command("index-catch-up", hidden=True)
+@with_appcontext
+def index_catch_up_command() -> None:
+    """Bring the search index up to the database (started by ``wikicoop run``'s first
+    worker: server.catch_up_index_in_background)."""
+    from .server import catch_up_index
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    caught_up = catch_up_index(app)
+    if caught_up:
+        click.echo(f"{caught_up} page(s) brought up to date")
+
+
 @cli.command("load-seed")
 @with_appcontext
 def load_seed_command() -> None:
@@ -391,3 +404,7 @@ def worker_command(
 def main() -> None:
     """Console script entry point."""
     cli(prog_name="wikicoop")
+
+
+if __name__ == "__main__":  # the catch-up process (server.CATCH_UP_COMMAND)
+    main()

@@ -82,7 +82,7 @@ DEFAULTS: dict[str, Any] = {
     "PROXY_STALE_SECONDS": 30,
     # megabytes of visitors' finished pages each worker keeps (wikicoop.web.front_cache;
     # 0: none, every view goes through Flask)
-    "PAGE_CACHE_MB": 32,
+    "PAGE_CACHE_MB": 4,
     # megabytes of the same pages kept on disk (instance folder, cache/pages) for all
     # the workers of the machine (wikicoop.web.page_files; 0: none)
     "PAGE_CACHE_DISK_MB": 256,
