@@ -36,6 +36,9 @@ SETTINGS = {
     **partners.SETTINGS,
     **GRAPH_SETTINGS,
     "RELIER_COUSINS_PANEL": True,  # the « Pages cousines » panel under pages
+    # seconds a list computed by a page view waits in memory before it is stored with the
+    # others (cousins.py: no commit per view)
+    "RELIER_COUSINS_STORE_SECONDS": 30,
 }
 
 
