@@ -53,6 +53,7 @@ from bench_saves import EDIT_RATE_LIMIT, Saves, api_saves, form_saves, make_edit
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from wikicoop.core.change_stamp import ChangeStamp
 from wikicoop.core.models import Page, RenderCache
 
 BENCH = Path(__file__).resolve().parent
@@ -156,6 +157,22 @@ def view_all(port: int, paths: Sequence[str], times: int = 2) -> None:
         client.close()
 
 
+#: passes over every page, at most, waiting for one that commits nothing
+QUIET_PASSES = 5
+
+
+def view_until_quiet(port: int, paths: Sequence[str], stamp: ChangeStamp) -> int:
+    """View every page again until a whole pass commits nothing (the database's change
+    stamp, the same one the workers read, unmoved); returns the passes made."""
+    for done in range(1, QUIET_PASSES + 1):
+        before = stamp.current()
+        view_all(port, paths, times=1)
+        if stamp.current() == before:
+            return done
+    print(f"  (still committing after {QUIET_PASSES} passes)", flush=True)
+    return QUIET_PASSES
+
+
 def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: Path) -> Load:
     """``wrk`` viewing random ``paths`` for ``duration`` seconds."""
     listed = ",\n".join(json.dumps(path) for path in paths)
@@ -205,6 +222,7 @@ def measure_server(
     args: argparse.Namespace,
     folder: Path,
     then: Callable[[], object] | None = None,
+    stamp: ChangeStamp | None = None,
 ) -> tuple[float, Load, list[float]]:
     """Cold start, load and memory of one server; ``then`` runs on it afterwards.
 
@@ -218,6 +236,8 @@ def measure_server(
     with served(command, env, folder / f"{name}.log") as process:
         cold = first_answer(port, paths[0], process, started)
         view_all(port, paths)
+        if stamp is not None:  # the pages kept under the stamp the load will meet
+            view_until_quiet(port, paths, stamp)
         # steady state: each worker has seen the pages (its own caches)
         wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
         load = wrk(port, paths, args.duration, args.connections, folder / "paths.lua")
@@ -254,7 +274,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=10, help="seconds of wrk before")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--saves", type=int, default=200, help="saves of each way (API, form)")
-    parser.add_argument("--page-cache-mb", type=int, help="the wiki's PAGE_CACHE_MB (32)")
+    parser.add_argument("--page-cache-mb", type=int, help="the wiki's PAGE_CACHE_MB (4)")
     parser.add_argument("--database-url", default="", help="PostgreSQL (default: SQLite)")
     parser.add_argument(
         "--setting",
@@ -303,9 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             saves.append(api_saves(port, token, paths, args.saves, rng))
             saves.append(form_saves(port, paths, args.saves, rng))
 
+        # the warm-up stores each page's « Pages cousines » at once, as the pages' first
+        # views render them: the load then meets a wiki where nothing is being written
+        env.setdefault("WIKICOOP_RELIER_COUSINS_STORE_SECONDS", "0")
+        stamp = ChangeStamp(
+            create_engine(args.database_url or f"sqlite:///{instance / 'wikicoop.db'}")
+        )
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
-        wiki = measure_server("wikicoop", command, env, port, paths, args, folder, save_pages)
+        wiki = measure_server(
+            "wikicoop", command, env, port, paths, args, folder, save_pages, stamp
+        )
 
         pages = page_paths(instance, args.database_url)  # every page rendered by now
         pages_file = folder / "pages.json"
