@@ -404,7 +404,3 @@ def worker_command(
 def main() -> None:
     """Console script entry point."""
     cli(prog_name="wikicoop")
-
-
-if __name__ == "__main__":  # the catch-up process (server.CATCH_UP_COMMAND)
-    main()

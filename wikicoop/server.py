@@ -110,8 +110,8 @@ def share_with_workers(app: Flask) -> None:
     gc.freeze()  # without a collection first: the start leaves next to no garbage
 
 
-#: the catch-up's command (``wikicoop.cli``'s hidden ``index-catch-up``)
-CATCH_UP_COMMAND = (sys.executable, "-m", "wikicoop.cli", "index-catch-up")
+#: the catch-up's command (the hidden ``wikicoop index-catch-up``)
+CATCH_UP_COMMAND = (sys.executable, "-m", "wikicoop", "index-catch-up")
 
 
 def catch_up_index_in_background(app: Flask) -> threading.Thread:

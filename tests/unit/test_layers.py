@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the application: create_app, the command line, the server, the seed pages
     (
         "wikicoop",
+        "wikicoop.__main__",
         "wikicoop.app",
         "wikicoop.cli",
         "wikicoop.launcher",

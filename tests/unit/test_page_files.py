@@ -73,6 +73,19 @@ def test_the_folder_stays_within_its_budget_dropping_the_oldest(tmp_path: Path) 
     assert files.get(("/wiki/Page", "0"), b"s") is None  # the oldest went first
 
 
+def test_a_sweep_removes_what_a_crashed_writer_left(tmp_path: Path) -> None:
+    files = PageFiles(tmp_path, budget=2**20)
+    files.put(KEY, b"s", RECORD)
+    left = tmp_path / ".4242.7.tmp"
+    left.write_bytes(b"half a record")
+    recent = tmp_path / ".4243.1.tmp"  # a writer at work now
+    recent.write_bytes(b"being written")
+    os.utime(left, (time.time() - 3600, time.time() - 3600))
+    files.sweep()
+    assert not left.exists() and recent.exists()
+    assert files.get(KEY, b"s") == RECORD
+
+
 def test_writing_sweeps_by_itself(tmp_path: Path) -> None:
     budget = 40_000
     files = PageFiles(tmp_path, budget=budget)

@@ -31,6 +31,7 @@ import itertools
 import marshal
 import os
 import threading
+import time
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ _SUFFIX = ".page"
 _SWEPT_TO = 0.75
 #: bytes a worker writes before it sweeps, as a share of the budget
 _SWEEP_EVERY = 0.1
+#: seconds after which a temporary file is a crashed writer's, removed by a sweep
+_TEMPORARY_SECONDS = 60
 
 Record = tuple[Any, ...]
 
@@ -120,18 +123,21 @@ class PageFiles:
 
     def sweep(self) -> int:
         """Remove the files least recently written while the folder holds more than
-        three quarters of the budget; returns the bytes it holds then."""
+        three quarters of the budget, and the temporary files a crashed writer left;
+        returns the bytes it holds then."""
         files = []
         total = 0
+        old = time.time() - _TEMPORARY_SECONDS
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
-                    if not entry.name.endswith(_SUFFIX):
-                        continue
                     with contextlib.suppress(OSError):  # removed meanwhile
                         stat = entry.stat()
-                        files.append((stat.st_mtime_ns, stat.st_size, entry.path))
-                        total += stat.st_size
+                        if entry.name.endswith(_SUFFIX):
+                            files.append((stat.st_mtime_ns, stat.st_size, entry.path))
+                            total += stat.st_size
+                        elif entry.name.endswith(".tmp") and stat.st_mtime < old:
+                            os.unlink(entry.path)
         except OSError:
             return 0
         if total <= self._budget:
