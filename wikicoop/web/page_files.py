@@ -20,7 +20,8 @@ A file is written whole to a temporary name, then renamed over the old one: a re
 sees the old answer or the new, never half of one. One file an address: a page made
 again replaces its file. The folder is kept within a byte budget
 (``PAGE_CACHE_DISK_MB``): once a worker has written a tenth of it, a thread of its own
-removes the files least recently written until the folder holds three quarters.
+removes the files least recently written until the folder holds three quarters (so it
+never holds more than the budget).
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ class PageFiles:
                             os.unlink(entry.path)
         except OSError:
             return 0
-        if total <= self._budget:
+        if total <= self._budget * _SWEPT_TO:
             return total
         files.sort()
         for _, size, path in files:
@@ -152,8 +153,13 @@ class PageFiles:
         return total
 
     def _sweep_then_release(self) -> None:
+        """Sweep, and again while the writes made meanwhile reached the next sweep's due
+        (they could not start one: this one held the lock)."""
         try:
             self.sweep()
+            while self._written > self._budget * _SWEEP_EVERY:
+                self._written = 0
+                self.sweep()
         finally:
             self._sweeping.release()
 
