@@ -192,10 +192,12 @@ def test_the_file_page_costs_the_same_queries_whatever_its_versions_and_users(
 
     headers = bearer_for(media, "Alice")
     # every view checks its page the usual way (as after a commit anywhere), rather than
-    # trusting the change stamp (in the front cache or in Flask): the queries counted
+    # trusting the change stamp (in the front cache, its memory or its files, or in
+    # Flask): the queries counted
     # are those of that check
     monkeypatch.setattr(media.extensions["wikicoop.page_html_cache"], "fresh", lambda *_: None)
     monkeypatch.setattr(front_cache_of(media), "_kept", lambda *_: None)
+    monkeypatch.setattr(front_cache_of(media), "_from_disk", lambda *_: None)  # its files
 
     def statements_of_view() -> int:
         seen: list[str] = []
