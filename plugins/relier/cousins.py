@@ -147,8 +147,8 @@ def _fresh(session: Session, page: Page, generation: int) -> Items:
 
 
 def store_waiting(session: Session) -> int:
-    """Store the lists this process's views computed (tests, and a server's stop);
-    returns how many."""
+    """Store now the lists this process's views computed (what the first view after
+    ``RELIER_COUSINS_STORE_SECONDS`` does; for tests and scripts); returns how many."""
     waiting = _waiting(session)
     if waiting is None or not installed(session):
         return 0

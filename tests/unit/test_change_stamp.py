@@ -139,17 +139,17 @@ def test_sqlite_a_write_made_while_no_server_ran_gives_a_new_stamp(
     sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     """The WAL index is made anew when the last connection closes: a write made then
-    (an import run alone, in place) must not meet the stamp of the pages kept before."""
+    (an import run alone, in place) must not meet the stamp of the pages kept before,
+    read on an index made anew too (only the database file itself tells them apart)."""
     path = sqlite_engine.url.database
-    stamp = ChangeStamp(sqlite_engine)
-    before = stamp.current()
-    stamp.close()
+    write(sqlite_engine, "a")
     sqlite_engine.dispose()
     assert not Path(f"{path}-shm").exists()  # every connection closed: the index is gone
-    alone = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE notes SET body = 'z'\"); c.commit(); c.close()"  # noqa: E501
-    write(sqlite_engine)
-    sqlite_engine.dispose()
-    subprocess.run([sys.executable, "-c", alone, path], check=True)
+    stamp = ChangeStamp(sqlite_engine)
+    before = stamp.current()  # on an index made anew, its WAL empty
+    stamp.close()
+    alone = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE notes SET body = 'b'\"); c.commit(); c.close()"  # noqa: E501
+    subprocess.run([sys.executable, "-c", alone, path], check=True)  # same size, in place
     again = ChangeStamp(sqlite_engine)
     assert again.current() != before
     again.close()

@@ -54,7 +54,7 @@ def test_a_damaged_or_foreign_file_is_a_miss(tmp_path: Path) -> None:
     assert files.get(KEY, b"stamp") is None
 
 
-def test_no_half_written_file_is_ever_seen(tmp_path: Path) -> None:
+def test_a_put_leaves_its_file_and_no_temporary_one(tmp_path: Path) -> None:
     """A file is written under a temporary name, then renamed over the old one."""
     files = PageFiles(tmp_path, budget=2**20)
     files.put(KEY, b"stamp", RECORD)
@@ -123,6 +123,15 @@ def test_an_answer_too_big_or_a_folder_that_cannot_be_written_is_not_kept(
     files = PageFiles(blocked / "pages", budget=2**20)
     files.put(KEY, b"s", RECORD)  # no error: the page is simply not kept
     assert files.get(KEY, b"s") is None
+
+
+def test_a_stamp_that_could_not_be_read_is_never_kept_nor_met(tmp_path: Path) -> None:
+    files = PageFiles(tmp_path / "pages", budget=2**20)
+    unread = object()  # what ChangeStamp gives when the database cannot be read
+    files.put(KEY, unread, RECORD)
+    assert not (tmp_path / "pages").exists()
+    files.put(KEY, b"s", RECORD)
+    assert files.get(KEY, unread) is None
 
 
 def test_no_budget_no_files(tmp_path: Path) -> None:

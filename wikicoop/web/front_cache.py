@@ -30,7 +30,7 @@ request to Flask, which answers as it does then.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -106,7 +106,7 @@ class FrontCache:
             return self._app(environ, start_response)
         environ[STAMP] = stamp
         kept = self._kept(key, stamp)
-        if kept is None and self._files is not None and isinstance(stamp, (bytes, str)):
+        if kept is None and self._files is not None:
             kept = self._from_disk(key, stamp)  # made by another worker, or before
         if kept is not None:
             return self._send(kept, environ, start_response)
@@ -193,10 +193,10 @@ class FrontCache:
         kept_headers = tuple(line for line in headers if line[0].lower() != "content-length")
         answer = _Answer(stamp, status, kept_headers, compressed, named.get("etag"), modified)
         self._remember(key, answer)
-        if self._files is not None and isinstance(stamp, (bytes, str)):
+        if self._files is not None:
             self._files.put(key, stamp, _record(answer))
 
-    def _from_disk(self, key: Hashable, stamp: bytes | str) -> _Answer | None:
+    def _from_disk(self, key: Hashable, stamp: Hashable) -> _Answer | None:
         """The answer a worker (another, or this one before) kept on disk under
         ``stamp``; kept in memory too from now on."""
         assert self._files is not None
@@ -217,9 +217,7 @@ class FrontCache:
             for line in headers
             if self._lines.get(line) is not line
         )
-        answer = _Answer(
-            answer.stamp, answer.status, headers, answer.gzipped, answer.etag, answer.last_modified
-        )
+        answer = replace(answer, headers=headers)
         self._answers.put(key, answer, len(answer.gzipped) + own_lines + _ENTRY_OVERHEAD)
         return answer
 

@@ -79,8 +79,11 @@ class PageFiles:
         """Whether answers are kept on disk at all."""
         return self._budget > 0
 
-    def get(self, key: Hashable, stamp: bytes | str) -> Record | None:
-        """The record kept under ``key`` when it was made under ``stamp``, or None."""
+    def get(self, key: Hashable, stamp: Hashable) -> Record | None:
+        """The record kept under ``key`` when it was made under ``stamp``, or None (also
+        for a stamp that could not be read: see :func:`_shareable`)."""
+        if not _shareable(stamp):
+            return None
         try:
             data = _read(self._path(key))
         except OSError:  # no such file, or the folder is away: a miss
@@ -96,11 +99,11 @@ class PageFiles:
             return None
         return record
 
-    def put(self, key: Hashable, stamp: bytes | str, record: Record) -> None:
+    def put(self, key: Hashable, stamp: Hashable, record: Record) -> None:
         """Keep ``record`` under ``key`` (replacing the one there), made under ``stamp``.
         ``key`` and ``record`` hold only what :mod:`marshal` writes (str, bytes, numbers,
         tuples, None)."""
-        if not self._budget:
+        if not self._budget or not _shareable(stamp):
             return
         data = marshal.dumps((_FORMAT, self._generation, key, stamp, record))
         if len(data) > self._budget * (1 - _SWEPT_TO):
@@ -167,6 +170,12 @@ class PageFiles:
         # repr, not marshal: marshal's bytes for equal values depend on reference counts
         name = hashlib.blake2b(repr((self._generation, key)).encode(), digest_size=16).hexdigest()
         return self.folder / (name + _SUFFIX)
+
+
+def _shareable(stamp: Hashable) -> bool:
+    """Whether ``stamp`` names a state of the database in every process: ``bytes`` or
+    ``str`` (an unreadable stamp is a fresh ``object()``, equal to nothing)."""
+    return isinstance(stamp, (bytes, str))
 
 
 def _read(path: Path) -> bytes:
