@@ -16,7 +16,11 @@ pages by default, in a temporary folder), it
 4. saves random pages, one after the other, through the API and through the edit form
    (``bench_saves.py``; goal: p95 under 50 ms for both);
 5. serves the same pages' HTML from the Flask ceiling (``ceiling_app.py``: a dict and a
-   small Jinja layout under the same gunicorn settings) and measures it the same way.
+   small Jinja layout under the same gunicorn settings) and measures it the same way;
+6. with ``--peers``, serves the same pages from other wikis and measures them the same
+   way (views, memory, cold start; no goal applies to them): An Otter Wiki
+   (``peer_otterwiki.py``: installed from PyPI into a virtualenv of its own) and
+   MediaWiki (``peer_mediawiki.py``: Debian's packages, nginx and two PHP-FPM workers).
 
 The goal is wikicoop's views at 0.8 × the ceiling's requests per second. Needs ``wrk``
 (Debian's package)::
@@ -24,11 +28,15 @@ The goal is wikicoop's views at 0.8 × the ceiling's requests per second. Needs 
     python bench/bench_views.py                       # 2,000 pages, SQLite
     python bench/bench_views.py --pages 10000 --duration 20
     python bench/bench_views.py --database-url postgresql+psycopg://postgres@127.0.0.1/bench_views
+    python bench/bench_views.py --peers otterwiki,mediawiki --keep /tmp/bench_wiki
+
+A peer is prepared once in the ``--keep`` folder (``peers/<name>``) and reused.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -54,10 +62,12 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core.change_stamp import ChangeStamp
-from wikicoop.core.models import Page, RenderCache
+from wikicoop.core.models import Page, RenderCache, Revision
 
 BENCH = Path(__file__).resolve().parent
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
+#: the peers ``--peers`` may name: their modules in bench/
+PEERS = {"otterwiki": "peer_otterwiki", "mediawiki": "peer_mediawiki"}
 #: goals of issue 14
 VIEWS_RATIO_GOAL = 0.8
 PSS_GOAL_MIB = 120.0
@@ -100,6 +110,20 @@ def page_paths(instance: Path, database_url: str) -> dict[str, tuple[str, str]]:
             return {
                 unquote(page.title.url_path): (page.title.full, html or "") for page, html in rows
             }
+    finally:
+        engine.dispose()
+
+
+def page_texts(instance: Path, database_url: str) -> dict[str, str]:
+    """Title -> text (Markdown) of the latest revision of every page: what the peers
+    are given."""
+    engine = create_engine(database_url or f"sqlite:///{instance / 'wikicoop.db'}")
+    try:
+        with Session(engine) as session:
+            rows = session.execute(
+                select(Page, Revision.text).join(Revision, Revision.id == Page.latest_revision_id)
+            ).all()
+            return {page.title.full: text for page, text in rows}
     finally:
         engine.dispose()
 
@@ -202,12 +226,16 @@ def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: P
     )
 
 
-def workers_pss_mib(master: int) -> list[float]:
-    """The PSS of each of the master's child processes (the workers), in MiB."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+def children_of(master: int) -> list[int]:
+    """The child processes of ``master`` (a gunicorn master's: its workers)."""
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def pss_mib(pids: Sequence[int]) -> list[float]:
+    """The PSS of each process, in MiB."""
     sizes = []
-    for child in children:
-        for line in Path(f"/proc/{child}/smaps_rollup").read_text().splitlines():
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return sizes
@@ -223,8 +251,10 @@ def measure_server(
     folder: Path,
     then: Callable[[], object] | None = None,
     stamp: ChangeStamp | None = None,
+    workers: Callable[[int], list[int]] = children_of,
 ) -> tuple[float, Load, list[float]]:
-    """Cold start, load and memory of one server; ``then`` runs on it afterwards.
+    """Cold start, load and memory of one server; ``then`` runs on it afterwards;
+    ``workers`` finds, from the command's pid, the processes whose memory counts.
 
     The cold start is a restart, as after an upgrade or a reboot: the caches on disk
     (Python's bytecode, compiled templates) were written by a first start, the
@@ -241,25 +271,36 @@ def measure_server(
         # steady state: each worker has seen the pages (its own caches)
         wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
         load = wrk(port, paths, args.duration, args.connections, folder / "paths.lua")
-        pss = workers_pss_mib(process.pid)
+        pss = pss_mib(workers(process.pid))
         if then is not None:
             then()
     return cold, load, pss
 
 
-def report(name: str, cold: float, load: Load, sizes: list[float], ceiling: Load | None) -> None:
+def report(
+    name: str,
+    cold: float,
+    load: Load,
+    sizes: list[float],
+    ceiling: Load | None,
+    *,
+    goals: bool = True,
+) -> None:
+    """Print one server's figures, against the goals when ``goals`` and a ceiling."""
     ratio = ""
+    goals = goals and ceiling is not None
     if ceiling is not None:
         value = load.rate / ceiling.rate
-        missed = "  MISSED" if value < VIEWS_RATIO_GOAL else ""
-        ratio = f"  {value:.2f} × the ceiling (goal {VIEWS_RATIO_GOAL}){missed}"
+        missed = "  MISSED" if goals and value < VIEWS_RATIO_GOAL else ""
+        goal = f" (goal {VIEWS_RATIO_GOAL})" if goals else ""
+        ratio = f"  {value:.2f} × the ceiling{goal}{missed}"
     print(
         f"{name:10} {load.rate:8.0f} views/s  median {load.p50_ms:6.2f} ms  p99"
         f" {load.p99_ms:7.2f} ms  non-2xx {load.non_2xx}{ratio}"
     )
     pss = sum(sizes)
-    pss_note = "  MISSED" if ceiling is not None and pss > PSS_GOAL_MIB else ""
-    cold_note = "  MISSED" if ceiling is not None and cold > COLD_START_GOAL_S else ""
+    pss_note = "  MISSED" if goals and pss > PSS_GOAL_MIB else ""
+    cold_note = "  MISSED" if goals and cold > COLD_START_GOAL_S else ""
     each = " + ".join(f"{size:.1f}" for size in sizes)
     print(
         f"{'':10} {len(sizes)} workers {pss:6.1f} MiB PSS ({each}){pss_note}"
@@ -283,9 +324,43 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="NAME=VALUE",
         help="a setting of the wiki measured (WIKICOOP_NAME), e.g. for an A/B; repeatable",
     )
+    parser.add_argument(
+        "--peers",
+        default="",
+        help=f"other wikis measured in the same run, comma-separated: {', '.join(PEERS)}",
+    )
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.peers = [name.strip() for name in args.peers.split(",") if name.strip()]
+    unknown = sorted(set(args.peers) - set(PEERS))
+    if unknown:
+        parser.error(f"unknown peer(s): {', '.join(unknown)} (known: {', '.join(PEERS)})")
+    return args
+
+
+def measure_peer(
+    key: str,
+    instance: Path,
+    args: argparse.Namespace,
+    folder: Path,
+    titles: Sequence[str],
+) -> tuple[str, tuple[float, Load, list[float]]] | None:
+    """Prepare the peer ``key`` with the bench wiki's pages (once, in the kept folder)
+    and measure it as the others; None, saying why, when it cannot run here."""
+    peer = importlib.import_module(PEERS[key])
+    reason = peer.missing()
+    if reason:
+        print(f"{peer.NAME}: not measured: {reason}", flush=True)
+        return None
+    home = (args.keep or folder) / "peers" / key
+    print(f"preparing {peer.NAME} in {home}…", flush=True)
+    peer.prepare(home, page_texts(instance, args.database_url))
+    port = free_port()
+    command, env = peer.server(home, port)
+    paths = [peer.page_path(title) for title in titles]
+    workers = peer.worker_pids
+    return peer.NAME, measure_server(key, command, env, port, paths, args, folder, workers=workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -342,11 +417,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = [sys.executable, str(BENCH / "ceiling_app.py"), "--pages", str(pages_file)]
         command += ["--port", str(port), "--workers", "2"]
         ceiling = measure_server("ceiling", command, env, port, paths, args, folder)
+        titles = [title for title, _html in pages.values()]
+        peers = [measure_peer(key, instance, args, folder, titles) for key in args.peers]
 
         report("ceiling", *ceiling, None)
         report("wikicoop", *wiki, ceiling[1])
         for way in saves:
             print(f"{'':10} saves: {way.report()}")
+        for name, measured in filter(None, peers):
+            report(name, *measured, ceiling[1], goals=False)
         print(f"load average at end {load_average()}")
     finally:
         if not args.keep_logs:
