@@ -28,7 +28,10 @@ from gunicorn.app.base import BaseApplication
 PID_FILE = "wikicoop.pid"
 #: how often a worker checks that its master is still alive (seconds)
 PARENT_WATCH_INTERVAL = 0.5
+#: glibc malloc arenas a process may use (see :func:`limit_malloc_arenas`)
+MALLOC_ARENAS = 2
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_M_ARENA_MAX = -8  # from <malloc.h>
 
 
 class AlreadyRunning(RuntimeError):
@@ -226,6 +229,27 @@ def _die_with_parent(master_pid: int) -> None:
     threading.Thread(target=watch, name="wikicoop-parent-watch", daemon=True).start()
 
 
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap the memory arenas of glibc's malloc in this process and the workers it forks.
+
+    glibc gives each new thread an arena of its own, up to eight per core: a worker's
+    four threads spread what Python frees over as many arenas, each keeping its own free
+    memory. Two arenas measured 54-56 MiB of PSS per worker after the bench's load
+    where eight gave 55-65 MiB (bench_views, 2,000 pages); the threads take turns under
+    Python's lock anyway. Left alone when ``MALLOC_ARENA_MAX`` is set (glibc read it at
+    start) or where the C library is not glibc. Returns whether the cap was set.
+    """
+    if "MALLOC_ARENA_MAX" in os.environ or not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    except OSError:
+        return False
+    if not hasattr(libc, "gnu_get_libc_version"):  # not glibc: musl's mallopt does nothing
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+
+
 def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
     """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each."""
     master_pid = os.getpid()
@@ -240,6 +264,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
 
     import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
+    limit_malloc_arenas()  # before the workers and their threads exist
     share_with_workers(app)
     GunicornApp(
         app,

@@ -342,3 +342,58 @@ def test_the_master_freezes_its_objects_for_the_workers(server_env: dict[str, st
         [sys.executable, "-c", code], env=server_env, capture_output=True, text=True, check=True
     )
     assert int(done.stdout.split()[-1]) > 100_000  # the app's objects, out of the collector
+
+
+_COUNT_ARENAS = """
+import ctypes, ctypes.util, sys, tempfile, threading
+from wikicoop.server import limit_malloc_arenas
+
+capped = limit_malloc_arenas() if sys.argv[1] == "capped" else False
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.fopen.restype = ctypes.c_void_p
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+started = threading.Barrier(8)
+
+
+def allocate():
+    kept = [bytes(4096) for _ in range(64)]  # through malloc: over Python's small objects
+    started.wait()  # the eight threads live at once
+
+
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+with tempfile.NamedTemporaryFile(suffix=".xml") as out:
+    stream = libc.fopen(out.name.encode(), b"w")
+    libc.malloc_info(0, stream)
+    libc.fclose(stream)
+    print(capped, open(out.name).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.any_database
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_the_server_caps_the_malloc_arenas_of_its_threads() -> None:
+    """Issue 14 (memory): eight threads allocating get at most two arenas under the cap
+    ``wikicoop run`` sets, where glibc alone gives them more; a MALLOC_ARENA_MAX the host
+    set wins."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+
+    def arenas(mode: str, **extra: str) -> tuple[str, int]:
+        done = subprocess.run(
+            [sys.executable, "-c", _COUNT_ARENAS, mode],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        capped, heaps = done.stdout.split()
+        return capped, int(heaps)
+
+    assert arenas("capped") == ("True", 2)
+    assert arenas("free")[1] > 2
+    assert arenas("capped", MALLOC_ARENA_MAX="4") == ("False", 4)
