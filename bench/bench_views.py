@@ -356,11 +356,12 @@ def measure_peer(
     home = (args.keep or folder) / "peers" / key
     print(f"preparing {peer.NAME} in {home}…", flush=True)
     peer.prepare(home, page_texts(instance, args.database_url))
+    name = f"{peer.NAME} {peer.version(home)}"
     port = free_port()
     command, env = peer.server(home, port)
     paths = [peer.page_path(title) for title in titles]
     workers = peer.worker_pids
-    return peer.NAME, measure_server(key, command, env, port, paths, args, folder, workers=workers)
+    return name, measure_server(key, command, env, port, paths, args, folder, workers=workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
