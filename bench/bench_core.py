@@ -308,6 +308,20 @@ class CorpusWriter:
         return "\n".join(out)
 
 
+def sample_pages(count: int, seed: int = 14) -> dict[str, str]:
+    """``count`` made-up pages (title -> Markdown) of the bench's corpus, with the pages
+    of their categories and a help page: what a peer of ``bench_views.py`` serves when
+    run by hand."""
+    rng = random.Random(seed)
+    writer = CorpusWriter(rng, make_titles(rng, count))
+    pages: dict[str, str] = {"Aide:Écrire une page": "# Écrire\n\n1. Ouvrir\n2. Écrire *vite*\n"}
+    for title in writer.titles:
+        pages[title], categories = writer.page(title)
+        for category in categories:
+            pages.setdefault(f"Catégorie:{category}", f"Les pages sur « {category} ».\n")
+    return pages
+
+
 @dataclass
 class CorpusPage:
     """A generated page: its title, Markdown text and categories."""

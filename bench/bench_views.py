@@ -58,7 +58,7 @@ from urllib.parse import quote, unquote
 from bench_core import load_average
 from bench_load import Client, free_port
 from bench_saves import EDIT_RATE_LIMIT, Saves, api_saves, form_saves, make_editor
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 
 from wikicoop.core.change_stamp import ChangeStamp
@@ -96,36 +96,42 @@ def make_wiki(instance: Path, pages: int, database_url: str) -> None:
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
+def wiki_engine(instance: Path, database_url: str) -> Engine:
+    """The bench wiki's database (the instance's SQLite file unless ``database_url``)."""
+    return create_engine(database_url or f"sqlite:///{instance / 'wikicoop.db'}")
+
+
+@contextmanager
+def wiki_session(instance: Path, database_url: str) -> Iterator[Session]:
+    """A session on the bench wiki's database, its engine disposed of afterwards."""
+    engine = wiki_engine(instance, database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
 def page_paths(instance: Path, database_url: str) -> dict[str, tuple[str, str]]:
     """URL path (as the server decodes it) -> (title, stored HTML of the latest
     revision) of every page."""
-    engine = create_engine(database_url or f"sqlite:///{instance / 'wikicoop.db'}")
-    try:
-        with Session(engine) as session:
-            rows = session.execute(
-                select(Page, RenderCache.html).outerjoin(
-                    RenderCache, RenderCache.revision_id == Page.latest_revision_id
-                )
-            ).all()
-            return {
-                unquote(page.title.url_path): (page.title.full, html or "") for page, html in rows
-            }
-    finally:
-        engine.dispose()
+    with wiki_session(instance, database_url) as session:
+        rows = session.execute(
+            select(Page, RenderCache.html).outerjoin(
+                RenderCache, RenderCache.revision_id == Page.latest_revision_id
+            )
+        ).all()
+    return {unquote(page.title.url_path): (page.title.full, html or "") for page, html in rows}
 
 
 def page_texts(instance: Path, database_url: str) -> dict[str, str]:
     """Title -> text (Markdown) of the latest revision of every page: what the peers
     are given."""
-    engine = create_engine(database_url or f"sqlite:///{instance / 'wikicoop.db'}")
-    try:
-        with Session(engine) as session:
-            rows = session.execute(
-                select(Page, Revision.text).join(Revision, Revision.id == Page.latest_revision_id)
-            ).all()
-            return {page.title.full: text for page, text in rows}
-    finally:
-        engine.dispose()
+    with wiki_session(instance, database_url) as session:
+        rows = session.execute(
+            select(Page, Revision.text).join(Revision, Revision.id == Page.latest_revision_id)
+        ).all()
+    return {page.title.full: text for page, text in rows}
 
 
 @contextmanager
@@ -360,7 +366,7 @@ def measure_peer(
     port = free_port()
     command, env = peer.server(home, port)
     paths = [peer.page_path(title) for title in titles]
-    workers = peer.worker_pids
+    workers = getattr(peer, "worker_pids", children_of)  # default: a gunicorn master's
     return name, measure_server(key, command, env, port, paths, args, folder, workers=workers)
 
 
@@ -402,9 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the warm-up stores each page's « Pages cousines » at once, as the pages' first
         # views render them: the load then meets a wiki where nothing is being written
         env.setdefault("WIKICOOP_RELIER_COUSINS_STORE_SECONDS", "0")
-        stamp = ChangeStamp(
-            create_engine(args.database_url or f"sqlite:///{instance / 'wikicoop.db'}")
-        )
+        stamp = ChangeStamp(wiki_engine(instance, args.database_url))
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
         wiki = measure_server(

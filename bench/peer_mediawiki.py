@@ -61,9 +61,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from hashlib import blake2b
 from pathlib import Path
-from random import Random
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
+
+from bench_core import sample_pages
 
 NAME = "MediaWiki"
 #: Debian's MediaWiki code, used read only
@@ -849,55 +850,6 @@ def worker_pids(process_pid: int) -> list[int]:
 
 
 # ----------------------------------------------------------------------- by hand
-
-#: words of the generated pages (manual checks only; the bench gives its own pages)
-_TOPICS = ("Jardin partagé", "Lavoir", "Fontaine", "Fête", "Marché", "Atelier vélo", "Ruche")
-_PLACES = ("des Tilleuls", "de la Ficelle", "du Moulin", "des Capucins", "de Bellevue")
-_ASPECTS = ("histoire", "horaires", "projets", "bénévoles")
-_SECTIONS = ("Histoire", "Fonctionnement", "Horaires", "Participer", "Accès", "Partenaires")
-_WORDS = (
-    "les habitants", "l'association", "la mairie", "organisent", "entretiennent",
-    "chaque samedi", "depuis dix ans", "avec les voisins", "le comité", "un repas",
-    "la place", "des outils", "une réunion", "au printemps", "le quartier",
-)  # fmt: skip
-_CATEGORIES = ("Jardins", "Patrimoine", "Culture", "Solidarité", "Vie associative")
-
-
-def sample_pages(count: int, seed: int = 14) -> dict[str, str]:
-    """``count`` made-up pages of about 3 KB in wikicoop's Markdown (headings, lists,
-    tables, links, emphasis, categories), category pages included: for manual checks."""
-    rng = Random(seed)
-    titles = [f"{t} {p}" for t in _TOPICS for p in _PLACES]
-    titles += [f"{t} ({a})" for t in list(titles) for a in _ASPECTS]
-    titles += [f"{titles[n % len(titles)]} {n}" for n in range(len(titles), count)]
-    pages = {f"Catégorie:{c}": f"Les pages sur le thème « {c} ».\n" for c in _CATEGORIES}
-    pages["Aide:Écrire une page"] = "# Écrire\n\n1. Ouvrir\n2. Écrire *vite*\n"
-    titles = titles[: max(0, count - len(pages))]
-
-    def sentence() -> str:
-        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(6, 12)))
-        if rng.random() < 0.4:
-            words += f", comme le raconte [[{rng.choice(titles)}]]"
-        if rng.random() < 0.2:
-            words += f" (voir **{rng.choice(_WORDS)}** et _{rng.choice(_WORDS)}_)"
-        return words[0].upper() + words[1:] + "."
-
-    for title in titles:
-        blocks = [f"**{title}** " + " ".join(sentence() for _ in range(3))]
-        while sum(len(b) for b in blocks) < 2800:
-            blocks += [f"## {rng.choice(_SECTIONS)}", " ".join(sentence() for _ in range(4))]
-            if rng.random() < 0.3:
-                blocks.append("\n".join(f"- {rng.choice(_WORDS)}" for _ in range(4)))
-            elif rng.random() < 0.3:
-                rows = [f"| {d} | {rng.randint(8, 18)} h |" for d in ("Lundi", "Jeudi")]
-                blocks.append("\n".join(["| Jour | Horaire |", "| --- | --- |", *rows]))
-            elif rng.random() < 0.2:
-                blocks.append("Voir [le site](https://example.org/fete) ou `fete.ics`.")
-        blocks += ["## Voir aussi", "\n".join(f"- [[{rng.choice(titles)}]]" for _ in range(3))]
-        categories = rng.sample(_CATEGORIES, 2)
-        blocks.append(" ".join(f"[[Catégorie:{c}]]" for c in categories))
-        pages[title] = "\n\n".join(blocks) + "\n"
-    return pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:

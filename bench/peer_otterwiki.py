@@ -6,7 +6,8 @@ installed from PyPI into a virtualenv of its own inside the peer's folder (its F
 SQLAlchemy versions are not wikicoop's), its repository gets every page of the bench wiki
 as a Markdown file in one commit, and it is served by gunicorn with the options of
 ``wikicoop run``: two workers of four threads, the app loaded once before forking, an
-access log, a 60 s timeout.
+access log, a 60 s timeout (the workers measured are the master's children, as for
+wikicoop: the module has no ``worker_pids``).
 
 One setting differs from An Otter Wiki's defaults, as the admin of such a wiki would set
 it: the sidebar's tree of pages is off. On by default, it reads the first lines of every
@@ -31,6 +32,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
+
+from bench_core import sample_pages
 
 NAME = "Otter Wiki"
 #: what is installed into the peer's own virtualenv (the release measured is printed)
@@ -123,12 +126,6 @@ def page_path(title: str) -> str:
     return "/" + quote(title.replace("/", "-"), safe=":")
 
 
-def worker_pids(process_pid: int) -> list[int]:
-    """The gunicorn workers: the children of the master started by :func:`server`."""
-    children = Path(f"/proc/{process_pid}/task/{process_pid}/children").read_text()
-    return [int(pid) for pid in children.split()]
-
-
 def version(folder: Path) -> str:
     """The release of An Otter Wiki installed in ``folder``."""
     done = subprocess.run(
@@ -153,13 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     if reason:
         print(reason)
         return 2
-    pages = {
-        f"Page {n}": f"## Partie {n}\n\nUn texte avec un [[Page {n + 1}]].\n"
-        for n in range(args.pages)
-    }
+    pages = sample_pages(args.pages)
     prepare(args.folder, pages)
     command, env = server(args.folder, args.port)
-    address = f"http://127.0.0.1:{args.port}{page_path('Page 0')}"
+    address = f"http://127.0.0.1:{args.port}{page_path(next(iter(pages)))}"
     print(f"An Otter Wiki {version(args.folder)}: {address}")
     return subprocess.run(command, env=env, check=False).returncode
 
