@@ -235,7 +235,7 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     glibc gives each new thread an arena of its own, up to eight per core: a worker's
     four threads spread what Python frees over as many arenas, each keeping its own free
     memory. Two arenas measured 54-56 MiB of PSS per worker after the bench's load
-    where eight gave 55-65 MiB (bench_views, 2,000 pages); the threads take turns under
+    where eight gave 55-65 MiB (bench_views, 2,000 pages, SQLite); the threads take turns under
     Python's lock anyway. Left alone when ``MALLOC_ARENA_MAX`` is set (glibc read it at
     start) or where the C library is not glibc. Returns whether the cap was set.
     """
