@@ -22,15 +22,12 @@ at start-up.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from multiprocessing.pool import AsyncResult
-from multiprocessing.queues import Queue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -40,6 +37,10 @@ from ..core.db import engine_of
 from ..core.models import Page
 from .backend import IndexPart, SearchDocument
 from .documents import FIELDS_EXTENSION, documents_for, is_searchable, page_batches
+
+if TYPE_CHECKING:  # multiprocessing is loaded by a reindex only, not by every server
+    from multiprocessing.pool import AsyncResult
+    from multiprocessing.queues import Queue
 
 #: pages a worker reads, renders and commits at a time
 CHUNK_PAGES = 250
@@ -63,6 +64,8 @@ def all_documents(app: Flask, *, workers: int = 1) -> Iterator[SearchDocument]:
         for chunk in chunks:
             yield from _documents_of(app, chunk)
         return
+    import multiprocessing
+
     global _worker_app
     _worker_app = app
     context = multiprocessing.get_context("fork")
@@ -96,6 +99,8 @@ def write_in_workers(
     ``progress(n)`` is called with the running total after each chunk. A worker that
     fails (or dies) stops them all and raises :class:`RuntimeError` with its traceback.
     """
+    import multiprocessing
+
     chunks = _chunks_of_page_ids(app)
     context = multiprocessing.get_context("fork")
     tasks: Queue[list[int] | None] = context.Queue()
