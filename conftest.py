@@ -14,4 +14,4 @@ TESTS = Path(__file__).resolve().parent / "tests"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-pytest_plugins = ["wiki_fixtures"]
+pytest_plugins = ["wiki_fixtures", "server_support"]

@@ -1,8 +1,9 @@
 """Real servers for tests: ``wikicoop run`` (gunicorn) in its own process group, and a
 small HTTP client that keeps its cookies, as a browser does.
 
-Shared by tests/web/test_server.py (one server) and tests/web/test_two_servers.py (two
-servers on one PostgreSQL and one Redis).
+Shared by tests/web/test_server.py (one server), tests/web/test_restart_pages.py and
+tests/web/test_two_servers.py (two servers on one PostgreSQL and one Redis). A pytest
+plugin too (conftest.py): the fixtures ``server_env`` and ``wiki`` are defined here.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from urllib.parse import urlencode
 
 import pytest
 from helpers import free_port
+from wiki_fixtures import _truncate_all
 
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
 #: longest wait for a server to answer after its start (bounded polling, not a timing test)
@@ -214,3 +217,25 @@ class Browser:
             "save": "Enregistrer",
         }
         return self.request(port, "POST", url, form=form)
+
+
+@pytest.fixture
+def server_env(tmp_path: Path, postgres_url: str | None) -> dict[str, str]:
+    """The environment of the command: a fresh instance (and database), no other settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
+    env.update(
+        WIKICOOP_INSTANCE=str(tmp_path / "instance"),
+        WIKICOOP_PASSWORD_HASH_METHOD="scrypt:1024:8:1",
+        WIKICOOP_ADMIN_PASSWORD="correct horse battery",
+    )
+    if postgres_url:
+        _truncate_all(postgres_url)
+        env["WIKICOOP_DATABASE_URL"] = postgres_url
+    return env
+
+
+@pytest.fixture
+def wiki(server_env: dict[str, str], tmp_path: Path) -> Iterator[RunningWiki]:
+    running = RunningWiki(server_env, tmp_path / "server.log")
+    yield running
+    running.close()

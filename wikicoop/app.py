@@ -43,6 +43,19 @@ def _current_app_or_none() -> Flask | None:
     return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
 
 
+def _code_folders(pm: Any) -> list[Path]:
+    """The folders of the code a page is made with: wikicoop's package (templates and
+    translations included), the shipped themes, and each enabled plugin's package."""
+    from .plugins.manager import plugins_of
+    from .web.themes import THEMES_DIR
+
+    folders = [Path(__file__).resolve().parent, THEMES_DIR]
+    for plugin in plugins_of(pm):
+        module_file = Path(plugin.module.__file__ or "")
+        folders.append(module_file.parent if module_file.name == "__init__.py" else module_file)
+    return folders
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, plugins, database and extensions, the renderer,
     page types, search, theme, views, then the plugins' routes, helpers and ``startup``.
@@ -62,7 +75,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.front_cache import FrontCache
     from .web.lazy_rules import LazyBuilderRule
-    from .web.page_files import PageFiles
+    from .web.page_files import PAGE_FILES_KEY, PageFiles
+    from .web.page_generation import page_generation
     from .web.requests_counted import CountedRequests
     from .web.themes import init_themes
 
@@ -82,6 +96,13 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     pm = plugins.init_plugins(app)
 
     db.init_app(app)
+    page_files = app.extensions[PAGE_FILES_KEY] = PageFiles(
+        instance / "cache" / "pages",
+        budget=int(float(app.config["PAGE_CACHE_DISK_MB"]) * 2**20),
+        # the same after a restart with the same code and settings: a run may serve the
+        # pages an earlier one made, while nothing was committed since
+        generation=page_generation(app.config, _code_folders(pm)),
+    )
     # visitors' unchanged pages answered before Flask; behind the proxy fix, so that its
     # keys hold the host and scheme the visitor asked for
     app.wsgi_app = FrontCache(  # type: ignore[method-assign]
@@ -92,10 +113,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
             app.config["SESSION_COOKIE_NAME"],
             app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
         ),
-        files=PageFiles(
-            instance / "cache" / "pages",
-            budget=int(float(app.config["PAGE_CACHE_DISK_MB"]) * 2**20),
-        ),
+        files=page_files,
     )
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])

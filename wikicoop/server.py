@@ -100,6 +100,48 @@ def _page_touched_last(app: Flask) -> str | None:
         return page_url(page.title) if page is not None else None
 
 
+def adopt_pages_of_the_last_run(app: Flask) -> bool:
+    """Let this run serve the pages the last one kept on disk, when the database is
+    exactly as that run left it at its clean stop (:func:`keep_pages_for_the_next_run`)
+    and the code and settings are the same (the page files' generation). On SQLite a
+    new run reads another change stamp for the same data: it is tied to the last run's
+    here. Called in the master before forking. Returns whether it did."""
+    from .core.change_stamp import CHANGE_STAMP_KEY
+    from .web.page_files import PAGE_FILES_KEY
+
+    files = app.extensions[PAGE_FILES_KEY]
+    left = files.state_at_last_stop() if files.enabled else None
+    if left is None:
+        return False
+    earlier_stamp, database_state = left
+    stamp = app.extensions[CHANGE_STAMP_KEY].unchanged_since(database_state)
+    if stamp is None:  # written since (by a command, another server, a restore)
+        return False
+    files.adopt(stamp, earlier_stamp)
+    app.logger.info("pages kept by the last run served again: nothing written since its stop")
+    return True
+
+
+def keep_pages_for_the_next_run(app: Flask) -> None:
+    """At a clean stop, in the master once its workers are gone: the database settled
+    (SQLite's WAL written into its file) and its state recorded beside the page files,
+    for :func:`adopt_pages_of_the_last_run`. A failure only leaves the next run to make
+    its pages again."""
+    from .core.change_stamp import CHANGE_STAMP_KEY
+    from .web.page_files import PAGE_FILES_KEY
+
+    files = app.extensions[PAGE_FILES_KEY]
+    if not files.enabled:
+        return
+    try:
+        settled = app.extensions[CHANGE_STAMP_KEY].settle()
+    except Exception:  # a stop must never fail on this
+        app.logger.exception("the database's state at the stop could not be recorded")
+        return
+    if settled is not None:
+        files.keep_state_at_stop(*settled)
+
+
 def share_with_workers(app: Flask) -> None:
     """Prepare the master so that its forked workers share its memory.
 
@@ -265,6 +307,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
     import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
     limit_malloc_arenas()  # before the workers and their threads exist
+    adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
     GunicornApp(
         app,
@@ -276,6 +319,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
             "timeout": 60,
             "post_fork": post_fork,
             "post_worker_init": post_worker_init,
+            "on_exit": lambda _arbiter: keep_pages_for_the_next_run(app),
             "pidfile": str(pid_file(app)),
             # gunicorn's control socket defaults to one path per user, shared by every
             # instance on the machine; wikicoop run does not use it

@@ -4,9 +4,11 @@ different after any commit, by this process or another, on SQLite and PostgreSQL
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -167,4 +169,92 @@ def test_postgresql_every_process_reads_the_same_stamp_between_commits(tmp_path:
             pytest.fail("two processes never read the same stamp")
         assert isinstance(here, str)
         other.close()
+        stamp.close()
+
+
+CHECKPOINT = (
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0);"
+    " print(c.execute('PRAGMA wal_checkpoint(TRUNCATE)').fetchone()[0])"
+)
+
+
+@contextmanager
+def reading(path: str) -> Iterator[None]:
+    """A read transaction open on the SQLite database at ``path`` meanwhile."""
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM notes").fetchone()
+        yield
+        reader.execute("COMMIT")
+    finally:
+        reader.close()
+
+
+@pytest.mark.any_database
+def test_sqlite_reading_the_stamp_keeps_this_process_s_locks(sqlite_engine: Engine) -> None:
+    """A reader's mark in the WAL index is a POSIX lock on the ``-shm`` file, which the
+    process loses when it closes any descriptor of that file: reading the stamp must not
+    close one, or another process's checkpoint overwrites the frames a reader of this
+    process still reads."""
+    path = sqlite_engine.url.database
+    write(sqlite_engine, "a")
+    stamp = ChangeStamp(sqlite_engine)
+    stamp.current()
+    with reading(path):
+        write(sqlite_engine, "b")  # frames after the reader's snapshot
+        for _ in range(3):
+            stamp.current()
+        busy = subprocess.run(
+            [sys.executable, "-c", CHECKPOINT, path], capture_output=True, text=True, check=True
+        )
+        assert busy.stdout.strip() == "1"  # the reader's mark still held here
+    stamp.close()
+
+
+@pytest.mark.any_database
+def test_sqlite_a_settled_database_is_recognised_until_the_next_write(
+    sqlite_engine: Engine,
+) -> None:
+    """At a clean stop the WAL is written into the file and the file's state recorded:
+    the next run, on an index made anew, knows the data are the same; any write since,
+    by any process, says otherwise."""
+    write(sqlite_engine, "a")
+    stamp = ChangeStamp(sqlite_engine)
+    before = stamp.current()
+    settled = stamp.settle()
+    assert settled is not None
+    kept_stamp, state = settled
+    assert kept_stamp == before
+    assert stamp.unchanged_since(state) is not None  # nothing written since
+    sqlite_engine.dispose()
+    stamp.close()
+
+    next_run = ChangeStamp(sqlite_engine)
+    now = next_run.unchanged_since(state)
+    assert isinstance(now, bytes) and now == next_run.current()
+    write(sqlite_engine, "b")  # in the WAL: the file has not changed yet
+    assert next_run.unchanged_since(state) is None
+    sqlite_engine.dispose()
+    next_run.close()
+    assert ChangeStamp(sqlite_engine).unchanged_since(state) is None  # written into the file
+
+
+@pytest.mark.any_database
+def test_sqlite_settling_waits_for_no_one(sqlite_engine: Engine) -> None:
+    """Another process reading keeps the WAL from being written whole: nothing is
+    recorded, and the next run makes its pages again."""
+    write(sqlite_engine, "a")
+    stamp = ChangeStamp(sqlite_engine)
+    with reading(sqlite_engine.url.database):
+        write(sqlite_engine, "b")
+        assert stamp.settle() is None
+    stamp.close()
+
+
+def test_postgresql_nothing_to_settle(tmp_path: Path) -> None:
+    """PostgreSQL's stamp is the same from one run to the next while nothing commits."""
+    with scratch_database("postgresql", tmp_path, "settle") as engine:
+        stamp = ChangeStamp(engine)
+        assert stamp.settle() is None and stamp.unchanged_since(b"") is None
         stamp.close()

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
@@ -25,7 +24,6 @@ from helpers import free_port, front_cache_of, render_stored_meanwhile
 from server_support import WIKICOOP, RunningWiki, get
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-from wiki_fixtures import _truncate_all
 
 from wikicoop import server
 from wikicoop.core.db import engine_of
@@ -37,28 +35,6 @@ from wikicoop.web.db import get_session
 #: serving checks that do not depend on the database: the SQLite pass runs them (real
 #: gunicorn servers on PostgreSQL are in tests/web/test_two_servers.py)
 serving_only = pytest.mark.any_database
-
-
-@pytest.fixture
-def server_env(tmp_path: Path, postgres_url: str | None) -> dict[str, str]:
-    """The environment of the command: a fresh instance (and database), no other settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
-    env.update(
-        WIKICOOP_INSTANCE=str(tmp_path / "instance"),
-        WIKICOOP_PASSWORD_HASH_METHOD="scrypt:1024:8:1",
-        WIKICOOP_ADMIN_PASSWORD="correct horse battery",
-    )
-    if postgres_url:
-        _truncate_all(postgres_url)
-        env["WIKICOOP_DATABASE_URL"] = postgres_url
-    return env
-
-
-@pytest.fixture
-def wiki(server_env: dict[str, str], tmp_path: Path) -> Iterator[RunningWiki]:
-    running = RunningWiki(server_env, tmp_path / "server.log")
-    yield running
-    running.close()
 
 
 # ----------------------------------------------------------------- point 2: search after fork

@@ -37,6 +37,7 @@ import os
 import sqlite3
 import struct
 import threading
+import time
 from collections.abc import Hashable
 from typing import Any
 
@@ -45,6 +46,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
+#: the descriptors of the ``-shm`` files read, by path and identity (see _shm_descriptor)
+_SHM_DESCRIPTORS: dict[tuple[str, int, int], int] = {}
+_SHM_LOCK = threading.Lock()
 
 #: where the app keeps its change stamp (``app.extensions``)
 CHANGE_STAMP_KEY = "wikicoop.change_stamp"
@@ -56,6 +60,14 @@ _WAL_HEADER_SIZE = 48
 _WAL_INDEX_VERSION = 3007000
 #: reads of a header caught while a commit rewrites it, before giving up (a miss)
 _HEADER_TRIES = 3
+#: a SQLite stamp starts with the database file's state: device, inode, size, mtime
+_FILE_STATE_SIZE = 32
+#: where the WAL index header holds ``mxFrame``, the frames the WAL holds
+_MX_FRAME_OFFSET = 16
+#: seconds: more than the step of a file's modification time (a kernel tick)
+_FILE_TIME_STEP = 0.02
+#: seconds a stop waits for another process's transaction before giving up settling
+_SETTLE_WAIT = 0.5
 
 
 class ChangeStamp:
@@ -90,7 +102,43 @@ class ChangeStamp:
                 # database itself, and answers as it does when the database is away)
                 self._forget()
                 return object()
-            return object() if header is None else file + header
+            return object() if header is None else file + header  # file: _FILE_STATE_SIZE
+
+    def settle(self) -> tuple[bytes, bytes] | None:
+        """At a clean stop, on SQLite: the stamp now, then the whole WAL written into the
+        database file (a ``TRUNCATE`` checkpoint); returns the stamp and the state the
+        file was left in (its identity, size and modification time), which
+        :meth:`unchanged_since` recognises at the next start. None when another process
+        keeps the checkpoint from completing, or on PostgreSQL (whose stamp is already
+        the same from one run to the next while nothing is committed)."""
+        if self._sqlite_path is None or self._in_memory:
+            return None
+        stamp = self.current()
+        if not isinstance(stamp, bytes):
+            return None
+        try:
+            connection = sqlite3.connect(self._sqlite_path, timeout=_SETTLE_WAIT)
+            with contextlib.closing(connection):
+                busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error:
+            return None
+        # the file's time moves in steps of a few milliseconds: read it a step later, so
+        # that any write after this reading gives the file another time
+        time.sleep(_FILE_TIME_STEP)
+        settled = self.current()
+        if busy or not isinstance(settled, bytes) or _frames_in_wal(settled):
+            return None
+        return stamp, settled[:_FILE_STATE_SIZE]
+
+    def unchanged_since(self, file_state: bytes) -> bytes | None:
+        """The stamp now if the database is exactly as :meth:`settle` left it (the file
+        in ``file_state``, no frame in the WAL: nothing committed since), else None."""
+        if self._sqlite_path is None or self._in_memory:
+            return None
+        stamp = self.current()
+        if not isinstance(stamp, bytes) or _frames_in_wal(stamp):
+            return None
+        return stamp if stamp[:_FILE_STATE_SIZE] == file_state else None
 
     def _snapshot(self) -> Hashable:
         """PostgreSQL's current snapshot, on a connection of this process's own, out of
@@ -152,17 +200,39 @@ class ChangeStamp:
             self._forget()
 
 
+def _frames_in_wal(stamp: bytes) -> int:
+    """The WAL frames a SQLite stamp's WAL index header counts (``mxFrame``)."""
+    return struct.unpack_from("=I", stamp, _FILE_STATE_SIZE + _MX_FRAME_OFFSET)[0]
+
+
 def _wal_index_header(shm_path: str) -> bytes | None:
     """The WAL index header of a SQLite database in WAL mode, or None when no whole one
     could be read (a commit rewriting it each time, an index of another layout)."""
-    descriptor = os.open(shm_path, os.O_RDONLY)
-    try:
-        for _ in range(_HEADER_TRIES):
-            both = os.pread(descriptor, 2 * _WAL_HEADER_SIZE, 0)
-            first, second = both[:_WAL_HEADER_SIZE], both[_WAL_HEADER_SIZE:]
-            if first == second and len(first) == _WAL_HEADER_SIZE:
-                version = struct.unpack_from("=I", first)[0]
-                return first if version == _WAL_INDEX_VERSION and first[12] == 1 else None
-    finally:
-        os.close(descriptor)
+    descriptor = _shm_descriptor(shm_path)
+    for _ in range(_HEADER_TRIES):
+        both = os.pread(descriptor, 2 * _WAL_HEADER_SIZE, 0)
+        first, second = both[:_WAL_HEADER_SIZE], both[_WAL_HEADER_SIZE:]
+        if first == second and len(first) == _WAL_HEADER_SIZE:
+            version = struct.unpack_from("=I", first)[0]
+            return first if version == _WAL_INDEX_VERSION and first[12] == 1 else None
     return None
+
+
+def _shm_descriptor(shm_path: str) -> int:
+    """A descriptor of the ``-shm`` file there now, opened once and **never closed**.
+
+    Closing any descriptor of a file drops every POSIX lock the process holds on it,
+    and SQLite's connections lock the ``-shm`` file: its readers' marks, which keep a
+    checkpoint from overwriting the WAL frames they still read, and the lock that tells
+    the last connection to close that it is the last. Opening and closing it at each
+    reading dropped them (https://www.sqlite.org/howtocorrupt.html, section 2.2). A file
+    made anew (the WAL index deleted, then made again) gets a new descriptor; the old
+    one is kept too, as its locks may still be held by connections on it.
+    """
+    stat = os.stat(shm_path)
+    key = (shm_path, stat.st_dev, stat.st_ino)
+    with _SHM_LOCK:
+        descriptor = _SHM_DESCRIPTORS.get(key)
+        if descriptor is None:
+            descriptor = _SHM_DESCRIPTORS[key] = os.open(shm_path, os.O_RDONLY)
+    return descriptor

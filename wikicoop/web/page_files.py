@@ -10,11 +10,19 @@ serves all of them, without SQL, while nothing was committed. The operating syst
 page cache keeps the files in memory that no worker counts as its own.
 
 Pages also depend on what the database does not hold: the settings, the templates, the
-code. So the files belong to one server's run: a generation drawn at random when the
-app is made is part of their names and of their records. The workers forked from that
-app (``wikicoop run``, ``gunicorn --preload``) share it; a restart, perhaps with other
-settings or another version, never reads the files of an earlier run (without
-``--preload`` each worker makes its app, and keeps files of its own).
+code. So a generation is part of the files' names and of their records: the app's is a
+digest of its code and settings (:mod:`wikicoop.web.page_generation`), the same in the
+workers forked from it and in every process started with the same code and settings (a
+restart, the workers of ``gunicorn`` without ``--preload``); another version or other
+settings never read these files. Without a generation given, one is drawn at random:
+the files then belong to that one object.
+
+A restart reads another change stamp on SQLite for the same data (its WAL index is made
+anew). So a clean stop records the stamp the pages were made under with the state it
+left the database file in (:meth:`PageFiles.keep_state_at_stop`,
+:meth:`wikicoop.core.change_stamp.ChangeStamp.settle`). The next run finds the database
+still in that state and serves those pages under its own stamp
+(:meth:`PageFiles.adopt`, :func:`wikicoop.server.adopt_pages_of_the_last_run`).
 
 A file is written whole to a temporary name, then renamed over the old one: a reader
 sees the old answer or the new, never half of one. One file an address: a page made
@@ -47,8 +55,13 @@ _SWEPT_TO = 0.75
 _SWEEP_EVERY = 0.1
 #: seconds after which a temporary file is a crashed writer's, removed by a sweep
 _TEMPORARY_SECONDS = 60
+#: the record of the database's state at the last clean stop (:meth:`keep_state_at_stop`)
+_STOP_RECORD = "state-at-stop"
 
 Record = tuple[Any, ...]
+
+#: where the app keeps its page files (``app.extensions``)
+PAGE_FILES_KEY = "wikicoop.page_files"
 
 
 class PageFiles:
@@ -57,7 +70,8 @@ class PageFiles:
     Args:
         folder: where the files go (made when missing).
         budget: bytes the folder may hold (0: the tier is off).
-        generation: the run the files belong to (a random one by default).
+        generation: the code and settings the files were made with (a random draw by
+            default: files of this object only).
     """
 
     def __init__(self, folder: Path, budget: int, generation: bytes | None = None) -> None:
@@ -68,16 +82,53 @@ class PageFiles:
         self._sweeping = threading.Lock()
         self._names = itertools.count()
         self._made = False
+        self._adopted: dict[Hashable, Hashable] = {}  # stamp -> the earlier one it equals
 
     @property
     def generation(self) -> bytes:
-        """The run the files belong to (shared by the workers forked from one app)."""
+        """The code and settings the files belong to (shared by every process made
+        with the same)."""
         return self._generation
 
     @property
     def enabled(self) -> bool:
         """Whether answers are kept on disk at all."""
         return self._budget > 0
+
+    def adopt(self, stamp: Hashable, earlier: Hashable) -> None:
+        """Serve under ``stamp`` the files made under ``earlier``: the database is in the
+        same state under both (a run started again on the database the last one left,
+        see :meth:`keep_state_at_stop`)."""
+        if _shareable(stamp) and _shareable(earlier):
+            self._adopted[stamp] = earlier
+
+    def keep_state_at_stop(self, stamp: Hashable, database_state: bytes) -> None:
+        """Record, at a clean stop, that the files made under ``stamp`` show the database
+        left in ``database_state`` (:meth:`ChangeStamp.settle`), for the next run of the
+        same generation (:meth:`state_at_last_stop`)."""
+        if not self._budget or not _shareable(stamp):
+            return
+        record = marshal.dumps((_FORMAT, self._generation, stamp, database_state))
+        path = self.folder / _STOP_RECORD
+        temporary = path.with_name(f".{os.getpid()}.stop.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(record)
+            os.replace(temporary, path)
+        except OSError:  # the next run simply makes its pages again
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+    def state_at_last_stop(self) -> tuple[Hashable, bytes] | None:
+        """The stamp and the database's state recorded at the last clean stop of a run of
+        this generation, or None (none recorded, or by other code or settings)."""
+        try:
+            kept = marshal.loads(_read(self.folder / _STOP_RECORD))
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(kept, tuple) or len(kept) != 4 or kept[:2] != (_FORMAT, self._generation):
+            return None
+        return kept[2], kept[3]
 
     def get(self, key: Hashable, stamp: Hashable) -> Record | None:
         """The record kept under ``key`` when it was made under ``stamp``, or None (also
@@ -95,7 +146,9 @@ class PageFiles:
         if not isinstance(kept, tuple) or len(kept) != 5 or kept[0] != _FORMAT:
             return None
         _, generation, kept_key, kept_stamp, record = kept
-        if generation != self._generation or kept_key != key or kept_stamp != stamp:
+        if generation != self._generation or kept_key != key:
+            return None
+        if kept_stamp != stamp and self._adopted.get(stamp) != kept_stamp:
             return None
         return record
 
