@@ -56,6 +56,25 @@ def _code_folders(pm: Any) -> list[Path]:
     return folders
 
 
+def _early_start(
+    app: Flask, instance: Path, folders: list[Path], private_cookies: tuple[str, ...]
+) -> dict[str, Any]:
+    """What the next start of ``wikicoop run`` checks before it builds its app, kept
+    with the page files at a clean stop (:mod:`wikicoop.early_answers`)."""
+    from .core.db import engine_of
+    from .page_generation import start_inputs
+
+    url = engine_of(app).url
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    return {
+        "inputs": start_inputs(instance, folders),
+        "folders": [str(folder) for folder in folders],
+        "database": str(Path(database).resolve()) if database and database != ":memory:" else "",
+        "private_cookies": [f"{name}=" for name in private_cookies],
+        "behind_proxy": bool(app.config["TRUSTED_PROXIES"]),
+    }
+
+
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: settings, plugins, database and extensions, the renderer,
     page types, search, theme, views, then the plugins' routes, helpers and ``startup``.
@@ -67,6 +86,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .core import page_types, signals
     from .core.change_stamp import CHANGE_STAMP_KEY
     from .core.render_cache import RENDERER_VERSION
+    from .early_answers import EARLY_START_KEY
+    from .page_files import PAGE_FILES_KEY, PageFiles, pages_folder
+    from .page_generation import page_generation
     from .plugins import wiring as plugins
     from .rendering.pipeline import Renderer
     from .text.titles import Title
@@ -75,8 +97,6 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     from .web.extensions import babel, csrf, limiter, login_manager, select_locale
     from .web.front_cache import FrontCache
     from .web.lazy_rules import LazyBuilderRule
-    from .web.page_files import PAGE_FILES_KEY, PageFiles
-    from .web.page_generation import page_generation
     from .web.requests_counted import CountedRequests
     from .web.themes import init_themes
 
@@ -96,23 +116,26 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     pm = plugins.init_plugins(app)
 
     db.init_app(app)
+    folders = _code_folders(pm)
     page_files = app.extensions[PAGE_FILES_KEY] = PageFiles(
-        instance / "cache" / "pages",
+        pages_folder(instance),
         budget=int(float(app.config["PAGE_CACHE_DISK_MB"]) * 2**20),
         # the same after a restart with the same code and settings: a run may serve the
         # pages an earlier one made, while nothing was committed since
-        generation=page_generation(app.config, _code_folders(pm)),
+        generation=page_generation(app.config, folders),
     )
+    private_cookies = (
+        app.config["SESSION_COOKIE_NAME"],
+        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    )
+    app.extensions[EARLY_START_KEY] = _early_start(app, instance, folders, private_cookies)
     # visitors' unchanged pages answered before Flask; behind the proxy fix, so that its
     # keys hold the host and scheme the visitor asked for
     app.wsgi_app = FrontCache(  # type: ignore[method-assign]
         app.wsgi_app,
         app.extensions[CHANGE_STAMP_KEY],
         budget=int(float(app.config["PAGE_CACHE_MB"]) * 2**20),
-        private_cookies=(
-            app.config["SESSION_COOKIE_NAME"],
-            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
-        ),
+        private_cookies=private_cookies,
         files=page_files,
     )
     if app.config["TRUSTED_PROXIES"]:

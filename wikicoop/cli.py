@@ -24,6 +24,7 @@ from .community.credentials import active_tokens, create_token, revoke_token
 from .core.db import engine_of, upgrade_schema
 from .core.models import ROLES, Page, User
 from .core.setup_lock import setup_lock
+from .early_answers import DEFAULT_HOST, DEFAULT_PORT
 from .search import ensure_in_step, ensure_index_built, indexing_deferred, rebuild
 from .search.parallel import default_workers
 from .text.titles import Title
@@ -156,8 +157,8 @@ def _is_loopback(host: str) -> bool:
 
 
 @click.command("run")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute.")
-@click.option("--port", default=5000, show_default=True, type=int, help="Port d'écoute.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Adresse d'écoute.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port d'écoute.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Processus gunicorn.")
 @click.option("--debug", is_flag=True, help="Serveur de développement Flask (rechargement).")
 def run_command(host: str, port: int, workers: int, debug: bool) -> None:

@@ -12,10 +12,11 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+if TYPE_CHECKING:  # not at run time: a start reads the instance folder before Flask loads
+    from flask import Flask
 
 ENV_PREFIX = "WIKICOOP_"
 
@@ -84,7 +85,7 @@ DEFAULTS: dict[str, Any] = {
     # 0: none, every view goes through Flask)
     "PAGE_CACHE_MB": 4,
     # megabytes of the same pages kept on disk (instance folder, cache/pages) for all
-    # the workers of the machine (wikicoop.web.page_files; 0: none)
+    # the workers of the machine (wikicoop.page_files; 0: none)
     "PAGE_CACHE_DISK_MB": 256,
     # -- moderation (wikicoop.moderation) --
     # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted

@@ -107,17 +107,17 @@ def adopt_pages_of_the_last_run(app: Flask) -> bool:
     new run reads another change stamp for the same data: it is tied to the last run's
     here. Called in the master before forking. Returns whether it did."""
     from .core.change_stamp import CHANGE_STAMP_KEY
-    from .web.page_files import PAGE_FILES_KEY
+    from .page_files import PAGE_FILES_KEY
 
     files = app.extensions[PAGE_FILES_KEY]
     left = files.state_at_last_stop() if files.enabled else None
     if left is None:
         return False
-    earlier_stamp, database_state = left
+    earlier_stamps, database_state = left
     stamp = app.extensions[CHANGE_STAMP_KEY].unchanged_since(database_state)
     if stamp is None:  # written since (by a command, another server, a restore)
         return False
-    files.adopt(stamp, earlier_stamp)
+    files.adopt(stamp, earlier_stamps)
     app.logger.info("pages kept by the last run served again: nothing written since its stop")
     return True
 
@@ -128,7 +128,8 @@ def keep_pages_for_the_next_run(app: Flask) -> None:
     for :func:`adopt_pages_of_the_last_run`. A failure only leaves the next run to make
     its pages again."""
     from .core.change_stamp import CHANGE_STAMP_KEY
-    from .web.page_files import PAGE_FILES_KEY
+    from .early_answers import EARLY_START_KEY
+    from .page_files import PAGE_FILES_KEY
 
     files = app.extensions[PAGE_FILES_KEY]
     if not files.enabled:
@@ -139,7 +140,7 @@ def keep_pages_for_the_next_run(app: Flask) -> None:
         app.logger.exception("the database's state at the stop could not be recorded")
         return
     if settled is not None:
-        files.keep_state_at_stop(*settled)
+        files.keep_state_at_stop(*settled, start=app.extensions[EARLY_START_KEY])
 
 
 def share_with_workers(app: Flask) -> None:
@@ -306,13 +307,18 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
 
     import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
+    from . import early_answers
+
     limit_malloc_arenas()  # before the workers and their threads exist
+    # the socket bound at the start and the request it held, if the start answered early
+    early_socket = early_answers.hand_over(app)
+    bind = f"{host}:{port}" if early_socket is None else f"fd://{early_socket}"
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
     GunicornApp(
         app,
         {
-            "bind": f"{host}:{port}",
+            "bind": bind,
             "workers": max(1, workers),
             "threads": 4,
             "accesslog": "-",

@@ -32,6 +32,9 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.config",
         "wikicoop.bundled_data",
         "wikicoop.version",
+        # the pages kept on disk: read before the app is built (wikicoop.early_answers)
+        "wikicoop.page_files",
+        "wikicoop.page_generation",
     ),
     ("wikicoop.text",),  # titles, licences, diffs, merges: pure functions of text
     ("wikicoop.rendering",),  # Markdown to sanitized HTML
@@ -49,6 +52,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.app",
         "wikicoop.cli",
         "wikicoop.launcher",
+        "wikicoop.early_answers",
         "wikicoop.server",
         "wikicoop.wsgi",
         "wikicoop.seed",

@@ -1,4 +1,4 @@
-"""The pages kept on disk for all the workers (wikicoop.web.page_files): an answer made
+"""The pages kept on disk for all the workers (wikicoop.page_files): an answer made
 under a stamp found under that stamp only, never half written, never another run's,
 within its byte budget."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.web.page_files import PageFiles
+from wikicoop.page_files import PageFiles
 
 pytestmark = pytest.mark.any_database  # files only: run once, on SQLite's pass
 

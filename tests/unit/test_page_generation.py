@@ -1,4 +1,4 @@
-"""The generation of the pages kept on disk (wikicoop.web.page_generation): the same for
+"""The generation of the pages kept on disk (wikicoop.page_generation): the same for
 the same code and settings, whatever the process; another for any change of either."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.web import page_generation as generation_module
-from wikicoop.web.page_generation import page_generation
+from wikicoop import page_generation as generation_module
+from wikicoop.page_generation import page_generation
 
 pytestmark = pytest.mark.any_database  # files and settings only
 

@@ -11,8 +11,8 @@ from helpers import front_cache_of, login, make_user
 from werkzeug.test import Client
 
 from wikicoop.core.change_stamp import CHANGE_STAMP_KEY
+from wikicoop.page_files import PageFiles
 from wikicoop.web.front_cache import FrontCache
-from wikicoop.web.page_files import PageFiles
 
 PAGE = "/wiki/Lavoir"
 

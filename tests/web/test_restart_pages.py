@@ -2,24 +2,26 @@
 
 A clean stop settles SQLite's database (its WAL written into the file) and records the
 file's state beside the page files. The next run with the same code and settings serves
-the pages the last one kept, while the database is still in that state. A write made
-while the wiki was stopped is seen at the first view. Real servers, SQLite: on
+the pages the last one kept, while the database is still in that state: first from the
+thread of wikicoop.early_answers while the app is built, then from its workers. A write
+made while the wiki was stopped is seen at the first view. Real servers, SQLite: on
 PostgreSQL the change stamp is already the same from one run to the next, and the page
 files' generation is tested in test_front_cache.py.
 """
 
 from __future__ import annotations
 
+import http.client
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from server_support import RunningWiki, get
+from server_support import START_WAIT, RunningWiki, get
 
 pytestmark = pytest.mark.any_database  # SQLite's settling at the stop
 
-PAGES = ("/wiki/Accueil", "/wiki/Aide:Listes_et_tableaux")
+PAGES = ("/wiki/Accueil", "/wiki/Aide:Listes_et_tableaux", "/wiki/Bac_%C3%A0_sable")
 SERVED_AGAIN = "pages kept by the last run served again"
 
 
@@ -32,14 +34,30 @@ def page_files(wiki: RunningWiki) -> dict[str, tuple[int, int]]:
     }
 
 
+def catching_up(wiki: RunningWiki) -> bool:
+    """Whether the index's catch-up of this server (``wikicoop index-catch-up``, in
+    the server's process group) still runs: it may store renderings, a commit."""
+    assert wiki.process is not None
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+        if group == wiki.process.pid and b"index-catch-up" in command:
+            return True
+    return False
+
+
 def view_until_quiet(wiki: RunningWiki) -> dict[str, tuple[int, int]]:
-    """View the pages until a round of views makes no page again (the start's own
-    writes are over); returns the files then."""
-    for _ in range(50):
+    """View the pages until the start's own work is over (the index's catch-up ended)
+    and a round of views makes no page again; returns the files then."""
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
         before = page_files(wiki)
         for path in PAGES:
             assert get(wiki.port, path)[0] == 200
-        if page_files(wiki) == before and before:
+        if page_files(wiki) == before and before and not catching_up(wiki):
             return before
         time.sleep(0.1)
     raise AssertionError("the wiki kept writing while its pages were viewed")
@@ -78,3 +96,42 @@ def test_a_write_made_while_the_wiki_was_stopped_is_seen_at_once(wiki: RunningWi
     status, body = get(wiki.port, PAGES[1])
     assert status == 200 and "Ajouté pendant l’arrêt." in body
     assert SERVED_AGAIN not in wiki.output()[log_before:]
+
+
+def first_answer(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    """The first answer to ``path`` of a server starting (polled until it listens)."""
+    deadline = time.monotonic() + START_WAIT
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+            answer = connection.getresponse()
+            headers = {name.lower(): value for name, value in answer.getheaders()}
+            return answer.status, headers, answer.read()
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+        finally:
+            connection.close()
+
+
+def test_a_restart_answers_kept_pages_before_its_app_is_built(wiki: RunningWiki) -> None:
+    """Issue 14, point 4: the start answers the pages the last run kept while it builds
+    its app (no gunicorn yet: no ``Server`` header, one answer a connection); a request
+    they cannot answer waits for the app, which answers it."""
+    wiki.start()
+    wiki.wait_ready()
+    view_until_quiet(wiki)
+    before = {path: first_answer(wiki.port, path)[2] for path in PAGES[1:]}
+    wiki.stop()
+    wiki.start()
+    for path in PAGES[1:]:  # (the second's address has an accented letter)
+        status, headers, body = first_answer(wiki.port, path)
+        assert status == 200 and body == before[path]
+        assert "server" not in headers and headers["connection"] == "close", headers
+    status, _, body = first_answer(wiki.port, "/recherche?q=tableaux")  # a query: the app
+    assert status == 200 and b"Listes et tableaux" in body
+    wiki.wait_ready()
+    assert '"GET /recherche?q=tableaux HTTP/1.1" 200' in wiki.output()  # held, then answered
+    assert get(wiki.port, PAGES[1]) == (200, before[PAGES[1]].decode())  # gunicorn's now

@@ -5,7 +5,7 @@ database about each page (issue 14: no SQL on the path of a cached view when not
 changed). :class:`ChangeStamp` gives a value that changes whenever any process commits a
 write, costs next to nothing to read, and is **the same in every process** that reads it
 between two commits, so that the workers of one machine can share what they keep
-(:mod:`wikicoop.web.page_files`):
+(:mod:`wikicoop.page_files`):
 
 - **SQLite** (WAL mode): the header of the WAL index, the ``-shm`` file every connection
   maps (https://www.sqlite.org/walformat.html, "the WAL-index header"). SQLite rewrites
@@ -43,6 +43,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+
+from ..page_files import sqlite_file_state
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
@@ -172,15 +174,15 @@ class ChangeStamp:
         """Keep this process's own read-only connection open on the file there now (a
         forked worker, or a database file replaced, opens a new one): while it is open,
         the WAL index stays. Returns the file's identity, size and modification time."""
-        stat = os.stat(self._sqlite_path or "")
-        file = (stat.st_dev, stat.st_ino)
+        state = sqlite_file_state(self._sqlite_path or "")
+        file = struct.unpack_from("<QQ", state)
         if self._connection is None or self._pid != os.getpid() or self._file != file:
             self._forget()
             uri = f"file:{self._sqlite_path}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
             self._pid, self._file = os.getpid(), file
-        return struct.pack("<QQQQ", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return state
 
     def _forget(self) -> None:
         """Drop the connection: closed if it is this process's own; a parent's is kept

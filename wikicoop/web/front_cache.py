@@ -39,8 +39,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_accept_header, parse_date
 
 from ..core.change_stamp import ChangeStamp
+from ..page_files import PageFiles, Record, request_key
 from .page_cache import SizedLru, gunzipped, gzipped
-from .page_files import PageFiles, Record
 
 #: environ key: the view's answer is the same for every visitor with this request's key
 #: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)
@@ -152,23 +152,7 @@ class FrontCache:
 
     def _key(self, environ: dict[str, Any]) -> Hashable | None:
         """The key of a request this cache may answer, or None."""
-        if not self._budget or environ.get("REQUEST_METHOD") != "GET":
-            return None
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith("/wiki/") or environ.get("QUERY_STRING"):
-            return None
-        if "HTTP_AUTHORIZATION" in environ:
-            return None
-        cookies = environ.get("HTTP_COOKIE", "")
-        if cookies and any(name in cookies for name in self._private):
-            return None
-        return (
-            path,
-            environ.get("HTTP_HOST", ""),
-            environ.get("wsgi.url_scheme", ""),
-            environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-            cookies,
-        )
+        return request_key(environ, self._private) if self._budget else None
 
     def _kept(self, key: Hashable, stamp: Hashable) -> _Answer | None:
         kept = self._answers.get(key)

@@ -1,7 +1,7 @@
 """The generation of the finished pages kept on disk: what a page depends on besides
 the database, as one value that is the same after a restart when nothing changed.
 
-The page files (:mod:`wikicoop.web.page_files`) are tagged with the database's change
+The page files (:mod:`wikicoop.page_files`) are tagged with the database's change
 stamp, which tells whether anything was committed since a page was made. A page also
 depends on what the database does not hold. The code, templates, translations and
 themes are the files of wikicoop, of its plugins and of the installed libraries; the
@@ -32,6 +32,10 @@ from typing import Any
 #: folders skipped when walking code folders (bytecode: what Python writes, not code)
 _SKIPPED = frozenset({"__pycache__", ".git", "node_modules"})
 
+#: files of the instance folder that change while the wiki runs: the SQLite database
+#: (and its -wal and -shm), the pid file
+_INSTANCE_SKIPPED = ("wikicoop.db", "wikicoop.pid", ".")
+
 #: the digest of each tuple of folders, made once per process
 _FILES_DIGESTS: dict[tuple[str, ...], bytes] = {}
 
@@ -44,6 +48,32 @@ def page_generation(settings: Mapping[str, Any], folders: Iterable[str | os.Path
     digest.update(files_digest(folders))
     for name in sorted(settings):
         digest.update(f"{name}={_plain(settings[name])}\n".encode())
+    return digest.digest()
+
+
+def start_inputs(instance: str | os.PathLike, folders: Iterable[str | os.PathLike]) -> bytes:
+    """What a start of the wiki reads besides the database, digested as a process can
+    before it builds the app (:mod:`wikicoop.early_answers`): the code
+    (:func:`files_digest`), Python's version, the command line, the ``WIKICOOP_*``
+    environment and the instance folder's own files (its settings file, its secret
+    key), the database's and the pid file excepted. The same inputs give the same app,
+    hence the same :func:`page_generation`."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    digest.update(files_digest(folders))
+    digest.update(repr(sys.argv[1:]).encode())
+    for name, value in sorted(os.environ.items()):
+        if name.startswith("WIKICOOP_"):
+            digest.update(f"{name}={value}\n".encode())
+    try:
+        entries = sorted(os.scandir(instance), key=lambda entry: entry.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        if entry.name.startswith(_INSTANCE_SKIPPED) or not entry.is_file():
+            continue
+        stat = entry.stat()
+        digest.update(f"{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.digest()
 
 

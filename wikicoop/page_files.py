@@ -11,7 +11,7 @@ page cache keeps the files in memory that no worker counts as its own.
 
 Pages also depend on what the database does not hold: the settings, the templates, the
 code. So a generation is part of the files' names and of their records: the app's is a
-digest of its code and settings (:mod:`wikicoop.web.page_generation`), the same in the
+digest of its code and settings (:mod:`wikicoop.page_generation`), the same in the
 workers forked from it and in every process started with the same code and settings (a
 restart, the workers of ``gunicorn`` without ``--preload``); another version or other
 settings never read these files. Without a generation given, one is drawn at random:
@@ -39,14 +39,15 @@ import hashlib
 import itertools
 import marshal
 import os
+import struct
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 from typing import Any
 
 #: the records' layout; a file of another one (an older wikicoop) is a miss
-_FORMAT = 1
+_FORMAT = 2
 #: a file's name: the blake2b of its key, and this ending
 _SUFFIX = ".page"
 #: what a sweep leaves of the budget
@@ -55,13 +56,22 @@ _SWEPT_TO = 0.75
 _SWEEP_EVERY = 0.1
 #: seconds after which a temporary file is a crashed writer's, removed by a sweep
 _TEMPORARY_SECONDS = 60
+#: earlier stamps a stamp may stand for (runs started again with nothing committed)
+_ADOPTED_MAX = 8
 #: the record of the database's state at the last clean stop (:meth:`keep_state_at_stop`)
-_STOP_RECORD = "state-at-stop"
+STOP_RECORD = "state-at-stop"
 
 Record = tuple[Any, ...]
+#: a request's key: path, host, scheme, Accept-Language, cookies
+RequestKey = tuple[str, str, str, str, str]
 
 #: where the app keeps its page files (``app.extensions``)
 PAGE_FILES_KEY = "wikicoop.page_files"
+
+
+def pages_folder(instance: Path) -> Path:
+    """The folder of the page files of the instance folder ``instance``."""
+    return instance / "cache" / "pages"
 
 
 class PageFiles:
@@ -82,7 +92,8 @@ class PageFiles:
         self._sweeping = threading.Lock()
         self._names = itertools.count()
         self._made = False
-        self._adopted: dict[Hashable, Hashable] = {}  # stamp -> the earlier one it equals
+        # stamp -> the earlier ones it equals (the same data, read by earlier runs)
+        self._adopted: dict[Hashable, tuple[Hashable, ...]] = {}
 
     @property
     def generation(self) -> bytes:
@@ -95,40 +106,48 @@ class PageFiles:
         """Whether answers are kept on disk at all."""
         return self._budget > 0
 
-    def adopt(self, stamp: Hashable, earlier: Hashable) -> None:
-        """Serve under ``stamp`` the files made under ``earlier``: the database is in the
-        same state under both (a run started again on the database the last one left,
-        see :meth:`keep_state_at_stop`)."""
-        if _shareable(stamp) and _shareable(earlier):
-            self._adopted[stamp] = earlier
+    def adopt(self, stamp: Hashable, earlier: tuple[Hashable, ...]) -> None:
+        """Serve under ``stamp`` the files made under the ``earlier`` stamps: the database
+        is in the same state under all (a run started again on the database the last one
+        left, see :meth:`keep_state_at_stop`)."""
+        if _shareable(stamp):
+            kept = tuple(e for e in earlier if _shareable(e) and e != stamp)
+            self._adopted[stamp] = kept[:_ADOPTED_MAX]
 
-    def keep_state_at_stop(self, stamp: Hashable, database_state: bytes) -> None:
+    def keep_state_at_stop(
+        self, stamp: Hashable, database_state: bytes, start: Mapping[str, Any] | None = None
+    ) -> None:
         """Record, at a clean stop, that the files made under ``stamp`` show the database
         left in ``database_state`` (:meth:`ChangeStamp.settle`), for the next run of the
-        same generation (:meth:`state_at_last_stop`)."""
+        same generation (:meth:`state_at_last_stop`); ``start`` is what a start checks
+        before the app is built (:mod:`wikicoop.early_answers`)."""
         if not self._budget or not _shareable(stamp):
             return
-        record = marshal.dumps((_FORMAT, self._generation, stamp, database_state))
-        path = self.folder / _STOP_RECORD
+        record = {
+            "format": _FORMAT,
+            "generation": self._generation,
+            # with the earlier stamps it stands for: pages still kept under those too
+            "stamps": (stamp, *self._adopted.get(stamp, ())),
+            "database_state": database_state,
+            "start": dict(start or {}),
+        }
+        path = self.folder / STOP_RECORD
         temporary = path.with_name(f".{os.getpid()}.stop.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(record)
+            temporary.write_bytes(marshal.dumps(record))
             os.replace(temporary, path)
         except OSError:  # the next run simply makes its pages again
             with contextlib.suppress(OSError):
                 temporary.unlink()
 
-    def state_at_last_stop(self) -> tuple[Hashable, bytes] | None:
-        """The stamp and the database's state recorded at the last clean stop of a run of
-        this generation, or None (none recorded, or by other code or settings)."""
-        try:
-            kept = marshal.loads(_read(self.folder / _STOP_RECORD))
-        except (OSError, EOFError, ValueError, TypeError):
+    def state_at_last_stop(self) -> tuple[tuple[Hashable, ...], bytes] | None:
+        """The stamps and the database's state recorded at the last clean stop of a run
+        of this generation, or None (none recorded, or by other code or settings)."""
+        kept = read_stop_record(self.folder)
+        if kept is None or kept["generation"] != self._generation:
             return None
-        if not isinstance(kept, tuple) or len(kept) != 4 or kept[:2] != (_FORMAT, self._generation):
-            return None
-        return kept[2], kept[3]
+        return kept["stamps"], kept["database_state"]
 
     def get(self, key: Hashable, stamp: Hashable) -> Record | None:
         """The record kept under ``key`` when it was made under ``stamp``, or None (also
@@ -148,7 +167,7 @@ class PageFiles:
         _, generation, kept_key, kept_stamp, record = kept
         if generation != self._generation or kept_key != key:
             return None
-        if kept_stamp != stamp and self._adopted.get(stamp) != kept_stamp:
+        if kept_stamp != stamp and kept_stamp not in self._adopted.get(stamp, ()):
             return None
         return record
 
@@ -223,6 +242,52 @@ class PageFiles:
         # repr, not marshal: marshal's bytes for equal values depend on reference counts
         name = hashlib.blake2b(repr((self._generation, key)).encode(), digest_size=16).hexdigest()
         return self.folder / (name + _SUFFIX)
+
+
+def read_stop_record(folder: Path) -> dict[str, Any] | None:
+    """The record :meth:`PageFiles.keep_state_at_stop` wrote in ``folder``, whatever its
+    generation (keys ``generation``, ``stamps``, ``database_state``, ``start``), or None."""
+    try:
+        kept = marshal.loads(_read(folder / STOP_RECORD))
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(kept, dict) or kept.get("format") != _FORMAT:
+        return None
+    if not {"generation", "stamps", "database_state", "start"} <= kept.keys():
+        return None
+    return kept
+
+
+def sqlite_file_state(path: str) -> bytes:
+    """The state of a SQLite database file as its change stamp starts with: device,
+    inode, size and modification time (:mod:`wikicoop.core.change_stamp`)."""
+    stat = os.stat(path)
+    return struct.pack("<QQQQ", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def request_key(environ: Mapping[str, Any], private_cookies: tuple[str, ...]) -> RequestKey | None:
+    """The key of a visitor's page view that kept pages may answer, or None: a plain
+    ``GET /wiki/…`` (a WSGI environ) without query string, ``Authorization`` or a
+    cookie of ``private_cookies`` (``"name="`` each). The key is what the page can
+    depend on besides the database: the path, the host and scheme, the
+    ``Accept-Language`` header and the cookies (language, theme)."""
+    if environ.get("REQUEST_METHOD") != "GET":
+        return None
+    path = environ.get("PATH_INFO", "")
+    if not path.startswith("/wiki/") or environ.get("QUERY_STRING"):
+        return None
+    if "HTTP_AUTHORIZATION" in environ:
+        return None
+    cookies = environ.get("HTTP_COOKIE", "")
+    if cookies and any(name in cookies for name in private_cookies):
+        return None
+    return (
+        path,
+        environ.get("HTTP_HOST", ""),
+        environ.get("wsgi.url_scheme", ""),
+        environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        cookies,
+    )
 
 
 def _shareable(stamp: Hashable) -> bool:
