@@ -59,6 +59,8 @@ BACKLOG = 2048
 HEAD_MAX = 16 * 1024
 #: seconds a connection has to send its request head before it waits for the app
 HEAD_WAIT = 1.0
+#: seconds a client has to take an answer (then the connection is closed)
+SEND_WAIT = 10.0
 #: headers that send a request to the app: a proxy's (gunicorn reads some of them), a
 #: body, a check of the browser's copy (the app answers 304 or not)
 _HELD_HEADERS = frozenset(
@@ -149,9 +151,11 @@ class EarlyAnswers:
         """Answer ``connection`` from the kept pages and close it; False (nothing read,
         nothing sent) when the app must answer it."""
         head = _peek_head(connection)
-        environ = _environ(head) if head is not None else None
+        if head is None:
+            return False
+        environ = _environ(head)
         key = request_key(environ, self._private) if environ is not None else None
-        if key is None or not self._unchanged():
+        if environ is None or key is None or not self._unchanged():
             return False
         record = self._files.get(key, self._stamp)
         if record is None:
@@ -163,6 +167,7 @@ class EarlyAnswers:
             if not chunk:
                 raise ConnectionResetError("the client went away")
             unread -= len(chunk)
+        connection.settimeout(SEND_WAIT)
         connection.sendall(_response(status, headers, compressed, environ))
         connection.shutdown(socket.SHUT_WR)
         connection.close()
@@ -229,6 +234,12 @@ def hand_over(app: Callable[..., Any]) -> int | None:
     held = running.stop()
     if held is not None:
         _answer_with_app(held, app, running.listener.getsockname())
+    if running.answered:
+        import logging
+
+        logging.getLogger("wikicoop").info(
+            "%d page views answered from the kept pages while starting", running.answered
+        )
     return running.listener.detach()
 
 
