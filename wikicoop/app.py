@@ -61,15 +61,14 @@ def _early_start(
 ) -> dict[str, Any]:
     """What the next start of ``wikicoop run`` checks before it builds its app, kept
     with the page files at a clean stop (:mod:`wikicoop.early_answers`)."""
-    from .core.db import engine_of
+    from .core.change_stamp import CHANGE_STAMP_KEY
     from .page_generation import start_inputs
 
-    url = engine_of(app).url
-    database = url.database if url.get_backend_name() == "sqlite" else None
+    database = app.extensions[CHANGE_STAMP_KEY].sqlite_file
     return {
         "inputs": start_inputs(instance, folders),
         "folders": [str(folder) for folder in folders],
-        "database": str(Path(database).resolve()) if database and database != ":memory:" else "",
+        "database": str(Path(database).resolve()) if database else "",
         "private_cookies": [f"{name}=" for name in private_cookies],
         "behind_proxy": bool(app.config["TRUSTED_PROXIES"]),
     }

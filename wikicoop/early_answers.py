@@ -41,10 +41,12 @@ from urllib.parse import unquote_to_bytes
 from .config import instance_path_from_env
 from .page_files import (
     PageFiles,
+    accepts_gzip,
     pages_folder,
     read_stop_record,
     request_key,
     sqlite_file_state,
+    weak_etags,
 )
 from .page_generation import start_inputs
 
@@ -332,10 +334,8 @@ def _environ(head: bytes) -> dict[str, str] | None:
 def _response(status: str, headers: Any, compressed: bytes, environ: dict[str, str]) -> bytes:
     """The HTTP answer of a kept page, as :class:`FrontCache` sends it."""
     lines = [(str(name), str(value)) for name, value in headers]
-    if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
-        lines = [
-            (k, f"W/{v}" if k.lower() == "etag" and not v.startswith("W/") else v) for k, v in lines
-        ]
+    if accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")):
+        lines = weak_etags(lines)
         body = compressed
         lines.append(("Content-Encoding", "gzip"))
     else:
@@ -347,18 +347,6 @@ def _response(status: str, headers: Any, compressed: bytes, environ: dict[str, s
     ]
     text = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in lines) + "\r\n"
     return text.encode("latin-1") + body
-
-
-def _accepts_gzip(accept_encoding: str) -> bool:
-    """Whether ``Accept-Encoding`` accepts gzip (a ``q=0`` refuses it, as Werkzeug reads)."""
-    for part in accept_encoding.split(","):
-        coding, _, parameters = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "*"):
-            quality = parameters.strip().lower().removeprefix("q=")
-            with contextlib.suppress(ValueError):
-                return not parameters or float(quality) > 0
-            return False
-    return False
 
 
 def _answer_with_app(
@@ -381,10 +369,7 @@ def _answer_with_app(
             sys.stderr.write(f"early start: {format % args}\n")
 
     connection.settimeout(HEAD_WAIT * 5)
-    try:
+    with contextlib.suppress(OSError):  # the client went away
         QuietHandler(connection, connection.getpeername(), OneRequest())
-    except OSError:  # the client went away
-        pass
-    finally:
-        with contextlib.suppress(OSError):
-            connection.close()
+    with contextlib.suppress(OSError):
+        connection.close()

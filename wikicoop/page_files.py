@@ -42,7 +42,8 @@ import os
 import struct
 import threading
 import time
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -288,6 +289,30 @@ def request_key(environ: Mapping[str, Any], private_cookies: tuple[str, ...]) ->
         environ.get("HTTP_ACCEPT_LANGUAGE", ""),
         cookies,
     )
+
+
+@lru_cache(maxsize=64)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header lets a kept answer go gzip-compressed:
+    gzip's own quality, else that of ``*``, above 0 (RFC 9110, section 12.5.3)."""
+    qualities: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        coding, _, parameters = part.partition(";")
+        _, _, quality = parameters.strip().lower().partition("q=")
+        try:
+            qualities.setdefault(coding.strip().lower(), float(quality) if quality else 1.0)
+        except ValueError:  # not a quality: the coding refused, to be safe
+            qualities.setdefault(coding.strip().lower(), 0.0)
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
+
+
+def weak_etags(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``headers`` with a weak ``ETag``: a gzip-compressed answer is another
+    representation of the page (as nginx marks it)."""
+    return [
+        (name, f"W/{value}" if name.lower() == "etag" and not value.startswith("W/") else value)
+        for name, value in headers
+    ]
 
 
 def _shareable(stamp: Hashable) -> bool:

@@ -15,12 +15,11 @@ from wikicoop.early_answers import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     EarlyAnswers,
-    _accepts_gzip,
     _environ,
     _response,
     _run_address,
 )
-from wikicoop.page_files import PageFiles, request_key, sqlite_file_state
+from wikicoop.page_files import PageFiles, accepts_gzip, request_key, sqlite_file_state
 from wikicoop.page_generation import start_inputs
 
 pytestmark = pytest.mark.any_database  # parsing, files and a SQLite file of its own
@@ -113,12 +112,15 @@ def test_anything_unusual_waits_for_the_app(request_head: bytes) -> None:
         ("identity", False),
         ("", False),
         ("gzip;q=x", False),
+        ("gzip;q=0, *", False),  # gzip's own quality, not that of *
+        ("br, *;q=0.1", True),
+        ("GZIP", True),
     ],
 )
 def test_gzip_as_the_front_cache_reads_accept_encoding(
     accept_encoding: str, gzip_accepted: bool
 ) -> None:
-    assert _accepts_gzip(accept_encoding) is gzip_accepted
+    assert accepts_gzip(accept_encoding) is gzip_accepted
 
 
 def test_the_answer_is_the_kept_one() -> None:

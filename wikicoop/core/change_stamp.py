@@ -48,9 +48,8 @@ from ..page_files import sqlite_file_state
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
-#: the descriptors of the ``-shm`` files read, by path and identity (see _shm_descriptor)
-_SHM_DESCRIPTORS: dict[tuple[str, int, int], int] = {}
-_SHM_LOCK = threading.Lock()
+#: the descriptors of the ``-shm`` files opened: kept, never closed (see _open_shm)
+_SHM_DESCRIPTORS: list[int] = []
 
 #: where the app keeps its change stamp (``app.extensions``)
 CHANGE_STAMP_KEY = "wikicoop.change_stamp"
@@ -84,7 +83,13 @@ class ChangeStamp:
         self._connection: Any = None  # sqlite3 or the DBAPI connection of PostgreSQL
         self._pid = 0
         self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
+        self._shm = -1  # a descriptor of the WAL index the connection maps (_open_shm)
         self._server = ""  # PostgreSQL: the cluster's system identifier and the database
+
+    @property
+    def sqlite_file(self) -> str | None:
+        """The SQLite database file watched, or None (PostgreSQL, or in memory)."""
+        return None if self._in_memory else self._sqlite_path
 
     def current(self) -> Hashable:
         """A value that differs from every earlier one, in any process, once a write has
@@ -98,7 +103,7 @@ class ChangeStamp:
         with self._lock:
             try:
                 file = self._watch_connection()
-                header = _wal_index_header(self._sqlite_path + "-shm")
+                header = _wal_index_header(self._shm)
             except (OSError, sqlite3.Error):
                 # the file is gone or unreadable: no stamp (the view then reads the
                 # database itself, and answers as it does when the database is away)
@@ -181,6 +186,7 @@ class ChangeStamp:
             uri = f"file:{self._sqlite_path}?mode=ro"
             self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            self._shm = _open_shm(self._sqlite_path + "-shm")
             self._pid, self._file = os.getpid(), file
         return state
 
@@ -207,10 +213,10 @@ def _frames_in_wal(stamp: bytes) -> int:
     return struct.unpack_from("=I", stamp, _FILE_STATE_SIZE + _MX_FRAME_OFFSET)[0]
 
 
-def _wal_index_header(shm_path: str) -> bytes | None:
-    """The WAL index header of a SQLite database in WAL mode, or None when no whole one
-    could be read (a commit rewriting it each time, an index of another layout)."""
-    descriptor = _shm_descriptor(shm_path)
+def _wal_index_header(descriptor: int) -> bytes | None:
+    """The WAL index header of a SQLite database in WAL mode (read on a descriptor of
+    its ``-shm`` file), or None when no whole one could be read (a commit rewriting it
+    each time, an index of another layout)."""
     for _ in range(_HEADER_TRIES):
         both = os.pread(descriptor, 2 * _WAL_HEADER_SIZE, 0)
         first, second = both[:_WAL_HEADER_SIZE], both[_WAL_HEADER_SIZE:]
@@ -220,21 +226,19 @@ def _wal_index_header(shm_path: str) -> bytes | None:
     return None
 
 
-def _shm_descriptor(shm_path: str) -> int:
-    """A descriptor of the ``-shm`` file there now, opened once and **never closed**.
+def _open_shm(shm_path: str) -> int:
+    """A descriptor of the ``-shm`` file, opened with a new connection and **never
+    closed**.
 
     Closing any descriptor of a file drops every POSIX lock the process holds on it,
     and SQLite's connections lock the ``-shm`` file: its readers' marks, which keep a
     checkpoint from overwriting the WAL frames they still read, and the lock that tells
     the last connection to close that it is the last. Opening and closing it at each
-    reading dropped them (https://www.sqlite.org/howtocorrupt.html, section 2.2). A file
-    made anew (the WAL index deleted, then made again) gets a new descriptor; the old
-    one is kept too, as its locks may still be held by connections on it.
+    reading dropped them (https://www.sqlite.org/howtocorrupt.html, section 2.2). While
+    the connection it came with is open, that lock keeps the file from being deleted
+    and made anew, so the descriptor stays the file's; a connection opened again (a
+    forked process, a database file replaced) opens another.
     """
-    stat = os.stat(shm_path)
-    key = (shm_path, stat.st_dev, stat.st_ino)
-    with _SHM_LOCK:
-        descriptor = _SHM_DESCRIPTORS.get(key)
-        if descriptor is None:
-            descriptor = _SHM_DESCRIPTORS[key] = os.open(shm_path, os.O_RDONLY)
+    descriptor = os.open(shm_path, os.O_RDONLY)
+    _SHM_DESCRIPTORS.append(descriptor)
     return descriptor

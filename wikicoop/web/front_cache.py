@@ -32,14 +32,13 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.http import parse_accept_header, parse_date
+from werkzeug.http import parse_date
 
 from ..core.change_stamp import ChangeStamp
-from ..page_files import PageFiles, Record, request_key
+from ..page_files import PageFiles, Record, accepts_gzip, request_key, weak_etags
 from .page_cache import SizedLru, gunzipped, gzipped
 
 #: environ key: the view's answer is the same for every visitor with this request's key
@@ -216,13 +215,8 @@ class FrontCache:
 
     @staticmethod
     def _send(answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
-        compressed = _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        headers = list(answer.headers)
-        if compressed:  # another representation of the page: a weak tag (as nginx gives)
-            headers = [
-                (k, f"W/{v}" if k.lower() == "etag" and not v.startswith("W/") else v)
-                for k, v in headers
-            ]
+        compressed = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        headers = weak_etags(answer.headers) if compressed else list(answer.headers)
         if _unchanged_for_browser(answer, environ):
             start_response("304 NOT MODIFIED", headers)
             return [b""]
@@ -258,12 +252,6 @@ def _varying_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]
             changed[index] = (name, f"{value}, Accept-Encoding")
             return changed
     return [*headers, ("Vary", "Accept-Encoding")]
-
-
-@lru_cache(maxsize=64)
-def _accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an ``Accept-Encoding`` header lets the answer be gzip-compressed."""
-    return bool(accept_encoding) and parse_accept_header(accept_encoding).quality("gzip") > 0
 
 
 def _opaque(tag: str) -> str:
