@@ -57,7 +57,7 @@ from wikicoop.core.models import (
     User,
 )
 from wikicoop.rendering.pipeline import Renderer
-from wikicoop.search import wait_for_index
+from wikicoop.search import backend_of, wait_for_index
 from wikicoop.seed import seed_author
 from wikicoop.text.diffing import diff_texts
 from wikicoop.text.licences import DEFAULT_LICENCE
@@ -1188,7 +1188,7 @@ class HugePage:
         return timed
 
     def _index_locked(self) -> bool:
-        backend = self.app.extensions["wikicoop.search"]
+        backend = backend_of(self.app)
         lock = FileStorage(str(backend.index_dir)).lock(backend.index_name + "_WRITELOCK")
         if lock.acquire():
             lock.release()

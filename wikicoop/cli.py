@@ -61,14 +61,17 @@ def load_seed_pages(app: Flask, session: Session) -> list[Title]:
     return created
 
 
-def initialize(app: Flask, *, echo=click.echo, index_check: bool = True) -> None:
+def initialize(
+    app: Flask, *, echo=click.echo, index_check: bool = True, index: bool = True
+) -> None:
     """Upgrade the schema, create the first admin, load the seed pages on first run,
     build the search index when it is missing or outdated.
 
     Under the database's setup lock: servers started together run it one at a time.
     ``index_check=False`` leaves out the look for pages the index is behind on (a
     fifth of a second at 2,000 pages): ``wikicoop run`` has its first worker do it
-    once serving.
+    once serving. ``index=False`` leaves the index alone (``wikicoop run`` builds a
+    missing one with :func:`build_missing_index` once it answered its first request).
     """
     with setup_lock(engine_of(app)):
         upgrade(app)
@@ -83,8 +86,14 @@ def initialize(app: Flask, *, echo=click.echo, index_check: bool = True) -> None
                 echo(f"{len(created)} pages de départ chargées.")
         if index_check:
             ensure_in_step(app, echo=echo)
-        else:
+        elif index:
             ensure_index_built(app, echo=echo)
+
+
+def build_missing_index(app: Flask, *, echo=click.echo) -> None:
+    """Build the search index when it is missing or outdated (under the setup lock)."""
+    with setup_lock(engine_of(app)):
+        ensure_index_built(app, echo=echo)
 
 
 def _create_first_admin(app: Flask, echo) -> None:
@@ -175,20 +184,27 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
     # first start may load the seed pages or rebuild a whole index)
     gc.freeze()
     gc.enable()
-    from .server import AlreadyRunning, claim_pid_file, serve
+    from . import early_answers
+    from .pid_file import AlreadyRunning, claim_pid_file
 
     if not debug:
         try:
-            claim_pid_file(app)  # a pid file left by a crash does not block
+            claim_pid_file(Path(app.instance_path))  # one left by a crash does not block
         except AlreadyRunning as err:
             raise click.ClickException(str(err)) from None
     # the index's catch-up with the database waits until a worker serves (server.py)
-    initialize(app, index_check=debug)
+    initialize(app, index_check=debug, index=debug)
     click.echo(f"Le wiki est servi sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    serve(app, host=host, port=port, workers=workers)
+    # the first request, held since the start bound the port, is answered now: before
+    # the index is loaded or built, the warm-up and the workers (issue 14, point 4)
+    listening = early_answers.hand_over(app)
+    build_missing_index(app)
+    from .server import serve  # gunicorn: loaded once the first request is answered
+
+    serve(app, host=host, port=port, workers=workers, listening=listening)
 
 
 cli.add_command(run_command)

@@ -1,16 +1,22 @@
-"""Visitors' pages answered while ``wikicoop run`` starts (issue 14, point 4).
+"""The port bound at once by ``wikicoop run``, and visitors' pages answered while it
+starts (issue 14, point 4).
 
 Building the app takes most of a second: Flask, SQLAlchemy, the models, the plugins.
+:func:`start` runs before anything heavy is imported (from :mod:`wikicoop.launcher`):
+it binds the port itself, so that a browser waits for the wiki instead of being
+refused, and the first request is answered as soon as the app exists, before the
+warm-up and the workers' fork (as systemd's socket activation would).
+
 Meanwhile a restarted wiki already holds its visitors' pages on disk
 (:mod:`wikicoop.page_files`), and the last clean stop recorded the state it left the
-database in. :func:`start` runs before anything heavy is imported (from
-:mod:`wikicoop.launcher`): it binds the port itself and, in a thread, answers the page
-views it can prove current. The proof has three parts. The start's inputs (code,
-command line, settings, environment) are those of the run that stopped, so the app
-will be the same (:func:`wikicoop.page_generation.start_inputs`). The SQLite database
-file is still in the state that run left it in, and its WAL is empty: nothing was
-committed since. The page was kept under the stamp of that state. All other requests
-wait for the app: a POST, a logged-in visitor, a page not kept, a proxy's headers.
+database in. A thread answers the page views it can prove current. The proof has three
+parts. The start's inputs (code, command line, settings, environment) are those of the
+run that stopped, so the app will be the same
+(:func:`wikicoop.page_generation.start_inputs`). The SQLite database file is still in
+the state that run left it in, and its WAL is empty: nothing was committed since. The
+page was kept under the stamp of that state. All other requests wait for the app: a
+POST, a logged-in visitor, a page not kept, a proxy's headers. Without such a record
+(a first start, an upgrade, PostgreSQL), nothing is answered early.
 
 The first request that cannot be answered early is **held**, unread: the thread stops
 accepting. Once the app is built, :func:`hand_over` (called by
@@ -18,8 +24,8 @@ accepting. Once the app is built, :func:`hand_over` (called by
 (:mod:`wsgiref`). It then hands the listening socket to gunicorn (``fd://``). Requests
 that come meanwhile wait in the socket's backlog, as at any start.
 
-Only SQLite settles at a stop: on PostgreSQL nothing is answered early. Standard library
-only, and the two light modules above: this runs before the app's imports.
+Standard library only, and the two light modules above: this runs before the app's
+imports.
 """
 
 from __future__ import annotations
@@ -33,9 +39,10 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from email.utils import formatdate
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import unquote_to_bytes
 
 from .config import instance_path_from_env
@@ -84,35 +91,37 @@ _TOKEN = re.compile(rb"[-!#$%&'*+.^`|~0-9a-z]+")
 _running: EarlyAnswers | None = None
 
 
+class KeptPages(NamedTuple):
+    """What the last clean stop left for the early answers (:func:`start` reads it)."""
+
+    #: the page files of the last run's generation
+    files: PageFiles
+    #: the stamps its pages were kept under (the data as it left them)
+    stamps: tuple[Any, ...]
+    #: the SQLite file, and the state it was left in
+    database: str
+    database_state: bytes
+    #: the ``name=`` of the cookies that make a request personal
+    private_cookies: tuple[str, ...]
+
+
 class EarlyAnswers:
-    """The thread answering page views from the kept pages (see the module's docstring).
+    """The thread answering page views from the kept pages, and holding the first
+    request they cannot answer (see the module's docstring).
 
     Args:
         listener: the listening socket, bound by :func:`start`.
-        files: the page files of the last run's generation.
-        stamps: the stamps its pages were kept under (the data as it left them).
-        database: the SQLite file, and ``database_state`` the state it was left in.
-        private_cookies: the ``name=`` of the cookies that make a request personal.
+        kept: what the last clean stop left, or None: the first request is held.
     """
 
-    def __init__(
-        self,
-        listener: socket.socket,
-        files: PageFiles,
-        stamps: tuple[Any, ...],
-        database: str,
-        database_state: bytes,
-        private_cookies: Iterable[str],
-    ) -> None:
+    def __init__(self, listener: socket.socket, kept: KeptPages | None) -> None:
         self.listener = listener
-        self._files = files
+        self._kept = kept
         # a stamp of its own, equal to none read from a database, standing for the
         # stamps of the data as the last run left them
         self._stamp = b"early " + os.urandom(8)
-        files.adopt(self._stamp, stamps)
-        self._database = database
-        self._database_state = database_state
-        self._private = tuple(private_cookies)
+        if kept is not None:
+            kept.files.adopt(self._stamp, kept.stamps)
         self._stopping = threading.Event()
         self._held: socket.socket | None = None
         self._thread = threading.Thread(target=self._serve, name="wikicoop-early", daemon=True)
@@ -123,10 +132,17 @@ class EarlyAnswers:
         self._thread.start()
 
     def stop(self) -> socket.socket | None:
-        """Stop answering; returns the connection held for the app, if any."""
+        """Stop answering; returns the connection held for the app, if any: the one
+        the thread held, else one waiting now (the app answers it before gunicorn)."""
         self._stopping.set()
         self._thread.join()
         held, self._held = self._held, None
+        if held is None:
+            self.listener.setblocking(False)
+            with contextlib.suppress(OSError):  # none waiting: gunicorn takes the next
+                held, _ = self.listener.accept()
+                held.setblocking(True)
+            self.listener.setblocking(True)
         return held
 
     def _serve(self) -> None:
@@ -152,14 +168,17 @@ class EarlyAnswers:
     def _answer(self, connection: socket.socket) -> bool:
         """Answer ``connection`` from the kept pages and close it; False (nothing read,
         nothing sent) when the app must answer it."""
+        if self._kept is None:
+            return False
         head = _peek_head(connection)
         if head is None:
             return False
         environ = _environ(head)
-        key = request_key(environ, self._private) if environ is not None else None
+        kept = self._kept
+        key = request_key(environ, kept.private_cookies) if environ is not None else None
         if environ is None or key is None or not self._unchanged():
             return False
-        record = self._files.get(key, self._stamp)
+        record = kept.files.get(key, self._stamp)
         if record is None:
             return False
         status, headers, compressed = record[0], record[1], record[2]
@@ -179,13 +198,16 @@ class EarlyAnswers:
     def _unchanged(self) -> bool:
         """Whether the database is still as the last run left it: its file unchanged,
         and nothing in its WAL (a commit since would have written frames there)."""
+        if self._kept is None:
+            return False
+        database = self._kept.database
         try:
-            if sqlite_file_state(self._database) != self._database_state:
+            if sqlite_file_state(database) != self._kept.database_state:
                 return False
         except OSError:
             return False
         try:
-            return os.stat(self._database + "-wal").st_size == 0
+            return os.stat(database + "-wal").st_size == 0
         except FileNotFoundError:
             return True
         except OSError:
@@ -193,36 +215,41 @@ class EarlyAnswers:
 
 
 def start(argv: list[str]) -> EarlyAnswers | None:
-    """Start answering early for ``wikicoop run`` when the last clean stop allows it
-    (see the module's docstring); None otherwise, and nothing is bound then."""
+    """Bind the port of ``wikicoop run`` and answer early what the last clean stop
+    allows (see the module's docstring); None, and nothing bound, for another command
+    or when the address cannot be bound here (the usual start then says why)."""
     global _running
     address = _run_address(argv)
     if address is None:
         return None
-    instance = instance_path_from_env()
-    kept = read_stop_record(pages_folder(instance))
-    if kept is None:
+    kept = _kept_pages(instance_path_from_env())
+    listener = _listen(*address)
+    if listener is None:
         return None
-    early = kept["start"]
+    _running = EarlyAnswers(listener, kept)
+    _running.begin()
+    return _running
+
+
+def _kept_pages(instance: Path) -> KeptPages | None:
+    """What the last clean stop left for early answers, if this start may use it: the
+    same inputs (code, settings, command line), SQLite, no proxy in front."""
+    record = read_stop_record(pages_folder(instance))
+    if record is None:
+        return None
+    early = record["start"]
     database = early.get("database") or ""
     if not database or early.get("behind_proxy") or "folders" not in early:
         return None
     if start_inputs(instance, early["folders"]) != early.get("inputs"):
         return None  # other code, settings or command line: another app
-    listener = _listen(*address)
-    if listener is None:
-        return None
-    files = PageFiles(pages_folder(instance), budget=1, generation=kept["generation"])
-    _running = EarlyAnswers(
-        listener,
-        files,
-        tuple(kept["stamps"]),
+    return KeptPages(
+        PageFiles(pages_folder(instance), budget=1, generation=record["generation"]),
+        tuple(record["stamps"]),
         database,
-        kept["database_state"],
-        early.get("private_cookies", ()),
+        record["database_state"],
+        tuple(early.get("private_cookies", ())),
     )
-    _running.begin()
-    return _running
 
 
 def hand_over(app: Callable[..., Any]) -> int | None:

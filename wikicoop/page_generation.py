@@ -29,12 +29,14 @@ from datetime import date, time, timedelta
 from pathlib import PurePath
 from typing import Any
 
+from .pid_file import PID_FILE
+
 #: folders skipped when walking code folders (bytecode: what Python writes, not code)
 _SKIPPED = frozenset({"__pycache__", ".git", "node_modules"})
 
 #: files of the instance folder that change while the wiki runs: the SQLite database
 #: (and its -wal and -shm), the pid file
-_INSTANCE_SKIPPED = ("wikicoop.db", "wikicoop.pid", ".")
+_INSTANCE_SKIPPED = ("wikicoop.db", PID_FILE, ".")
 
 #: the digest of each tuple of folders, made once per process
 _FILES_DIGESTS: dict[tuple[str, ...], bytes] = {}

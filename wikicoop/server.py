@@ -24,18 +24,14 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-#: the master's pid file, in the instance folder
-PID_FILE = "wikicoop.pid"
+from .pid_file import pid_path
+
 #: how often a worker checks that its master is still alive (seconds)
 PARENT_WATCH_INTERVAL = 0.5
 #: glibc malloc arenas a process may use (see :func:`limit_malloc_arenas`)
 MALLOC_ARENAS = 2
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _M_ARENA_MAX = -8  # from <malloc.h>
-
-
-class AlreadyRunning(RuntimeError):
-    """The instance is already served by a live ``wikicoop run`` (message in French)."""
 
 
 class GunicornApp(BaseApplication):
@@ -65,20 +61,24 @@ def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
     and in each worker after; the index reopens itself on the next search.
     """
     from .core.db import engine_of
+    from .search import close_backend
 
     # in a child, close=False: the parent's connections must not be closed under it
     engine_of(app).dispose(close=not in_child)
-    app.extensions["wikicoop.search"].close()
+    close_backend(app)
 
 
 def warm_up(app: Flask) -> None:
     """Do once, before forking, what every worker's first page view would do on its own:
     compile the page templates, load the locale data of the wiki's first language,
-    prepare the SQL statements. The workers then share it instead of each building a
-    private copy. One view (the page touched last, else the home page): it is on the
-    way to the first answer."""
+    prepare the SQL statements, load the search backend's modules. The workers then
+    share it instead of each building a private copy. One view (the page touched last,
+    else the home page): it is on the way to the first answer."""
+    from .search import backend_of
+
     language = app.config["LANGUAGES"].split(",")[0].strip()
     try:
+        backend_of(app)
         path = _page_touched_last(app) or "/"
         app.test_client().get(path, follow_redirects=True, headers={"Accept-Language": language})
     except Exception:  # a warm-up must never stop the start; the workers will do it
@@ -207,51 +207,6 @@ def catch_up_index(app: Flask) -> int:
     return ensure_in_step(app)
 
 
-def pid_file(app: Flask) -> Path:
-    """Where ``wikicoop run`` keeps its master's process id."""
-    return Path(app.instance_path) / PID_FILE
-
-
-def _is_wikicoop_process(pid: int) -> bool:
-    """Whether ``pid`` is a live process running wikicoop (not a reused pid)."""
-    if pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # alive, someone else's
-    try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return not Path("/proc/self").exists()  # no /proc here: alive is all we know
-    except OSError:
-        return True
-    return b"wikicoop" in command
-
-
-def claim_pid_file(app: Flask) -> None:
-    """Refuse to start when a live wikicoop serves this instance; forget a stale pid file.
-
-    Gunicorn writes the file once it listens and removes it when it stops; after a
-    crash the file stays, naming a dead process (or, after a reboot, someone else's).
-    """
-    path = pid_file(app)
-    try:
-        pid = int(path.read_text(encoding="ascii").strip() or 0)
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError):
-        pid = 0
-    if _is_wikicoop_process(pid):
-        raise AlreadyRunning(
-            f"Ce wiki est déjà servi par le processus {pid} (fichier {path}). "
-            "Arrêtez-le d'abord, ou supprimez ce fichier s'il ne tourne plus."
-        )
-    path.unlink(missing_ok=True)
-
-
 def _die_with_parent(master_pid: int) -> None:
     """Make this worker end as soon as its master is gone, even killed with -9.
 
@@ -293,8 +248,12 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     return bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
-def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
-    """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each."""
+def serve(
+    app: Flask, *, host: str, port: int, workers: int = 2, listening: int | None = None
+) -> None:
+    """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each, on
+    ``host:port`` or on the socket already ``listening`` there (its descriptor, from
+    :func:`wikicoop.early_answers.hand_over`)."""
     master_pid = os.getpid()
 
     def post_fork(_server: object, _worker: object) -> None:
@@ -307,12 +266,8 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
 
     import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
-    from . import early_answers
-
     limit_malloc_arenas()  # before the workers and their threads exist
-    # the socket bound at the start and the request it held, if the start answered early
-    early_socket = early_answers.hand_over(app)
-    bind = f"{host}:{port}" if early_socket is None else f"fd://{early_socket}"
+    bind = f"{host}:{port}" if listening is None else f"fd://{listening}"
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
     GunicornApp(
@@ -326,7 +281,7 @@ def serve(app: Flask, *, host: str, port: int, workers: int = 2) -> None:
             "post_fork": post_fork,
             "post_worker_init": post_worker_init,
             "on_exit": lambda _arbiter: keep_pages_for_the_next_run(app),
-            "pidfile": str(pid_file(app)),
+            "pidfile": str(pid_path(Path(app.instance_path))),
             # gunicorn's control socket defaults to one path per user, shared by every
             # instance on the machine; wikicoop run does not use it
             "control_socket_disable": True,

@@ -17,12 +17,10 @@ from typing import Any
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from wikicoop.core.db import engine_of
+from wikicoop.core.db import engine_of, insert_unless_present
 from wikicoop.core.models import Page, Revision, User, utcnow
 from wikicoop.core.moderation import personal_sandbox_title
 from wikicoop.text.titles import parse_title
@@ -255,10 +253,11 @@ def record_visit(response: Response) -> Response:
         return response
     engine = engine_of(current_app)
     values = {"user_id": key[0], "kind": kind, "first_at": utcnow()}
-    maker = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    # elsewhere a plain INSERT: a duplicate's error is caught below, as any failure
+    insert = insert_unless_present(visits, engine.dialect.name) or visits.insert()
     try:
         with engine.begin() as connection:
-            connection.execute(maker(visits).values(**values).on_conflict_do_nothing())
+            connection.execute(insert.values(**values))
         noted.add(key)
     except SQLAlchemyError:
         current_app.logger.debug("outiller: visit not recorded", exc_info=True)

@@ -18,11 +18,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from wikicoop.core.db import insert_unless_present
 from wikicoop.core.models import User, utcnow
 
 from .tables import REGISTERED, WAITING, occurrences, registrations
@@ -66,10 +65,9 @@ def _retrying(factory: sessionmaker[Session], act: Callable[[Session], _T]) -> _
 def _lock_occurrence(session: Session, page_id: int, key: str) -> int:
     """The occurrence's id, its row made if missing and locked until the transaction ends."""
     values = {"page_id": page_id, "starts_at": key, "created_at": utcnow()}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        maker = pg_insert if dialect == "postgresql" else sqlite_insert
-        session.execute(maker(occurrences).values(**values).on_conflict_do_nothing())
+    insert = insert_unless_present(occurrences, session.get_bind().dialect.name)
+    if insert is not None:
+        session.execute(insert.values(**values))
     else:  # another database: a duplicate is retried by the caller
         found = session.scalar(
             select(occurrences.c.id).where(

@@ -15,6 +15,7 @@ from wikicoop.early_answers import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     EarlyAnswers,
+    KeptPages,
     _environ,
     _response,
     _run_address,
@@ -147,9 +148,8 @@ def test_nothing_is_answered_once_the_database_changed(tmp_path: Path) -> None:
     connection.close()
     state = sqlite_file_state(str(database))
     listener = socket.socket()
-    answers = EarlyAnswers(
-        listener, PageFiles(tmp_path / "pages", 1), (b"s",), str(database), state, PRIVATE
-    )
+    kept = KeptPages(PageFiles(tmp_path / "pages", 1), (b"s",), str(database), state, PRIVATE)
+    answers = EarlyAnswers(listener, kept)
     try:
         assert answers._unchanged()
         writer = sqlite3.connect(database)
@@ -183,7 +183,53 @@ def test_the_start_s_inputs_follow_settings_not_the_running_wiki(
     assert start_inputs(instance, [code]) != first
 
 
-def test_no_stop_recorded_nothing_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_without_a_stop_record_the_port_is_bound_and_the_first_request_waits_for_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first start, or one after an upgrade: nothing is answered from files, but the
+    port is bound at once and the first request is answered as soon as the app exists,
+    before gunicorn (issue 14, point 4)."""
     monkeypatch.setenv("WIKICOOP_INSTANCE", str(tmp_path))
-    assert early_answers.start(["run", "--port", "1"]) is None
-    assert early_answers.hand_over(lambda environ, start_response: []) is None
+    port = free_port()
+    running = early_answers.start(["run", "--port", str(port)])
+    assert running is not None
+    try:
+        client = socket.create_connection(("127.0.0.1", port), timeout=5)
+        client.sendall(b"GET /wiki/Accueil HTTP/1.1\r\nHost: wiki\r\n\r\n")
+        seen: list[str] = []
+
+        def app(environ, start_response):
+            seen.append(environ["PATH_INFO"])
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [b"from the app"]
+
+        descriptor = early_answers.hand_over(app)
+        answer = b""
+        while chunk := client.recv(4096):
+            answer += chunk
+        client.close()
+        assert seen == ["/wiki/Accueil"] and answer.endswith(b"from the app")
+        assert running.answered == 0
+        assert descriptor is not None  # the listening socket, for gunicorn
+        with socket.socket(fileno=descriptor) as listener:
+            assert listener.getsockname()[1] == port
+    finally:
+        early_answers._running = None
+
+
+def test_an_address_in_use_is_left_to_the_usual_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIKICOOP_INSTANCE", str(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert early_answers.start(["run", "--port", str(port)]) is None
+        assert early_answers.hand_over(lambda environ, start_response: []) is None

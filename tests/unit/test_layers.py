@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
         # the pages kept on disk: read before the app is built (wikicoop.early_answers)
         "wikicoop.page_files",
         "wikicoop.page_generation",
+        "wikicoop.pid_file",
     ),
     ("wikicoop.text",),  # titles, licences, diffs, merges: pure functions of text
     ("wikicoop.rendering",),  # Markdown to sanitized HTML

@@ -210,12 +210,13 @@ def test_the_installed_command_starts_through_the_launcher() -> None:
 def test_run_s_start_builds_a_missing_index_but_leaves_the_catch_up_to_a_worker(
     app: Flask, make_page: Callable[..., int]
 ) -> None:
-    """``initialize(index_check=False)`` (``wikicoop run``): a page the index lost is
-    left for the first worker (server.catch_up_index_in_background), while a missing
+    """``wikicoop run``'s start (``initialize(index_check=False, index=False)``, then
+    ``build_missing_index`` once the first request is answered): a page the index lost
+    is left for the first worker (server.catch_up_index_in_background), while a missing
     index is built before serving; ``initialize()`` (``wikicoop init``) repairs both."""
     import shutil
 
-    from wikicoop.cli import initialize
+    from wikicoop.cli import build_missing_index, initialize
     from wikicoop.search import pages_behind, search_backend, wait_for_index
 
     make_page("Lavoir", "Le lavoir du quartier.")
@@ -225,7 +226,8 @@ def test_run_s_start_builds_a_missing_index_but_leaves_the_catch_up_to_a_worker(
         backend = search_backend()
     backend.remove_pages([page_id])
 
-    initialize(app, echo=lambda _: None, index_check=False)
+    initialize(app, echo=lambda _: None, index_check=False, index=False)
+    build_missing_index(app, echo=lambda _: None)
     assert pages_behind(app) == {page_id}
 
     initialize(app, echo=lambda _: None)
@@ -234,6 +236,8 @@ def test_run_s_start_builds_a_missing_index_but_leaves_the_catch_up_to_a_worker(
     backend.close()
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
     assert backend.needs_rebuild()
-    initialize(app, echo=lambda _: None, index_check=False)
+    initialize(app, echo=lambda _: None, index_check=False, index=False)
+    assert backend.needs_rebuild()
+    build_missing_index(app, echo=lambda _: None)
     assert not backend.needs_rebuild()
     assert pages_behind(app) == set()

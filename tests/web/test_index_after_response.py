@@ -24,7 +24,7 @@ from search_corpus import huge_page_text
 from whoosh.filedb.filestore import FileStorage
 
 from wikicoop.core.models import Page
-from wikicoop.search import ensure_in_step, wait_for_index
+from wikicoop.search import backend_of, ensure_in_step, wait_for_index
 from wikicoop.search.whoosh_schema import MAX_INDEXED_CHARS
 from wikicoop.web.db import get_session
 
@@ -49,7 +49,7 @@ def index_lock_held(app: Flask) -> Iterator[threading.Event]:
     the block was waiting for it. Writers are made patient (they would otherwise give
     up after ``writer_timeout`` and hide the wait).
     """
-    backend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     backend.writer_timeout = 2 * WATCHDOG
     lock = FileStorage(str(backend.index_dir)).lock(backend.index_name + "_WRITELOCK")
     assert lock.acquire(), "the index lock is free at the start"
@@ -159,7 +159,7 @@ def test_a_running_process_catches_up_what_a_dead_one_left(app, client, auth):
 
 def test_a_page_changed_while_it_was_written_is_written_again(app, make_page, monkeypatch):
     """Two writers of one page: the one that read the older version writes last."""
-    backend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     write = backend.index_pages
     newer_saved: list[bool] = []
 

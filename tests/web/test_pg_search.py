@@ -21,7 +21,7 @@ from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core.db import sessionmaker_of
 from wikicoop.core.writing import context_for
-from wikicoop.search import ensure_in_step, search_backend
+from wikicoop.search import backend_of, ensure_in_step, search_backend
 from wikicoop.search.backend import SearchQuery
 from wikicoop.search.pg_backend import PostgresBackend
 from wikicoop.web.db import get_session
@@ -32,7 +32,7 @@ def app(make_app: Callable[..., Flask], postgres_url: str | None) -> Flask:
     if not postgres_url:
         pytest.skip("SEARCH_BACKEND=postgresql: set WIKICOOP_DATABASE_URL to run this test")
     application = make_app(SEARCH_BACKEND="postgresql")
-    assert isinstance(application.extensions["wikicoop.search"], PostgresBackend)
+    assert isinstance(backend_of(application), PostgresBackend)
     return application
 
 

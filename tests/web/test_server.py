@@ -72,7 +72,7 @@ def test_the_index_catches_up_once_serving(wiki: RunningWiki, tmp_path: Path) ->
     restart of ``wikicoop run``, whose start leaves that to its first worker (that the
     start itself does not: test_cli's test of ``initialize(index_check=False)``)."""
     from wikicoop import create_app
-    from wikicoop.search import pages_behind
+    from wikicoop.search import backend_of, pages_behind
 
     wiki.start()
     wiki.wait_ready()
@@ -81,7 +81,7 @@ def test_the_index_catches_up_once_serving(wiki: RunningWiki, tmp_path: Path) ->
     try:
         with offline.app_context():
             page_id = get_session().query(Page.id).filter_by(name="Accueil").scalar()
-        offline.extensions["wikicoop.search"].remove_pages([page_id])
+        backend_of(offline).remove_pages([page_id])
         assert pages_behind(offline) == {page_id}
         wiki.start()
         wiki.wait_ready()

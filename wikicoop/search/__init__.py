@@ -21,6 +21,7 @@ and the page is caught up by :func:`ensure_in_step` (see docs/search.md).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,6 +45,10 @@ from .maintenance import maintain_later
 from .parallel import all_documents, write_in_workers
 
 log = logging.getLogger(__name__)
+#: where the app keeps its search backend (``app.extensions``; see :func:`backend_of`)
+SEARCH_KEY = "wikicoop.search"
+#: what makes the backend at its first use, and the lock of that first use
+_MAKE_BACKEND = "wikicoop.search.make"
 _PENDING = "wikicoop.search.pending"
 _INDEXER = "wikicoop.search.indexer"
 #: the pages touched by commits inside :func:`indexing_deferred` (None: index at once)
@@ -77,18 +82,22 @@ def init_app(app: Flask) -> None:
     if app.config.get("SEARCH_BACKEND") == "postgresql":
         from .pg_backend import PostgresBackend
 
-        app.extensions["wikicoop.search"] = PostgresBackend(
+        app.extensions[SEARCH_KEY] = PostgresBackend(
             engine_of(app), extra_fields=declared_fields(registry, hooks)
         )
         _follow_in_transaction(app, maker)
         return
 
-    from .whoosh_backend import WhooshBackend
+    index_dir, extra_fields = app.config["SEARCH_INDEX_DIR"], declared_fields(registry, hooks)
 
-    backend = WhooshBackend(
-        app.config["SEARCH_INDEX_DIR"], extra_fields=declared_fields(registry, hooks)
-    )
-    app.extensions["wikicoop.search"] = backend
+    def whoosh_backend() -> SearchBackend:
+        from .whoosh_backend import WhooshBackend
+
+        return WhooshBackend(index_dir, extra_fields=extra_fields)
+
+    # Whoosh (20 ms of imports) is loaded at the first use, not on the way to the start's
+    # first answer (issue 14, point 4); the server loads it before forking its workers
+    app.extensions[_MAKE_BACKEND] = (whoosh_backend, threading.Lock())
     app.extensions[_INDEXER] = Indexer(
         lambda page_ids: _apply(app, page_ids),
         lambda: pages_behind(app),
@@ -148,7 +157,7 @@ def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) 
     """
     from .pg_entries import remove_entries
 
-    backend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     renderer = app.extensions["wikicoop.renderer"]
     wanted = set(page_ids)
     session.info[_WRITING] = True
@@ -227,7 +236,26 @@ def indexing_deferred(app: Flask) -> Iterator[None]:
 
 def search_backend() -> SearchBackend:
     """The current app's search backend."""
-    return current_app.extensions["wikicoop.search"]
+    return backend_of(current_app)
+
+
+def backend_of(app: Flask) -> SearchBackend:
+    """The search backend of ``app``, made at the first call (Whoosh's)."""
+    backend = app.extensions.get(SEARCH_KEY)
+    if backend is not None:
+        return backend
+    make, lock = app.extensions[_MAKE_BACKEND]
+    with lock:
+        if SEARCH_KEY not in app.extensions:
+            app.extensions[SEARCH_KEY] = make()
+        return app.extensions[SEARCH_KEY]
+
+
+def close_backend(app: Flask) -> None:
+    """Close ``app``'s search backend if it was made (its files, its connections)."""
+    backend = app.extensions.get(SEARCH_KEY)
+    if backend is not None:
+        backend.close()
 
 
 def _remember_touched_pages(session: Session, _flush_context: object) -> None:
@@ -329,7 +357,7 @@ _COMMIT_PAGES = 100
 
 def _write(app: Flask, session: Session, page_ids: set[int]) -> dict[int, int | None]:
     """Index or remove these pages; page id -> the revision written (None: removed)."""
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     if backend.needs_rebuild():  # no index yet (or an old one): build it, these pages included
         rebuild(app)
         return {}
@@ -365,7 +393,7 @@ def _index_states(
 
 def pages_behind(app: Flask) -> set[int]:
     """The pages whose index entry differs from the database (missing, stale or extra)."""
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     with Session(engine_of(app)) as session:
         expected = _index_states(app, session)
     indexed = backend.indexed_revisions()
@@ -376,7 +404,7 @@ def pages_behind(app: Flask) -> set[int]:
 def ensure_index_built(app: Flask, *, echo: Callable[[str], None] | None = None) -> int:
     """Build the index when it is missing or was built with another schema version;
     returns the number of pages indexed (0 when it was there)."""
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     if not backend.needs_rebuild():
         return 0
     if echo:
@@ -389,7 +417,7 @@ def ensure_in_step(app: Flask, *, echo: Callable[[str], None] | None = None) -> 
 
     Returns the number of pages (re)indexed or removed.
     """
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     if backend.needs_rebuild():
         return ensure_index_built(app, echo=echo)
     behind = pages_behind(app)
@@ -408,7 +436,7 @@ def rebuild(app: Flask, *, progress: Callable[[int], None] | None = None, worker
     process, which writes the index, or, for a backend that is written in parts
     (Whoosh), each writes its own part and this process commits them together.
     """
-    backend: SearchBackend = app.extensions["wikicoop.search"]
+    backend = backend_of(app)
     if workers > 1 and isinstance(backend, RebuiltInParts):
         written = 0
 

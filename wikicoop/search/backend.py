@@ -77,6 +77,19 @@ class QueryError(ServiceError, ValueError):
     layer (``no-words``, ``only-exclusions``, ``too-common``, ``unknown-filter``)."""
 
 
+class SearchIndexError(RuntimeError):
+    """Base class of the Whoosh index's problems the wiki handles (log, retry, rebuild);
+    defined here so that catching them does not load Whoosh."""
+
+
+class IndexBusy(SearchIndexError):
+    """Another process held the index's write lock for longer than ``writer_timeout``."""
+
+
+class IndexNotReady(SearchIndexError):
+    """The index is missing or was built with another schema: call ``rebuild()``."""
+
+
 class SearchBackend(Protocol):
     """The operations the wiki needs from a search engine."""
 

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy.exc import OperationalError
 
 from .activity import courteous
-from .whoosh_backend import SearchIndexError
+from .backend import SearchIndexError
 
 log = logging.getLogger(__name__)
 

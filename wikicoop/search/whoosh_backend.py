@@ -56,7 +56,14 @@ from whoosh.writing import CLEAR, MERGE_SMALL, NO_MERGE, SegmentWriter
 
 from . import analysis
 from .activity import give_way
-from .backend import QueryError, SearchDocument, SearchQuery, SearchResults
+from .backend import (  # the index's errors are defined there, without Whoosh
+    IndexBusy,
+    IndexNotReady,
+    QueryError,
+    SearchDocument,
+    SearchQuery,
+    SearchResults,
+)
 from .query_syntax import clean_query_text, has_positive, parse_query_text, positive_count
 from .whoosh_parts import WhooshPart, commit_parts
 from .whoosh_query import QueryBuilder
@@ -85,18 +92,6 @@ SMALL_SEGMENTS_KEPT = 4
 REBUILD_BATCH = 500
 
 _INDEX_PREFIX = "wikicoop_v"
-
-
-class SearchIndexError(RuntimeError):
-    """Base class of the index problems the wiki should handle (log, retry, rebuild)."""
-
-
-class IndexBusy(SearchIndexError):
-    """Another process held the index's write lock for longer than ``writer_timeout``."""
-
-
-class IndexNotReady(SearchIndexError):
-    """The index is missing or was built with another schema: call ``rebuild()``."""
 
 
 def _close_kept(kept: dict[str, Any]) -> None:
