@@ -253,8 +253,9 @@ def record_visit(response: Response) -> Response:
         return response
     engine = engine_of(current_app)
     values = {"user_id": key[0], "kind": kind, "first_at": utcnow()}
-    # elsewhere a plain INSERT: a duplicate's error is caught below, as any failure
-    insert = insert_unless_present(visits, engine.dialect.name) or visits.insert()
+    insert = insert_unless_present(visits, engine.dialect.name)
+    if insert is None:  # a plain INSERT: a duplicate's error is caught below, as any
+        insert = visits.insert()
     try:
         with engine.begin() as connection:
             connection.execute(insert.values(**values))

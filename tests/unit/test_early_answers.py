@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from wikicoop import early_answers
 from wikicoop.early_answers import (
@@ -181,12 +182,6 @@ def test_the_start_s_inputs_follow_settings_not_the_running_wiki(
     monkeypatch.delenv("WIKICOOP_SITE_NAME")
     (instance / "config.py").write_text("SITE_NAME = 'Autre wiki'\n")
     assert start_inputs(instance, [code]) != first
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_without_a_stop_record_the_port_is_bound_and_the_first_request_waits_for_the_app(
