@@ -7,7 +7,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -257,4 +260,70 @@ def test_postgresql_nothing_to_settle(tmp_path: Path) -> None:
     with scratch_database("postgresql", tmp_path, "settle") as engine:
         stamp = ChangeStamp(engine)
         assert stamp.settle() is None and stamp.unchanged_since(b"") is None
+        stamp.close()
+
+
+class HeldFirstRead:
+    """Wraps a stamp's PostgreSQL read: the first read is held, once made, until
+    :attr:`release` is set; every read is counted."""
+
+    def __init__(self, stamp: ChangeStamp) -> None:
+        self.reads = 0
+        self.release = threading.Event()
+        self.first_made = threading.Event()
+        self._read = stamp._snapshot
+        stamp._snapshot = self  # type: ignore[method-assign]
+
+    def __call__(self) -> object:
+        self.reads += 1
+        value = self._read()
+        if self.reads == 1:
+            self.first_made.set()
+            self.release.wait(10)
+        return value
+
+
+def waiting_callers(stamp: ChangeStamp, count: int) -> None:
+    """Wait until ``count`` threads wait for the next read of ``stamp``."""
+    deadline = time.monotonic() + 10
+    while len(stamp._reads._waiters) < count:  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, "the callers never waited"
+        time.sleep(0.005)
+
+
+def test_postgresql_a_caller_never_gets_a_read_that_started_before_it_asked(
+    tmp_path: Path,
+) -> None:
+    """Threads share their reads of the snapshot, but only reads that started after
+    they asked: a commit made before a page view is always seen by it."""
+    with scratch_database("postgresql", tmp_path, "stamp") as engine:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+        stamp = ChangeStamp(engine)
+        held = HeldFirstRead(stamp)
+        with ThreadPoolExecutor(2) as pool:
+            before = pool.submit(stamp.current)  # its read is made, then held
+            assert held.first_made.wait(10)
+            write(engine)  # committed after that read, before the next caller asks
+            after = pool.submit(stamp.current)
+            waiting_callers(stamp, 1)
+            held.release.set()
+            assert after.result(10) != before.result(10)
+        assert held.reads == 2
+        stamp.close()
+
+
+def test_postgresql_callers_that_come_during_a_read_share_the_next(tmp_path: Path) -> None:
+    with scratch_database("postgresql", tmp_path, "stamp") as engine:
+        stamp = ChangeStamp(engine)
+        held = HeldFirstRead(stamp)
+        with ThreadPoolExecutor(6) as pool:
+            first = pool.submit(stamp.current)
+            assert held.first_made.wait(10)
+            later = [pool.submit(stamp.current) for _ in range(5)]
+            waiting_callers(stamp, 5)
+            held.release.set()
+            first.result(10)
+            assert len({repr(caller.result(10)) for caller in later}) == 1
+        assert held.reads == 2  # the held read, then one for the five
         stamp.close()

@@ -22,7 +22,10 @@ between two commits, so that the workers of one machine can share what they keep
   it alone). One round trip, no table read. It is the whole server's: other databases'
   commits move it too (the pages are then only checked again). The server's system
   identifier and the database's oid come with it: another cluster's transaction ids
-  could meet the same snapshot.
+  could meet the same snapshot. The threads of a process share their reads: a caller
+  gets the snapshot of a read that *started after it asked*, so it sees every commit
+  made before; callers that come while a read is on its way wait for the next one,
+  which answers them all (one round trip for several page views under load).
 
 Nothing has to remember to bump a counter: every commit counts, including those that
 do not change any page (a stored rendering, a login); the caller then checks its page
@@ -85,6 +88,12 @@ class ChangeStamp:
         self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
         self._shm = -1  # a descriptor of the WAL index the connection maps (_open_shm)
         self._server = ""  # PostgreSQL: the cluster's system identifier and the database
+        # PostgreSQL: the reads shared by the process's threads (see _shared_snapshot)
+        self._reads = threading.Condition(threading.Lock())
+        self._reads_started = 0
+        self._reads_done = 0
+        self._reading = False
+        self._last_read: Hashable = None
 
     @property
     def sqlite_file(self) -> str | None:
@@ -99,7 +108,7 @@ class ChangeStamp:
         if self._in_memory:
             return object()
         if self._sqlite_path is None:
-            return self._snapshot()
+            return self._shared_snapshot()
         with self._lock:
             try:
                 file = self._watch_connection()
@@ -146,6 +155,28 @@ class ChangeStamp:
         if not isinstance(stamp, bytes) or _frames_in_wal(stamp):
             return None
         return stamp if stamp[:_FILE_STATE_SIZE] == file_state else None
+
+    def _shared_snapshot(self) -> Hashable:
+        """The value of a snapshot read that started after this call began: this thread
+        reads it, or waits for the read another thread starts next (one at a time)."""
+        with self._reads:
+            wanted = self._reads_started + 1  # a read started from now on will do
+            while self._reads_done < wanted:
+                if self._reading:  # it started before this call: wait for the next
+                    self._reads.wait()
+                    continue
+                self._reading = True
+                self._reads_started += 1
+                number = self._reads_started
+                self._reads.release()
+                try:
+                    value = self._snapshot()
+                finally:
+                    self._reads.acquire()
+                    self._reading = False
+                    self._reads.notify_all()
+                self._reads_done, self._last_read = number, value
+            return self._last_read
 
     def _snapshot(self) -> Hashable:
         """PostgreSQL's current snapshot, on a connection of this process's own, out of
