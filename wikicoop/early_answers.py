@@ -19,13 +19,13 @@ POST, a logged-in visitor, a page not kept, a proxy's headers. Without such a re
 (a first start, an upgrade, PostgreSQL), nothing is answered early.
 
 The first request that cannot be answered early is **held**, unread: the thread stops
-accepting. Once the app is built, :func:`hand_over` (called by
-:func:`wikicoop.server.serve` before its warm-up and fork) answers it with the app
+accepting. Once the app is built, :func:`hand_over` (called by ``wikicoop run`` before
+the search index is checked, the warm-up and the fork) answers it with the app
 (:mod:`wsgiref`). It then hands the listening socket to gunicorn (``fd://``). Requests
 that come meanwhile wait in the socket's backlog, as at any start.
 
-Standard library only, and the two light modules above: this runs before the app's
-imports.
+Standard library only, and the light modules of the foundation above (settings, page
+files, generation): this runs before the app's imports.
 """
 
 from __future__ import annotations

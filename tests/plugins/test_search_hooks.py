@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from helpers import Api, bearer_for, found
 
@@ -39,3 +40,22 @@ def test_search_fields_and_search_document_feed_the_index(
     assert sorted(found(app, "vélo")) == ["Brève", "Récit"]
     assert found(app, "vélo", longueur="courte") == ["Brève"]
     assert found(app, "vélo", longueur="longue") == ["Récit"]
+
+
+BAD_FIELD = """
+from wikicoop.plugins import hookimpl
+
+
+@hookimpl
+def search_fields():
+    return {"title": "keyword"}  # the index's own field
+"""
+
+
+def test_a_plugin_s_bad_search_field_stops_the_start(
+    install_plugin: Callable[..., Path], make_app: Callable[..., Flask]
+) -> None:
+    """Checked when the app is built, though the index is opened at its first use."""
+    install_plugin("bad_field_pkg", BAD_FIELD, entry_point="bad_field")
+    with pytest.raises(ValueError, match="invalid search field name 'title'"):
+        make_app()

@@ -39,7 +39,7 @@ from .activity import give_way
 from .backend import RebuiltInParts, SearchBackend, SearchDocument
 from .documents import FIELDS_EXTENSION as _FIELDS
 from .documents import document_for, index_states, is_searchable, searchable_pages
-from .fields import declared_fields, document_fields
+from .fields import check_extra_fields, declared_fields, document_fields
 from .indexer import Indexer
 from .maintenance import maintain_later
 from .parallel import all_documents, write_in_workers
@@ -88,7 +88,9 @@ def init_app(app: Flask) -> None:
         _follow_in_transaction(app, maker)
         return
 
-    index_dir, extra_fields = app.config["SEARCH_INDEX_DIR"], declared_fields(registry, hooks)
+    index_dir = app.config["SEARCH_INDEX_DIR"]
+    # a plugin's bad field stops the start, as when the backend was made here
+    extra_fields = check_extra_fields(declared_fields(registry, hooks))
 
     def whoosh_backend() -> SearchBackend:
         from .whoosh_backend import WhooshBackend

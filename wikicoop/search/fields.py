@@ -11,6 +11,7 @@ a ``point`` is not indexed. Plugins add fields through the ``search_fields()`` h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +19,51 @@ from typing import Any
 from ..core.field_kinds import DAYS
 from ..core.models import Page, Revision
 from ..core.page_types import PageTypeRegistry
+from .backend import CORE_FACETS
 
 #: search field name of a page type's field, and the URL parameter that filters on it
 PREFIX = "f_"
 PARAM_PREFIX = "field."
+
+#: a plugin's search field: its name, and its kinds
+_FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_EXTRA_KINDS = ("keyword", "text")
+
+#: facet/filter name -> schema field, for the core fields (same names)
+CORE_FIELDS = {name: name for name in CORE_FACETS}
+#: names that can be filtered on but are not counted as facets
+FILTER_ONLY_FIELDS = {"authors": "authors", "language": "language"}
+_RESERVED_NAMES = frozenset(
+    {
+        *CORE_FIELDS,
+        *FILTER_ONLY_FIELDS,
+        "page_id",
+        "revision_id",
+        "title",
+        "content",
+        "text",
+        "updated",
+        "author",
+        "categories",
+        "page_type",
+    }
+)
+
+
+def check_extra_fields(extra_fields: Mapping[str, str]) -> dict[str, str]:
+    """The fields declared by plugins, sorted by name, or ValueError for a bad one.
+
+    A name is lowercase ASCII (40 characters at most) and not one of the index's own
+    fields; a kind is ``"keyword"`` (exact values, filterable, counted as a facet) or
+    ``"text"`` (searched like page text).
+    """
+    for name, kind in extra_fields.items():
+        if not _FIELD_NAME_RE.match(name) or name in _RESERVED_NAMES:
+            raise ValueError(f"invalid search field name {name!r}")
+        if kind not in _EXTRA_KINDS:
+            raise ValueError(f"search field {name!r}: kind must be 'keyword' or 'text'")
+    return dict(sorted(extra_fields.items()))
+
 
 #: how each kind is indexed (None: not indexed)
 _INDEXED_AS = {"longtext": "text", "point": None}

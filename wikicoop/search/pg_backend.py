@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Engine, text
 
 from . import analysis
 from .backend import QueryError, SearchDocument, SearchHit, SearchQuery, SearchResults
+from .fields import check_extra_fields
 from .pg_entries import (
     COUNTED_FACETS,
     FACET_KEY_SEPARATOR,
@@ -50,7 +51,6 @@ from .query_syntax import (
     plain_words_text,
     positive_count,
 )
-from .whoosh_schema import check_extra_fields
 
 #: as in the Whoosh backend: results per page, deepest result, "did you mean" threshold
 MAX_PER_PAGE = 100

@@ -64,17 +64,12 @@ from .backend import (  # the index's errors are defined there, without Whoosh
     SearchQuery,
     SearchResults,
 )
+from .fields import CORE_FIELDS, FILTER_ONLY_FIELDS, check_extra_fields
 from .query_syntax import clean_query_text, has_positive, parse_query_text, positive_count
 from .whoosh_parts import WhooshPart, commit_parts
 from .whoosh_query import QueryBuilder
 from .whoosh_results import BM25F, FacetCounter, collect, hits
-from .whoosh_schema import (
-    CORE_FIELDS,
-    FILTER_ONLY_FIELDS,
-    build_schema,
-    check_extra_fields,
-    document_fields,
-)
+from .whoosh_schema import build_schema, document_fields
 from .whoosh_suggest import TitleFinder, did_you_mean
 
 #: bump whenever the schema or the analysers change: the index must then be rebuilt

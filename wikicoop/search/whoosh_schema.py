@@ -18,7 +18,6 @@ Any change to the schema or to the analysers must bump
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC
@@ -27,7 +26,7 @@ from typing import Any
 from whoosh import columns, fields
 
 from . import analysis
-from .backend import CORE_FACETS, SearchDocument
+from .backend import SearchDocument
 
 #: characters of a page stored for snippets (matched words are looked for in them)
 SNIPPET_SOURCE_CHARS = 20_000
@@ -42,47 +41,11 @@ MAX_INDEXED_CHARS = 100_000
 LANG_FIELDS = {"fr": "content", "en": "content_en"}
 #: sort key of pages without a date (last when newest come first)
 _NO_DATE = -(2**62)
-_FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_EXTRA_KINDS = ("keyword", "text")
-
-#: facet/filter name -> schema field, for the core fields (same names)
-CORE_FIELDS = {name: name for name in CORE_FACETS}
-#: names that can be filtered on but are not counted as facets
-FILTER_ONLY_FIELDS = {"authors": "authors", "language": "language"}
-_RESERVED_NAMES = frozenset(
-    {
-        *CORE_FIELDS,
-        *FILTER_ONLY_FIELDS,
-        "page_id",
-        "revision_id",
-        "title",
-        "content",
-        "text",
-        "updated",
-        "author",
-        "categories",
-        "page_type",
-    }
-)
-
-
-def check_extra_fields(extra_fields: Mapping[str, str]) -> dict[str, str]:
-    """The fields declared by plugins, sorted by name, or ValueError for a bad one.
-
-    A name is lowercase ASCII (40 characters at most) and not one of the index's own
-    fields; a kind is ``"keyword"`` (exact values, filterable, counted as a facet) or
-    ``"text"`` (searched like page text).
-    """
-    for name, kind in extra_fields.items():
-        if not _FIELD_NAME_RE.match(name) or name in _RESERVED_NAMES:
-            raise ValueError(f"invalid search field name {name!r}")
-        if kind not in _EXTRA_KINDS:
-            raise ValueError(f"search field {name!r}: kind must be 'keyword' or 'text'")
-    return dict(sorted(extra_fields.items()))
 
 
 def build_schema(extra_fields: Mapping[str, str]) -> fields.Schema:
-    """The schema of an index with these plugin fields (checked by :func:`check_extra_fields`)."""
+    """The schema of an index with these plugin fields (checked by
+    :func:`wikicoop.search.fields.check_extra_fields`)."""
     fr, en = analysis.french_analyzer(), analysis.english_analyzer()
 
     def values(stored: bool = True) -> fields.KEYWORD:
