@@ -855,3 +855,14 @@ def test_round_trip_french_sentences():
     assert {title.namespace for title in parsed} == {"main", "help", "category", "talk", "user"}
     for title in parsed:
         _assert_round_trip(title)
+
+
+def test_an_entity_s_name_is_ascii_letters_and_digits_or_beyond_ascii() -> None:
+    """The HTML-entity check, over every character (its pattern is written as the
+    ASCII it excludes, which compiles 100 times faster than the range it means)."""
+    from wikicoop.text.titles import _ENTITY_RE
+
+    for code in range(0x110000):
+        char = chr(code)
+        named = (char.isascii() and char.isalnum()) or code >= 0x80
+        assert bool(_ENTITY_RE.fullmatch(f"&{char};")) == named, hex(code)

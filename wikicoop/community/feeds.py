@@ -75,8 +75,10 @@ _EXCERPT_SOURCE_CHARS = 4_000
 #: feed date when there is no entry: fixed, so that the feed's ETag stays the same
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# characters XML 1.0 cannot carry (lxml refuses them): dropped from everything we emit
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# characters XML 1.0 cannot carry (lxml refuses them): dropped from everything we emit.
+# Written as the small set they are, not as the complement of the large ranges XML
+# allows: that form took 3 ms of every start to compile
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DNS_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 _TAG = re.compile(r"<[^>]*>")
 

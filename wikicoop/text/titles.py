@@ -224,7 +224,9 @@ _FORBIDDEN = frozenset("[]{}<>|")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
 _FORBIDDEN_RE = re.compile("[][{}<>|\x00-\x1f\x7f-\x9f]")
 _PERCENT_RE = re.compile("%[0-9A-Fa-f]{2}")
-_ENTITY_RE = re.compile("&[A-Za-z0-9\x80-\U0010ffff]+;")
+# an entity's name: ASCII letters and digits, or any character beyond ASCII (written as
+# the ASCII it excludes: the range up to U+10FFFF took 1.6 ms of every start to compile)
+_ENTITY_RE = re.compile("&[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+;")
 # kept readable in URL paths, besides ASCII letters, digits and "_.-~" (always kept)
 _URL_SAFE = ":/!$&'()*+,;=@"
 
