@@ -327,3 +327,20 @@ def test_postgresql_callers_that_come_during_a_read_share_the_next(tmp_path: Pat
             assert len({repr(caller.result(10)) for caller in later}) == 1
         assert held.reads == 2  # the held read, then one for the five
         stamp.close()
+
+
+def test_postgresql_a_broken_connection_gives_no_stamp_then_a_new_one(tmp_path: Path) -> None:
+    """The stamp's own connection ended by the server (a restart, an administrator):
+    the read fails as "no stamp" (equal to none: the view asks the database), and the
+    next one reconnects."""
+    with scratch_database("postgresql", tmp_path, "stamp") as engine:
+        stamp = ChangeStamp(engine)
+        assert isinstance(stamp.current(), str)
+        backend = stamp._connection.dbapi_connection.pgconn.backend_pid
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": backend}).scalar()
+        broken = stamp.current()
+        assert not isinstance(broken, str) and broken != stamp.current()
+        again = stamp.current()
+        assert isinstance(again, str) and again.count("/") == 2
+        stamp.close()

@@ -41,7 +41,7 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from sqlalchemy import Engine
@@ -88,6 +88,7 @@ class ChangeStamp:
         self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
         self._shm = -1  # a descriptor of the WAL index the connection maps (_open_shm)
         self._server = ""  # PostgreSQL: the cluster's system identifier and the database
+        self._read_snapshot: Callable[[], str] = str  # PostgreSQL: see _snapshot_reader
         # PostgreSQL: the reads shared by the process's threads (see _shared_snapshot)
         self._reads = threading.Condition(threading.Lock())
         self._reads_started = 0
@@ -197,10 +198,9 @@ class ChangeStamp:
                         " WHERE d.datname = current_database()"
                     )
                     self._server = cursor.fetchone()[0]
+                    self._read_snapshot = _snapshot_reader(pooled.dbapi_connection)
                     self._connection, self._pid = pooled, os.getpid()
-                cursor = self._connection.cursor()
-                cursor.execute("SELECT pg_current_snapshot()::text")
-                return f"{self._server}/{cursor.fetchone()[0]}"
+                return f"{self._server}/{self._read_snapshot()}"
             except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
                 # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
@@ -237,6 +237,44 @@ class ChangeStamp:
         """Close this process's connection (a new one opens on the next call)."""
         with self._lock:
             self._forget()
+
+
+#: the query of PostgreSQL's stamp, and the name it is prepared under
+_SNAPSHOT_SQL = "SELECT pg_current_snapshot()::text"
+_SNAPSHOT_STATEMENT = b"wikicoop_change_stamp"
+
+
+def _snapshot_reader(connection: Any) -> Callable[[], str]:
+    """What reads PostgreSQL's current snapshot on ``connection`` (a DBAPI connection in
+    autocommit). With psycopg 3, a statement prepared once and run through libpq
+    itself: 25 µs of the worker's time a read instead of 39 through a cursor, and no
+    parsing on the server (a read a page view). Another driver reads through a cursor."""
+    pgconn = getattr(connection, "pgconn", None)
+    if pgconn is None:
+
+        def read_with_cursor() -> str:
+            cursor = connection.cursor()
+            cursor.execute(_SNAPSHOT_SQL)
+            return cursor.fetchone()[0]
+
+        return read_with_cursor
+
+    import psycopg
+    from psycopg import pq
+
+    def checked(result: Any, status: pq.ExecStatus) -> Any:
+        if result.status != status:  # the connection broke, the server went away…
+            message = (result.error_message or b"").decode(errors="replace")
+            raise psycopg.OperationalError(f"change stamp: {message.strip()}")
+        return result
+
+    checked(pgconn.prepare(_SNAPSHOT_STATEMENT, _SNAPSHOT_SQL.encode()), pq.ExecStatus.COMMAND_OK)
+
+    def read_prepared() -> str:
+        result = checked(pgconn.exec_prepared(_SNAPSHOT_STATEMENT, []), pq.ExecStatus.TUPLES_OK)
+        return result.get_value(0, 0).decode()
+
+    return read_prepared
 
 
 def _frames_in_wal(stamp: bytes) -> int:
