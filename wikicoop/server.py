@@ -2,8 +2,9 @@
 
 A crash of the master (``kill -9``, the OOM killer) must not keep the port: each worker
 asks the kernel to kill it when its master dies (Linux), and watches its parent process
-as well (everywhere). The master's pid file in the instance folder is checked against a
-live ``wikicoop`` process, so the one a crash left behind never blocks the next start.
+as well (everywhere). The master's pid file (:mod:`wikicoop.pid_file`) is checked
+against a live ``wikicoop`` process, so the one a crash left behind never blocks the
+next start.
 """
 
 from __future__ import annotations
