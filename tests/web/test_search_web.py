@@ -210,3 +210,28 @@ def test_web_saves_merge_index_segments_after_the_response(app, client, auth, mo
         backend = search_backend()
         assert len(backend._open()._segments()) <= whoosh_backend.SMALL_SEGMENTS_KEPT + 1
     assert len(found(app, "composteurs")) == whoosh_backend.SMALL_SEGMENTS_KEPT + 3
+
+
+@pytest.mark.any_database
+def test_a_search_while_the_index_is_missing_says_so_with_a_503(app, client, make_page):
+    """A first start answers its first request before it builds the index; a search
+    then (or while a new schema's index is rebuilt) is told to come back, in the
+    reader's language, never given a 500."""
+    import shutil
+
+    make_page("Lavoir", "Le lavoir du quartier.")
+    assert wait_for_index(app)
+    with app.app_context():
+        search_backend().close()
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+
+    page = client.get("/recherche?q=lavoir", headers={"Accept-Language": "fr"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "60"
+    assert "La recherche se prépare" in soup(page.text).get_text()
+    api = client.get("/api/v1/search?q=lavoir", headers={"Accept-Language": "en"})
+    assert api.status_code == 503
+    assert api.get_json()["error"].startswith("Search is getting ready")
+    assert client.get("/wiki/Lavoir").status_code == 200  # pages still read as usual
+    with app.app_context():
+        rebuild(app)
+    assert client.get("/recherche?q=lavoir").status_code == 200

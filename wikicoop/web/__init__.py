@@ -18,9 +18,15 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..core.moderation import personal_sandbox_names, personal_sandbox_title
+from ..search.backend import SearchIndexError
 from ..text.licences import LICENCES, get_licence
 from ..text.titles import Title, make_title, parse_title
-from .errors import handle_database_unavailable, handle_http_error, handle_unexpected
+from .errors import (
+    handle_database_unavailable,
+    handle_http_error,
+    handle_search_index_unavailable,
+    handle_unexpected,
+)
 from .extensions import login_manager
 from .helpers import allowed, diff_opens, is_sandbox_page
 from .labels import (
@@ -46,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.extensions["wikicoop.page_html_cache"] = PageHtmlCache(budget=int(budget))
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(SearchIndexError, handle_search_index_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
     app.context_processor(_template_helpers)
     app.after_request(_vary_on_language)

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..search.backend import SearchIndexError
 from .labels import N_
 
 ERROR_MESSAGES = {
@@ -38,6 +39,8 @@ ERROR_MESSAGES = {
 }
 #: seconds after which a client may try again when the database did not answer
 RETRY_AFTER_SECONDS = 5
+#: and when the search index was not ready (a rebuild takes a while)
+SEARCH_RETRY_AFTER_SECONDS = 60
 
 
 def wants_json() -> bool:
@@ -115,6 +118,23 @@ def handle_database_unavailable(error: OperationalError) -> Response:
     )
     response = error_page(503)
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def handle_search_index_unavailable(error: SearchIndexError) -> Response:
+    """The search index is missing or being rebuilt (a first start, a new version of
+    its schema) or held by another process's writer for too long: 503 with
+    ``Retry-After`` and a message for people, one log line (no code failed)."""
+    current_app.logger.warning("503 on %s: search index unavailable (%s)", _asked(), error)
+    response = error_page(
+        503,
+        gettext(
+            "La recherche se prépare : son index est en cours de construction. "
+            "Réessayez dans une minute. Les pages, elles, se lisent et se modifient "
+            "normalement."
+        ),
+    )
+    response.headers["Retry-After"] = str(SEARCH_RETRY_AFTER_SECONDS)
     return response
 
 
