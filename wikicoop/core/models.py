@@ -7,6 +7,7 @@ a revision stays immutable while link colours may be refreshed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any, ClassVar
@@ -64,41 +65,38 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class _PostgresOnly(TypeDecorator):
-    """Text on every database but PostgreSQL, where it is a type of PostgreSQL's own,
-    made by :meth:`postgres_type`. Its dialect is imported there only: it costs a SQLite
-    wiki 25 ms of its cold start (issue 14, point 4). The columns are written and read
-    in SQL of the search backend's, so nothing else differs."""
+def _postgres_type_or_text(
+    dialect: Dialect, postgres_type: Callable[[ModuleType], TypeEngine[Any]]
+) -> TypeEngine[Any]:
+    """``postgres_type(sqlalchemy.dialects.postgresql)`` on PostgreSQL, text elsewhere.
+    The dialect is imported there only: it costs a SQLite wiki 25 ms of its cold start
+    (issue 14, point 4). The columns typed so are written and read in the search
+    backend's own SQL, so nothing else differs."""
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return dialect.type_descriptor(postgres_type(postgresql))
+    return dialect.type_descriptor(Text())
+
+
+class TextSearchVector(TypeDecorator):
+    """PostgreSQL's ``tsvector`` (text elsewhere)."""
 
     impl = Text
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            from sqlalchemy.dialects import postgresql
-
-            return dialect.type_descriptor(self.postgres_type(postgresql))
-        return dialect.type_descriptor(Text())
-
-    @staticmethod
-    def postgres_type(postgresql: ModuleType) -> TypeEngine[Any]:
-        raise NotImplementedError
+        return _postgres_type_or_text(dialect, lambda postgresql: postgresql.TSVECTOR())
 
 
-class TextSearchVector(_PostgresOnly):
-    """PostgreSQL's ``tsvector`` (text elsewhere)."""
-
-    @staticmethod
-    def postgres_type(postgresql: ModuleType) -> TypeEngine[Any]:
-        return postgresql.TSVECTOR()
-
-
-class TextArray(_PostgresOnly):
+class TextArray(TypeDecorator):
     """PostgreSQL's ``text[]`` (text elsewhere)."""
 
-    @staticmethod
-    def postgres_type(postgresql: ModuleType) -> TypeEngine[Any]:
-        return postgresql.ARRAY(Text())
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return _postgres_type_or_text(dialect, lambda postgresql: postgresql.ARRAY(Text()))
 
 
 class Base(DeclarativeBase):
