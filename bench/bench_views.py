@@ -9,19 +9,24 @@ pages by default, in a temporary folder), it
    start to a page's 200; goal: a median under 0.5 s); wikicoop's is timed twice as
    many times: restarts that find the pages the last run kept (as after a reboot), and
    starts that do not (as after an upgrade);
-2. views every page twice (renderings stored), lets ``wrk`` view random pages for
-   ``--warmup`` seconds (each worker's caches filled), then for ``--duration`` seconds
-   at ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests
-   per second, latency median and p99;
-3. reads the two workers' memory after that load (PSS, from /proc; goal: under 120 MiB
-   for the two);
-4. saves random pages, one after the other, through the API and through the edit form
-   (``bench_saves.py``; goal: p95 under 50 ms for both);
-5. serves the same pages' HTML from the Flask ceiling (``ceiling_app.py``: a dict and a
-   small Jinja layout under the same gunicorn settings) and measures it the same way;
-6. with ``--peers``, serves the same pages from other wikis and measures them the same
-   way (views, memory, cold start; no goal applies to them): An Otter Wiki
-   (``peer_otterwiki.py``: installed from PyPI into a virtualenv of its own) and
+2. starts it again, views every page twice (renderings stored) and until a pass
+   commits nothing, lets ``wrk`` view random pages for ``--warmup`` seconds (each
+   worker's caches filled);
+3. meanwhile times the cold starts of the Flask ceiling (``ceiling_app.py``: the same
+   pages' HTML from a dict through a small Jinja layout, under the same gunicorn
+   settings), starts it and warms it the same way;
+4. lets ``wrk`` view random pages on the two in turns, ``--rounds`` rounds that share
+   ``--duration`` seconds for each server, the order reversed every other round, at
+   ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests per
+   second, latency median and p99 (a machine that slows down for a while slows both,
+   and each round gives a ratio: their range is printed);
+5. reads each server's two workers' memory after that load (PSS, from /proc; goal:
+   under 120 MiB for the two);
+6. saves random pages on the wiki, one after the other, through the API and through
+   the edit form (``bench_saves.py``; goal: p95 under 50 ms for both);
+7. with ``--peers``, serves the same pages from other wikis and measures them alone,
+   one after the other (views, memory, cold start; no goal applies to them): An Otter
+   Wiki (``peer_otterwiki.py``: installed from PyPI into a virtualenv of its own) and
    MediaWiki (``peer_mediawiki.py``: Debian's packages, nginx and two PHP-FPM workers).
 
 The goal is wikicoop's views at 0.8 × the ceiling's requests per second. Needs ``wrk``
@@ -251,7 +256,7 @@ def pss_mib(pids: Sequence[int]) -> list[float]:
     return sizes
 
 
-def measure_server(
+def cold_starts(
     name: str,
     command: list[str],
     env: dict[str, str],
@@ -259,13 +264,10 @@ def measure_server(
     paths: Sequence[str],
     args: argparse.Namespace,
     folder: Path,
-    then: Callable[[], object] | None = None,
     stamp: ChangeStamp | None = None,
-    workers: Callable[[int], list[int]] = children_of,
     forget: Callable[[], object] | None = None,
-) -> tuple[ColdStart, Load, list[float]]:
-    """Cold start, load and memory of one server; ``then`` runs on it afterwards;
-    ``workers`` finds, from the command's pid, the processes whose memory counts.
+) -> ColdStart:
+    """The cold starts of one server, each timed (``args.starts`` of each kind).
 
     The cold start is a restart, as after a reboot: the caches on disk (Python's
     bytecode, compiled templates, the pages a wikicoop run kept) were written by a
@@ -283,25 +285,106 @@ def measure_server(
         return seconds
 
     start_then_stop()  # the caches on disk written, as by an earlier run
-    restarts = [start_then_stop() for _ in range(args.starts - 1)]
+    restarts = [start_then_stop() for _ in range(args.starts)]
     nothing_kept = []
     if forget is not None:
         for _ in range(args.starts):
             forget()
             nothing_kept.append(start_then_stop())
-    started = time.perf_counter()
+    return ColdStart(restarts, nothing_kept)
+
+
+@contextmanager
+def warmed(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    paths: Sequence[str],
+    args: argparse.Namespace,
+    folder: Path,
+    stamp: ChangeStamp | None = None,
+) -> Iterator[subprocess.Popen]:
+    """One server started, every page viewed (twice, then until nothing is committed
+    when ``stamp``), then ``args.warmup`` seconds of ``wrk``: each worker's caches
+    filled, as in use."""
     with served(command, env, folder / f"{name}.log") as process:
-        restarts.append(first_answer(port, paths[0], process, started))
+        first_answer(port, paths[0], process, time.perf_counter())
         view_all(port, paths)
         if stamp is not None:  # the pages kept under the stamp the load will meet
             view_until_quiet(port, paths, stamp)
-        # steady state: each worker has seen the pages (its own caches)
         wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
-        load = wrk(port, paths, args.duration, args.connections, folder / "paths.lua")
+        yield process
+
+
+def interleaved_loads(
+    ports: dict[str, int], paths: Sequence[str], args: argparse.Namespace, folder: Path
+) -> dict[str, Rounds]:
+    """``wrk`` on each server in turn, ``args.rounds`` rounds of ``args.duration /
+    args.rounds`` seconds each, the order reversed every other round (A B, B A…): a
+    machine whose speed drifts, or that stalls for a few seconds, weighs on all the
+    servers alike, and each round gives a ratio of its own."""
+    seconds = max(1, round(args.duration / args.rounds))
+    loads: dict[str, list[Load]] = {name: [] for name in ports}
+    order = list(ports)
+    for _ in range(args.rounds):
+        for name in order:
+            loads[name].append(
+                wrk(ports[name], paths, seconds, args.connections, folder / "paths.lua")
+            )
+        order.reverse()
+    return {name: Rounds(measured) for name, measured in loads.items()}
+
+
+def measure_server(
+    name: str,
+    command: list[str],
+    env: dict[str, str],
+    port: int,
+    paths: Sequence[str],
+    args: argparse.Namespace,
+    folder: Path,
+    workers: Callable[[int], list[int]] = children_of,
+) -> tuple[ColdStart, Rounds, list[float]]:
+    """Cold starts, load and memory of one server measured alone (a peer); ``workers``
+    finds, from the command's pid, the processes whose memory counts."""
+    cold = cold_starts(name, command, env, port, paths, args, folder)
+    with warmed(name, command, env, port, paths, args, folder) as process:
+        load = Rounds([wrk(port, paths, args.duration, args.connections, folder / "paths.lua")])
         pss = pss_mib(workers(process.pid))
-        if then is not None:
-            then()
-    return ColdStart(restarts, nothing_kept), load, pss
+    return cold, load, pss
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """The ``wrk`` rounds of one server: their mean rate (rounds of equal length), the
+    median of their median latencies, the highest of their p99."""
+
+    loads: list[Load]
+
+    @property
+    def rate(self) -> float:
+        return statistics.fmean(load.rate for load in self.loads)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(load.p50_ms for load in self.loads)
+
+    @property
+    def p99_ms(self) -> float:
+        return max(load.p99_ms for load in self.loads)
+
+    @property
+    def non_2xx(self) -> int:
+        return sum(load.non_2xx for load in self.loads)
+
+    def ratios_to(self, other: Rounds) -> list[float]:
+        """This server's rate over ``other``'s, round by round (when measured in turns)."""
+        if len(self.loads) != len(other.loads):
+            return []
+        return [
+            mine.rate / theirs.rate for mine, theirs in zip(self.loads, other.loads, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -328,9 +411,9 @@ class ColdStart:
 def report(
     name: str,
     cold: ColdStart,
-    load: Load,
+    load: Rounds,
     sizes: list[float],
-    ceiling: Load | None,
+    ceiling: Rounds | None,
     *,
     goals: bool = True,
 ) -> None:
@@ -341,7 +424,9 @@ def report(
         value = load.rate / ceiling.rate
         missed = "  MISSED" if goals and value < VIEWS_RATIO_GOAL else ""
         goal = f" (goal {VIEWS_RATIO_GOAL})" if goals else ""
-        ratio = f"  {value:.2f} × the ceiling{goal}{missed}"
+        rounds = load.ratios_to(ceiling)
+        spread = f" [rounds {min(rounds):.2f}–{max(rounds):.2f}]" if len(rounds) > 1 else ""
+        ratio = f"  {value:.2f} × the ceiling{spread}{goal}{missed}"
     print(
         f"{name:10} {load.rate:8.0f} views/s  median {load.p50_ms:6.2f} ms  p99"
         f" {load.p99_ms:7.2f} ms  non-2xx {load.non_2xx}{ratio}"
@@ -358,6 +443,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=2_000)
     parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per server")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="turns of wrk on the wiki and the ceiling"
+    )
     parser.add_argument("--warmup", type=int, default=10, help="seconds of wrk before")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--saves", type=int, default=200, help="saves of each way (API, form)")
@@ -454,7 +542,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stamp = ChangeStamp(wiki_engine(instance, args.database_url))
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
-        wiki = measure_server(
+        wiki_cold = cold_starts(
             "wikicoop",
             command,
             env,
@@ -462,23 +550,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             paths,
             args,
             folder,
-            save_pages,
             stamp,
             forget=lambda: (pages_folder(instance) / STOP_RECORD).unlink(missing_ok=True),
         )
-
-        pages = page_paths(instance, args.database_url)  # every page rendered by now
-        pages_file = folder / "pages.json"
-        pages_file.write_text(json.dumps(pages), encoding="utf-8")
-        port = free_port()
-        command = [sys.executable, str(BENCH / "ceiling_app.py"), "--pages", str(pages_file)]
-        command += ["--port", str(port), "--workers", "2"]
-        ceiling = measure_server("ceiling", command, env, port, paths, args, folder)
+        with warmed("wikicoop", command, env, port, paths, args, folder, stamp) as wiki:
+            pages = page_paths(instance, args.database_url)  # every page rendered by now
+            pages_file = folder / "pages.json"
+            pages_file.write_text(json.dumps(pages), encoding="utf-8")
+            ceiling_port = free_port()
+            ceiling_command = [sys.executable, str(BENCH / "ceiling_app.py")]
+            ceiling_command += ["--pages", str(pages_file), "--port", str(ceiling_port)]
+            ceiling_command += ["--workers", "2"]
+            ceiling_cold = cold_starts(
+                "ceiling", ceiling_command, env, ceiling_port, paths, args, folder
+            )
+            with warmed(
+                "ceiling", ceiling_command, env, ceiling_port, paths, args, folder
+            ) as ceiling_server:
+                loads = interleaved_loads(
+                    {"ceiling": ceiling_port, "wikicoop": port}, paths, args, folder
+                )
+                ceiling = ceiling_cold, loads["ceiling"], pss_mib(children_of(ceiling_server.pid))
+            wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(children_of(wiki.pid))
+            save_pages()
         titles = [title for title, _html in pages.values()]
         peers = [measure_peer(key, instance, args, folder, titles) for key in args.peers]
 
         report("ceiling", *ceiling, None)
-        report("wikicoop", *wiki, ceiling[1])
+        report("wikicoop", *wiki_measured, ceiling[1])
         for way in saves:
             print(f"{'':10} saves: {way.report()}")
         for name, measured in filter(None, peers):

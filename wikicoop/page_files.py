@@ -30,6 +30,11 @@ again replaces its file. The folder is kept within a byte budget
 (``PAGE_CACHE_DISK_MB``): once a worker has written a tenth of it, a thread of its own
 removes the files least recently written until the folder holds three quarters (so it
 never holds more than the budget).
+
+A client that does not take gzip (a script, a bench; every browser takes it) gets the
+uncompressed body from a file of its own, named after the gzip bytes it holds
+(:meth:`PageFiles.plain_body`): written at the first such view, then read instead of
+decompressed at each view. It counts in the same budget.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import os
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Hashable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +57,8 @@ from typing import Any
 _FORMAT = 2
 #: a file's name: the blake2b of its key, and this ending
 _SUFFIX = ".page"
+#: the uncompressed body of a kept answer: the blake2b of its gzip bytes, and this ending
+_PLAIN_SUFFIX = ".html"
 #: what a sweep leaves of the budget
 _SWEPT_TO = 0.75
 #: bytes a worker writes before it sweeps, as a share of the budget
@@ -181,7 +189,33 @@ class PageFiles:
         data = marshal.dumps((_FORMAT, self._generation, key, stamp, record))
         if len(data) > self._budget * (1 - _SWEPT_TO):
             return
-        path = self._path(key)
+        self._write(self._path(key), data)
+
+    def _count_written(self, size: int) -> None:
+        """Count ``size`` bytes written; sweep in a thread when a sweep is due."""
+        self._written += size
+        if self._written > self._budget * _SWEEP_EVERY and self._sweeping.acquire(False):
+            self._written = 0
+            threading.Thread(target=self._sweep_then_release, daemon=True).start()
+
+    def plain_body(self, digest: str, compressed: bytes) -> bytes:
+        """The uncompressed body of a kept answer, for a client that does not take gzip:
+        read from a file of its own, named after the gzip bytes ``compressed``
+        (``digest``: :func:`body_digest`), which the first such view writes. A read of a
+        file the system keeps in memory costs a fifth of a decompression a view."""
+        path = self.folder / (digest + _PLAIN_SUFFIX)
+        if self._budget:
+            with contextlib.suppress(OSError):  # not written yet, or the folder is away
+                return _read(path)
+        body = zlib.decompress(compressed, wbits=31)
+        if self._budget and len(body) <= self._budget * (1 - _SWEPT_TO):
+            self._write(path, body)
+        return body
+
+    def _write(self, path: Path, data: bytes) -> bool:
+        """Write ``data`` at ``path``: whole under a temporary name, then renamed over
+        the file there (a reader sees the old file or the new, never half of one).
+        False when the disk refuses (full, read-only): nothing is kept then."""
         temporary = path.with_name(f".{os.getpid()}.{next(self._names)}.tmp")
         try:
             if not self._made:
@@ -189,14 +223,12 @@ class PageFiles:
                 self._made = True
             temporary.write_bytes(data)
             os.replace(temporary, path)
-        except OSError:  # a full or read-only disk: the page is simply not kept
+        except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-            return
-        self._written += len(data)
-        if self._written > self._budget * _SWEEP_EVERY and self._sweeping.acquire(False):
-            self._written = 0
-            threading.Thread(target=self._sweep_then_release, daemon=True).start()
+            return False
+        self._count_written(len(data))
+        return True
 
     def sweep(self) -> int:
         """Remove the files least recently written while the folder holds more than
@@ -210,7 +242,7 @@ class PageFiles:
                 for entry in entries:
                     with contextlib.suppress(OSError):  # removed meanwhile
                         stat = entry.stat()
-                        if entry.name.endswith(_SUFFIX):
+                        if entry.name.endswith((_SUFFIX, _PLAIN_SUFFIX)):
                             files.append((stat.st_mtime_ns, stat.st_size, entry.path))
                             total += stat.st_size
                         elif entry.name.endswith(".tmp") and stat.st_mtime < old:
@@ -243,6 +275,11 @@ class PageFiles:
         # repr, not marshal: marshal's bytes for equal values depend on reference counts
         name = hashlib.blake2b(repr((self._generation, key)).encode(), digest_size=16).hexdigest()
         return self.folder / (name + _SUFFIX)
+
+
+def body_digest(compressed: bytes) -> str:
+    """The name of the gzip bytes ``compressed`` (:meth:`PageFiles.plain_body`)."""
+    return hashlib.blake2b(compressed, digest_size=16).hexdigest()
 
 
 def read_stop_record(folder: Path) -> dict[str, Any] | None:

@@ -5,13 +5,14 @@ within its byte budget."""
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from wikicoop.page_files import PageFiles
+from wikicoop.page_files import PageFiles, body_digest
 
 pytestmark = pytest.mark.any_database  # files only: run once, on SQLite's pass
 
@@ -139,3 +140,39 @@ def test_no_budget_no_files(tmp_path: Path) -> None:
     assert not files.enabled
     files.put(KEY, b"s", RECORD)
     assert not (tmp_path / "pages").exists()
+
+
+def test_a_plain_body_is_written_once_then_read_from_its_file(tmp_path: Path) -> None:
+    """For a client that does not take gzip: the body's own file, named after the gzip
+    bytes, written at the first view and read at the next."""
+    body = "<html><p>Le lavoir du quartier, restauré en 2024.</p></html>".encode() * 50
+    compressed = gzip.compress(body, mtime=0)
+    files = PageFiles(tmp_path, budget=2**20)
+    assert files.plain_body(body_digest(compressed), compressed) == body
+    (written,) = tmp_path.iterdir()
+    assert written.name == body_digest(compressed) + ".html"
+    assert written.read_bytes() == body
+    written.write_bytes(b"what the file holds")  # read, never made again
+    assert files.plain_body(body_digest(compressed), compressed) == b"what the file holds"
+    other = gzip.compress(b"<p>Une autre page</p>", mtime=0)
+    assert body_digest(other) != body_digest(compressed)
+
+
+def test_plain_bodies_count_in_the_budget_and_are_decompressed_when_not_kept(
+    tmp_path: Path,
+) -> None:
+    budget = 40_000
+    writer = PageFiles(tmp_path / "pages", budget=10 * budget)
+    for _ in range(20):
+        body = os.urandom(3_000)
+        compressed = gzip.compress(body, compresslevel=1, mtime=0)
+        assert writer.plain_body(body_digest(compressed), compressed) == body
+    held = PageFiles(tmp_path / "pages", budget=budget).sweep()
+    assert held <= budget * 0.75
+    assert sum(entry.stat().st_size for entry in (tmp_path / "pages").iterdir()) == held
+    compressed = gzip.compress(b"x" * 100, mtime=0)
+    assert PageFiles(tmp_path / "off", budget=0).plain_body("d", compressed) == b"x" * 100
+    assert not (tmp_path / "off").exists()
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    assert PageFiles(blocked / "pages", budget=2**20).plain_body("d", compressed) == b"x" * 100

@@ -88,6 +88,24 @@ def test_a_browser_accepting_gzip_gets_the_kept_bytes_compressed(app, make_page)
     assert "Content-Encoding" not in uncompressed.headers and uncompressed.data == plain.data
 
 
+def test_a_client_without_gzip_gets_the_body_from_its_file(app, make_page) -> None:
+    """The uncompressed body is read from a file of its own, not decompressed a view."""
+    make_page("Lavoir", "Le lavoir du quartier.")
+    first = app.test_client().get(PAGE)  # kept
+    front = front_cache_of(app)
+    assert front.files is not None
+    seen = reaching_flask(app)
+    plain, reached = quiet_repeat(app, app.test_client(), PAGE, seen)
+    assert reached == [] and plain.data == first.data
+    assert int(plain.headers["Content-Length"]) == len(first.data)
+    assert "Content-Encoding" not in plain.headers
+    (body_file,) = front.files.folder.glob("*.html")
+    assert body_file.read_bytes() == first.data
+    body_file.write_bytes(body_file.read_bytes().replace(b"lavoir du", b"LAVOIR DU"))
+    again, reached = quiet_repeat(app, app.test_client(), PAGE, seen)
+    assert reached == [] and b"LAVOIR DU" in again.data  # read from the file, as written
+
+
 def test_personal_requests_are_passed_on(app, make_page) -> None:
     make_page("Lavoir", "Le lavoir.")
     make_user(app, "Bob")

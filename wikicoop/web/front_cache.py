@@ -22,8 +22,9 @@ disk for all the workers of the machine (:mod:`wikicoop.web.page_files`,
 worker made serves the others while nothing was committed.
 
 A browser that accepts gzip gets the kept bytes as they are (``Content-Encoding: gzip``,
-a weak ``ETag`` as for any compressed variant); any other client gets them uncompressed.
-Both carry ``Vary: Accept-Encoding``. A failure to read the stamp (a database away) sends the
+a weak ``ETag`` as for any compressed variant); any other client gets them uncompressed,
+read from a file the disk tier keeps of the body (:meth:`PageFiles.plain_body`) rather
+than decompressed at each view. Both carry ``Vary: Accept-Encoding``. A failure to read the stamp (a database away) sends the
 request to Flask, which answers as it does then.
 """
 
@@ -38,7 +39,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import parse_date
 
 from ..core.change_stamp import ChangeStamp
-from ..page_files import PageFiles, Record, accepts_gzip, request_key, weak_etags
+from ..page_files import (
+    PageFiles,
+    Record,
+    accepts_gzip,
+    body_digest,
+    request_key,
+    weak_etags,
+)
 from .page_cache import SizedLru, gunzipped, gzipped
 
 #: environ key: the view's answer is the same for every visitor with this request's key
@@ -65,6 +73,7 @@ class _Answer:
     gzipped: bytes
     etag: str | None
     last_modified: datetime | None
+    digest: str  # names the gzip bytes (the uncompressed body's file, page_files)
 
 
 class FrontCache:
@@ -174,7 +183,10 @@ class FrontCache:
         named = {name.lower(): value for name, value in headers}
         modified = parse_date(named["last-modified"]) if "last-modified" in named else None
         kept_headers = tuple(line for line in headers if line[0].lower() != "content-length")
-        answer = _Answer(stamp, status, kept_headers, compressed, named.get("etag"), modified)
+        etag = named.get("etag")
+        answer = _Answer(
+            stamp, status, kept_headers, compressed, etag, modified, body_digest(compressed)
+        )
         self._remember(key, answer)
         if self._files is not None:
             self._files.put(key, stamp, _record(answer))
@@ -213,8 +225,7 @@ class FrontCache:
             shared = self._lines.setdefault(line, line)
         return shared or line
 
-    @staticmethod
-    def _send(answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
+    def _send(self, answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]):
         compressed = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
         headers = weak_etags(answer.headers) if compressed else list(answer.headers)
         if _unchanged_for_browser(answer, environ):
@@ -224,22 +235,26 @@ class FrontCache:
             headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(answer.gzipped)))]
             start_response(answer.status, headers)
             return [answer.gzipped]
-        body = gunzipped(answer.gzipped)
-        start_response(answer.status, [*answer.headers, ("Content-Length", str(len(body)))])
+        if self._files is not None:  # from its own file: no decompression a view
+            body = self._files.plain_body(answer.digest, answer.gzipped)
+        else:
+            body = gunzipped(answer.gzipped)
+        start_response(answer.status, [*headers, ("Content-Length", str(len(body)))])
         return [body]
 
 
 def _record(answer: _Answer) -> Record:
     """What :class:`PageFiles` keeps of an answer (what :mod:`marshal` writes)."""
     modified = None if answer.last_modified is None else answer.last_modified.timestamp()
-    return (answer.status, answer.headers, answer.gzipped, answer.etag, modified)
+    return (answer.status, answer.headers, answer.gzipped, answer.etag, modified, answer.digest)
 
 
 def _answer(stamp: Hashable, record: Record) -> _Answer:
     """The answer :func:`_record` kept."""
-    status, headers, compressed, etag, modified = record
+    status, headers, compressed, etag, modified, digest = record
     last_modified = None if modified is None else datetime.fromtimestamp(modified, UTC)
-    return _Answer(stamp, status, tuple(map(tuple, headers)), compressed, etag, last_modified)
+    headers = tuple(map(tuple, headers))
+    return _Answer(stamp, status, headers, compressed, etag, last_modified, digest)
 
 
 def _varying_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
