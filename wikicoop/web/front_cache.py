@@ -24,8 +24,8 @@ worker made serves the others while nothing was committed.
 A browser that accepts gzip gets the kept bytes as they are (``Content-Encoding: gzip``,
 a weak ``ETag`` as for any compressed variant); any other client gets them uncompressed,
 read from a file the disk tier keeps of the body (:meth:`PageFiles.plain_body`) rather
-than decompressed at each view. Both carry ``Vary: Accept-Encoding``. A failure to read the stamp (a database away) sends the
-request to Flask, which answers as it does then.
+than decompressed at each view. Both carry ``Vary: Accept-Encoding``. A failure to read
+the stamp (a database away) sends the request to Flask, which answers as it does then.
 """
 
 from __future__ import annotations
