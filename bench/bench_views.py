@@ -57,7 +57,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
@@ -163,6 +163,20 @@ def served(command: list[str], env: dict[str, str], log: Path) -> Iterator[subpr
             process.wait()
 
 
+@dataclass(frozen=True)
+class Server:
+    """A server the bench starts: its name (its log's), command line, environment, port."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    port: int
+
+    def started(self, folder: Path) -> AbstractContextManager[subprocess.Popen]:
+        """The server running (see :func:`served`), its output in ``folder``."""
+        return served(self.command, self.env, folder / f"{self.name}.log")
+
+
 def first_answer(port: int, path: str, process: subprocess.Popen, started: float) -> float:
     """Seconds from ``started`` to the first 200 of ``path`` (polled every 5 ms)."""
     client = Client(port)
@@ -257,10 +271,7 @@ def pss_mib(pids: Sequence[int]) -> list[float]:
 
 
 def cold_starts(
-    name: str,
-    command: list[str],
-    env: dict[str, str],
-    port: int,
+    server: Server,
     paths: Sequence[str],
     args: argparse.Namespace,
     folder: Path,
@@ -278,10 +289,10 @@ def cold_starts(
 
     def start_then_stop() -> float:
         started = time.perf_counter()
-        with served(command, env, folder / f"{name}.log") as process:
-            seconds = first_answer(port, paths[0], process, started)
+        with server.started(folder) as process:
+            seconds = first_answer(server.port, paths[0], process, started)
             if stamp is not None:  # the page kept under the data's stamp, as in use
-                view_until_quiet(port, paths[:1], stamp)
+                view_until_quiet(server.port, paths[:1], stamp)
         return seconds
 
     start_then_stop()  # the caches on disk written, as by an earlier run
@@ -296,10 +307,7 @@ def cold_starts(
 
 @contextmanager
 def warmed(
-    name: str,
-    command: list[str],
-    env: dict[str, str],
-    port: int,
+    server: Server,
     paths: Sequence[str],
     args: argparse.Namespace,
     folder: Path,
@@ -308,39 +316,35 @@ def warmed(
     """One server started, every page viewed (twice, then until nothing is committed
     when ``stamp``), then ``args.warmup`` seconds of ``wrk``: each worker's caches
     filled, as in use."""
-    with served(command, env, folder / f"{name}.log") as process:
-        first_answer(port, paths[0], process, time.perf_counter())
-        view_all(port, paths)
+    with server.started(folder) as process:
+        first_answer(server.port, paths[0], process, time.perf_counter())
+        view_all(server.port, paths)
         if stamp is not None:  # the pages kept under the stamp the load will meet
-            view_until_quiet(port, paths, stamp)
-        wrk(port, paths, args.warmup, args.connections, folder / "paths.lua")
+            view_until_quiet(server.port, paths, stamp)
+        wrk(server.port, paths, args.warmup, args.connections, folder / "paths.lua")
         yield process
 
 
 def interleaved_loads(
-    ports: dict[str, int], paths: Sequence[str], args: argparse.Namespace, folder: Path
+    servers: Sequence[Server], paths: Sequence[str], args: argparse.Namespace, folder: Path
 ) -> dict[str, Rounds]:
     """``wrk`` on each server in turn, ``args.rounds`` rounds of ``args.duration /
     args.rounds`` seconds each, the order reversed every other round (A B, B A…): a
     machine whose speed drifts, or that stalls for a few seconds, weighs on all the
     servers alike, and each round gives a ratio of its own."""
     seconds = max(1, round(args.duration / args.rounds))
-    loads: dict[str, list[Load]] = {name: [] for name in ports}
-    order = list(ports)
+    loads: dict[str, list[Load]] = {server.name: [] for server in servers}
+    order = list(servers)
+    lua = folder / "paths.lua"
     for _ in range(args.rounds):
-        for name in order:
-            loads[name].append(
-                wrk(ports[name], paths, seconds, args.connections, folder / "paths.lua")
-            )
+        for server in order:
+            loads[server.name].append(wrk(server.port, paths, seconds, args.connections, lua))
         order.reverse()
     return {name: Rounds(measured) for name, measured in loads.items()}
 
 
 def measure_server(
-    name: str,
-    command: list[str],
-    env: dict[str, str],
-    port: int,
+    server: Server,
     paths: Sequence[str],
     args: argparse.Namespace,
     folder: Path,
@@ -348,9 +352,10 @@ def measure_server(
 ) -> tuple[ColdStart, Rounds, list[float]]:
     """Cold starts, load and memory of one server measured alone (a peer); ``workers``
     finds, from the command's pid, the processes whose memory counts."""
-    cold = cold_starts(name, command, env, port, paths, args, folder)
-    with warmed(name, command, env, port, paths, args, folder) as process:
-        load = Rounds([wrk(port, paths, args.duration, args.connections, folder / "paths.lua")])
+    cold = cold_starts(server, paths, args, folder)
+    with warmed(server, paths, args, folder) as process:
+        lua = folder / "paths.lua"
+        load = Rounds([wrk(server.port, paths, args.duration, args.connections, lua)])
         pss = pss_mib(workers(process.pid))
     return cold, load, pss
 
@@ -498,7 +503,7 @@ def measure_peer(
     command, env = peer.server(home, port)
     paths = [peer.page_path(title) for title in titles]
     workers = getattr(peer, "worker_pids", children_of)  # default: a gunicorn master's
-    return name, measure_server(key, command, env, port, paths, args, folder, workers=workers)
+    return name, measure_server(Server(key, command, env, port), paths, args, folder, workers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -542,18 +547,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         stamp = ChangeStamp(wiki_engine(instance, args.database_url))
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
+        wiki = Server("wikicoop", command, env, port)
         wiki_cold = cold_starts(
-            "wikicoop",
-            command,
-            env,
-            port,
+            wiki,
             paths,
             args,
             folder,
             stamp,
             forget=lambda: (pages_folder(instance) / STOP_RECORD).unlink(missing_ok=True),
         )
-        with warmed("wikicoop", command, env, port, paths, args, folder, stamp) as wiki:
+        with warmed(wiki, paths, args, folder, stamp) as wiki_process:
             pages = page_paths(instance, args.database_url)  # every page rendered by now
             pages_file = folder / "pages.json"
             pages_file.write_text(json.dumps(pages), encoding="utf-8")
@@ -561,17 +564,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             ceiling_command = [sys.executable, str(BENCH / "ceiling_app.py")]
             ceiling_command += ["--pages", str(pages_file), "--port", str(ceiling_port)]
             ceiling_command += ["--workers", "2"]
-            ceiling_cold = cold_starts(
-                "ceiling", ceiling_command, env, ceiling_port, paths, args, folder
-            )
-            with warmed(
-                "ceiling", ceiling_command, env, ceiling_port, paths, args, folder
-            ) as ceiling_server:
-                loads = interleaved_loads(
-                    {"ceiling": ceiling_port, "wikicoop": port}, paths, args, folder
-                )
-                ceiling = ceiling_cold, loads["ceiling"], pss_mib(children_of(ceiling_server.pid))
-            wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(children_of(wiki.pid))
+            ceiling_server = Server("ceiling", ceiling_command, env, ceiling_port)
+            ceiling_cold = cold_starts(ceiling_server, paths, args, folder)
+            with warmed(ceiling_server, paths, args, folder) as ceiling_process:
+                loads = interleaved_loads([ceiling_server, wiki], paths, args, folder)
+                ceiling_pss = pss_mib(children_of(ceiling_process.pid))
+            ceiling = ceiling_cold, loads["ceiling"], ceiling_pss
+            wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(children_of(wiki_process.pid))
             save_pages()
         titles = [title for title, _html in pages.values()]
         peers = [measure_peer(key, instance, args, folder, titles) for key in args.peers]
