@@ -43,6 +43,7 @@ def test_sqlite_the_stamp_moves_with_commits_only(sqlite_engine: Engine) -> None
     with sqlite_engine.connect() as conn:
         conn.execute(text("SELECT * FROM notes")).all()
     assert stamp.current() == first  # a read commits nothing
+    assert stamp.current() is first  # one object while unchanged (shared by kept pages)
     write(sqlite_engine)
     second = stamp.current()
     assert second != first
@@ -78,7 +79,9 @@ def test_postgresql_the_stamp_moves_with_commits(tmp_path: Path) -> None:
             first = stamp.current()
             with engine.connect() as conn:
                 conn.execute(text("SELECT * FROM notes")).all()
-            if stamp.current() == first:
+            again = stamp.current()
+            if again == first:
+                assert again is first  # one object while unchanged
                 break
         else:
             pytest.fail("the stamp moved around every read")

@@ -6,7 +6,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from wikicoop.web.page_cache import CachedPage, PageHtmlCache
+from wikicoop.web.page_cache import (
+    ADDRESSES_PER_MIB,
+    MIN_ADDRESSES,
+    CachedPage,
+    PageHtmlCache,
+)
 
 WHEN = datetime(2026, 12, 6, tzinfo=UTC)
 
@@ -52,3 +57,17 @@ def test_an_address_leads_to_its_page_while_the_stamp_holds() -> None:
     cache.remember("/wiki/Lavoir", 7, "key")
     assert cache.fresh("/wiki/Lavoir", 7).body == b"<p>Lavoir</p>"
     assert cache.fresh("/wiki/Lavoir", 8) is None  # something was committed since
+
+
+def test_the_addresses_remembered_follow_the_budget() -> None:
+    """An address is worth keeping only while its page may still be kept: about four
+    per page the budget holds, the least recently used dropped first."""
+    cache = PageHtmlCache(budget=2**20)
+    for n in range(5_000):
+        cache.remember(f"/wiki/Page_{n}", 1, n)
+    assert len(cache._addresses) == ADDRESSES_PER_MIB
+    assert "/wiki/Page_4999" in cache._addresses and "/wiki/Page_0" not in cache._addresses
+    small = PageHtmlCache(budget=1_000)
+    for n in range(500):
+        small.remember(n, 1, n)
+    assert len(small._addresses) == MIN_ADDRESSES

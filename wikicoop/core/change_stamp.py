@@ -95,6 +95,7 @@ class ChangeStamp:
         self._reads_done = 0
         self._reading = False
         self._last_read: Hashable = None
+        self._last_value: bytes | str = b""  # the last stamp read (see _shared_value)
 
     @property
     def sqlite_file(self) -> str | None:
@@ -119,7 +120,9 @@ class ChangeStamp:
                 # database itself, and answers as it does when the database is away)
                 self._forget()
                 return object()
-            return object() if header is None else file + header  # file: _FILE_STATE_SIZE
+            if header is None:
+                return object()
+            return self._shared_value(file + header)  # file: _FILE_STATE_SIZE
 
     def settle(self) -> tuple[bytes, bytes] | None:
         """At a clean stop, on SQLite: the stamp now, then the whole WAL written into the
@@ -200,11 +203,18 @@ class ChangeStamp:
                     self._server = cursor.fetchone()[0]
                     self._read_snapshot = _snapshot_reader(pooled.dbapi_connection)
                     self._connection, self._pid = pooled, os.getpid()
-                return f"{self._server}/{self._read_snapshot()}"
+                return self._shared_value(f"{self._server}/{self._read_snapshot()}")
             except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
                 # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
                 return object()
+
+    def _shared_value(self, value: bytes | str) -> bytes | str:
+        """``value``, or the equal one read before: while nothing is committed, the
+        pages kept under this stamp share one object (under ``self._lock``)."""
+        if value != self._last_value:
+            self._last_value = value
+        return self._last_value
 
     def _watch_connection(self) -> bytes:
         """Keep this process's own read-only connection open on the file there now (a

@@ -33,8 +33,13 @@ V = TypeVar("V")
 
 #: what a kept page costs besides its body (the entry, its key and its tags), in bytes
 _ENTRY_OVERHEAD = 300
-#: addresses remembered (an address and its key take about 300 bytes)
-ADDRESS_CAPACITY = 4096
+#: addresses remembered per MiB of the pages' budget: about four per page the budget
+#: holds (a page takes about 4 KB gzip-compressed; an address, its stamp and its key
+#: about 1 KB). More would point to pages long dropped: 4 MiB of a worker's memory for
+#: nothing at 4,096 addresses.
+ADDRESSES_PER_MIB = 1024
+#: addresses remembered, whatever the budget
+MIN_ADDRESSES = 64
 
 
 def gzipped(body: bytes) -> bytes:
@@ -128,6 +133,7 @@ class PageHtmlCache:
         self._pages: SizedLru[Hashable, CachedPage] = SizedLru(budget)
         # address -> (change stamp read before the key was found, key)
         self._addresses: OrderedDict[Hashable, tuple[Hashable, Hashable]] = OrderedDict()
+        self._address_capacity = max(MIN_ADDRESSES, int(budget / 2**20 * ADDRESSES_PER_MIB))
         self._lock = Lock()
 
     def get(self, key: Hashable) -> CachedPage | None:
@@ -152,7 +158,7 @@ class PageHtmlCache:
         with self._lock:
             self._addresses[address] = (stamp, key)
             self._addresses.move_to_end(address)
-            while len(self._addresses) > ADDRESS_CAPACITY:
+            while len(self._addresses) > self._address_capacity:
                 self._addresses.popitem(last=False)
 
     @property
