@@ -212,10 +212,10 @@ class PageFiles:
             self._write(path, body)
         return body
 
-    def _write(self, path: Path, data: bytes) -> bool:
+    def _write(self, path: Path, data: bytes) -> None:
         """Write ``data`` at ``path``: whole under a temporary name, then renamed over
-        the file there (a reader sees the old file or the new, never half of one).
-        False when the disk refuses (full, read-only): nothing is kept then."""
+        the file there (a reader sees the old file or the new, never half of one). When
+        the disk refuses (full, read-only), nothing is kept: the next reader makes it."""
         temporary = path.with_name(f".{os.getpid()}.{next(self._names)}.tmp")
         try:
             if not self._made:
@@ -226,9 +226,8 @@ class PageFiles:
         except OSError:
             with contextlib.suppress(OSError):
                 temporary.unlink()
-            return False
+            return
         self._count_written(len(data))
-        return True
 
     def sweep(self) -> int:
         """Remove the files least recently written while the folder holds more than
