@@ -31,7 +31,6 @@ files, generation): this runs before the app's imports.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import os
 import re
 import select
@@ -49,6 +48,7 @@ from .config import instance_path_from_env
 from .page_files import (
     PageFiles,
     accepts_gzip,
+    gunzipped,
     pages_folder,
     read_stop_record,
     request_key,
@@ -366,7 +366,7 @@ def _response(status: str, headers: Any, compressed: bytes, environ: dict[str, s
         body = compressed
         lines.append(("Content-Encoding", "gzip"))
     else:
-        body = gzip.decompress(compressed)
+        body = gunzipped(compressed)
     lines += [
         ("Content-Length", str(len(body))),
         ("Date", formatdate(usegmt=True)),

@@ -40,6 +40,7 @@ decompressed at each view. It counts in the same budget.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import itertools
 import marshal
@@ -203,12 +204,13 @@ class PageFiles:
         read from a file of its own, named after the gzip bytes ``compressed``
         (``digest``: :func:`body_digest`), which the first such view writes. A read of a
         file the system keeps in memory costs a fifth of a decompression a view."""
+        if not self._budget:
+            return gunzipped(compressed)
         path = self.folder / (digest + _PLAIN_SUFFIX)
-        if self._budget:
-            with contextlib.suppress(OSError):  # not written yet, or the folder is away
-                return _read(path)
-        body = zlib.decompress(compressed, wbits=31)
-        if self._budget and len(body) <= self._budget * (1 - _SWEPT_TO):
+        with contextlib.suppress(OSError):  # not written yet, or the folder is away
+            return _read(path)
+        body = gunzipped(compressed)
+        if len(body) <= self._budget * (1 - _SWEPT_TO):
             self._write(path, body)
         return body
 
@@ -274,6 +276,16 @@ class PageFiles:
         # repr, not marshal: marshal's bytes for equal values depend on reference counts
         name = hashlib.blake2b(repr((self._generation, key)).encode(), digest_size=16).hexdigest()
         return self.folder / (name + _SUFFIX)
+
+
+def gzipped(body: bytes) -> bytes:
+    """``body`` compressed as a gzip stream (no time stamp: the same bytes every time)."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def gunzipped(data: bytes) -> bytes:
+    """The bytes a gzip stream made by :func:`gzipped` holds."""
+    return zlib.decompress(data, wbits=31)
 
 
 def body_digest(compressed: bytes) -> str:

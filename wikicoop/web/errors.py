@@ -111,30 +111,28 @@ def handle_database_unavailable(error: OperationalError) -> Response:
     a restart of PostgreSQL under load would fill the log with them). The transaction
     was rolled back: nothing is half-saved."""
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
-    current_app.logger.warning(
-        "503 on %s: the database did not answer (%s)",
-        _asked(),
-        reason[0] if reason else type(error).__name__,
-    )
-    response = error_page(503)
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
+    why = f"the database did not answer ({reason[0] if reason else type(error).__name__})"
+    return _unavailable(why, RETRY_AFTER_SECONDS)
 
 
 def handle_search_index_unavailable(error: SearchIndexError) -> Response:
     """The search index is missing or being rebuilt (a first start, a new version of
     its schema) or held by another process's writer for too long: 503 with
     ``Retry-After`` and a message for people, one log line (no code failed)."""
-    current_app.logger.warning("503 on %s: search index unavailable (%s)", _asked(), error)
-    response = error_page(
-        503,
-        gettext(
-            "La recherche se prépare : son index est en cours de construction. "
-            "Réessayez dans une minute. Les pages, elles, se lisent et se modifient "
-            "normalement."
-        ),
+    message = gettext(
+        "La recherche se prépare : son index est en cours de construction. "
+        "Réessayez dans une minute. Les pages, elles, se lisent et se modifient "
+        "normalement."
     )
-    response.headers["Retry-After"] = str(SEARCH_RETRY_AFTER_SECONDS)
+    return _unavailable(f"search index unavailable ({error})", SEARCH_RETRY_AFTER_SECONDS, message)
+
+
+def _unavailable(why: str, retry_after: int, message: str | None = None) -> Response:
+    """A 503 with ``Retry-After`` and one log line without a traceback: something the
+    wiki needs is away for a while, no code of it failed."""
+    current_app.logger.warning("503 on %s: %s", _asked(), why)
+    response = error_page(503, message)
+    response.headers["Retry-After"] = str(retry_after)
     return response
 
 

@@ -44,10 +44,12 @@ from ..page_files import (
     Record,
     accepts_gzip,
     body_digest,
+    gunzipped,
+    gzipped,
     request_key,
     weak_etags,
 )
-from .page_cache import SizedLru, gunzipped, gzipped
+from .page_cache import SizedLru
 
 #: environ key: the view's answer is the same for every visitor with this request's key
 #: (true; or the answer's body, gzip-compressed, which the cache then keeps as it is)

@@ -19,14 +19,14 @@ bytes a character), and a worker's memory is what limits how many it keeps.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 from typing import Generic, TypeVar
+
+from ..page_files import gunzipped, gzipped
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -40,16 +40,6 @@ _ENTRY_OVERHEAD = 300
 ADDRESSES_PER_MIB = 1024
 #: addresses remembered, whatever the budget
 MIN_ADDRESSES = 64
-
-
-def gzipped(body: bytes) -> bytes:
-    """``body`` compressed as a gzip stream (no time stamp: the same bytes every time)."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
-
-
-def gunzipped(data: bytes) -> bytes:
-    """The bytes a gzip stream made by :func:`gzipped` holds."""
-    return zlib.decompress(data, wbits=31)
 
 
 @dataclass(frozen=True)
