@@ -63,12 +63,15 @@ def _early_start(
     with the page files at a clean stop (:mod:`wikicoop.early_answers`)."""
     from .core.change_stamp import CHANGE_STAMP_KEY
     from .page_generation import start_inputs
+    from .postgres_stamp import libpq_uri
 
     database = app.extensions[CHANGE_STAMP_KEY].sqlite_file
     return {
         "inputs": start_inputs(instance, folders),
         "folders": [str(folder) for folder in folders],
         "database": str(Path(database).resolve()) if database else "",
+        # its URL is read again from the settings: a password is no file's business
+        "postgresql": libpq_uri(app.config["DATABASE_URL"]) is not None,
         "private_cookies": [f"{name}=" for name in private_cookies],
         "behind_proxy": bool(app.config["TRUSTED_PROXIES"]),
     }

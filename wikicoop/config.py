@@ -156,6 +156,22 @@ def instance_path_from_env() -> Path:
     return Path(os.environ.get(f"{ENV_PREFIX}INSTANCE") or "instance").resolve()
 
 
+def database_url_setting(instance: Path) -> str:
+    """The ``DATABASE_URL`` set for ``instance``, read as :func:`load_settings` reads
+    it but without Flask (``WIKICOOP_DATABASE_URL``, else ``instance/config.py``, run
+    as Flask runs it), for a start that needs it before the app is built; "" when
+    none is set (SQLite in the instance folder)."""
+    url = os.environ.get(f"{ENV_PREFIX}DATABASE_URL")
+    if url is not None:
+        return url
+    settings_file = instance / "config.py"
+    if not settings_file.is_file():
+        return ""
+    namespace: dict[str, Any] = {"__file__": str(settings_file), "__name__": "config"}
+    exec(compile(settings_file.read_bytes(), str(settings_file), "exec"), namespace)
+    return str(namespace.get("DATABASE_URL") or "")
+
+
 #: list settings that only take a JSON list in the environment (no "a|b" form)
 JSON_LISTS = frozenset({"DISABLED_PLUGINS", "PAGE_TYPES"})
 

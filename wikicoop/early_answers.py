@@ -12,11 +12,14 @@ Meanwhile a restarted wiki already holds its visitors' pages on disk
 database in. A thread answers the page views it can prove current. The proof has three
 parts. The start's inputs (code, command line, settings, environment) are those of the
 run that stopped, so the app will be the same
-(:func:`wikicoop.page_generation.start_inputs`). The SQLite database file is still in
-the state that run left it in, and its WAL is empty: nothing was committed since. The
-page was kept under the stamp of that state. All other requests wait for the app: a
-POST, a logged-in visitor, a page not kept, a proxy's headers. Without such a record
-(a first start, an upgrade, PostgreSQL), nothing is answered early.
+(:func:`wikicoop.page_generation.start_inputs`). The database is still in the state
+that run left it in: on SQLite, its file is as the stop left it and its WAL is empty
+(nothing was committed since); on PostgreSQL, its change stamp, read again before each
+answer on a connection of the thread's own, is the one recorded at the stop
+(:mod:`wikicoop.postgres_stamp`). The page was kept under the stamp of that state. All
+other requests wait for the app: a POST, a logged-in visitor, a page not kept, a
+proxy's headers. Without such a record (a first start, an upgrade), nothing is answered
+early.
 
 The first request that cannot be answered early is **held**, unread: the thread stops
 accepting. Once the app is built, :func:`hand_over` (called by ``wikicoop run`` before
@@ -25,7 +28,8 @@ the search index is checked, the warm-up and the fork) answers it with the app
 that come meanwhile wait in the socket's backlog, as at any start.
 
 Standard library only, and the light modules of the foundation above (settings, page
-files, generation): this runs before the app's imports.
+files, generation, PostgreSQL's stamp): this runs before the app's imports. On
+PostgreSQL the thread imports psycopg, which the app imports anyway.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote_to_bytes
 
-from .config import instance_path_from_env
+from .config import database_url_setting, instance_path_from_env
 from .page_files import (
     PageFiles,
     accepts_gzip,
@@ -56,6 +60,7 @@ from .page_files import (
     weak_etags,
 )
 from .page_generation import start_inputs
+from .postgres_stamp import PostgresStamp
 
 #: ``wikicoop run``'s address when none is given (the command line's defaults)
 DEFAULT_HOST = "127.0.0.1"
@@ -98,11 +103,13 @@ class KeptPages(NamedTuple):
     files: PageFiles
     #: the stamps its pages were kept under (the data as it left them)
     stamps: tuple[Any, ...]
-    #: the SQLite file, and the state it was left in
+    #: the SQLite file, and the state it was left in ("" and b"" on PostgreSQL)
     database: str
     database_state: bytes
     #: the ``name=`` of the cookies that make a request personal
     private_cookies: tuple[str, ...]
+    #: PostgreSQL: the database's URL (its stamp is read again before each answer)
+    postgres_url: str = ""
 
 
 class EarlyAnswers:
@@ -122,6 +129,8 @@ class EarlyAnswers:
         self._stamp = b"early " + os.urandom(8)
         if kept is not None:
             kept.files.adopt(self._stamp, kept.stamps)
+        # PostgreSQL: a connection of the thread's own, opened when it starts
+        self._postgres = PostgresStamp(kept.postgres_url) if kept and kept.postgres_url else None
         self._stopping = threading.Event()
         self._held: socket.socket | None = None
         self._thread = threading.Thread(target=self._serve, name="wikicoop-early", daemon=True)
@@ -146,6 +155,16 @@ class EarlyAnswers:
         return held
 
     def _serve(self) -> None:
+        try:
+            if self._postgres is not None:  # connected before the first request comes
+                self._unchanged()
+            self._accept_until_held()
+        finally:
+            if self._postgres is not None:  # never left open for gunicorn's workers
+                with contextlib.suppress(Exception):
+                    self._postgres.close()
+
+    def _accept_until_held(self) -> None:
         while not self._stopping.is_set():
             ready, _, _ = select.select([self.listener], [], [], 0.05)
             if not ready:
@@ -196,10 +215,18 @@ class EarlyAnswers:
         return True
 
     def _unchanged(self) -> bool:
-        """Whether the database is still as the last run left it: its file unchanged,
-        and nothing in its WAL (a commit since would have written frames there)."""
+        """Whether the database is still as the last run left it. SQLite: its file
+        unchanged, and nothing in its WAL (a commit since would have written frames
+        there). PostgreSQL: its stamp, read now, is the one recorded at the stop."""
         if self._kept is None:
             return False
+        if self._postgres is not None:
+            try:
+                return self._postgres.read() in self._kept.stamps
+            except Exception:  # no psycopg, no server: the app answers, and says why
+                self._postgres.close()
+                self._kept = None
+                return False
         database = self._kept.database
         try:
             if sqlite_file_state(database) != self._kept.database_state:
@@ -233,13 +260,20 @@ def start(argv: list[str]) -> EarlyAnswers | None:
 
 def _kept_pages(instance: Path) -> KeptPages | None:
     """What the last clean stop left for early answers, if this start may use it: the
-    same inputs (code, settings, command line), SQLite, no proxy in front."""
+    same inputs (code, settings, command line), no proxy in front."""
     record = read_stop_record(pages_folder(instance))
     if record is None:
         return None
     early = record["start"]
     database = early.get("database") or ""
-    if not database or early.get("behind_proxy") or "folders" not in early:
+    postgres_url = ""
+    if early.get("postgresql"):
+        postgres_url = _database_url(instance)
+        if not postgres_url:
+            return None
+    elif not database:
+        return None
+    if early.get("behind_proxy") or "folders" not in early:
         return None
     if start_inputs(instance, early["folders"]) != early.get("inputs"):
         return None  # other code, settings or command line: another app
@@ -249,7 +283,17 @@ def _kept_pages(instance: Path) -> KeptPages | None:
         database,
         record["database_state"],
         tuple(early.get("private_cookies", ())),
+        postgres_url,
     )
+
+
+def _database_url(instance: Path) -> str:
+    """The database URL the app will read, or an empty string when the settings cannot
+    be read (the app then says why)."""
+    try:
+        return database_url_setting(instance)
+    except Exception:
+        return ""
 
 
 def hand_over(app: Callable[..., Any]) -> int | None:

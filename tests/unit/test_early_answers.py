@@ -4,14 +4,21 @@ command lines, requests and database states they answer, and the answer's bytes.
 from __future__ import annotations
 
 import gzip
+import select
 import socket
 import sqlite3
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import free_port
+from flask import Flask
+from helpers import free_port, scratch_database
+from sqlalchemy import text
 
 from wikicoop import early_answers
+from wikicoop.core.change_stamp import ChangeStamp
+from wikicoop.core.db import engine_of
 from wikicoop.early_answers import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -21,14 +28,22 @@ from wikicoop.early_answers import (
     _response,
     _run_address,
 )
-from wikicoop.page_files import PageFiles, accepts_gzip, request_key, sqlite_file_state
+from wikicoop.page_files import (
+    STOP_RECORD,
+    PageFiles,
+    accepts_gzip,
+    pages_folder,
+    read_stop_record,
+    request_key,
+    sqlite_file_state,
+)
 from wikicoop.page_generation import start_inputs
-
-pytestmark = pytest.mark.any_database  # parsing, files and a SQLite file of its own
+from wikicoop.server import keep_pages_for_the_next_run
 
 PRIVATE = ("session=", "remember_token=")
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 @pytest.mark.parametrize(
     ("argv", "address"),
     [
@@ -43,6 +58,7 @@ PRIVATE = ("session=", "remember_token=")
         ([], None),
     ],
 )
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_only_a_plain_run_answers_early(argv: list[str], address: tuple | None) -> None:
     assert _run_address(argv) == address
 
@@ -51,6 +67,7 @@ def head(*lines: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_a_visitor_s_page_view_has_the_front_cache_s_key() -> None:
     environ = _environ(
         head(
@@ -70,6 +87,7 @@ def test_a_visitor_s_page_view_has_the_front_cache_s_key() -> None:
     )
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 @pytest.mark.parametrize(
     "request_head",
     [
@@ -80,11 +98,13 @@ def test_a_visitor_s_page_view_has_the_front_cache_s_key() -> None:
         head("GET /recherche HTTP/1.1", "Host: w"),
     ],
 )
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_what_kept_pages_never_answer(request_head: bytes) -> None:
     environ = _environ(request_head)
     assert environ is None or request_key(environ, PRIVATE) is None
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 @pytest.mark.parametrize(
     "request_head",
     [
@@ -100,10 +120,12 @@ def test_what_kept_pages_never_answer(request_head: bytes) -> None:
         head("GET  /wiki/Accueil HTTP/1.1", "Host: w"),
     ],
 )
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_anything_unusual_waits_for_the_app(request_head: bytes) -> None:
     assert _environ(request_head) is None
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 @pytest.mark.parametrize(
     ("accept_encoding", "gzip_accepted"),
     [
@@ -119,12 +141,14 @@ def test_anything_unusual_waits_for_the_app(request_head: bytes) -> None:
         ("GZIP", True),
     ],
 )
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_gzip_as_the_front_cache_reads_accept_encoding(
     accept_encoding: str, gzip_accepted: bool
 ) -> None:
     assert accepts_gzip(accept_encoding) is gzip_accepted
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_the_answer_is_the_kept_one() -> None:
     page = b"<main>Le lavoir</main>"
     headers = (("Content-Type", "text/html; charset=utf-8"), ("ETag", '"abc"'))
@@ -139,6 +163,7 @@ def test_the_answer_is_the_kept_one() -> None:
     assert b'ETag: W/"abc"' in top  # another representation: a weak tag, as the workers give
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_nothing_is_answered_once_the_database_changed(tmp_path: Path) -> None:
     """A commit since the last stop writes WAL frames (then, checkpointed, changes the
     file): either way the early thread no longer answers."""
@@ -163,6 +188,7 @@ def test_nothing_is_answered_once_the_database_changed(tmp_path: Path) -> None:
         listener.close()
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_the_start_s_inputs_follow_settings_not_the_running_wiki(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,6 +210,7 @@ def test_the_start_s_inputs_follow_settings_not_the_running_wiki(
     assert start_inputs(instance, [code]) != first
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_without_a_stop_record_the_port_is_bound_and_the_first_request_waits_for_the_app(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,6 +245,7 @@ def test_without_a_stop_record_the_port_is_bound_and_the_first_request_waits_for
         early_answers._running = None
 
 
+@pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_an_address_in_use_is_left_to_the_usual_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -228,3 +256,138 @@ def test_an_address_in_use_is_left_to_the_usual_start(
         port = taken.getsockname()[1]
         assert early_answers.start(["run", "--port", str(port)]) is None
         assert early_answers.hand_over(lambda environ, start_response: []) is None
+
+
+def keep_a_page(instance: Path, code: Path, stamp: object) -> None:
+    """The page files and stop record a clean stop of a run on PostgreSQL leaves: one
+    page, ``/wiki/Lavoir``, kept under ``stamp``."""
+    files = PageFiles(pages_folder(instance), budget=2**20, generation=b"generation")
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/wiki/Lavoir", "HTTP_HOST": "w"}
+    environ["wsgi.url_scheme"] = "http"
+    headers = (("Content-Type", "text/html; charset=utf-8"),)
+    record = ("200 OK", headers, gzip.compress(b"kept page"), None, None, None)
+    files.put(request_key(environ, PRIVATE), stamp, record)
+    start = {
+        "inputs": start_inputs(instance, [code]),
+        "folders": [str(code)],
+        "database": "",
+        "postgresql": True,
+        "private_cookies": list(PRIVATE),
+        "behind_proxy": False,
+    }
+    files.keep_state_at_stop(stamp, b"", start=start)
+
+
+def view_while_starting(running: EarlyAnswers) -> tuple[bytes, bool]:
+    """View ``/wiki/Lavoir`` on a start's port; returns the answer, and whether it came
+    from the kept pages (else the thread held it, and the app answered it)."""
+    client = socket.create_connection(running.listener.getsockname()[:2], timeout=5)
+    client.sendall(b"GET /wiki/Lavoir HTTP/1.1\r\nHost: w\r\n\r\n")
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"from the app"]
+
+    deadline = time.monotonic() + 5
+    while not select.select([client], [], [], 0.005)[0] and running._held is None:
+        assert time.monotonic() < deadline, "neither answered nor held"
+    early = running._held is None
+    early_answers.hand_over(app)
+    answer = b""
+    while chunk := client.recv(4096):
+        answer += chunk
+    client.close()
+    return answer, early
+
+
+@pytest.fixture
+def postgres_instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
+    """An instance folder on a PostgreSQL schema of its own (the URL in the
+    environment, as a deployment sets it), its code folder, and the app's stamp."""
+    with scratch_database("postgresql", tmp_path, "early") as engine:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+        instance, code = tmp_path / "instance", tmp_path / "code"
+        instance.mkdir()
+        code.mkdir()
+        monkeypatch.setenv("WIKICOOP_INSTANCE", str(instance))
+        monkeypatch.setenv("WIKICOOP_DATABASE_URL", engine.url.render_as_string(False))
+        stamp = ChangeStamp(engine)
+        try:
+            yield instance, code, stamp, engine
+        finally:
+            stamp.close()
+            early_answers._running = None
+
+
+def test_postgresql_a_restart_answers_kept_pages_while_nothing_commits(
+    postgres_instance: tuple,
+) -> None:
+    """On PostgreSQL the thread reads the change stamp on a connection of its own: the
+    same stamp as at the stop, the kept page is answered before the app exists (other
+    test processes commit on the same server: a start whose stamp moved is tried again)."""
+    instance, code, stamp, _engine = postgres_instance
+    for _ in range(30):
+        recorded = stamp.current()
+        keep_a_page(instance, code, recorded)
+        running = early_answers.start(["run", "--port", str(free_port())])
+        assert running is not None
+        answer, early = view_while_starting(running)
+        if stamp.current() == recorded:  # nothing committed meanwhile: answered early
+            assert early and running.answered == 1
+            assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b"kept page")
+            break
+    else:
+        pytest.fail("the server's snapshot moved during every start")
+
+
+def test_postgresql_after_a_commit_the_app_answers(postgres_instance: tuple) -> None:
+    instance, code, stamp, engine = postgres_instance
+    keep_a_page(instance, code, stamp.current())
+    with engine.begin() as conn:  # as a command run while the wiki was stopped
+        conn.execute(text("INSERT INTO notes VALUES ('x')"))
+    running = early_answers.start(["run", "--port", str(free_port())])
+    assert running is not None
+    answer, early = view_while_starting(running)
+    assert not early and answer.endswith(b"from the app") and running.answered == 0
+
+
+@pytest.mark.any_database  # no server at all
+def test_postgresql_out_of_reach_the_app_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance, code = tmp_path / "instance", tmp_path / "code"
+    instance.mkdir()
+    code.mkdir()
+    monkeypatch.setenv("WIKICOOP_INSTANCE", str(instance))
+    monkeypatch.setenv(
+        "WIKICOOP_DATABASE_URL", f"postgresql+psycopg://wiki@127.0.0.1:{free_port()}/w"
+    )
+    keep_a_page(instance, code, "1/2/3:3:")
+    running = early_answers.start(["run", "--port", str(free_port())])
+    try:
+        assert running is not None
+        answer, early = view_while_starting(running)
+        assert not early and answer.endswith(b"from the app")
+    finally:
+        early_answers._running = None
+
+
+def test_a_clean_stop_records_the_database_the_next_start_checks(app: Flask) -> None:
+    """The SQLite file and its state, or on PostgreSQL that it is PostgreSQL and the
+    stamp alone: its URL (a password, perhaps) is read again from the settings by the
+    next start, never written with the pages."""
+    keep_pages_for_the_next_run(app)
+    instance = Path(app.instance_path)
+    record = read_stop_record(pages_folder(instance))
+    assert record is not None
+    written = (pages_folder(instance) / STOP_RECORD).read_bytes()
+    assert app.config["DATABASE_URL"].encode() not in written
+    kept = early_answers._kept_pages(instance)
+    assert kept is not None
+    if engine_of(app).dialect.name == "postgresql":
+        assert record["start"]["postgresql"] and record["database_state"] == b""
+        assert isinstance(record["stamps"][0], str) and kept.postgres_url
+    else:
+        assert not record["start"]["postgresql"] and kept.postgres_url == ""
+        assert kept.database == str(Path(engine_of(app).url.database).resolve())

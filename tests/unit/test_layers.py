@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.page_files",
         "wikicoop.page_generation",
         "wikicoop.pid_file",
+        "wikicoop.postgres_stamp",
     ),
     ("wikicoop.text",),  # titles, licences, diffs, merges: pure functions of text
     ("wikicoop.rendering",),  # Markdown to sanitized HTML

@@ -48,6 +48,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..page_files import sqlite_file_state
+from ..postgres_stamp import SERVER_SQL, snapshot_reader, stamp_text
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
@@ -88,7 +89,7 @@ class ChangeStamp:
         self._file: tuple[int, int] | None = None  # (device, inode) the connection reads
         self._shm = -1  # a descriptor of the WAL index the connection maps (_open_shm)
         self._server = ""  # PostgreSQL: the cluster's system identifier and the database
-        self._read_snapshot: Callable[[], str] = str  # PostgreSQL: see _snapshot_reader
+        self._read_snapshot: Callable[[], str] = str  # PostgreSQL: see snapshot_reader
         # PostgreSQL: the reads shared by the process's threads (see _shared_snapshot)
         self._reads = threading.Condition(threading.Lock())
         self._reads_started = 0
@@ -124,15 +125,19 @@ class ChangeStamp:
                 return object()
             return self._shared_value(file + header)  # file: _FILE_STATE_SIZE
 
-    def settle(self) -> tuple[bytes, bytes] | None:
+    def settle(self) -> tuple[bytes | str, bytes] | None:
         """At a clean stop, on SQLite: the stamp now, then the whole WAL written into the
         database file (a ``TRUNCATE`` checkpoint); returns the stamp and the state the
         file was left in (its identity, size and modification time), which
         :meth:`unchanged_since` recognises at the next start. None when another process
-        keeps the checkpoint from completing, or on PostgreSQL (whose stamp is already
-        the same from one run to the next while nothing is committed)."""
-        if self._sqlite_path is None or self._in_memory:
+        keeps the checkpoint from completing. On PostgreSQL, whose stamp is already the
+        same from one run to the next while nothing is committed: the stamp now and an
+        empty state (None when it cannot be read)."""
+        if self._in_memory:
             return None
+        if self._sqlite_path is None:
+            stamp = self.current()
+            return (stamp, b"") if isinstance(stamp, str) else None
         stamp = self.current()
         if not isinstance(stamp, bytes):
             return None
@@ -152,7 +157,8 @@ class ChangeStamp:
 
     def unchanged_since(self, file_state: bytes) -> bytes | None:
         """The stamp now if the database is exactly as :meth:`settle` left it (the file
-        in ``file_state``, no frame in the WAL: nothing committed since), else None."""
+        in ``file_state``, no frame in the WAL: nothing committed since), else None;
+        always None on PostgreSQL, whose pages need no adoption: its stamp is the same."""
         if self._sqlite_path is None or self._in_memory:
             return None
         stamp = self.current()
@@ -195,15 +201,11 @@ class ChangeStamp:
                     pooled.detach()  # this process's own from now on
                     pooled.dbapi_connection.autocommit = True  # each read sees the latest
                     cursor = pooled.cursor()
-                    cursor.execute(
-                        "SELECT system_identifier::text || '/' || d.oid::text FROM"
-                        " pg_control_system(), pg_database d"
-                        " WHERE d.datname = current_database()"
-                    )
+                    cursor.execute(SERVER_SQL)
                     self._server = cursor.fetchone()[0]
-                    self._read_snapshot = _snapshot_reader(pooled.dbapi_connection)
+                    self._read_snapshot = snapshot_reader(pooled.dbapi_connection)
                     self._connection, self._pid = pooled, os.getpid()
-                return self._shared_value(f"{self._server}/{self._read_snapshot()}")
+                return self._shared_value(stamp_text(self._server, self._read_snapshot()))
             except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
                 # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
@@ -247,44 +249,6 @@ class ChangeStamp:
         """Close this process's connection (a new one opens on the next call)."""
         with self._lock:
             self._forget()
-
-
-#: the query of PostgreSQL's stamp, and the name it is prepared under
-_SNAPSHOT_SQL = "SELECT pg_current_snapshot()::text"
-_SNAPSHOT_STATEMENT = b"wikicoop_change_stamp"
-
-
-def _snapshot_reader(connection: Any) -> Callable[[], str]:
-    """What reads PostgreSQL's current snapshot on ``connection`` (a DBAPI connection in
-    autocommit). With psycopg 3, a statement prepared once and run through libpq
-    itself: 25 µs of the worker's time a read instead of 39 through a cursor, and no
-    parsing on the server (a read a page view). Another driver reads through a cursor."""
-    pgconn = getattr(connection, "pgconn", None)
-    if pgconn is None:
-
-        def read_with_cursor() -> str:
-            cursor = connection.cursor()
-            cursor.execute(_SNAPSHOT_SQL)
-            return cursor.fetchone()[0]
-
-        return read_with_cursor
-
-    import psycopg
-    from psycopg import pq
-
-    def checked(result: Any, status: pq.ExecStatus) -> Any:
-        if result.status != status:  # the connection broke, the server went away…
-            message = (result.error_message or b"").decode(errors="replace")
-            raise psycopg.OperationalError(f"change stamp: {message.strip()}")
-        return result
-
-    checked(pgconn.prepare(_SNAPSHOT_STATEMENT, _SNAPSHOT_SQL.encode()), pq.ExecStatus.COMMAND_OK)
-
-    def read_prepared() -> str:
-        result = checked(pgconn.exec_prepared(_SNAPSHOT_STATEMENT, []), pq.ExecStatus.TUPLES_OK)
-        return result.get_value(0, 0).decode()
-
-    return read_prepared
 
 
 def _frames_in_wal(stamp: bytes) -> int:
