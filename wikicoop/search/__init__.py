@@ -104,6 +104,8 @@ def init_app(app: Flask) -> None:
         lambda page_ids: _apply(app, page_ids),
         lambda: pages_behind(app),
         gather_seconds=app.config["SEARCH_INDEX_GATHER_SECONDS"],
+        # the segments of a burst's last writes merged once it is over, in this process
+        tidy=lambda: backend_of(app).maintain(thorough=True),
     )
 
     def after_commit(session: Session) -> None:

@@ -124,8 +124,10 @@ class SearchBackend(Protocol):
     def close(self) -> None:
         """Let go of what the backend holds open (before a fork, at the end)."""
 
-    def maintain(self) -> None:
-        """Housekeeping after writes (merging, compacting), run when nobody waits for it.
+    def maintain(self, *, thorough: bool = False) -> None:
+        """Housekeeping after writes (merging, compacting), run when nobody waits for it:
+        a step of it during a burst of writes, all of it (``thorough``) once they are
+        over.
 
         Cheap when there is nothing to do; never raises for a busy index.
         """

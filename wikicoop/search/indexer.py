@@ -22,6 +22,11 @@ Nothing is forgotten:
   at most every :data:`CHECK_SECONDS` while it runs;
 - at interpreter exit the queue is flushed (for at most :data:`EXIT_FLUSH_SECONDS`).
 
+Once it has written, and nothing came for :data:`TIDY_SECONDS`, the thread tidies the
+index (the caller's ``tidy``: Whoosh merges the small segments the writes left). Merges
+during a burst are rationed (:mod:`.maintenance`); without this last one, the segments of
+a burst's end stayed until a later write, and every search read them all.
+
 The thread stops after :data:`IDLE_SECONDS` without work and starts again with the next
 update. A fork (gunicorn's workers) starts its own thread and queue: the parent's stay
 with the parent.
@@ -36,6 +41,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable
+from enum import Enum
 
 from sqlalchemy.exc import OperationalError
 
@@ -48,6 +54,8 @@ log = logging.getLogger(__name__)
 IDLE_SECONDS = 30.0
 #: seconds the updates queued after a first one are gathered into its write
 GATHER_SECONDS = 0.5
+#: seconds without updates, after a write, before the thread tidies the index
+TIDY_SECONDS = 2.0
 #: at most one "index behind the database" check per process in this many seconds
 CHECK_SECONDS = 600.0
 #: first pause before a retry (doubled up to RETRY_MAX_SECONDS)
@@ -62,6 +70,14 @@ _TRANSIENT = (SearchIndexError, OperationalError)
 _live: weakref.WeakSet[Indexer] = weakref.WeakSet()
 
 
+class _Task(Enum):
+    """What the thread does next."""
+
+    INDEX = "index"  # write a batch of pages
+    CHECK = "check"  # look for pages the index is behind on
+    TIDY = "tidy"  # after writes, once quiet: the caller's ``tidy``
+
+
 class Indexer:
     """A queue of page ids and the thread that indexes them.
 
@@ -72,6 +88,8 @@ class Indexer:
         behind: the ids of the pages whose index entries differ from the database.
         name: the thread's name, for logs.
         gather_seconds: how long updates are gathered into one write (0: none).
+        tidy: run once quiet after writes (:data:`TIDY_SECONDS`); a transient error is
+            left for the next time.
     """
 
     def __init__(
@@ -81,8 +99,10 @@ class Indexer:
         *,
         name: str = "wikicoop-search-indexer",
         gather_seconds: float = GATHER_SECONDS,
+        tidy: Callable[[], None] | None = None,
     ) -> None:
         self._apply, self._behind, self._name = apply, behind, name
+        self._tidy = tidy
         self._gather_seconds = max(0.0, float(gather_seconds))
         self._reset()
         _live.add(self)
@@ -97,6 +117,7 @@ class Indexer:
         self._thread: threading.Thread | None = None
         self._last_check: float | None = None
         self._failures = 0
+        self._untidy = False  # written since the last tidying
 
     def submit(self, page_ids: Iterable[int]) -> None:
         """Queue these pages for indexing; returns at once."""
@@ -135,10 +156,10 @@ class Indexer:
         try:
             while True:
                 with self._cond:
-                    batch = self._next_batch()
-                    if batch is None:
+                    task = self._next_task()
+                    if task is None:
                         return
-                pause = self._work(batch)
+                pause = self._work(*task)
                 if pause:
                     with self._cond:
                         self._cond.wait(pause)  # woken early only by new work, retried anyway
@@ -148,25 +169,32 @@ class Indexer:
                     self._thread, self._busy = None, False
                     self._cond.notify_all()
 
-    def _next_batch(self) -> set[int] | None:
-        """Under the lock: the next batch, ``set()`` for a check, None to stop (idle).
+    def _next_task(self) -> tuple[_Task, set[int]] | None:
+        """Under the lock: the next task and its pages, None to stop (idle).
 
-        The thread is "busy" until it has nothing at all to do, the check included: a
-        flush returns only then, so no database work follows it.
+        The thread is "busy" until it has nothing at all to do, the check and the
+        tidying included: a flush returns only then, so no work follows it.
         """
-        deadline = time.monotonic() + IDLE_SECONDS
+        now = time.monotonic()
+        deadline = now + IDLE_SECONDS
+        tidy_at = now + TIDY_SECONDS if self._untidy and self._tidy is not None else None
         while not self._pending and not self._check_due():
+            now = time.monotonic()
+            if tidy_at is not None and now >= tidy_at and not self._waiting:
+                self._busy, self._untidy = True, False
+                return _Task.TIDY, set()
             self._busy = False
             self._cond.notify_all()
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if now >= deadline:
                 self._thread = None  # under the lock: the next submit starts a new one
                 return None
-            self._cond.wait(remaining)
+            self._cond.wait(min(deadline, tidy_at or deadline) - now)
         self._busy = True
+        if not self._pending:
+            return _Task.CHECK, set()
         self._gather()
         batch, self._pending = self._pending, set()
-        return batch
+        return _Task.INDEX, batch
 
     def _gather(self) -> None:
         """Under the lock: let the updates of the next moments join the pending ones,
@@ -180,12 +208,22 @@ class Indexer:
     def _check_due(self) -> bool:
         return self._last_check is None or time.monotonic() - self._last_check >= CHECK_SECONDS
 
-    def _work(self, batch: set[int]) -> float:
-        """Index ``batch`` (or run a check when empty); the pause before the next one."""
+    def _work(self, task: _Task, batch: set[int]) -> float:
+        """Index ``batch``, run a check or tidy (``task``); the pause before the next one."""
+        if task is _Task.TIDY:
+            try:
+                with courteous():
+                    self._tidy()  # type: ignore[misc]  # (only planned with a tidy)
+            except _TRANSIENT as exc:  # the index busy elsewhere: the next writes ask again
+                log.info("search index not tidied (%s)", exc)
+            except Exception:
+                log.exception("search index tidying failed")
+            return 0.0
         try:
             with courteous():  # the requests of this process go first (activity.py)
                 if batch:
                     again = self._apply(batch)
+                    self._untidy = True
                 else:
                     self._last_check = time.monotonic()
                     again = self._behind()

@@ -6,7 +6,9 @@ there: with Redis, a job for ``wikicoop worker`` (at most one waiting per
 at most once per :data:`LOCAL_SECONDS`: a merge takes 100–370 ms of the interpreter
 that the process's requests share, and merging after every write of a burst of saves
 made their slowest answers twice as slow (bench/bench_views.py). Between two merges a
-process adds at most one segment per gathering of its indexing thread. The worker must
+process adds at most one segment per gathering of its indexing thread, and once its
+writes are over (two seconds without any), its indexing thread merges them all
+(:mod:`.indexer`, ``maintain(thorough=True)``). The worker must
 see the same index as the web servers (the same ``INSTANCE_PATH`` for Whoosh; any worker
 for the PostgreSQL backend).
 """

@@ -177,7 +177,7 @@ class PostgresBackend:
         """Never: the entries are written with the pages (the migration made the table)."""
         return False
 
-    def maintain(self) -> None:
+    def maintain(self, *, thorough: bool = False) -> None:
         """Nothing to do: PostgreSQL maintains its indexes (autovacuum)."""
 
     def close(self) -> None:
