@@ -11,6 +11,7 @@ test database).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from wikicoop.community import review
 from wikicoop.community.accounts import find_user
 from wikicoop.core import moderation, writing
 from wikicoop.core import revisions as rev
+from wikicoop.core.db import engine_of
 from wikicoop.core.models import Revision
 from wikicoop.core.page_types import FieldError
 from wikicoop.errors import ServiceError
@@ -338,3 +340,25 @@ def test_publish_only_flushes_the_act_commits(app: Flask, make_page, recorder: R
         edit = writing.Edit(author=author, title=page.title, text="Encore.", base_revision_id=first)
         writing.save(writing.context_for(app, session), edit)
         assert commits == [1]  # a save commits once
+
+
+def test_a_save_stores_its_rendering_without_looking_for_one(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The revision a save inserts is new: its rendering is inserted at once, without
+    the query that looks for a stored one first (each query is a round trip on
+    PostgreSQL)."""
+    created = _alice_creates_lavoir(app, client)
+    me, statements = threading.get_ident(), []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "render_cache" in statement and threading.get_ident() == me:  # not the indexer's
+            statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine_of(app), "before_cursor_execute", record)
+    try:
+        assert save(client, "Lavoir", "Le vieux lavoir, restauré.").status_code == 302
+    finally:
+        event.remove(engine_of(app), "before_cursor_execute", record)
+    assert statements == ["INSERT"]
+    assert _latest_id(app, "Lavoir") != created

@@ -416,11 +416,15 @@ def new_revision(
 
 
 def apply_published_revision(
-    session: Session, renderer: Renderer, page: Page, revision: Revision
+    session: Session, renderer: Renderer, page: Page, revision: Revision, *, new: bool = False
 ) -> None:
-    """Render the page's new public revision once, and refresh its links and categories."""
+    """Render the page's new public revision once, and refresh its links and categories.
+
+    ``new``: the revision was inserted in this transaction, so no rendering of it can be
+    stored yet (its row is inserted without looking for one first: a query less a save).
+    """
     rendered = render_cache.render_text(session, renderer, revision.text)
-    render_cache.store_render(session, revision, rendered)
+    render_cache.store_render(session, revision, rendered, first=new)
     page.redirect_target = redirect_target_of(revision.text)
     session.execute(delete(PageLink).where(PageLink.source_page_id == page.id))
     session.execute(delete(CategoryMembership).where(CategoryMembership.page_id == page.id))

@@ -195,12 +195,13 @@ def publish(
     ``revision_published`` signal and the ``page_published`` hook. Flushes, never commits.
     """
     session = ctx.session
-    if revision.id is None:
+    new = revision.id is None
+    if new:
         session.add(revision)
         session.flush()
     if latest is None or revision.id != latest.id:
         rev.move_latest(session, page, latest, revision, now)
-        rev.apply_published_revision(session, ctx.renderer, page, revision)
+        rev.apply_published_revision(session, ctx.renderer, page, revision, new=new)
         if latest is None:  # the first public version: links to this title turn blue
             render_cache.invalidate_linking_to(session, page.title)
     if revision.patrolled_at is None and can(actor, "patrol", page, hooks=ctx.hooks):
