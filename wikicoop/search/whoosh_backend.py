@@ -301,11 +301,12 @@ class WhooshBackend:
         if not self._exists():
             return
         deadline = time.monotonic() + MAINTAIN_SECONDS
+        before: int | None = None  # segments before the last round
         while True:
             ix = self._open()
-            before = len(ix._segments())
-            if before <= SMALL_SEGMENTS_KEPT + 1:
-                return
+            count = len(ix._segments())
+            if count <= SMALL_SEGMENTS_KEPT + 1 or (before is not None and count >= before):
+                return  # few enough, or nothing small enough left to merge
             give_way()  # a merge holds the interpreter: when quiet, if it can be
             try:
                 writer = ix.writer(timeout=0.0, compound=False)
@@ -314,8 +315,7 @@ class WhooshBackend:
             writer.commit(mergetype=MERGE_SMALL)
             if not thorough or time.monotonic() >= deadline:
                 return
-            if len(self._open()._segments()) >= before:  # nothing small enough left
-                return
+            before = count
 
     def rebuild(
         self,
