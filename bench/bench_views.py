@@ -20,8 +20,9 @@ pages by default, in a temporary folder), it
    ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests per
    second, latency median and p99 (a machine that slows down for a while slows both,
    and each round gives a ratio: their range is printed);
-5. reads each server's two workers' memory after that load (PSS, from /proc; goal:
-   under 120 MiB for the two);
+5. reads the memory of each server's master's children after that load: its two
+   workers, and wikicoop's index writer too (PSS, from /proc; goal: under 120 MiB for
+   them all);
 6. saves random pages on the wiki, one after the other, through the API and through
    the edit form (``bench_saves.py``; goal: p95 under 50 ms for both);
 7. with ``--peers``, serves the same pages from other wikis and measures them alone,
@@ -256,7 +257,8 @@ def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: P
 
 
 def children_of(master: int) -> list[int]:
-    """The child processes of ``master`` (a gunicorn master's: its workers)."""
+    """The child processes of ``master`` (a gunicorn master's: its workers; wikicoop's
+    also has its index writer, counted with them)."""
     return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
 
@@ -440,7 +442,8 @@ def report(
     pss_note = "  MISSED" if goals and pss > PSS_GOAL_MIB else ""
     each = " + ".join(f"{size:.1f}" for size in sizes)
     print(
-        f"{'':10} {len(sizes)} workers {pss:6.1f} MiB PSS ({each}){pss_note}   {cold.report(goals)}"
+        f"{'':10} {len(sizes)} processes {pss:6.1f} MiB PSS ({each}){pss_note}"
+        f"   {cold.report(goals)}"
     )
 
 

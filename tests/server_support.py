@@ -116,6 +116,28 @@ class RunningWiki:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
+def group_processes(wiki: RunningWiki) -> list[tuple[int, str, bytes]]:
+    """The processes of this server's process group: (pid, name, command line)."""
+    assert wiki.process is not None
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
+            name = (stat.parent / "comm").read_text().strip()
+            command = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):  # ended meanwhile
+            continue
+        if group == wiki.process.pid:
+            found.append((int(stat.parent.name), name, command))
+    return found
+
+
+def catching_up(wiki: RunningWiki) -> bool:
+    """Whether the index's catch-up of this server (``wikicoop index-catch-up``, in
+    the server's process group) still runs: it may store renderings, a commit."""
+    return any(b"index-catch-up" in command for _pid, _name, command in group_processes(wiki))
+
+
 class Answer:
     """One HTTP answer: status, headers (lower-case names) and body text."""
 

@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # Whoosh: seconds a process gathers the index updates of its saves into one write
     # (a burst of saves costs one index commit); search finds a save after about this
     "SEARCH_INDEX_GATHER_SECONDS": 0.5,
+    # Whoosh under `wikicoop run`: one process writes the index for every worker (their
+    # saves never wait behind an index commit); off: each worker writes its own pages
+    "SEARCH_INDEX_WRITER": True,
     "DEFAULT_LICENCE": "CC-BY-SA-4.0",
     "DEFAULT_LANGUAGE": "fr",
     "LANGUAGES": "fr,en",

@@ -14,24 +14,21 @@ import ctypes
 import ctypes.util
 import gc
 import os
-import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .index_writer import start_index_writer
 from .pid_file import pid_path
+from .processes import die_with_parent, release_inherited_handles
 
-#: how often a worker checks that its master is still alive (seconds)
-PARENT_WATCH_INTERVAL = 0.5
 #: glibc malloc arenas a process may use (see :func:`limit_malloc_arenas`)
 MALLOC_ARENAS = 2
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 _M_ARENA_MAX = -8  # from <malloc.h>
 
 
@@ -50,23 +47,6 @@ class GunicornApp(BaseApplication):
 
     def load(self) -> Flask:
         return self._app
-
-
-def release_inherited_handles(app: Flask, *, in_child: bool = True) -> None:
-    """Close what a process must not share with its forks: database connections and
-    the search index's open files.
-
-    A forked worker inherits the parent's file descriptors, and with them their read
-    offsets: two workers reading the same inherited index file move each other's
-    position, and about one search in six failed. Called in the parent before forking
-    and in each worker after; the index reopens itself on the next search.
-    """
-    from .core.db import engine_of
-    from .search import close_backend
-
-    # in a child, close=False: the parent's connections must not be closed under it
-    engine_of(app).dispose(close=not in_child)
-    close_backend(app)
 
 
 def warm_up(app: Flask) -> None:
@@ -202,30 +182,10 @@ def catch_up_index(app: Flask) -> int:
 
     parent = os.environ.get("WIKICOOP_CATCH_UP_PARENT")
     if parent:
-        _die_with_parent(int(parent))
+        die_with_parent(int(parent))
     with contextlib.suppress(OSError):
         os.nice(10)
     return ensure_in_step(app)
-
-
-def _die_with_parent(master_pid: int) -> None:
-    """Make this worker end as soon as its master is gone, even killed with -9.
-
-    Gunicorn's own check notices a new parent within a second, but then waits up to
-    ``graceful_timeout`` (30 s) for open connections while still holding the port.
-    """
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != master_pid:  # the master died before the line above
-        os._exit(1)
-
-    def watch() -> None:  # the fallback where there is no prctl
-        while os.getppid() == master_pid:
-            time.sleep(PARENT_WATCH_INTERVAL)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="wikicoop-parent-watch", daemon=True).start()
 
 
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
@@ -258,7 +218,7 @@ def serve(
     master_pid = os.getpid()
 
     def post_fork(_server: object, _worker: object) -> None:
-        _die_with_parent(master_pid)
+        die_with_parent(master_pid)
         release_inherited_handles(app)
 
     def post_worker_init(worker: Any) -> None:
@@ -271,6 +231,14 @@ def serve(
     bind = f"{host}:{port}" if listening is None else f"fd://{listening}"
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
+    # forked now: it shares the warmed-up master's memory, not the listening socket
+    writer = start_index_writer(app, close_in_child=() if listening is None else (listening,))
+
+    def on_exit(_arbiter: object) -> None:  # the workers are gone
+        if writer is not None:
+            writer.stop()  # what it still holds written before the index is left
+        keep_pages_for_the_next_run(app)
+
     GunicornApp(
         app,
         {
@@ -281,7 +249,7 @@ def serve(
             "timeout": 60,
             "post_fork": post_fork,
             "post_worker_init": post_worker_init,
-            "on_exit": lambda _arbiter: keep_pages_for_the_next_run(app),
+            "on_exit": on_exit,
             "pidfile": str(pid_path(Path(app.instance_path))),
             # gunicorn's control socket defaults to one path per user, shared by every
             # instance on the machine; wikicoop run does not use it

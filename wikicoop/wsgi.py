@@ -8,8 +8,8 @@ drops the inherited database connections and index files and opens its own.
 import os
 
 from . import create_app
+from .processes import release_inherited_handles
 from .search import ensure_in_step
-from .server import release_inherited_handles
 
 app = create_app()
 ensure_in_step(app)

@@ -201,27 +201,39 @@ def pages_macro(md: Any) -> None:
 # ------------------------------------------------------------ cached renders of portals
 
 
-def track(session: Session, page_id: int, text: str) -> None:
-    """Remember whether the page's public text uses a macro."""
-    session.execute(delete(macro_pages).where(macro_pages.c.page_id == page_id))
-    if MARKER in text:
+def track(session: Session, page_id: int, text: str, portals: set[int]) -> None:
+    """Remember whether the page's public text uses a macro (``portals``: the pages
+    remembered so far; a statement only when the answer changes)."""
+    if MARKER in text and page_id not in portals:
         session.execute(macro_pages.insert().values(page_id=page_id))
+    elif MARKER not in text and page_id in portals:
+        session.execute(delete(macro_pages).where(macro_pages.c.page_id == page_id))
 
 
-def forget_portals(session: Session, except_page: int | None = None) -> None:
-    """Drop the cached renders of the pages that use macros (but ``except_page``, whose
-    render was just made): the pages they list may have changed."""
-    ids = [pid for (pid,) in session.execute(select(macro_pages.c.page_id)) if pid != except_page]
+def portal_ids(session: Session) -> set[int]:
+    """The pages whose text uses a macro."""
+    return {pid for (pid,) in session.execute(select(macro_pages.c.page_id))}
+
+
+def forget_portals(
+    session: Session, except_page: int | None = None, portals: set[int] | None = None
+) -> None:
+    """Drop the cached renders of the pages that use macros (``portals``, read if not
+    given; but ``except_page``, whose render was just made): the pages they list may
+    have changed."""
+    ids = (portal_ids(session) if portals is None else portals) - {except_page}
     if ids:
-        render_cache.forget_renders(session, ids)
+        render_cache.forget_renders(session, sorted(ids))
 
 
 def on_published(session: Session, page: Page, text: str) -> None:
-    """``page_published``: record the page's use of macros, refresh the portals."""
+    """``page_published``: record the page's use of macros, refresh the portals (one
+    statement a save when neither changes)."""
     if not installed(session):
         return
-    track(session, page.id, text)
-    forget_portals(session, except_page=page.id)
+    portals = portal_ids(session)
+    track(session, page.id, text, portals)
+    forget_portals(session, except_page=page.id, portals=portals)
 
 
 def on_changed(session: Session) -> None:

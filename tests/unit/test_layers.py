@@ -55,6 +55,8 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.cli",
         "wikicoop.launcher",
         "wikicoop.early_answers",
+        "wikicoop.processes",
+        "wikicoop.index_writer",
         "wikicoop.server",
         "wikicoop.wsgi",
         "wikicoop.seed",

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from server_support import START_WAIT, RunningWiki, get
+from server_support import START_WAIT, RunningWiki, catching_up, get
 
 pytestmark = pytest.mark.any_database  # SQLite's settling at the stop
 
@@ -32,21 +32,6 @@ def page_files(wiki: RunningWiki) -> dict[str, tuple[int, int]]:
     return {
         path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in folder.glob("*.page")
     }
-
-
-def catching_up(wiki: RunningWiki) -> bool:
-    """Whether the index's catch-up of this server (``wikicoop index-catch-up``, in
-    the server's process group) still runs: it may store renderings, a commit."""
-    assert wiki.process is not None
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
-            command = (stat.parent / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):  # ended meanwhile
-            continue
-        if group == wiki.process.pid and b"index-catch-up" in command:
-            return True
-    return False
 
 
 def view_until_quiet(wiki: RunningWiki) -> dict[str, tuple[int, int]]:

@@ -25,7 +25,7 @@ from server_support import WIKICOOP, RunningWiki, get
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from wikicoop import server
+from wikicoop import processes, server
 from wikicoop.core.db import engine_of
 from wikicoop.core.models import Page, RenderCache, Revision
 from wikicoop.core.render_cache import cached_render
@@ -90,7 +90,7 @@ def test_the_index_catches_up_once_serving(wiki: RunningWiki, tmp_path: Path) ->
             time.sleep(0.2)
         assert pages_behind(offline) == set(), wiki.output()[-3000:]
     finally:
-        server.release_inherited_handles(offline, in_child=False)
+        processes.release_inherited_handles(offline, in_child=False)
 
 
 def assert_searches_never_fail(wiki: RunningWiki) -> None:

@@ -43,6 +43,7 @@ from .fields import check_extra_fields, declared_fields, document_fields
 from .indexer import Indexer
 from .maintenance import maintain_later
 from .parallel import all_documents, write_in_workers
+from .writer_link import WriterLink
 
 log = logging.getLogger(__name__)
 #: where the app keeps its search backend (``app.extensions``; see :func:`backend_of`)
@@ -51,6 +52,8 @@ SEARCH_KEY = "wikicoop.search"
 _MAKE_BACKEND = "wikicoop.search.make"
 _PENDING = "wikicoop.search.pending"
 _INDEXER = "wikicoop.search.indexer"
+#: the pipe to the index writer process, when the server forked one (:mod:`.writer_link`)
+_WRITER = "wikicoop.search.writer"
 #: the pages touched by commits inside :func:`indexing_deferred` (None: index at once)
 _DEFERRED: ContextVar[set[int] | None] = ContextVar("wikicoop_search_deferred", default=None)
 
@@ -295,12 +298,15 @@ def _forget_touched_pages(session: Session, _previous: object) -> None:
 def index_later(app: Flask, page_ids: Iterable[int]) -> None:
     """Bring these pages' index entries in line with the database, without waiting.
 
-    In a request they are queued for the process's indexing thread: the response does
+    In a request they go to the index writer process when the server started one
+    (:func:`attach_writer`), else to the process's indexing thread: the response does
     not wait for Whoosh's lock. Elsewhere (the command line, scripts) they are indexed
     at once, and queued for a retry if that fails.
     """
     if has_request_context() and _INDEXER in app.extensions:
-        indexer_of(app).submit(page_ids)
+        link = app.extensions.get(_WRITER)
+        if link is None or not link.send(page_ids):
+            indexer_of(app).submit(page_ids)
     else:
         sync_pages(app, page_ids)
 
@@ -323,13 +329,29 @@ def wait_for_index(app: Flask | None = None, timeout: float | None = 60.0) -> bo
     """Wait until every queued index update of this process is written.
 
     For tests and scripts that search right after a save through the web (saves answer
-    before their pages are indexed). False if ``timeout`` seconds were not enough (the
+    before their pages are indexed). Not what the index writer process has: this waits
+    for this process's own queue. False if ``timeout`` seconds were not enough (the
     index lock held by another process, say); the updates stay queued.
     """
     app = app or current_app._get_current_object()
     if _INDEXER not in app.extensions:  # PostgreSQL: written with each commit
         return True
     return indexer_of(app).flush(timeout)
+
+
+def indexes_in_background(app: Flask) -> bool:
+    """Whether ``app``'s index is written after the commits, by an indexing thread
+    (Whoosh), rather than in each transaction (PostgreSQL's search)."""
+    return _INDEXER in app.extensions
+
+
+def attach_writer(app: Flask, link: WriterLink | None) -> None:
+    """Send the pages that requests touch to the index writer process at the other end
+    of ``link`` (None: index them in this process again)."""
+    if link is None:
+        app.extensions.pop(_WRITER, None)
+    else:
+        app.extensions[_WRITER] = link
 
 
 def indexer_of(app: Flask) -> Indexer:
