@@ -104,11 +104,11 @@ def init_app(app: Flask) -> None:
     # first answer (issue 14, point 4); the server loads it before forking its workers
     app.extensions[_MAKE_BACKEND] = (whoosh_backend, threading.Lock())
     app.extensions[_INDEXER] = Indexer(
-        lambda page_ids: _apply(app, page_ids),
+        lambda page_ids: index_pages(app, page_ids),
         lambda: pages_behind(app),
         gather_seconds=app.config["SEARCH_INDEX_GATHER_SECONDS"],
         # the segments of a burst's last writes merged once it is over, in this process
-        tidy=lambda: backend_of(app).maintain(thorough=True),
+        tidy=lambda: tidy_index(app),
     )
 
     def after_commit(session: Session) -> None:
@@ -315,7 +315,7 @@ def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
     """Index these pages now (never raises: what fails is queued for a retry)."""
     wanted = set(page_ids)
     try:
-        again = _apply(app, wanted)
+        again = index_pages(app, wanted)
     except Exception:  # the commit already succeeded: the indexing thread retries
         log.warning("search index update queued for a retry: pages %s", sorted(wanted))
         again = wanted
@@ -359,7 +359,12 @@ def indexer_of(app: Flask) -> Indexer:
     return app.extensions[_INDEXER]
 
 
-def _apply(app: Flask, page_ids: set[int]) -> set[int]:
+def tidy_index(app: Flask) -> None:
+    """Merge the small segments a burst of writes left (once the writes are over)."""
+    backend_of(app).maintain(thorough=True)
+
+
+def index_pages(app: Flask, page_ids: set[int]) -> set[int]:
     """Write these pages' index entries from the database; the ids to write again.
 
     Raises what the backend or the database raised. A page that changed while it was

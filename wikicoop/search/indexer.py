@@ -65,7 +65,7 @@ RETRY_MAX_SECONDS = 30.0
 EXIT_FLUSH_SECONDS = 10.0
 
 #: the failures that pass by themselves: a held lock, a missing index, a busy database
-_TRANSIENT = (SearchIndexError, OperationalError)
+TRANSIENT_ERRORS = (SearchIndexError, OperationalError)
 
 _live: weakref.WeakSet[Indexer] = weakref.WeakSet()
 
@@ -214,7 +214,7 @@ class Indexer:
             try:
                 with courteous():
                     self._tidy()  # type: ignore[misc]  # (only planned with a tidy)
-            except _TRANSIENT as exc:  # the index busy elsewhere: the next writes ask again
+            except TRANSIENT_ERRORS as exc:  # the index busy elsewhere: the next writes ask again
                 log.info("search index not tidied (%s)", exc)
             except Exception:
                 log.exception("search index tidying failed")
@@ -229,7 +229,7 @@ class Indexer:
                     again = self._behind()
             if again and not batch:  # often another process's updates on their way: no alarm
                 log.info("search index behind the database: %d page(s) queued", len(again))
-        except _TRANSIENT as exc:
+        except TRANSIENT_ERRORS as exc:
             self._failures += 1
             pause = min(RETRY_SECONDS * 2 ** (self._failures - 1), RETRY_MAX_SECONDS)
             log.warning("search index update delayed (%s); retrying in %.1f s", exc, pause)

@@ -58,3 +58,15 @@ def maintain_later(app: Flask) -> None:
             enqueue(maintain_index)
     except Exception:  # housekeeping only: the next write asks again
         log.exception("search index maintenance could not be started")
+
+
+def last_maintained(app: Flask) -> float | None:
+    """When this process last maintained the index itself (``time.monotonic()``)."""
+    return app.extensions.get(_LAST_LOCAL)
+
+
+def maintained_at(app: Flask, when: float | None) -> None:
+    """Record a maintenance done for this process by another one (the index writer's
+    children share the machine's monotonic clock): the next waits its turn."""
+    if when is not None and when > (app.extensions.get(_LAST_LOCAL) or 0.0):
+        app.extensions[_LAST_LOCAL] = when
