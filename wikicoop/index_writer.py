@@ -6,8 +6,9 @@ ids of the pages their commits touched (:mod:`wikicoop.search.writer_link`); it 
 the indexing thread they would each have run (:class:`~wikicoop.search.indexer.Indexer`:
 batches, retries, the periodic "behind the database" check, the tidying merges), at a
 lower priority, each task in a short-lived child of its own (:func:`in_child`), so
-that the writer's memory stays what it shares with the master. A save's answer then never waits behind a Whoosh commit in its
-worker's interpreter: on PostgreSQL the saves' p95 came from there (issue 14).
+that the writer's memory stays what it shares with the master. A save's answer then
+never waits behind a Whoosh commit in its worker's interpreter: on PostgreSQL the
+saves' p95 came from there (issue 14).
 
 Its life follows the master's: killed with it (``die_with_parent``); at a clean stop the
 master closes its end of the pipe once its workers are gone, and the writer writes what

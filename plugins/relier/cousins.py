@@ -93,22 +93,23 @@ def _waiting(session: Session) -> _Waiting | None:
 def bump(session: Session) -> None:
     """Every stored list is stale once the caller's transaction has committed.
 
-    The counter is raised after the commit, in a short transaction of its own: raised
-    inside the save, its one row made every save, on every server, wait for the saves
-    before it to commit (a view between the commit and the raise may show a list that
-    is a few milliseconds old).
+    The counter is raised last in that transaction, just before its commit
+    (:func:`~wikicoop.core.signals.last_write`): its one row is updated by every save,
+    and raised earlier in the save its lock made every save, on every server, wait for
+    the saves before it to commit. Raised in a short transaction of its own after the
+    commit, as before, it cost each save a second transaction (a connection checked
+    out, BEGIN, UPDATE, COMMIT: four round trips on PostgreSQL) and let a view between
+    the two see a stale list as fresh.
     """
     if not installed(session):
         return
-    engine = session.get_bind()
 
-    def raise_generation() -> None:
-        with engine.begin() as connection:
-            connection.execute(
-                update(state).where(state.c.name == "generation").values(value=state.c.value + 1)
-            )
+    def raise_generation(in_session: Session) -> None:
+        in_session.execute(
+            update(state).where(state.c.name == "generation").values(value=state.c.value + 1)
+        )
 
-    signals.after_commit(session, raise_generation)
+    signals.last_write(session, "relier.generation", raise_generation)
 
 
 def stored(session: Session, page: Page) -> list[tuple[Title, list[str]]] | None:

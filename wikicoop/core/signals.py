@@ -68,6 +68,27 @@ def after_commit(session: Session, action: Callable[[], None]) -> None:
     session.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
+_LAST_WRITES = "wikicoop.last_writes"
+
+
+def last_write(session: Session, key: str, write: Callable[[Session], None]) -> None:
+    """Have ``write`` run last in ``session``'s current transaction, just before its
+    commit, once however many times ``key`` is asked for.
+
+    For a row that every transaction of its kind updates (a counter): written earlier,
+    its lock would be held for the rest of the transaction, and every concurrent one
+    would wait behind it; written last, only for the commit itself. A failure fails the
+    commit, as any of the transaction's writes would.
+    """
+    session.info.setdefault(_LAST_WRITES, {})[key] = write
+
+
+def _run_last_writes(session: Session) -> None:
+    writes = session.info.pop(_LAST_WRITES, {})
+    for write in writes.values():
+        write(session)
+
+
 def _run_actions(session: Session) -> None:
     for action in session.info.pop(_AFTER_COMMIT, []):
         try:
@@ -78,9 +99,12 @@ def _run_actions(session: Session) -> None:
 
 def _drop_actions(session: Session, _previous: object) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_LAST_WRITES, None)
 
 
 def run_after_commit_actions(maker: sessionmaker[Session]) -> None:
-    """Run the :func:`after_commit` actions of the sessions ``maker`` makes."""
+    """Run the :func:`last_write` writes and :func:`after_commit` actions of the
+    sessions ``maker`` makes."""
+    event.listen(maker, "before_commit", _run_last_writes)
     event.listen(maker, "after_commit", _run_actions)
     event.listen(maker, "after_soft_rollback", _drop_actions)
