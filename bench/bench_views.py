@@ -20,9 +20,9 @@ pages by default, in a temporary folder), it
    ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests per
    second, latency median and p99 (a machine that slows down for a while slows both,
    and each round gives a ratio: their range is printed);
-5. reads the memory of each server's master's children after that load: its two
-   workers, and wikicoop's index writer too (PSS, from /proc; goal: under 120 MiB for
-   them all);
+5. reads each server's two workers' memory after that load (PSS, from /proc; goal:
+   under 120 MiB for the two), and wikicoop's index writer's beside it (its PSS, and
+   the part of it that is its own);
 6. saves random pages on the wiki, one after the other, through the API and through
    the edit form (``bench_saves.py``; goal: p95 under 50 ms for both);
 7. with ``--peers``, serves the same pages from other wikis and measures them alone,
@@ -256,20 +256,50 @@ def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: P
     )
 
 
+#: the process name of wikicoop's index writer (wikicoop.index_writer.PROCESS_NAME)
+INDEX_WRITER = "wikicoop-index"
+
+
 def children_of(master: int) -> list[int]:
-    """The child processes of ``master`` (a gunicorn master's: its workers; wikicoop's
-    also has its index writer, counted with them)."""
+    """The child processes of ``master`` (a gunicorn master's: its workers)."""
     return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def workers_of(master: int) -> list[int]:
+    """The gunicorn workers of ``master``: its children but wikicoop's index writer."""
+    return [pid for pid in children_of(master) if _process_name(pid) != INDEX_WRITER]
+
+
+def index_writer_memory(master: int) -> tuple[float, float] | None:
+    """The PSS of wikicoop's index writer and the part of it that is its own (USS:
+    the rest is what it shares with the master and the workers), in MiB."""
+    for pid in children_of(master):
+        if _process_name(pid) == INDEX_WRITER:
+            fields = _smaps_rollup(pid)
+            return fields["Pss"], fields["Private_Clean"] + fields["Private_Dirty"]
+    return None
+
+
+def _process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:  # ended meanwhile
+        return ""
+
+
+def _smaps_rollup(pid: int) -> dict[str, float]:
+    """The memory figures of one process, in MiB (from /proc/PID/smaps_rollup)."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, value = line.partition(":")
+        if value.strip().endswith("kB"):
+            fields[name] = int(value.split()[0]) / 1024
+    return fields
 
 
 def pss_mib(pids: Sequence[int]) -> list[float]:
     """The PSS of each process, in MiB."""
-    sizes = []
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                sizes.append(int(line.split()[1]) / 1024)
-    return sizes
+    return [_smaps_rollup(pid)["Pss"] for pid in pids]
 
 
 def cold_starts(
@@ -442,8 +472,7 @@ def report(
     pss_note = "  MISSED" if goals and pss > PSS_GOAL_MIB else ""
     each = " + ".join(f"{size:.1f}" for size in sizes)
     print(
-        f"{'':10} {len(sizes)} processes {pss:6.1f} MiB PSS ({each}){pss_note}"
-        f"   {cold.report(goals)}"
+        f"{'':10} {len(sizes)} workers {pss:6.1f} MiB PSS ({each}){pss_note}   {cold.report(goals)}"
     )
 
 
@@ -573,13 +602,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 loads = interleaved_loads([ceiling_server, wiki], paths, args, folder)
                 ceiling_pss = pss_mib(children_of(ceiling_process.pid))
             ceiling = ceiling_cold, loads["ceiling"], ceiling_pss
-            wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(children_of(wiki_process.pid))
+            wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(workers_of(wiki_process.pid))
+            writer_memory = index_writer_memory(wiki_process.pid)
             save_pages()
         titles = [title for title, _html in pages.values()]
         peers = [measure_peer(key, instance, args, folder, titles) for key in args.peers]
 
         report("ceiling", *ceiling, None)
         report("wikicoop", *wiki_measured, ceiling[1])
+        if writer_memory is not None:
+            print(
+                f"{'':10} + index writer {writer_memory[0]:.1f} MiB PSS, of which its own"
+                f" {writer_memory[1]:.1f} MiB (the rest shared with the master and workers)"
+            )
         for way in saves:
             print(f"{'':10} saves: {way.report()}")
         for name, measured in filter(None, peers):

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.any_database
 ADMIN, PASSWORD = "admin", "correct horse battery"  # server_env's admin
 #: how long a save stays unfound while the writer is paused: the gathering (0.5 s)
 #: and a write many times over; a worker writing it would have been seen
-PAUSED_SECONDS = 4.0
+PAUSED_SECONDS = 2.0
 
 
 def writer_pid(wiki: RunningWiki) -> int:
@@ -38,21 +38,21 @@ def writer_pid(wiki: RunningWiki) -> int:
     return found[0]
 
 
-def found(wiki: RunningWiki, word: str) -> bool:
+def finds_now(wiki: RunningWiki, word: str) -> bool:
     """Whether the wiki's search API finds ``word`` now."""
     status, body = get(wiki.port, f"/api/v1/search?q={word}")
     assert status == 200, body
     return json.loads(body)["total"] > 0
 
 
-def found_within(wiki: RunningWiki, word: str, seconds: float) -> bool:
+def finds_within(wiki: RunningWiki, word: str, seconds: float) -> bool:
     """Whether the search finds ``word`` within ``seconds`` (bounded polling)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if found(wiki, word):
+        if finds_now(wiki, word):
             return True
         time.sleep(0.2)
-    return found(wiki, word)
+    return finds_now(wiki, word)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def serving(wiki: RunningWiki) -> Iterator[tuple[RunningWiki, Browser]]:
         os.kill(pid, signal.SIGCONT)
 
 
-def save(wiki: RunningWiki, browser: Browser, title: str, text: str) -> None:
+def form_edit(wiki: RunningWiki, browser: Browser, title: str, text: str) -> None:
     answer = browser.save(wiki.port, title, text)
     assert answer.status == 302, f"{answer!r}\n{wiki.output()[-3000:]}"
 
@@ -86,11 +86,11 @@ def test_the_workers_saves_are_indexed_by_the_writer(
     assert f"search index writer started (pid {writer})" in wiki.output()
     os.kill(writer, signal.SIGSTOP)
     try:
-        save(wiki, browser, "Atelier_quenouille", "Le mot rare zanzibarite, écrit un mardi.")
-        assert not found_within(wiki, "zanzibarite", PAUSED_SECONDS)
+        form_edit(wiki, browser, "Atelier_quenouille", "Le mot rare zanzibarite, écrit un mardi.")
+        assert not finds_within(wiki, "zanzibarite", PAUSED_SECONDS)
     finally:
         os.kill(writer, signal.SIGCONT)
-    assert found_within(wiki, "zanzibarite", START_WAIT), wiki.output()[-3000:]
+    assert finds_within(wiki, "zanzibarite", START_WAIT), wiki.output()[-3000:]
 
 
 def test_the_workers_index_again_once_the_writer_is_dead(
@@ -101,7 +101,7 @@ def test_the_workers_index_again_once_the_writer_is_dead(
     wiki, browser = serving
     writer = writer_pid(wiki)
     os.kill(writer, signal.SIGSTOP)
-    save(wiki, browser, "Atelier_fuseau", "Le mot perdu kolkhozite reste dans le tuyau.")
+    form_edit(wiki, browser, "Atelier_fuseau", "Le mot perdu kolkhozite reste dans le tuyau.")
     time.sleep(0.5)  # the worker sent it: the ids sit in the pipe or the writer's queue
     os.kill(writer, signal.SIGKILL)
     deadline = time.monotonic() + START_WAIT
@@ -111,10 +111,10 @@ def test_the_workers_index_again_once_the_writer_is_dead(
     # each worker finds the writer gone at its first send, and indexes from then on
     words = ("rouetite", "bobinoir", "canettine", "devidoirique")
     for number, word in enumerate(words):
-        save(wiki, browser, f"Atelier_rouet_{number}", f"Le mot neuf {word}.")
+        form_edit(wiki, browser, f"Atelier_rouet_{number}", f"Le mot neuf {word}.")
     for word in words:
-        assert found_within(wiki, word, START_WAIT), wiki.output()[-3000:]
-    assert found_within(wiki, "kolkhozite", START_WAIT), wiki.output()[-3000:]
+        assert finds_within(wiki, word, START_WAIT), wiki.output()[-3000:]
+    assert finds_within(wiki, "kolkhozite", START_WAIT), wiki.output()[-3000:]
     assert get(wiki.port, "/wiki/Atelier_fuseau")[0] == 200
 
 
@@ -139,7 +139,7 @@ def test_a_clean_stop_waits_for_what_the_writer_holds(
         writer = writer_pid(wiki)
         browser = Browser()
         assert browser.login(wiki.port, ADMIN, PASSWORD).status == 302
-        save(wiki, browser, "Atelier_navette", "Le mot du soir tisserandite.")
+        form_edit(wiki, browser, "Atelier_navette", "Le mot du soir tisserandite.")
         assert wiki.process is not None
         master = wiki.process
         os.killpg(master.pid, signal.SIGINT)  # as a terminal's Ctrl+C
