@@ -10,7 +10,7 @@ CSRF token and base revision). Goal: p95 under 50 ms for both.
 Alone, on a wiki a run of ``bench_views.py --keep DIR`` left (an A/B of a setting, a
 minute a run instead of the views' ten):
 
-    python bench/bench_saves.py --keep DIR [--database-url URL] [--setting NAME=VALUE]
+    python bench/bench_views.py --keep DIR --saves-only [--database-url URL] [--setting NAME=VALUE]
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from random import Random
 from statistics import median
 from typing import Any
 
-import bench_core  # noqa: F401 - puts tests/ on the path (for server_support)
-from server_support import Answer, Browser
+from server_support import Answer, Browser  # tests/, on the path through bench_core
 
 #: the edit rate limit of the server measured (a bench edits faster than a person)
 EDIT_RATE_LIMIT = "1000000 per minute"
@@ -144,56 +143,3 @@ def form_saves(port: int, paths: list[str], count: int, rng: Random) -> Saves:
         answer = timed(browser, port, "POST", f"{path}?action=edit", form=fields)
         saves.add(f"POST {path}", *answer)
     return saves
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Saves alone, on a wiki that ``bench_views.py --keep DIR`` made: for an A/B of a
-    setting without the views' load (``--setting NAME=VALUE``, repeatable)."""
-    import argparse
-    import os
-    import tempfile
-    from urllib.parse import quote
-
-    import bench_views as views
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--keep", type=Path, required=True, help="the bench wiki's folder")
-    parser.add_argument("--database-url", default="", help="its PostgreSQL (default: SQLite)")
-    parser.add_argument("--saves", type=int, default=200, help="saves of each way")
-    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE")
-    args = parser.parse_args(argv)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKICOOP_")}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env |= {
-        "WIKICOOP_INSTANCE": str(args.keep),
-        "WIKICOOP_PAGE_CACHE_MB": "4",
-        "WIKICOOP_EDIT_RATE_LIMIT": EDIT_RATE_LIMIT,
-        "WIKICOOP_RELIER_COUSINS_STORE_SECONDS": "0",
-    }
-    if args.database_url:
-        env["WIKICOOP_DATABASE_URL"] = args.database_url
-    for setting in args.setting:
-        name, _, value = setting.partition("=")
-        env[f"WIKICOOP_{name.strip().upper()}"] = value
-    pages = views.page_paths(args.keep, args.database_url)
-    paths = ["/wiki/" + quote(path, safe="/:") for path in pages]
-    token = make_editor(views.WIKICOOP, env)
-    port = views.free_port()
-    command = [str(views.WIKICOOP), "run", "--port", str(port), "--workers", "2"]
-    with tempfile.TemporaryDirectory() as folder:
-        server = views.Server("wikicoop", command, env, port)
-        with server.started(Path(folder)) as process:
-            views.first_answer(port, paths[0], process, time.perf_counter())
-            rng = Random(14)
-            for way in (
-                api_saves(port, token, paths, args.saves, rng),
-                form_saves(port, paths, args.saves, rng),
-            ):
-                print(way.report(), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main())

@@ -504,6 +504,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"other wikis measured in the same run, comma-separated: {', '.join(PEERS)}",
     )
     parser.add_argument("--keep", type=Path, help="keep the wiki in this folder (reused)")
+    parser.add_argument(
+        "--saves-only",
+        action="store_true",
+        help="only the saves, on the wiki --keep names (an A/B of a --setting in a minute)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs")
     args = parser.parse_args(argv)
     args.peers = [name.strip() for name in args.peers.split(",") if name.strip()]
@@ -538,6 +543,23 @@ def measure_peer(
     return name, measure_server(Server(key, command, env, port), paths, args, folder, workers)
 
 
+def saves_alone(
+    env: dict[str, str], token: str, paths: list[str], args: argparse.Namespace, folder: Path
+) -> int:
+    """``--saves-only``: the wiki started, its saves timed (as after the views), stopped."""
+    port = free_port()
+    command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
+    with Server("wikicoop", command, env, port).started(folder) as process:
+        first_answer(port, paths[0], process, time.perf_counter())
+        rng = Random(14)
+        for way in (
+            api_saves(port, token, paths, args.saves, rng),
+            form_saves(port, paths, args.saves, rng),
+        ):
+            print(f"saves: {way.report()}", flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
@@ -567,6 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         env["WIKICOOP_EDIT_RATE_LIMIT"] = EDIT_RATE_LIMIT
         token = make_editor(WIKICOOP, env)
         saves: list[Saves] = []
+        if args.saves_only:
+            env.setdefault("WIKICOOP_RELIER_COUSINS_STORE_SECONDS", "0")
+            return saves_alone(env, token, paths, args, folder)
 
         def save_pages() -> None:
             rng = Random(14)

@@ -144,8 +144,8 @@ def in_child(app: Flask, work: Callable[[], T]) -> T:
 
     The writer does each task in a child that ends with it: what indexing allocates
     (Whoosh's pools and merges, the analysis caches, the documents' texts) goes with
-    the child, where the writer's own memory kept growing (28 → 67 MiB of PSS after
-    200 saves) however much of it was freed (Python's arenas stay pinned by a few live
+    the child, where the writer's own memory kept growing (its PSS 28 → 59–67 MiB over
+    200–400 saves) however much of it was freed (Python's arenas stay pinned by a few live
     objects). A fork costs a few milliseconds; the child opens its own database
     connection and index. A transient error in the child (index busy, database gone)
     is raised here as :class:`~wikicoop.search.backend.SearchIndexError`, to be
