@@ -45,6 +45,12 @@ T = TypeVar("T")
 
 #: the writer's name in ps and top (and /proc/PID/comm)
 PROCESS_NAME = "wikicoop-index"
+#: the signals gunicorn's master handles (its handlers would reap the writer's children)
+_MASTER_SIGNAL_NAMES = (
+    *("SIGCHLD", "SIGHUP", "SIGQUIT", "SIGTTIN"),
+    *("SIGTTOU", "SIGUSR1", "SIGUSR2", "SIGWINCH"),
+)
+_MASTER_SIGNALS = tuple(getattr(signal, n) for n in _MASTER_SIGNAL_NAMES if hasattr(signal, n))
 #: the writer's niceness: the workers' requests go first when the processors are busy
 NICENESS = 5
 #: how long the master's stop waits for the writer (it flushes for EXIT_FLUSH_SECONDS)
@@ -113,6 +119,8 @@ def _write_index(app: Flask, reading: int, master_pid: int) -> None:
     write what is still queued."""
     die_with_parent(master_pid)
     name_process(PROCESS_NAME)
+    for signum in _MASTER_SIGNALS:  # gunicorn's handlers are the master's, not its own
+        signal.signal(signum, signal.SIG_DFL)
     for signum in (signal.SIGINT, signal.SIGTERM):  # the master's stop ends it (pipe)
         signal.signal(signum, signal.SIG_IGN)
     with contextlib.suppress(OSError):

@@ -23,7 +23,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .index_writer import start_index_writer
+from .index_writer import IndexWriter, start_index_writer
 from .pid_file import pid_path
 from .processes import die_with_parent, release_inherited_handles
 
@@ -231,11 +231,20 @@ def serve(
     bind = f"{host}:{port}" if listening is None else f"fd://{listening}"
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
-    # forked now: it shares the warmed-up master's memory, not the listening socket
-    writer = start_index_writer(app, close_in_child=() if listening is None else (listening,))
+    writers: list[IndexWriter] = []
+
+    def when_ready(arbiter: Any) -> None:
+        # forked once gunicorn is set up, just before the workers: what the master
+        # changes after a fork stays a private copy in the child, so the later the less
+        # (with fd://, gunicorn has already closed the socket it was handed: its own
+        # copy is among its listeners)
+        sockets = [listener.fileno() for listener in arbiter.LISTENERS]
+        writer = start_index_writer(app, close_in_child=sockets)
+        if writer is not None:
+            writers.append(writer)
 
     def on_exit(_arbiter: object) -> None:  # the workers are gone
-        if writer is not None:
+        for writer in writers:
             writer.stop()  # what it still holds written before the index is left
         keep_pages_for_the_next_run(app)
 
@@ -249,6 +258,7 @@ def serve(
             "timeout": 60,
             "post_fork": post_fork,
             "post_worker_init": post_worker_init,
+            "when_ready": when_ready,
             "on_exit": on_exit,
             "pidfile": str(pid_path(Path(app.instance_path))),
             # gunicorn's control socket defaults to one path per user, shared by every
