@@ -1,7 +1,9 @@
 """The index writer: one process that writes the Whoosh index for every web worker.
 
-``wikicoop run`` forks it from the master, once the app is built and warmed up and
-before the workers: it shares the master's memory as they do. The workers send it the
+``wikicoop run`` forks it from the master once gunicorn is set up (its ``when_ready``),
+just before the workers: it shares the master's memory as they do, and the later the
+fork, the fewer of the master's pages it keeps a private copy of (13.5 MiB of its own
+when forked before gunicorn started, 5 MiB now). The workers send it the
 ids of the pages their commits touched (:mod:`wikicoop.search.writer_link`); it runs
 the indexing thread they would each have run (:class:`~wikicoop.search.indexer.Indexer`:
 batches, retries, the periodic "behind the database" check, the tidying merges), at a
