@@ -48,11 +48,11 @@ T = TypeVar("T")
 #: the writer's name in ps and top (and /proc/PID/comm)
 PROCESS_NAME = "wikicoop-index"
 #: the signals gunicorn's master handles (its handlers would reap the writer's children)
-_MASTER_SIGNAL_NAMES = (
-    *("SIGCHLD", "SIGHUP", "SIGQUIT", "SIGTTIN"),
-    *("SIGTTOU", "SIGUSR1", "SIGUSR2", "SIGWINCH"),
+_MASTER_SIGNALS = tuple(
+    getattr(signal, f"SIG{name}")
+    for name in ["CHLD", "HUP", "QUIT", "TTIN", "TTOU", "USR1", "USR2", "WINCH"]
+    if hasattr(signal, f"SIG{name}")
 )
-_MASTER_SIGNALS = tuple(getattr(signal, n) for n in _MASTER_SIGNAL_NAMES if hasattr(signal, n))
 #: the writer's niceness: the workers' requests go first when the processors are busy
 NICENESS = 5
 #: how long the master's stop waits for the writer (it flushes for EXIT_FLUSH_SECONDS)

@@ -228,7 +228,7 @@ def indexing_deferred(app: Flask) -> Iterator[None]:
     """Index the pages that the commits inside the block touch once, at its end, rather
     than after each commit: for bulk writes in one thread (seed pages, imports), where a
     Whoosh commit and merge per page would cost most of the time."""
-    if _DEFERRED.get() is not None or _INDEXER not in app.extensions:
+    if _DEFERRED.get() is not None or not indexes_in_background(app):
         yield  # nested (the outer block indexes), or PostgreSQL (each commit wrote its own)
         return
     touched: set[int] = set()
@@ -303,7 +303,7 @@ def index_later(app: Flask, page_ids: Iterable[int]) -> None:
     not wait for Whoosh's lock. Elsewhere (the command line, scripts) they are indexed
     at once, and queued for a retry if that fails.
     """
-    if has_request_context() and _INDEXER in app.extensions:
+    if has_request_context() and indexes_in_background(app):
         link = app.extensions.get(_WRITER)
         if link is None or not link.send(page_ids):
             indexer_of(app).submit(page_ids)
@@ -319,7 +319,7 @@ def sync_pages(app: Flask, page_ids: Iterable[int]) -> None:
     except Exception:  # the commit already succeeded: the indexing thread retries
         log.warning("search index update queued for a retry: pages %s", sorted(wanted))
         again = wanted
-    if again and _INDEXER in app.extensions:
+    if again and indexes_in_background(app):
         indexer_of(app).submit(again)
     elif again:  # PostgreSQL: no thread; ensure_in_step catches up at the next start
         log.warning("search entries behind the database: pages %s", sorted(again))
@@ -334,7 +334,7 @@ def wait_for_index(app: Flask | None = None, timeout: float | None = 60.0) -> bo
     index lock held by another process, say); the updates stay queued.
     """
     app = app or current_app._get_current_object()
-    if _INDEXER not in app.extensions:  # PostgreSQL: written with each commit
+    if not indexes_in_background(app):  # PostgreSQL: written with each commit
         return True
     return indexer_of(app).flush(timeout)
 
@@ -345,13 +345,10 @@ def indexes_in_background(app: Flask) -> bool:
     return _INDEXER in app.extensions
 
 
-def attach_writer(app: Flask, link: WriterLink | None) -> None:
+def attach_writer(app: Flask, link: WriterLink) -> None:
     """Send the pages that requests touch to the index writer process at the other end
-    of ``link`` (None: index them in this process again)."""
-    if link is None:
-        app.extensions.pop(_WRITER, None)
-    else:
-        app.extensions[_WRITER] = link
+    of ``link`` (while it takes them: else this process indexes them, as without it)."""
+    app.extensions[_WRITER] = link
 
 
 def indexer_of(app: Flask) -> Indexer:
