@@ -1,8 +1,9 @@
 """wikicoop: a participatory wiki engine for territories.
 
-``create_app`` (:mod:`wikicoop.app`) is the only entry point: nothing is built at import
-time. It is loaded on first use, so that importing the domain (``wikicoop.core``,
-``wikicoop.text``, ``wikicoop.rendering``) does not load Flask.
+``create_app`` (:mod:`wikicoop.app`) is the only entry point (``close_app`` its end, for
+processes that make several apps): nothing is built at import time. Both are loaded on
+first use, so that importing the domain (``wikicoop.core``, ``wikicoop.text``,
+``wikicoop.rendering``) does not load Flask.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from .version import __version__
 
 
 def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from .app import create_app
+    if name in ("create_app", "close_app"):
+        from . import app
 
-        return create_app
+        return getattr(app, name)
     raise AttributeError(f"module 'wikicoop' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "create_app"]
+__all__ = ["__version__", "close_app", "create_app"]

@@ -170,3 +170,20 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     init_web(app)  # error pages, template helpers, then every view
     plugins.init_web(app)  # blueprints, template helpers, event hooks, then startup()
     return app
+
+
+def close_app(app: Flask, timeout: float | None = 60.0) -> None:
+    """Release what ``app`` holds once its work is done: the search updates it queued
+    are written, its indexing thread ends, its database connections and files close.
+
+    For the processes that make several apps (tests, scripts): a server's app lives as
+    long as its process. Without it, each app stays in memory while its indexing thread
+    idles (:data:`~wikicoop.search.indexer.IDLE_SECONDS`).
+    """
+    from .core.change_stamp import CHANGE_STAMP_KEY
+    from .core.db import engine_of
+    from .search import close_search
+
+    close_search(app, timeout)
+    engine_of(app).dispose()
+    app.extensions[CHANGE_STAMP_KEY].close()

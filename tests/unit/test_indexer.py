@@ -101,3 +101,28 @@ def test_the_web_layer_counts_the_request_being_answered(app) -> None:
     app.test_client().get("/wiki/Accueil")
     assert seen == [before + 1]
     assert activity.REQUESTS.in_flight == before
+
+
+# -- closing (the end of an app the process outlives) --------------------------------
+
+
+def test_close_writes_the_queue_then_ends_the_thread_at_once() -> None:
+    recorder = Recorder()
+    indexer = Indexer(recorder, no_check, gather_seconds=3600)
+    indexer.submit([5])
+    thread = indexer._thread
+    assert thread is not None
+    assert indexer.close(10)
+    assert {5} in recorder.batches
+    # not after IDLE_SECONDS (30 s): at once
+    assert not thread.is_alive()
+
+
+def test_a_closed_indexer_starts_again_with_the_next_update() -> None:
+    recorder = Recorder()
+    indexer = Indexer(recorder, no_check, gather_seconds=0)
+    indexer.close(10)  # nothing queued, no thread: nothing to wait for
+    indexer.submit([8])
+    assert indexer.flush(10)
+    assert {8} in recorder.batches
+    assert indexer.close(10)

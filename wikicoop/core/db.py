@@ -78,6 +78,20 @@ def sessionmaker_of(app: Any) -> sessionmaker[Session]:
     return app.extensions[SESSIONMAKER_KEY]
 
 
+#: the key of ``session.info`` that holds the app a session was made for
+SESSION_APP = "wikicoop.app"
+
+
+def app_of(session: Session) -> Any:
+    """The app whose session factory made ``session``.
+
+    The listeners of the factory's sessions find their app here rather than in a
+    closure: SQLAlchemy keeps class-level listeners in a module-level weak-key mapping
+    whose values would then hold the app, and through it the key, forever.
+    """
+    return session.info[SESSION_APP]
+
+
 #: indexes that migrations make on PostgreSQL only (an operator class, an expression:
 #: what the models cannot declare for both databases); autogenerate leaves them alone
 POSTGRESQL_ONLY_INDEXES = frozenset(

@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from ..core.db import sessionmaker_of
+from ..core.db import app_of, sessionmaker_of
 from ..core.models import AuditEntry, Page, User
 from . import EXTENSION_KEY
 
@@ -79,23 +79,24 @@ def _fire(hook: Any, session: Session, entry: AuditEntry) -> None:
 def init_events(app: Flask) -> None:
     """Fire the page event hooks from the audit entries of the app's sessions."""
     maker = sessionmaker_of(app)
-    hook = app.extensions[EXTENSION_KEY].hook
+    event.listen(maker, "before_flush", _fire_audited_events)
+    event.listen(maker, "after_commit", _forget_fired)
+    event.listen(maker, "after_soft_rollback", _forget_fired)
 
-    def before_flush(session: Session, _context: object, _instances: object) -> None:
-        fired: set[int] = session.info.setdefault(_FIRED, set())
-        for obj in list(session.new):
-            if (
-                isinstance(obj, AuditEntry)
-                and obj.target_type == "page"
-                and obj.action in {"rename", "delete", "relicense"}
-                and id(obj) not in fired
-            ):
-                fired.add(id(obj))
-                _fire(hook, session, obj)
 
-    def forget(session: Session, *_: object) -> None:
-        session.info.pop(_FIRED, None)
+def _fire_audited_events(session: Session, _context: object, _instances: object) -> None:
+    """The hooks of the page events audited in this flush, each entry once."""
+    fired: set[int] = session.info.setdefault(_FIRED, set())
+    for obj in list(session.new):
+        if (
+            isinstance(obj, AuditEntry)
+            and obj.target_type == "page"
+            and obj.action in {"rename", "delete", "relicense"}
+            and id(obj) not in fired
+        ):
+            fired.add(id(obj))
+            _fire(app_of(session).extensions[EXTENSION_KEY].hook, session, obj)
 
-    event.listen(maker, "before_flush", before_flush)
-    event.listen(maker, "after_commit", forget)
-    event.listen(maker, "after_soft_rollback", forget)
+
+def _forget_fired(session: Session, *_: object) -> None:
+    session.info.pop(_FIRED, None)

@@ -32,7 +32,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..core.db import engine_of, sessionmaker_of
+from ..core.db import app_of, engine_of, sessionmaker_of
 from ..core.models import Page, Revision
 from ..core.render_cache import FORGOTTEN_RENDERS
 from .activity import give_way
@@ -88,7 +88,7 @@ def init_app(app: Flask) -> None:
         app.extensions[SEARCH_KEY] = PostgresBackend(
             engine_of(app), extra_fields=declared_fields(registry, hooks)
         )
-        _follow_in_transaction(app, maker)
+        _follow_in_transaction(maker)
         return
 
     index_dir = app.config["SEARCH_INDEX_DIR"]
@@ -111,46 +111,50 @@ def init_app(app: Flask) -> None:
         tidy=lambda: tidy_index(app),
     )
 
-    def after_commit(session: Session) -> None:
-        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
-        if not page_ids:
-            return
-        deferred = _DEFERRED.get()
-        if deferred is not None:
-            deferred.update(page_ids)
-        else:
-            index_later(app, page_ids)
-
     event.listen(maker, "after_flush", _remember_touched_pages)
-    event.listen(maker, "after_commit", after_commit)
+    event.listen(maker, "after_commit", _index_after_commit)
     event.listen(maker, "after_soft_rollback", _forget_touched_pages)
+
+
+def _index_after_commit(session: Session) -> None:
+    """Whoosh: hand the pages a commit touched to the indexer (or to the deferring
+    request, :func:`deferred_indexing`)."""
+    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    if not page_ids:
+        return
+    deferred = _DEFERRED.get()
+    if deferred is not None:
+        deferred.update(page_ids)
+    else:
+        index_later(app_of(session), page_ids)
 
 
 #: set on a session while its search entries are being written (no re-entry)
 _WRITING = "wikicoop.search.writing"
 
 
-def _follow_in_transaction(app: Flask, maker: Any) -> None:
+def _follow_in_transaction(maker: Any) -> None:
     """PostgreSQL: write the touched pages' entries in the transaction that touched them."""
-
-    def before_commit(session: Session) -> None:
-        if session.info.get(_WRITING):
-            return
-        session.flush()  # the last changes' pages join the touched ones
-        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
-        if page_ids:
-            write_in_transaction(app, session, page_ids)
-
-    def after_commit(session: Session) -> None:
-        # pages touched after the entries were written (by the commit's own flush)
-        page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
-        if page_ids:
-            sync_pages(app, page_ids)
-
     event.listen(maker, "after_flush", _remember_touched_pages)
-    event.listen(maker, "before_commit", before_commit)
-    event.listen(maker, "after_commit", after_commit)
+    event.listen(maker, "before_commit", _write_before_commit)
+    event.listen(maker, "after_commit", _sync_after_commit)
     event.listen(maker, "after_soft_rollback", _forget_touched_pages)
+
+
+def _write_before_commit(session: Session) -> None:
+    if session.info.get(_WRITING):
+        return
+    session.flush()  # the last changes' pages join the touched ones
+    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    if page_ids:
+        write_in_transaction(app_of(session), session, page_ids)
+
+
+def _sync_after_commit(session: Session) -> None:
+    # pages touched after the entries were written (by the commit's own flush)
+    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    if page_ids:
+        sync_pages(app_of(session), page_ids)
 
 
 def write_in_transaction(app: Flask, session: Session, page_ids: Iterable[int]) -> bool:
@@ -263,6 +267,14 @@ def close_backend(app: Flask) -> None:
     backend = app.extensions.get(SEARCH_KEY)
     if backend is not None:
         backend.close()
+
+
+def close_search(app: Flask, timeout: float | None = 60.0) -> bool:
+    """Index what this process queued for ``app``, end its indexing thread and close
+    its backend; False if ``timeout`` seconds were not enough for the queue."""
+    done = indexer_of(app).close(timeout) if indexes_in_background(app) else True
+    close_backend(app)
+    return done
 
 
 def _remember_touched_pages(session: Session, _flush_context: object) -> None:

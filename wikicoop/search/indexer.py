@@ -118,6 +118,7 @@ class Indexer:
         self._last_check: float | None = None
         self._failures = 0
         self._untidy = False  # written since the last tidying
+        self._closing = False  # close(): the thread ends once idle, without tidying
 
     def submit(self, page_ids: Iterable[int]) -> None:
         """Queue these pages for indexing; returns at once."""
@@ -145,6 +146,25 @@ class Indexer:
                 return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
             finally:
                 self._waiting -= 1
+
+    def close(self, timeout: float | None = 60.0) -> bool:
+        """Index what is queued, then end the thread at once rather than after
+        :data:`IDLE_SECONDS` (a later :meth:`submit` starts a new one). False if
+        ``timeout`` seconds were not enough for the queue.
+
+        For the end of an app that the process outlives (tests, scripts): the thread
+        holds the app until it ends.
+        """
+        done = self.flush(timeout)
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        with self._cond:
+            self._closing = False
+        return done
 
     @property
     def pending(self) -> frozenset[int]:
@@ -180,12 +200,12 @@ class Indexer:
         tidy_at = now + TIDY_SECONDS if self._untidy and self._tidy is not None else None
         while not self._pending and not self._check_due():
             now = time.monotonic()
-            if tidy_at is not None and now >= tidy_at and not self._waiting:
+            if tidy_at is not None and now >= tidy_at and not self._waiting and not self._closing:
                 self._busy, self._untidy = True, False
                 return _Task.TIDY, set()
             self._busy = False
             self._cond.notify_all()
-            if now >= deadline:
+            if now >= deadline or self._closing:
                 self._thread = None  # under the lock: the next submit starts a new one
                 return None
             self._cond.wait(min(deadline, tidy_at or deadline) - now)

@@ -13,14 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import signals
 from ..core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
-from ..core.db import ENGINE_KEY, SESSIONMAKER_KEY, make_engine
+from ..core.db import ENGINE_KEY, SESSION_APP, SESSIONMAKER_KEY, make_engine
 
 
 def init_app(app: Flask) -> None:
     """Attach an engine and a session factory to ``app``; run the after-commit actions
     of its sessions (:func:`wikicoop.core.signals.after_commit`)."""
     engine = make_engine(app.config["DATABASE_URL"])
-    maker = sessionmaker(engine, expire_on_commit=False)
+    # the app in every session's info (``app_of``), for the listeners below and others'
+    maker = sessionmaker(engine, expire_on_commit=False, info={SESSION_APP: app})
     app.extensions[ENGINE_KEY] = engine
     app.extensions[SESSIONMAKER_KEY] = maker
     app.extensions[CHANGE_STAMP_KEY] = ChangeStamp(engine)
