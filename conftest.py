@@ -7,6 +7,8 @@ named ``conftest`` shadows another. Plain helper functions are in ``tests/helper
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
 
@@ -15,3 +17,19 @@ if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
 pytest_plugins = ["wiki_fixtures", "server_support"]
+
+
+def pytest_collection_finish(session: object) -> None:
+    """Put what the imports and the collection made (modules, classes, the test items)
+    out of the garbage collector's reach: every full collection of a test process,
+    which makes thousands of apps, would walk them again."""
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_xdist_auto_num_workers(config: object) -> int:
+    """``-n auto``: one test process more than there are processors. A third of the
+    suite's time is spent waiting for the servers, databases and browsers the tests
+    start; the extra process fills it (CI on two processors: 558 s instead of 617-657 s
+    for the SQLite run)."""
+    return (os.cpu_count() or 1) + 1
