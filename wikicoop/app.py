@@ -172,9 +172,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def close_app(app: Flask, timeout: float | None = 60.0) -> None:
+def close_app(app: Flask, timeout: float | None = 60.0, *, index_queued: bool = True) -> None:
     """Release what ``app`` holds once its work is done: the search updates it queued
-    are written, its indexing thread ends, its database connections and files close.
+    are written (unless ``index_queued`` is False: its index is thrown away with it),
+    its indexing thread ends, its database connections and files close.
 
     For the processes that make several apps (tests, scripts): a server's app lives as
     long as its process. Without it, each app stays in memory while its indexing thread
@@ -184,6 +185,6 @@ def close_app(app: Flask, timeout: float | None = 60.0) -> None:
     from .core.db import engine_of
     from .search import close_search
 
-    close_search(app, timeout)
+    close_search(app, timeout, index_queued=index_queued)
     engine_of(app).dispose()
     app.extensions[CHANGE_STAMP_KEY].close()

@@ -4,6 +4,7 @@ for a burst of saves), and writes at once when someone waits for it."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -126,3 +127,33 @@ def test_a_closed_indexer_starts_again_with_the_next_update() -> None:
     assert indexer.flush(10)
     assert {8} in recorder.batches
     assert indexer.close(10)
+
+
+def test_close_can_drop_the_queue_and_never_runs_the_check() -> None:
+    recorder, checks = Recorder(), []
+
+    def check() -> set[int]:
+        checks.append(1)
+        return set()
+
+    indexer = Indexer(recorder, check, gather_seconds=3600)
+    indexer.submit([9])  # gathered for an hour: still queued when closed
+    assert indexer.close(10, write_queued=False)
+    assert recorder.batches == []
+    assert checks == [], "a closing indexer looked for pages behind the database"
+
+
+def test_a_queue_dropped_while_gathered_is_neither_written_nor_checked() -> None:
+    recorder, checks = Recorder(), []
+
+    def check() -> set[int]:
+        checks.append(1)
+        return set()
+
+    indexer = Indexer(recorder, check, gather_seconds=3600)
+    indexer.submit([10])
+    deadline = time.monotonic() + 10
+    while not indexer._busy and time.monotonic() < deadline:  # the thread is gathering
+        time.sleep(0.01)
+    assert indexer.close(10, write_queued=False)
+    assert recorder.batches == [] and checks == []

@@ -543,6 +543,7 @@ def test_alias_and_canonical_titles_are_the_same_page(app, api):
     ],
 )
 @pytest.mark.parametrize("endpoint", ["", "/history", "/backlinks", "PUT"])
+@pytest.mark.any_database  # refused by the title's parsing, before any query
 def test_invalid_titles_are_400_naming_the_rule(app, api, path_title, fragment, endpoint):
     if endpoint == "PUT":
         response = api.call(

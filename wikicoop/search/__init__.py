@@ -269,10 +269,12 @@ def close_backend(app: Flask) -> None:
         backend.close()
 
 
-def close_search(app: Flask, timeout: float | None = 60.0) -> bool:
-    """Index what this process queued for ``app``, end its indexing thread and close
-    its backend; False if ``timeout`` seconds were not enough for the queue."""
-    done = indexer_of(app).close(timeout) if indexes_in_background(app) else True
+def close_search(app: Flask, timeout: float | None = 60.0, *, index_queued: bool = True) -> bool:
+    """Index what this process queued for ``app`` (unless ``index_queued`` is False:
+    an index thrown away with the app), end its indexing thread and close its backend;
+    False if ``timeout`` seconds were not enough for the queue."""
+    indexer = indexer_of(app) if indexes_in_background(app) else None
+    done = True if indexer is None else indexer.close(timeout, write_queued=index_queued)
     close_backend(app)
     return done
 

@@ -147,23 +147,29 @@ class Indexer:
             finally:
                 self._waiting -= 1
 
-    def close(self, timeout: float | None = 60.0) -> bool:
-        """Index what is queued, then end the thread at once rather than after
-        :data:`IDLE_SECONDS` (a later :meth:`submit` starts a new one). False if
-        ``timeout`` seconds were not enough for the queue.
+    def close(self, timeout: float | None = 60.0, *, write_queued: bool = True) -> bool:
+        """Index what is queued (dropped with ``write_queued=False``), then end the
+        thread at once rather than after :data:`IDLE_SECONDS`, with no check and no
+        tidying (a later :meth:`submit` starts a new thread). False if ``timeout``
+        seconds were not enough for the queue.
 
         For the end of an app that the process outlives (tests, scripts): the thread
         holds the app until it ends.
         """
-        done = self.flush(timeout)
         with self._cond:
             self._closing = True
+            if not write_queued:
+                self._pending.clear()
             self._cond.notify_all()
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
-        with self._cond:
-            self._closing = False
+        try:
+            done = self.flush(timeout)  # what is queued, and the batch being written
+            with self._cond:
+                thread = self._thread
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
+        finally:
+            with self._cond:
+                self._closing = False
         return done
 
     @property
@@ -198,7 +204,7 @@ class Indexer:
         now = time.monotonic()
         deadline = now + IDLE_SECONDS
         tidy_at = now + TIDY_SECONDS if self._untidy and self._tidy is not None else None
-        while not self._pending and not self._check_due():
+        while not self._pending and (self._closing or not self._check_due()):
             now = time.monotonic()
             if tidy_at is not None and now >= tidy_at and not self._waiting and not self._closing:
                 self._busy, self._untidy = True, False
@@ -213,6 +219,8 @@ class Indexer:
         if not self._pending:
             return _Task.CHECK, set()
         self._gather()
+        if not self._pending:  # dropped while gathered (a close): nothing to write
+            return self._next_task()
         batch, self._pending = self._pending, set()
         return _Task.INDEX, batch
 
