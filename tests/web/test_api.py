@@ -603,6 +603,7 @@ def test_get_revision_of_another_page_is_400(api):
 
 
 @pytest.mark.parametrize("value", ["abc", "1.5", "", "0x1", "1e3", "un"])
+@pytest.mark.any_database  # refused by the parameter's parsing, before any query
 def test_get_non_integer_revision_is_400(api, value):
     api.create("Page", "Texte.")
     body = api.get(page_path("Page"), 400, query={"revision": value})
@@ -807,6 +808,7 @@ def test_put_base_revision_of_another_page_is_400(app, api):
         "NaN-ish",
     ],
 )
+@pytest.mark.any_database  # refused by the body's parsing, before any query
 def test_put_invalid_json_is_400(app, api, raw):
     body = api.put_raw("Page", raw, 400).get_json()
     assert "JSON" in body["error"]
@@ -1019,6 +1021,7 @@ def test_history_limits_are_clamped(api, query, limit, offset):
 
 
 @pytest.mark.parametrize("query", [{"limit": "abc"}, {"offset": "1.5"}, {"limit": ""}])
+@pytest.mark.any_database  # refused by the parameters' parsing, before any query
 def test_history_non_integer_params_are_400(api, query):
     api.create("Historique", "Texte.")
     body = api.history("Historique", 400, query=query)
@@ -1246,6 +1249,7 @@ def test_backlinks_to_namespaced_title(api):
         ("PATCH", "/api/v1/pages/Accueil", 405),
     ],
 )
+@pytest.mark.any_database  # refused by the routing, before any query
 def test_unknown_paths_and_methods_answer_json(api, method, path, status):
     api.call(method, path, status)
 
