@@ -129,31 +129,32 @@ def test_a_closed_indexer_starts_again_with_the_next_update() -> None:
     assert indexer.close(10)
 
 
-def test_close_can_drop_the_queue_and_never_runs_the_check() -> None:
-    recorder, checks = Recorder(), []
+class Checks:
+    """A ``behind`` that counts its calls (and finds nothing behind)."""
 
-    def check() -> set[int]:
-        checks.append(1)
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> set[int]:
+        self.count += 1
         return set()
 
-    indexer = Indexer(recorder, check, gather_seconds=3600)
+
+def test_close_can_drop_the_queue_and_never_runs_the_check() -> None:
+    recorder, checks = Recorder(), Checks()
+    indexer = Indexer(recorder, checks, gather_seconds=3600)
     indexer.submit([9])  # gathered for an hour: still queued when closed
     assert indexer.close(10, write_queued=False)
     assert recorder.batches == []
-    assert checks == [], "a closing indexer looked for pages behind the database"
+    assert checks.count == 0, "a closing indexer looked for pages behind the database"
 
 
 def test_a_queue_dropped_while_gathered_is_neither_written_nor_checked() -> None:
-    recorder, checks = Recorder(), []
-
-    def check() -> set[int]:
-        checks.append(1)
-        return set()
-
-    indexer = Indexer(recorder, check, gather_seconds=3600)
+    recorder, checks = Recorder(), Checks()
+    indexer = Indexer(recorder, checks, gather_seconds=3600)
     indexer.submit([10])
     deadline = time.monotonic() + 10
     while not indexer._busy and time.monotonic() < deadline:  # the thread is gathering
         time.sleep(0.01)
     assert indexer.close(10, write_queued=False)
-    assert recorder.batches == [] and checks == []
+    assert recorder.batches == [] and checks.count == 0
