@@ -116,10 +116,15 @@ def init_app(app: Flask) -> None:
     event.listen(maker, "after_soft_rollback", _forget_touched_pages)
 
 
+def _take_touched_pages(session: Session) -> set[int]:
+    """The pages ``session`` touched since this was last asked (and forgets them)."""
+    return session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+
+
 def _index_after_commit(session: Session) -> None:
     """Whoosh: hand the pages a commit touched to the indexer (or to the deferring
-    request, :func:`deferred_indexing`)."""
-    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    request, :func:`indexing_deferred`)."""
+    page_ids = _take_touched_pages(session)
     if not page_ids:
         return
     deferred = _DEFERRED.get()
@@ -145,14 +150,14 @@ def _write_before_commit(session: Session) -> None:
     if session.info.get(_WRITING):
         return
     session.flush()  # the last changes' pages join the touched ones
-    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    page_ids = _take_touched_pages(session)
     if page_ids:
         write_in_transaction(app_of(session), session, page_ids)
 
 
 def _sync_after_commit(session: Session) -> None:
     # pages touched after the entries were written (by the commit's own flush)
-    page_ids = session.info.pop(_PENDING, set()) | session.info.pop(FORGOTTEN_RENDERS, set())
+    page_ids = _take_touched_pages(session)
     if page_ids:
         sync_pages(app_of(session), page_ids)
 

@@ -118,7 +118,7 @@ class Indexer:
         self._last_check: float | None = None
         self._failures = 0
         self._untidy = False  # written since the last tidying
-        self._closing = False  # close(): the thread ends once idle, without tidying
+        self._closing = False  # close(): the thread ends once idle, with no check or tidying
 
     def submit(self, page_ids: Iterable[int]) -> None:
         """Queue these pages for indexing; returns at once."""
