@@ -468,6 +468,8 @@ def report(
         f"{name:10} {load.rate:8.0f} views/s  median {load.p50_ms:6.2f} ms  p99"
         f" {load.p99_ms:7.2f} ms  non-2xx {load.non_2xx}{ratio}"
     )
+    if len(load.loads) > 1:  # which server slowed down in which round
+        print(f"{'':10} rounds, views/s: {', '.join(f'{one.rate:.0f}' for one in load.loads)}")
     pss = sum(sizes)
     pss_note = "  MISSED" if goals and pss > PSS_GOAL_MIB else ""
     each = " + ".join(f"{size:.1f}" for size in sizes)
