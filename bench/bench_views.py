@@ -15,7 +15,9 @@ pages by default, in a temporary folder), it
 3. meanwhile times the cold starts of the Flask ceiling (``ceiling_app.py``: the same
    pages' HTML from a dict through a small Jinja layout, under the same gunicorn
    settings), starts it and warms it the same way;
-4. lets ``wrk`` view random pages on the two in turns, ``--rounds`` rounds that share
+4. views random pages on each again for ``--warmup`` seconds (the host may have paged
+   out what sat idle meanwhile), then lets ``wrk`` view random pages on the two in
+   turns, ``--rounds`` rounds that share
    ``--duration`` seconds for each server, the order reversed every other round, at
    ``--connections`` connections, as a visitor (``Accept-Language: fr``): requests per
    second, latency median and p99 (a machine that slows down for a while slows both,
@@ -368,6 +370,14 @@ def interleaved_loads(
     loads: dict[str, list[Load]] = {server.name: [] for server in servers}
     order = list(servers)
     lua = folder / "paths.lua"
+    # Each server warmed again just before (not counted): the first one was warmed a
+    # minute or more ago, while the others started and warmed, and the host of this
+    # project's machines pages out memory left idle for a minute (DAMON's ``pageout``
+    # scheme), the kept pages' files included; the first round then measured their
+    # reading back from disk (at 10,000 pages: 1,300 views/s, then 3,500 in the next
+    # round), not the server in use.
+    for server in order:
+        wrk(server.port, paths, args.warmup, args.connections, lua)
     for _ in range(args.rounds):
         for server in order:
             loads[server.name].append(wrk(server.port, paths, seconds, args.connections, lua))
