@@ -173,12 +173,11 @@ def missing() -> str | None:
     if not (MEDIAWIKI / "index.php").exists():
         lacking.append("mediawiki")
     php = shutil.which("php")
+    # php-apcu is optional: without it the main cache is the database (CACHE_DB)
+    modules = _php_modules(php) if php is not None else set()
     if php is None:
-        lacking.append("php-cli")
-    else:
-        modules = _php_modules(php)
-        # php-apcu is optional: without it the main cache is the database (CACHE_DB)
-        lacking += [package for module, package in PHP_MODULES.items() if module not in modules]
+        lacking.append("php-cli")  # and the modules: named now, not after a first install
+    lacking += [package for module, package in PHP_MODULES.items() if module not in modules]
     if _php_fpm() is None:
         lacking.append("php-fpm")
     if _nginx() is None:
