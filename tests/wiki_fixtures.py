@@ -154,7 +154,8 @@ def _truncate_all(url: str) -> None:
         ]
         # one round trip, not seventy (the driver's cursor: several statements, no
         # parameters)
-        conn.connection.dbapi_connection.cursor().execute("; ".join(statements))
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute("; ".join(statements))
 
 
 @cache
@@ -246,13 +247,6 @@ def _empty_index_copied(application: Flask, factory: pytest.TempPathFactory) -> 
     if empty_index.exists():
         shutil.copytree(empty_index, backend.index_dir, dirs_exist_ok=True)
     return empty_index
-
-
-def close_app(application: Flask) -> None:
-    """End an app made by a test: its indexing thread first (it may still be writing the
-    last saves, and would otherwise hold a connection while the next test truncates the
-    tables), then its database connections; nothing of it stays in memory."""
-    wikicoop.close_app(application)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ ALIASES = {
     "new_token": "cli_token",
     "custom_app": "make_app",
     "make_app": "make_app (fixture)",
-    "close_app": "close_app (wiki_fixtures)",
+    "close_app": "wikicoop.close_app",
 }
 
 pytestmark = pytest.mark.any_database

@@ -156,5 +156,6 @@ def test_a_queue_dropped_while_gathered_is_neither_written_nor_checked() -> None
     deadline = time.monotonic() + 10
     while not indexer._busy and time.monotonic() < deadline:  # the thread is gathering
         time.sleep(0.01)
+    assert indexer._busy, "the indexing thread never started gathering"
     assert indexer.close(10, write_queued=False)
     assert recorder.batches == [] and checks.count == 0

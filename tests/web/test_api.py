@@ -19,8 +19,8 @@ from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from helpers import JSON_TYPE, TOKEN_RE, Api, bearer, cli_token, csrf_from, page_path, session_csrf
 from sqlalchemy import select
-from wiki_fixtures import close_app
 
+import wikicoop
 from wikicoop.cli import cli as wikicoop_cli
 from wikicoop.community.accounts import find_user
 from wikicoop.community.credentials import create_token
@@ -134,7 +134,7 @@ def test_cli_console_group_with_environment(app, client, auth, tmp_path: Path):
         },
     )
     cli_app = info.load_app()
-    close_app(cli_app)
+    wikicoop.close_app(cli_app)
     assert cli_app is not app
     assert cli_app.instance_path == str(tmp_path / "cli-instance")
     assert result.exit_code == 0, result.output
