@@ -58,7 +58,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
@@ -227,6 +227,33 @@ def view_until_quiet(port: int, paths: Sequence[str], stamp: ChangeStamp) -> int
             return done
     print(f"  (still committing after {QUIET_PASSES} passes)", flush=True)
     return QUIET_PASSES
+
+
+def table_writes(instance: Path, database_url: str) -> dict[str, int]:
+    """PostgreSQL: the rows each of the wiki's tables had inserted, updated or deleted
+    so far (the server's statistics); empty on SQLite, which keeps none."""
+    engine = wiki_engine(instance, database_url)
+    if engine.dialect.name != "postgresql":
+        return {}
+    query = "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
+    with engine.connect() as connection:
+        return dict(connection.exec_driver_sql(query).all())
+
+
+def report_writes(
+    before: tuple[Hashable, dict[str, int]], stamp: ChangeStamp, instance: Path, database_url: str
+) -> None:
+    """Print whether the database's change stamp moved during the rounds (every worker
+    then checked its kept pages again) and, on PostgreSQL, which tables were written."""
+    stamp_before, writes_before = before
+    time.sleep(1)  # PostgreSQL sends a backend's statistics at most once a second
+    written = {
+        table: count - writes_before.get(table, 0)
+        for table, count in table_writes(instance, database_url).items()
+        if count != writes_before.get(table, 0)
+    }
+    moved = "moved" if stamp.current() != stamp_before else "did not move"
+    print(f"  the change stamp {moved} during the rounds; rows written: {written or 'none'}")
 
 
 def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: Path) -> Load:
@@ -636,7 +663,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ceiling_server = Server("ceiling", ceiling_command, env, ceiling_port)
             ceiling_cold = cold_starts(ceiling_server, paths, args, folder)
             with warmed(ceiling_server, paths, args, folder) as ceiling_process:
+                before = stamp.current(), table_writes(instance, args.database_url)
                 loads = interleaved_loads([ceiling_server, wiki], paths, args, folder)
+                report_writes(before, stamp, instance, args.database_url)
                 ceiling_pss = pss_mib(children_of(ceiling_process.pid))
             ceiling = ceiling_cold, loads["ceiling"], ceiling_pss
             wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(workers_of(wiki_process.pid))
