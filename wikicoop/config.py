@@ -84,6 +84,13 @@ DEFAULTS: dict[str, Any] = {
     # seconds it may serve the old copy while it asks again (wikicoop.web.http_caching)
     "PROXY_CACHE_SECONDS": 0,
     "PROXY_STALE_SECONDS": 30,
+    # PostgreSQL: seconds a worker may go on trusting its last reading of the database's
+    # state while no process of this instance folder wrote since (their writes are seen
+    # at once) and no other server was present (with one, every view asks again);
+    # writes made without the wiki (psql, a restore) are seen within this time. The same
+    # on every server. 0: PostgreSQL asked at every visitor's page view
+    # (wikicoop.core.write_mark)
+    "CHANGE_CHECK_SECONDS": 1.0,
     # megabytes of visitors' finished pages each worker keeps (wikicoop.web.front_cache;
     # 0: none, every view goes through Flask)
     "PAGE_CACHE_MB": 4,

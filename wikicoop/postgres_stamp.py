@@ -26,6 +26,12 @@ SERVER_SQL = (
 #: the query of the stamp's moving part, and the name it is prepared under
 SNAPSHOT_SQL = "SELECT pg_current_snapshot()::text"
 _SNAPSHOT_STATEMENT = b"wikicoop_change_stamp"
+#: the presence of an instance folder's processes on the database (see
+#: :mod:`wikicoop.core.write_mark`): a shared advisory lock each holds on its own
+#: connection, keyed by the schema (so that wikis in other schemas do not count) and
+#: the instance
+PRESENCE_LOCK_SQL = "SELECT pg_advisory_lock_shared({schema}, {instance})"
+_PRESENCE_STATEMENT = b"wikicoop_change_stamp_presence"
 #: seconds :class:`PostgresStamp` waits for the server to accept a connection
 CONNECT_WAIT = 2
 
@@ -41,13 +47,21 @@ def snapshot_reader(connection: Any) -> Callable[[], str]:
     autocommit). With psycopg 3, a statement prepared once and run through libpq
     itself: 25 µs of the worker's time a read instead of 39 through a cursor, and no
     parsing on the server (a read a page view). Another driver reads through a cursor."""
+    read = row_reader(connection, _SNAPSHOT_STATEMENT, SNAPSHOT_SQL)
+    return lambda: read()[0]
+
+
+def row_reader(connection: Any, name: bytes, sql: str) -> Callable[[], tuple[str, ...]]:
+    """What runs ``sql`` (no parameters, one row) on ``connection`` and returns the
+    row's values as text: prepared once as ``name`` with psycopg 3 (see
+    :func:`snapshot_reader`), through a cursor with another driver."""
     pgconn = getattr(connection, "pgconn", None)
     if pgconn is None:
 
-        def read_with_cursor() -> str:
+        def read_with_cursor() -> tuple[str, ...]:
             cursor = connection.cursor()
-            cursor.execute(SNAPSHOT_SQL)
-            return cursor.fetchone()[0]
+            cursor.execute(sql)
+            return tuple(str(value) for value in cursor.fetchone())
 
         return read_with_cursor
 
@@ -60,13 +74,32 @@ def snapshot_reader(connection: Any) -> Callable[[], str]:
             raise psycopg.OperationalError(f"change stamp: {message.strip()}")
         return result
 
-    checked(pgconn.prepare(_SNAPSHOT_STATEMENT, SNAPSHOT_SQL.encode()), pq.ExecStatus.COMMAND_OK)
+    checked(pgconn.prepare(name, sql.encode()), pq.ExecStatus.COMMAND_OK)
 
-    def read_prepared() -> str:
-        result = checked(pgconn.exec_prepared(_SNAPSHOT_STATEMENT, []), pq.ExecStatus.TUPLES_OK)
-        return result.get_value(0, 0).decode()
+    def read_prepared() -> tuple[str, ...]:
+        result = checked(pgconn.exec_prepared(name, []), pq.ExecStatus.TUPLES_OK)
+        return tuple(result.get_value(0, column).decode() for column in range(result.nfields))
 
     return read_prepared
+
+
+def presence_reader(connection: Any, schema: int, instance: int) -> Callable[[], tuple[str, int]]:
+    """What reads, in one round trip on ``connection``, the current snapshot and how
+    many other instances hold the presence lock of ``schema`` (:data:`PRESENCE_LOCK_SQL`)
+    on this database."""
+    sql = (
+        "SELECT pg_current_snapshot()::text, (SELECT count(DISTINCT objid) FROM pg_locks"
+        f" WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND classid = {schema}"
+        f" AND objid <> {instance} AND database ="
+        " (SELECT oid FROM pg_database WHERE datname = current_database()))"
+    )
+    read = row_reader(connection, _PRESENCE_STATEMENT, sql)
+
+    def read_presence() -> tuple[str, int]:
+        snapshot, others = read()
+        return snapshot, int(others)
+
+    return read_presence
 
 
 def libpq_uri(database_url: str) -> str | None:

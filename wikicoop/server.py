@@ -215,6 +215,8 @@ def serve(
     """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each, on
     ``host:port`` or on the socket already ``listening`` there (its descriptor, from
     :func:`wikicoop.early_answers.hand_over`)."""
+    from .core.change_stamp import CHANGE_STAMP_KEY
+
     master_pid = os.getpid()
 
     def post_fork(_server: object, _worker: object) -> None:
@@ -229,6 +231,9 @@ def serve(
 
     limit_malloc_arenas()  # before the workers and their threads exist
     bind = f"{host}:{port}" if listening is None else f"fd://{listening}"
+    # PostgreSQL: present on the database before any write (core.write_mark), once for
+    # all the workers
+    app.extensions[CHANGE_STAMP_KEY].announce()
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
     share_with_workers(app)
     writers: list[IndexWriter] = []

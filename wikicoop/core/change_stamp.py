@@ -25,7 +25,10 @@ between two commits, so that the workers of one machine can share what they keep
   could meet the same snapshot. The threads of a process share their reads: a caller
   gets the snapshot of a read that *started after it asked*, so it sees every commit
   made before; callers that come while a read is on its way wait for the next one,
-  which answers them all (one round trip for several page views under load).
+  which answers them all (one round trip for several page views under load). With a
+  :class:`~wikicoop.core.write_mark.WriteMark`, a reading is reused while the mark
+  is the one read just before it and it is younger than ``check_seconds``: the wiki's
+  own writes are seen at once, those made elsewhere within that time.
 
 Nothing has to remember to bump a counter: every commit counts, including those that
 do not change any page (a stored rendering, a login); the caller then checks its page
@@ -41,14 +44,22 @@ import sqlite3
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..page_files import sqlite_file_state
-from ..postgres_stamp import SERVER_SQL, snapshot_reader, stamp_text
+from ..postgres_stamp import (
+    PRESENCE_LOCK_SQL,
+    SERVER_SQL,
+    presence_reader,
+    snapshot_reader,
+    stamp_text,
+)
+from .write_mark import WriteMark, may_write
 
 #: connections a forked process inherited: kept, so that they are never closed there
 _INHERITED: list[Any] = []
@@ -78,7 +89,9 @@ _SETTLE_WAIT = 0.5
 class ChangeStamp:
     """The change stamp of one database (see the module's docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, mark: WriteMark | None = None, check_seconds: float = 0.0
+    ) -> None:
         self._engine = engine
         self._sqlite_path = engine.url.database if engine.dialect.name == "sqlite" else None
         # a database in memory has no file to watch: every stamp differs
@@ -97,6 +110,16 @@ class ChangeStamp:
         self._reading = False
         self._last_read: Hashable = None
         self._last_value: bytes | str = b""  # the last stamp read (see _shared_value)
+        # PostgreSQL: the write mark, and the last reading trusted until it changes:
+        # (the mark read just before it, the moment it expires, the stamp)
+        self._mark = mark if engine.dialect.name == "postgresql" and check_seconds > 0 else None
+        self._check_seconds = check_seconds
+        self._trusted: tuple[bytes, float, Hashable] | None = None
+        self._read_presence: Callable[[], tuple[str, int]] | None = None
+        self._announced = False  # this process (or its parent) is present: see announce
+        if self._mark is not None:
+            self._mark.watch(engine)
+            event.listen(engine, "before_cursor_execute", self._before_statement)
 
     @property
     def sqlite_file(self) -> str | None:
@@ -111,7 +134,7 @@ class ChangeStamp:
         if self._in_memory:
             return object()
         if self._sqlite_path is None:
-            return self._shared_snapshot()
+            return self._trusted_snapshot()
         with self._lock:
             try:
                 file = self._watch_connection()
@@ -136,7 +159,7 @@ class ChangeStamp:
         if self._in_memory:
             return None
         if self._sqlite_path is None:
-            stamp = self.current()
+            stamp = self._shared_snapshot()  # read now, whatever the mark says
             return (stamp, b"") if isinstance(stamp, str) else None
         stamp = self.current()
         if not isinstance(stamp, bytes):
@@ -165,6 +188,43 @@ class ChangeStamp:
         if not isinstance(stamp, bytes) or _frames_in_wal(stamp):
             return None
         return stamp if stamp[:_FILE_STATE_SIZE] == file_state else None
+
+    def announce(self) -> None:
+        """On PostgreSQL with a write mark, before this process's first write (called
+        then by itself; ``wikicoop run`` calls it in the master before forking): hold
+        the presence lock, and if another instance holds one, wait ``check_seconds``.
+
+        Why: another instance's workers trust their last reading while no other
+        instance was present when they made it, for ``check_seconds`` at most; once this
+        one is present, their next reading sees it and they trust nothing any more. The
+        wait lets the readings made before run out, so that no write of this instance
+        can hide behind them. The forked workers inherit the master's presence (its
+        connection lives as long as they do)."""
+        if self._mark is None or self._announced:
+            return
+        self._shared_snapshot()  # opens the connection (the lock), reads who is there
+        alone = self._trusted is not None
+        self._announced = True
+        if not alone:
+            time.sleep(self._check_seconds)
+
+    def _before_statement(
+        self, _connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any
+    ) -> None:
+        if not self._announced and may_write(statement):
+            self.announce()
+
+    def _trusted_snapshot(self) -> Hashable:
+        """The last reading of the snapshot while no write was marked since it began and
+        it is younger than ``check_seconds``; else a new one (:meth:`_shared_snapshot`)."""
+        trusted = self._trusted
+        if trusted is not None and self._mark is not None and time.monotonic() < trusted[1]:
+            try:
+                if self._mark.read() == trusted[0]:
+                    return trusted[2]
+            except OSError:  # the instance folder is away: read PostgreSQL
+                pass
+        return self._shared_snapshot()
 
     def _shared_snapshot(self) -> Hashable:
         """The value of a snapshot read that started after this call began: this thread
@@ -196,20 +256,48 @@ class ChangeStamp:
         with self._lock:
             try:
                 if self._connection is None or self._pid != os.getpid():
-                    self._forget()
-                    pooled = self._engine.raw_connection()
-                    pooled.detach()  # this process's own from now on
-                    pooled.dbapi_connection.autocommit = True  # each read sees the latest
-                    cursor = pooled.cursor()
-                    cursor.execute(SERVER_SQL)
-                    self._server = cursor.fetchone()[0]
-                    self._read_snapshot = snapshot_reader(pooled.dbapi_connection)
-                    self._connection, self._pid = pooled, os.getpid()
-                return self._shared_value(stamp_text(self._server, self._read_snapshot()))
+                    self._connect()
+                if self._read_presence is None:
+                    return self._shared_value(stamp_text(self._server, self._read_snapshot()))
+                mark = self._read_mark()  # before the snapshot: a write after it shows
+                started = time.monotonic()
+                snapshot, others = self._read_presence()
+                value = self._shared_value(stamp_text(self._server, snapshot))
+                alone = mark is not None and others == 0
+                self._trusted = (mark, started + self._check_seconds, value) if alone else None
+                return value
             except (self._engine.dialect.loaded_dbapi.Error, SQLAlchemyError):
                 # (a new connection's failure comes wrapped by SQLAlchemy)
                 self._forget()
+                self._trusted, self._announced = None, False  # present again before a write
                 return object()
+
+    def _connect(self) -> None:
+        """Open this process's own connection (under ``self._lock``); with a write
+        mark, hold the presence lock on it (:data:`PRESENCE_LOCK_SQL`)."""
+        self._forget()
+        pooled = self._engine.raw_connection()
+        pooled.detach()  # this process's own from now on
+        pooled.dbapi_connection.autocommit = True  # each read sees the latest
+        cursor = pooled.cursor()
+        cursor.execute(SERVER_SQL)
+        self._server = cursor.fetchone()[0]
+        self._read_snapshot = snapshot_reader(pooled.dbapi_connection)
+        if self._mark is not None:
+            cursor.execute("SELECT current_schema()")
+            schema = zlib.crc32(cursor.fetchone()[0].encode()) & 0x7FFFFFFF
+            cursor.execute(PRESENCE_LOCK_SQL.format(schema=schema, instance=self._mark.key))
+            self._read_presence = presence_reader(pooled.dbapi_connection, schema, self._mark.key)
+        self._connection, self._pid = pooled, os.getpid()
+
+    def _read_mark(self) -> bytes | None:
+        """The write mark now, or None (no mark, or it cannot be read)."""
+        if self._mark is None:
+            return None
+        try:
+            return self._mark.read()
+        except OSError:
+            return None
 
     def _shared_value(self, value: bytes | str) -> bytes | str:
         """``value``, or the equal one read before: while nothing is committed, the

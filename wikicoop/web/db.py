@@ -8,12 +8,16 @@ receive it as an argument.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, g
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..core import signals
 from ..core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
 from ..core.db import ENGINE_KEY, SESSION_APP, SESSIONMAKER_KEY, make_engine
+from ..core.write_mark import WRITE_MARK_FILE, WriteMark
 
 
 def init_app(app: Flask) -> None:
@@ -24,9 +28,23 @@ def init_app(app: Flask) -> None:
     maker = sessionmaker(engine, expire_on_commit=False, info={SESSION_APP: app})
     app.extensions[ENGINE_KEY] = engine
     app.extensions[SESSIONMAKER_KEY] = maker
-    app.extensions[CHANGE_STAMP_KEY] = ChangeStamp(engine)
+    app.extensions[CHANGE_STAMP_KEY] = _change_stamp(app, engine)
     signals.run_after_commit_actions(maker)
     app.teardown_appcontext(_close_session)
+
+
+def _change_stamp(app: Flask, engine: Engine) -> ChangeStamp:
+    """The database's change stamp; on PostgreSQL, with the write mark that this
+    instance's processes touch after their writes (:mod:`wikicoop.core.write_mark`)."""
+    seconds = float(app.config["CHANGE_CHECK_SECONDS"])
+    if engine.dialect.name != "postgresql" or seconds <= 0:
+        return ChangeStamp(engine)
+    try:
+        mark = WriteMark(Path(app.instance_path) / "cache" / WRITE_MARK_FILE)
+    except OSError:  # a read-only instance folder: the snapshot read at each view
+        app.logger.warning("no write mark in the instance folder: PostgreSQL read at each view")
+        return ChangeStamp(engine)
+    return ChangeStamp(engine, mark=mark, check_seconds=seconds)
 
 
 def get_session() -> Session:
