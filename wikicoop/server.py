@@ -164,7 +164,12 @@ def catch_up_index_in_background(app: Flask) -> threading.Thread:
         except OSError:
             app.logger.exception("search index: the catch-up could not start")
             return
-        if done.returncode != 0:
+        if done.returncode < 0:  # ended by a signal: its worker is stopping (or was killed)
+            app.logger.info(
+                "search index: catch-up stopped by signal %d; the next start takes it up",
+                -done.returncode,
+            )
+        elif done.returncode != 0:
             app.logger.error("search index: catching up failed\n%s", done.stderr[-3000:])
         elif done.stdout.strip():
             app.logger.info("search index: %s", done.stdout.strip())

@@ -51,6 +51,10 @@ def test_a_write_touches_the_mark_once_its_connection_is_back(
     with sqlite_engine.connect() as conn:  # the connection's note was cleared
         conn.execute(text("SELECT * FROM notes")).all()
     assert mark.read() == touched
+    sqlite_engine.dispose(close=False)  # as in a forked worker: the pool made anew
+    with sqlite_engine.begin() as conn:
+        conn.execute(text("INSERT INTO notes VALUES ('y')"))
+    assert mark.read() != touched
     mark.close()
 
 

@@ -241,3 +241,28 @@ def test_run_s_start_builds_a_missing_index_but_leaves_the_catch_up_to_a_worker(
     build_missing_index(app, echo=lambda _: None)
     assert not backend.needs_rebuild()
     assert pages_behind(app) == set()
+
+
+@pytest.mark.any_database
+def test_a_catch_up_ended_by_a_signal_is_logged_as_a_stop_not_a_failure(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker that stops takes its catch-up process with it: an end, not an error;
+    a catch-up that fails is still an error, with what it wrote."""
+    import logging
+
+    from wikicoop import server
+
+    def logged_end(command: str) -> list[logging.LogRecord]:
+        monkeypatch.setattr(server, "CATCH_UP_COMMAND", [sys.executable, "-c", command])
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            server.catch_up_index_in_background(app).join(30)
+        return [r for r in caplog.records if r.getMessage().startswith("search index")]
+
+    stopped = logged_end("import os, signal; os.kill(os.getpid(), signal.SIGTERM)")
+    assert [r.levelno for r in stopped] == [logging.INFO]
+    assert "signal 15" in stopped[0].getMessage()
+    failed = logged_end("raise SystemExit('index unreadable')")
+    assert [r.levelno for r in failed] == [logging.ERROR]
+    assert "index unreadable" in failed[0].getMessage()

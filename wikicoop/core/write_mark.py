@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import os
 import socket
+import weakref
 import zlib
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ class WriteMark:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # closed with the mark (an app dropped by a test or a script takes it along)
+        self._closing = weakref.finalize(self, os.close, self._descriptor)
         self._key = zlib.crc32(f"{socket.gethostname()}:{path.resolve()}".encode()) & 0x7FFFFFFF
         if len(self.read()) != MARK_SIZE:
             self.touch()
@@ -92,8 +95,9 @@ class WriteMark:
             self.touch()
 
     def close(self) -> None:
-        """Close the descriptor (tests; a server keeps it for its whole life)."""
-        os.close(self._descriptor)
+        """Close the descriptor now (else when the mark is collected; a server keeps it
+        for its whole life)."""
+        self._closing()
 
 
 def _note_write(connection: Any, _cursor: Any, statement: str, *_args: Any, **_kwargs: Any) -> None:
