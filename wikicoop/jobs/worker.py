@@ -131,5 +131,10 @@ def make_worker(
 def run_worker(app: Flask, *, burst: bool = False, scheduler: bool = True, **options: Any) -> bool:
     """Run a worker on ``app``'s queue until stopped (or, with ``burst``, until the queue
     is empty); whether it ran any job. ``options``: those of :func:`make_worker`."""
+    from ..core.change_stamp import CHANGE_STAMP_KEY
+
+    # PostgreSQL: present on the database once, before the jobs (each run in a fork of
+    # this process) write: else each would wait on its own (core.write_mark)
+    app.extensions[CHANGE_STAMP_KEY].announce()
     worker = make_worker(app, **options)
     return worker.work(burst=burst, with_scheduler=scheduler, logging_level="INFO")
