@@ -19,16 +19,6 @@ from helpers import scratch_database
 from sqlalchemy import Engine, text
 
 from wikicoop.core.change_stamp import ChangeStamp
-from wikicoop.core.db import make_engine
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'wiki.db'}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE notes (body TEXT)"))
-    yield engine
-    engine.dispose()
 
 
 def write(engine: Engine, body: str = "x") -> None:

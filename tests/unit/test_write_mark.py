@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,15 +18,6 @@ from wikicoop.core.change_stamp import ChangeStamp
 from wikicoop.core.db import make_engine
 from wikicoop.core.write_mark import MARK_SIZE, WriteMark
 from wikicoop.postgres_stamp import libpq_uri
-
-
-@pytest.fixture
-def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'wiki.db'}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE notes (body TEXT)"))
-    yield engine
-    engine.dispose()
 
 
 @pytest.mark.any_database
@@ -101,10 +93,17 @@ def counted_reads(stamp: ChangeStamp) -> list[int]:
     return reads
 
 
-def test_postgresql_own_writes_at_once_others_within_the_check(tmp_path: Path) -> None:
-    with scratch_database("postgresql", tmp_path, "mark") as engine:
+@contextmanager
+def postgres_notes(tmp_path: Path, name: str) -> Iterator[Engine]:
+    """A PostgreSQL schema of its own with a table ``notes`` (skipped without one)."""
+    with scratch_database("postgresql", tmp_path, name) as engine:
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE notes (body TEXT)"))
+        yield engine
+
+
+def test_postgresql_own_writes_at_once_others_within_the_check(tmp_path: Path) -> None:
+    with postgres_notes(tmp_path, "mark") as engine:
         mark = WriteMark(tmp_path / "write-mark")
         stamp = ChangeStamp(engine, mark=mark, check_seconds=60)
         reads = counted_reads(stamp)
@@ -125,9 +124,7 @@ def test_postgresql_own_writes_at_once_others_within_the_check(tmp_path: Path) -
 
 
 def test_postgresql_a_write_elsewhere_is_seen_once_the_check_is_due(tmp_path: Path) -> None:
-    with scratch_database("postgresql", tmp_path, "check") as engine:
-        with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+    with postgres_notes(tmp_path, "check") as engine:
         mark = WriteMark(tmp_path / "write-mark")
         stamp = ChangeStamp(engine, mark=mark, check_seconds=0.2)
         first = stamp.current()
@@ -155,9 +152,7 @@ def test_postgresql_another_instance_present_means_no_trust(tmp_path: Path) -> N
     """Two instance folders on one database (two servers): each reads PostgreSQL at
     every call while the other is present, then trusts its readings again once alone;
     the first write of an instance that finds another present waits out their trust."""
-    with scratch_database("postgresql", tmp_path, "presence") as engine:
-        with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE notes (body TEXT)"))
+    with postgres_notes(tmp_path, "presence") as engine:
         mark_a, mark_b = WriteMark(tmp_path / "a" / "mark"), WriteMark(tmp_path / "b" / "mark")
         assert mark_a.key != mark_b.key
         a = ChangeStamp(engine, mark=mark_a, check_seconds=0.3)
