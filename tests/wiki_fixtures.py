@@ -198,6 +198,13 @@ def wiki_settings(tmp_path: Path, postgres_url: str | None, sqlite_template: Pat
         "SEED_ON_FIRST_RUN": False,
         # a real scrypt, with a cost that keeps the suite fast
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # PostgreSQL: no write mark for the apps made in the test processes. With it,
+        # each app holds a connection of its own from its first write (its presence),
+        # and three test processes with several apps alive each went past the server's
+        # 100 connections. The mark is tested where it runs as deployed: the live
+        # servers (tests/web/test_one_server_postgres.py, test_two_servers.py: the
+        # default) and tests/unit/test_write_mark.py
+        "CHANGE_CHECK_SECONDS": 0.0,
     }
 
 

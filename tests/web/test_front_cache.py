@@ -187,9 +187,7 @@ def test_a_restart_with_the_same_code_and_settings_serves_the_earlier_run_s_file
         restarted = make_app()
         seen = reaching_flask(restarted)
         answer = restarted.test_client().get(PAGE)
-        # (on PostgreSQL each app may trust its last reading for a while: the restarted
-        # one's, made at its view, must be the first one's)
-        if restarted.extensions[CHANGE_STAMP_KEY].current() == stamp.current() == before:
+        if stamp.current() == before:
             break
     else:
         raise AssertionError("something was committed around every pair of views")
