@@ -233,11 +233,14 @@ def table_writes(instance: Path, database_url: str) -> dict[str, int]:
     """PostgreSQL: the rows each of the wiki's tables had inserted, updated or deleted
     so far (the server's statistics); empty on SQLite, which keeps none."""
     engine = wiki_engine(instance, database_url)
-    if engine.dialect.name != "postgresql":
-        return {}
     query = "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables"
-    with engine.connect() as connection:
-        return dict(connection.exec_driver_sql(query).all())
+    try:
+        if engine.dialect.name != "postgresql":
+            return {}
+        with engine.connect() as connection:
+            return dict(connection.exec_driver_sql(query).all())
+    finally:
+        engine.dispose()
 
 
 def report_writes(

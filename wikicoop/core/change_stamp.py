@@ -218,12 +218,13 @@ class ChangeStamp:
         """The last reading of the snapshot while no write was marked since it began and
         it is younger than ``check_seconds``; else a new one (:meth:`_shared_snapshot`)."""
         trusted = self._trusted
-        if trusted is not None and self._mark is not None and time.monotonic() < trusted[1]:
-            try:
-                if self._mark.read() == trusted[0]:
-                    return trusted[2]
-            except OSError:  # the instance folder is away: read PostgreSQL
-                pass
+        # (an unreadable mark reads as None, equal to no mark: PostgreSQL is read)
+        if (
+            trusted is not None
+            and time.monotonic() < trusted[1]
+            and self._read_mark() == trusted[0]
+        ):
+            return trusted[2]
         return self._shared_snapshot()
 
     def _shared_snapshot(self) -> Hashable:
