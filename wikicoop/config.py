@@ -97,6 +97,10 @@ DEFAULTS: dict[str, Any] = {
     # megabytes of the same pages kept on disk (instance folder, cache/pages) for all
     # the workers of the machine (wikicoop.page_files; 0: none)
     "PAGE_CACHE_DISK_MB": 256,
+    # megabytes a worker of `wikicoop run` may hold of its own (what it does not share
+    # with the master) before it is replaced by a fresh one, once it has answered a
+    # thousand requests (wikicoop.worker_memory; 0: never)
+    "WORKER_MEMORY_MB": 40,
     # -- moderation (wikicoop.moderation) --
     # where no mode is set: "newcomers" (newcomers' edits wait for review, trusted
     # contributors publish at once), "open" (published at once, patrolled afterwards)

@@ -26,6 +26,7 @@ from gunicorn.app.base import BaseApplication
 from .index_writer import IndexWriter, start_index_writer
 from .pid_file import pid_path
 from .processes import die_with_parent, release_inherited_handles
+from .worker_memory import MemoryBudget
 
 #: glibc malloc arenas a process may use (see :func:`limit_malloc_arenas`)
 MALLOC_ARENAS = 2
@@ -224,9 +225,24 @@ def serve(
 
     master_pid = os.getpid()
 
-    def post_fork(_server: object, _worker: object) -> None:
+    memory_limit = float(app.config["WORKER_MEMORY_MB"])
+
+    def post_fork(_server: object, worker: Any) -> None:
         die_with_parent(master_pid)
         release_inherited_handles(app)
+        worker.wikicoop_memory = MemoryBudget(memory_limit)
+
+    def post_request(worker: Any, _request: object, _environ: object, _response: object) -> None:
+        held = worker.wikicoop_memory.after_request()
+        if held is not None and worker.alive:
+            worker.log.info(
+                "Worker %s holds %.0f MiB of its own (WORKER_MEMORY_MB: %.0f): replaced by a"
+                " fresh one once its requests are answered",
+                worker.pid,
+                held,
+                memory_limit,
+            )
+            worker.alive = False  # as gunicorn's max_requests: the arbiter forks another
 
     def post_worker_init(worker: Any) -> None:
         if worker.age == 1:  # the first worker gunicorn started (a later one need not)
@@ -267,6 +283,7 @@ def serve(
             "accesslog": "-",
             "timeout": 60,
             "post_fork": post_fork,
+            "post_request": post_request,
             "post_worker_init": post_worker_init,
             "when_ready": when_ready,
             "on_exit": on_exit,

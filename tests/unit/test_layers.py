@@ -58,6 +58,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.processes",
         "wikicoop.index_writer",
         "wikicoop.server",
+        "wikicoop.worker_memory",
         "wikicoop.wsgi",
         "wikicoop.seed",
     ),
