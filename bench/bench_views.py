@@ -259,6 +259,13 @@ def report_writes(
     print(f"  the change stamp {moved} during the rounds; rows written: {written or 'none'}")
 
 
+def replaced_workers(folder: Path) -> int:
+    """Workers the wiki replaced so far for holding more than ``WORKER_MEMORY_MB`` of
+    their own (the lines of its log, kept in ``folder``)."""
+    log = folder / "wikicoop.log"
+    return log.read_text(errors="replace").count("(WORKER_MEMORY_MB:") if log.exists() else 0
+
+
 def wrk(port: int, paths: Sequence[str], duration: int, connections: int, lua: Path) -> Load:
     """``wrk`` viewing random ``paths`` for ``duration`` seconds."""
     listed = ",\n".join(json.dumps(path) for path in paths)
@@ -667,8 +674,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             ceiling_cold = cold_starts(ceiling_server, paths, args, folder)
             with warmed(ceiling_server, paths, args, folder) as ceiling_process:
                 before = stamp.current(), table_writes(instance, args.database_url)
+                replaced_before = replaced_workers(folder)
                 loads = interleaved_loads([ceiling_server, wiki], paths, args, folder)
                 report_writes(before, stamp, instance, args.database_url)
+                replaced_during = replaced_workers(folder) - replaced_before
+                print(
+                    f"  workers replaced over WORKER_MEMORY_MB: {replaced_before} before the"
+                    f" rounds (starts and warm-up), {replaced_during} during them"
+                )
                 ceiling_pss = pss_mib(children_of(ceiling_process.pid))
             ceiling = ceiling_cold, loads["ceiling"], ceiling_pss
             wiki_measured = wiki_cold, loads["wikicoop"], pss_mib(workers_of(wiki_process.pid))
