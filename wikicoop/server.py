@@ -220,7 +220,8 @@ def serve(
 ) -> None:
     """Serve ``app`` with gunicorn: ``workers`` processes of 4 threads each, on
     ``host:port`` or on the socket already ``listening`` there (its descriptor, from
-    :func:`wikicoop.early_answers.hand_over`)."""
+    :func:`wikicoop.early_answers.hand_over`). A worker over ``WORKER_MEMORY_MB`` of its
+    own is replaced by a fresh fork (:mod:`wikicoop.worker_memory`)."""
     from .core.change_stamp import CHANGE_STAMP_KEY
 
     master_pid = os.getpid()
