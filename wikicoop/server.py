@@ -180,6 +180,27 @@ def catch_up_index_in_background(app: Flask) -> threading.Thread:
     return thread
 
 
+def retire_when_over_budget(worker: Any) -> bool:
+    """After each request of a gunicorn ``worker`` (its ``post_request``): when it holds
+    more of its own memory than its budget (``worker.wikicoop_memory``, set at its fork),
+    stop it once its requests are answered; gunicorn forks a fresh one, as after its
+    ``max_requests``. Not while the index's catch-up it started still runs: that process
+    ends with its worker. True when the worker is retired."""
+    held = worker.wikicoop_memory.after_request()
+    catch_up = getattr(worker, "wikicoop_catch_up", None)
+    if held is None or not worker.alive or (catch_up is not None and catch_up.is_alive()):
+        return False
+    worker.log.info(
+        "Worker %s holds %.0f MiB of its own (WORKER_MEMORY_MB: %.0f): replaced by a fresh"
+        " one once its requests are answered",
+        worker.pid,
+        held,
+        worker.wikicoop_memory.limit_mib,
+    )
+    worker.alive = False
+    return True
+
+
 def catch_up_index(app: Flask) -> int:
     """The catch-up process's work (``wikicoop index-catch-up``): end with the worker
     that started it, give way to the workers, bring the index up to the database;
@@ -234,20 +255,11 @@ def serve(
         worker.wikicoop_memory = MemoryBudget(memory_limit)
 
     def post_request(worker: Any, _request: object, _environ: object, _response: object) -> None:
-        held = worker.wikicoop_memory.after_request()
-        if held is not None and worker.alive:
-            worker.log.info(
-                "Worker %s holds %.0f MiB of its own (WORKER_MEMORY_MB: %.0f): replaced by a"
-                " fresh one once its requests are answered",
-                worker.pid,
-                held,
-                memory_limit,
-            )
-            worker.alive = False  # as gunicorn's max_requests: the arbiter forks another
+        retire_when_over_budget(worker)
 
     def post_worker_init(worker: Any) -> None:
         if worker.age == 1:  # the first worker gunicorn started (a later one need not)
-            catch_up_index_in_background(app)
+            worker.wikicoop_catch_up = catch_up_index_in_background(app)
 
     import gunicorn.workers.gthread  # noqa: F401 - loaded before forking, not by each worker
 
