@@ -75,6 +75,7 @@ from sqlalchemy.orm import Session
 from wikicoop.core.change_stamp import ChangeStamp
 from wikicoop.core.models import Page, RenderCache, Revision
 from wikicoop.page_files import STOP_RECORD, pages_folder
+from wikicoop.worker_memory import memory_figures
 
 BENCH = Path(__file__).resolve().parent
 WIKICOOP = Path(sys.executable).with_name("wikicoop")
@@ -328,12 +329,10 @@ def _process_name(pid: int) -> str:
 
 def _smaps_rollup(pid: int) -> dict[str, float]:
     """The memory figures of one process, in MiB (from /proc/PID/smaps_rollup)."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, _, value = line.partition(":")
-        if value.strip().endswith("kB"):
-            fields[name] = int(value.split()[0]) / 1024
-    return fields
+    figures = memory_figures(Path(f"/proc/{pid}/smaps_rollup"))
+    if figures is None:
+        raise SystemExit(f"no memory figures for process {pid} (/proc/{pid}/smaps_rollup)")
+    return figures
 
 
 def pss_mib(pids: Sequence[int]) -> list[float]:

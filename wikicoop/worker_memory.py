@@ -32,19 +32,29 @@ CHECK_SECONDS = 1.0
 MIN_REQUESTS = 1000
 
 
-def own_memory_mib(rollup: Path = SMAPS_ROLLUP) -> float | None:
-    """The memory only this process holds (private pages, clean and dirty), in MiB;
-    None where the system does not tell."""
+def memory_figures(rollup: Path = SMAPS_ROLLUP) -> dict[str, float] | None:
+    """The memory figures of a process (``Rss``, ``Pss``, ``Private_Dirty``…) in MiB,
+    from its ``smaps_rollup`` (this process's by default); None where the system does
+    not tell."""
     try:
         text = rollup.read_text()
     except OSError:
         return None
-    kib = 0
+    figures = {}
     for line in text.splitlines():
         name, _, value = line.partition(":")
-        if name in ("Private_Clean", "Private_Dirty"):
-            kib += int(value.split()[0])
-    return kib / 1024
+        if value.strip().endswith("kB"):
+            figures[name] = int(value.split()[0]) / 1024
+    return figures
+
+
+def own_memory_mib(rollup: Path = SMAPS_ROLLUP) -> float | None:
+    """The memory only this process holds (private pages, clean and dirty), in MiB;
+    None where the system does not tell."""
+    figures = memory_figures(rollup)
+    if figures is None:
+        return None
+    return figures.get("Private_Clean", 0.0) + figures.get("Private_Dirty", 0.0)
 
 
 class MemoryBudget:
