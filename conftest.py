@@ -19,12 +19,22 @@ if str(TESTS) not in sys.path:
 pytest_plugins = ["wiki_fixtures", "server_support"]
 
 
+#: the young generation's threshold in the test processes (Python's default: 700)
+TEST_GC_THRESHOLD = 20_000
+
+
 def pytest_collection_finish(session: object) -> None:
     """Put what the imports and the collection made (modules, classes, the test items)
     out of the garbage collector's reach: every full collection of a test process,
-    which makes thousands of apps, would walk them again."""
+    which makes thousands of apps, would walk them again.
+
+    Then collect less often: each test builds an app, routes, templates and ORM state,
+    hundreds of thousands of objects that mostly live until the test ends; with the
+    default threshold the collector walks them again and again (measured: 6 % less CPU
+    for the same tests, one process, twice each way)."""
     gc.collect()
     gc.freeze()
+    gc.set_threshold(TEST_GC_THRESHOLD, 20, 20)
 
 
 def pytest_xdist_auto_num_workers(config: object) -> int:

@@ -6,12 +6,16 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
+
 from wikicoop.web.page_cache import (
     ADDRESSES_PER_MIB,
     MIN_ADDRESSES,
     CachedPage,
     PageHtmlCache,
 )
+
+pytestmark = pytest.mark.any_database  # memory only: the SQLite run covers it
 
 WHEN = datetime(2026, 12, 6, tzinfo=UTC)
 
