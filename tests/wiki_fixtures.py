@@ -13,6 +13,7 @@ from typing import Any
 
 import fast_routes
 import pytest
+import shared_statements
 from aiosmtpd.controller import Controller
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -38,6 +39,7 @@ __all__ = ["PASSWORD", "bearer_for", "csrf_from", "edit_form"]
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 fast_routes.install()  # each test's create_app compiles no URL builder twice
+shared_statements.install()  # nor any SQL statement an earlier test of the process ran
 
 
 PLUGINS_DIR = Path(__file__).resolve().parents[1] / "plugins"
