@@ -7,7 +7,9 @@ engine: each test compiled again every statement it ran (the select of a page, t
 insert of a revision...), a tenth of a test process's time. Here every engine of the
 process shares one cache, in which the dialect object is replaced by what decides the
 SQL: its class and the server's version (same driver, same database server, same
-settings in a test run). A deployed wiki has one engine a process and never uses this.
+settings in a test run). The ORM's own caches of the statements a flush writes (one per
+mapped class, keyed the same way) are that shared cache too. A deployed wiki has one
+engine a process and never uses this.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Hashable
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Mapper
 from sqlalchemy.util import LRUCache
 
 from wikicoop.core import db
@@ -51,6 +54,8 @@ def _engine_sharing_statements(*args: Any, **kwargs: Any) -> Engine:
 
 
 def install() -> None:
-    """Give every engine that ``wikicoop.core.db.make_engine`` creates the shared cache
-    (idempotent)."""
+    """Give every engine that ``wikicoop.core.db.make_engine`` creates, and every mapped
+    class's flush, the shared cache (idempotent; before the first flush of the process:
+    a mapper keeps the cache it made)."""
     db.create_engine = _engine_sharing_statements  # type: ignore[assignment]
+    Mapper._compiled_cache = _StatementsOfEveryEngine()  # type: ignore[assignment,method-assign]
