@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 import pluggy
@@ -160,7 +160,7 @@ def build_manager(disabled: Iterable[str] = (), plugins_dir: Path | None = None)
     enabled, skipped = discover(disabled, plugins_dir)
     for info in enabled:
         try:
-            pm.register(info.module, name=info.name)
+            pm.register(_hooks_of(info.module), name=info.name)
         except ValueError as error:  # the same module under two names
             raise PluginError(f"plugin {info.name!r}: {error}") from error
     try:
@@ -170,6 +170,41 @@ def build_manager(disabled: Iterable[str] = (), plugins_dir: Path | None = None)
     pm.wikicoop_plugins = enabled  # type: ignore[attr-defined]
     pm.wikicoop_disabled = skipped  # type: ignore[attr-defined]
     return pm
+
+
+class _Hooks:
+    """A plugin module's hook implementations, and nothing else of the module.
+
+    pluggy looks at every name of what it registers (``dir``), each through
+    :func:`inspect.getattr_static`: a plugin module's imports, constants and helpers
+    too, about 20 ms of each ``create_app`` for the bundled plugins. This object lists
+    only the functions marked with :data:`wikicoop.plugins.hookimpl`; its ``repr`` is
+    the module's, for the messages that name a plugin.
+    """
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+        self._names = [
+            name
+            for name, value in vars(source).items()
+            # type(), not isinstance: a module's proxies (Flask's current_app) must not
+            # be evaluated, which is why pluggy reads attributes statically
+            if type(value) is FunctionType and hasattr(value, f"{PROJECT}_impl")
+        ]
+        for name in self._names:
+            setattr(self, name, vars(source)[name])
+
+    def __dir__(self) -> list[str]:
+        return list(self._names)
+
+    def __repr__(self) -> str:
+        return repr(self._source)
+
+
+def _hooks_of(plugin: Any) -> Any:
+    """What :func:`build_manager` registers for ``plugin``: a module's hook functions
+    alone (:class:`_Hooks`); any other object (a class, an instance) as it is."""
+    return _Hooks(plugin) if isinstance(plugin, ModuleType) else plugin
 
 
 def plugins_of(pm: pluggy.PluginManager) -> list[PluginInfo]:
