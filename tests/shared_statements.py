@@ -38,9 +38,6 @@ class _StatementsOfEveryEngine:
     def __setitem__(self, key: tuple[Any, ...], value: Any) -> None:
         _shared[_canonical(key)] = value
 
-    def __len__(self) -> int:
-        return len(_shared)
-
 
 def _canonical(key: tuple[Any, ...]) -> tuple[Any, ...]:
     dialect = key[0]

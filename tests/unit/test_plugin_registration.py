@@ -44,8 +44,8 @@ def test_only_marked_functions_are_kept_and_proxies_are_not_read() -> None:
     def navigation_links(actor: object) -> list[dict[str, str]]:
         return [{"label": "Essai", "url": "/essai"}]
 
-    def helper() -> None:  # not a hook
-        pass
+    def helper() -> None:
+        """A module's own function, not a hook."""
 
     module.navigation_links = navigation_links
     module.helper = helper
