@@ -254,6 +254,17 @@ def test_categories_are_listed_at_the_foot_and_on_the_category_page(client, make
     assert members == ["Atelier photo", "Atelier vidéo"]
 
 
+def test_a_renamed_page_is_listed_in_its_categories_under_its_new_name(client, auth, make_page):
+    make_page("Atelier photo", "Un atelier.\n\n[[Catégorie:Ateliers]]")
+    make_page("Atelier vidéo", "Un autre.\n\n[[Catégorie:Ateliers]]")
+    auth.login("Chef", role="admin")
+    data = {"new_title": "Photographie en atelier", "leave_redirect": "y"}
+    assert post_form(client, "/wiki/Atelier_photo?action=rename", data).status_code == 302
+    category = soup(client.get("/wiki/Cat%C3%A9gorie:Ateliers"))
+    members = [a.get_text() for a in category.select(".category-members li a")]
+    assert members == ["Atelier vidéo", "Photographie en atelier"]  # by the new name
+
+
 def test_licence_footer_and_machine_readable_metadata(client, make_page):
     make_page("Libre", "texte", licence="CC-BY-4.0", author="Alice")
     make_page("Libre", "texte modifié", author="Bob")

@@ -579,6 +579,7 @@ def _try_rename(
     session.add(move)
     session.flush()  # the old title must be free before the redirect takes it
     rev.move_latest(session, page, latest, move, now)
+    rev.sort_in_categories_as(session, page)
     render_cache.invalidate_linking_to(session, old_title)
     render_cache.invalidate_linking_to(session, new_title)
     moderation.audit(
