@@ -26,7 +26,7 @@ from wikicoop.community.accounts import find_user
 from wikicoop.core import moderation, writing
 from wikicoop.core import revisions as rev
 from wikicoop.core.db import engine_of
-from wikicoop.core.models import Revision
+from wikicoop.core.models import CategoryMembership, PageLink, Revision
 from wikicoop.core.page_types import FieldError
 from wikicoop.errors import ServiceError
 from wikicoop.plugins import hookimpl
@@ -362,3 +362,79 @@ def test_a_save_stores_its_rendering_without_looking_for_one(
         event.remove(engine_of(app), "before_cursor_execute", record)
     assert statements == ["INSERT"]
     assert _latest_id(app, "Lavoir") != created
+
+
+def _links_and_categories(app: Flask, title: str) -> tuple[set[str], dict[str, str]]:
+    """The stored link targets (``ns:name``) and categories (-> sort key) of ``title``."""
+    with app.app_context():
+        session = get_session()
+        page = rev.find_page(session, parse_title(title))
+        assert page is not None
+        links = session.execute(
+            select(PageLink.target_namespace, PageLink.target_name).where(
+                PageLink.source_page_id == page.id
+            )
+        )
+        categories = session.execute(
+            select(CategoryMembership.category, CategoryMembership.sort_key).where(
+                CategoryMembership.page_id == page.id
+            )
+        )
+        return {f"{ns}:{name}" for ns, name in links}, {c: key for c, key in categories}
+
+
+def test_a_save_rewrites_links_and_categories_only_when_they_change(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Most edits change neither the links nor the categories: the save reads them in one
+    query and writes nothing there (it deleted and inserted both: four round trips on
+    PostgreSQL); a change rewrites what changed, and a page left without any has none."""
+    make_user(app, "Alice")
+    login(client, "Alice")
+    text = "Le [[Lavoir]] et la [[Fontaine]].\n\n[[Catégorie:Patrimoine]]\n"
+    assert save(client, "Quartier", text).status_code == 302
+    first = _links_and_categories(app, "Quartier")
+    assert first == ({"main:Lavoir", "main:Fontaine"}, {"Patrimoine": "Quartier"})
+
+    me, statements = threading.get_ident(), []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if threading.get_ident() != me:  # not the indexer's
+            return
+        tables = [t for t in ("page_links", "category_memberships") if t in statement]
+        if tables:
+            statements.append(f"{statement.split(None, 1)[0].upper()} {' + '.join(tables)}")
+
+    def saved(text: str) -> tuple[list[str], tuple[set[str], dict[str, str]]]:
+        """The statements on both tables of a save of ``text``, then what they hold."""
+        statements.clear()
+        event.listen(engine_of(app), "before_cursor_execute", record)
+        try:
+            assert save(client, "Quartier", text).status_code == 302
+        finally:
+            event.remove(engine_of(app), "before_cursor_execute", record)
+        return list(statements), _links_and_categories(app, "Quartier")
+
+    # one read of both tables (a UNION), nothing written
+    assert saved("Un texte plus long. " + text) == (
+        ["SELECT page_links + category_memberships"],
+        first,
+    )
+    assert saved("Le [[Lavoir]] et le [[Marché]].\n\n[[Catégorie:Commerces]]\n") == (
+        [
+            "SELECT page_links + category_memberships",
+            "DELETE page_links",
+            "INSERT page_links",
+            "DELETE category_memberships",
+            "INSERT category_memberships",
+        ],
+        ({"main:Lavoir", "main:Marché"}, {"Commerces": "Quartier"}),
+    )
+    assert saved("Plus aucun lien.") == (
+        [
+            "SELECT page_links + category_memberships",
+            "DELETE page_links",
+            "DELETE category_memberships",
+        ],
+        (set(), {}),
+    )
