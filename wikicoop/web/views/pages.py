@@ -253,11 +253,13 @@ def edit_page(title: Title) -> ViewResult:
     if page is not None and page.is_deleted:
         fail(409, _("Cette page a été supprimée. Un administrateur peut la rétablir."))
     if request.method == "POST":
+        # the same checks as below, answered with the text sent kept in the form
         kept = _text_kept_if_refused(title, page)
         if kept is not None:
             return kept
-    refuse_if_cannot_write(page)
-    require("edit" if page else "create", page)
+    else:
+        refuse_if_cannot_write(page)
+        require("edit" if page else "create", page)
     form = EditForm()
     latest = page.latest_revision if page else None
     if request.method == "GET":
