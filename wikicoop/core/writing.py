@@ -26,7 +26,7 @@ from ..text.licences import DEFAULT_LICENCE
 from ..text.merging import MergeResult, merge_texts
 from ..text.signatures import expand_signatures
 from ..text.titles import Title
-from . import moderation, page_types, render_cache, signals, visibility
+from . import links_and_categories, moderation, page_types, render_cache, signals, visibility
 from . import revisions as rev
 from .models import Page, Revision, User, utcnow
 from .permissions import can
@@ -579,7 +579,7 @@ def _try_rename(
     session.add(move)
     session.flush()  # the old title must be free before the redirect takes it
     rev.move_latest(session, page, latest, move, now)
-    rev.sort_in_categories_as(session, page)
+    links_and_categories.sort_as_renamed(session, page)
     render_cache.invalidate_linking_to(session, old_title)
     render_cache.invalidate_linking_to(session, new_title)
     moderation.audit(
