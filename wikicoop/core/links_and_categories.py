@@ -7,8 +7,10 @@ write path keeps them in step with each published revision and each rename.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Integer,
     String,
@@ -41,27 +43,32 @@ def store(
         else:
             stored_categories[first] = second
     if stored_links != links:
-        if stored_links:
-            session.execute(delete(PageLink).where(PageLink.source_page_id == page_id))
-        if links:
-            session.execute(
-                insert(PageLink),
-                [
-                    {"source_page_id": page_id, "target_namespace": ns, "target_name": name}
-                    for ns, name in sorted(links)
-                ],
-            )
+        rows = [
+            {"source_page_id": page_id, "target_namespace": ns, "target_name": name}
+            for ns, name in sorted(links)
+        ]
+        _rewrite(session, PageLink, PageLink.source_page_id == page_id, bool(stored_links), rows)
     if stored_categories != categories:
-        if stored_categories:
-            session.execute(delete(CategoryMembership).where(CategoryMembership.page_id == page_id))
-        if categories:
-            session.execute(
-                insert(CategoryMembership),
-                [
-                    {"page_id": page_id, "category": category, "sort_key": sort_key}
-                    for category, sort_key in categories.items()
-                ],
-            )
+        rows = [
+            {"page_id": page_id, "category": category, "sort_key": sort_key}
+            for category, sort_key in categories.items()
+        ]
+        owned = CategoryMembership.page_id == page_id
+        _rewrite(session, CategoryMembership, owned, bool(stored_categories), rows)
+
+
+def _rewrite(
+    session: Session,
+    model: type[PageLink] | type[CategoryMembership],
+    owned: ColumnElement[bool],
+    had_rows: bool,
+    rows: list[dict[str, Any]],
+) -> None:
+    """Replace the page's rows of ``model`` (those ``owned`` selects) by ``rows``."""
+    if had_rows:
+        session.execute(delete(model).where(owned))
+    if rows:
+        session.execute(insert(model), rows)
 
 
 def sort_as_renamed(session: Session, page: Page) -> None:
