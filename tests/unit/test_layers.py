@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.index_writer",
         "wikicoop.server",
         "wikicoop.worker_memory",
+        "wikicoop.worker_signals",
         "wikicoop.wsgi",
         "wikicoop.seed",
     ),
