@@ -100,18 +100,20 @@ def direct_hosts(session: Session, titles: list[Title]) -> list[tuple[int, str, 
     """The live pages including one of ``titles``, by that title or through a redirect to
     it: ``(host id, host licence, namespace, name as written)``.
 
-    Two queries: the inclusions first, alone, then their hosts by id. Joined to the pages
+    The inclusions first, alone (a query a title), then their hosts by id. Joined to the pages
     in one query, SQLite read every page (``SCAN pages``, 85 ms on every save of a
     100,000-page wiki) before the small inclusions table.
     """
-    if len(titles) == 1:  # a save: the statement built once
-        title = titles[0]
-        included = session.execute(
-            _hosts_of_one_title(),
-            {"namespace": title.namespace, "name": title.name, "full": title.full},
-        ).all()
-    else:
-        included = session.execute(_hosts_of(titles)).all()
+    included = list(  # one title at a time (a save has one, a rename two)
+        dict.fromkeys(
+            row
+            for title in titles
+            for row in session.execute(
+                _inclusions_of_title(),
+                {"namespace": title.namespace, "name": title.name, "full": title.full},
+            )
+        )
+    )
     if not included:
         return []
     licences = dict(
@@ -128,27 +130,11 @@ def direct_hosts(session: Session, titles: list[Title]) -> list[tuple[int, str, 
     ]
 
 
-def _hosts_of(titles: list[Title]) -> Select[tuple[int, str, str]]:
-    """The inclusions of ``titles``, by name or through a redirect to one of them."""
-    c = transclusions.c
-    redirect = aliased(Page)
-    named = or_(*(and_(c.namespace == t.namespace, c.name == t.name) for t in titles))
-    through = (
-        select(redirect.id)
-        .where(
-            redirect.namespace == c.namespace,
-            redirect.name == c.name,
-            redirect.redirect_target.in_([t.full for t in titles]),
-        )
-        .exists()
-    )
-    return select(c.page_id, c.namespace, c.name).where(or_(named, through))
-
-
 @functools.cache
-def _hosts_of_one_title() -> Select[tuple[int, str, str]]:
-    """:func:`_hosts_of` for one title (``:namespace``, ``:name``, ``:full``), built once:
-    building it took a tenth of a save's time."""
+def _inclusions_of_title() -> Select[tuple[int, str, str]]:
+    """The inclusions of the title ``:namespace``, ``:name`` (``:full`` written whole),
+    by that title or through a redirect to it. Built once: building it at each save took
+    a tenth of the save's time."""
     c = transclusions.c
     redirect = aliased(Page)
     through = (
