@@ -4,6 +4,7 @@ extensions, the renderer, page types, search, the theme and the web layer."""
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,9 @@ def _early_start(
     database = app.extensions[CHANGE_STAMP_KEY].sqlite_file
     return {
         "inputs": start_inputs(instance, folders),
+        # the command line those inputs hold: `wikicoop upgrade` makes the pages of the
+        # next start of the same command (wikicoop.pages_for_next_start)
+        "argv": sys.argv[1:],
         "folders": [str(folder) for folder in folders],
         "database": str(Path(database).resolve()) if database else "",
         # its URL is read again from the settings: a password is no file's business

@@ -30,6 +30,9 @@ from .search.parallel import default_workers
 from .text.titles import Title
 from .web.db import get_session
 
+#: pages ``wikicoop upgrade`` makes for the next start's early answers, at most
+NEXT_START_PAGES = 1000
+
 
 def upgrade(app: Flask) -> None:
     """Upgrade the schema: the core's migrations and the enabled plugins' branches."""
@@ -135,11 +138,30 @@ def init_command() -> None:
 
 
 @cli.command("upgrade")
+@click.option(
+    "--pages",
+    default=NEXT_START_PAGES,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Pages préparées pour répondre dès le prochain démarrage (0 : aucune).",
+)
 @with_appcontext
-def upgrade_command() -> None:
-    """Upgrade the database schema: the core and the enabled plugins' own tables."""
-    upgrade(current_app._get_current_object())  # type: ignore[attr-defined]
+def upgrade_command(pages: int) -> None:
+    """Upgrade the database schema (the core and the enabled plugins' own tables), then
+    make the pages the next ``wikicoop run`` answers while it starts: those its last
+    run kept, made again by this version (:mod:`wikicoop.pages_for_next_start`)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app)
     click.echo("Schéma de la base à jour.")
+    if not pages:
+        return
+    from .pages_for_next_start import make_pages_for_next_start
+
+    made = make_pages_for_next_start(Path(app.instance_path), pages, run_overrides)
+    if made.pages:
+        click.echo(f"{made.pages} pages prêtes pour le prochain démarrage.")
+    else:
+        click.echo(f"Aucune page préparée pour le prochain démarrage : {made.reason}.")
 
 
 @cli.command("plugins")
@@ -154,6 +176,15 @@ def plugins_command() -> None:
         click.echo(f"{info.name}\t{info.version}\t{info.source}")
     for name in getattr(pm, "wikicoop_disabled", []):
         click.echo(f"{name}\tdésactivé")
+
+
+def run_overrides(host: str) -> dict[str, object]:
+    """The settings ``wikicoop run --host host`` overrides in its app."""
+    overrides: dict[str, object] = {}
+    if _is_loopback(host) and "WIKICOOP_SESSION_COOKIE_SECURE" not in os.environ:
+        # http://127.0.0.1 has no TLS: secure-only cookies would never come back
+        overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    return overrides
 
 
 def _is_loopback(host: str) -> bool:
@@ -174,11 +205,7 @@ def run_command(host: str, port: int, workers: int, debug: bool) -> None:
     """Serve the wiki: gunicorn, or Flask's development server with --debug."""
     from . import create_app
 
-    overrides: dict[str, object] = {}
-    if _is_loopback(host) and "WIKICOOP_SESSION_COOKIE_SECURE" not in os.environ:
-        # http://127.0.0.1 has no TLS: secure-only cookies would never come back
-        overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    app = create_app(overrides)
+    app = create_app(run_overrides(host))
     # the start's objects (paused collector, wikicoop.launcher) out of the collector's
     # way for good; what the checks and the warm-up make next is collected as usual (a
     # first start may load the seed pages or rebuild a whole index)

@@ -246,7 +246,7 @@ def start(argv: list[str]) -> EarlyAnswers | None:
     allows (see the module's docstring); None, and nothing bound, for another command
     or when the address cannot be bound here (the usual start then says why)."""
     global _running
-    address = _run_address(argv)
+    address = run_address(argv)
     if address is None:
         return None
     kept = _kept_pages(instance_path_from_env())
@@ -316,7 +316,7 @@ def hand_over(app: Callable[..., Any]) -> int | None:
     return running.listener.detach()
 
 
-def _run_address(argv: list[str]) -> tuple[str, int] | None:
+def run_address(argv: list[str]) -> tuple[str, int] | None:
     """The host and port of a ``wikicoop run`` command line (not ``--debug`` nor
     ``--help``), or None."""
     if not argv or argv[0] != "run":

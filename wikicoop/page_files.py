@@ -126,13 +126,14 @@ class PageFiles:
 
     def keep_state_at_stop(
         self, stamp: Hashable, database_state: bytes, start: Mapping[str, Any] | None = None
-    ) -> None:
+    ) -> bool:
         """Record, at a clean stop, that the files made under ``stamp`` show the database
         left in ``database_state`` (:meth:`ChangeStamp.settle`), for the next run of the
         same generation (:meth:`state_at_last_stop`); ``start`` is what a start checks
-        before the app is built (:mod:`wikicoop.early_answers`)."""
+        before the app is built (:mod:`wikicoop.early_answers`). Returns whether it
+        did."""
         if not self._budget or not _shareable(stamp):
-            return
+            return False
         record = {
             "format": _FORMAT,
             "generation": self._generation,
@@ -150,6 +151,8 @@ class PageFiles:
         except OSError:  # the next run simply makes its pages again
             with contextlib.suppress(OSError):
                 temporary.unlink()
+            return False
+        return True
 
     def state_at_last_stop(self) -> tuple[tuple[Hashable, ...], bytes] | None:
         """The stamps and the database's state recorded at the last clean stop of a run
@@ -305,6 +308,32 @@ def read_stop_record(folder: Path) -> dict[str, Any] | None:
     if not {"generation", "stamps", "database_state", "start"} <= kept.keys():
         return None
     return kept
+
+
+def keys_of_generation(folder: Path, generation: bytes, limit: int) -> list[Hashable]:
+    """The keys of the pages kept in ``folder`` for ``generation`` (under any stamp),
+    the most recently written first, at most ``limit`` of them."""
+    written = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(_SUFFIX):
+                    with contextlib.suppress(OSError):  # removed meanwhile
+                        written.append((entry.stat().st_mtime_ns, entry.path))
+    except OSError:
+        return []
+    written.sort(reverse=True)
+    keys: list[Hashable] = []
+    for _, path in written:
+        if len(keys) >= limit:
+            break
+        try:
+            kept = marshal.loads(_read(Path(path)))
+        except (OSError, EOFError, ValueError, TypeError):
+            continue
+        if isinstance(kept, tuple) and len(kept) == 5 and kept[:2] == (_FORMAT, generation):
+            keys.append(kept[2])
+    return keys
 
 
 def sqlite_file_state(path: str) -> bytes:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -53,17 +53,22 @@ def page_generation(settings: Mapping[str, Any], folders: Iterable[str | os.Path
     return digest.digest()
 
 
-def start_inputs(instance: str | os.PathLike, folders: Iterable[str | os.PathLike]) -> bytes:
+def start_inputs(
+    instance: str | os.PathLike,
+    folders: Iterable[str | os.PathLike],
+    argv: Sequence[str] | None = None,
+) -> bytes:
     """What a start of the wiki reads besides the database, digested as a process can
     before it builds the app (:mod:`wikicoop.early_answers`): the code
-    (:func:`files_digest`), Python's version, the command line, the ``WIKICOOP_*``
+    (:func:`files_digest`), Python's version, the command line (``argv``, this
+    process's own by default: ``sys.argv[1:]``), the ``WIKICOOP_*``
     environment and the instance folder's own files (its settings file, its secret
     key), the database's and the pid file excepted. The same inputs give the same app,
     hence the same :func:`page_generation`."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
     digest.update(files_digest(folders))
-    digest.update(repr(sys.argv[1:]).encode())
+    digest.update(repr(list(sys.argv[1:] if argv is None else argv)).encode())
     for name, value in sorted(os.environ.items()):
         if name.startswith("WIKICOOP_"):
             digest.update(f"{name}={value}\n".encode())

@@ -44,6 +44,16 @@ def _is_wikicoop_process(pid: int) -> bool:
     return b"wikicoop" in command
 
 
+def serving_pid(instance: Path) -> int | None:
+    """The process id of the live ``wikicoop run`` serving the instance folder
+    ``instance``, or None (no pid file, or one a crash left)."""
+    try:
+        pid = int(pid_path(instance).read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return None
+    return pid if _is_wikicoop_process(pid) else None
+
+
 def claim_pid_file(instance: Path) -> None:
     """Refuse to start when a live wikicoop serves the instance folder ``instance``
     (:class:`AlreadyRunning`); forget a stale pid file.
@@ -51,14 +61,9 @@ def claim_pid_file(instance: Path) -> None:
     After a crash the file stays, naming a dead process (or, after a reboot, someone
     else's).
     """
+    pid = serving_pid(instance)
     path = pid_path(instance)
-    try:
-        pid = int(path.read_text(encoding="ascii").strip() or 0)
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError):
-        pid = 0
-    if _is_wikicoop_process(pid):
+    if pid is not None:
         raise AlreadyRunning(
             f"Ce wiki est déjà servi par le processus {pid} (fichier {path}). "
             "Arrêtez-le d'abord, ou supprimez ce fichier s'il ne tourne plus."

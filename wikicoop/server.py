@@ -114,25 +114,26 @@ def adopt_pages_of_the_last_run(app: Flask) -> bool:
     return True
 
 
-def keep_pages_for_the_next_run(app: Flask) -> None:
+def keep_pages_for_the_next_run(app: Flask) -> bool:
     """At a clean stop, in the master once its workers are gone: the database settled
     (SQLite's WAL written into its file) and its state recorded beside the page files,
-    for :func:`adopt_pages_of_the_last_run`. A failure only leaves the next run to make
-    its pages again."""
+    for :func:`adopt_pages_of_the_last_run`. Returns whether it did: a failure only
+    leaves the next run to make its pages again."""
     from .core.change_stamp import CHANGE_STAMP_KEY
     from .early_answers import EARLY_START_KEY
     from .page_files import PAGE_FILES_KEY
 
     files = app.extensions[PAGE_FILES_KEY]
     if not files.enabled:
-        return
+        return False
     try:
         settled = app.extensions[CHANGE_STAMP_KEY].settle()
     except Exception:  # a stop must never fail on this
         app.logger.exception("the database's state at the stop could not be recorded")
-        return
-    if settled is not None:
-        files.keep_state_at_stop(*settled, start=app.extensions[EARLY_START_KEY])
+        return False
+    if settled is None:
+        return False
+    return files.keep_state_at_stop(*settled, start=app.extensions[EARLY_START_KEY])
 
 
 def share_with_workers(app: Flask) -> None:

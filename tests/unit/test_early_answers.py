@@ -26,7 +26,7 @@ from wikicoop.early_answers import (
     KeptPages,
     _environ,
     _response,
-    _run_address,
+    run_address,
 )
 from wikicoop.page_files import (
     STOP_RECORD,
@@ -60,7 +60,7 @@ PRIVATE = ("session=", "remember_token=")
 )
 @pytest.mark.any_database  # parsing, files, a SQLite file of its own
 def test_only_a_plain_run_answers_early(argv: list[str], address: tuple | None) -> None:
-    assert _run_address(argv) == address
+    assert run_address(argv) == address
 
 
 def head(*lines: str) -> bytes:

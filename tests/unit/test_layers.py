@@ -60,6 +60,7 @@ LAYERS: list[tuple[str, ...]] = [
         "wikicoop.server",
         "wikicoop.worker_memory",
         "wikicoop.worker_signals",
+        "wikicoop.pages_for_next_start",
         "wikicoop.wsgi",
         "wikicoop.seed",
     ),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.page_files import PageFiles, body_digest
+from wikicoop.page_files import PageFiles, body_digest, keys_of_generation
 
 pytestmark = pytest.mark.any_database  # files only: run once, on SQLite's pass
 
@@ -42,6 +42,24 @@ def test_the_workers_of_one_run_share_the_files_and_a_new_run_never_reads_them(
     first_worker.put(KEY, b"stamp", RECORD)
     assert second_worker.get(KEY, b"stamp") == RECORD
     assert PageFiles(tmp_path, budget=2**20).get(KEY, b"stamp") is None
+
+
+def test_the_keys_of_a_generation_come_newest_first(tmp_path: Path) -> None:
+    """What ``wikicoop upgrade`` makes again for the next start: the pages of the last
+    run's generation, under any stamp, the most recently written first."""
+    last_run = PageFiles(tmp_path, budget=2**20, generation=b"run-1")
+    keys = [(f"/wiki/Page_{n}", *KEY[1:]) for n in range(4)]
+    for age, key in enumerate(keys):  # Page_0 written last
+        last_run.put(key, b"stamp" if age else b"older stamp", RECORD)
+        os.utime(last_run._path(key), ns=(10**18 - age * 10**9,) * 2)
+    PageFiles(tmp_path, budget=2**20, generation=b"run-0").put(
+        ("/wiki/Vieille", *KEY[1:]), b"stamp", RECORD
+    )
+    (tmp_path / "not a page.page").write_bytes(b"damaged")
+    assert keys_of_generation(tmp_path, b"run-1", limit=10) == keys
+    assert keys_of_generation(tmp_path, b"run-1", limit=2) == keys[:2]
+    assert keys_of_generation(tmp_path, b"run-2", limit=10) == []
+    assert keys_of_generation(tmp_path / "missing", b"run-1", limit=10) == []
 
 
 def test_a_damaged_or_foreign_file_is_a_miss(tmp_path: Path) -> None:

@@ -12,12 +12,14 @@ files' generation is tested in test_front_cache.py.
 from __future__ import annotations
 
 import http.client
+import re
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from server_support import START_WAIT, RunningWiki, catching_up, get
+from server_support import START_WAIT, WIKICOOP, RunningWiki, catching_up, get
 
 pytestmark = pytest.mark.any_database  # SQLite's settling at the stop
 
@@ -83,13 +85,17 @@ def test_a_write_made_while_the_wiki_was_stopped_is_seen_at_once(wiki: RunningWi
     assert SERVED_AGAIN not in wiki.output()[log_before:]
 
 
-def first_answer(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def first_answer(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """The first answer to ``path`` of a server starting (polled until it listens)."""
     deadline = time.monotonic() + START_WAIT
     while True:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            connection.request("GET", path, headers={"Accept-Encoding": "identity"})
+            connection.request(
+                "GET", path, headers={"Accept-Encoding": "identity", **(headers or {})}
+            )
             answer = connection.getresponse()
             headers = {name.lower(): value for name, value in answer.getheaders()}
             return answer.status, headers, answer.read()
@@ -120,3 +126,43 @@ def test_a_restart_answers_kept_pages_before_its_app_is_built(wiki: RunningWiki)
     wiki.wait_ready()
     assert '"GET /recherche?q=tableaux HTTP/1.1" 200' in wiki.output()  # held, then answered
     assert get(wiki.port, PAGES[1]) == (200, before[PAGES[1]].decode())  # gunicorn's now
+
+
+def wikicoop(wiki: RunningWiki, *args: str) -> str:
+    """Run a ``wikicoop`` command on the wiki's instance folder; its output."""
+    done = subprocess.run(
+        [str(WIKICOOP), *args], env=wiki.env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_wikicoop_upgrade_makes_the_pages_of_the_next_start(wiki: RunningWiki) -> None:
+    """Issue 14, point 4, after an upgrade: ``wikicoop upgrade`` makes again, with the
+    new code and settings, the pages the last run kept, and records the database's
+    state for the next start, which answers them before its app is built. (A setting
+    changed stands for new code: both give the pages another generation.)"""
+    wiki.start()
+    wiki.wait_ready()
+    view_until_quiet(wiki)
+    assert "servi en ce moment" in wikicoop(wiki, "upgrade")  # its stop would undo them
+    wiki.stop()
+    wiki.env["WIKICOOP_SITE_NAME"] = "Wiki mis à jour"
+    made = re.search(r"(\d+) pages prêtes pour le prochain démarrage", wikicoop(wiki, "upgrade"))
+    assert made and int(made[1]) >= len(PAGES)  # and the warm-up's view, in French
+    wiki.start()
+    early = {}
+    for path in PAGES[1:]:
+        status, headers, early[path] = first_answer(wiki.port, path)
+        assert status == 200 and "Wiki mis à jour" in early[path].decode()
+        assert "server" not in headers and headers["connection"] == "close", headers
+    for path, body in early.items():  # the very page the new version's app makes
+        assert first_answer(wiki.port, path, {"Cookie": "essai=1"})[2] == body  # (not kept)
+    wiki.wait_ready()
+    assert "2 page views answered from the kept pages while starting" in wiki.output()
+
+
+def test_wikicoop_upgrade_without_a_clean_stop_makes_no_page(wiki: RunningWiki) -> None:
+    output = wikicoop(wiki, "upgrade")
+    assert "Aucune page préparée pour le prochain démarrage" in output
+    assert "aucun arrêt propre" in output
