@@ -159,7 +159,8 @@ def upgrade_command(pages: int) -> None:
 
     made = make_pages_for_next_start(Path(app.instance_path), pages, run_overrides)
     if made.pages:
-        click.echo(f"{made.pages} pages prêtes pour le prochain démarrage.")
+        ready = "page prête" if made.pages == 1 else "pages prêtes"
+        click.echo(f"{made.pages} {ready} pour le prochain démarrage.")
     else:
         click.echo(f"Aucune page préparée pour le prochain démarrage : {made.reason}.")
 

@@ -119,13 +119,18 @@ def _make(
 def _view(client: Any, key: Hashable) -> None:
     """View a kept page's request key (:func:`wikicoop.page_files.request_key`) as its
     visitor did: the same address, host, scheme, languages and cookies."""
-    path, host, scheme, languages, cookies = key  # type: ignore[misc]
+    if not (isinstance(key, tuple) and len(key) == 5 and all(isinstance(k, str) for k in key)):
+        return  # not a request's key
+    path, host, scheme, languages, cookies = key
+    if not host or scheme not in ("http", "https"):  # no Host (HTTP/1.0): left to the app
+        return
     headers = {"Accept-Language": languages} if languages else {}
     if cookies:
         headers["Cookie"] = cookies
     client.get(
         quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~"),
-        base_url=f"{scheme}://{host}/",
+        base_url=f"{scheme}://localhost/",
         headers=headers,
-        environ_overrides={"PATH_INFO": path},
+        # the visitor's own, as the server passed them (not parsed again)
+        environ_overrides={"PATH_INFO": path, "HTTP_HOST": host},
     )
