@@ -60,9 +60,8 @@ def make_pages_for_next_start(
 
     pid = serving_pid(instance)
     if pid is not None:
-        return NextStart(
-            0, f"le wiki est servi en ce moment (processus {pid}) : arrêtez-le, puis relancez"
-        )
+        serving = f"le wiki est servi en ce moment (processus {pid})"
+        return NextStart(0, f"{serving} ; arrêtez-le, puis relancez la commande")
     record = read_stop_record(pages_folder(instance))
     argv = record["start"].get("argv") if record is not None else None
     address = run_address(list(argv)) if isinstance(argv, list) else None
