@@ -18,8 +18,9 @@ that run left it in: on SQLite, its file is as the stop left it and its WAL is e
 answer on a connection of the thread's own, is the one recorded at the stop
 (:mod:`wikicoop.postgres_stamp`). The page was kept under the stamp of that state. All
 other requests wait for the app: a POST, a logged-in visitor, a page not kept, a
-proxy's headers. Without such a record (a first start, an upgrade), nothing is answered
-early.
+proxy's headers. Without such a record (a first start, a crash, an upgrade not
+followed by ``wikicoop upgrade``, which records one for the new code:
+:mod:`wikicoop.pages_for_next_start`), nothing is answered early.
 
 The first request that cannot be answered early is **held**, unread: the thread stops
 accepting. Once the app is built, :func:`hand_over` (called by ``wikicoop run`` before
