@@ -63,10 +63,12 @@ def make_pages_for_next_start(
         serving = f"le wiki est servi en ce moment (processus {pid})"
         return NextStart(0, f"{serving} ; arrêtez-le, puis relancez la commande")
     record = read_stop_record(pages_folder(instance))
-    argv = record["start"].get("argv") if record is not None else None
-    address = run_address(list(argv)) if isinstance(argv, list) else None
-    if record is None or address is None:
+    if record is None:
         return NextStart(0, "aucun arrêt propre de « wikicoop run » n'est enregistré")
+    argv = record["start"].get("argv")
+    address = run_address(list(argv)) if isinstance(argv, list) else None
+    if address is None:  # a record of an earlier version, which did not keep it
+        return NextStart(0, "le dernier arrêt enregistré ne dit pas sa ligne de commande")
     keys = keys_of_generation(pages_folder(instance), record["generation"], limit)
     if not keys:
         return NextStart(0, "le dernier démarrage n'a gardé aucune page")
