@@ -167,15 +167,8 @@ class PageFiles:
         for a stamp that could not be read: see :func:`_shareable`)."""
         if not _shareable(stamp):
             return None
-        try:
-            data = _read(self._path(key))
-        except OSError:  # no such file, or the folder is away: a miss
-            return None
-        try:
-            kept = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):  # not a file of ours
-            return None
-        if not isinstance(kept, tuple) or len(kept) != 5 or kept[0] != _FORMAT:
+        kept = _load(self._path(key))
+        if kept is None:
             return None
         _, generation, kept_key, kept_stamp, record = kept
         if generation != self._generation or kept_key != key:
@@ -327,13 +320,22 @@ def keys_of_generation(folder: Path, generation: bytes, limit: int) -> list[Hash
     for _, path in written:
         if len(keys) >= limit:
             break
-        try:
-            kept = marshal.loads(_read(Path(path)))
-        except (OSError, EOFError, ValueError, TypeError):
-            continue
-        if isinstance(kept, tuple) and len(kept) == 5 and kept[:2] == (_FORMAT, generation):
+        kept = _load(Path(path))
+        if kept is not None and kept[1] == generation:
             keys.append(kept[2])
     return keys
+
+
+def _load(path: Path) -> tuple[Any, ...] | None:
+    """The page file at ``path`` as :meth:`PageFiles.put` wrote it (format, generation,
+    key, stamp, record), or None: no such file, the folder away, not a file of ours."""
+    try:
+        kept = marshal.loads(_read(path))
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(kept, tuple) or len(kept) != 5 or kept[0] != _FORMAT:
+        return None
+    return kept
 
 
 def sqlite_file_state(path: str) -> bytes:

@@ -66,7 +66,7 @@ def make_pages_for_next_start(
     if record is None:
         return NextStart(0, "aucun arrêt propre de « wikicoop run » n'est enregistré")
     argv = record["start"].get("argv")
-    address = run_address(list(argv)) if isinstance(argv, list) else None
+    address = run_address(argv) if isinstance(argv, list) else None
     if address is None:  # a record of an earlier version, which did not keep it
         return NextStart(0, "le dernier arrêt enregistré ne dit pas sa ligne de commande")
     keys = keys_of_generation(pages_folder(instance), record["generation"], limit)
