@@ -9,6 +9,7 @@ them (``from helpers import soup, save``) instead of writing its own copy.
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 from collections.abc import Iterator
@@ -430,11 +431,35 @@ class Inbox:
         return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
 
 
+def _ephemeral_ports() -> range:
+    """The ports the OS gives connections as their own end (Linux's setting, else
+    its default)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
 def free_port() -> int:
-    """A loopback port nobody listens on (asked of the OS)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port nobody uses, below the OS's ephemeral range.
+
+    Not one the OS picks (``bind(0)``) for a server restarted on the same port: while
+    it is stopped, any test's outgoing connection may take that port as its own end,
+    and the restart cannot bind it then (the early answers of test_restart_pages.py
+    fell back to gunicorn's retries once in CI). Ports below the range are never given
+    to connections."""
+    ephemeral = _ephemeral_ports()
+    ports = range(20000, ephemeral.start) if ephemeral.start > 21000 else ephemeral
+    for _ in range(200):
+        port = random.choice(ports)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # taken: another one
+                continue
+            return port
+    raise RuntimeError(f"no free port in {ports}")
 
 
 def use_smtp(app: Flask, port: int, **settings: Any) -> None:
