@@ -98,11 +98,18 @@ class RunningWiki:
         process.wait()
 
     def crash(self) -> None:
-        """``kill -9`` of the master alone, as a crash or the OOM killer does."""
+        """``kill -9`` of the master alone, as a crash or the OOM killer does; returns
+        once the processes that die with it (its workers) are gone: the port is free."""
         assert self.process is not None
+        group = self.process.pid
         self.process.kill()
         self.process.wait()
         self.process = None
+        deadline = time.monotonic() + START_WAIT
+        while group_processes(group):
+            if time.monotonic() > deadline:
+                pytest.fail(f"the killed master's processes live on:\n{self.output()}")
+            time.sleep(0.05)
 
     def close(self) -> None:
         """Stop the server and kill anything left of every process group started."""
@@ -116,18 +123,21 @@ class RunningWiki:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def group_processes(wiki: RunningWiki) -> list[tuple[int, str, bytes]]:
-    """The processes of this server's process group: (pid, name, command line)."""
-    assert wiki.process is not None
+def group_processes(wiki: RunningWiki | int) -> list[tuple[int, str, bytes]]:
+    """The live processes of this server's process group (or of the group numbered
+    so): (pid, name, command line); zombies, which hold nothing, are left out."""
+    if isinstance(wiki, RunningWiki):
+        assert wiki.process is not None
+    wanted = wiki if isinstance(wiki, int) else wiki.process.pid
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
+            state, _, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
             name = (stat.parent / "comm").read_text().strip()
             command = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):  # ended meanwhile
             continue
-        if group == wiki.process.pid:
+        if int(group) == wanted and state != "Z":
             found.append((int(stat.parent.name), name, command))
     return found
 

@@ -57,7 +57,7 @@ from .page_files import (
     pages_folder,
     read_stop_record,
     request_key,
-    sqlite_file_state,
+    sqlite_state,
     weak_etags,
 )
 from .page_generation import start_inputs
@@ -216,9 +216,9 @@ class EarlyAnswers:
         return True
 
     def _unchanged(self) -> bool:
-        """Whether the database is still as the last run left it. SQLite: its file
-        unchanged, and nothing in its WAL (a commit since would have written frames
-        there). PostgreSQL: its stamp, read now, is the one recorded at the stop."""
+        """Whether the database is still as the last run left it. SQLite: its file and
+        its WAL as recorded (a commit since would have written frames there), empty at a
+        clean stop. PostgreSQL: its stamp, read now, is the one recorded."""
         if self._kept is None:
             return False
         if self._postgres is not None:
@@ -228,16 +228,8 @@ class EarlyAnswers:
                 self._postgres.close()
                 self._kept = None
                 return False
-        database = self._kept.database
         try:
-            if sqlite_file_state(database) != self._kept.database_state:
-                return False
-        except OSError:
-            return False
-        try:
-            return os.stat(database + "-wal").st_size == 0
-        except FileNotFoundError:
-            return True
+            return sqlite_state(self._kept.database) == self._kept.database_state
         except OSError:
             return False
 

@@ -341,7 +341,27 @@ def _load(path: Path) -> tuple[Any, ...] | None:
 def sqlite_file_state(path: str) -> bytes:
     """The state of a SQLite database file as its change stamp starts with: device,
     inode, size and modification time (:mod:`wikicoop.core.change_stamp`)."""
-    stat = os.stat(path)
+    return _file_state(os.stat(path))
+
+
+def sqlite_state(path: str) -> bytes:
+    """The state of a SQLite database in WAL mode on disk: its file's
+    (:func:`sqlite_file_state`), then its WAL's in the same form unless the WAL is
+    empty or absent (as a clean stop leaves it, see ``ChangeStamp.settle``).
+
+    A commit appends frames to the WAL (or writes them again from its start): the WAL's
+    size or time changes, provided the state was read a tick of the file clock after
+    its last write. Opening the database after a crash reads the WAL left, without
+    writing either file; a checkpoint writes the database file."""
+    state = sqlite_file_state(path)
+    try:
+        wal = os.stat(path + "-wal")
+    except FileNotFoundError:
+        return state
+    return state + _file_state(wal) if wal.st_size else state
+
+
+def _file_state(stat: os.stat_result) -> bytes:
     return struct.pack("<QQQQ", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 

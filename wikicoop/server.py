@@ -17,6 +17,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +40,12 @@ class GunicornApp(BaseApplication):
     """A WSGI app served by gunicorn with these options (``wikicoop run``; the bench's
     Flask ceiling uses it too, with the same options)."""
 
-    def __init__(self, app: Flask, options: dict[str, object]) -> None:
+    def __init__(
+        self, app: Flask, options: dict[str, object], on_idle: Callable[[], object] | None = None
+    ) -> None:
         self._app = app
         self._options = options
+        self._on_idle = on_idle  # the master's task at each turn of its loop
         super().__init__()
 
     def load_config(self) -> None:
@@ -53,7 +58,9 @@ class GunicornApp(BaseApplication):
     def run(self) -> None:
         """As gunicorn's, with an arbiter whose new workers cannot miss a stop."""
         try:
-            StopSafeArbiter(self).run()
+            arbiter = StopSafeArbiter(self)
+            arbiter.on_idle = self._on_idle
+            arbiter.run()
         except RuntimeError as error:
             print(f"\nError: {error}\n", file=sys.stderr)
             sys.stderr.flush()
@@ -134,6 +141,59 @@ def keep_pages_for_the_next_run(app: Flask) -> bool:
     if settled is None:
         return False
     return files.keep_state_at_stop(*settled, start=app.extensions[EARLY_START_KEY])
+
+
+#: seconds without a commit before a running wiki records its database's state
+QUIET_SECONDS = 5.0
+
+
+class RecordWhenQuiet:
+    """In the master of ``wikicoop run`` on SQLite, at each turn of its loop: once
+    nothing has been committed for ``quiet`` seconds, the database's state is recorded
+    beside the page files as a clean stop records it, so that a start after a crash
+    (``kill -9``, the OOM killer, a power cut) answers the pages kept under it before
+    its app is built (:mod:`wikicoop.early_answers`), as a restart does.
+
+    Nothing is written to the database: the record names the state of its file and of
+    its WAL (:meth:`ChangeStamp.quiet_state`), which any commit since changes, and the
+    stamp its pages were kept under. Once per quiet state; a stamp read (a ``pread``) a
+    second otherwise. PostgreSQL is left out: the master holds no connection there
+    (its workers inherit what it opens).
+    """
+
+    def __init__(self, app: Flask, quiet: float = QUIET_SECONDS) -> None:
+        from .core.change_stamp import CHANGE_STAMP_KEY
+        from .early_answers import EARLY_START_KEY
+        from .page_files import PAGE_FILES_KEY
+
+        self._stamp = app.extensions[CHANGE_STAMP_KEY]
+        self._files = app.extensions[PAGE_FILES_KEY]
+        self._start = app.extensions[EARLY_START_KEY]
+        self._quiet = quiet
+        self.enabled = self._files.enabled and self._stamp.sqlite_file is not None
+        self._seen: object = None  # the stamp read last, unchanged since ``_since``
+        self._since = 0.0
+        self._next_look = 0.0
+        self._recorded: object = None
+
+    def __call__(self) -> bool:
+        """Look at the stamp (at most once a second); record the state when it has been
+        quiet long enough and not recorded yet. Returns whether it recorded."""
+        now = time.monotonic()
+        if not self.enabled or now < self._next_look:
+            return False
+        self._next_look = now + min(1.0, self._quiet)
+        stamp = self._stamp.current()
+        if stamp != self._seen:
+            self._seen, self._since = stamp, now
+            return False
+        if stamp == self._recorded or now - self._since < self._quiet:
+            return False
+        state = self._stamp.quiet_state(stamp)
+        if state is None:
+            return False
+        self._recorded = stamp  # once: a failure only leaves the last record as it is
+        return self._files.keep_state_at_stop(stamp, state, start=self._start)
 
 
 def share_with_workers(app: Flask) -> None:
@@ -316,4 +376,5 @@ def serve(
             # instance on the machine; wikicoop run does not use it
             "control_socket_disable": True,
         },
+        on_idle=RecordWhenQuiet(app),
     ).run()

@@ -1,4 +1,5 @@
-"""gunicorn's arbiter, whose new workers cannot miss a stop.
+"""gunicorn's arbiter, whose new workers cannot miss a stop (and which runs a task of
+the master's at each turn of its loop).
 
 Between a worker's fork and the moment gunicorn installs the worker's own signal
 handlers, the child still runs the master's: a SIGTERM that reaches it then is queued
@@ -18,6 +19,7 @@ stop that came meanwhile is then handled as any other.
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.arbiter import Arbiter
@@ -28,6 +30,16 @@ STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGQUIT})
 
 class StopSafeArbiter(Arbiter):  # type: ignore[misc]
     """The arbiter of ``wikicoop run`` (and of the bench's Flask ceiling)."""
+
+    #: called in the master at each turn of its loop (about once a second), after the
+    #: signals that came were handled: ``wikicoop run``'s record of its quiet database
+    #: (wikicoop.server.RecordWhenQuiet)
+    on_idle: Callable[[], object] | None = None
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        if self.on_idle is not None:
+            self.on_idle()
 
     def setup(self, app: Any) -> None:
         super().setup(app)

@@ -236,6 +236,42 @@ def test_sqlite_a_settled_database_is_recognised_until_the_next_write(
     assert ChangeStamp(sqlite_engine).unchanged_since(state) is None  # written into the file
 
 
+#: a process that commits, then dies without closing its connection (as in a crash):
+#: its WAL is left with the frames, not written into the database file
+CRASHING_WRITER = (
+    "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]);"
+    " c.execute(\"INSERT INTO notes VALUES ('crash')\"); c.commit(); os._exit(0)"
+)
+
+
+@pytest.mark.any_database
+def test_sqlite_a_quiet_state_is_recognised_after_a_crash_until_the_next_write(
+    sqlite_engine: Engine,
+) -> None:
+    """A running wiki records the state of its quiet database (its file and a WAL
+    holding frames); after a crash, the next run knows the data are the same while
+    neither file changed, and a write since says otherwise."""
+    path = sqlite_engine.url.database
+    write(sqlite_engine, "a")
+    sqlite_engine.dispose()
+    subprocess.run([sys.executable, "-c", CRASHING_WRITER, path], check=True)
+    stamp = ChangeStamp(sqlite_engine)
+    quiet = stamp.current()
+    assert stamp.quiet_state(quiet) is None  # the WAL was written a moment ago
+    time.sleep(0.05)
+    state = stamp.quiet_state(quiet)
+    assert state is not None and len(state) == 64  # the file's, then the WAL's
+    assert stamp.quiet_state(object()) is None  # another stamp than the one now
+    stamp.close()
+
+    after_crash = ChangeStamp(sqlite_engine)  # reads the WAL index made again
+    now = after_crash.unchanged_since(state)
+    assert isinstance(now, bytes) and now == after_crash.current()
+    write(sqlite_engine, "b")  # frames appended to the WAL
+    assert after_crash.unchanged_since(state) is None
+    after_crash.close()
+
+
 @pytest.mark.any_database
 def test_sqlite_settling_waits_for_no_one(sqlite_engine: Engine) -> None:
     """Another process reading keeps the WAL from being written whole: nothing is

@@ -17,7 +17,7 @@ from helpers import free_port, scratch_database
 from sqlalchemy import text
 
 from wikicoop import early_answers
-from wikicoop.core.change_stamp import ChangeStamp
+from wikicoop.core.change_stamp import CHANGE_STAMP_KEY, ChangeStamp
 from wikicoop.core.db import engine_of
 from wikicoop.early_answers import (
     DEFAULT_HOST,
@@ -36,9 +36,10 @@ from wikicoop.page_files import (
     read_stop_record,
     request_key,
     sqlite_file_state,
+    sqlite_state,
 )
 from wikicoop.page_generation import start_inputs
-from wikicoop.server import keep_pages_for_the_next_run
+from wikicoop.server import RecordWhenQuiet, keep_pages_for_the_next_run
 
 PRIVATE = ("session=", "remember_token=")
 
@@ -391,3 +392,32 @@ def test_a_clean_stop_records_the_database_the_next_start_checks(app: Flask) -> 
     else:
         assert not record["start"]["postgresql"] and kept.postgres_url == ""
         assert kept.database == str(Path(engine_of(app).url.database).resolve())
+
+
+def test_a_running_wiki_records_its_quiet_database_once_until_the_next_commit(
+    app: Flask,
+) -> None:
+    """What a start after a crash checks (RecordWhenQuiet, in the master of wikicoop
+    run): the state of the database's files once nothing has been committed for a
+    while, recorded once; a commit, then quiet again, records the new state. Not on
+    PostgreSQL, where the master holds no connection."""
+    record = RecordWhenQuiet(app, quiet=0.0)
+    engine = engine_of(app)
+    if engine.dialect.name != "sqlite":
+        assert not record.enabled and not record()
+        return
+    instance = Path(app.instance_path)
+    stamp = app.extensions[CHANGE_STAMP_KEY]
+    states = []
+    for _ in range(2):
+        assert not record()  # a stamp not seen before: not quiet yet
+        time.sleep(0.05)  # the files still for more than a step of their clock
+        assert record() and not record()  # recorded, once
+        kept = early_answers._kept_pages(instance)
+        assert kept is not None and kept.stamps[0] == stamp.current()
+        assert kept.database_state == sqlite_state(kept.database)
+        states.append(kept.database_state)
+        with engine.begin() as connection:  # any commit
+            connection.execute(text("CREATE TABLE IF NOT EXISTS scratch (x)"))
+            connection.execute(text("INSERT INTO scratch VALUES (1)"))
+    assert states[0] != states[1]

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 from server_support import START_WAIT, WIKICOOP, RunningWiki, catching_up, get
 
+from wikicoop.page_files import read_stop_record, sqlite_state
+
 pytestmark = pytest.mark.any_database  # SQLite's settling at the stop
 
 PAGES = ("/wiki/Accueil", "/wiki/Aide:Listes_et_tableaux", "/wiki/Bac_%C3%A0_sable")
@@ -127,6 +129,66 @@ def test_a_restart_answers_kept_pages_before_its_app_is_built(wiki: RunningWiki)
     wiki.wait_ready()
     assert '"GET /recherche?q=tableaux HTTP/1.1" 200' in wiki.output()  # held, then answered
     assert get(wiki.port, PAGES[1]) == (200, before[PAGES[1]].decode())  # gunicorn's now
+
+
+def recorded_while_quiet(wiki: RunningWiki) -> None:
+    """Wait until the running wiki recorded the state its database is in now
+    (wikicoop.server.RecordWhenQuiet, once nothing was committed for a few seconds)."""
+    instance = Path(wiki.env["WIKICOOP_INSTANCE"])
+    deadline = time.monotonic() + START_WAIT
+    while time.monotonic() < deadline:
+        record = read_stop_record(instance / "cache" / "pages")
+        if record and record["database_state"] == sqlite_state(str(instance / "wikicoop.db")):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"no record of the quiet database:\n{wiki.output()[-3000:]}")
+
+
+def test_a_start_after_a_crash_answers_the_pages_kept_while_the_wiki_was_quiet(
+    wiki: RunningWiki,
+) -> None:
+    """Issue 14, point 4, after a crash: the running wiki recorded its quiet database,
+    so the start after a ``kill -9`` answers the pages kept under it before its app is
+    built, as a restart does."""
+    wiki.start()
+    wiki.wait_ready()
+    view_until_quiet(wiki)
+    recorded_while_quiet(wiki)
+    before = {path: first_answer(wiki.port, path)[2] for path in PAGES[1:]}
+    wiki.crash()
+    wiki.start()
+    for path in PAGES[1:]:
+        status, headers, body = first_answer(wiki.port, path)
+        assert status == 200 and body == before[path]
+        early = "server" not in headers and headers["connection"] == "close"
+        assert early, f"{headers}\n{wiki.output()[-4000:]}"
+    wiki.wait_ready()
+    assert "2 page views answered from the kept pages while starting" in wiki.output()
+
+
+def test_a_write_after_the_quiet_record_is_seen_after_a_crash(wiki: RunningWiki) -> None:
+    """A commit after the record (here by another process) changes the WAL it names:
+    after a crash, the start answers nothing early, and the write is seen."""
+    wiki.start()
+    wiki.wait_ready()
+    view_until_quiet(wiki)
+    recorded_while_quiet(wiki)
+    database = Path(wiki.env["WIKICOOP_INSTANCE"]) / "wikicoop.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE render_cache SET html = html || '<p>Ajouté avant la panne.</p>'"
+            " WHERE revision_id = (SELECT latest_revision_id FROM pages"
+            " WHERE name = 'Listes et tableaux')"
+        )
+    connection.close()
+    wiki.crash()  # before the wiki is quiet again
+    log_before = len(wiki.output())
+    wiki.start()
+    status, headers, body = first_answer(wiki.port, PAGES[1])
+    assert status == 200 and "Ajouté avant la panne." in body.decode()
+    assert "server" in headers  # the app's answer
+    wiki.wait_ready()
+    assert "answered from the kept pages while starting" not in wiki.output()[log_before:]
 
 
 def wikicoop(wiki: RunningWiki, *args: str) -> str:

@@ -51,7 +51,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..page_files import sqlite_file_state
+from ..page_files import sqlite_file_state, sqlite_state
 from ..postgres_stamp import (
     PRESENCE_LOCK_SQL,
     SERVER_SQL,
@@ -178,16 +178,44 @@ class ChangeStamp:
             return None
         return stamp, settled[:_FILE_STATE_SIZE]
 
-    def unchanged_since(self, file_state: bytes) -> bytes | None:
-        """The stamp now if the database is exactly as :meth:`settle` left it (the file
-        in ``file_state``, no frame in the WAL: nothing committed since), else None;
-        always None on PostgreSQL, whose pages need no adoption: its stamp is the same."""
+    def unchanged_since(self, database_state: bytes) -> bytes | None:
+        """The stamp now if the database is exactly in ``database_state`` (its files', as
+        :meth:`settle` or :meth:`quiet_state` gave it: nothing committed since), else
+        None; always None on PostgreSQL, whose pages need no adoption: its stamp is the
+        same. After a crash, the stamp now (the WAL index made again from the WAL) is
+        not the one read before: the caller ties them."""
         if self._sqlite_path is None or self._in_memory:
             return None
-        stamp = self.current()
-        if not isinstance(stamp, bytes) or _frames_in_wal(stamp):
+        stamp = self.current()  # before the files: a commit in between changes them
+        if (
+            not isinstance(stamp, bytes)
+            or stamp[:_FILE_STATE_SIZE] != database_state[:_FILE_STATE_SIZE]
+        ):
             return None
-        return stamp if stamp[:_FILE_STATE_SIZE] == file_state else None
+        try:
+            now = sqlite_state(self._sqlite_path)
+        except OSError:
+            return None
+        return stamp if now == database_state else None
+
+    def quiet_state(self, stamp: Hashable) -> bytes | None:
+        """On SQLite, the state of the database's files (:func:`sqlite_state`) while
+        ``stamp``, read before, still holds and neither file was written within a step
+        of the file clock (a later commit then gives them another state): what a running
+        wiki records of its quiet database, which a start after a crash recognises
+        (:meth:`unchanged_since`). None otherwise, on PostgreSQL and in memory."""
+        if self._sqlite_path is None or self._in_memory or not isinstance(stamp, bytes):
+            return None
+        try:
+            before = sqlite_state(self._sqlite_path)
+            still = self.current() == stamp
+            after = sqlite_state(self._sqlite_path)
+        except OSError:
+            return None
+        if not still or before != after:
+            return None
+        written = (_modified(after, start) for start in range(0, len(after), _FILE_STATE_SIZE))
+        return after if time.time_ns() - max(written) > _FILE_TIME_STEP * 1e9 else None
 
     def announce(self) -> None:
         """On PostgreSQL with a write mark, before this process's first write (called
@@ -338,6 +366,12 @@ class ChangeStamp:
         """Close this process's connection (a new one opens on the next call)."""
         with self._lock:
             self._forget()
+
+
+def _modified(state: bytes, start: int) -> int:
+    """The modification time (ns) of the file whose state starts at ``start`` of a
+    database's state (:func:`~wikicoop.page_files.sqlite_state`)."""
+    return struct.unpack_from("<Q", state, start + 24)[0]
 
 
 def _frames_in_wal(stamp: bytes) -> int:
