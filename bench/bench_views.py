@@ -6,11 +6,13 @@ pages by default, in a temporary folder), it
 
 1. starts ``wikicoop run --workers 2`` once, stops it, then starts it ``--starts``
    times more and times each first answer (cold start of a restart, from the command's
-   start to a page's 200; goal: a median under 0.5 s); wikicoop's is timed three times
-   as many times: restarts that find the pages the last run kept (as after a reboot),
-   starts after an upgrade (a file of the code touched, then ``wikicoop upgrade``, which
-   makes the pages of the next start), and starts with nothing the last run kept (its
-   record removed, as after a crash);
+   start to a page's 200; goal: a median under 0.5 s); wikicoop's is timed four times
+   as many times on SQLite (three on PostgreSQL): restarts that find the pages the
+   last run kept (as after a reboot), starts after an upgrade (a file of the code
+   touched, then ``wikicoop upgrade``, which makes the pages of the next start), starts
+   after a crash (a run killed with ``kill -9`` once it recorded its quiet database),
+   and starts with nothing the last run kept (its record removed: a first start, or a
+   crash right after a write);
 2. starts it again, views every page twice (renderings stored) and until a pass
    commits nothing, lets ``wrk`` view random pages for ``--warmup`` seconds (each
    worker's caches filled);
@@ -77,7 +79,7 @@ from sqlalchemy.orm import Session
 import wikicoop.version
 from wikicoop.core.change_stamp import ChangeStamp
 from wikicoop.core.models import Page, RenderCache, Revision
-from wikicoop.page_files import STOP_RECORD, pages_folder
+from wikicoop.page_files import STOP_RECORD, pages_folder, read_stop_record, sqlite_state
 from wikicoop.worker_memory import memory_figures
 
 BENCH = Path(__file__).resolve().parent
@@ -362,6 +364,7 @@ def cold_starts(
     stamp: ChangeStamp | None = None,
     upgrade: Callable[[], float] | None = None,
     forget: Callable[[], object] | None = None,
+    recorded: Callable[[], bool] | None = None,
 ) -> ColdStart:
     """The cold starts of one server, each timed (``args.starts`` of each kind).
 
@@ -370,8 +373,28 @@ def cold_starts(
     first start, the processes hold nothing yet. With ``upgrade`` (what installs another
     version and runs its ``wikicoop upgrade``, returning that command's seconds), it is
     also measured after an upgrade; with ``forget`` (what removes the record of what
-    the last run kept), as after a crash: nothing the last run kept is used.
+    the last run kept), with nothing the last run kept (a first start, or a crash right
+    after a write); with ``recorded`` too (whether the record names the database as it
+    is now), after a crash of a quiet wiki: a run that records its quiet database
+    (wikicoop.server.RecordWhenQuiet), then ``kill -9`` of its processes, as a power cut.
     """
+
+    def start_then_crash() -> None:
+        assert forget is not None and recorded is not None and stamp is not None
+        forget()  # what the next start finds is this run's record alone
+        started = time.perf_counter()
+        with server.started(folder) as process:
+            first_answer(server.port, paths[0], process, started)
+            view_until_quiet(server.port, paths[:1], stamp)
+            deadline = time.monotonic() + 60
+            while not recorded():
+                if time.monotonic() > deadline:
+                    raise SystemExit("no record of the quiet database (see the server's log)")
+                time.sleep(0.2)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        while group_alive(process.pid):  # its port free again
+            time.sleep(0.05)
 
     def start_then_stop() -> float:
         started = time.perf_counter()
@@ -393,7 +416,34 @@ def cold_starts(
         for _ in range(args.starts):
             forget()
             nothing_kept.append(start_then_stop())
-    return ColdStart(restarts, upgraded, nothing_kept, upgrades)
+    crashed = []
+    if recorded is not None:
+        for _ in range(args.starts):
+            start_then_crash()
+            crashed.append(start_then_stop())
+    return ColdStart(restarts, upgraded, nothing_kept, upgrades, crashed)
+
+
+def group_alive(group: int) -> bool:
+    """Whether a thread of a process of the process group ``group`` still runs (its
+    files, the listening socket, are closed once none does; a process whose first
+    thread ended shows as a zombie while the others run)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with suppress(OSError, IndexError, ValueError):  # ended meanwhile
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) != group:
+                continue
+            for task in stat.parent.glob("task/*/stat"):
+                with suppress(OSError, IndexError):
+                    if task.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                        return True
+    return False
+
+
+def records_state_now(instance: Path, database: str) -> bool:
+    """Whether the record beside the page files names the SQLite database's state now
+    (a running wikicoop's record of its quiet database)."""
+    record = read_stop_record(pages_folder(instance))
+    return record is not None and record["database_state"] == sqlite_state(database)
 
 
 @contextmanager
@@ -495,13 +545,16 @@ class Rounds:
 class ColdStart:
     """Seconds from a restart's command to its first answer, each start timed: as after
     a reboot, and, when measured, after an upgrade (``upgraded``; ``upgrades``: the
-    seconds of each ``wikicoop upgrade`` before) and as after a crash (``nothing_kept``).
-    The median is compared with the goal; the range shows the machine's noise."""
+    seconds of each ``wikicoop upgrade`` before), with nothing kept (``nothing_kept``: a
+    first start, a crash right after a write) and after a crash of a quiet wiki
+    (``crashed``). The median is compared with the goal; the range shows the machine's
+    noise."""
 
     restarts: list[float]
     upgraded: list[float]
     nothing_kept: list[float]
     upgrades: list[float]
+    crashed: list[float]
 
     def report(self, goals: bool) -> str:
         def timed(starts: list[float]) -> str:
@@ -513,8 +566,10 @@ class ColdStart:
         if self.upgraded:
             upgrade = statistics.median(self.upgrades)
             text += f"   after an upgrade {timed(self.upgraded)} (its upgrade {upgrade:.1f} s)"
+        if self.crashed:
+            text += f"   after a crash {timed(self.crashed)}"
         if self.nothing_kept:
-            text += f"   nothing kept (a crash) {timed(self.nothing_kept)}"
+            text += f"   nothing kept {timed(self.nothing_kept)}"
         return text
 
 
@@ -677,6 +732,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # views render them: the load then meets a wiki where nothing is being written
         env.setdefault("WIKICOOP_RELIER_COUSINS_STORE_SECONDS", "0")
         stamp = ChangeStamp(wiki_engine(instance, args.database_url))
+        database = stamp.sqlite_file  # the record of a quiet database: SQLite's
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
         wiki = Server("wikicoop", command, env, port)
@@ -688,6 +744,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stamp,
             upgrade=lambda: upgrade_wikicoop(env),
             forget=lambda: (pages_folder(instance) / STOP_RECORD).unlink(missing_ok=True),
+            recorded=(lambda: records_state_now(instance, database)) if database else None,
         )
         with warmed(wiki, paths, args, folder, stamp) as wiki_process:
             pages = page_paths(instance, args.database_url)  # every page rendered by now

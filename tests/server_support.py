@@ -125,21 +125,34 @@ class RunningWiki:
 
 def group_processes(wiki: RunningWiki | int) -> list[tuple[int, str, bytes]]:
     """The live processes of this server's process group (or of the group numbered
-    so): (pid, name, command line); zombies, which hold nothing, are left out."""
+    so): (pid, name, command line). Zombies, which hold nothing, are left out; but a
+    process whose first thread ended while others still run shows as a zombie too,
+    while it still holds its files (a worker's listening socket): it is kept."""
     if isinstance(wiki, RunningWiki):
         assert wiki.process is not None
     wanted = wiki if isinstance(wiki, int) else wiki.process.pid
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            state, _, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            group = int(stat.read_text().rsplit(")", 1)[1].split()[2])
             name = (stat.parent / "comm").read_text().strip()
             command = (stat.parent / "cmdline").read_bytes()
         except (OSError, IndexError, ValueError):  # ended meanwhile
             continue
-        if int(group) == wanted and state != "Z":
+        if group == wanted and process_lives(stat.parent):
             found.append((int(stat.parent.name), name, command))
     return found
+
+
+def process_lives(process: Path) -> bool:
+    """Whether a thread of the process at ``process`` (its /proc folder) still runs."""
+    for task in process.glob("task/*/stat"):
+        try:
+            if task.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"):
+                return True
+        except (OSError, IndexError):  # ended meanwhile
+            continue
+    return False
 
 
 def catching_up(wiki: RunningWiki) -> bool:

@@ -104,6 +104,9 @@ class PageFiles:
         self._made = False
         # stamp -> the earlier ones it equals (the same data, read by earlier runs)
         self._adopted: dict[Hashable, tuple[Hashable, ...]] = {}
+        # what record_each_stamp records with each stamp, and the last one recorded
+        self._start: Mapping[str, Any] | None = None
+        self._recorded: Hashable = None
 
     @property
     def generation(self) -> bytes:
@@ -187,6 +190,19 @@ class PageFiles:
         if len(data) > self._budget * (1 - _SWEPT_TO):
             return
         self._write(self._path(key), data)
+        if self._start is not None and stamp != self._recorded:
+            self._recorded = stamp
+            self.keep_state_at_stop(stamp, b"", start=self._start)
+
+    def record_each_stamp(self, start: Mapping[str, Any]) -> None:
+        """Record, with ``start``, each stamp this process puts a file under (once a
+        stamp), as a clean stop records its stamp (:meth:`keep_state_at_stop`): for a
+        database whose stamp alone proves the data the same when it is read again
+        (PostgreSQL's), so that a start after a crash answers the pages kept under
+        the last one (:mod:`wikicoop.early_answers`). Two processes' records race: the
+        last written wins, and a start that finds an older stamp there answers nothing
+        early."""
+        self._start = dict(start)
 
     def _count_written(self, size: int) -> None:
         """Count ``size`` bytes written; sweep in a thread when a sweep is due."""

@@ -157,8 +157,8 @@ class RecordWhenQuiet:
     Nothing is written to the database: the record names the state of its file and of
     its WAL (:meth:`ChangeStamp.quiet_state`), which any commit since changes, and the
     stamp its pages were kept under. Once per quiet state; a stamp read (a ``pread``) a
-    second otherwise. PostgreSQL is left out: the master holds no connection there
-    (its workers inherit what it opens).
+    second otherwise. Not on PostgreSQL, where the master holds no connection (its
+    workers would inherit it): see :func:`record_for_a_start_after_a_crash`.
     """
 
     def __init__(self, app: Flask, quiet: float = QUIET_SECONDS) -> None:
@@ -194,6 +194,19 @@ class RecordWhenQuiet:
             return False
         self._recorded = stamp  # once: a failure only leaves the last record as it is
         return self._files.keep_state_at_stop(stamp, state, start=self._start)
+
+
+def record_for_a_start_after_a_crash(app: Flask) -> None:
+    """In the master of ``wikicoop run``, before the warm-up: on PostgreSQL, whose stamp
+    read again proves the data the same, each process records the stamps it keeps pages
+    under (:meth:`PageFiles.record_each_stamp`), a file written once a commit at most;
+    on SQLite, the master records its quiet database (:class:`RecordWhenQuiet`)."""
+    from .early_answers import EARLY_START_KEY
+    from .page_files import PAGE_FILES_KEY
+
+    start = app.extensions[EARLY_START_KEY]
+    if start["postgresql"]:
+        app.extensions[PAGE_FILES_KEY].record_each_stamp(start)
 
 
 def share_with_workers(app: Flask) -> None:
@@ -340,6 +353,7 @@ def serve(
     # all the workers
     app.extensions[CHANGE_STAMP_KEY].announce()
     adopt_pages_of_the_last_run(app)  # before the warm-up view reads them
+    record_for_a_start_after_a_crash(app)
     share_with_workers(app)
     writers: list[IndexWriter] = []
 

@@ -12,7 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from wikicoop.page_files import PageFiles, body_digest, keys_of_generation
+from wikicoop.page_files import (
+    STOP_RECORD,
+    PageFiles,
+    body_digest,
+    keys_of_generation,
+    read_stop_record,
+)
 
 pytestmark = pytest.mark.any_database  # files only: run once, on SQLite's pass
 
@@ -194,3 +200,26 @@ def test_plain_bodies_count_in_the_budget_and_are_decompressed_when_not_kept(
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the folder should be")
     assert PageFiles(blocked / "pages", budget=2**20).plain_body("d", compressed) == b"x" * 100
+
+
+def test_a_process_records_each_stamp_it_keeps_pages_under_once(tmp_path: Path) -> None:
+    """On PostgreSQL (wikicoop.server.record_for_a_start_after_a_crash): the record a
+    start after a crash reads names the stamp of the pages kept last, written once a
+    stamp; nothing before it is asked for, nothing for an unreadable stamp."""
+    files = PageFiles(tmp_path, budget=1 << 20)
+    record_file = tmp_path / STOP_RECORD
+    files.put(KEY, "snapshot 1", RECORD)
+    assert not record_file.exists()
+    start = {"postgresql": True, "argv": ["run"]}
+    files.record_each_stamp(start)
+    files.put(KEY, object(), RECORD)  # a stamp that could not be read
+    assert not record_file.exists()
+    files.put(KEY, "snapshot 1", RECORD)
+    record = read_stop_record(tmp_path)
+    assert record is not None and record["stamps"] == ("snapshot 1",)
+    assert record["database_state"] == b"" and record["start"] == start
+    written = record_file.stat().st_ino, record_file.stat().st_mtime_ns
+    files.put(("/wiki/Autre", "w", "http", "", ""), "snapshot 1", RECORD)
+    assert (record_file.stat().st_ino, record_file.stat().st_mtime_ns) == written  # once
+    files.put(KEY, "snapshot 2", RECORD)
+    assert read_stop_record(tmp_path)["stamps"] == ("snapshot 2",)
