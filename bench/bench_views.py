@@ -7,12 +7,12 @@ pages by default, in a temporary folder), it
 1. starts ``wikicoop run --workers 2`` once, stops it, then starts it ``--starts``
    times more and times each first answer (cold start of a restart, from the command's
    start to a page's 200; goal: a median under 0.5 s); wikicoop's is timed four times
-   as many times on SQLite (three on PostgreSQL): restarts that find the pages the
-   last run kept (as after a reboot), starts after an upgrade (a file of the code
-   touched, then ``wikicoop upgrade``, which makes the pages of the next start), starts
-   after a crash (a run killed with ``kill -9`` once it recorded its quiet database),
-   and starts with nothing the last run kept (its record removed: a first start, or a
-   crash right after a write);
+   as many times: restarts that find the pages the last run kept (as after a reboot),
+   starts after an upgrade (a file of the code touched, then ``wikicoop upgrade``,
+   which makes the pages of the next start), starts after a crash (a run killed with
+   ``kill -9`` once it recorded the state of its quiet database), and starts with
+   nothing the last run kept (its record removed: a first start, or a crash right
+   after a write);
 2. starts it again, views every page twice (renderings stored) and until a pass
    commits nothing, lets ``wrk`` view random pages for ``--warmup`` seconds (each
    worker's caches filled);
@@ -439,11 +439,16 @@ def group_alive(group: int) -> bool:
     return False
 
 
-def records_state_now(instance: Path, database: str) -> bool:
-    """Whether the record beside the page files names the SQLite database's state now
-    (a running wikicoop's record of its quiet database)."""
+def records_state_now(instance: Path, stamp: ChangeStamp) -> bool:
+    """Whether the record beside the page files names the database as it is now (a
+    running wikicoop's record of its quiet SQLite database, or of the PostgreSQL stamp
+    its pages were kept under)."""
     record = read_stop_record(pages_folder(instance))
-    return record is not None and record["database_state"] == sqlite_state(database)
+    if record is None:
+        return False
+    if stamp.sqlite_file is None:
+        return record["stamps"][0] == stamp.current()
+    return record["database_state"] == sqlite_state(stamp.sqlite_file)
 
 
 @contextmanager
@@ -732,7 +737,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         # views render them: the load then meets a wiki where nothing is being written
         env.setdefault("WIKICOOP_RELIER_COUSINS_STORE_SECONDS", "0")
         stamp = ChangeStamp(wiki_engine(instance, args.database_url))
-        database = stamp.sqlite_file  # the record of a quiet database: SQLite's
         port = free_port()
         command = [str(WIKICOOP), "run", "--port", str(port), "--workers", "2"]
         wiki = Server("wikicoop", command, env, port)
@@ -744,7 +748,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stamp,
             upgrade=lambda: upgrade_wikicoop(env),
             forget=lambda: (pages_folder(instance) / STOP_RECORD).unlink(missing_ok=True),
-            recorded=(lambda: records_state_now(instance, database)) if database else None,
+            recorded=lambda: records_state_now(instance, stamp),
         )
         with warmed(wiki, paths, args, folder, stamp) as wiki_process:
             pages = page_paths(instance, args.database_url)  # every page rendered by now
