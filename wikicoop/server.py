@@ -143,8 +143,10 @@ def keep_pages_for_the_next_run(app: Flask) -> bool:
     return files.keep_state_at_stop(*settled, start=app.extensions[EARLY_START_KEY])
 
 
-#: seconds without a commit before a running wiki records its database's state
-QUIET_SECONDS = 5.0
+#: seconds without a commit before a running wiki records its database's state (it
+#: looks once a second: the record follows the last commit by one to two seconds; it
+#: writes one small file, so a wiki that commits all the time writes one a second)
+QUIET_SECONDS = 1.0
 
 
 class RecordWhenQuiet:
