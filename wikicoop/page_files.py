@@ -146,7 +146,8 @@ class PageFiles:
             "start": dict(start or {}),
         }
         path = self.folder / STOP_RECORD
-        temporary = path.with_name(f".{os.getpid()}.stop.tmp")
+        # (a name of this thread's own: a process's threads record their stamps)
+        temporary = path.with_name(f".{os.getpid()}.{threading.get_ident()}.stop.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(marshal.dumps(record))
@@ -194,15 +195,18 @@ class PageFiles:
             self._recorded = stamp
             self.keep_state_at_stop(stamp, b"", start=self._start)
 
-    def record_each_stamp(self, start: Mapping[str, Any]) -> None:
-        """Record, with ``start``, each stamp this process puts a file under (once a
-        stamp), as a clean stop records its stamp (:meth:`keep_state_at_stop`): for a
-        database whose stamp alone proves the data the same when it is read again
-        (PostgreSQL's), so that a start after a crash answers the pages kept under
-        the last one (:mod:`wikicoop.early_answers`). Two processes' records race: the
-        last written wins, and a start that finds an older stamp there answers nothing
-        early."""
+    def record_each_stamp(self, start: Mapping[str, Any], now: Hashable) -> None:
+        """Record, with ``start``, the stamp ``now``, then each stamp this process puts
+        a file under (once a stamp), as a clean stop records its stamp
+        (:meth:`keep_state_at_stop`): for a database whose stamp alone proves the data
+        the same when it is read again (PostgreSQL's), so that a start after a crash
+        answers the pages kept under the last one (:mod:`wikicoop.early_answers`). The
+        pages kept before, and served from files since, are kept under ``now`` as long
+        as nothing is committed. Two processes' records race: the last written wins,
+        and a start that finds an older stamp there answers nothing early."""
         self._start = dict(start)
+        self._recorded = now
+        self.keep_state_at_stop(now, b"", start=self._start)
 
     def _count_written(self, size: int) -> None:
         """Count ``size`` bytes written; sweep in a thread when a sweep is due."""

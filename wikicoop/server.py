@@ -200,15 +200,18 @@ class RecordWhenQuiet:
 
 def record_for_a_start_after_a_crash(app: Flask) -> None:
     """In the master of ``wikicoop run``, before the warm-up: on PostgreSQL, whose stamp
-    read again proves the data the same, each process records the stamps it keeps pages
-    under (:meth:`PageFiles.record_each_stamp`), a file written once a commit at most;
-    on SQLite, the master records its quiet database (:class:`RecordWhenQuiet`)."""
+    read again proves the data the same, the stamp now is recorded, then each process
+    records the stamps it keeps pages under (:meth:`PageFiles.record_each_stamp`), a
+    file written once a commit at most; on SQLite, the master records its quiet
+    database (:class:`RecordWhenQuiet`)."""
+    from .core.change_stamp import CHANGE_STAMP_KEY
     from .early_answers import EARLY_START_KEY
     from .page_files import PAGE_FILES_KEY
 
     start = app.extensions[EARLY_START_KEY]
-    if start["postgresql"]:
-        app.extensions[PAGE_FILES_KEY].record_each_stamp(start)
+    if start["postgresql"]:  # (the warm-up reads the stamp here anyway)
+        now = app.extensions[CHANGE_STAMP_KEY].current()
+        app.extensions[PAGE_FILES_KEY].record_each_stamp(start, now)
 
 
 def share_with_workers(app: Flask) -> None:

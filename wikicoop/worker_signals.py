@@ -39,7 +39,11 @@ class StopSafeArbiter(Arbiter):  # type: ignore[misc]
     def manage_workers(self) -> None:
         super().manage_workers()
         if self.on_idle is not None:
-            self.on_idle()
+            try:
+                self.on_idle()
+            except Exception:  # never the master's end: the task stops, the wiki serves on
+                self.log.exception("the master's task failed; it is not run again")
+                self.on_idle = None
 
     def setup(self, app: Any) -> None:
         super().setup(app)

@@ -211,15 +211,15 @@ def test_a_process_records_each_stamp_it_keeps_pages_under_once(tmp_path: Path) 
     files.put(KEY, "snapshot 1", RECORD)
     assert not record_file.exists()
     start = {"postgresql": True, "argv": ["run"]}
-    files.record_each_stamp(start)
-    files.put(KEY, object(), RECORD)  # a stamp that could not be read
+    files.record_each_stamp(start, object())  # a stamp that could not be read
+    files.put(KEY, object(), RECORD)
     assert not record_file.exists()
-    files.put(KEY, "snapshot 1", RECORD)
+    files.record_each_stamp(start, "snapshot 1")  # the stamp at the start
     record = read_stop_record(tmp_path)
     assert record is not None and record["stamps"] == ("snapshot 1",)
     assert record["database_state"] == b"" and record["start"] == start
     written = record_file.stat().st_ino, record_file.stat().st_mtime_ns
     files.put(("/wiki/Autre", "w", "http", "", ""), "snapshot 1", RECORD)
     assert (record_file.stat().st_ino, record_file.stat().st_mtime_ns) == written  # once
-    files.put(KEY, "snapshot 2", RECORD)
+    files.put(KEY, "snapshot 2", RECORD)  # after a commit, a page made again
     assert read_stop_record(tmp_path)["stamps"] == ("snapshot 2",)
