@@ -76,19 +76,25 @@ def test_a_clean_restart_serves_the_pages_the_last_run_kept(wiki: RunningWiki) -
     assert SERVED_AGAIN in wiki.output()
 
 
+def add_to_stored_rendering(wiki: RunningWiki, paragraph: str) -> None:
+    """Commit, from another process (as a script run alone would), ``paragraph`` at the
+    end of the stored rendering of « Listes et tableaux » (PAGES[1])."""
+    database = Path(wiki.env["WIKICOOP_INSTANCE"]) / "wikicoop.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE render_cache SET html = html || ? WHERE revision_id ="
+            " (SELECT latest_revision_id FROM pages WHERE name = 'Listes et tableaux')",
+            (f"<p>{paragraph}</p>",),
+        )
+    connection.close()
+
+
 def test_a_write_made_while_the_wiki_was_stopped_is_seen_at_once(wiki: RunningWiki) -> None:
     wiki.start()
     wiki.wait_ready()
     view_until_quiet(wiki)
     wiki.stop()
-    database = Path(wiki.env["WIKICOOP_INSTANCE"]) / "wikicoop.db"
-    with sqlite3.connect(database) as connection:  # as a script run alone would
-        connection.execute(
-            "UPDATE render_cache SET html = html || '<p>Ajouté pendant l’arrêt.</p>'"
-            " WHERE revision_id = (SELECT latest_revision_id FROM pages"
-            " WHERE name = 'Listes et tableaux')"
-        )
-    connection.close()
+    add_to_stored_rendering(wiki, "Ajouté pendant l’arrêt.")
     log_before = len(wiki.output())
     wiki.start()
     wiki.wait_ready()
@@ -143,7 +149,7 @@ def test_a_restart_answers_kept_pages_before_its_app_is_built(wiki: RunningWiki)
 
 def recorded_while_quiet(wiki: RunningWiki) -> None:
     """Wait until the running wiki recorded the state its database is in now
-    (wikicoop.server.RecordWhenQuiet, once nothing was committed for a few seconds)."""
+    (wikicoop.server.RecordWhenQuiet, once nothing was committed for a second)."""
     instance = Path(wiki.env["WIKICOOP_INSTANCE"])
     deadline = time.monotonic() + START_WAIT
     while time.monotonic() < deadline:
@@ -183,14 +189,7 @@ def test_a_write_after_the_quiet_record_is_seen_after_a_crash(wiki: RunningWiki)
     wiki.wait_ready()
     view_until_quiet(wiki)
     recorded_while_quiet(wiki)
-    database = Path(wiki.env["WIKICOOP_INSTANCE"]) / "wikicoop.db"
-    with sqlite3.connect(database) as connection:
-        connection.execute(
-            "UPDATE render_cache SET html = html || '<p>Ajouté avant la panne.</p>'"
-            " WHERE revision_id = (SELECT latest_revision_id FROM pages"
-            " WHERE name = 'Listes et tableaux')"
-        )
-    connection.close()
+    add_to_stored_rendering(wiki, "Ajouté avant la panne.")
     wiki.crash()  # before the wiki is quiet again
     log_before = len(wiki.output())
     wiki.start()
